@@ -1,0 +1,48 @@
+"""The agent layer's public surface, used by the CLI and the language server.
+
+Implemented in `agent.search`; this module holds the shapes only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    budget: int = 16  # candidates to evaluate (baseline not counted)
+    time_limit_s: float = 600.0
+    strategy: str = "mcts"  # or "evolve"
+    proposers: tuple[str, ...] = ("embedded",)
+    device: str = "auto"
+    store_path: str | None = None
+    out_dir: str | None = None
+    resume: bool = False
+    seed: int = 0
+    parallel: int = 2  # candidates in flight at once
+    compile_baseline: bool = True
+
+
+@dataclass
+class SearchEvent:
+    kind: str  # "proposed" | "evaluated" | "new_best" | "finished" | "notice"
+    evaluated: int
+    failed: int
+    budget: int
+    best_speedup: float | None = None  # vs eager; None on CPU (no timing)
+    elapsed_s: float = 0.0
+    time_left_s: float | None = None
+    node: dict[str, Any] | None = None
+    message: str = ""
+
+
+@dataclass
+class SearchReport:
+    problem: str
+    device: str
+    best: dict[str, Any] | None  # node dict incl. "source", "outcome", "speedup", "profile"
+    evaluated: int
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    baseline: dict[str, Any] | None = None  # the torch.compile baseline node, labelled
+    notes: list[str] = field(default_factory=list)

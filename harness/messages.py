@@ -1,0 +1,145 @@
+"""Message types that cross the harness's process boundary.
+
+This is the only module imported on both sides of the worker boundary, so it
+uses the standard library alone: the parent never imports torch to read a
+verdict, and the worker never imports anything of the parent's.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+class Outcome(str, enum.Enum):
+    """The verdict of one evaluation (DESIGN.md: exactly one of these)."""
+
+    OK = "ok"
+    WRONG = "wrong"
+    COMPILE_ERROR = "compile_error"
+    RUNTIME_ERROR = "runtime_error"
+    TIMEOUT = "timeout"
+    CRASH = "crash"
+    REJECTED = "rejected"  # a check found the candidate gaming the harness
+
+
+class JobKind(str, enum.Enum):
+    EVAL = "eval"  # verify (+ time + profile) one candidate against the problem
+    PROFILE = "profile"  # time and profile the reference alone
+    CAPTURE = "capture"  # describe the reference as a graph for the generator
+    PEAKS = "peaks"  # measure the device's copy bandwidth and matmul rates
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    atol: float
+    rtol: float
+
+
+# KernelBench's per-dtype tolerances (DESIGN.md).
+TOLERANCES: dict[str, Tolerance] = {
+    "float32": Tolerance(1e-4, 1e-4),
+    "float64": Tolerance(1e-7, 1e-7),
+    "float16": Tolerance(1e-2, 1e-2),
+    "bfloat16": Tolerance(1e-2, 1e-2),
+}
+
+
+@dataclass
+class JobRequest:
+    kind: str
+    problem_source: str
+    problem_path: str
+    device: str  # "cpu" or "cuda"
+    candidate_source: str | None = None
+    seed: int = 0
+    trials: int = 5
+    time_candidate: bool = True
+    compile_baseline: bool = True
+    compile_mode: str = "default"
+    peaks: dict[str, float] | None = None  # measured peaks handed to the profiler
+    use_ncu: bool = False
+    timing_max_reps: int = 200
+    timing_target_rse: float = 0.01
+    log_path: str | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> "JobRequest":
+        return cls(**json.loads(text))
+
+
+@dataclass
+class Correctness:
+    trials: int = 0
+    passed: int = 0
+    max_abs_error: float | None = None
+    max_rel_error: float | None = None
+    criterion: str = "allclose"  # or "float64-bounded" for TF32 convolutions
+    atol: float | None = None
+    rtol: float | None = None
+
+
+@dataclass
+class Timing:
+    median_ms: float
+    iqr_ms: float
+    n: int
+    method: str  # "cuda-events+l2-flush" or "perf_counter"
+
+
+@dataclass
+class EvalResult:
+    """What `kernelwright eval --json` prints (DESIGN.md fields and then some)."""
+
+    outcome: str
+    message: str
+    device: str
+    correctness: dict[str, Any] | None = None
+    timing: dict[str, Any] | None = None
+    timing_note: str | None = None  # why timing is null, when it is
+    baseline: dict[str, Any] | None = None  # eager_ms, compile_ms
+    speedup: dict[str, Any] | None = None  # vs_eager, vs_compile
+    profile: dict[str, Any] | None = None
+    flags: list[str] = field(default_factory=list)
+    numerics: dict[str, Any] | None = None  # which precision flags held
+    versions: dict[str, str] | None = None
+    log_tail: str | None = None
+    cached: bool = False
+    key: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "EvalResult":
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass
+class WorkerMessage:
+    """One line on the worker's private channel.
+
+    type: "ready_to_time" (asks the parent for the GPU), "result" (payload is
+    the job's result), "bad_input" (the problem or candidate cannot be used;
+    payload has "reason"), "progress" (payload has "phase").
+    """
+
+    type: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    def to_line(self) -> str:
+        return json.dumps({"type": self.type, "payload": self.payload}) + "\n"
+
+    @classmethod
+    def from_line(cls, line: str) -> "WorkerMessage":
+        data = json.loads(line)
+        return cls(type=data["type"], payload=data.get("payload", {}))
+
+
+GO_TIMING = "go\n"  # parent → worker on stdin: the GPU is yours now
