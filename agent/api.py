@@ -46,3 +46,19 @@ class SearchReport:
     nodes: list[dict[str, Any]] = field(default_factory=list)
     baseline: dict[str, Any] | None = None  # the torch.compile baseline node, labelled
     notes: list[str] = field(default_factory=list)
+
+
+# Entry points (implemented in agent/search.py and agent/profiling.py):
+#
+#   async def run_search(problem_path: str, config: SearchConfig,
+#                        on_event: Callable[[SearchEvent], None] | None = None,
+#                        cancel: asyncio.Event | None = None) -> SearchReport
+#       Runs the tree search; every evaluation happens in harness worker
+#       subprocesses driven by asyncio, so it is safe inside an event loop.
+#       Setting `cancel` stops proposing, kills in-flight workers and returns
+#       the report of what was evaluated so far.
+#
+#   async def profile_problem(problem_path: str, device: str = "auto",
+#                             store_path: str | None = None) -> dict
+#       The reference's profile: the same object `kernelwright profile --json`
+#       prints (timing, bytes, flops, achieved rates, % of peak, bottleneck).
