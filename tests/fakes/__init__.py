@@ -1,0 +1,1 @@
+"""Local stand-ins for services the tests must never reach over the network."""
