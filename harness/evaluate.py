@@ -1,0 +1,206 @@
+"""Parent side: the harness API that the CLI, the search and the server call.
+
+Nothing here imports a problem or a candidate; every piece of user or
+generated code runs in a worker (harness.pool).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.metadata
+import platform
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from kernelwright.harness import static_checks
+from kernelwright.harness.messages import EvalResult, JobKind, JobRequest, Outcome
+from kernelwright.harness.pool import JobOutcome, Limits, WorkerPool
+from kernelwright.harness.store import Store, content_hash, eval_key
+
+
+class BadInputError(ValueError):
+    """The problem or candidate cannot be evaluated at all (CLI exit 2, nothing stored)."""
+
+
+class HarnessError(RuntimeError):
+    """The harness itself failed (CLI exit 1)."""
+
+
+def package_versions() -> dict[str, str]:
+    """Versions that decide a measurement, read without importing torch."""
+    info = {"python": platform.python_version()}
+    for name in ("torch", "triton", "kernelwright"):
+        try:
+            info[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            info[name] = "absent"
+    return info
+
+
+def resolve_device(device: str) -> str:
+    if device not in ("auto", "cpu", "cuda"):
+        raise BadInputError(f"unknown device {device!r}: use auto, cpu or cuda")
+    if device == "cpu":
+        return "cpu"
+    import torch  # the parent asks only whether a GPU is there; it runs nothing on it
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if device == "cuda":
+        raise BadInputError("--device cuda asked for, but no CUDA GPU is visible")
+    return "cpu"
+
+
+def device_identity(device: str) -> str:
+    if device == "cpu":
+        return f"cpu:{platform.machine()}"
+    import torch
+
+    return f"cuda:{torch.cuda.get_device_name(0)}"
+
+
+def gpu_count() -> int:
+    import torch
+
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
+
+def read_source(path: str | Path, what: str) -> str:
+    path = Path(path)
+    if not path.is_file():
+        raise BadInputError(f"{what} file not found: {path}")
+    try:
+        return path.read_text()
+    except (OSError, UnicodeDecodeError) as err:
+        raise BadInputError(f"cannot read {what} {path}: {err}") from err
+
+
+class Harness:
+    def __init__(self, store: Store | None = None, pool: WorkerPool | None = None,
+                 limits: Limits = Limits()):
+        self.store = store
+        self.pool = pool or WorkerPool(gpus=gpu_count() if _cuda_present() else 1)
+        self.limits = limits
+        self.versions = package_versions()
+
+    async def _job(self, request: JobRequest, limits: Limits | None = None) -> JobOutcome:
+        outcome = await self.pool.run(request, limits or self.limits)
+        if outcome.status == "bad_input":
+            raise BadInputError(outcome.payload.get("reason", "bad input"))
+        if outcome.status == "internal_error":
+            raise HarnessError("worker failed: " + outcome.payload.get("traceback", "")[-800:])
+        return outcome
+
+    def _request(self, kind: JobKind, problem_path: str, device: str, **fields) -> JobRequest:
+        source = read_source(problem_path, "problem")
+        reason = static_checks.problem_shape(source)
+        if reason:
+            raise BadInputError(f"{problem_path}: {reason}")
+        return JobRequest(kind=kind.value, problem_source=source,
+                          problem_path=str(Path(problem_path).resolve()), device=device, **fields)
+
+    async def peaks(self, device: str) -> dict[str, Any]:
+        """Measured once per device and versions, then served from the store."""
+        identity = device_identity(device)
+        if self.store:
+            cached = self.store.get_peaks(identity, self.versions)
+            if cached:
+                return cached
+        request = JobRequest(kind=JobKind.PEAKS.value, problem_source="", problem_path="",
+                             device=device)
+        outcome = await self._job(request)
+        if outcome.status != "result":
+            raise HarnessError(f"measuring peaks failed: {outcome.payload.get('reason')}")
+        if self.store:
+            self.store.put_peaks(identity, self.versions, outcome.payload)
+        return outcome.payload
+
+    async def evaluate(self, problem_path: str, candidate_source: str, device: str = "auto",
+                       use_cache: bool = True, compile_baseline: bool = True,
+                       trials: int = 5, time_candidate: bool = True) -> EvalResult:
+        device = resolve_device(device)
+        reason = static_checks.candidate_shape(candidate_source)
+        if reason:
+            raise BadInputError(reason)
+        request = self._request(JobKind.EVAL, problem_path, device,
+                                candidate_source=candidate_source, trials=max(trials, 5),
+                                compile_baseline=compile_baseline and device == "cuda",
+                                time_candidate=time_candidate)
+        identity = device_identity(device)
+        key = eval_key(content_hash(request.problem_source), content_hash(candidate_source),
+                       identity, self.versions,
+                       {"trials": request.trials, "compile": request.compile_baseline,
+                        "timed": time_candidate})
+        if use_cache and self.store:
+            cached = self.store.get_eval(key)
+            if cached:
+                return replace(EvalResult.from_dict(cached), cached=True, key=key)
+        if device == "cuda":
+            request.peaks = await self.peaks(device)
+        outcome = await self._job(request)
+        result = _to_result(outcome, device)
+        result.key = key
+        if self.store:
+            self.store.put_eval(key, content_hash(request.problem_source),
+                                content_hash(candidate_source), identity, self.versions,
+                                result.to_dict())
+        return result
+
+    async def profile(self, problem_path: str, device: str = "auto",
+                      compile_baseline: bool = True, use_cache: bool = True) -> dict[str, Any]:
+        device = resolve_device(device)
+        request = self._request(JobKind.PROFILE, problem_path, device,
+                                compile_baseline=compile_baseline and device == "cuda")
+        problem_hash = content_hash(request.problem_source)
+        identity = device_identity(device)
+        key = eval_key(problem_hash, "profile", identity, self.versions,
+                       {"compile": request.compile_baseline})
+        if use_cache and self.store:
+            cached = self.store.get_profile(key)
+            if cached:
+                return {**cached, "cached": True}
+        request.peaks = await self.peaks(device)
+        outcome = await self._job(request)
+        if outcome.status != "result":
+            raise HarnessError(f"profiling the reference failed ({outcome.status}): "
+                               f"{outcome.payload.get('reason', '')}\n{outcome.log_tail[-600:]}")
+        result = {**outcome.payload, "problem": str(problem_path), "problem_hash": problem_hash}
+        if self.store:
+            self.store.put_profile(key, problem_hash, identity, result)
+        return result
+
+    async def capture(self, problem_path: str) -> dict[str, Any]:
+        request = self._request(JobKind.CAPTURE, problem_path, "cpu")
+        outcome = await self._job(request)
+        if outcome.status != "result":
+            return {"unsupported": f"capture failed ({outcome.status}): "
+                                   f"{outcome.payload.get('reason', '')}"}
+        return outcome.payload
+
+
+def _cuda_present() -> bool:
+    try:
+        return gpu_count() > 0
+    except Exception:
+        return False
+
+
+def _to_result(outcome: JobOutcome, device: str) -> EvalResult:
+    if outcome.status == "result":
+        result = EvalResult.from_dict(outcome.payload)
+    elif outcome.status in ("timeout", "crash"):
+        result = EvalResult(outcome=Outcome(outcome.status).value,
+                            message=outcome.payload.get("reason", outcome.status), device=device)
+    else:
+        raise HarnessError(f"unexpected worker reply {outcome.status!r}")
+    if result.outcome != Outcome.OK.value and outcome.log_tail:
+        result.log_tail = outcome.log_tail[-2000:]
+    return result
+
+
+def evaluate(problem_path: str, candidate_source: str, device: str = "cpu",
+             store: Store | None = None, **options: Any) -> EvalResult:
+    """Blocking convenience wrapper for scripts and tests."""
+    return asyncio.run(Harness(store=store).evaluate(problem_path, candidate_source, device,
+                                                     **options))

@@ -1,0 +1,210 @@
+"""Worker side: the dynamic anti-cheat checks.
+
+Each guard exists because a published system was fooled by the trick it
+catches (KernelBench and METR's reports of reward hacking in kernel search:
+reference fallbacks, timer patches, async work on side streams, precision
+downcasts). A guard returns human-readable reasons; empty means clean.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from contextlib import contextmanager
+from typing import Any, Callable
+
+import torch
+from torch.overrides import TorchFunctionMode, resolve_name
+
+_LOW_PRECISION = (torch.float16, torch.bfloat16)
+
+
+def _protected_objects() -> dict[str, Any]:
+    """Functions whose replacement would fool the clocks or the comparisons."""
+    objects: dict[str, Any] = {
+        "time.perf_counter": time.perf_counter,
+        "time.time": time.time,
+        "time.monotonic": time.monotonic,
+        "torch.allclose": torch.allclose,
+        "torch.isclose": torch.isclose,
+        "torch.equal": torch.equal,
+        "torch.testing.assert_close": torch.testing.assert_close,
+        "torch.Tensor.__eq__": torch.Tensor.__eq__,
+        "torch.Tensor.clone": torch.Tensor.clone,
+        "torch.Tensor.abs": torch.Tensor.abs,
+        "torch.Tensor.max": torch.Tensor.max,
+        "torch.manual_seed": torch.manual_seed,
+        "torch.cuda.synchronize": torch.cuda.synchronize,
+        "torch.cuda.Event": torch.cuda.Event,
+        "torch.cuda.Event.record": torch.cuda.Event.record,
+        "torch.cuda.Event.elapsed_time": torch.cuda.Event.elapsed_time,
+        "torch.nn.Module.__call__": torch.nn.Module.__call__,
+    }
+    from kernelwright.harness import timing, verify  # worker-side modules only
+
+    for module in (timing, verify):
+        for name, value in vars(module).items():
+            if callable(value) and not name.startswith("__"):
+                objects[f"{module.__name__}.{name}"] = value
+    return objects
+
+
+class PatchGuard:
+    """Snapshots protected functions; `changed()` names any that were replaced."""
+
+    def __init__(self) -> None:
+        self._snapshot = _protected_objects()
+
+    def changed(self) -> list[str]:
+        now = _protected_objects()
+        return [f"replaced `{name}`" for name, obj in self._snapshot.items()
+                if now.get(name) is not obj]
+
+
+class ThreadGuard:
+    """Work on a thread of its own escapes the timed region."""
+
+    def __init__(self) -> None:
+        self._before = {t.ident for t in threading.enumerate()}
+
+    def new_threads(self) -> list[str]:
+        extra = [t.name for t in threading.enumerate() if t.ident not in self._before]
+        return [f"started thread `{name}`" for name in extra]
+
+
+class PrecisionFlags:
+    """PyTorch's global precision switches must stay as the reference saw them."""
+
+    def __init__(self) -> None:
+        self.before = self.read()
+
+    @staticmethod
+    def read() -> dict[str, Any]:
+        return {
+            "cuda.matmul.allow_tf32": torch.backends.cuda.matmul.allow_tf32,
+            "cudnn.allow_tf32": torch.backends.cudnn.allow_tf32,
+            "float32_matmul_precision": torch.get_float32_matmul_precision(),
+            "matmul.allow_fp16_reduced_precision_reduction":
+                torch.backends.cuda.matmul.allow_fp16_reduced_precision_reduction,
+        }
+
+    def changed(self) -> list[str]:
+        now = self.read()
+        return [f"changed `{k}` from {self.before[k]} to {now[k]}"
+                for k in self.before if now[k] != self.before[k]]
+
+
+class OpTrace(TorchFunctionMode):
+    """Records the torch functions a forward calls and the dtypes they produce."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ops: Counter[str] = Counter()
+        self.out_dtypes: set[torch.dtype] = set()
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        result = func(*args, **kwargs)
+        name = resolve_name(func) or getattr(func, "__name__", str(func))
+        if not name.startswith("torch.Tensor.__") and "__get__" not in name:
+            self.ops[name] += 1
+        if isinstance(result, torch.Tensor) and result.is_floating_point():
+            self.out_dtypes.add(result.dtype)
+        return result
+
+
+class KernelLaunchCounter:
+    """Counts Triton kernel launches (compiled and interpreted)."""
+
+    def __init__(self) -> None:
+        self.launches = 0
+        self._undo: list[Callable[[], None]] = []
+
+    def __enter__(self) -> "KernelLaunchCounter":
+        classes = []
+        try:
+            from triton.runtime.jit import JITFunction
+            classes.append(JITFunction)
+        except ImportError:
+            pass
+        try:
+            from triton.runtime.interpreter import InterpretedFunction
+            classes.append(InterpretedFunction)
+        except ImportError:
+            pass
+        for cls in classes:
+            original = cls.run
+
+            def counting_run(fn_self, *args, __original=original, **kwargs):
+                self.launches += 1
+                return __original(fn_self, *args, **kwargs)
+
+            cls.run = counting_run
+            self._undo.append(lambda cls=cls, original=original: setattr(cls, "run", original))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for undo in self._undo:
+            undo()
+
+
+@contextmanager
+def reference_tripwire(model_cls: type):
+    """Counts calls of the reference Model's forward while the candidate runs."""
+    calls = {"n": 0}
+    original = model_cls.forward
+
+    def tripped_forward(self, *args, **kwargs):
+        calls["n"] += 1
+        return original(self, *args, **kwargs)
+
+    model_cls.forward = tripped_forward
+    try:
+        yield calls
+    finally:
+        model_cls.forward = original
+
+
+def reference_replicated(reference_ops: Counter, candidate_ops: Counter, launches: int) -> bool:
+    """True when the candidate is the reference's own torch calls and no kernel of its own."""
+    if launches > 0 or not reference_ops:
+        return False
+    return all(candidate_ops.get(op, 0) >= n for op, n in reference_ops.items())
+
+
+def downcast_dtypes(problem_dtypes: set[torch.dtype], candidate_dtypes: set[torch.dtype]) -> list[str]:
+    """Low-precision tensors in a candidate whose reference never used them."""
+    if problem_dtypes & set(_LOW_PRECISION):
+        return []
+    lowered = candidate_dtypes & set(_LOW_PRECISION)
+    return [f"produced {dtype} tensors on a {'/'.join(sorted(str(d) for d in problem_dtypes))} problem"
+            for dtype in sorted(lowered, key=str)]
+
+
+def kernel_streams(fn: Callable[[], Any]) -> set[int]:
+    """CUDA streams that ran kernels or copies during one call (via the profiler's trace)."""
+    import json
+    import os
+    import tempfile
+
+    from torch.profiler import ProfilerActivity, profile
+
+    with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
+        fn()
+        torch.cuda.synchronize()
+    fd, path = tempfile.mkstemp(suffix=".json")
+    os.close(fd)
+    try:
+        prof.export_chrome_trace(path)
+        with open(path) as handle:
+            events = json.load(handle).get("traceEvents", [])
+    finally:
+        os.unlink(path)
+    streams = set()
+    for event in events:
+        if event.get("cat") in ("kernel", "gpu_memcpy", "gpu_memset"):
+            stream = event.get("args", {}).get("stream")
+            if stream is not None:
+                streams.add(int(stream))
+    return streams

@@ -1,0 +1,101 @@
+"""Worker side: turn problem and candidate source into live modules and models."""
+
+from __future__ import annotations
+
+import hashlib
+import linecache
+import sys
+import types
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import torch
+
+
+class BadInput(Exception):
+    """The problem (or the candidate's shape) cannot be used at all: exit 2, nothing stored."""
+
+
+@dataclass
+class Problem:
+    module: types.ModuleType
+    model_cls: type
+    get_inputs: Callable[[], list]
+    init_inputs: list
+
+
+def load_module(source: str, path: str, name: str) -> types.ModuleType:
+    """Executes source as a real module with a real file name.
+
+    Triton's JIT reads a kernel's source through `inspect`, which needs the
+    text in linecache under the module's file name, and the module must be in
+    sys.modules for dataclasses and pickling to resolve it.
+    """
+    module = types.ModuleType(name)
+    module.__file__ = path
+    linecache.cache[path] = (len(source), None, source.splitlines(True), path)
+    sys.modules[name] = module
+    code = compile(source, path, "exec")
+    exec(code, module.__dict__)
+    return module
+
+
+def _module_name(prefix: str, source: str) -> str:
+    return f"_kw_{prefix}_{hashlib.sha256(source.encode()).hexdigest()[:12]}"
+
+
+def load_problem(source: str, path: str) -> Problem:
+    try:
+        module = load_module(source, path, _module_name("problem", source))
+    except Exception as err:  # the user's file: any failure is bad input
+        raise BadInput(f"the problem failed to import: {type(err).__name__}: {err}") from err
+    model_cls = getattr(module, "Model", None)
+    if not isinstance(model_cls, type) or not issubclass(model_cls, torch.nn.Module):
+        raise BadInput("the problem's `Model` is not an nn.Module subclass")
+    get_inputs = getattr(module, "get_inputs", None)
+    if not callable(get_inputs):
+        raise BadInput("the problem defines no callable get_inputs()")
+    get_init = getattr(module, "get_init_inputs", None)
+    try:
+        init_inputs = list(get_init()) if callable(get_init) else []
+    except Exception as err:
+        raise BadInput(f"get_init_inputs() failed: {type(err).__name__}: {err}") from err
+    try:
+        sample = get_inputs()
+    except Exception as err:
+        raise BadInput(f"get_inputs() failed: {type(err).__name__}: {err}") from err
+    if not isinstance(sample, (list, tuple)):
+        raise BadInput(f"get_inputs() must return a list, got {type(sample).__name__}")
+    return Problem(module, model_cls, get_inputs, init_inputs)
+
+
+def build_reference(problem: Problem, seed: int, device: torch.device) -> torch.nn.Module:
+    torch.manual_seed(seed)
+    try:
+        model = problem.model_cls(*problem.init_inputs)
+    except Exception as err:
+        raise BadInput(f"Model(*get_init_inputs()) failed: {type(err).__name__}: {err}") from err
+    return model.to(device).eval()
+
+
+def build_candidate(module: types.ModuleType, problem: Problem, reference: torch.nn.Module,
+                    seed: int, device: torch.device) -> tuple[torch.nn.Module, list[str]]:
+    """Builds ModelNew with the reference's seed and copies weights where names match.
+
+    Returns the model and the state_dict keys that were copied, so a report
+    can say which weights were shared.
+    """
+    torch.manual_seed(seed)
+    candidate = module.ModelNew(*problem.init_inputs)
+    candidate = candidate.to(device).eval()
+    ref_state = reference.state_dict()
+    cand_state = candidate.state_dict()
+    shared = {k: v for k, v in ref_state.items()
+              if k in cand_state and cand_state[k].shape == v.shape}
+    if shared:
+        candidate.load_state_dict(shared, strict=False)
+    return candidate, sorted(shared)
+
+
+def move_inputs(inputs: list, device: torch.device) -> list[Any]:
+    return [x.to(device) if isinstance(x, torch.Tensor) else x for x in inputs]

@@ -1,0 +1,65 @@
+"""Worker side: the device's own ceilings, measured rather than taken from a datasheet.
+
+Copy bandwidth counts bytes read plus bytes written of a large
+device-to-device copy; matmul rates come from a large square product per
+dtype on random data (zeros run faster and would flatter the peak).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any, Callable
+
+import torch
+
+
+def _median_ms(fn: Callable[[], Any], device: torch.device, reps: int) -> float:
+    fn()
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+        times = []
+        for _ in range(reps):
+            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            start.record()
+            fn()
+            end.record()
+            torch.cuda.synchronize(device)
+            times.append(start.elapsed_time(end))
+        return statistics.median(times)
+    times = []
+    for _ in range(reps):
+        begin = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - begin) * 1e3)
+    return statistics.median(times)
+
+
+def measure_peaks(device: torch.device) -> dict[str, Any]:
+    on_gpu = device.type == "cuda"
+    copy_elems = (1 << 30) // 4 if on_gpu else (1 << 26) // 4  # 1 GiB on GPU, 64 MiB on CPU
+    src = torch.randn(copy_elems, device=device)
+    dst = torch.empty_like(src)
+    copy_ms = _median_ms(lambda: dst.copy_(src), device, 20 if on_gpu else 5)
+    copy_gbps = 2 * src.numel() * src.element_size() / (copy_ms / 1e3) / 1e9
+    del src, dst
+
+    matmul: dict[str, float] = {}
+    n = 8192 if on_gpu else 1024
+    dtypes = {"float32": torch.float32}
+    if on_gpu:
+        dtypes.update({"tf32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16})
+    saved = torch.backends.cuda.matmul.allow_tf32
+    try:
+        for key, dtype in dtypes.items():
+            torch.backends.cuda.matmul.allow_tf32 = key == "tf32"
+            a = torch.randn(n, n, device=device, dtype=dtype)
+            b = torch.randn(n, n, device=device, dtype=dtype)
+            ms = _median_ms(lambda: a @ b, device, 10 if on_gpu else 3)
+            matmul[key] = 2 * n**3 / (ms / 1e3) / 1e12
+            del a, b
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = saved
+    name = torch.cuda.get_device_name(device) if on_gpu else "cpu"
+    return {"name": name, "copy_gbps": copy_gbps, "matmul_tflops": matmul,
+            "method": f"copy of {copy_elems * 4 >> 20} MiB (read+write); {n}³ matmul, random data"}

@@ -1,0 +1,164 @@
+"""Checks on a candidate's source text, before any of it runs.
+
+Standard library only: the parent runs `candidate_shape` to tell bad input
+from a broken candidate, and the worker runs `find_cheats` on the same text.
+Each rule names the trick it stops; the tests hold one cheating candidate per
+rule (tests/cheats/).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    line: int
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.rule} (line {self.line}): {self.detail}"
+
+
+def candidate_shape(source: str) -> str | None:
+    """None if the source parses and defines ModelNew; else why it cannot be a candidate.
+
+    A syntax error is not bad input (it is the candidate's `compile_error`),
+    so this returns None for it and lets the worker report the verdict.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    if not any(isinstance(n, ast.ClassDef) and n.name == "ModelNew" for n in tree.body):
+        return "the candidate defines no top-level `class ModelNew`"
+    return None
+
+
+def problem_shape(source: str) -> str | None:
+    """None if the source looks like a KernelBench problem; else the reason."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as err:
+        return f"the problem does not parse: {err.msg} (line {err.lineno})"
+    names = {n.name for n in tree.body if isinstance(n, (ast.ClassDef, ast.FunctionDef))}
+    for needed, what in (("Model", "class Model"), ("get_inputs", "get_inputs()")):
+        if needed not in names:
+            return f"the problem defines no top-level `{what}`"
+    return None
+
+
+# Modules whose import in a candidate means work outside the timed stream.
+_CONCURRENCY_MODULES = {"threading", "multiprocessing", "concurrent", "_thread", "asyncio"}
+# Attributes whose reassignment would bend the harness's clocks or comparisons.
+_PROTECTED_ROOTS = {"torch", "time", "triton", "kernelwright", "builtins", "sys", "os"}
+_STREAM_NAMES = {"Stream", "stream", "set_stream", "ExternalStream", "StreamContext"}
+_LOW_PRECISION = {"float16", "half", "bfloat16", "float8_e4m3fn", "float8_e5m2", "int8"}
+
+
+def _dotted(node: ast.AST) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+class _CheatFinder(ast.NodeVisitor):
+    def __init__(self, fp32_problem: bool):
+        self.fp32_problem = fp32_problem
+        self.findings: list[Finding] = []
+
+    def _add(self, rule: str, node: ast.AST, detail: str) -> None:
+        self.findings.append(Finding(rule, getattr(node, "lineno", 0), detail))
+
+    # try/except fallback: a failing kernel silently replaced by PyTorch.
+    def visit_Try(self, node: ast.Try) -> None:
+        for handler in node.handlers:
+            reraises = all(isinstance(stmt, ast.Raise) for stmt in handler.body)
+            if not reraises:
+                self._add("try-except-fallback", handler,
+                          "an except branch that does not re-raise can hide a failing kernel")
+        self.generic_visit(node)
+
+    visit_TryStar = visit_Try
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self._check_module(alias.name, node)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        self._check_module(node.module or "", node)
+        if node.module and "kernelwright" in node.module:
+            self._add("harness-access", node, "imports the harness")
+
+    def _check_module(self, name: str, node: ast.AST) -> None:
+        root = name.split(".")[0]
+        if root in _CONCURRENCY_MODULES:
+            self._add("threads", node, f"imports `{name}`: work must stay on the calling thread")
+        if root in ("kernelwright", "gc", "inspect", "ctypes"):
+            self._add("harness-access", node, f"imports `{name}`, which can reach the harness")
+
+    def visit_Name(self, node: ast.Name) -> None:
+        # The reference class itself as the answer.
+        if node.id == "Model":
+            self._add("calls-reference", node, "uses the reference `Model`")
+        self.generic_visit(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        dotted = _dotted(node)
+        if node.attr in _STREAM_NAMES and ("cuda" in dotted or dotted.startswith("torch")):
+            self._add("other-stream", node, f"`{dotted}`: work on another CUDA stream escapes timing")
+        if self.fp32_problem and node.attr in _LOW_PRECISION and dotted.split(".")[0] in (
+            "torch", "tl", "triton"
+        ):
+            self._add("precision-downcast", node,
+                      f"`{dotted}` on an fp32 problem lowers precision below the reference's")
+        if node.attr in ("allow_tf32", "set_float32_matmul_precision", "allow_fp16_reduced_precision_reduction", "allow_bf16_reduced_precision_reduction"):
+            self._add("precision-downcast", node, f"`{dotted}` changes PyTorch's precision settings")
+        self.generic_visit(node)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            self._check_patch(target, node)
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = _dotted(node.func)
+        if func in ("setattr", "builtins.setattr") and node.args:
+            owner = _dotted(node.args[0]).split(".")[0]
+            if owner in _PROTECTED_ROOTS:
+                self._add("monkey-patch", node, f"setattr on `{owner}`")
+        if func in ("tl.dot", "triton.language.dot", "language.dot"):
+            self._check_dot_precision(node)
+        self.generic_visit(node)
+
+    def _check_dot_precision(self, node: ast.Call) -> None:
+        if not self.fp32_problem:
+            return
+        kwargs = {kw.arg: kw.value for kw in node.keywords}
+        precision = kwargs.get("input_precision")
+        allow_tf32 = kwargs.get("allow_tf32")
+        ieee = isinstance(precision, ast.Constant) and precision.value == "ieee"
+        no_tf32 = isinstance(allow_tf32, ast.Constant) and allow_tf32.value is False
+        if not (ieee or no_tf32):
+            self._add("precision-downcast", node,
+                      "tl.dot on fp32 defaults to tf32: pass input_precision=\"ieee\"")
+
+    def _check_patch(self, target: ast.AST, node: ast.AST) -> None:
+        if isinstance(target, ast.Attribute):
+            root = _dotted(target).split(".")[0]
+            if root in _PROTECTED_ROOTS:
+                self._add("monkey-patch", node, f"assigns to `{_dotted(target)}`")
+
+
+def find_cheats(source: str, fp32_problem: bool) -> list[Finding]:
+    """Every rule the candidate's source breaks (empty when it looks honest)."""
+    tree = ast.parse(source)
+    finder = _CheatFinder(fp32_problem)
+    finder.visit(tree)
+    return finder.findings

@@ -1,0 +1,130 @@
+"""Worker side: honest timings (DESIGN.md "Timing").
+
+GPU: CUDA events; warm-up long enough to absorb JIT and autotuning; an L2
+flush of at least twice the L2 before every repetition; inputs rotated over
+several copies at different addresses; the contenders (candidate, eager,
+torch.compile) alternate repetition by repetition so clock and thermal drift
+hit all of them alike; stop when every contender's relative standard error of
+the mean is under the target, or at a cap. Each repetition's elapsed time is
+read only after a device-wide synchronize, so work left on any stream is done
+before the next repetition starts.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import torch
+
+MIN_REPS = 10
+WARMUP_MS = 100.0  # covers Triton JIT and autotune passes on the first calls
+TIME_CAP_S = 20.0  # per timing session, all contenders together
+INPUT_COPIES_MAX_BYTES = 1 << 30
+
+
+@dataclass
+class Sample:
+    times_ms: list[float]
+
+    def summary(self, method: str) -> dict[str, Any]:
+        ordered = sorted(self.times_ms)
+        if len(ordered) >= 4:
+            q1, _, q3 = statistics.quantiles(ordered, n=4)
+        else:
+            q1 = q3 = ordered[len(ordered) // 2]
+        return {"median_ms": statistics.median(ordered), "iqr_ms": q3 - q1,
+                "n": len(ordered), "method": method}
+
+    def relative_standard_error(self) -> float:
+        if len(self.times_ms) < 2:
+            return math.inf
+        mean = statistics.fmean(self.times_ms)
+        return statistics.stdev(self.times_ms) / math.sqrt(len(self.times_ms)) / mean
+
+
+def _input_copies(inputs: list, nbytes: int) -> list[list]:
+    """Several copies of the inputs, so repetitions do not reuse one address set."""
+    copies = max(1, min(3, INPUT_COPIES_MAX_BYTES // max(nbytes, 1)))
+    sets = [inputs]
+    for _ in range(copies - 1):
+        sets.append([x.clone() if isinstance(x, torch.Tensor) else x for x in inputs])
+    return sets
+
+
+def input_bytes(inputs: list) -> int:
+    seen, total = set(), 0
+    for x in inputs:
+        if isinstance(x, torch.Tensor):
+            key = x.untyped_storage().data_ptr()
+            if key not in seen:
+                seen.add(key)
+                total += x.untyped_storage().nbytes()
+    return total
+
+
+def time_cuda(contenders: dict[str, Callable[..., Any]], inputs: list,
+              max_reps: int = 200, target_rse: float = 0.01) -> dict[str, dict[str, Any]]:
+    """Median/IQR per contender, timed alternately with CUDA events and an L2 flush."""
+    device = torch.device("cuda", torch.cuda.current_device())
+    l2_bytes = getattr(torch.cuda.get_device_properties(device), "L2_cache_size", 64 << 20)
+    flush = torch.empty(max(2 * l2_bytes, 256 << 20), dtype=torch.uint8, device=device)
+    input_sets = _input_copies(inputs, input_bytes(inputs))
+    for fn in contenders.values():
+        _warm_up(fn, input_sets[0], device)
+    samples = {name: Sample([]) for name in contenders}
+    start_wall = time.perf_counter()
+    for rep in range(max_reps):
+        args = input_sets[rep % len(input_sets)]
+        for name, fn in contenders.items():
+            flush.zero_()
+            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            start.record()
+            fn(*args)
+            end.record()
+            torch.cuda.synchronize()  # device-wide: nothing may still be running anywhere
+            samples[name].times_ms.append(start.elapsed_time(end))
+        if rep + 1 >= MIN_REPS and all(s.relative_standard_error() < target_rse
+                                       for s in samples.values()):
+            break
+        if time.perf_counter() - start_wall > TIME_CAP_S:
+            break
+    del flush
+    return {name: s.summary("cuda-events+l2-flush") for name, s in samples.items()}
+
+
+def _warm_up(fn: Callable[..., Any], args: list, device: torch.device) -> None:
+    fn(*args)
+    torch.cuda.synchronize(device)
+    begin = time.perf_counter()
+    runs = 0
+    while runs < 3 or (time.perf_counter() - begin) * 1e3 < WARMUP_MS:
+        fn(*args)
+        runs += 1
+        if runs >= 1000:
+            break
+    torch.cuda.synchronize(device)
+
+
+def time_cpu(contenders: dict[str, Callable[..., Any]], inputs: list,
+             max_reps: int = 50, target_rse: float = 0.01) -> dict[str, dict[str, Any]]:
+    """Wall-clock medians on the CPU, alternating contenders."""
+    for fn in contenders.values():
+        fn(*inputs)
+    samples = {name: Sample([]) for name in contenders}
+    start_wall = time.perf_counter()
+    for _ in range(max_reps):
+        for name, fn in contenders.items():
+            begin = time.perf_counter()
+            fn(*inputs)
+            samples[name].times_ms.append((time.perf_counter() - begin) * 1e3)
+        if len(next(iter(samples.values())).times_ms) >= 5 and all(
+            s.relative_standard_error() < target_rse for s in samples.values()
+        ):
+            break
+        if time.perf_counter() - start_wall > TIME_CAP_S / 2:
+            break
+    return {name: s.summary("perf_counter") for name, s in samples.items()}

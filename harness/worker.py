@@ -1,0 +1,78 @@
+"""The worker process: one job, then exit.
+
+Started by `harness.pool` as `python -m kernelwright.harness.worker` in its
+own process group. The request arrives as one JSON line on stdin. The worker
+keeps a private duplicate of its original stdout for protocol messages and
+points fds 1 and 2 at a log file before any problem or candidate code runs, so
+nothing the candidate prints can pose as a verdict.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from typing import Any, TextIO
+
+from kernelwright.harness.messages import GO_TIMING, JobKind, JobRequest, WorkerMessage
+
+
+class Channel:
+    def __init__(self, stream: TextIO, requests: TextIO):
+        self._stream = stream
+        self._requests = requests
+
+    def send(self, kind: str, payload: dict[str, Any] | None = None) -> None:
+        self._stream.write(WorkerMessage(kind, payload or {}).to_line())
+        self._stream.flush()
+
+    def wait_for_gpu(self) -> None:
+        """Compilation and verification ran in parallel with other workers; timing waits its turn."""
+        self.send("ready_to_time")
+        line = self._requests.readline()
+        if line != GO_TIMING:
+            raise SystemExit("parent closed the channel before granting the GPU")
+
+
+def _isolate_output(log_path: str | None) -> TextIO:
+    private = os.fdopen(os.dup(1), "w", buffering=1)
+    target = os.open(log_path or os.devnull, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(target, 1)
+    os.dup2(target, 2)
+    os.close(target)
+    sys.stdout = os.fdopen(1, "w", buffering=1)
+    sys.stderr = os.fdopen(2, "w", buffering=1)
+    return private
+
+
+def main() -> int:
+    request = JobRequest.from_json(sys.stdin.readline())
+    channel = Channel(_isolate_output(request.log_path), sys.stdin)
+    # Imports after the redirect: torch and triton warnings belong in the log.
+    from kernelwright.harness import jobs
+    from kernelwright.harness.loading import BadInput
+
+    try:
+        handler = {
+            JobKind.EVAL.value: jobs.run_eval,
+            JobKind.PROFILE.value: jobs.run_profile,
+            JobKind.CAPTURE.value: jobs.run_capture,
+            JobKind.PEAKS.value: jobs.run_peaks,
+        }[request.kind]
+        result = handler(request, channel)
+    except BadInput as err:
+        channel.send("bad_input", {"reason": str(err)})
+        return 0
+    except Exception:
+        traceback.print_exc()
+        channel.send("internal_error", {"traceback": traceback.format_exc()[-4000:]})
+        return 1
+    channel.send("result", result)
+    sys.stdout.flush()
+    # Skip interpreter teardown: a candidate's atexit hooks or CUDA context
+    # destructors must not get a chance to hang or crash after the verdict.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""The `kernelwright` command: one entry point, thin subcommands.
+
+Exit codes (DESIGN.md): 0 when the work was done whatever the verdict, 2 on
+bad input with a one-line reason on stderr, 1 on internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Callable
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input found by the CLI itself."""
+
+
+def _store(args: argparse.Namespace):
+    from kernelwright.harness.store import Store
+
+    return Store(args.store) if getattr(args, "store", None) else Store()
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from kernelwright.harness.evaluate import Harness, read_source
+    from kernelwright.server import cli_render
+
+    candidate = read_source(args.candidate, "candidate")
+    harness = Harness(store=_store(args))
+    result = asyncio.run(harness.evaluate(args.problem, candidate, args.device,
+                                          use_cache=not args.no_cache,
+                                          compile_baseline=not args.no_compile_baseline,
+                                          trials=args.trials))
+    if args.json:
+        print(json.dumps(result.to_dict()))
+    else:
+        cli_render.render_eval(result.to_dict(), args.problem, args.candidate)
+    return EXIT_OK
+
+
+def cmd_profile(args: argparse.Namespace) -> int:
+    from kernelwright.harness.evaluate import Harness
+    from kernelwright.server import cli_render
+
+    harness = Harness(store=_store(args))
+    result = asyncio.run(harness.profile(args.problem, args.device,
+                                         compile_baseline=not args.no_compile_baseline,
+                                         use_cache=not args.no_cache))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        cli_render.render_profile(result)
+    return EXIT_OK
+
+
+def cmd_optimize(args: argparse.Namespace) -> int:
+    from kernelwright.server.cli_optimize import run_optimize
+
+    return run_optimize(args)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from kernelwright.agent.bench import run_bench
+
+    return run_bench(args)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from kernelwright.server.serve import serve
+
+    return serve(args.tcp)
+
+
+def cmd_kb(args: argparse.Namespace) -> int:
+    from kernelwright.knowledge import cli as kb_cli
+
+    return kb_cli.run(args)
+
+
+def _add_common(parser: argparse.ArgumentParser, device: bool = True) -> None:
+    if device:
+        parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"),
+                            help="where to run (auto: cuda when a GPU is visible)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    parser.add_argument("--store", help="results store (SQLite); default under XDG cache")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kernelwright",
+        description="Search, verify, time and apply faster GPU kernels.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                               parser_class=_Parser)
+
+    p = sub.add_parser("eval", help="verify, time and profile one candidate against a problem")
+    p.add_argument("problem", help="KernelBench-format problem file (class Model, get_inputs)")
+    p.add_argument("candidate", help="candidate module defining class ModelNew")
+    p.add_argument("--trials", type=int, default=5, help="correctness trials (at least 5)")
+    p.add_argument("--no-cache", action="store_true", help="evaluate again even if stored")
+    p.add_argument("--no-compile-baseline", action="store_true",
+                   help="skip timing torch.compile (faster)")
+    _add_common(p)
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("profile", help="time and profile the reference: bottleneck and % of peak")
+    p.add_argument("problem")
+    p.add_argument("--no-cache", action="store_true")
+    p.add_argument("--no-compile-baseline", action="store_true")
+    _add_common(p)
+    p.set_defaults(func=cmd_profile)
+
+    p = sub.add_parser("optimize", help="search for faster verified kernels")
+    p.add_argument("problem")
+    p.add_argument("--budget", type=int, default=16, help="candidates to evaluate")
+    p.add_argument("--time-limit", type=float, default=600.0, help="wall-clock seconds")
+    p.add_argument("--strategy", default="mcts", choices=("mcts", "evolve"))
+    p.add_argument("--proposers", default=None,
+                   help="comma-separated: embedded,claude (default: embedded, plus claude "
+                        "when a key is configured)")
+    p.add_argument("--out", default=None, help="output folder (default: ./kw-out/<problem>)")
+    p.add_argument("--resume", action="store_true", help="continue the last search of this problem")
+    p.add_argument("--parallel", type=int, default=2, help="candidates in flight at once")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-skills", action="store_true", help="do not warm-start from skills")
+    _add_common(p)
+    p.set_defaults(func=cmd_optimize)
+
+    p = sub.add_parser("bench", help="optimize every problem in a folder and tabulate")
+    p.add_argument("dir")
+    p.add_argument("--time-limit", type=float, default=180.0, help="seconds per problem")
+    p.add_argument("--budget", type=int, default=24, help="candidates per problem")
+    p.add_argument("--out", default="kw-bench")
+    p.add_argument("--strategy", default="mcts", choices=("mcts", "evolve"))
+    p.add_argument("--filter", default=None, help="only problems whose file name contains this")
+    p.add_argument("--no-skills", action="store_true")
+    _add_common(p)
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("serve", help="run the language server (stdio by default)")
+    p.add_argument("--tcp", default=None, metavar="HOST:PORT")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("kb", help="the knowledge base: list, search, show, add")
+    try:
+        from kernelwright.knowledge import cli as kb_cli
+
+        kb_cli.add_arguments(p)
+    except ImportError:
+        pass
+    p.set_defaults(func=cmd_kb)
+    return parser
+
+
+def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    from kernelwright.harness.evaluate import BadInputError
+
+    try:
+        return func(args)
+    except (BadInputError, UsageError) as err:
+        print(f"kernelwright: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("kernelwright: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # noqa: BLE001 — the last line of defence, with the reason
+        print(f"kernelwright: internal error: {type(err).__name__}: {err}", file=sys.stderr)
+        if "--debug" in sys.argv or _env_debug():
+            raise
+        return EXIT_INTERNAL
+
+
+def _env_debug() -> bool:
+    import os
+
+    return bool(os.environ.get("KERNELWRIGHT_DEBUG"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return _run(args.func, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
