@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import anthropic
-
 from kernelwright.agent.proposers.base import Proposal, ProposalContext, ProposerError
 from kernelwright.agent.proposers.claude_account import TokenAccount, Usage
 from kernelwright.agent.proposers.claude_config import (
@@ -35,7 +34,7 @@ log = logging.getLogger(__name__)
 DEFAULT_BACKOFF_S: tuple[float, ...] = (4.0, 16.0, 45.0)
 MAX_RETRY_AFTER_S = 60.0  # a server asking for longer than this: give up the node instead
 
-__all__ = ["ClaudeProposer", "create_claude_proposer", "claude_available", "load_claude_config"]
+__all__ = ["ClaudeProposer", "claude_available", "create_claude_proposer", "load_claude_config"]
 
 
 def _retryable_status(status: int) -> bool:

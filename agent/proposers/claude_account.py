@@ -45,7 +45,7 @@ class Usage:
     cache_write_tokens: int = 0
 
     @classmethod
-    def from_sdk(cls, usage: Any) -> "Usage":
+    def from_sdk(cls, usage: Any) -> Usage:
         """The SDK's `Usage` (cache fields may be None on older models or proxies)."""
         return cls(
             input_tokens=int(getattr(usage, "input_tokens", 0) or 0),

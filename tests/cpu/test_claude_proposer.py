@@ -9,15 +9,29 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/ is not a package
 
-from kernelwright.agent.proposers.base import ProposerError  # noqa: E402
-from kernelwright.agent.proposers.claude_account import price_for  # noqa: E402
-from kernelwright.agent.proposers.claude_prompt import PROMPTS_DIR  # noqa: E402
-from tests.fakes.claude_context import (  # noqa: E402
-    BEST, CANDIDATE, COMPILE_ERROR, GOOD_REPLY, KNOWLEDGE, MISMATCH, MODEL, SECRET, WORST,
-    context, proposer_for,
+from kernelwright.agent.proposers.base import ProposerError
+from kernelwright.agent.proposers.claude_account import price_for
+from kernelwright.agent.proposers.claude_prompt import PROMPTS_DIR
+
+from tests.fakes.claude_context import (
+    BEST,
+    CANDIDATE,
+    COMPILE_ERROR,
+    GOOD_REPLY,
+    KNOWLEDGE,
+    MISMATCH,
+    MODEL,
+    WORST,
+    context,
+    proposer_for,
 )
-from tests.fakes.messages_api import (  # noqa: E402
-    FakeMessagesAPI, bad_request, message_reply, overloaded, rate_limited, server_error,
+from tests.fakes.messages_api import (
+    FakeMessagesAPI,
+    bad_request,
+    message_reply,
+    overloaded,
+    rate_limited,
+    server_error,
 )
 
 
@@ -141,17 +155,17 @@ async def test_persistent_server_errors_become_a_proposer_error():
 
 async def test_excessive_retry_after_gives_up_the_node_instead_of_stalling():
     sleeps: list[float] = []
-    with FakeMessagesAPI([rate_limited(retry_after="3600")]) as api:
-        with pytest.raises(ProposerError, match="wait 3600s"):
-            await proposer_for(api, sleeps).propose(context())
+    with (FakeMessagesAPI([rate_limited(retry_after="3600")]) as api,
+          pytest.raises(ProposerError, match="wait 3600s")):
+        await proposer_for(api, sleeps).propose(context())
     assert sleeps == [] and len(api.requests) == 1
 
 
 async def test_a_bad_request_is_not_retried():
     sleeps: list[float] = []
-    with FakeMessagesAPI([bad_request("max_tokens too large")]) as api:
-        with pytest.raises(ProposerError, match="400 invalid_request_error: max_tokens too large"):
-            await proposer_for(api, sleeps).propose(context())
+    with (FakeMessagesAPI([bad_request("max_tokens too large")]) as api,
+          pytest.raises(ProposerError, match="400 invalid_request_error: max_tokens too large")):
+        await proposer_for(api, sleeps).propose(context())
     assert sleeps == [] and len(api.requests) == 1
 
 
@@ -168,9 +182,9 @@ async def test_a_reply_without_code_is_a_proposer_failure_but_its_tokens_count()
 
 async def test_a_truncated_reply_says_it_was_cut_off():
     cut = "MOVE: tile it\n```python\nimport torch\nclass ModelNew(torch.nn.Module):\n    def f("
-    with FakeMessagesAPI([message_reply(cut, stop_reason="max_tokens")]) as api:
-        with pytest.raises(ProposerError, match="max_tokens"):
-            await proposer_for(api, []).propose(context())
+    with (FakeMessagesAPI([message_reply(cut, stop_reason="max_tokens")]) as api,
+          pytest.raises(ProposerError, match="max_tokens")):
+        await proposer_for(api, []).propose(context())
 
 
 async def test_variants_are_asked_for_separately_and_a_bad_one_does_not_sink_the_rest():

@@ -6,6 +6,7 @@ from __future__ import annotations
 from kernelwright.agent.proposers.base import NodeSummary, ProposalContext
 from kernelwright.agent.proposers.claude import ClaudeProposer
 from kernelwright.agent.proposers.claude_config import ClaudeConfig
+
 from tests.fakes.messages_api import FakeMessagesAPI
 
 SECRET = "sk-ant-api03-TESTSECRET-7f3a9c1e"
@@ -61,19 +62,19 @@ WORST = node("n9", "wrong", MISMATCH, source=CANDIDATE.replace("return x", "retu
 
 
 def context(**changes) -> ProposalContext:
-    fields = dict(
-        problem_path="problems/relu_scale.py",
-        problem_source=PROBLEM_SOURCE,
-        graph=None,
-        device={"name": "NVIDIA H100", "kind": "cuda",
-                "peaks": {"copy_gbps": 3012.5, "fp32_tflops": 52.1}},
-        parent=PARENT,
-        memory="parent+siblings",
-        memory_context=(BEST, WORST),
-        knowledge=(KNOWLEDGE,),
-        skills=(SKILL,),
-        reference_profile={"bottleneck": "memory-bound", "eager_ms": 0.412},
-    )
+    fields = {
+        "problem_path": "problems/relu_scale.py",
+        "problem_source": PROBLEM_SOURCE,
+        "graph": None,
+        "device": {"name": "NVIDIA H100", "kind": "cuda",
+                   "peaks": {"copy_gbps": 3012.5, "fp32_tflops": 52.1}},
+        "parent": PARENT,
+        "memory": "parent+siblings",
+        "memory_context": (BEST, WORST),
+        "knowledge": (KNOWLEDGE,),
+        "skills": (SKILL,),
+        "reference_profile": {"bottleneck": "memory-bound", "eager_ms": 0.412},
+    }
     fields.update(changes)
     return ProposalContext(**fields)
 
@@ -82,7 +83,7 @@ def proposer_for(api: FakeMessagesAPI, sleeps: list[float], **config_changes) ->
     async def record_sleep(seconds: float) -> None:
         sleeps.append(seconds)
 
-    settings = dict(api_key=SECRET, key_source="test", model=MODEL, base_url=api.base_url,
-                    max_retries=0)
+    settings = {"api_key": SECRET, "key_source": "test", "model": MODEL,
+                "base_url": api.base_url, "max_retries": 0}
     settings.update(config_changes)
     return ClaudeProposer(ClaudeConfig(**settings), backoff_s=(1.0, 2.0, 3.0), sleep=record_sleep)

@@ -12,7 +12,7 @@ import json
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,13 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
+
+    def credential(self) -> str | None:
+        """The key as sent: `x-api-key`, or a Bearer token (what SDK 2.x sends for api_key)."""
+        if "x-api-key" in self.headers:
+            return self.headers["x-api-key"]
+        scheme, _, token = self.headers.get("authorization", "").partition(" ")
+        return token if scheme.lower() == "bearer" else None
 
     def text(self) -> str:
         """Every piece of text the request carried (system and messages), joined."""
@@ -117,7 +124,7 @@ class FakeMessagesAPI:
         with self._lock:
             self._replies.extend(replies)
 
-    def __enter__(self) -> "FakeMessagesAPI":
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -143,7 +150,7 @@ class FakeMessagesAPI:
         api = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length) if length else b"{}"
                 request = RecordedRequest(
