@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { answerConfiguration, DEFAULT_SERVER_OPTIONS, initializationOptions, parseSettings } from '../src/settings';
+
+test('no settings: initializationOptions carry the documented defaults', () => {
+  const { settings, problems } = parseSettings({});
+  assert.deepEqual(problems, []);
+  assert.deepEqual(initializationOptions(settings), {
+    device: 'auto',
+    budget: 16,
+    timeLimit: 600,
+    strategy: 'mcts',
+    proposers: ['embedded'],
+    model: null,
+    storePath: null,
+  });
+  assert.deepEqual(settings.interpreter, []);
+});
+
+test('every server setting reaches initializationOptions under its camelCase name', () => {
+  const { settings, problems } = parseSettings(
+    {
+      device: 'cuda',
+      budget: 64,
+      timeLimit: 120.5,
+      strategy: 'evolve',
+      proposers: ['embedded', 'claude'],
+      model: ' claude-sonnet-4 ',
+      storePath: '${workspaceFolder}/.kw/results.sqlite',
+      interpreter: ['~/venv/bin/python', '-X', 'utf8'],
+    },
+    { workspaceFolder: '/ws', home: '/home/u' },
+  );
+  assert.deepEqual(problems, []);
+  assert.deepEqual(initializationOptions(settings), {
+    device: 'cuda',
+    budget: 64,
+    timeLimit: 120.5,
+    strategy: 'evolve',
+    proposers: ['embedded', 'claude'],
+    model: 'claude-sonnet-4',
+    storePath: '/ws/.kw/results.sqlite',
+  });
+  assert.deepEqual(settings.interpreter, ['/home/u/venv/bin/python', '-X', 'utf8']);
+});
+
+test('invalid values are reported by name and replaced by their defaults, valid ones kept', () => {
+  const { settings, problems } = parseSettings({
+    device: 'tpu',
+    budget: 2.5,
+    timeLimit: -1,
+    strategy: 'random',
+    proposers: ['embedded', 'embedded'],
+    model: 42,
+    storePath: '',
+  });
+  assert.deepEqual(settings.server, { ...DEFAULT_SERVER_OPTIONS, proposers: ['embedded'] });
+  assert.equal(problems.length, 6);
+  assert.match(problems[0], /^kernelwright\.device must be one of auto, cpu, cuda; using "auto"\.$/);
+  assert.match(problems[1], /^kernelwright\.budget must be an integer from 1 to 10000; using 16\.$/);
+  assert.match(problems[2], /^kernelwright\.timeLimit .*; using 600\.$/);
+  assert.match(problems[3], /^kernelwright\.strategy must be one of mcts, evolve; using "mcts"\.$/);
+  assert.match(problems[4], /^kernelwright\.proposers lists a proposer twice; using \["embedded"\]\.$/);
+  assert.match(problems[5], /^kernelwright\.model must be a string; using null\.$/);
+});
+
+test('an empty proposer list or a bad name is rejected', () => {
+  assert.match(parseSettings({ proposers: [] }).problems[0], /non-empty list/);
+  assert.match(parseSettings({ proposers: ['ok', 'rm -rf'] }).problems[0], /invalid proposer name\(s\): "rm -rf"/);
+});
+
+test('workspace/configuration: section "kernelwright" gets the validated options; others go to VS Code', () => {
+  const { settings } = parseSettings({ budget: 8, device: 'bogus' });
+  const { answers, delegate } = answerConfiguration(
+    [{ section: 'kernelwright' }, { section: 'python' }, { section: 'kernelwright.budget' }, {}],
+    settings,
+  );
+  assert.deepEqual(answers[0], { ...DEFAULT_SERVER_OPTIONS, proposers: ['embedded'], budget: 8 });
+  assert.equal(answers[2], 8);
+  assert.deepEqual(delegate, [1, 3]);
+});
