@@ -230,3 +230,12 @@ async def test_a_model_without_a_price_counts_tokens_but_claims_no_cost():
     assert proposer.account["input_tokens"] == 1000
     assert proposer.account["estimated_usd"] is None
     assert "claude-unpriced-9" in proposer.account["price_note"]
+
+
+async def test_siblings_without_a_parent_are_shown_whole():
+    with FakeMessagesAPI([message_reply(GOOD_REPLY)]) as api:
+        await proposer_for(api, []).propose(context(parent=None, memory="siblings"))
+    text = api.requests[0].text()
+    assert "Learn from the candidates below" in text
+    assert "Its source:" in text and "return x * 2.0  # BEST" in text
+    assert "--- parent" not in text
