@@ -29,3 +29,13 @@ REQUEST_CANDIDATES = "kernelwright/candidates"
 
 NOTIFICATIONS = (NOTIFY_SEARCH_STARTED, NOTIFY_SEARCH_PROGRESS, NOTIFY_SEARCH_FINISHED)
 COMMANDS = (CMD_OPTIMIZE, CMD_PROFILE, CMD_CANCEL)
+
+# Added by the language server (mirror in constants.ts):
+# shows the ranked candidates of a target as a message (code lens "n candidates").
+CMD_SHOW_CANDIDATES = "kernelwright.showCandidates"
+# Quick fix kind for inserting a shape annotation.
+QUICKFIX_SHAPES_TITLE_PREFIX = "Add kernelwright shape annotation"
+# Diagnostic codes the server publishes (source "kernelwright").
+DIAG_SHAPES_UNKNOWN = "shapes-unknown"
+DIAG_ANNOTATION_ERROR = "annotation-error"
+DIAG_SLOW_SPOT = "slow-spot"

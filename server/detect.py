@@ -1,0 +1,347 @@
+"""What in a Python file can be optimised: Triton kernels, their launch sites,
+PyTorch op calls and `nn.Module.forward` bodies (tree-sitter, no execution).
+
+A `Target` is one optimisable thing with byte ranges into the document; the
+problem builder (`problem.py`) turns it into a KernelBench problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+from .documents import ParsedDocument
+
+# Calls that only allocate or describe tensors: nothing to optimise.
+CREATION_OPS = frozenset(
+    "empty empty_like zeros zeros_like ones ones_like full full_like rand rand_like randn "
+    "randn_like randint randint_like arange linspace tensor as_tensor from_numpy manual_seed "
+    "no_grad device dtype cuda is_tensor compile jit Size Generator set_grad_enabled "
+    "inference_mode get_default_dtype set_default_dtype save load".split()
+)
+
+# Tensor methods worth a kernel: the pointwise, reduction, normalisation and
+# linear-algebra entries of PyTorch's `torch.Tensor` reference page. Shape and
+# bookkeeping methods (view, size, contiguous, to, ...) are left out.
+TENSOR_METHODS = frozenset(
+    "abs add addmm amax amin argmax argmin baddbmm bmm clamp clamp_min clamp_max cos cumsum "
+    "div exp exp2 expm1 gelu log log1p log_softmax logsumexp masked_fill matmul max mean min "
+    "mm mul neg norm pow prod relu rsqrt sigmoid silu sin softmax sqrt square std sub sum "
+    "tanh var where".split()
+)
+
+TRITON_DECORATORS = ("jit", "autotune", "heuristics")
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: str  # "op" | "expression" | "forward" | "triton_kernel"
+    name: str  # what the user sees: "torch.softmax", "Model.forward", "add_kernel"
+    start_byte: int  # the code the target covers (call, expression or definition)
+    end_byte: int
+    scope_start: int = -1  # enclosing function definition, -1 at module level
+    scope_end: int = -1
+    class_name: str | None = None  # the class of a method target or scope
+    launcher: tuple[int, int] | None = None  # triton: the launcher function's def range
+
+
+@dataclass
+class KernelInfo:
+    name: str
+    def_start: int  # the decorated definition (decorators included)
+    def_end: int
+    name_start: int
+    launch_sites: list[tuple[int, int]] = field(default_factory=list)
+    launchers: list[tuple[int, int]] = field(default_factory=list)  # function def ranges
+
+
+def _walk(node: Node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(n.children))
+
+
+def _dotted(node: Node | None) -> str | None:
+    """`a.b.c` for an identifier/attribute chain, else None."""
+    if node is None:
+        return None
+    if node.type == "identifier":
+        return node.text.decode()
+    if node.type == "attribute":
+        obj = _dotted(node.child_by_field_name("object"))
+        attr = node.child_by_field_name("attribute")
+        if obj is None or attr is None:
+            return None
+        return f"{obj}.{attr.text.decode()}"
+    return None
+
+
+def import_aliases(root: Node) -> dict[str, str]:
+    """Top-level names bound by imports → the module or object they name."""
+    aliases: dict[str, str] = {}
+    for stmt in root.named_children:
+        if stmt.type == "import_statement":
+            for item in stmt.named_children:
+                if item.type == "aliased_import":
+                    aliases[item.child_by_field_name("alias").text.decode()] = (
+                        item.child_by_field_name("name").text.decode()
+                    )
+                elif item.type == "dotted_name":
+                    full = item.text.decode()
+                    aliases[full.split(".")[0]] = full.split(".")[0]
+        elif stmt.type == "import_from_statement":
+            module = stmt.child_by_field_name("module_name")
+            mod = module.text.decode() if module else ""
+            for item in stmt.children_by_field_name("name"):
+                if item.type == "aliased_import":
+                    name = item.child_by_field_name("name").text.decode()
+                    aliases[item.child_by_field_name("alias").text.decode()] = f"{mod}.{name}"
+                else:
+                    aliases[item.text.decode()] = f"{mod}.{item.text.decode()}"
+    return aliases
+
+
+def _resolve(dotted: str, aliases: dict[str, str]) -> str:
+    head, _, rest = dotted.partition(".")
+    base = aliases.get(head, head)
+    return f"{base}.{rest}" if rest else base
+
+
+def torch_op_name(call: Node, aliases: dict[str, str]) -> str | None:
+    """The op a call invokes, if it is a PyTorch op worth optimising."""
+    fn = call.child_by_field_name("function")
+    if fn is None or fn.type != "attribute":
+        return None
+    dotted = _dotted(fn)
+    if dotted is not None:
+        resolved = _resolve(dotted, aliases)
+        if dotted.split(".")[0] == "F" and "F" not in aliases:
+            resolved = "torch.nn.functional." + dotted.split(".", 1)[1]
+        if resolved.startswith("torch."):
+            last = resolved.rsplit(".", 1)[1]
+            if last in CREATION_OPS or resolved.startswith(("torch.nn.", "torch.cuda.")) and not (
+                resolved.startswith("torch.nn.functional.")
+            ):
+                return None
+            shown = dotted if dotted.startswith(("torch.", "F.")) else resolved
+            return shown
+        if dotted.split(".")[0] in aliases:
+            return None  # some other module's function (triton, numpy, ...)
+    attr = fn.child_by_field_name("attribute")
+    method = attr.text.decode() if attr else ""
+    if method in TENSOR_METHODS:
+        return f"Tensor.{method}"
+    return None
+
+
+def _decorator_name(dec: Node) -> str | None:
+    expr = dec.named_children[0] if dec.named_children else None
+    if expr is not None and expr.type == "call":
+        expr = expr.child_by_field_name("function")
+    return _dotted(expr)
+
+
+def _is_triton_decorator(name: str | None, aliases: dict[str, str]) -> bool:
+    if not name:
+        return False
+    resolved = _resolve(name, aliases)
+    return resolved.startswith("triton.") and resolved.rsplit(".", 1)[1] in TRITON_DECORATORS
+
+
+def find_kernels(doc: ParsedDocument) -> list[KernelInfo]:
+    root = doc.tree.root_node
+    aliases = import_aliases(root)
+    kernels: dict[str, KernelInfo] = {}
+    defs: dict[str, Node] = {}
+    for stmt in root.named_children:
+        if stmt.type == "decorated_definition":
+            fn = stmt.child_by_field_name("definition")
+            decs = [c for c in stmt.named_children if c.type == "decorator"]
+            if fn is not None and fn.type == "function_definition":
+                name_node = fn.child_by_field_name("name")
+                if any(_is_triton_decorator(_decorator_name(d), aliases) for d in decs):
+                    kernels[name_node.text.decode()] = KernelInfo(
+                        name_node.text.decode(), stmt.start_byte, stmt.end_byte, name_node.start_byte
+                    )
+                else:
+                    defs[name_node.text.decode()] = stmt
+        elif stmt.type == "function_definition":
+            defs[stmt.child_by_field_name("name").text.decode()] = stmt
+        elif stmt.type == "expression_statement" and stmt.named_children[0].type == "assignment":
+            # `kernel = triton.jit(_kernel_impl)`
+            asg = stmt.named_children[0]
+            left, right = asg.child_by_field_name("left"), asg.child_by_field_name("right")
+            if left is not None and left.type == "identifier" and right is not None and right.type == "call":
+                if _is_triton_decorator(_dotted(right.child_by_field_name("function")), aliases):
+                    args = right.child_by_field_name("arguments")
+                    inner = args.named_children[0] if args and args.named_children else None
+                    target = defs.get(inner.text.decode()) if inner is not None else None
+                    start, end = (target.start_byte, target.end_byte) if target else (stmt.start_byte, stmt.end_byte)
+                    kernels[left.text.decode()] = KernelInfo(left.text.decode(), start, end, left.start_byte)
+    if not kernels:
+        return []
+    for node in _walk(root):
+        if node.type != "call":
+            continue
+        fn = node.child_by_field_name("function")
+        if fn is None or fn.type != "subscript":
+            continue
+        value = fn.child_by_field_name("value")
+        info = kernels.get(value.text.decode()) if value is not None and value.type == "identifier" else None
+        if info is None:
+            continue
+        info.launch_sites.append((node.start_byte, node.end_byte))
+        scope = enclosing_function(node)
+        if scope is not None:
+            outer = scope.parent if scope.parent and scope.parent.type == "decorated_definition" else scope
+            rng = (outer.start_byte, outer.end_byte)
+            if rng not in info.launchers and not any(k.def_start == rng[0] for k in kernels.values()):
+                info.launchers.append(rng)
+    return list(kernels.values())
+
+
+def enclosing_function(node: Node) -> Node | None:
+    n = node.parent
+    while n is not None:
+        if n.type == "function_definition":
+            return n
+        n = n.parent
+    return None
+
+
+def enclosing_class(fn: Node) -> Node | None:
+    n = fn.parent
+    while n is not None:
+        if n.type == "class_definition":
+            return n
+        if n.type == "function_definition":
+            return None
+        n = n.parent
+    return None
+
+
+def _is_module_class(cls: Node) -> bool:
+    supers = cls.child_by_field_name("superclasses")
+    return supers is not None and any(
+        (_dotted(s) or "").endswith("Module") for s in supers.named_children
+    )
+
+
+def find_forwards(doc: ParsedDocument) -> list[Target]:
+    out = []
+    for node in _walk(doc.tree.root_node):
+        if node.type != "class_definition" or not _is_module_class(node):
+            continue
+        body = node.child_by_field_name("body")
+        for item in body.named_children if body else []:
+            fn = item.child_by_field_name("definition") if item.type == "decorated_definition" else item
+            if fn is not None and fn.type == "function_definition":
+                if fn.child_by_field_name("name").text.decode() == "forward":
+                    cls = node.child_by_field_name("name").text.decode()
+                    out.append(Target("forward", f"{cls}.forward", fn.start_byte, fn.end_byte,
+                                      fn.start_byte, fn.end_byte, cls))
+    return out
+
+
+def _scope_fields(node: Node) -> dict:
+    fn = enclosing_function(node)
+    if fn is None:
+        return {}
+    cls = enclosing_class(fn)
+    return {
+        "scope_start": fn.start_byte,
+        "scope_end": fn.end_byte,
+        "class_name": cls.child_by_field_name("name").text.decode() if cls else None,
+    }
+
+
+def find_ops(doc: ParsedDocument) -> list[Target]:
+    """Every PyTorch op call outside Triton kernels, in document order."""
+    root = doc.tree.root_node
+    aliases = import_aliases(root)
+    kernel_ranges = [(k.def_start, k.def_end) for k in find_kernels(doc)]
+    out = []
+    for node in _walk(root):
+        if node.type != "call":
+            continue
+        name = torch_op_name(node, aliases)
+        if name is None or any(s <= node.start_byte < e for s, e in kernel_ranges):
+            continue
+        out.append(Target("op", name, node.start_byte, node.end_byte, **_scope_fields(node)))
+    return out
+
+
+def target_at(doc: ParsedDocument, start: int, end: int) -> Target | None:
+    """The target a cursor (start == end) or a selection designates."""
+    root = doc.tree.root_node
+    aliases = import_aliases(root)
+    kernels = find_kernels(doc)
+    for k in kernels:
+        if k.def_start <= start <= k.def_end:
+            return _kernel_target(k)
+        for s, e in k.launch_sites:
+            if s <= start <= e:
+                return _kernel_target(k)
+    if end > start:
+        sel = _selected_expression(doc, start, end)
+        if sel is not None:
+            if sel.type == "call" and torch_op_name(sel, aliases):
+                return Target("op", torch_op_name(sel, aliases), sel.start_byte, sel.end_byte,
+                              **_scope_fields(sel))
+            if any(n.type == "call" and torch_op_name(n, aliases) for n in _walk(sel)) or any(
+                n.type == "binary_operator" and n.child_by_field_name("operator").type == "@"
+                for n in _walk(sel)
+            ):
+                text = doc.node_text(sel)
+                short = text if len(text) <= 40 else text[:37] + "..."
+                return Target("expression", short, sel.start_byte, sel.end_byte, **_scope_fields(sel))
+    node = root.descendant_for_byte_range(start, start)
+    while node is not None:
+        if node.type == "call" and torch_op_name(node, aliases):
+            return Target("op", torch_op_name(node, aliases), node.start_byte, node.end_byte,
+                          **_scope_fields(node))
+        if node.type in ("function_definition", "class_definition"):
+            break
+        node = node.parent
+    for fwd in find_forwards(doc):
+        if fwd.start_byte <= start <= fwd.end_byte:
+            return fwd
+    return None
+
+
+def _kernel_target(k: KernelInfo) -> Target:
+    return Target("triton_kernel", k.name, k.def_start, k.def_end,
+                  launcher=k.launchers[0] if k.launchers else None)
+
+
+EXPRESSIONS = frozenset(
+    "call binary_operator unary_operator parenthesized_expression attribute subscript "
+    "conditional_expression boolean_operator comparison_operator".split()
+)
+
+
+def _selected_expression(doc: ParsedDocument, start: int, end: int) -> Node | None:
+    """The smallest expression covering a selection (surrounding whitespace ignored).
+
+    A selected statement `y = <expr>` or `return <expr>` designates its value.
+    """
+    text = doc.source
+    while start < end and text[start : start + 1].isspace():
+        start += 1
+    while end > start and text[end - 1 : end].isspace():
+        end -= 1
+    node = doc.tree.root_node.named_descendant_for_byte_range(start, end)
+    if node is not None and node.type == "expression_statement" and node.named_children:
+        node = node.named_children[0]
+    if node is not None and node.type in ("assignment", "augmented_assignment"):
+        node = node.child_by_field_name("right")
+    elif node is not None and node.type == "return_statement" and node.named_children:
+        node = node.named_children[0]
+    while node is not None and node.type not in EXPRESSIONS:
+        if node.type in ("block", "module", "function_definition", "class_definition"):
+            return None
+        node = node.parent
+    return node

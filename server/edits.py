@@ -1,0 +1,230 @@
+"""Accepting a candidate inline: insert its kernels and imports, rewire the call.
+
+The candidate module defines kernels and `class ModelNew` (same constructor and
+forward as the problem's `Model`). We insert its top-level code (renamed where
+it would collide with the user's names), then:
+
+- an op or expression: a generated `kw_<name>(inputs)` that calls a lazily
+  built `ModelNew()`, and the expression becomes a call to it;
+- a Triton kernel: its launcher's body becomes a call to `kw_<launcher>`;
+- a `forward`: the method delegates to `ModelNew.forward` on the same module,
+  which is only offered when the candidate uses no attributes the class lacks.
+
+Edits are `(start_byte, end_byte, text)` against the current document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from . import detect
+from .documents import ParsedDocument, new_parser
+from .problem import Problem, _params, _rename
+
+
+class ApplyError(Exception):
+    """The candidate cannot be applied inline; the message says why."""
+
+
+@dataclass
+class Edit:
+    start: int
+    end: int
+    text: str
+
+
+def _top_level_names(root: Node) -> set[str]:
+    names = set(detect.import_aliases(root))
+    for stmt in root.named_children:
+        node = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
+        if node is not None and node.type in ("function_definition", "class_definition"):
+            names.add(node.child_by_field_name("name").text.decode())
+        elif stmt.type == "expression_statement" and stmt.named_children[0].type == "assignment":
+            left = stmt.named_children[0].child_by_field_name("left")
+            names |= {n.text.decode() for n in detect._walk(left) if n.type == "identifier"}
+    return names
+
+
+@dataclass
+class CandidateParts:
+    imports: list[tuple[set[str], str]]
+    body: list[str]
+    names: set[str]
+
+
+def split_candidate(source: str) -> CandidateParts:
+    root = new_parser().parse(source.encode()).root_node
+    if root.has_error:
+        raise ApplyError("the candidate's source does not parse")
+    imports, body, names = [], [], set()
+    for stmt in root.named_children:
+        text = stmt.text.decode()
+        if stmt.type in ("import_statement", "import_from_statement"):
+            if "__future__" not in text:
+                imports.append((set(detect.import_aliases(_One(stmt))), text))
+            continue
+        if stmt.type == "if_statement" and "__name__" in text.split(":", 1)[0]:
+            continue
+        if stmt.type == "expression_statement" and stmt.named_children[0].type == "string":
+            continue  # module docstring
+        node = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
+        if node is not None and node.type in ("function_definition", "class_definition"):
+            name = node.child_by_field_name("name").text.decode()
+            if name in ("get_inputs", "get_init_inputs", "Model"):
+                continue
+            names.add(name)
+        elif stmt.type == "expression_statement" and stmt.named_children[0].type == "assignment":
+            left = stmt.named_children[0].child_by_field_name("left")
+            names |= {n.text.decode() for n in detect._walk(left) if n.type == "identifier"}
+        body.append(text)
+    if "ModelNew" not in names:
+        raise ApplyError("the candidate defines no ModelNew")
+    return CandidateParts(imports, body, names)
+
+
+class _One:
+    def __init__(self, stmt: Node):
+        self.named_children = [stmt]
+
+
+def _slug(doc: ParsedDocument, problem: Problem) -> str:
+    target = problem.target
+    if target.kind == "triton_kernel":
+        return problem.scope_name or target.name
+    root = doc.tree.root_node
+    aliases = detect.import_aliases(root)
+    node = root.named_descendant_for_byte_range(target.start_byte, target.end_byte)
+    ops = []
+    for n in detect._walk(node):
+        name = detect.torch_op_name(n, aliases) if n.type == "call" else None
+        if name and name.rsplit(".", 1)[-1] not in ops:
+            ops.append(name.rsplit(".", 1)[-1])
+    if node.type == "binary_operator" and node.child_by_field_name("operator").type == "@":
+        ops.insert(0, "matmul")
+    return "_".join(ops[:3]) or "op"
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    if name not in taken:
+        return name
+    i = 2
+    while f"{name}_{i}" in taken:
+        i += 1
+    return f"{name}_{i}"
+
+
+def _statement_start(doc: ParsedDocument, byte: int) -> int:
+    """The top-level statement holding a byte."""
+    for stmt in doc.tree.root_node.named_children:
+        if stmt.start_byte <= byte < stmt.end_byte:
+            return stmt.start_byte
+    return len(doc.source)
+
+
+def build_edits(doc: ParsedDocument, problem: Problem, candidate_source: str, rank: int,
+                title: str) -> list[Edit]:
+    target = problem.target
+    root = doc.tree.root_node
+    parts = split_candidate(candidate_source)
+    taken = _top_level_names(root)
+    slug = _slug(doc, problem)
+    model_name = _unique(f"_KwModel_{slug}", taken)
+    renames = {"ModelNew": model_name}
+    for name in sorted(parts.names - {"ModelNew"}):
+        if name in taken:
+            renames[name] = _unique(f"{name}_kw", taken | parts.names)
+    body = _rename("\n\n\n".join(parts.body), renames)
+    user_aliases = detect.import_aliases(root)
+    new_imports = [text for bound, text in parts.imports if not bound <= set(user_aliases)]
+
+    edits: list[Edit] = []
+    header = f"# kernelwright: candidate #{rank} ({title.split(' — ', 1)[-1]})"
+    if target.kind == "forward":
+        generated = f"{header}\n{body}\n"
+        edits.append(_rewire_forward(doc, problem, parts, candidate_source, model_name))
+    else:
+        fn = _unique(f"kw_{slug}", taken | set(renames.values()) | parts.names)
+        args = ", ".join(problem.inputs)
+        generated = (
+            f"{header}\n{body}\n\n\n_{fn}_impl = None\n\n\n"
+            f"def {fn}({args}):\n"
+            f'    """Runs kernelwright candidate #{rank} in place of `{target.name}`."""\n'
+            f"    global _{fn}_impl\n"
+            f"    if _{fn}_impl is None:\n"
+            f"        _{fn}_impl = {model_name}()\n"
+            f"    return _{fn}_impl({args})\n"
+        )
+        if target.kind == "triton_kernel":
+            edits.append(_rewire_launcher(doc, problem, f"{fn}({args})"))
+        else:
+            edits.append(Edit(target.start_byte, target.end_byte, f"{fn}({args})"))
+
+    anchor = _statement_start(doc, target.start_byte if target.kind != "triton_kernel"
+                              else problem.target.launcher[0])
+    last_import = max((s.end_byte for s in root.named_children
+                       if s.type in ("import_statement", "import_from_statement")
+                       and s.end_byte <= anchor), default=None)
+    block = f"{generated}\n\n"
+    if new_imports:
+        imports_text = "\n".join(new_imports) + "\n"
+        if last_import is not None:
+            edits.append(Edit(last_import, last_import, "\n" + imports_text.rstrip("\n")))
+        else:
+            block = imports_text + "\n\n" + block
+    edits.append(Edit(anchor, anchor, block))
+    return sorted(edits, key=lambda e: (e.start, e.end))
+
+
+def _rewire_launcher(doc: ParsedDocument, problem: Problem, call: str) -> Edit:
+    launcher = doc.tree.root_node.named_descendant_for_byte_range(*problem.target.launcher)
+    fn = launcher.child_by_field_name("definition") if launcher.type == "decorated_definition" else launcher
+    body = fn.child_by_field_name("body")
+    indent = " " * body.start_point.column
+    return Edit(body.start_byte, body.end_byte, f"return {call}".replace("\n", "\n" + indent))
+
+
+def _self_attrs(node: Node) -> set[str]:
+    out = set()
+    for n in detect._walk(node):
+        if n.type == "attribute":
+            obj = n.child_by_field_name("object")
+            if obj is not None and obj.type == "identifier" and obj.text.decode() == "self":
+                out.add(n.child_by_field_name("attribute").text.decode())
+    return out
+
+
+def _rewire_forward(doc: ParsedDocument, problem: Problem, parts: CandidateParts,
+                    candidate_source: str, model_name: str) -> Edit:
+    root = doc.tree.root_node
+    fwd = root.named_descendant_for_byte_range(problem.target.start_byte, problem.target.end_byte)
+    while fwd.type != "function_definition":
+        fwd = fwd.parent
+    cls = detect.enclosing_class(fwd)
+    cand_root = new_parser().parse(candidate_source.encode()).root_node
+    cand_cls = next(n for n in detect._walk(cand_root) if n.type == "class_definition"
+                    and n.child_by_field_name("name").text.decode() == "ModelNew")
+    used = _self_attrs(cand_cls.child_by_field_name("body"))
+    init_lines = [n for n in detect._walk(cand_cls) if n.type == "function_definition"
+                  and n.child_by_field_name("name").text.decode() == "__init__"]
+    used -= {"training"}
+    have = _self_attrs(cls) | {n.child_by_field_name("name").text.decode()
+                               for n in detect._walk(cls) if n.type == "function_definition"}
+    missing = sorted(a for a in used if a not in have)
+    if missing or not init_lines:
+        raise ApplyError(
+            f"candidate keeps state {', '.join(missing) or '(no __init__)'} that "
+            f"{problem.target.class_name} lacks; apply it by hand from the candidates list")
+    _, params = _params(fwd)
+    if any(p.type in ("list_splat_pattern", "dictionary_splat_pattern")
+           for p in fwd.child_by_field_name("parameters").named_children):
+        raise ApplyError("forward takes *args/**kwargs; apply the candidate by hand")
+    body = fwd.child_by_field_name("body")
+    call = f"return {model_name}.forward({', '.join(params)})"
+    return Edit(body.start_byte, body.end_byte, call)
+
+
+def indent_of(line: str) -> str:
+    return re.match(r"\s*", line).group(0)

@@ -1,0 +1,52 @@
+"""Hover on an op, expression, forward or kernel: what was measured, what was found."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from lsprotocol import types as lsp
+
+from . import lsp_convert as conv
+from . import names
+from .measure import fmt_ms, rates_line, reference_numbers
+from .results import candidate_title
+from .session import Session
+
+
+def hover(session: Session, params: lsp.HoverParams) -> lsp.Hover | None:
+    doc = session.docs.get(params.text_document.uri)
+    if doc is None:
+        return None
+    at = doc.byte_of(params.position.line, params.position.character)
+    prob = session.locate(doc, at, at)
+    if prob is None:
+        return None
+    target = prob.target
+    rec = session.index.get(prob.signature)
+    lines = [f"**{target.name}** · kernelwright"]
+    ms, profile = reference_numbers(rec.reference if rec else None)
+    if ms is not None or profile.get("bottleneck"):
+        head = "Last measured: " + (fmt_ms(ms) if ms is not None else "no timing")
+        if profile.get("bottleneck"):
+            head += f" · {profile['bottleneck']}"
+        lines.append(head)
+        rates = rates_line(profile)
+        if rates:
+            lines.append("Achieved " + rates)
+    if rec and rec.candidates:
+        best = rec.candidates[0]
+        lines.append("Best candidate so far: " + candidate_title("#", best).replace("# #", "#"))
+        if len(rec.candidates) > 1:
+            lines.append(f"{len(rec.candidates)} candidates: see the code actions")
+    elif rec and rec.message:
+        lines.append(f"Last search: {rec.message}")
+    if ms is None and not (rec and rec.candidates):
+        args = quote(json.dumps(conv.target_args(doc.uri, conv.byte_range(
+            doc, target.start_byte, target.end_byte))))
+        lines.append(f"Nothing measured yet. [Profile](command:{names.CMD_PROFILE}?{args})")
+    if prob.missing:
+        lines.append(f"Input shapes unknown for {', '.join(prob.missing)}: add "
+                     "`# kernelwright: name: float32[d0, d1]` above it")
+    return lsp.Hover(contents=conv.markdown("\n\n".join(lines)),
+                     range=conv.byte_range(doc, target.start_byte, target.end_byte))

@@ -1,0 +1,158 @@
+"""Search and profile jobs: asyncio tasks driving `search_child` subprocesses.
+
+Nothing here blocks the event loop: the child does the work, we read its
+JSON lines. Cancelling writes `cancel` to the child, waits a grace period for
+its partial report, then kills its process group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+import os
+import signal
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+log = logging.getLogger(__name__)
+
+CANCEL_GRACE_S = 15.0
+_ids = itertools.count(1)
+
+
+@dataclass
+class Job:
+    id: str
+    mode: str  # "search" | "profile"
+    uri: str
+    signature: str
+    name: str
+    problem_path: str
+    token: str  # the work-done progress token
+    budget: int = 0
+    status: str = "running"  # running | done | cancelled | failed
+    last_event: dict[str, Any] = field(default_factory=dict)
+    task: asyncio.Task | None = None
+    proc: asyncio.subprocess.Process | None = None
+    cancel_requested: bool = False
+    progress: bool = False  # a work-done progress was created for it
+
+
+OnEvent = Callable[[Job, dict[str, Any]], None]
+OnDone = Callable[[Job, dict[str, Any] | None, str], Awaitable[None]]
+
+
+class JobManager:
+    def __init__(self, on_event: OnEvent, on_done: OnDone, env: dict[str, str] | None = None):
+        self._on_event = on_event
+        self._on_done = on_done
+        self._env = env
+        self.jobs: dict[str, Job] = {}
+
+    def running(self) -> list[Job]:
+        return [j for j in self.jobs.values() if j.status == "running"]
+
+    def by_token(self, token: Any) -> Job | None:
+        return next((j for j in self.jobs.values() if j.token == str(token)), None)
+
+    def running_for(self, signature: str) -> Job | None:
+        return next((j for j in self.running() if j.signature == signature), None)
+
+    def start(self, mode: str, uri: str, signature: str, name: str, problem_path: str,
+              request: dict[str, Any], budget: int = 0) -> Job:
+        job_id = f"kw-{os.getpid()}-{next(_ids)}"
+        job = Job(job_id, mode, uri, signature, name, problem_path, token=f"kernelwright/{job_id}",
+                  budget=budget)
+        self.jobs[job_id] = job
+        job.task = asyncio.create_task(self._run(job, {"mode": mode, "problem_path": problem_path,
+                                                        **request}))
+        return job
+
+    async def _run(self, job: Job, request: dict[str, Any]) -> None:
+        result: dict[str, Any] | None = None
+        message = ""
+        try:
+            env = {**os.environ, **(self._env or {})}
+            job.proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "kernelwright.server.search_child",
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE, env=env, start_new_session=True,
+                limit=64 * 1024 * 1024,
+            )
+            job.proc.stdin.write((json.dumps(request) + "\n").encode())
+            await job.proc.stdin.drain()
+            stderr_task = asyncio.create_task(job.proc.stderr.read())
+            while True:
+                line = await job.proc.stdout.readline()
+                if not line:
+                    break
+                msg = json.loads(line)
+                if msg.get("type") == "event":
+                    job.last_event = msg
+                    self._safe(self._on_event, job, msg)
+                elif msg.get("type") in ("report", "profile"):
+                    result = msg
+                elif msg.get("type") == "error":
+                    message = msg.get("message", "")
+            rc = await job.proc.wait()
+            stderr = (await stderr_task).decode(errors="replace")
+            if rc != 0 and stderr:
+                log.warning("job %s exited %s: %s", job.id, rc, stderr[-4000:])
+                message = message or stderr.strip().splitlines()[-1]
+        except Exception as err:
+            log.exception("job %s failed", job.id)
+            message = f"{type(err).__name__}: {err}"
+        if job.cancel_requested:
+            job.status = "cancelled"
+        elif result is not None:
+            job.status = "done"
+        else:
+            job.status = "failed"
+        await self._finish(job, result, message)
+
+    async def _finish(self, job, result, message) -> None:
+        try:
+            await self._on_done(job, result, message)
+        except Exception:
+            log.exception("finishing job %s failed", job.id)
+
+    def _safe(self, fn, *args) -> None:
+        try:
+            fn(*args)
+        except Exception:
+            log.exception("job event handler failed")
+
+    async def cancel(self, job: Job) -> None:
+        if job.status != "running" or job.cancel_requested:
+            return
+        job.cancel_requested = True
+        proc = job.proc
+        if proc is None or proc.returncode is not None:
+            return
+        try:
+            proc.stdin.write(b"cancel\n")
+            await proc.stdin.drain()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        asyncio.create_task(self._kill_later(proc))
+
+    async def _kill_later(self, proc: asyncio.subprocess.Process) -> None:
+        try:
+            await asyncio.wait_for(proc.wait(), CANCEL_GRACE_S)
+        except asyncio.TimeoutError:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    async def shutdown(self) -> None:
+        for job in self.running():
+            job.cancel_requested = True
+            if job.proc is not None and job.proc.returncode is None:
+                try:
+                    os.killpg(job.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass

@@ -1,0 +1,44 @@
+"""Reading measurements out of stored results, tolerant of which job made them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .results import Record, peak_phrase
+
+
+def reference_numbers(ref: dict[str, Any] | None) -> tuple[float | None, dict[str, Any]]:
+    """(median ms of the reference, its profile dict) from a profile or search result."""
+    if not ref:
+        return None, {}
+    profile = ref.get("profile") if isinstance(ref.get("profile"), dict) else ref
+    timing = ref.get("timing") if isinstance(ref.get("timing"), dict) else {}
+    ms = timing.get("median_ms") or profile.get("time_ms") or (ref.get("baseline") or {}).get("eager_ms")
+    return (float(ms) if isinstance(ms, (int, float)) else None), profile
+
+
+def rates_line(profile: dict[str, Any]) -> str | None:
+    parts = []
+    gbps, tflops = profile.get("achieved_gbps"), profile.get("achieved_tflops")
+    if isinstance(gbps, (int, float)):
+        pct = profile.get("pct_peak_bw")
+        parts.append(f"{gbps:,.0f} GB/s" + (f" ({pct:.0f}% of peak DRAM BW)" if isinstance(pct, (int, float)) else ""))
+    if isinstance(tflops, (int, float)):
+        pct = profile.get("pct_peak_flops")
+        parts.append(f"{tflops:.2f} TFLOP/s" + (f" ({pct:.0f}% of peak)" if isinstance(pct, (int, float)) else ""))
+    return " · ".join(parts) or None
+
+
+def fmt_ms(ms: float) -> str:
+    return f"{ms * 1000:.0f} µs" if ms < 0.1 else f"{ms:.2f} ms" if ms < 100 else f"{ms:.0f} ms"
+
+
+def best_candidate_ms(rec: Record) -> float | None:
+    if not rec.candidates:
+        return None
+    t = rec.candidates[0].timing or {}
+    ms = t.get("median_ms")
+    return float(ms) if isinstance(ms, (int, float)) else None
+
+
+__all__ = ["reference_numbers", "rates_line", "fmt_ms", "best_candidate_ms", "peak_phrase"]

@@ -1,0 +1,160 @@
+"""What the editor shows about a target, kept on disk so it survives restarts.
+
+One row per target signature (see `problem.signature`): the reference's
+measured profile, the ranked candidates of its last search and their sources.
+The harness's own results store holds every evaluation; this index is only the
+server's view, small enough to read whole for a document.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class Candidate:
+    rank: int
+    id: str
+    source: str
+    outcome: str
+    device: str
+    speedup: dict[str, Any] | None  # {vs_eager, vs_compile} or None (no timing on CPU)
+    profile: dict[str, Any] | None
+    timing: dict[str, Any] | None = None
+    job_id: str | None = None
+
+
+@dataclass
+class Record:
+    signature: str
+    uri: str
+    name: str
+    problem_path: str | None = None
+    problem_digest: str | None = None
+    device: str | None = None
+    reference: dict[str, Any] | None = None  # profile_problem() result or the search baseline
+    candidates: list[Candidate] = field(default_factory=list)
+    span_text: str = ""  # the target's code, to find a selected expression again
+    status: str | None = None  # last search: done | cancelled | failed
+    message: str = ""
+    updated: float = 0.0
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> "Record":
+        data = json.loads(text)
+        data["candidates"] = [Candidate(**c) for c in data.get("candidates", [])]
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+class ResultsIndex:
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS records (signature TEXT PRIMARY KEY, uri TEXT, data TEXT)"
+        )
+        self._db.commit()
+
+    def put(self, record: Record) -> None:
+        record.updated = time.time()
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO records VALUES (?, ?, ?)",
+                (record.signature, record.uri, record.to_json()),
+            )
+            self._db.commit()
+
+    def get(self, signature: str) -> Record | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT data FROM records WHERE signature = ?", (signature,)
+            ).fetchone()
+        return Record.from_json(row[0]) if row else None
+
+    def for_uri(self, uri: str) -> dict[str, Record]:
+        with self._lock:
+            rows = self._db.execute("SELECT data FROM records WHERE uri = ?", (uri,)).fetchall()
+        records = [Record.from_json(r[0]) for r in rows]
+        return {r.signature: r for r in records}
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+# -- what the numbers say, in words -------------------------------------------------
+
+
+def _pct(value: Any) -> str | None:
+    return f"{value:.0f}%" if isinstance(value, (int, float)) else None
+
+
+def peak_phrase(profile: dict[str, Any] | None) -> str | None:
+    """`86% of peak DRAM BW` or `41% of peak FLOP/s`, whichever bounds the kernel."""
+    if not profile:
+        return None
+    bw, fl = profile.get("pct_peak_bw"), profile.get("pct_peak_flops")
+    if isinstance(bw, (int, float)) and (not isinstance(fl, (int, float)) or bw >= fl):
+        return f"{_pct(bw)} of peak DRAM BW"
+    if isinstance(fl, (int, float)):
+        return f"{_pct(fl)} of peak FLOP/s"
+    return None
+
+
+def speedup_phrase(speedup: dict[str, Any] | None) -> str | None:
+    value = (speedup or {}).get("vs_eager")
+    return f"{value:.1f}× vs eager" if isinstance(value, (int, float)) else None
+
+
+def candidate_title(prefix: str, cand: Candidate) -> str:
+    parts = []
+    speed = speedup_phrase(cand.speedup)
+    if speed:
+        parts.append(speed)
+    elif cand.device == "cpu":
+        parts.append("verified on CPU (no timing)")
+    else:
+        parts.append("verified (no timing)")
+    profile = cand.profile or {}
+    if profile.get("bottleneck"):
+        parts.append(str(profile["bottleneck"]))
+    peak = peak_phrase(profile)
+    if peak:
+        parts.append(peak)
+    return f"{prefix} #{cand.rank} — " + " · ".join(parts)
+
+
+def rank_candidates(nodes: list[dict[str, Any]], best: dict[str, Any] | None,
+                    device: str, job_id: str | None, limit: int = 5) -> list[Candidate]:
+    """Correct candidates, fastest first; with no timing, the search's best first."""
+    ok = [n for n in nodes if n.get("outcome") == "ok" and n.get("source")
+          and not n.get("is_baseline") and n.get("kind") != "baseline"]
+    if best is not None and best.get("outcome") == "ok" and best.get("source") and \
+            all(n.get("id") != best.get("id") for n in ok):
+        ok.insert(0, best)
+
+    def key(n: dict[str, Any]) -> tuple:
+        s = (n.get("speedup") or {}).get("vs_eager")
+        is_best = best is not None and n.get("id") == best.get("id")
+        return (0 if isinstance(s, (int, float)) else 1, -(s or 0), 0 if is_best else 1)
+
+    ok.sort(key=key)
+    return [
+        Candidate(rank=i + 1, id=str(n.get("id")), source=n["source"], outcome=n["outcome"],
+                  device=n.get("device") or device, speedup=n.get("speedup"),
+                  profile=n.get("profile"), timing=n.get("timing"), job_id=job_id)
+        for i, n in enumerate(ok[:limit])
+    ]

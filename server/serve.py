@@ -1,0 +1,49 @@
+"""`kernelwright serve [--tcp HOST:PORT]`: run the language server (stdio by default).
+
+The CLI calls `serve(tcp)`; `python -m kernelwright.server.serve` does the same
+for editors and tests that start the server before the CLI is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+
+def _parse_tcp(tcp: str) -> tuple[str, int]:
+    host, sep, port = tcp.rpartition(":")
+    if not sep or not port.isdigit():
+        raise ValueError(f"--tcp wants HOST:PORT, got {tcp!r}")
+    return host or "127.0.0.1", int(port)
+
+
+def serve(tcp: str | None = None) -> int:
+    """Run the server until the client says exit. 0 on a clean exit, 2 on bad input."""
+    logging.basicConfig(stream=sys.stderr,  # stdout carries the protocol
+                        level=os.environ.get("KERNELWRIGHT_LOG_LEVEL", "WARNING").upper(),
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from .server import build
+
+    server = build()
+    if tcp:
+        try:
+            host, port = _parse_tcp(tcp)
+        except ValueError as err:
+            print(f"kernelwright serve: {err}", file=sys.stderr)
+            return 2
+        server.start_tcp(host, port)
+    else:
+        server.start_io()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kernelwright serve")
+    parser.add_argument("--tcp", metavar="HOST:PORT", default=None)
+    return serve(parser.parse_args(argv).tcp)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

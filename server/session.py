@@ -1,0 +1,101 @@
+"""The server's state, shared by its features: documents, settings, the results
+index, recorded shapes, and the targets whose shapes the user still owes us."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import detect, problem
+from .config import Settings
+from .documents import DocumentStore, ParsedDocument
+from .results import Record, ResultsIndex
+from .shapes import TensorSpec
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ShapeRequest:
+    """The user asked to optimise a target whose input shapes are unknown."""
+
+    signature: str
+    start: int
+    end: int
+    missing: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+class Session:
+    def __init__(self, settings: Settings | None = None):
+        self.docs = DocumentStore()
+        self.settings = settings or Settings()
+        self._index: ResultsIndex | None = None
+        self.shape_requests: dict[str, dict[str, ShapeRequest]] = {}
+        self.settings_messages: list[str] = []
+
+    @property
+    def index(self) -> ResultsIndex:
+        if self._index is None:
+            self._index = ResultsIndex(self.settings.store_dir() / "lsp-results.sqlite")
+        return self._index
+
+    def set_settings(self, settings: Settings) -> None:
+        if settings.store_dir() != self.settings.store_dir() and self._index is not None:
+            self._index.close()
+            self._index = None
+        self.settings = settings
+
+    # -- targets ------------------------------------------------------------
+    def recorded_path(self, signature: str) -> Path:
+        return self.settings.store_dir() / "recorded" / f"{signature}.json"
+
+    def recorded(self, signature: str) -> dict[str, TensorSpec]:
+        path = self.recorded_path(signature)
+        if not path.exists():
+            return {}
+        try:
+            data = json.loads(path.read_text()).get("locals", {})
+            return {n: TensorSpec(d["dtype"], tuple(str(s) for s in d["shape"]), "recorded")
+                    for n, d in data.items()}
+        except (OSError, ValueError, KeyError, TypeError):
+            log.warning("unreadable recorded shapes %s", path)
+            return {}
+
+    def problem_for(self, doc: ParsedDocument, target: detect.Target) -> problem.Problem:
+        sig = problem.signature(doc, target)
+        return problem.build(doc, target, self.recorded(sig))
+
+    def locate(self, doc: ParsedDocument, start: int, end: int) -> problem.Problem | None:
+        target = detect.target_at(doc, start, end)
+        return self.problem_for(doc, target) if target is not None else None
+
+    def all_targets(self, doc: ParsedDocument) -> list[detect.Target]:
+        kernels = [detect._kernel_target(k) for k in detect.find_kernels(doc)]
+        return kernels + detect.find_forwards(doc) + detect.find_ops(doc)
+
+    def records_by_target(self, doc: ParsedDocument) -> list[tuple[detect.Target, Record]]:
+        records = self.index.for_uri(doc.uri)
+        if not records:
+            return []
+        out = []
+        for target in self.all_targets(doc):
+            rec = records.get(problem.signature(doc, target))
+            if rec is not None:
+                out.append((target, rec))
+        # Searches of selected expressions: find them by their text in the document.
+        found = {r.signature for _, r in out}
+        for rec in records.values():
+            if rec.signature not in found and rec.problem_digest and rec.span_text:
+                at = doc.text.find(rec.span_text)
+                if at >= 0:
+                    start = len(doc.text[:at].encode())
+                    target = detect.target_at(doc, start, start + len(rec.span_text.encode()))
+                    if target is not None and problem.signature(doc, target) == rec.signature:
+                        out.append((target, rec))
+        return out
+
+    def record_for(self, doc: ParsedDocument, target: detect.Target) -> Record | None:
+        return self.index.get(problem.signature(doc, target))
