@@ -22,10 +22,12 @@ from .signals import Signals
 from .vocabulary import device_matches
 
 # Relative weight of each kind of match: an error that blocks progress outranks
-# a bottleneck hint, which outranks general patterns for the op class.
-ERROR_WEIGHT = 8
+# everything; then the device's own page (its limits decide which configs even
+# fit); then the bottleneck, then op-class patterns. A skill matching op, device
+# and bottleneck outranks the bare hardware page, as it should.
+ERROR_WEIGHT = 20
+DEVICE_WEIGHT = 7
 BOTTLENECK_WEIGHT = 4
-DEVICE_WEIGHT = 3
 OP_WEIGHT = 2
 DTYPE_WEIGHT = 1
 
@@ -59,9 +61,19 @@ def retrieve(
     matched.sort(key=lambda pair: (-pair[0], -relevance[pair[1].id], pair[1].id))
     spent = _fill(chosen, [d for _, d in matched], spent, budget_tokens)
 
+    # A hardware page for an unknown device, or a skill for another op class, enters
+    # only when the caller's own words ask for it; signal words like "memory" would
+    # otherwise pull in every page.
+    asked = dict(zip((d.id for d in remaining), lexical.scores(query))) if query.strip() else {}
     taken = {d.id for d in chosen}
     by_relevance = sorted(
-        (d for d in remaining if d.id not in taken and relevance[d.id] > 0),
+        (
+            d
+            for d in remaining
+            if d.id not in taken
+            and relevance[d.id] > 0
+            and (d.tier not in (HARDWARE, SKILL) or asked.get(d.id, 0) > 0)
+        ),
         key=lambda d: (-relevance[d.id], d.id),
     )
     _fill(chosen, by_relevance, spent, budget_tokens)
