@@ -30,23 +30,36 @@ EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--workspace", type=Path, default=None,
-                        help="workspace whose .kernelwright/knowledge/ is indexed (default: cwd)")
-    common.add_argument("--kb-dir", type=Path, action="append", default=[], dest="kb_dirs",
-                        help="another folder of knowledge documents (repeatable)")
+    common.add_argument(
+        "--workspace",
+        type=Path,
+        default=None,
+        help="workspace whose .kernelwright/knowledge/ is indexed (default: cwd)",
+    )
+    common.add_argument(
+        "--kb-dir",
+        type=Path,
+        action="append",
+        default=[],
+        dest="kb_dirs",
+        help="another folder of knowledge documents (repeatable)",
+    )
     common.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     commands = parser.add_subparsers(dest="kb_command", metavar="list|search|show|add")
     commands.required = True
 
     commands.add_parser("list", parents=[common], help="list every document and skill")
 
-    search = commands.add_parser("search", parents=[common],
-                                 help="rank documents for a query (and optional signals)")
+    search = commands.add_parser(
+        "search", parents=[common], help="rank documents for a query (and optional signals)"
+    )
     search.add_argument("query", metavar="QUERY")
     search.add_argument("--limit", type=int, default=10)
     search.add_argument("--bottleneck", choices=BOTTLENECK_CLASSES)
     search.add_argument("--error-class", choices=error_classes())
-    search.add_argument("--op", action="append", default=[], dest="ops", help="op class (repeatable)")
+    search.add_argument(
+        "--op", action="append", default=[], dest="ops", help="op class (repeatable)"
+    )
     search.add_argument("--device", help="device name, e.g. 'NVIDIA H100 80GB HBM3'")
     search.add_argument("--dtype")
     search.add_argument("--budget", type=int, help="token budget: retrieve as a prompt would")
@@ -54,11 +67,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     show = commands.add_parser("show", parents=[common], help="print one document")
     show.add_argument("doc_id", metavar="ID")
 
-    add = commands.add_parser("add", parents=[common],
-                              help="validate a document and copy it into the workspace knowledge folder")
+    add = commands.add_parser(
+        "add",
+        parents=[common],
+        help="validate a document and copy it into the workspace knowledge folder",
+    )
     add.add_argument("file", metavar="FILE", type=Path)
-    add.add_argument("--user", action="store_true",
-                     help="add to the user's data directory instead of the workspace")
+    add.add_argument(
+        "--user",
+        action="store_true",
+        help="add to the user's data directory instead of the workspace",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,8 +99,12 @@ def _load(args: argparse.Namespace) -> KnowledgeIndex:
 def _list(args: argparse.Namespace) -> int:
     index = _load(args)
     if args.json:
-        _print_json({"documents": [d.summary() for d in index.documents],
-                     "problems": _problems_json(index.problems)})
+        _print_json(
+            {
+                "documents": [d.summary() for d in index.documents],
+                "problems": _problems_json(index.problems),
+            }
+        )
         return EXIT_OK
     table = Table(title=f"{len(index.documents)} knowledge documents")
     for column in ("ID", "Tier", "Origin", "Title", "Signals / ops / devices"):
@@ -96,8 +119,13 @@ def _list(args: argparse.Namespace) -> int:
 
 def _search(args: argparse.Namespace) -> int:
     index = _load(args)
-    signals = Signals(bottleneck=args.bottleneck, error_class=args.error_class,
-                      op_classes=tuple(args.ops), device=args.device, dtype=args.dtype)
+    signals = Signals(
+        bottleneck=args.bottleneck,
+        error_class=args.error_class,
+        op_classes=tuple(args.ops),
+        device=args.device,
+        dtype=args.dtype,
+    )
     uses_signals = signals != Signals() or args.budget is not None
     if uses_signals:
         budget = args.budget if args.budget is not None else 4000
@@ -105,9 +133,13 @@ def _search(args: argparse.Namespace) -> int:
     else:
         results = index.search(args.query, limit=args.limit)
     if args.json:
-        _print_json({"query": args.query,
-                     "results": [{**d.summary(), "score": s} for d, s in results],
-                     "problems": _problems_json(index.problems)})
+        _print_json(
+            {
+                "query": args.query,
+                "results": [{**d.summary(), "score": s} for d, s in results],
+                "problems": _problems_json(index.problems),
+            }
+        )
         return EXIT_OK
     if not results:
         print(f"no documents match {args.query!r}")
@@ -127,7 +159,9 @@ def _show(args: argparse.Namespace) -> int:
     index = _load(args)
     doc = index.get(args.doc_id)
     if doc is None:
-        return _bad_input(f"no knowledge document with id {args.doc_id!r} (see `kernelwright kb list`)")
+        return _bad_input(
+            f"no knowledge document with id {args.doc_id!r} (see `kernelwright kb list`)"
+        )
     if args.json:
         _print_json(_full_json(doc))
         return EXIT_OK
@@ -180,8 +214,13 @@ def _same_id_elsewhere(folder: Path, doc_id: str, target: Path) -> Path | None:
 
 
 def _full_json(doc: Document) -> dict[str, Any]:
-    return {**doc.summary(), "body": doc.body, "sources": list(doc.sources),
-            "dtypes": list(doc.dtypes), "meta": doc.meta}
+    return {
+        **doc.summary(),
+        "body": doc.body,
+        "sources": list(doc.sources),
+        "dtypes": list(doc.dtypes),
+        "meta": doc.meta,
+    }
 
 
 def _problems_json(problems: list[LoadProblem]) -> list[dict[str, str]]:

@@ -96,7 +96,9 @@ def document_from_fields(
         )
     # Hardware facts without a source cannot be checked, so they are not admitted.
     if tier == HARDWARE and not (lists["devices"] and lists["sources"]):
-        raise KnowledgeError(f"document {doc_id!r}: a hardware document needs 'devices' and 'sources'")
+        raise KnowledgeError(
+            f"document {doc_id!r}: a hardware document needs 'devices' and 'sources'"
+        )
     if not body.strip():
         raise KnowledgeError(f"document {doc_id!r}: the body is empty")
     return Document(

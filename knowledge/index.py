@@ -16,9 +16,9 @@ name, so one broken team note never hides the rest of the knowledge base.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from ..harness.paths import data_dir
 from .document import SKILL, Document, load_document
@@ -67,7 +67,7 @@ class KnowledgeIndex:
         *,
         include_shipped: bool = True,
         include_user: bool = True,
-    ) -> "KnowledgeIndex":
+    ) -> KnowledgeIndex:
         index = cls()
         for origin, folder in _sources(workspace, extra_dirs, include_shipped, include_user):
             index._add_folder(folder, origin)
@@ -87,11 +87,15 @@ class KnowledgeIndex:
                 self.problems.append(LoadProblem(path, str(exc)))
                 continue
             if origin == "skill" and doc.tier != SKILL:
-                self.problems.append(LoadProblem(path, f"{path}: files in {folder} must have tier 'skill'"))
+                self.problems.append(
+                    LoadProblem(path, f"{path}: files in {folder} must have tier 'skill'")
+                )
                 continue
             if doc.id in seen_here:
                 self.problems.append(
-                    LoadProblem(path, f"{path}: duplicate id {doc.id!r} (also in {seen_here[doc.id]})")
+                    LoadProblem(
+                        path, f"{path}: duplicate id {doc.id!r} (also in {seen_here[doc.id]})"
+                    )
                 )
                 continue
             seen_here[doc.id] = path

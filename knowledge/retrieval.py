@@ -12,8 +12,8 @@ for what is left so a smaller, later one can still fit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from .document import CORRECTNESS, HARDWARE, SKILL, Document
 from .index import KnowledgeIndex
@@ -54,7 +54,9 @@ def retrieve(
     remaining = [d for d in eligible if d.tier != CORRECTNESS]
 
     lexical = BM25(remaining)
-    relevance = dict(zip((d.id for d in remaining), lexical.scores(f"{query} {signals.query_words()}")))
+    relevance = dict(
+        zip((d.id for d in remaining), lexical.scores(f"{query} {signals.query_words()}"))
+    )
 
     matched = [(signal_score(d, signals), d) for d in remaining]
     matched = [(score, d) for score, d in matched if score > 0]

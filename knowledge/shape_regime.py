@@ -8,9 +8,9 @@ not with small differences, so skills are matched on log2 distance.
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence, Union
+from collections.abc import Mapping, Sequence
 
-Shape = Union[Mapping[str, int], Sequence[int]]
+Shape = Mapping[str, int] | Sequence[int]
 
 _SUFFIXES = ((1 << 30, "G"), (1 << 20, "M"), (1 << 10, "k"))
 
@@ -30,7 +30,7 @@ def format_size(size: int) -> str:
 
 
 def regime_label(shape: Shape) -> str:
-    """"rows≈4k, cols≈4k" for named dimensions, "≈4k×4k" for positional ones."""
+    """ "rows≈4k, cols≈4k" for named dimensions, "≈4k×4k" for positional ones."""
     if isinstance(shape, Mapping):
         return ", ".join(f"{name}≈{format_size(bucket(int(v)))}" for name, v in shape.items())
     return "≈" + "×".join(format_size(bucket(int(v))) for v in shape)

@@ -7,8 +7,9 @@ knowledge without knowing the vocabulary.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .vocabulary import classify_error, normalise_bottleneck, op_classes_for
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from . import index as knowledge_index
 from .document import SKILL, Document, document_from_fields, load_document
@@ -86,7 +87,11 @@ def write_skill(
     winner for the same problem always maps to the same file, which is updated.
     """
     vs_eager, vs_compile = _speedups(best)
-    if str(best.get("outcome", "")).lower() != "ok" or vs_eager is None or vs_eager <= MIN_SPEEDUP_VS_EAGER:
+    if (
+        str(best.get("outcome", "")).lower() != "ok"
+        or vs_eager is None
+        or vs_eager <= MIN_SPEEDUP_VS_EAGER
+    ):
         raise KnowledgeError(
             "not a verified improvement: a skill needs outcome 'ok' and a measured speedup "
             f"over eager above {MIN_SPEEDUP_VS_EAGER} (got outcome {best.get('outcome')!r}, "
@@ -97,7 +102,7 @@ def write_skill(
     tag = device_tag(device)
     skill_id = _skill_id(op_class, dtype, tag, problem_hash, config, str(best.get("source") or ""))
     path = directory / f"{skill_id}.md"
-    stamp = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
     created = _existing_created(path) or stamp
     profile = best.get("profile") or {}
     skill = Skill(
@@ -239,8 +244,10 @@ def _body(skill: Skill) -> str:
     if skill.speedup_vs_compile is not None:
         gain += f", {skill.speedup_vs_compile:.2f}× vs torch.compile"
     lines = [
-        f"A verified {skill.op_class} kernel for {skill.dtype} on {skill.device_name or skill.device}, "
-        f"shape regime {skill.regime}.",
+        (
+            f"A verified {skill.op_class} kernel for {skill.dtype} on {skill.device_name or skill.device}, "
+            f"shape regime {skill.regime}."
+        ),
         "",
         f"**Measured gain:** {gain}.",
     ]
@@ -255,9 +262,11 @@ def _body(skill: Skill) -> str:
     p = skill.provenance
     lines += [
         "",
-        f"Provenance: problem {p.get('problem_hash')}, search {p.get('search_id')}, "
-        f"kernelwright {p.get('kernelwright_version')}, first written {p.get('created')}, "
-        f"updated {p.get('updated')}.",
+        (
+            f"Provenance: problem {p.get('problem_hash')}, search {p.get('search_id')}, "
+            f"kernelwright {p.get('kernelwright_version')}, first written {p.get('created')}, "
+            f"updated {p.get('updated')}."
+        ),
     ]
     return "\n".join(lines) + "\n"
 
@@ -266,18 +275,24 @@ def _speedups(best: Mapping[str, Any]) -> tuple[float | None, float | None]:
     speedup = best.get("speedup")
     if isinstance(speedup, Mapping):
         return _optional_float(speedup.get("vs_eager")), _optional_float(speedup.get("vs_compile"))
-    return _optional_float(best.get("speedup_vs_eager")), _optional_float(best.get("speedup_vs_compile"))
+    return _optional_float(best.get("speedup_vs_eager")), _optional_float(
+        best.get("speedup_vs_compile")
+    )
 
 
 def _optional_float(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def _skill_id(op_class: str, dtype: str, tag: str, problem_hash: str, config: Any, source: str) -> str:
+def _skill_id(
+    op_class: str, dtype: str, tag: str, problem_hash: str, config: Any, source: str
+) -> str:
     # The winner is identified by its configuration when it has one (the embedded
     # generator's), else by its source text.
     winner = json.dumps(config, sort_keys=True) if config else source
-    digest = hashlib.sha256("\0".join([problem_hash, op_class, dtype, tag, winner]).encode()).hexdigest()
+    digest = hashlib.sha256(
+        f"{problem_hash}\x00{op_class}\x00{dtype}\x00{tag}\x00{winner}".encode()
+    ).hexdigest()
     slug = "-".join(part.lower().replace("_", "-") for part in (op_class, dtype, tag))
     return f"skill-{slug}-{digest[:10]}"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from kernelwright.harness.messages import EvalResult
 from kernelwright.knowledge.document import CORRECTNESS, GUIDANCE, HARDWARE, document_from_text
 from kernelwright.knowledge.frontmatter import KnowledgeError, parse_front_matter
@@ -76,7 +75,7 @@ def test_front_matter_subset_parses_lists_json_and_scalars():
         "signals: [memory-bound, latency-bound]\n"
         "sources:\n"
         "  - First source, https://example.org/a#b\n"
-        "  - \"Second\"\n"
+        '  - "Second"\n'
         'config: {"BLOCK": 1024, "num_warps": 4}\n'
         "count: 3\n"
         "ratio: 1.5\n"
@@ -90,7 +89,12 @@ def test_front_matter_subset_parses_lists_json_and_scalars():
     assert fields["signals"] == ["memory-bound", "latency-bound"]
     assert fields["sources"] == ["First source, https://example.org/a#b", "Second"]
     assert fields["config"] == {"BLOCK": 1024, "num_warps": 4}
-    assert (fields["count"], fields["ratio"], fields["flag"], fields["nothing"]) == (3, 1.5, True, None)
+    assert (fields["count"], fields["ratio"], fields["flag"], fields["nothing"]) == (
+        3,
+        1.5,
+        True,
+        None,
+    )
     assert body == "Body text."
 
 
@@ -129,8 +133,11 @@ def test_broken_workspace_document_is_reported_with_its_file_and_skipped(tmp_pat
 
 
 def test_workspace_document_overrides_shipped_one_with_same_id(tmp_path):
-    write_doc(workspace_knowledge_dir(tmp_path), "mine.md",
-              "---\nid: memory-coalescing\ntitle: Our own coalescing rules\n---\nUse our DMA engine.\n")
+    write_doc(
+        workspace_knowledge_dir(tmp_path),
+        "mine.md",
+        "---\nid: memory-coalescing\ntitle: Our own coalescing rules\n---\nUse our DMA engine.\n",
+    )
     index = KnowledgeIndex.load(workspace=tmp_path)
     doc = index.get("memory-coalescing")
     assert doc.title == "Our own coalescing rules" and doc.origin == "workspace"
@@ -152,16 +159,40 @@ def test_configured_extra_folder_is_indexed(tmp_path, monkeypatch):
     "outcome, message, expected",
     [
         ("compile_error", "ValueError: arange's range must be a power of 2", "arange-power-of-two"),
-        ("compile_error", "ValueError: arange's arguments must be of type tl.constexpr", "constexpr"),
-        ("compile_error", "out of resource: shared memory, Required: 262144, Hardware limit: 232448. "
-                          "Reducing block sizes or `num_stages` may help.", "out-of-resources"),
-        ("compile_error", "AssertionError: First input shape (['constexpr[32]', 'constexpr[16]']) and "
-                          "second input shape ['constexpr[32]', 'constexpr[16]'] are not compatible for "
-                          "matmul", "dot-shape"),
-        ("compile_error", "ValueError: Cannot broadcast, rank mismatch: ['32'], ['32', '32']", "broadcast-shape"),
+        (
+            "compile_error",
+            "ValueError: arange's arguments must be of type tl.constexpr",
+            "constexpr",
+        ),
+        (
+            "compile_error",
+            (
+                "out of resource: shared memory, Required: 262144, Hardware limit: 232448. "
+                "Reducing block sizes or `num_stages` may help."
+            ),
+            "out-of-resources",
+        ),
+        (
+            "compile_error",
+            (
+                "AssertionError: First input shape (['constexpr[32]', 'constexpr[16]']) and "
+                "second input shape ['constexpr[32]', 'constexpr[16]'] are not compatible for "
+                "matmul"
+            ),
+            "dot-shape",
+        ),
+        (
+            "compile_error",
+            "ValueError: Cannot broadcast, rank mismatch: ['32'], ['32', '32']",
+            "broadcast-shape",
+        ),
         ("compile_error", "unsupported AST node type: Break", "unsupported-syntax"),
         ("compile_error", "something the compiler never said before", "compile-other"),
-        ("runtime_error", "CUDA error: an illegal memory access was encountered", "illegal-memory-access"),
+        (
+            "runtime_error",
+            "CUDA error: an illegal memory access was encountered",
+            "illegal-memory-access",
+        ),
         ("wrong", "max abs error 3.1e-03 exceeds atol 1e-04", "wrong-result"),
         ("wrong", "output has NaN where the reference does not", "wrong-nonfinite"),
         ("timeout", "killed after 120 s", "timeout"),
@@ -174,25 +205,39 @@ def test_error_messages_are_classified(outcome, message, expected):
 
 def test_signals_from_an_eval_result_and_a_graph():
     result = EvalResult(
-        outcome="ok", message="", device=H100,
+        outcome="ok",
+        message="",
+        device=H100,
         profile={"bottleneck": "memory", "achieved_gbps": 1500.0},
     ).to_dict()
-    graph = {"nodes": [{"op": "aten._softmax.default"}, {"target": "torch.nn.functional.gelu"}],
-             "inputs": [{"dtype": "torch.float16", "shape": [4096, 4096]}]}
+    graph = {
+        "nodes": [{"op": "aten._softmax.default"}, {"target": "torch.nn.functional.gelu"}],
+        "inputs": [{"dtype": "torch.float16", "shape": [4096, 4096]}],
+    }
     signals = signals_from_result(result, graph)
-    assert signals == Signals(bottleneck="memory-bound", error_class=None,
-                              op_classes=("softmax", "elementwise"), device=H100, dtype="float16")
+    assert signals == Signals(
+        bottleneck="memory-bound",
+        error_class=None,
+        op_classes=("softmax", "elementwise"),
+        device=H100,
+        dtype="float16",
+    )
 
 
 def test_compile_error_text_in_the_log_tail_is_used():
-    result = {"outcome": "compile_error", "message": "CompilationError at line 12",
-              "log_tail": "ValueError: arange's range must be a power of 2", "device": "cpu"}
+    result = {
+        "outcome": "compile_error",
+        "message": "CompilationError at line 12",
+        "log_tail": "ValueError: arange's range must be a power of 2",
+        "device": "cpu",
+    }
     assert signals_from_result(result).error_class == "arange-power-of-two"
 
 
 def test_op_names_map_to_op_classes():
-    assert op_classes_for(["nn.LayerNorm", "Conv2d", "torch.bmm", "CrossEntropyLoss", "mystery"]) == (
-        "normalization", "conv", "matmul", "loss")
+    assert op_classes_for(
+        ["nn.LayerNorm", "Conv2d", "torch.bmm", "CrossEntropyLoss", "mystery"]
+    ) == ("normalization", "conv", "matmul", "loss")
 
 
 # --- retrieval -------------------------------------------------------------------
@@ -220,10 +265,16 @@ def test_correctness_documents_come_first_always(shipped):
         (Signals(error_class="dot-shape"), {"error-dot-shape"}),
         (Signals(error_class="arange-power-of-two"), {"error-constexpr-power-of-two"}),
         (Signals(error_class="illegal-memory-access"), {"error-illegal-memory-access"}),
-        (Signals(error_class="wrong-result"), {"numerics", "triton-pitfalls", "welford-normalization"}),
+        (
+            Signals(error_class="wrong-result"),
+            {"numerics", "triton-pitfalls", "welford-normalization"},
+        ),
         (Signals(error_class="timeout"), {"error-timeout"}),
         (Signals(op_classes=("normalization",)), {"welford-normalization"}),
-        (Signals(op_classes=("softmax",)), {"online-softmax", "attention", "kernel-fusion", "memory-coalescing"}),
+        (
+            Signals(op_classes=("softmax",)),
+            {"online-softmax", "attention", "kernel-fusion", "memory-coalescing"},
+        ),
     ],
 )
 def test_each_signal_retrieves_its_guidance_first(shipped, signals, expected_first):
@@ -239,8 +290,13 @@ def test_an_error_outranks_the_bottleneck(shipped):
 
 @pytest.mark.parametrize(
     "device, page",
-    [(H100, "nvidia-hopper"), ("NVIDIA H200", "nvidia-hopper"), ("NVIDIA A100-SXM4-80GB", "nvidia-ampere-a100"),
-     ("AMD Instinct MI300X", "amd-cdna3-mi300x"), ("cpu", "cpu-interpreter")],
+    [
+        (H100, "nvidia-hopper"),
+        ("NVIDIA H200", "nvidia-hopper"),
+        ("NVIDIA A100-SXM4-80GB", "nvidia-ampere-a100"),
+        ("AMD Instinct MI300X", "amd-cdna3-mi300x"),
+        ("cpu", "cpu-interpreter"),
+    ],
 )
 def test_device_gets_its_hardware_page_and_no_other(shipped, device, page):
     docs = retrieve(Signals(bottleneck="compute-bound", device=device), 6000, index=shipped)
@@ -249,14 +305,18 @@ def test_device_gets_its_hardware_page_and_no_other(shipped, device, page):
 
 
 def test_no_device_means_no_hardware_page_unless_asked_by_words(shipped):
-    assert HARDWARE not in {d.tier for d in retrieve(Signals(bottleneck="memory-bound"), 6000, index=shipped)}
+    assert HARDWARE not in {
+        d.tier for d in retrieve(Signals(bottleneck="memory-bound"), 6000, index=shipped)
+    }
     docs = retrieve(Signals(), 6000, "MI300X wavefront LDS", index=shipped)
     assert "amd-cdna3-mi300x" in ids(docs)
 
 
 @pytest.mark.parametrize("budget", [900, 1500, 2500, 5000])
 def test_token_budget_is_honoured(shipped, budget):
-    signals = Signals(bottleneck="memory-bound", op_classes=("softmax",), device=H100, dtype="float32")
+    signals = Signals(
+        bottleneck="memory-bound", op_classes=("softmax",), device=H100, dtype="float32"
+    )
     docs = retrieve(signals, budget, "online softmax", index=shipped)
     assert sum(d.tokens for d in docs) <= budget
     assert len(docs) >= 2
@@ -272,7 +332,9 @@ def test_a_bigger_budget_adds_documents_without_reordering_the_first_ones(shippe
 
 def test_workspace_private_hardware_is_retrieved_for_its_device_only(tmp_path):
     write_doc(workspace_knowledge_dir(tmp_path), "acme.md", PRIVATE_HW)
-    on_acme = retrieve(Signals(bottleneck="compute-bound", device="ACME X1 rev B"), 4000, workspace=tmp_path)
+    on_acme = retrieve(
+        Signals(bottleneck="compute-bound", device="ACME X1 rev B"), 4000, workspace=tmp_path
+    )
     assert "acme-x1-notes" in ids(on_acme)
     assert on_acme[2].id == "acme-x1-notes"  # the device page leads the guidance
     on_h100 = retrieve(Signals(bottleneck="compute-bound", device=H100), 4000, workspace=tmp_path)

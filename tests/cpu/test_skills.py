@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-
 from kernelwright.harness.paths import data_dir
 from kernelwright.knowledge.document import SKILL
 from kernelwright.knowledge.frontmatter import KnowledgeError
@@ -39,9 +38,14 @@ def best_node(config=SOFTMAX_CONFIG, vs_eager=2.4, vs_compile=1.3, outcome="ok")
 
 
 def write(best=None, shape=None, **overrides):
-    arguments = dict(op_class="softmax", dtype="float32", device=H100,
-                     shape=shape or {"rows": 4096, "cols": 4096},
-                     problem_hash="sha256:abc", search_id="search-1")
+    arguments = {
+        "op_class": "softmax",
+        "dtype": "float32",
+        "device": H100,
+        "shape": shape or {"rows": 4096, "cols": 4096},
+        "problem_hash": "sha256:abc",
+        "search_id": "search-1",
+    }
     arguments.update(overrides)
     return write_skill(best or best_node(), **arguments)
 
@@ -51,9 +55,17 @@ def test_skill_is_stored_in_the_data_dir_with_provenance():
     assert skill.path.parent == data_dir() / "skills" == skills_dir()
     assert str(skill.path).startswith(str(data_dir()))
     text = skill.path.read_text(encoding="utf-8")
-    for expected in ("rows≈4k, cols≈4k", "sha256:abc", "search-1", "kernelwright_version",
-                     "2.40× vs eager PyTorch", "1.30× vs torch.compile", "online softmax",
-                     '"BLOCK_SIZE": 4096', "fused max, exp-sum"):
+    for expected in (
+        "rows≈4k, cols≈4k",
+        "sha256:abc",
+        "search-1",
+        "kernelwright_version",
+        "2.40× vs eager PyTorch",
+        "1.30× vs torch.compile",
+        "online softmax",
+        '"BLOCK_SIZE": 4096',
+        "fused max, exp-sum",
+    ):
         assert expected in text
 
 
@@ -86,9 +98,10 @@ def test_only_verified_improvements_become_skills(best):
 
 
 def test_same_winner_updates_the_same_file():
-    first = write(now=datetime(2025, 1, 1, tzinfo=timezone.utc))
-    again = write(best_node(vs_eager=2.6), now=datetime(2025, 2, 1, tzinfo=timezone.utc),
-                  search_id="search-2")
+    first = write(now=datetime(2025, 1, 1, tzinfo=UTC))
+    again = write(
+        best_node(vs_eager=2.6), now=datetime(2025, 2, 1, tzinfo=UTC), search_id="search-2"
+    )
     assert again.path == first.path
     assert list(skills_dir().glob("*.md")) == [first.path]
     (found,) = find_skills("softmax", "float32", H100, {"rows": 4096, "cols": 4096})
@@ -107,9 +120,16 @@ def test_a_different_winner_gets_its_own_file():
 def test_skills_rank_by_shape_regime_then_dtype_and_only_for_the_op_class():
     small = write(best_node(config={"BLOCK_SIZE": 256}), shape={"rows": 65536, "cols": 256})
     large = write(best_node(config={"BLOCK_SIZE": 8192}), shape={"rows": 1024, "cols": 8192})
-    half = write(best_node(config={"BLOCK_SIZE": 8192, "half": True}), shape={"rows": 1024, "cols": 8192},
-                 dtype="float16")
-    write(best_node(config={"BLOCK_M": 128}), op_class="matmul", shape={"M": 1024, "N": 1024, "K": 1024})
+    half = write(
+        best_node(config={"BLOCK_SIZE": 8192, "half": True}),
+        shape={"rows": 1024, "cols": 8192},
+        dtype="float16",
+    )
+    write(
+        best_node(config={"BLOCK_M": 128}),
+        op_class="matmul",
+        shape={"M": 1024, "N": 1024, "K": 1024},
+    )
 
     near_large = find_skills("softmax", "float32", H100, {"rows": 2048, "cols": 8192})
     assert [s.id for s in near_large] == [large.id, half.id, small.id]
@@ -130,14 +150,26 @@ def test_broken_skill_file_is_skipped_by_find_and_reported_by_the_index():
 
 def test_index_lists_skills_and_retrieval_uses_matching_ones():
     skill = write()
-    write(best_node(config={"BLOCK_M": 128}), op_class="matmul", shape=[1024, 1024, 1024],
-          device="AMD Instinct MI300X")
+    write(
+        best_node(config={"BLOCK_M": 128}),
+        op_class="matmul",
+        shape=[1024, 1024, 1024],
+        device="AMD Instinct MI300X",
+    )
     index = KnowledgeIndex.load(workspace=None)
     doc = index.get(skill.id)
     assert doc is not None and doc.tier == SKILL and doc.origin == "skill"
 
-    on_h200 = retrieve(Signals(bottleneck="memory-bound", op_classes=("softmax",), device="NVIDIA H200",
-                               dtype="float32"), 4000, index=index)
+    on_h200 = retrieve(
+        Signals(
+            bottleneck="memory-bound",
+            op_classes=("softmax",),
+            device="NVIDIA H200",
+            dtype="float32",
+        ),
+        4000,
+        index=index,
+    )
     assert on_h200[2].id == skill.id  # same architecture, same op: the skill leads
     on_h100_matmul = retrieve(Signals(op_classes=("matmul",), device=H100), 6000, index=index)
     assert all(d.tier != SKILL for d in on_h100_matmul)  # the matmul skill is for MI300X
