@@ -11,7 +11,12 @@ from kernelwright.knowledge.frontmatter import KnowledgeError, parse_front_matte
 from kernelwright.knowledge.index import EXTRA_PATH_ENV, KnowledgeIndex, workspace_knowledge_dir
 from kernelwright.knowledge.retrieval import retrieve
 from kernelwright.knowledge.signals import Signals, signals_from_result
-from kernelwright.knowledge.vocabulary import classify_error, op_classes_for
+from kernelwright.knowledge.vocabulary import (
+    BOTTLENECK_CLASSES,
+    classify_error,
+    error_classes,
+    op_classes_for,
+)
 
 H100 = "NVIDIA H100 80GB HBM3"
 
@@ -56,6 +61,12 @@ def test_shipped_documents_all_load_in_three_tiers(shipped):
     assert {"nvidia-hopper", "nvidia-ampere-a100", "amd-cdna3-mi300x", "cpu-interpreter"} <= ids
     for doc in shipped.by_tier(HARDWARE):
         assert doc.sources, f"{doc.id} makes hardware claims without sources"
+
+
+def test_every_signal_the_classifier_can_emit_has_shipped_guidance(shipped):
+    covered = {signal for doc in shipped.documents for signal in doc.signals}
+    missing = (set(error_classes()) | set(BOTTLENECK_CLASSES)) - covered
+    assert not missing, f"no shipped document answers {sorted(missing)}"
 
 
 def test_lexical_search_finds_the_document_about_the_words(shipped):
