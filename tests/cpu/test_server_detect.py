@@ -1,0 +1,112 @@
+"""Detection, problem extraction and shape annotations (no LSP connection)."""
+
+from pathlib import Path
+
+from kernelwright.server import detect, problem, shapes
+from kernelwright.server.documents import ParsedDocument, Pos
+
+DATA = Path(__file__).parents[1] / "lsp" / "data"
+
+
+def doc_of(name: str) -> ParsedDocument:
+    text = (DATA / name).read_text()
+    return ParsedDocument(f"file:///{name}", text, 1)
+
+
+def at(doc: ParsedDocument, snippet: str, offset: int = 0) -> int:
+    return doc.text.encode().index(snippet.encode()) + offset
+
+
+def test_finds_triton_kernels_in_every_decorator_form():
+    doc = doc_of("sample_triton.py")
+    kernels = {k.name: k for k in detect.find_kernels(doc)}
+    assert set(kernels) == {"add_kernel", "scale_kernel", "double_kernel"}
+    assert len(kernels["add_kernel"].launch_sites) == 1
+    assert len(kernels["add_kernel"].launchers) == 1
+    # torch.empty_like is allocation, not an op to optimise; kernels' tl.* calls are not torch ops
+    assert [t.name for t in detect.find_ops(doc)] == []
+
+
+def test_finds_torch_ops_and_forward():
+    doc = doc_of("sample_model.py")
+    names = [t.name for t in detect.find_ops(doc)]
+    assert names == ["torch.relu", "Tensor.sum", "F.gelu", "torch.softmax"]  # outer call first
+    assert [t.name for t in detect.find_forwards(doc)] == ["Model.forward"]
+
+
+def test_cursor_and_selection_designate_targets():
+    doc = doc_of("sample_model.py")
+    assert detect.target_at(doc, at(doc, "relu"), at(doc, "relu")).name == "torch.relu"
+    start = at(doc, "torch.relu(x) + y * 2.0")
+    sel = detect.target_at(doc, start, start + len("torch.relu(x) + y * 2.0"))
+    assert sel.kind == "expression" and sel.class_name == "Model"
+    line = detect.target_at(doc, at(doc, "z = torch"), at(doc, "2.0") + 3)
+    assert (line.start_byte, line.end_byte) == (sel.start_byte, sel.end_byte)
+    assert detect.target_at(doc, at(doc, "def forward"), at(doc, "def forward")).kind == "forward"
+    assert detect.target_at(doc, at(doc, "B = 8"), at(doc, "B = 8")) is None
+    tri = doc_of("sample_triton.py")
+    launch = at(tri, "add_kernel[")
+    assert detect.target_at(tri, launch, launch).name == "add_kernel"
+
+
+def test_incremental_reparse_tracks_edits():
+    doc = doc_of("sample_model.py")
+    line = doc.text.splitlines().index("        return F.gelu(z).sum(dim=-1)")
+    doc.apply_change(Pos(line, 17), Pos(line, 21), "silu")
+    assert doc.reparses == 1
+    assert "F.silu" in [t.name for t in detect.find_ops(doc)]
+    assert doc.tree.root_node.text.decode() == doc.text
+
+
+def test_expression_problem_uses_the_files_get_inputs():
+    doc = doc_of("sample_model.py")
+    start = at(doc, "torch.relu(x) + y * 2.0")
+    target = detect.target_at(doc, start, start + len("torch.relu(x) + y * 2.0"))
+    prob = problem.build(doc, target)
+    assert prob.inputs == ["x", "y"] and not prob.missing
+    assert prob.shape_sources == {"x": "get_inputs", "y": "get_inputs"}
+    ns: dict = {}
+    exec(compile(prob.text, "problem.py", "exec"), ns)
+    out = ns["Model"](*ns["get_init_inputs"]())(*ns["get_inputs"]())
+    assert tuple(out.shape) == (8, 64)
+
+
+def test_unknown_shapes_then_annotation():
+    doc = doc_of("sample_model.py")
+    target = detect.target_at(doc, at(doc, "softmax"), at(doc, "softmax"))
+    prob = problem.build(doc, target)
+    assert prob.missing == ["a"] and prob.text is None
+    line = doc.text.splitlines().index("def scale_rows(a):")
+    doc.apply_change(Pos(line, 0), Pos(line, 0), shapes.template(["a"], ""))
+    target = detect.target_at(doc, at(doc, "softmax"), at(doc, "softmax"))
+    prob = problem.build(doc, target)
+    assert prob.missing == ["a"] and any("fill in the sizes" in e for e in prob.errors)
+    doc.apply_change(Pos(line, 0), Pos(line + 1, 0), "# kernelwright: a: bf16[B, 32]\n")
+    prob = problem.build(doc, detect.target_at(doc, at(doc, "softmax"), at(doc, "softmax")))
+    assert not prob.errors and "torch.randn((B, 32), dtype=torch.bfloat16)" in prob.text
+
+
+def test_triton_problem_calls_the_launcher():
+    doc = doc_of("sample_triton.py")
+    target = detect.target_at(doc, at(doc, "add_kernel"), at(doc, "add_kernel"))
+    prob = problem.build(doc, target)
+    assert prob.inputs == ["x", "y"] and not prob.missing, prob.errors
+    assert "return add(x, y)" in prob.text and "@triton.jit" in prob.text
+    assert "torch.randn((4096,), dtype=torch.float32)" in prob.text
+    no_launcher = detect.target_at(doc, at(doc, "scale_kernel"), at(doc, "scale_kernel"))
+    assert "no launcher" in problem.build(doc, no_launcher).errors[0]
+
+
+def test_annotation_parser_rejects_bad_entries():
+    specs, errors = shapes.parse_line("x: float32[4, N], y: complex[3], z: f16[M]", {"N"})
+    assert specs["x"].dims == ("4", "N")
+    assert len(errors) == 2
+
+
+def test_signature_is_stable_across_unrelated_edits():
+    doc = doc_of("sample_model.py")
+    t1 = detect.target_at(doc, at(doc, "relu"), at(doc, "relu"))
+    sig = problem.signature(doc, t1)
+    doc.apply_change(Pos(0, 0), Pos(0, 0), "# a comment\n")
+    t2 = detect.target_at(doc, at(doc, "relu"), at(doc, "relu"))
+    assert problem.signature(doc, t2) == sig

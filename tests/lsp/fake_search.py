@@ -1,0 +1,29 @@
+"""A stand-in for agent.search.run_search, for the server's plumbing tests only.
+
+It evaluates nothing: each "candidate" is the problem's own Model renamed to
+ModelNew (so applying it must leave the file computing the same), reported as
+verified on CPU with no timing, one every `FAKE_STEP_S` seconds.
+"""
+
+import asyncio
+import os
+
+from kernelwright.agent.api import SearchEvent, SearchReport
+
+STEP_S = float(os.environ.get("FAKE_STEP_S", "0.2"))
+
+
+async def run_search(problem_path, config, on_event=None, cancel=None):
+    source = open(problem_path).read()
+    candidate = source.replace("class Model(", "class ModelNew(")
+    nodes = []
+    for i in range(config.budget):
+        if cancel is not None and cancel.is_set():
+            break
+        await asyncio.sleep(STEP_S)
+        node = {"id": f"n{i}", "source": candidate, "outcome": "ok", "speedup": None,
+                "device": "cpu", "profile": {"bottleneck": None}, "timing": None}
+        nodes.append(node)
+        if on_event:
+            on_event(SearchEvent("evaluated", i + 1, 0, config.budget, None, node=node))
+    return SearchReport(problem_path, "cpu", nodes[0] if nodes else None, len(nodes), nodes)

@@ -1,0 +1,108 @@
+"""Shared helpers for the language-server tests (fake and real search alike)."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from lsprotocol import types as lsp
+
+DATA = Path(__file__).parent / "data"
+SERVER = [sys.executable, "-m", "kernelwright.server.serve"]
+
+
+def server_env(cache: Path, fake: bool, **extra: str) -> dict[str, str]:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "XDG_DATA_HOME": str(cache / "data"),
+           "TRITON_INTERPRET": "1", **extra}
+    if fake:
+        env["KERNELWRIGHT_SEARCH_RUNNER"] = "fake_search:run_search"
+        env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parent), env.get("PYTHONPATH", "")])
+    return env
+
+
+def copy_sample(tmp: Path, name: str) -> Path:
+    dest = tmp / name
+    shutil.copy(DATA / name, dest)
+    return dest
+
+
+def open_doc(client, path: Path, version: int = 1) -> str:
+    uri = path.as_uri()
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(
+        uri=uri, language_id="python", version=version, text=path.read_text())))
+    return uri
+
+
+def pos_of(text: str, snippet: str, offset: int = 0) -> lsp.Position:
+    i = text.index(snippet) + offset
+    line = text.count("\n", 0, i)
+    return lsp.Position(line, i - (text.rfind("\n", 0, i) + 1))
+
+
+def range_of(text: str, snippet: str) -> lsp.Range:
+    return lsp.Range(pos_of(text, snippet), pos_of(text, snippet, len(snippet)))
+
+
+async def code_actions(client, uri: str, rng: lsp.Range, only=None):
+    return await client.text_document_code_action_async(lsp.CodeActionParams(
+        text_document=lsp.TextDocumentIdentifier(uri), range=rng,
+        context=lsp.CodeActionContext(diagnostics=[], only=only))) or []
+
+
+def command_of(action) -> lsp.Command:
+    # lsprotocol's decoder may read a CodeAction carrying a command as a Command,
+    # whose `command` is then the nested Command object as a dict
+    cmd = action.command
+    if isinstance(cmd, str) and cmd.startswith("{"):
+        cmd = ast.literal_eval(cmd)  # the nested Command, stringified by the decoder
+    if isinstance(cmd, dict):
+        return lsp.Command(title=cmd["title"], command=cmd["command"], arguments=cmd.get("arguments"))
+    return action if isinstance(action, lsp.Command) else cmd
+
+
+async def wait_for(predicate, timeout: float, what: str):
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while loop.time() < end:
+        value = predicate()
+        if value:
+            return value
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def finished(client, job_id: str):
+    for params in getattr(client, "kw_notifications", []):
+        if params[0] == "kernelwright/searchFinished" and params[1]["jobId"] == job_id:
+            return params[1]
+    return None
+
+
+def record_notifications(client) -> None:
+    """Keep kernelwright/* notifications on client.kw_notifications."""
+    client.kw_notifications = []
+    for method in ("kernelwright/searchStarted", "kernelwright/searchProgress",
+                   "kernelwright/searchFinished"):
+        def handler(params, method=method):
+            data = params if isinstance(params, dict) else _to_dict(params)
+            client.kw_notifications.append((method, data))
+        client.feature(method)(handler)
+    client.kw_refreshes = []
+    for method in (lsp.WORKSPACE_CODE_LENS_REFRESH, lsp.WORKSPACE_INLAY_HINT_REFRESH):
+        def refresh(params, method=method):
+            client.kw_refreshes.append(method)
+        client.feature(method)(refresh)
+
+
+def _to_dict(obj):
+    if hasattr(obj, "_asdict"):
+        return {k: _to_dict(v) for k, v in obj._asdict().items()}
+    if isinstance(obj, (list, tuple)):
+        return [_to_dict(v) for v in obj]
+    if hasattr(obj, "__dict__"):
+        return {k: _to_dict(v) for k, v in vars(obj).items()}
+    return obj

@@ -1,0 +1,184 @@
+"""The server over stdio with a stand-in search (tests/lsp/fake_search.py): settings,
+progress, cancel, stale edits, unknown documents, malformed parameters, shapes.
+
+The real search runs in test_lsp_e2e.py; here the point is the protocol plumbing,
+fast and deterministic.
+"""
+
+from __future__ import annotations
+
+import pytest
+import pytest_lsp
+from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from kernelwright.server import names
+from lsp_helpers import (SERVER, code_actions, command_of, copy_sample, finished, open_doc,
+                         pos_of, range_of, record_notifications, server_env, wait_for)
+
+ENV: dict[str, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def fresh_env(tmp_path):
+    ENV.clear()
+    ENV.update(server_env(tmp_path / "cache", fake=True, FAKE_STEP_S="0.3"))
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER, server_env=ENV))
+async def client(lsp_client: LanguageClient):
+    record_notifications(lsp_client)
+    lsp_client.set_configuration({"budget": 3, "device": "cpu", "strategy": "bogus"},
+                                 section="kernelwright")
+    await lsp_client.initialize_session(lsp.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"),
+        initialization_options={"kernelwright": {"budget": 0, "timeLimitS": 30}}))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def start_search(client, uri, rng):
+    actions = await code_actions(client, uri, rng)
+    optimize = [a for a in actions if a.title.startswith(names.OPTIMIZE_TITLE_PREFIX)]
+    assert optimize, [a.title for a in actions]
+    cmd = command_of(optimize[0])
+    return await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
+        command=cmd.command, arguments=cmd.arguments))
+
+
+async def test_settings_are_validated_with_clear_messages(client, tmp_path):
+    messages = await wait_for(lambda: [m.message for m in client.messages
+                                       if m.type == lsp.MessageType.Warning], 10, "warnings")
+    await wait_for(lambda: len([m for m in client.messages if "strategy" in m.message]), 10, "x")
+    text = "\n".join(m.message for m in client.messages)
+    assert "kernelwright.budget must be an integer of at least 1; got 0, using 8" in text
+    assert "kernelwright.strategy must be one of mcts, evolve; got 'bogus', using 'mcts'" in text
+    assert messages
+
+
+async def test_search_progress_candidates_and_apply(client, tmp_path):
+    path = copy_sample(tmp_path, "sample_model.py")
+    uri = open_doc(client, path)
+    text = path.read_text()
+    rng = range_of(text, "torch.relu(x) + y * 2.0")
+    result = await start_search(client, uri, rng)
+    assert result["status"] == "started"
+    done = await wait_for(lambda: finished(client, result["jobId"]), 30, "searchFinished")
+    assert done["status"] == "done" and done["candidates"] == 3
+    # work-done progress: begin, reports with percentages, end
+    reports = client.progress_reports[result["token"]]
+    assert reports[0].kind == "begin" and reports[-1].kind == "end"
+    assert [r.percentage for r in reports[1:-1]] == [33, 66, 99]
+    assert "best verified, no timing on CPU" in reports[-2].message
+
+    actions = await code_actions(client, uri, rng)
+    apply = [a for a in actions if a.title.startswith(names.APPLY_TITLE_PREFIX)]
+    assert [a.title for a in apply][0] == "Apply candidate #1 — verified on CPU (no timing)"
+    assert apply[0].is_preferred and not apply[1].is_preferred
+    resolved = await client.code_action_resolve_async(apply[0])
+    change = resolved.edit.document_changes[0]
+    assert change.text_document.version == 1
+    assert resolved.edit.change_annotations["kernelwright.apply"].label.startswith("Apply")
+    new_texts = "".join(e.new_text for e in change.edits)
+    assert "kw_relu(x, y)" in new_texts and "class _KwModel_relu(nn.Module)" in new_texts
+
+
+async def test_stale_edit_is_refused(client, tmp_path):
+    path = copy_sample(tmp_path, "sample_model.py")
+    uri = open_doc(client, path)
+    rng = range_of(path.read_text(), "torch.relu(x) + y * 2.0")
+    result = await start_search(client, uri, rng)
+    await wait_for(lambda: finished(client, result["jobId"]), 30, "searchFinished")
+    apply = [a for a in await code_actions(client, uri, rng)
+             if a.title.startswith(names.APPLY_TITLE_PREFIX)]
+    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+        text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[lsp.TextDocumentContentChangePartial(
+            range=lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)), text="# edited\n")]))
+    with pytest.raises(Exception, match="changed since this candidate was listed"):
+        await client.code_action_resolve_async(apply[0])
+
+
+async def test_cancel_through_the_progress_token(client, tmp_path):
+    ENV["FAKE_STEP_S"] = "1.0"
+    path = copy_sample(tmp_path, "sample_model.py")
+    uri = open_doc(client, path)
+    client.set_configuration({"budget": 20, "device": "cpu"}, section="kernelwright")
+    client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
+    result = await start_search(client, uri, range_of(path.read_text(), "torch.relu(x) + y * 2.0"))
+    await wait_for(lambda: len(client.progress_reports[result["token"]]) >= 2, 20, "a report")
+    # typing and hover stay responsive while it runs
+    hover = await client.text_document_hover_async(lsp.HoverParams(
+        lsp.TextDocumentIdentifier(uri), pos_of(path.read_text(), "relu")))
+    assert "torch.relu" in hover.contents.value
+    client.window_work_done_progress_cancel(lsp.WorkDoneProgressCancelParams(token=result["token"]))
+    done = await wait_for(lambda: finished(client, result["jobId"]), 20, "searchFinished")
+    assert done["status"] == "cancelled" and done["candidates"] < 20
+
+
+async def test_cancel_command_and_unknown_job(client, tmp_path):
+    path = copy_sample(tmp_path, "sample_model.py")
+    uri = open_doc(client, path)
+    client.set_configuration({"budget": 20, "device": "cpu"}, section="kernelwright")
+    client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
+    result = await start_search(client, uri, range_of(path.read_text(), "torch.relu(x) + y * 2.0"))
+    out = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
+        command=names.CMD_CANCEL, arguments=[{"jobId": "nope"}]))
+    assert out["cancelled"] == []
+    out = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
+        command=names.CMD_CANCEL, arguments=[{"jobId": result["jobId"]}]))
+    assert out["cancelled"] == [result["jobId"]]
+    done = await wait_for(lambda: finished(client, result["jobId"]), 20, "searchFinished")
+    assert done["status"] == "cancelled"
+
+
+async def test_unknown_documents_and_malformed_parameters(client, tmp_path):
+    ghost = (tmp_path / "ghost.py").as_uri()
+    assert await code_actions(client, ghost, lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0))) == []
+    assert await client.text_document_hover_async(lsp.HoverParams(
+        lsp.TextDocumentIdentifier(ghost), lsp.Position(0, 0))) is None
+    with pytest.raises(Exception, match="is not open"):
+        await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
+            command=names.CMD_OPTIMIZE, arguments=[{"uri": ghost, "range": {
+                "start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}}]))
+    with pytest.raises(Exception, match="expected one argument"):
+        await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
+            command=names.CMD_OPTIMIZE, arguments=["not a dict", 3]))
+    with pytest.raises(Exception, match="range must be"):
+        await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
+            command=names.CMD_PROFILE, arguments=[{"uri": ghost, "range": {"start": 1}}]))
+    bad = lsp.CodeAction(title="Apply candidate #1", data={"tag": "kernelwright.apply", "rank": "x"})
+    with pytest.raises(Exception, match="malformed kernelwright action data"):
+        await client.code_action_resolve_async(bad)
+    foreign = lsp.CodeAction(title="someone else's", data={"other": 1})
+    assert (await client.code_action_resolve_async(foreign)).title == "someone else's"
+    # the server is still alive and well
+    path = copy_sample(tmp_path, "sample_model.py")
+    uri = open_doc(client, path)
+    assert await code_actions(client, uri, range_of(path.read_text(), "torch.relu(x)"))
+
+
+async def test_unknown_shapes_diagnostic_and_quick_fix(client, tmp_path):
+    path = copy_sample(tmp_path, "sample_model.py")
+    uri = open_doc(client, path)
+    text = path.read_text()
+    cursor = lsp.Range(pos_of(text, "softmax"), pos_of(text, "softmax"))
+    result = await start_search(client, uri, cursor)
+    assert result["status"] == "needs-shapes" and result["missing"] == ["a"]
+    diags = await wait_for(lambda: [d for d in client.diagnostics.get(uri, [])
+                                    if d.code == names.DIAG_SHAPES_UNKNOWN], 10, "diagnostic")
+    assert "input shapes unknown for a" in diags[0].message
+    fixes = await client.text_document_code_action_async(lsp.CodeActionParams(
+        text_document=lsp.TextDocumentIdentifier(uri), range=cursor,
+        context=lsp.CodeActionContext(diagnostics=diags, only=[lsp.CodeActionKind.QuickFix])))
+    assert len(fixes) == 1 and fixes[0].title.startswith(names.QUICKFIX_SHAPES_TITLE_PREFIX)
+    edit = fixes[0].edit.document_changes[0].edits[0]
+    assert edit.new_text == "    # kernelwright: a: float32[?, ?]\n"
+    line = text.splitlines().index("def scale_rows(a):") + 1
+    assert edit.range.start == lsp.Position(line, 0)
+    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+        text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[lsp.TextDocumentContentChangePartial(
+            range=lsp.Range(lsp.Position(line, 0), lsp.Position(line, 0)),
+            text="    # kernelwright: a: float32[B, N]\n")]))
+    await wait_for(lambda: not client.diagnostics.get(uri), 10, "the diagnostic to clear")
