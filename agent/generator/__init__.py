@@ -1,0 +1,14 @@
+"""The embedded, deterministic kernel generator.
+
+plan(graph) matches a captured reference (harness/capture.py) to a template
+family; config_space/default_config describe its tunable choices; render
+writes a standalone candidate module; mutate/crossover move between configs.
+Pure Python: nothing here runs the problem or the generated code.
+"""
+
+from .config import config_space, crossover, default_config, mutate
+from .plan import FAMILIES, Plan, plan, plan_or_reason
+from .render import render
+
+__all__ = ["FAMILIES", "Plan", "config_space", "crossover", "default_config", "mutate", "plan",
+           "plan_or_reason", "render"]

@@ -1,0 +1,234 @@
+"""Tunable space per family, default choices, and the search moves over them.
+
+Every config is a flat JSON dict. `config_space` enumerates the valid ones
+(deterministic order); `default_config` picks one with named heuristics whose
+comments cite where they come from; `mutate`/`crossover` move within the space
+so the search never proposes a config the templates cannot render.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+
+from .plan import Plan
+from .templates.reduction import SPLITTABLE
+from .templates.rows import row_view
+
+
+def next_pow2(n: int) -> int:
+    return 1 << max(0, (int(n) - 1).bit_length())
+
+
+# --- heuristics ---------------------------------------------------------------
+
+
+def warps_for_block(block: int) -> int:
+    """Triton tutorial 02-fused-softmax: 4 warps, 8 from 2048 elements, 16 from 4096."""
+    return 16 if block >= 4096 * 4 else 8 if block >= 2048 else 4
+
+
+def pointwise_block(numel: int) -> int:
+    """attorch's BLOCK_SIZE for elementwise kernels: 1024, smaller for tiny tensors."""
+    return max(128, min(1024, next_pow2(numel)))
+
+
+def one_pass_limit(dtype: str) -> int:
+    """Rows up to this many elements fit one block in registers (tutorial 02 uses the
+    whole row; attorch caps row blocks near 16K fp32 elements before going multi-pass)."""
+    return 8192 if dtype == "float32" else 16384
+
+
+def reduction_tiles(r: int, inner: int) -> tuple[int, int]:
+    """(BLOCK_R, BLOCK_INNER): attorch's reduction kernels tile 2-D as [rows, cols];
+    with inner > 1 the columns are contiguous, so a wide BLOCK_INNER coalesces."""
+    if inner == 1:
+        return min(next_pow2(r), 2048), 1
+    block_inner = min(next_pow2(inner), 64)
+    return min(next_pow2(r), max(1, 4096 // block_inner)), block_inner
+
+
+def split_count(outer_columns: int, r: int, sm_count: int) -> int:
+    """Split R across programs when there are fewer output columns than SMs
+    (the split-K idea of Triton's matmul tutorial applied to reductions)."""
+    if outer_columns >= sm_count or r < 8192:
+        return 1
+    return min(8, next_pow2(max(1, sm_count // max(1, outer_columns))))
+
+
+def matmul_tiles(dtype: str) -> dict:
+    """Triton tutorial 03-matrix-multiplication's first autotune configs: 128x64x32 for
+    16-bit inputs; fp32 with IEEE dots halves the K tile to fit registers and smem."""
+    if dtype == "float32":
+        return {"BLOCK_M": 64, "BLOCK_N": 64, "BLOCK_K": 32, "num_warps": 4, "num_stages": 3}
+    return {"BLOCK_M": 128, "BLOCK_N": 128, "BLOCK_K": 64, "num_warps": 8, "num_stages": 3}
+
+
+def prefer_torch_matmul(plan: Plan) -> bool:
+    """fp32 without TF32 is where cuBLAS stays ahead of IEEE tl.dot tiles (measured
+    ≈ 52 TFLOP/s on H100, DESIGN.md); fusing only the epilogue wins there."""
+    return plan.dtype == "float32" and bool(plan.epilogue)
+
+
+def attention_tiles(head_dim: int) -> tuple[int, int]:
+    """Triton tutorial 06-fused-attention: BLOCK_M 128 / BLOCK_N 64 for head dims ≤ 128
+    on fp16; fp32 registers halve BLOCK_M."""
+    return (64, 64) if head_dim <= 64 else (32, 32)
+
+
+# --- spaces -------------------------------------------------------------------
+
+
+def _grid(**axes) -> list[dict]:
+    keys = list(axes)
+    return [dict(zip(keys, values)) for values in itertools.product(*(axes[k] for k in keys))]
+
+
+_MATMUL_TILES = [  # tutorial 03's autotune list (BLOCK_M, BLOCK_N, BLOCK_K, warps, stages)
+    (128, 256, 64, 8, 3), (64, 256, 32, 4, 4), (128, 128, 32, 4, 4), (128, 64, 32, 4, 4),
+    (64, 128, 32, 4, 4), (128, 32, 32, 4, 4), (64, 32, 32, 2, 5), (32, 64, 32, 2, 5),
+    (64, 64, 32, 4, 3), (128, 128, 64, 8, 3),
+]
+
+
+def config_space(plan: Plan) -> list[dict]:
+    family = plan.family
+    if family in ("pointwise", "conv"):
+        return _grid(BLOCK=[256, 512, 1024, 2048, 4096], num_warps=[2, 4, 8])
+    if family in ("reduction", "scan", "softmax", "norm"):
+        return _row_space(plan)
+    if family == "loss":
+        return _grid(BLOCK=[512, 1024, 2048, 4096], num_warps=[4, 8])
+    if family == "matmul":
+        space = []
+        for (bm, bn, bk, warps, stages), group, persistent in itertools.product(
+                _MATMUL_TILES, [1, 8], [False, True]):
+            space.append({"impl": "triton", "BLOCK_M": bm, "BLOCK_N": bn, "BLOCK_K": bk,
+                          "GROUP_M": group, "PERSISTENT": persistent, "num_warps": warps,
+                          "num_stages": stages})
+        if plan.epilogue:  # cuBLAS matmul + one fused Triton epilogue kernel
+            space += [{"impl": "torch", **c} for c in _grid(BLOCK=[512, 1024, 2048, 4096],
+                                                            num_warps=[4, 8])]
+        return space
+    if family == "attention":
+        return _grid(BLOCK_M=[16, 32, 64, 128], BLOCK_N=[16, 32, 64], num_warps=[4, 8],
+                     num_stages=[1, 2, 3])
+    raise ValueError(f"unknown family {family}")
+
+
+def _row_shape(plan: Plan) -> tuple[int, int, int]:
+    if plan.family == "norm":
+        return plan.attr("outer"), plan.attr("R"), plan.attr("inner")
+    return row_view(plan.in_shape, plan.attr("dims"))
+
+
+def _row_space(plan: Plan) -> list[dict]:
+    outer, r, inner = _row_shape(plan)
+    inners = [1] if inner == 1 else [16, 32, 64, 128]
+    if plan.family == "softmax":
+        one = next_pow2(r)
+        space = []
+        if one <= 65536:  # beyond this a row cannot live in registers
+            space += [{"passes": "one", "BLOCK_R": one, "BLOCK_INNER": bi, "num_warps": w}
+                      for bi in inners for w in (4, 8, 16) if one * bi <= 65536]
+        space += [{"passes": "online", "BLOCK_R": b, "BLOCK_INNER": bi, "num_warps": w}
+                  for b in (256, 1024, 2048, 4096) if b < one for bi in inners
+                  for w in (4, 8)]
+        return space
+    blocks = [b for b in (16, 64, 256, 1024, 2048, 4096) if b <= max(16, next_pow2(r))]
+    space = [{"BLOCK_R": b, "BLOCK_INNER": bi, "num_warps": w}
+             for b in blocks for bi in inners for w in (4, 8) if b * bi <= 65536]
+    if plan.family == "reduction" and plan.op in SPLITTABLE:
+        space = [{**c, "SPLIT": s} for c in space for s in (1, 2, 4, 8)]
+    return space
+
+
+# --- defaults -----------------------------------------------------------------
+
+
+def default_config(plan: Plan, device: dict) -> dict:
+    sm_count = int((device or {}).get("sm_count") or 132)
+    family = plan.family
+    if family in ("pointwise", "conv"):
+        block = pointwise_block(math.prod(plan.out_shape))
+        return {"BLOCK": block, "num_warps": 4}
+    if family == "loss":
+        return {"BLOCK": 1024, "num_warps": 4}
+    if family == "matmul":
+        if prefer_torch_matmul(plan):
+            return {"impl": "torch", "BLOCK": 1024, "num_warps": 4}
+        return {"impl": "triton", **matmul_tiles(plan.dtype), "GROUP_M": 8, "PERSISTENT": False}
+    if family == "attention":
+        block_m, block_n = attention_tiles(plan.attr("D"))
+        return {"BLOCK_M": block_m, "BLOCK_N": block_n, "num_warps": 4, "num_stages": 2}
+    outer, r, inner = _row_shape(plan)
+    block_r, block_inner = reduction_tiles(r, inner)
+    if family == "softmax":
+        one = next_pow2(r)
+        if one <= one_pass_limit(plan.dtype) and one * block_inner <= 65536:
+            return {"passes": "one", "BLOCK_R": one, "BLOCK_INNER": block_inner,
+                    "num_warps": warps_for_block(one)}
+        return {"passes": "online", "BLOCK_R": 2048 if one > 2048 else 256,
+                "BLOCK_INNER": block_inner, "num_warps": 8}
+    config = {"BLOCK_R": _nearest(block_r, [c["BLOCK_R"] for c in _row_space(plan)]),
+              "BLOCK_INNER": block_inner, "num_warps": 4 if block_r * block_inner < 2048 else 8}
+    if family == "reduction" and plan.op in SPLITTABLE:
+        config["SPLIT"] = split_count(outer * inner, r, sm_count)
+    return _repair(plan, config)
+
+
+def _nearest(value, options):
+    return min(sorted(set(options)), key=lambda o: (abs(math.log2(o) - math.log2(value)), o))
+
+
+# --- search moves -------------------------------------------------------------
+
+
+def _distance(a: dict, b: dict) -> int:
+    return sum(1 for k in set(a) | set(b) if a.get(k) != b.get(k))
+
+
+def _repair(plan: Plan, config: dict) -> dict:
+    """The config of the space closest to `config` (first in space order on ties)."""
+    space = config_space(plan)
+    if config in space:
+        return dict(config)
+    return dict(min(space, key=lambda c: _distance(c, config)))
+
+
+def mutate(plan: Plan, config: dict, rng: random.Random) -> tuple[dict, str]:
+    """One neighbouring config: a key moves one step in its sorted values."""
+    space = config_space(plan)
+    options: dict[str, list] = {}
+    for candidate in space:
+        for key, value in candidate.items():
+            options.setdefault(key, [])
+            if value not in options[key]:
+                options[key].append(value)
+    keys = sorted(k for k, values in options.items() if len(values) > 1)
+    if not keys:
+        return dict(config), "no alternative config"
+    for _ in range(16):
+        key = rng.choice(keys)
+        values = sorted(options[key], key=lambda v: (str(type(v)), v))
+        current = config.get(key)
+        index = values.index(current) if current in values else 0
+        step = rng.choice([-1, 1]) if 0 < index < len(values) - 1 else (1 if index == 0 else -1)
+        new_value = values[index + step]
+        matches = [c for c in space if c.get(key) == new_value]
+        if not matches:
+            continue
+        child = dict(min(matches, key=lambda c: _distance(c, {**config, key: new_value})))
+        if child != config:
+            changed = [f"{k} {config.get(k)}→{child.get(k)}" for k in sorted(set(child) | set(config))
+                       if child.get(k) != config.get(k)]
+            return child, ", ".join(changed)
+    return dict(config), "no alternative config"
+
+
+def crossover(plan: Plan, a: dict, b: dict, rng: random.Random) -> dict:
+    """Each key from one parent at random, then snapped to the nearest valid config."""
+    keys = sorted(set(a) | set(b))
+    mixed = {k: (a if rng.random() < 0.5 else b).get(k, a.get(k, b.get(k))) for k in keys}
+    return _repair(plan, mixed)

@@ -1,0 +1,186 @@
+"""Pointwise regions: the fusible part around every template's core op.
+
+A region is a small DAG of elementwise steps evaluated at one flat element
+index. Its leaves are the core op's result ("head"), tensors read by flat index
+("operand", broadcast through an index rule) and constants. Every template
+emits the same region code (templates/pointwise_code.py), so a fusion learned
+for one family works for all of them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .graph import Op, Ref
+
+UNARY = {
+    "relu", "sigmoid", "tanh", "exp", "log", "abs", "neg", "sqrt", "rsqrt", "silu", "square",
+    "gelu", "leaky_relu", "elu", "hardswish", "hardsigmoid", "softplus", "mish", "clamp",
+    "clamp_min", "clamp_max", "hardtanh", "relu6",
+}
+BINARY = {"add", "sub", "rsub", "mul", "div", "pow", "maximum", "minimum"}
+POINTWISE = UNARY | BINARY | {"batch_norm"}
+
+
+@dataclass(frozen=True)
+class Operand:
+    """A tensor read at index `(flat // inner) % count` of the region's shape.
+
+    mode "full": index = flat; "scalar": one element; "slice": the rule above;
+    "expand": broadcast pattern the rule cannot express, materialised by torch.
+    """
+
+    name: str  # forward argument name or state_dict key
+    is_param: bool
+    shape: tuple
+    mode: str
+    count: int
+    inner: int
+    region: tuple  # shape of the region the operand is broadcast to
+
+
+@dataclass(frozen=True)
+class Step:
+    op: str
+    args: tuple  # ("v", k) | ("operand", i) | ("head",) | ("const", x)
+    params: tuple = ()
+
+
+class Unsupported(Exception):
+    """The graph has a shape the planner has no template for (planner-internal)."""
+
+
+def broadcast_rule(leaf_shape: tuple, region_shape: tuple) -> tuple[str, int, int]:
+    """How a leaf broadcast to `region_shape` is indexed from a flat index."""
+    numel = math.prod(region_shape)
+    if math.prod(leaf_shape) == 1:
+        return "scalar", 1, 1
+    if len(leaf_shape) > len(region_shape):
+        raise Unsupported(f"operand {leaf_shape} is larger than the result {region_shape}")
+    aligned = (1,) * (len(region_shape) - len(leaf_shape)) + tuple(leaf_shape)
+    kept = [d for d, size in enumerate(aligned) if size != 1]
+    for d in kept:
+        if aligned[d] != region_shape[d]:
+            raise Unsupported(f"operand {leaf_shape} broadcasts the result {region_shape} up")
+    first, last = kept[0], kept[-1]
+    if any(aligned[d] == 1 and region_shape[d] != 1 for d in range(first, last + 1)):
+        return "expand", numel, 1
+    count = math.prod(region_shape[first : last + 1])
+    inner = math.prod(region_shape[last + 1 :])
+    if count == numel:
+        return "full", numel, 1
+    return "slice", count, inner
+
+
+class RegionBuilder:
+    """Turns the pointwise ops between `head` and `output` into Steps."""
+
+    def __init__(self, ops_by_name: dict[str, Op], leaves: dict[str, dict], region_shape: tuple,
+                 head: str | None, operands: list[Operand]):
+        self.ops_by_name = ops_by_name
+        self.leaves = leaves  # name -> {"shape", "dtype", "is_param"}
+        self.region_shape = tuple(region_shape)
+        self.head = head
+        self.operands = operands  # shared across regions of one plan
+        self.steps: list[Step] = []
+        self.value_of: dict[str, tuple] = {}
+
+    def operand(self, name: str, as_shape: tuple | None = None) -> tuple:
+        leaf = self.leaves[name]
+        shape = tuple(as_shape) if as_shape is not None else tuple(leaf["shape"])
+        mode, count, inner = broadcast_rule(shape, self.region_shape)
+        entry = Operand(name, leaf["is_param"], shape, mode, count, inner, self.region_shape)
+        if entry not in self.operands:
+            self.operands.append(entry)
+        return ("operand", self.operands.index(entry))
+
+    def value(self, arg) -> tuple:
+        if not isinstance(arg, Ref):
+            if isinstance(arg, bool) or not isinstance(arg, (int, float)):
+                raise Unsupported(f"constant {arg!r} in a pointwise op")
+            if not math.isfinite(arg):
+                raise Unsupported("non-finite constant")
+            return ("const", float(arg))
+        if arg.name == self.head:
+            return ("head",)
+        if arg.name in self.value_of:
+            return self.value_of[arg.name]
+        if arg.name in self.leaves:
+            return self.operand(arg.name)
+        op = self.ops_by_name.get(arg.name)
+        if op is None or op.kind not in POINTWISE:
+            raise Unsupported(f"{arg.name} ({op.kind if op else '?'}) feeds a pointwise region")
+        return self.build(op)
+
+    def build(self, op: Op) -> tuple:
+        if op.shape is not None and tuple(op.shape) != self.region_shape:
+            raise Unsupported(f"{op.kind} changes shape {op.shape} inside a fused chain")
+        if op.dtype not in (None, "float32", "float16", "bfloat16"):
+            raise Unsupported(f"{op.kind} yields {op.dtype}")
+        step = self._step(op)
+        self.steps.append(step)
+        ref = ("v", len(self.steps) - 1)
+        self.value_of[op.name] = ref
+        return ref
+
+    def _step(self, op: Op) -> Step:
+        kind = op.kind
+        x = op.args[0] if op.args else op.kwargs.get("input")
+        if kind == "batch_norm":
+            return self._batch_norm(op)
+        if kind in BINARY:
+            other = op.arg(1, "other" if kind != "pow" else "exponent")
+            if kind in ("add", "sub") and op.kwargs.get("alpha", 1) != 1:
+                raise Unsupported("add/sub with alpha")
+            if kind == "div" and op.kwargs.get("rounding_mode") is not None:
+                raise Unsupported("div with rounding_mode")
+            if kind == "pow" and isinstance(other, Ref):
+                raise Unsupported("pow with a tensor exponent")
+            if kind == "rsub":
+                return Step("sub", (self.value(other), self.value(x)))
+            return Step(kind, (self.value(x), self.value(other)))
+        params: tuple = ()
+        if kind == "gelu":
+            kind = "gelu_tanh" if op.kwargs.get("approximate", "none") == "tanh" else "gelu_erf"
+        elif kind == "leaky_relu":
+            params = (float(op.arg(1, "negative_slope", 0.01)),)
+        elif kind == "elu":
+            params = (float(op.arg(1, "alpha", 1.0)),)
+        elif kind == "softplus":
+            params = (float(op.arg(1, "beta", 1.0)), float(op.arg(2, "threshold", 20.0)))
+        elif kind in ("clamp", "hardtanh", "relu6", "clamp_min", "clamp_max"):
+            lo, hi = {
+                "clamp": (op.arg(1, "min"), op.arg(2, "max")),
+                "hardtanh": (op.arg(1, "min_val", -1.0), op.arg(2, "max_val", 1.0)),
+                "relu6": (0.0, 6.0),
+                "clamp_min": (op.arg(1, "min"), None),
+                "clamp_max": (None, op.arg(1, "max")),
+            }[kind]
+            if isinstance(lo, Ref) or isinstance(hi, Ref):
+                raise Unsupported("clamp with tensor bounds")
+            kind, params = "clamp", (lo if lo is None else float(lo), hi if hi is None else float(hi))
+        return Step(kind, (self.value(x),), params)
+
+    def _batch_norm(self, op: Op) -> Step:
+        # aten.batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps)
+        x, weight, bias, mean, var = (op.arg(i) for i in range(5))
+        if op.arg(5, "training", False) or not isinstance(mean, Ref) or not isinstance(var, Ref):
+            raise Unsupported("batch norm in training mode (batch statistics)")
+        channels = self.region_shape[1]
+        as_shape = (channels,) + (1,) * (len(self.region_shape) - 2)
+        args = [self.value(x), self.operand(mean.name, as_shape), self.operand(var.name, as_shape)]
+        args.append(self.operand(weight.name, as_shape) if isinstance(weight, Ref) else ("const", 1.0))
+        args.append(self.operand(bias.name, as_shape) if isinstance(bias, Ref) else ("const", 0.0))
+        return Step("batch_norm", tuple(args), (float(op.arg(7, "eps", 1e-5)),))
+
+
+def build_region(ops_by_name, leaves, region_shape, head, output, operands) -> tuple[Step, ...]:
+    """Steps computing `output` from `head`; empty when output is the head itself."""
+    builder = RegionBuilder(ops_by_name, leaves, region_shape, head, operands)
+    if output == head:
+        return ()
+    result = builder.value(Ref(output))
+    if result[0] != "v":  # output is a bare leaf read
+        builder.steps.append(Step("copy", (result,)))
+    return tuple(builder.steps)

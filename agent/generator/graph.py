@@ -1,0 +1,166 @@
+"""Read the harness's captured graph (harness/capture.py) as canonical ops.
+
+The capture spells one op several ways ("aten.relu", "torch.relu", "F.relu",
+"method:relu", "call_module:ReLU"); the planner wants one. This module maps
+every spelling to a canonical kind with its arguments in ATen order, resolves
+tuple outputs (`max.dim` → values / indices) and drops no-op aliases
+(`broadcast_tensors` of equal shapes, `contiguous`, eval-mode dropout).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A tensor argument: a forward input, a parameter/buffer, or another op."""
+
+    name: str
+
+
+@dataclass
+class Op:
+    name: str
+    kind: str  # canonical kind, e.g. "relu", "linear", "softmax", "sum"
+    args: list  # Ref or constants, ATen positional order
+    kwargs: dict
+    shape: tuple | None
+    dtype: str | None
+
+    def arg(self, index: int, key: str | None = None, default: Any = None) -> Any:
+        if key is not None and key in self.kwargs:
+            return self.kwargs[key]
+        return self.args[index] if index < len(self.args) else default
+
+    def tensor_args(self) -> list[Ref]:
+        return [a for a in self.args if isinstance(a, Ref)] + [
+            v for v in self.kwargs.values() if isinstance(v, Ref)
+        ]
+
+
+# Several spellings of one kind; the value is the canonical kind.
+_ALIASES = {
+    "truediv": "div", "div_": "div", "true_divide": "div", "divide": "div",
+    "multiply": "mul", "subtract": "sub", "clip": "clamp", "negative": "neg",
+    "relu_": "relu", "matmul": "matmul", "mm": "matmul", "bmm": "matmul",
+    "scaled_dot_product_attention": "sdpa", "cross_entropy_loss": "cross_entropy",
+    "cross_entropy": "cross_entropy", "_native_batch_norm_legit_no_training": "batch_norm_legit",
+    "numpy_T": "t", "swapaxes": "transpose", "swapdims": "transpose",
+    "conv1d": "conv", "conv2d": "conv", "conv3d": "conv", "square": "square",
+}
+
+# fx call_module classes → (canonical kind, how to build ATen-order args).
+_MODULE_KINDS = {
+    "ReLU": "relu", "GELU": "gelu", "SiLU": "silu", "Sigmoid": "sigmoid", "Tanh": "tanh",
+    "LeakyReLU": "leaky_relu", "Hardtanh": "hardtanh", "ReLU6": "relu6", "ELU": "elu",
+    "Hardswish": "hardswish", "Softmax": "softmax", "LogSoftmax": "log_softmax",
+    "Linear": "linear", "Conv1d": "conv", "Conv2d": "conv", "Conv3d": "conv",
+    "LayerNorm": "layer_norm", "GroupNorm": "group_norm", "BatchNorm1d": "batch_norm",
+    "BatchNorm2d": "batch_norm", "BatchNorm3d": "batch_norm", "Identity": "identity",
+    "Dropout": "identity", "MSELoss": "mse_loss", "SmoothL1Loss": "smooth_l1_loss",
+    "HuberLoss": "huber_loss", "CrossEntropyLoss": "cross_entropy", "KLDivLoss": "kl_div",
+}
+
+
+def canonical_name(op_name: str) -> str:
+    """'aten.add.Tensor' → 'add'; 'F.gelu' → 'gelu'; 'method:sum' → 'sum'."""
+    name = op_name.split(":", 1)[1] if op_name.startswith("method:") else op_name
+    parts = name.split(".")
+    if parts[0] == "aten":
+        name = parts[1]
+    else:
+        name = parts[-1]
+    return _ALIASES.get(name, name)
+
+
+def _to_value(value):
+    if isinstance(value, dict) and set(value) == {"ref"}:
+        return Ref(value["ref"])
+    if isinstance(value, list):
+        return [_to_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _to_value(v) for k, v in value.items()}
+    return value
+
+
+def _module_op(node: dict, args: list, kwargs: dict) -> tuple[str, list, dict]:
+    """Rewrite an fx call_module node in ATen argument order."""
+    module = node.get("module") or {}
+    cls = node["op"].split(":", 1)[1]
+    kind = _MODULE_KINDS.get(cls, f"module:{cls}")
+    params = {k: Ref(v) for k, v in (module.get("params") or {}).items()}
+    buffers = {k: Ref(v) for k, v in (module.get("buffers") or {}).items()}
+    x = args[0] if args else None
+    if kind == "linear":
+        return kind, [x, params.get("weight"), params.get("bias")], {}
+    if kind == "conv":
+        return kind, [x, params.get("weight"), params.get("bias"), module.get("stride"),
+                      module.get("padding"), module.get("dilation"), module.get("groups")], {
+            "padding_mode": module.get("padding_mode", "zeros")}
+    if kind == "layer_norm":
+        return kind, [x, module.get("normalized_shape"), params.get("weight"),
+                      params.get("bias"), module.get("eps")], {}
+    if kind == "group_norm":
+        return kind, [x, module.get("num_groups"), params.get("weight"), params.get("bias"),
+                      module.get("eps")], {}
+    if kind == "batch_norm":
+        training = bool(module.get("training")) or not module.get("track_running_stats", True)
+        return kind, [x, params.get("weight"), params.get("bias"), buffers.get("running_mean"),
+                      buffers.get("running_var"), training, module.get("momentum"),
+                      module.get("eps")], {}
+    if kind in ("softmax", "log_softmax"):
+        return kind, [x, module.get("dim")], {}
+    if kind == "gelu":
+        return kind, [x], {"approximate": module.get("approximate", "none")}
+    if kind == "leaky_relu":
+        return kind, [x, module.get("negative_slope", 0.01)], {}
+    if kind == "hardtanh":
+        return kind, [x, module.get("min_val", -1.0), module.get("max_val", 1.0)], {}
+    if kind in ("mse_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "kl_div"):
+        extra = {k: module[k] for k in ("reduction", "beta", "delta", "ignore_index",
+                                         "label_smoothing", "log_target") if k in module}
+        return kind, list(args), extra
+    return kind, list(args), kwargs
+
+
+def canonical_ops(graph: dict) -> tuple[list[Op], dict[str, str]]:
+    """Canonical ops in graph order, plus an alias map (op name → the name it equals)."""
+    ops: list[Op] = []
+    alias: dict[str, str] = {}
+    tuples: dict[str, Op] = {}
+    for node in graph.get("nodes", []):
+        args = _to_value(node.get("args", []))
+        kwargs = _to_value(node.get("kwargs", {}))
+        if node["op"].startswith("call_module:"):
+            kind, args, kwargs = _module_op(node, args, kwargs)
+        else:
+            kind = canonical_name(node["op"])
+        args = [Ref(alias.get(a.name, a.name)) if isinstance(a, Ref) else a for a in args]
+        shape = tuple(node["shape"]) if node.get("shape") is not None else None
+        op = Op(node["name"], kind, args, kwargs, shape, node.get("dtype"))
+        if kind in ("identity", "contiguous", "clone", "dropout", "alias") and args and \
+                isinstance(args[0], Ref):
+            alias[op.name] = args[0].name
+            continue
+        if kind == "broadcast_tensors":
+            tuples[op.name] = op
+            continue
+        if kind in ("max", "min") and "outputs" in node:
+            tuples[op.name] = op  # values/indices pair, read through getitem
+            continue
+        if kind in ("getitem",) and args and isinstance(args[0], Ref) and args[0].name in tuples:
+            source = tuples[args[0].name]
+            index = args[1]
+            if source.kind == "broadcast_tensors":
+                members = source.args[0]
+                member = members[index] if isinstance(members, list) else None
+                if isinstance(member, Ref):
+                    alias[op.name] = member.name  # equal shapes only; checked by the planner
+                    continue
+            else:
+                kind = source.kind if index == 0 else "arg" + source.kind
+                op = Op(op.name, kind, list(source.args), dict(source.kwargs), shape, node.get("dtype"))
+        ops.append(op)
+    return ops, alias

@@ -1,0 +1,236 @@
+"""Match a captured graph to one template family: `plan(graph) -> Plan | None`.
+
+Every family is "core op + fused pointwise epilogue" (plus, for row-wise ops,
+a pointwise prologue on the input): the planner finds the one non-pointwise
+op the output depends on, reads its parameters, and turns the ops around it
+into regions (expr.py). Pure Python over the capture dict; nothing is run.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from . import patterns
+from .expr import POINTWISE, Operand, RegionBuilder, Step, Unsupported, build_region
+from .graph import Op, Ref, canonical_ops
+
+FAMILIES = ("pointwise", "reduction", "scan", "softmax", "norm", "loss", "matmul", "conv",
+            "attention")
+REDUCTIONS = {"sum", "mean", "amax", "amin", "max", "min", "argmax", "argmin", "logsumexp"}
+FLOAT_DTYPES = ("float32", "float16", "bfloat16")
+
+
+@dataclass(frozen=True)
+class Plan:
+    family: str
+    op: str  # the core op, e.g. "sum", "softmax", "layer_norm", "linear", "conv2d"
+    dtype: str
+    out_shape: tuple
+    in_shape: tuple  # shape of the core op's main input (the prologue's region)
+    attrs: tuple  # sorted (key, value) pairs: dims, eps, names of weight tensors, ...
+    prologue: tuple[Step, ...]
+    epilogue: tuple[Step, ...]
+    operands: tuple[Operand, ...]
+    inputs: tuple  # (name, shape, dtype) of each forward argument
+    params: tuple  # (state_dict key, shape, dtype, "parameter"|"buffer")
+    init_params: tuple | None  # constructor parameters as captured, None = unknown
+    out_dtype: str = "float32"
+
+    def attr(self, key: str, default: Any = None) -> Any:
+        return dict(self.attrs).get(key, default)
+
+
+def plan(graph: dict) -> Plan | None:
+    """The template plan for this graph, or None when no family matches."""
+    return plan_or_reason(graph)[0]
+
+
+def plan_or_reason(graph: dict) -> tuple[Plan | None, str]:
+    try:
+        return _plan(graph), ""
+    except Unsupported as reason:
+        return None, str(reason)
+    except (KeyError, IndexError, TypeError, ValueError) as error:  # malformed capture
+        return None, f"graph not understood ({type(error).__name__}: {error})"
+
+
+class _Context:
+    def __init__(self, graph: dict):
+        if graph.get("unsupported"):
+            raise Unsupported(f"capture incomplete: {graph['unsupported']}")
+        if not graph.get("nodes"):
+            raise Unsupported("empty graph")
+        self.graph = graph
+        self.ops, alias = canonical_ops(graph)
+        self.by_name = {op.name: op for op in self.ops}
+        outputs = graph.get("outputs", [])
+        if len(outputs) != 1 or not isinstance(outputs[0], str):
+            raise Unsupported(f"{len(outputs)} outputs; templates return one tensor")
+        self.output = alias.get(outputs[0], outputs[0])
+        self.leaves: dict[str, dict] = {}
+        for entry in graph.get("inputs", []):
+            self.leaves[entry["name"]] = {**entry, "is_param": False}
+        for entry in graph.get("params", []):
+            self.leaves[entry["name"]] = {**entry, "is_param": True}
+        if self.output in self.leaves:
+            raise Unsupported("the model returns an input unchanged")
+        out = self.by_name[self.output]
+        if out.shape is None:
+            raise Unsupported("output shape unknown")
+        self.out_shape = tuple(out.shape)
+        self.out_dtype = out.dtype
+        self.operands: list[Operand] = []
+
+    def leaf(self, arg) -> str:
+        if not isinstance(arg, Ref) or arg.name not in self.leaves:
+            raise Unsupported(f"{arg!r} must be a model input or parameter")
+        return arg.name
+
+    def shape_of(self, arg) -> tuple:
+        if isinstance(arg, Ref) and arg.name in self.leaves:
+            return tuple(self.leaves[arg.name]["shape"])
+        return tuple(self.by_name[arg.name].shape)
+
+    def region(self, shape, head: str | None, output: str) -> tuple[Step, ...]:
+        return build_region(self.by_name, self.leaves, tuple(shape), head, output, self.operands)
+
+    def find_head(self) -> Op | None:
+        """The single non-pointwise op the output's pointwise region starts from."""
+        heads, seen, stack = set(), set(), [self.output]
+        while stack:
+            name = stack.pop()
+            if name in seen or name in self.leaves:
+                continue
+            seen.add(name)
+            op = self.by_name[name]
+            if op.kind in POINTWISE:
+                stack.extend(a.name for a in op.tensor_args())
+            else:
+                heads.add(name)
+        if len(heads) > 1:
+            raise Unsupported(f"several core ops ({', '.join(sorted(heads))}) feed the output")
+        return self.by_name[heads.pop()] if heads else None
+
+
+def _plan(graph: dict) -> Plan:
+    ctx = _Context(graph)
+    for matcher in (patterns.match_rms_norm,):
+        found = matcher(ctx)
+        if found is not None:
+            return _finish(ctx, *found)
+    head = ctx.find_head()
+    if head is None:
+        if ctx.out_dtype not in FLOAT_DTYPES:
+            raise Unsupported(f"pointwise output of dtype {ctx.out_dtype}")
+        epilogue = ctx.region(ctx.out_shape, None, ctx.output)
+        return _finish(ctx, "pointwise", "pointwise", ctx.out_shape, {}, (), epilogue)
+    if head.shape is None or math.prod(head.shape) != math.prod(ctx.out_shape):
+        raise Unsupported(f"{head.kind} output {head.shape} is broadcast to {ctx.out_shape}")
+    family, attrs, prologue, in_shape, bias = _head(ctx, head)
+    epilogue = ctx.region(ctx.out_shape, head.name, ctx.output)
+    if bias is not None:
+        epilogue = _with_bias(ctx, epilogue, *bias)
+    return _finish(ctx, family, attrs.pop("op", head.kind), in_shape, attrs, prologue, epilogue)
+
+
+def _finish(ctx, family, op, in_shape, attrs, prologue, epilogue) -> Plan:
+    dtype = _input_dtype(ctx)
+    if dtype not in FLOAT_DTYPES:
+        raise Unsupported(f"dtype {dtype}")
+    graph = ctx.graph
+    model = graph.get("model") or {}
+    init = model.get("init_params")
+    return Plan(
+        family=family, op=op, dtype=dtype, out_shape=ctx.out_shape, in_shape=tuple(in_shape),
+        attrs=tuple(sorted(attrs.items())), prologue=tuple(prologue), epilogue=tuple(epilogue),
+        operands=tuple(ctx.operands),
+        inputs=tuple((i["name"], tuple(i["shape"] or ()), i["dtype"]) for i in graph["inputs"]),
+        params=tuple((p["name"], tuple(p["shape"]), p["dtype"], p["kind"]) for p in graph["params"]),
+        init_params=tuple(tuple(sorted(p.items())) for p in init) if init is not None else None,
+        out_dtype=ctx.out_dtype or dtype,
+    )
+
+
+def _input_dtype(ctx) -> str:
+    floats = [leaf["dtype"] for leaf in ctx.leaves.values() if leaf["dtype"] in FLOAT_DTYPES]
+    if len(set(floats)) > 1:
+        raise Unsupported(f"mixed dtypes {sorted(set(floats))}")
+    return floats[0] if floats else (ctx.out_dtype or "float32")
+
+
+def _with_bias(ctx, epilogue, bias_name: str, as_shape: tuple) -> tuple[Step, ...]:
+    """Prepend `head + bias` so later steps see the biased value as the head."""
+    builder = RegionBuilder(ctx.by_name, ctx.leaves, ctx.out_shape, None, ctx.operands)
+    bias_ref = builder.operand(bias_name, as_shape)
+
+    def shift(arg):
+        if arg[0] == "head":
+            return ("v", 0)
+        if arg[0] == "v":
+            return ("v", arg[1] + 1)
+        return arg
+
+    steps = [Step("add", (("head",), bias_ref))]
+    steps += [Step(s.op, tuple(shift(a) for a in s.args), s.params) for s in epilogue]
+    return tuple(steps)
+
+
+def _prologue(ctx, arg) -> tuple[tuple[Step, ...], tuple]:
+    """The pointwise region feeding a row-wise op's main input, and its shape."""
+    shape = ctx.shape_of(arg)
+    return ctx.region(shape, None, arg.name), shape
+
+
+def _dims(dim, rank: int) -> tuple[int, ...]:
+    if dim is None or dim == []:
+        return tuple(range(rank))
+    dims = dim if isinstance(dim, (list, tuple)) else [dim]
+    return tuple(sorted(d % rank if rank else 0 for d in dims))
+
+
+def _head(ctx, head: Op):
+    """(family, attrs, prologue, in_shape, bias) for the core op."""
+    kind = head.kind
+    if kind in REDUCTIONS:
+        return _reduction(ctx, head)
+    if kind in ("cumsum", "cumprod"):
+        prologue, shape = _prologue(ctx, head.args[0])
+        dims = _dims(head.arg(1, "dim"), len(shape))
+        return "scan", {"dims": dims}, prologue, shape, None
+    if kind in ("softmax", "log_softmax"):
+        prologue, shape = _prologue(ctx, head.args[0])
+        dims = _dims(head.arg(1, "dim"), len(shape))
+        if len(dims) != 1:
+            raise Unsupported("softmax needs one dim")
+        return "softmax", {"dims": dims}, prologue, shape, None
+    if kind in ("layer_norm", "group_norm", "rms_norm"):
+        return patterns.norm_head(ctx, head)
+    if kind in ("mse_loss", "smooth_l1_loss", "huber_loss", "kl_div", "cross_entropy"):
+        return patterns.loss_head(ctx, head)
+    if kind in ("matmul", "linear"):
+        return patterns.matmul_head(ctx, head)
+    if kind in ("conv", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"):
+        return patterns.conv_head(ctx, head)
+    if kind == "sdpa":
+        return patterns.sdpa_head(ctx, head)
+    raise Unsupported(f"no template for {kind}")
+
+
+def _reduction(ctx, head: Op):
+    kind = head.kind
+    prologue, shape = _prologue(ctx, head.args[0])
+    if kind in ("max", "min") and head.arg(1, "dim") is None:
+        kind = "amax" if kind == "max" else "amin"  # torch.max(x): full reduction
+    dim = head.arg(1, "dim")
+    keepdim = bool(head.arg(2, "keepdim", False))
+    dims = _dims(dim, len(shape))
+    if list(dims) != list(range(dims[0], dims[-1] + 1)):
+        raise Unsupported(f"reduction over non-adjacent dims {dims}")
+    if head.kwargs.get("dtype") is not None:
+        raise Unsupported("reduction with a dtype argument")
+    op = {"max": "amax", "min": "amin", "argmax": "argmax", "argmin": "argmin"}.get(kind, kind)
+    if op in ("argmax", "argmin") and ctx.output != head.name:
+        raise Unsupported("epilogue on integer indices")
+    return "reduction", {"dims": dims, "keepdim": keepdim, "op": op}, prologue, shape, None

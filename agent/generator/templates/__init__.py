@@ -1,0 +1,1 @@
+"""One module per template family; each exposes `render(plan, config) -> (kernels, forward)`."""

@@ -1,0 +1,165 @@
+"""Code shared by every template: region (pointwise DAG) emission and the module scaffold."""
+
+from __future__ import annotations
+
+import keyword
+import math
+
+from ..expr import Operand, Step
+
+TL_DTYPE = {"float32": "tl.float32", "float16": "tl.float16", "bfloat16": "tl.bfloat16"}
+TORCH_DTYPE = {"float32": "torch.float32", "float16": "torch.float16",
+               "bfloat16": "torch.bfloat16", "int64": "torch.int64", "int32": "torch.int32",
+               "bool": "torch.bool", "float64": "torch.float64"}
+
+# tanh through exp of a non-positive argument: no overflow, no libdevice (absent
+# from the interpreter and spelled differently across Triton versions).
+TANH_HELPER = '''
+@triton.jit
+def _tanh(x):
+    e = tl.exp(-2.0 * tl.abs(x))
+    t = (1.0 - e) / (1.0 + e)
+    return tl.where(x >= 0, t, -t)
+'''
+
+
+def uses_tanh(steps) -> bool:
+    return any(s.op in ("tanh", "gelu_tanh", "mish") for s in steps)
+
+
+def region_operands(steps: tuple[Step, ...]) -> list[int]:
+    return sorted({a[1] for s in steps for a in s.args if a[0] == "operand"})
+
+
+def operand_index(operand: Operand, offs: str) -> str:
+    if operand.mode in ("full", "expand"):
+        return offs
+    if operand.mode == "scalar":
+        return f"{offs} * 0"
+    if operand.inner == 1:
+        return f"{offs} % {operand.count}"
+    if operand.count * operand.inner == math.prod(operand.region):
+        return f"{offs} // {operand.inner}"
+    return f"({offs} // {operand.inner}) % {operand.count}"
+
+
+def _literal(value: float) -> str:
+    return repr(float(value))
+
+
+def emit_region(steps, operands, offs: str, mask: str, head: str | None, prefix: str = "v"
+                ) -> tuple[list[str], str]:
+    """Lines computing the region at element indices `offs`; returns (lines, result name)."""
+    lines: list[str] = []
+    loaded: dict[int, str] = {}
+
+    def value(arg) -> str:
+        if arg[0] == "head":
+            return head
+        if arg[0] == "v":
+            return f"{prefix}{arg[1]}"
+        if arg[0] == "const":
+            return _literal(arg[1])
+        index = arg[1]
+        if index not in loaded:
+            name = f"{prefix}_op{index}"
+            where = operand_index(operands[index], offs)
+            lines.append(f"{name} = tl.load(op{index}_ptr + {where}, mask={mask}, other=0.0)"
+                         ".to(tl.float32)")
+            loaded[index] = name
+        return loaded[index]
+
+    result = head
+    for number, step in enumerate(steps):
+        args = [value(a) for a in step.args]
+        lines.append(f"{prefix}{number} = {step_expression(step, args)}")
+        result = f"{prefix}{number}"
+    return lines, result
+
+
+def step_expression(step: Step, args: list[str]) -> str:
+    op, p = step.op, step.params
+    a = args[0]
+    simple = {
+        "copy": f"{a}", "relu": f"tl.maximum({a}, 0.0)", "sigmoid": f"tl.sigmoid({a})",
+        "tanh": f"_tanh({a})", "exp": f"tl.exp({a})", "log": f"tl.log({a})",
+        "abs": f"tl.abs({a})", "neg": f"-{a}", "sqrt": f"tl.sqrt({a})",
+        "rsqrt": f"tl.rsqrt({a})", "silu": f"{a} * tl.sigmoid({a})", "square": f"{a} * {a}",
+        "gelu_erf": f"0.5 * {a} * (1.0 + tl.erf({a} * 0.7071067811865476))",
+        "gelu_tanh": f"0.5 * {a} * (1.0 + _tanh(0.7978845608028654 * ({a} + 0.044715 * {a} * {a} * {a})))",
+        "hardswish": f"{a} * tl.minimum(tl.maximum({a} + 3.0, 0.0), 6.0) / 6.0",
+        "hardsigmoid": f"tl.minimum(tl.maximum({a} / 6.0 + 0.5, 0.0), 1.0)",
+        "mish": f"{a} * _tanh(tl.where({a} > 20.0, {a}, tl.log(1.0 + tl.exp({a}))))",
+    }
+    if op in simple:
+        return simple[op]
+    if op == "leaky_relu":
+        return f"tl.where({a} >= 0, {a}, {a} * {_literal(p[0])})"
+    if op == "elu":
+        return f"tl.where({a} > 0, {a}, {_literal(p[0])} * (tl.exp({a}) - 1.0))"
+    if op == "softplus":
+        beta, threshold = p
+        return (f"tl.where({a} * {_literal(beta)} > {_literal(threshold)}, {a}, "
+                f"tl.log(1.0 + tl.exp({a} * {_literal(beta)})) / {_literal(beta)})")
+    if op == "clamp":
+        lo, hi = p
+        text = a if lo is None else f"tl.maximum({a}, {_literal(lo)})"
+        return text if hi is None else f"tl.minimum({text}, {_literal(hi)})"
+    b = args[1] if len(args) > 1 else None
+    binary = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
+    if op in binary:
+        return f"{a} {binary[op]} {b}"
+    if op in ("maximum", "minimum"):
+        return f"tl.{op}({a}, {b})"
+    if op == "pow":
+        return _pow(a, step.args[1][1])
+    if op == "batch_norm":
+        mean, var, weight, bias = args[1:]
+        return f"({a} - {mean}) * tl.rsqrt({var} + {_literal(p[0])}) * {weight} + {bias}"
+    raise ValueError(f"no expression for step {op}")
+
+
+def _pow(a: str, exponent: float) -> str:
+    if exponent == int(exponent) and abs(exponent) <= 4:
+        n = int(abs(exponent))
+        product = " * ".join([a] * n) if n else "(a * 0.0 + 1.0)".replace("a", a)
+        return f"1.0 / ({product})" if exponent < 0 else f"({product})"
+    if exponent == 0.5:
+        return f"tl.sqrt({a})"
+    # torch.pow gives NaN for a negative base with a fractional exponent; so does exp(log()).
+    return f"tl.exp({_literal(exponent)} * tl.log({a}))"
+
+
+# --- forward-side helpers ----------------------------------------------------
+
+
+def leaf_expr(plan, name: str) -> str:
+    """How forward() reaches a leaf: a local argument or the registered tensor."""
+    if name in {i[0] for i in plan.inputs}:
+        return name
+    parts = name.split(".")
+    if all(p.isidentifier() and not keyword.iskeyword(p) for p in parts):
+        return "self." + name
+    kind = dict((p[0], p[3]) for p in plan.params)[name]
+    getter = "get_parameter" if kind == "parameter" else "get_buffer"
+    return f"self.{getter}({name!r})"
+
+
+def operand_tensor(plan, operand: Operand) -> str:
+    source = leaf_expr(plan, operand.name)
+    if operand.mode == "expand":
+        return (f"{source}.reshape({tuple(operand.shape)!r}).expand({tuple(operand.region)!r})"
+                ".contiguous()")
+    return f"{source}.contiguous()"
+
+
+def operand_launch_args(plan, indices: list[int]) -> str:
+    return "".join(f"{operand_tensor(plan, plan.operands[i])}, " for i in indices)
+
+
+def operand_params(indices: list[int]) -> str:
+    return "".join(f"op{i}_ptr, " for i in indices)
+
+
+def launch_options(config: dict) -> str:
+    return f"num_warps={config['num_warps']}, num_stages={config.get('num_stages', 2)}"

@@ -1,0 +1,156 @@
+"""sum / mean / amax / amin / argmax / argmin / logsumexp along any adjacent dims.
+
+Single pass per output column; with SPLIT > 1 (sum, mean, amax, amin,
+logsumexp) R is cut into SPLIT slices reduced by separate programs into a
+[outer, SPLIT, inner] workspace, then a second launch of the same kernel shape
+combines the partials (no atomics: results are deterministic). Split-K style
+reductions follow the Triton matmul tutorial's split-k idea; the chunked online
+logsumexp is the one in attorch's softmax kernels.
+"""
+
+from __future__ import annotations
+
+from .common import TANH_HELPER, uses_tanh
+from .rows import (empty_output, epilogue_lines, kernel_operand_args, kernel_operand_params,
+                   prologue_lines, row_view)
+
+_NEUTRAL = {"sum": "0.0", "mean": "0.0", "amax": "-float('inf')", "amin": "float('inf')",
+            "argmax": "-float('inf')", "argmin": "float('inf')", "logsumexp": "-float('inf')"}
+SPLITTABLE = ("sum", "mean", "amax", "amin", "logsumexp")
+
+
+def _accumulate(op: str) -> tuple[list[str], list[str], str]:
+    """(init lines, per-chunk lines, result expression) for one reduction op."""
+    zeros = "tl.zeros([BLOCK_INNER], dtype=tl.float32)"
+    if op in ("sum", "mean"):
+        return [f"acc = {zeros}"], ["acc += tl.sum(x, axis=0)"], "acc"
+    if op in ("amax", "amin"):
+        fn = "maximum" if op == "amax" else "minimum"
+        red = "max" if op == "amax" else "min"
+        return ([f"acc = {zeros} + {_NEUTRAL[op]}"],
+                [f"acc = tl.{fn}(acc, tl.{red}(x, axis=0))"], "acc")
+    if op in ("argmax", "argmin"):
+        red, better = ("max", ">") if op == "argmax" else ("min", "<")
+        return ([f"best = {zeros} + {_NEUTRAL[op]}",
+                 "best_index = tl.zeros([BLOCK_INNER], dtype=tl.int32)"],
+                [f"chunk_best = tl.{red}(x, axis=0)",
+                 # first index holding the chunk's extreme, as torch returns the first one
+                 "chunk_index = tl.min(tl.where(x == chunk_best[None, :], rows[:, None], 2147483647), axis=0)",
+                 f"improved = chunk_best {better} best",
+                 "best_index = tl.where(improved, chunk_index, best_index)",
+                 "best = tl.where(improved, chunk_best, best)"], "best_index")
+    if op == "logsumexp":
+        return ([f"run_max = {zeros} - float('inf')", f"run_sum = {zeros}"],
+                ["new_max = tl.maximum(run_max, tl.max(x, axis=0))",
+                 "safe_max = tl.where(new_max == -float('inf'), 0.0, new_max)",
+                 "run_sum = run_sum * tl.exp(run_max - safe_max) + tl.sum(tl.exp(x - safe_max[None, :]), axis=0)",
+                 "run_max = new_max"], "run_max + tl.log(run_sum)")
+    raise ValueError(op)
+
+
+def _kernel(plan, name: str, op: str, first_pass: bool, final: bool, divisor: int) -> str:
+    init, chunk, result = _accumulate(op)
+    if first_pass:
+        load = prologue_lines(plan, "        ")
+        operands = kernel_operand_params(plan) if final else _prologue_params(plan)
+    else:
+        load = ["        x = tl.load(in_ptr + offs, mask=mask, other=0.0).to(tl.float32)"]
+        operands = "in_ptr, " + (_epilogue_params(plan) if final else "")
+    if final and op == "mean":
+        result = f"({result}) / {float(divisor)!r}"
+    lines = [f"    {line}" for line in init]
+    body = "\n".join(lines)
+    chunk_body = "\n".join(f"        {line}" for line in chunk)
+    if final:
+        epilogue, value = epilogue_lines(plan, "    ", "result", "out_offs", "col_mask")
+    else:
+        epilogue, value = [], "result"
+    epi = "\n".join(epilogue)
+    return f'''
+@triton.jit
+def {name}({operands}out_ptr, R, INNER, SPLIT, ROWS_PER_SPLIT, n_inner_blocks,
+        BLOCK_R: tl.constexpr, BLOCK_INNER: tl.constexpr):
+    """{op} over r of x[outer, r, inner] (contiguous; element at (o * R + r) * INNER + i).
+
+    Grid: (outer * n_inner_blocks, SPLIT). Each program reads its ROWS_PER_SPLIT x
+    BLOCK_INNER slab once (R * INNER * outer elements in all) and writes BLOCK_INNER
+    values to out[(o * SPLIT + split) * INNER + i].
+    """
+    pid = tl.program_id(0)
+    split = tl.program_id(1)
+    outer = pid // n_inner_blocks
+    cols = (pid % n_inner_blocks) * BLOCK_INNER + tl.arange(0, BLOCK_INNER)
+    col_mask = cols < INNER
+    base = outer.to(tl.int64) * R * INNER
+    row_start = split * ROWS_PER_SPLIT
+    row_stop = tl.minimum(row_start + ROWS_PER_SPLIT, R)
+{body}
+    for start in range(row_start, row_stop, BLOCK_R):
+        rows = start + tl.arange(0, BLOCK_R)
+        mask = (rows[:, None] < row_stop) & col_mask[None, :]
+        offs = base + rows[:, None] * INNER + cols[None, :]
+{chr(10).join(load)}
+        x = tl.where(mask, x, {_NEUTRAL[op]})
+{chunk_body}
+    result = {result}
+    out_offs = (outer.to(tl.int64) * SPLIT + split) * INNER + cols
+{epi}
+    tl.store(out_ptr + out_offs, {value}, mask=col_mask)
+'''
+
+
+def _prologue_params(plan) -> str:
+    from .common import operand_params, region_operands
+
+    return operand_params(region_operands(plan.prologue))
+
+
+def _epilogue_params(plan) -> str:
+    from .common import operand_params, region_operands
+
+    return operand_params(region_operands(plan.epilogue))
+
+
+def _args(plan, steps_attr: str) -> str:
+    from .common import operand_launch_args, region_operands
+
+    return operand_launch_args(plan, region_operands(getattr(plan, steps_attr)))
+
+
+def render(plan, config) -> tuple[str, list[str]]:
+    op = plan.op
+    outer, r, inner = row_view(plan.in_shape, plan.attr("dims"))
+    split = config.get("SPLIT", 1) if op in SPLITTABLE else 1
+    helpers = TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else ""
+    block_r, block_inner = config["BLOCK_R"], config["BLOCK_INNER"] if inner > 1 else 1
+    out_dtype = "int64" if op in ("argmax", "argmin") else plan.out_dtype
+    launch = f"num_warps={config['num_warps']}"
+    n_blocks = f"triton.cdiv({inner}, {block_inner})"
+    forward = [empty_output(plan, out_dtype)]
+    if split == 1:
+        kernels = helpers + _kernel(plan, "reduce_kernel", op, True, True, r)
+        forward.append(f"reduce_kernel[({outer} * {n_blocks}, 1)]({kernel_operand_args(plan)}out, "
+                       f"{r}, {inner}, 1, {r}, {n_blocks}, BLOCK_R={block_r}, "
+                       f"BLOCK_INNER={block_inner}, {launch})")
+    else:
+        combine = {"mean": "sum"}.get(op, op)
+        kernels = helpers + _kernel(plan, "reduce_partial_kernel", op if op != "mean" else "sum",
+                                    True, False, r)
+        kernels += _kernel(plan, "reduce_combine_kernel", combine if op != "mean" else "mean",
+                           False, True, r)
+        rows_per_split = -(-r // split)
+        forward += [
+            f"partial = torch.empty(({outer}, {split}, {inner}), device=out.device, dtype=torch.float32)",
+            f"reduce_partial_kernel[({outer} * {n_blocks}, {split})]({_args(plan, 'prologue')}partial, "
+            f"{r}, {inner}, {split}, {rows_per_split}, {n_blocks}, BLOCK_R={block_r}, "
+            f"BLOCK_INNER={block_inner}, {launch})",
+            f"reduce_combine_kernel[({outer} * {n_blocks}, 1)](partial, {_args(plan, 'epilogue')}out, "
+            f"{split}, {inner}, 1, {split}, {n_blocks}, BLOCK_R={_pow2(split)}, "
+            f"BLOCK_INNER={block_inner}, {launch})",
+        ]
+    forward.append("return out")
+    return kernels, forward
+
+
+def _pow2(n: int) -> int:
+    return 1 << max(0, (n - 1).bit_length())

@@ -1,0 +1,56 @@
+"""cumsum / cumprod along one dim of the [outer, R, inner] view.
+
+A program owns BLOCK_INNER columns of one `outer` and walks R in BLOCK_R
+chunks: tl.cumsum/tl.cumprod inside the chunk, a running carry across chunks
+(the blocked scan of Triton's associative_scan tests; attorch has no scan).
+Each element is read once and written once: 2 x numel x element size bytes.
+"""
+
+from __future__ import annotations
+
+from .common import TANH_HELPER, uses_tanh
+from .rows import (empty_output, epilogue_lines, kernel_operand_args, kernel_operand_params,
+                   prologue_lines, row_view)
+
+
+def render(plan, config) -> tuple[str, list[str]]:
+    product = plan.op == "cumprod"
+    outer, r, inner = row_view(plan.in_shape, plan.attr("dims"))
+    block_r, block_inner = config["BLOCK_R"], config["BLOCK_INNER"] if inner > 1 else 1
+    load = "\n".join(prologue_lines(plan, "        "))
+    epilogue, value = epilogue_lines(plan, "        ", "scanned", "offs", "mask")
+    neutral, scan, combine = (("1.0", "tl.cumprod", "*") if product else ("0.0", "tl.cumsum", "+"))
+    # the chunk total is the last prefix value; read it without a gather
+    total = ("tl.sum(tl.where(rows[:, None] == last_row, prefix, 0.0), axis=0)" if product
+             else "tl.sum(x, axis=0)")
+    kernels = (TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else "") + f'''
+@triton.jit
+def scan_kernel({kernel_operand_params(plan)}out_ptr, R, INNER, n_inner_blocks,
+        BLOCK_R: tl.constexpr, BLOCK_INNER: tl.constexpr):
+    """Inclusive {plan.op} over r of x[outer, r, inner] (contiguous, offset (o * R + r) * INNER + i)."""
+    pid = tl.program_id(0)
+    outer = pid // n_inner_blocks
+    cols = (pid % n_inner_blocks) * BLOCK_INNER + tl.arange(0, BLOCK_INNER)
+    col_mask = cols < INNER
+    base = outer.to(tl.int64) * R * INNER
+    carry = tl.zeros([BLOCK_INNER], dtype=tl.float32) + {neutral}
+    for start in range(0, R, BLOCK_R):
+        rows = start + tl.arange(0, BLOCK_R)
+        mask = (rows[:, None] < R) & col_mask[None, :]
+        offs = base + rows[:, None] * INNER + cols[None, :]
+{load}
+        x = tl.where(mask, x, {neutral})
+        prefix = {scan}(x, axis=0)
+        last_row = tl.minimum(start + BLOCK_R, R) - 1
+        scanned = carry[None, :] {combine} prefix
+        carry = carry {combine} {total}
+{chr(10).join(epilogue)}
+        tl.store(out_ptr + offs, {value}, mask=mask)
+'''
+    n_blocks = f"triton.cdiv({inner}, {block_inner})"
+    forward = [empty_output(plan),
+               f"scan_kernel[({outer} * {n_blocks},)]({kernel_operand_args(plan)}out, {r}, {inner}, "
+               f"{n_blocks}, BLOCK_R={block_r}, BLOCK_INNER={block_inner}, "
+               f"num_warps={config['num_warps']})",
+               "return out"]
+    return kernels, forward
