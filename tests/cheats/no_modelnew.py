@@ -1,0 +1,6 @@
+# expect: bad input — no ModelNew
+import torch
+
+
+class Model(torch.nn.Module):
+    pass

@@ -1,0 +1,38 @@
+"""Shared fixtures: isolated XDG dirs so no test touches the user's store or skills."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).parent
+PROBLEMS = TESTS / "problems"
+CHEATS = TESTS / "cheats"
+
+
+def _cuda() -> bool:
+    try:
+        import torch
+
+        return torch.cuda.is_available()
+    except Exception:
+        return False
+
+
+def pytest_collection_modifyitems(config, items):
+    if _cuda():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA GPU")
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def isolated_xdg(tmp_path_factory, monkeypatch):
+    base = tmp_path_factory.mktemp("xdg")
+    for var in ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME"):
+        monkeypatch.setenv(var, str(base / var.lower()))
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    return base

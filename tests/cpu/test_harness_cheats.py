@@ -1,0 +1,100 @@
+"""Every outcome and every anti-cheat check, each with a candidate that must get it.
+
+All candidates are evaluated once, concurrently, through the real harness
+(spawned workers, Triton interpreter); the tests read the verdicts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from kernelwright.harness.evaluate import Harness
+from kernelwright.harness.pool import Limits, WorkerPool
+from tests.conftest import CHEATS, PROBLEMS
+
+SOFTMAX = PROBLEMS / "small_softmax.py"
+LINEAR = PROBLEMS / "small_linear.py"
+
+# candidate file → (problem, expected outcome, expected flag or None)
+EXPECTED = {
+    "ok_softmax": (SOFTMAX, "ok", None),
+    "ok_linear": (LINEAR, "ok", None),
+    "wrong_scaled": (SOFTMAX, "wrong", None),
+    "compile_error_syntax": (SOFTMAX, "compile_error", None),
+    "compile_error_triton": (SOFTMAX, "compile_error", None),
+    "runtime_error": (SOFTMAX, "runtime_error", None),
+    "timeout_loop": (SOFTMAX, "timeout", None),
+    "crash_abort": (SOFTMAX, "crash", None),
+    "crash_memory": (SOFTMAX, "crash", None),
+    "try_except_fallback": (SOFTMAX, "rejected", "static:try-except-fallback"),
+    "calls_model": (SOFTMAX, "rejected", "static:calls-reference"),
+    "finds_model_dynamically": (SOFTMAX, "rejected", "dynamic:calls-reference"),
+    "reference_ops": (SOFTMAX, "rejected", "dynamic:reference-ops"),
+    "threads_static": (SOFTMAX, "rejected", "static:threads"),
+    "threads_dynamic": (SOFTMAX, "rejected", "dynamic:environment"),
+    "other_stream": (SOFTMAX, "rejected", "static:other-stream"),
+    "patch_timer_static": (SOFTMAX, "rejected", "static:monkey-patch"),
+    "patch_timer_dynamic": (SOFTMAX, "rejected", "dynamic:environment"),
+    "downcast_static": (SOFTMAX, "rejected", "static:precision-downcast"),
+    "downcast_dynamic": (SOFTMAX, "rejected", "dynamic:precision-downcast"),
+    "mutates_input": (SOFTMAX, "rejected", "dynamic:input-mutation"),
+    "stale_memory": (SOFTMAX, "wrong", None),
+    "constant_output": (SOFTMAX, "wrong", None),
+    "cached_output": (SOFTMAX, "wrong", None),
+    "tensor_subclass": (SOFTMAX, "rejected", "dynamic:tensor-subclass"),
+    "switches_after_verify": (SOFTMAX, "rejected", "dynamic:reverify-failed"),
+    "harness_access": (SOFTMAX, "rejected", "static:harness-access"),
+    "linear_tf32_dot": (LINEAR, "rejected", "static:precision-downcast"),
+}
+
+
+@pytest.fixture(scope="module")
+def verdicts():
+    async def run_all():
+        # 1 GiB: well above a worker's ~400 MiB, below crash_memory's extra 768 MiB.
+        harness = Harness(store=None, pool=WorkerPool(parallel=4),
+                          limits=Limits(timeout_s=45, memory_bytes=1 << 30))
+        # Each worker imports torch; a short timeout for the looping candidate only
+        # would race that, so all share one limit and the loop simply waits it out.
+        names = sorted(EXPECTED)
+        results = await asyncio.gather(*[
+            harness.evaluate(str(EXPECTED[name][0]), (CHEATS / f"{name}.py").read_text(),
+                             device="cpu") for name in names])
+        return dict(zip(names, results))
+
+    return asyncio.run(run_all())
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_candidate_gets_its_verdict(verdicts, name):
+    _, outcome, flag = EXPECTED[name]
+    result = verdicts[name]
+    assert result.outcome == outcome, f"{name}: {result.outcome}: {result.message}\n{result.log_tail}"
+    if flag:
+        assert flag in result.flags, f"{name}: flags {result.flags}: {result.message}"
+
+
+def test_every_catalogued_candidate_is_tested():
+    files = {p.stem for p in CHEATS.glob("*.py")} - {"no_modelnew"}
+    assert files == set(EXPECTED)
+
+
+def test_every_outcome_is_covered():
+    from kernelwright.harness.messages import Outcome
+
+    assert {outcome for _, outcome, _ in EXPECTED.values()} == {o.value for o in Outcome}
+
+
+def test_wrong_verdict_reports_mismatch_statistics(verdicts):
+    message = verdicts["wrong_scaled"].message
+    assert "max abs error" in message and "atol=rtol=0.0001" in message
+
+
+def test_ok_on_cpu_has_no_invented_timing(verdicts):
+    result = verdicts["ok_softmax"]
+    assert result.timing is None and result.speedup is None
+    assert "interpreter" in result.timing_note
+    assert result.correctness["trials"] >= 5
+    assert result.baseline["eager_ms"] > 0  # the torch reference is really timed on CPU
