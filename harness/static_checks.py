@@ -111,6 +111,8 @@ class _CheatFinder(ast.NodeVisitor):
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         dotted = _dotted(node)
+        if node.attr == "Model":
+            self._add("calls-reference", node, f"uses the reference `{dotted}`")
         if node.attr in _STREAM_NAMES and ("cuda" in dotted or dotted.startswith("torch")):
             self._add("other-stream", node, f"`{dotted}`: work on another CUDA stream escapes timing")
         if self.fp32_problem and node.attr in _LOW_PRECISION and dotted.split(".")[0] in (
