@@ -1,7 +1,7 @@
 /** The ranked candidates of a document (kernelwright/candidates) as QuickPick items. */
 import { REQUEST_CANDIDATES } from './constants';
 import { formatPercent, formatSpeedup, uriBasename } from './format';
-import { readCandidates, type Candidate, type CandidatesParams } from './protocol';
+import { readCandidates, type Candidate, type CandidatesParams, type Range } from './protocol';
 import type { LspClient, PickItem, VscodeApi } from './vscodeApi';
 
 export function candidateItem(c: Candidate): PickItem<Candidate> {
@@ -26,8 +26,9 @@ export function candidateItems(candidates: Candidate[]): PickItem<Candidate>[] {
   return [...candidates].sort((a, b) => a.rank - b.rank).map(candidateItem);
 }
 
-export async function fetchCandidates(client: LspClient, uri: string): Promise<Candidate[]> {
-  const params: CandidatesParams = { uri };
+/** `range` (optional, accepted by the server) keeps the candidates of the target at it. */
+export async function fetchCandidates(client: LspClient, uri: string, range?: Range): Promise<Candidate[]> {
+  const params: CandidatesParams & { range?: Range } = range === undefined ? { uri } : { uri, range };
   const raw = await client.sendRequest(REQUEST_CANDIDATES, params);
   const read = readCandidates(raw);
   if ('error' in read) throw new Error(`unexpected ${REQUEST_CANDIDATES} result: ${read.error}`);
@@ -35,8 +36,13 @@ export async function fetchCandidates(client: LspClient, uri: string): Promise<C
 }
 
 /** Shows the picker; undefined when there is nothing to pick or the user dismissed it. */
-export async function pickCandidate(api: VscodeApi, client: LspClient, uri: string): Promise<Candidate | undefined> {
-  const candidates = await fetchCandidates(client, uri);
+export async function pickCandidate(
+  api: VscodeApi,
+  client: LspClient,
+  uri: string,
+  range?: Range,
+): Promise<Candidate | undefined> {
+  const candidates = await fetchCandidates(client, uri, range);
   if (candidates.length === 0) {
     await api.showInformationMessage(
       `kernelwright: no candidates for ${uriBasename(uri)} yet — run "Optimize this kernel" first.`,

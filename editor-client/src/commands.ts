@@ -17,10 +17,11 @@ import {
   CMD_CANCEL,
   CMD_OPTIMIZE,
   CMD_PROFILE,
+  CMD_SHOW_CANDIDATES,
   LSP_EXECUTE_COMMAND,
 } from './constants';
-import { formatSpeedup, uriBasename } from './format';
-import type { CancelArgs, Candidate, OptimizeArgs, ProfileArgs } from './protocol';
+import { formatSpeedup, sameUri, uriBasename } from './format';
+import type { CancelArgs, Candidate, JobId, OptimizeArgs, ProfileArgs, Range } from './protocol';
 import type { SearchTracker } from './searchStatus';
 import type { Disposable, EditorSnapshot, LspClient, VscodeApi } from './vscodeApi';
 
@@ -88,9 +89,8 @@ export async function profileSelection(ctx: CommandContext): Promise<void> {
   const editor = await requirePythonEditor(ctx);
   if (editor === undefined) return;
   const args: ProfileArgs = { uri: editor.uri, range: editor.selection };
-  const result = await executeServerCommand(client, CMD_PROFILE, [args]).catch(reportFailure(ctx, 'Profile'));
-  const message = (result as { message?: unknown } | null | undefined)?.message;
-  if (typeof message === 'string' && message !== '') await ctx.api.showInformationMessage(`kernelwright: ${message}`);
+  // The server reports the outcome itself (progress, then window/showMessage).
+  await executeServerCommand(client, CMD_PROFILE, [args]).catch(reportFailure(ctx, 'Profile'));
 }
 
 export async function cancelSearch(ctx: CommandContext): Promise<void> {
@@ -131,7 +131,20 @@ function documentUri(ctx: CommandContext, arg: unknown): string | undefined {
   return ctx.api.activeEditor()?.uri;
 }
 
-export async function showCandidates(ctx: CommandContext, uriArg?: unknown): Promise<void> {
+/**
+ * The range to ask code actions for: the target's (from a code lens), else the
+ * range the candidate's search ran on, else the cursor in that document.
+ */
+function targetRange(ctx: CommandContext, uri: string, jobId: JobId | undefined, given: Range | undefined): Range | undefined {
+  if (given !== undefined) return given;
+  const fromSearch = ctx.tracker.rangeFor(uri, jobId);
+  if (fromSearch !== undefined) return fromSearch;
+  const editor = ctx.api.activeEditor();
+  return editor !== undefined && sameUri(editor.uri, uri) ? editor.selection : undefined;
+}
+
+/** Shows the candidates of a document (of one target when `range` is given) and accepts the picked one. */
+export async function showCandidates(ctx: CommandContext, uriArg?: unknown, range?: Range): Promise<void> {
   const client = await requireClient(ctx);
   if (client === undefined) return;
   const uri = documentUri(ctx, uriArg);
@@ -140,8 +153,10 @@ export async function showCandidates(ctx: CommandContext, uriArg?: unknown): Pro
     return;
   }
   try {
-    const picked = await pickCandidate(ctx.api, client, uri);
-    if (picked !== undefined) await acceptCandidate(ctx.api, client, uri, picked, ctx.tracker.rangeFor(uri, picked.jobId));
+    const picked = await pickCandidate(ctx.api, client, uri, range);
+    if (picked !== undefined) {
+      await acceptCandidate(ctx.api, client, uri, picked, targetRange(ctx, uri, picked.jobId, range));
+    }
   } catch (err) {
     await reportFailure(ctx, 'Show candidates')(err);
   }
@@ -160,7 +175,7 @@ export async function acceptCandidateCommand(ctx: CommandContext, uriArg?: unkno
       await ctx.api.showWarningMessage(`kernelwright: ${uriBasename(uri)} has no candidate #${rankArg}.`);
       return;
     }
-    await acceptCandidate(ctx.api, client, uri, candidate, ctx.tracker.rangeFor(uri, candidate.jobId));
+    await acceptCandidate(ctx.api, client, uri, candidate, targetRange(ctx, uri, candidate.jobId, undefined));
   } catch (err) {
     await reportFailure(ctx, 'Accept candidate')(err);
   }
@@ -178,6 +193,19 @@ export const commandHandlers: Record<string, (ctx: CommandContext, ...args: unkn
   },
   [CLIENT_CMD_SHOW_LOG]: async (ctx) => ctx.api.showOutput(),
 };
+
+/**
+ * The server's "n candidates" code lens runs kernelwright.showCandidates with
+ * `[{uri, range}]`; the extension answers it with its picker (and diff
+ * preview) instead of the server's plain message. Returns false for other commands.
+ */
+export function interceptServerCommand(ctx: CommandContext, command: string, args: unknown[]): boolean {
+  if (command !== CMD_SHOW_CANDIDATES) return false;
+  const target = args[0] as { uri?: unknown; range?: Range } | undefined;
+  if (typeof target?.uri !== 'string') return false;
+  void showCandidates(ctx, target.uri, target.range);
+  return true;
+}
 
 export function registerCommands(ctx: CommandContext): Disposable[] {
   return Object.entries(commandHandlers).map(([id, handler]) =>

@@ -23,6 +23,13 @@ export const REQUEST_CANDIDATES = 'kernelwright/candidates';
 export const NOTIFICATIONS = [NOTIFY_SEARCH_STARTED, NOTIFY_SEARCH_PROGRESS, NOTIFY_SEARCH_FINISHED] as const;
 export const COMMANDS = [CMD_OPTIMIZE, CMD_PROFILE, CMD_CANCEL] as const;
 
+/** The server's "n candidates" code lens command; the extension shows its own picker instead. */
+export const CMD_SHOW_CANDIDATES = 'kernelwright.showCandidates';
+export const QUICKFIX_SHAPES_TITLE_PREFIX = 'Add kernelwright shape annotation';
+export const DIAG_SHAPES_UNKNOWN = 'shapes-unknown';
+export const DIAG_ANNOTATION_ERROR = 'annotation-error';
+export const DIAG_SLOW_SPOT = 'slow-spot';
+
 // ---- the extension's own identifiers (not part of names.py) ----
 export const EXTENSION_NAME = 'kernelwright';
 export const CONFIG_SECTION = 'kernelwright';

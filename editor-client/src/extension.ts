@@ -1,8 +1,8 @@
 /** Activation: wires the modules together; all behaviour lives in them. */
 import * as os from 'os';
 import * as vscode from 'vscode';
-import { registerCommands } from './commands';
-import { CLIENT_CMD_SHOW_CANDIDATES, OUTPUT_CHANNEL_NAME } from './constants';
+import { interceptServerCommand, registerCommands, type CommandContext } from './commands';
+import { OUTPUT_CHANNEL_NAME } from './constants';
 import { createClientFactory } from './languageClient';
 import { activeInterpreter, onDidChangeInterpreter } from './pythonEnv';
 import { SearchTracker } from './searchStatus';
@@ -16,12 +16,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(channel);
   const api = createVscodeApi(context, channel);
 
-  const tracker = new SearchTracker(api, (uri) => void api.executeCommand(CLIENT_CMD_SHOW_CANDIDATES, uri));
+  const tracker = new SearchTracker(api);
   context.subscriptions.push(tracker);
+
+  const commandContext: CommandContext = {
+    api,
+    client: () => session?.running,
+    isTrusted: () => vscode.workspace.isTrusted,
+    explainRestricted: () => session!.explainRestricted(),
+    restart: () => session!.restart('restart requested'),
+    tracker,
+  };
 
   session = new ServerSession({
     api,
-    createClient: createClientFactory(api, channel),
+    createClient: createClientFactory(api, channel, (command, args) =>
+      interceptServerCommand(commandContext, command, args),
+    ),
     pythonInterpreter: () => activeInterpreter(vscode.workspace.workspaceFolders?.[0]?.uri),
     env: process.env,
     home: os.homedir(),
@@ -30,16 +41,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   });
   context.subscriptions.push(session);
 
-  context.subscriptions.push(
-    ...registerCommands({
-      api,
-      client: () => session?.running,
-      isTrusted: () => vscode.workspace.isTrusted,
-      explainRestricted: () => session!.explainRestricted(),
-      restart: () => session!.restart('restart requested'),
-      tracker,
-    }),
-  );
+  context.subscriptions.push(...registerCommands(commandContext));
 
   try {
     context.subscriptions.push(

@@ -56,7 +56,15 @@ class NotificationProgressFeature implements StaticFeature {
   }
 }
 
-export function createClientFactory(api: VscodeApi, outputChannel: vscode.LogOutputChannel): ClientFactory {
+/**
+ * `interceptCommand` may take over a server command the language client is
+ * about to send (it returns true when it did).
+ */
+export function createClientFactory(
+  api: VscodeApi,
+  outputChannel: vscode.LogOutputChannel,
+  interceptCommand: (command: string, args: unknown[]) => boolean,
+): ClientFactory {
   return (launch: ServerLaunch, settings: () => Settings): ClientHandle => {
     const serverOptions: LcServerOptions = {
       command: launch.command,
@@ -72,6 +80,8 @@ export function createClientFactory(api: VscodeApi, outputChannel: vscode.LogOut
       outputChannel,
       initializationOptions: initializationOptions(settings()),
       middleware: {
+        executeCommand: async (command, args, next) =>
+          interceptCommand(command, args) ? undefined : next(command, args),
         workspace: {
           configuration: async (params, token, next) => {
             const { answers, delegate } = answerConfiguration(params.items, settings());

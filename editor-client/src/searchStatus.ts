@@ -40,9 +40,6 @@ export interface Job {
   candidates: number | undefined;
 }
 
-export const SHOW_CANDIDATES_ACTION = 'Show candidates';
-export const SHOW_LOG_ACTION = 'Show log';
-
 const key = (id: JobId) => String(id);
 
 export class SearchTracker implements Disposable {
@@ -50,11 +47,7 @@ export class SearchTracker implements Disposable {
   private order: string[] = []; // most recently updated last
   private readonly item: StatusItem;
 
-  constructor(
-    private readonly api: VscodeApi,
-    /** Opens the candidate picker for a document (the "Show candidates" button). */
-    private readonly showCandidates: (uri: string) => void,
-  ) {
+  constructor(private readonly api: VscodeApi) {
     this.item = api.createStatusItem();
     this.render();
   }
@@ -170,27 +163,8 @@ export class SearchTracker implements Disposable {
       candidates: undefined,
     };
     Object.assign(job, { status: p.status, bestSpeedup: p.bestSpeedup, message: p.message, candidates: p.candidates });
+    // No pop-up here: the server itself shows the outcome (window/showMessage).
     this.touch(job);
-    void this.announce(job);
-  }
-
-  private async announce(job: Job): Promise<void> {
-    if (job.status === 'done') {
-      const best = formatSpeedup(job.bestSpeedup);
-      const text =
-        `kernelwright: search of ${uriBasename(job.uri)} finished — ${plural(job.candidates ?? 0, 'candidate')}` +
-        (best !== undefined ? `, best ${best} vs eager.` : '.');
-      const actions = (job.candidates ?? 0) > 0 ? [SHOW_CANDIDATES_ACTION] : [];
-      const choice = await this.api.showInformationMessage(text, ...actions);
-      if (choice === SHOW_CANDIDATES_ACTION) this.showCandidates(job.uri);
-    } else if (job.status === 'failed') {
-      const choice = await this.api.showErrorMessage(
-        `kernelwright: search of ${uriBasename(job.uri)} failed: ${job.message || 'see the log'}`,
-        SHOW_LOG_ACTION,
-      );
-      if (choice === SHOW_LOG_ACTION) this.api.showOutput();
-    }
-    // cancelled: the user asked for it; the status bar says so.
   }
 
   private render(): void {

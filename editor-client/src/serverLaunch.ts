@@ -16,11 +16,11 @@ export interface ServerLaunch {
 }
 
 /**
- * Runs the console-script entry point (`kernelwright = kernelwright.server.cli:main`)
- * through the interpreter itself, so it works in any environment where the
- * package is importable, whether or not the script's bin directory is on PATH.
+ * `python -m kernelwright.server.serve` is what `kernelwright serve` runs; through
+ * the interpreter it works wherever the package is importable, whether or not
+ * the console script's bin directory is on PATH.
  */
-export const SERVE_SNIPPET = 'import sys; from kernelwright.server.cli import main; sys.exit(main())';
+export const SERVE_MODULE = 'kernelwright.server.serve';
 export const PATH_EXECUTABLE = 'kernelwright';
 
 export function buildLaunch(
@@ -37,7 +37,7 @@ export function buildLaunch(
     return { command: PATH_EXECUTABLE, args: ['serve'], cwd, env, source: 'path' };
   }
   const [command, ...leading] = interpreter;
-  return { command, args: [...leading, '-c', SERVE_SNIPPET, 'serve'], cwd, env, source };
+  return { command, args: [...leading, '-m', SERVE_MODULE], cwd, env, source };
 }
 
 export async function resolveLaunch(

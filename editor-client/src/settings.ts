@@ -9,16 +9,19 @@ export const DEVICES = ['auto', 'cpu', 'cuda'] as const;
 export const STRATEGIES = ['mcts', 'evolve'] as const;
 export const TRACE_LEVELS = ['off', 'messages', 'verbose'] as const;
 
-/** Options the server takes; sent as initializationOptions and as the
- * answer to workspace/configuration for section "kernelwright". */
+/** Options the server takes (server/config.py), under the server's camelCase
+ * names; sent as initializationOptions and as the answer to
+ * workspace/configuration for section "kernelwright". */
 export interface ServerOptions {
   device: (typeof DEVICES)[number];
   budget: number;
-  timeLimit: number;
+  timeLimitS: number;
   strategy: (typeof STRATEGIES)[number];
   proposers: string[];
   model: string | null;
   storePath: string | null;
+  shapeCommand: string[] | null;
+  slowSpotSpeedup: number;
 }
 
 export interface Settings {
@@ -26,20 +29,27 @@ export interface Settings {
   server: ServerOptions;
 }
 
-// Defaults match agent/api.py's SearchConfig.
+// Defaults match server/config.py's Settings (test/settingsContract.test.ts checks).
 export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   device: 'auto',
-  budget: 16,
-  timeLimit: 600,
+  budget: 8,
+  timeLimitS: 300,
   strategy: 'mcts',
   proposers: ['embedded'],
   model: null,
   storePath: null,
+  shapeCommand: null,
+  slowSpotSpeedup: 1.2,
 });
 
 export const SERVER_OPTION_KEYS = Object.keys(DEFAULT_SERVER_OPTIONS) as (keyof ServerOptions)[];
+
+/** The VS Code setting (under `kernelwright.`) for each server option, where the names differ. */
+const SETTING_NAME: Partial<Record<keyof ServerOptions, string>> = { timeLimitS: 'timeLimit' };
+export const settingName = (option: keyof ServerOptions): string => SETTING_NAME[option] ?? option;
+
 /** Every setting key under `kernelwright.` that package.json contributes. */
-export const SETTING_KEYS = ['interpreter', ...SERVER_OPTION_KEYS, 'trace.server'] as const;
+export const SETTING_KEYS = ['interpreter', ...SERVER_OPTION_KEYS.map(settingName), 'trace.server'] as const;
 
 export const MAX_BUDGET = 10000;
 export const MAX_TIME_LIMIT_S = 86400;
@@ -71,7 +81,7 @@ const checks: { [K in keyof ServerOptions]: Check<ServerOptions[K]> } = {
     typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_BUDGET
       ? { ok: v }
       : { reason: `must be an integer from 1 to ${MAX_BUDGET}` },
-  timeLimit: (v) =>
+  timeLimitS: (v) =>
     typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= MAX_TIME_LIMIT_S
       ? { ok: v }
       : { reason: `must be a number of seconds above 0 and at most ${MAX_TIME_LIMIT_S}` },
@@ -85,6 +95,15 @@ const checks: { [K in keyof ServerOptions]: Check<ServerOptions[K]> } = {
   },
   model: optionalString,
   storePath: optionalString,
+  shapeCommand: (v) => {
+    if (v === null || (Array.isArray(v) && v.length === 0)) return { ok: null };
+    if (!Array.isArray(v) || !v.every((a) => typeof a === 'string' && a !== '')) {
+      return { reason: 'must be a list of non-empty strings (a command and its arguments)' };
+    }
+    return { ok: [...(v as string[])] };
+  },
+  slowSpotSpeedup: (v) =>
+    typeof v === 'number' && Number.isFinite(v) && v > 1 ? { ok: v } : { reason: 'must be a number above 1' },
 };
 
 /** Expands `${workspaceFolder}` and a leading `~` the way users write paths in settings. */
@@ -100,18 +119,23 @@ export function parseSettings(
   env: { workspaceFolder?: string; home?: string } = {},
 ): ParsedSettings {
   const problems: string[] = [];
-  const server = { ...DEFAULT_SERVER_OPTIONS, proposers: [...DEFAULT_SERVER_OPTIONS.proposers] } as ServerOptions;
+  const server: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, proposers: [...DEFAULT_SERVER_OPTIONS.proposers] };
   for (const key of SERVER_OPTION_KEYS) {
-    const value = raw[key];
+    const value = raw[settingName(key)];
     if (value === undefined) continue;
     const checked = (checks[key] as Check<unknown>)(value);
     if ('reason' in checked) {
-      problems.push(`${CONFIG_SECTION}.${key} ${checked.reason}; using ${JSON.stringify(DEFAULT_SERVER_OPTIONS[key])}.`);
+      problems.push(
+        `${CONFIG_SECTION}.${settingName(key)} ${checked.reason}; using ${JSON.stringify(DEFAULT_SERVER_OPTIONS[key])}.`,
+      );
       continue;
     }
     (server as unknown as Record<string, unknown>)[key] = checked.ok;
   }
   if (server.storePath !== null) server.storePath = expandPath(server.storePath, env.workspaceFolder, env.home);
+  if (server.shapeCommand !== null) {
+    server.shapeCommand = server.shapeCommand.map((a) => expandPath(a, env.workspaceFolder, env.home));
+  }
 
   let interpreter: string[] = [];
   const rawInterp = raw['interpreter'];
@@ -131,7 +155,8 @@ export function parseSettings(
 
 /** initializationOptions sent with `initialize`. */
 export function initializationOptions(settings: Settings): ServerOptions {
-  return { ...settings.server, proposers: [...settings.server.proposers] };
+  const s = settings.server;
+  return { ...s, proposers: [...s.proposers], shapeCommand: s.shapeCommand === null ? null : [...s.shapeCommand] };
 }
 
 /**

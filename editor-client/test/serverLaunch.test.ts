@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveLaunch, SERVE_SNIPPET } from '../src/serverLaunch';
+import { resolveLaunch } from '../src/serverLaunch';
 import { FakeApi } from './fakes';
 
 const env = { PATH: '/usr/bin', UNSET: undefined };
@@ -11,7 +11,7 @@ test('kernelwright.interpreter wins over the Python extension', async () => {
   const l = await resolveLaunch(['/venv/bin/python', '-X', 'utf8'], async () => ((asked = true), ['/other/python']), '/ws', env, api.log);
   assert.equal(asked, false);
   assert.equal(l.command, '/venv/bin/python');
-  assert.deepEqual(l.args, ['-X', 'utf8', '-c', SERVE_SNIPPET, 'serve']);
+  assert.deepEqual(l.args, ['-X', 'utf8', '-m', 'kernelwright.server.serve']);
   assert.equal(l.cwd, '/ws');
   assert.equal(l.source, 'setting');
   assert.equal(l.env.PATH, '/usr/bin');
@@ -23,12 +23,8 @@ test('without the setting, the Python extension interpreter runs `serve`', async
   const api = new FakeApi();
   const l = await resolveLaunch([], async () => ['/conda/bin/python'], undefined, env, api.log);
   assert.equal(l.command, '/conda/bin/python');
-  assert.deepEqual(l.args.slice(-1), ['serve']);
+  assert.deepEqual(l.args, ['-m', 'kernelwright.server.serve']);
   assert.equal(l.source, 'python-extension');
-});
-
-test('the serve snippet calls the kernelwright console-script entry point', () => {
-  assert.match(SERVE_SNIPPET, /from kernelwright\.server\.cli import main/);
 });
 
 test('no interpreter anywhere (or the Python extension failing): `kernelwright serve` from PATH, with a warning', async () => {

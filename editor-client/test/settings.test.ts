@@ -7,17 +7,19 @@ test('no settings: initializationOptions carry the documented defaults', () => {
   assert.deepEqual(problems, []);
   assert.deepEqual(initializationOptions(settings), {
     device: 'auto',
-    budget: 16,
-    timeLimit: 600,
+    budget: 8,
+    timeLimitS: 300,
     strategy: 'mcts',
     proposers: ['embedded'],
     model: null,
     storePath: null,
+    shapeCommand: null,
+    slowSpotSpeedup: 1.2,
   });
   assert.deepEqual(settings.interpreter, []);
 });
 
-test('every server setting reaches initializationOptions under its camelCase name', () => {
+test('every server setting reaches initializationOptions under the server\'s name (timeLimit → timeLimitS)', () => {
   const { settings, problems } = parseSettings(
     {
       device: 'cuda',
@@ -27,6 +29,8 @@ test('every server setting reaches initializationOptions under its camelCase nam
       proposers: ['embedded', 'claude'],
       model: ' claude-sonnet-4 ',
       storePath: '${workspaceFolder}/.kw/results.sqlite',
+      shapeCommand: ['python', '${workspaceFolder}/run_model.py'],
+      slowSpotSpeedup: 1.5,
       interpreter: ['~/venv/bin/python', '-X', 'utf8'],
     },
     { workspaceFolder: '/ws', home: '/home/u' },
@@ -35,11 +39,13 @@ test('every server setting reaches initializationOptions under its camelCase nam
   assert.deepEqual(initializationOptions(settings), {
     device: 'cuda',
     budget: 64,
-    timeLimit: 120.5,
+    timeLimitS: 120.5,
     strategy: 'evolve',
     proposers: ['embedded', 'claude'],
     model: 'claude-sonnet-4',
     storePath: '/ws/.kw/results.sqlite',
+    shapeCommand: ['python', '/ws/run_model.py'],
+    slowSpotSpeedup: 1.5,
   });
   assert.deepEqual(settings.interpreter, ['/home/u/venv/bin/python', '-X', 'utf8']);
 });
@@ -53,15 +59,17 @@ test('invalid values are reported by name and replaced by their defaults, valid 
     proposers: ['embedded', 'embedded'],
     model: 42,
     storePath: '',
+    slowSpotSpeedup: 1,
   });
   assert.deepEqual(settings.server, { ...DEFAULT_SERVER_OPTIONS, proposers: ['embedded'] });
-  assert.equal(problems.length, 6);
+  assert.equal(problems.length, 7);
   assert.match(problems[0], /^kernelwright\.device must be one of auto, cpu, cuda; using "auto"\.$/);
-  assert.match(problems[1], /^kernelwright\.budget must be an integer from 1 to 10000; using 16\.$/);
-  assert.match(problems[2], /^kernelwright\.timeLimit .*; using 600\.$/);
+  assert.match(problems[1], /^kernelwright\.budget must be an integer from 1 to 10000; using 8\.$/);
+  assert.match(problems[2], /^kernelwright\.timeLimit .*; using 300\.$/);
   assert.match(problems[3], /^kernelwright\.strategy must be one of mcts, evolve; using "mcts"\.$/);
   assert.match(problems[4], /^kernelwright\.proposers lists a proposer twice; using \["embedded"\]\.$/);
   assert.match(problems[5], /^kernelwright\.model must be a string; using null\.$/);
+  assert.match(problems[6], /^kernelwright\.slowSpotSpeedup must be a number above 1; using 1\.2\.$/);
 });
 
 test('an empty proposer list or a bad name is rejected', () => {
