@@ -151,6 +151,18 @@ def _is_triton_decorator(name: str | None, aliases: dict[str, str]) -> bool:
     return resolved.startswith("triton.") and resolved.rsplit(".", 1)[1] in TRITON_DECORATORS
 
 
+def _memo(fn):
+    """Cache a whole-document scan until the document's text changes."""
+    def wrapper(doc: ParsedDocument):
+        if fn.__name__ not in doc.cache:
+            doc.cache[fn.__name__] = fn(doc)
+        return doc.cache[fn.__name__]
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+@_memo
 def find_kernels(doc: ParsedDocument) -> list[KernelInfo]:
     root = doc.tree.root_node
     aliases = import_aliases(root)
@@ -230,6 +242,7 @@ def _is_module_class(cls: Node) -> bool:
     )
 
 
+@_memo
 def find_forwards(doc: ParsedDocument) -> list[Target]:
     out = []
     for node in _walk(doc.tree.root_node):
@@ -258,6 +271,7 @@ def _scope_fields(node: Node) -> dict:
     }
 
 
+@_memo
 def find_ops(doc: ParsedDocument) -> list[Target]:
     """Every PyTorch op call outside Triton kernels, in document order."""
     root = doc.tree.root_node

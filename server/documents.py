@@ -66,6 +66,7 @@ class ParsedDocument:
         self.tree: Tree = self._parser.parse(self.source)
 
     def _set_text(self, text: str) -> None:
+        self.cache: dict = {}  # per-version analysis results (detect.py), dropped on change
         self.text = text
         self.source = text.encode("utf-8")
         self.lines = text.split("\n")

@@ -8,7 +8,8 @@ then one `{"type": "report", ...}` or `{"type": "error", "message"}`. A line
 evaluated so far still comes back. Anything the search prints goes to stderr,
 so it cannot corrupt the protocol on stdout.
 
-`KERNELWRIGHT_SEARCH_RUNNER=module:function` replaces `run_search` (unit tests
+`KERNELWRIGHT_SEARCH_RUNNER=module:function` replaces `run_search` and
+`KERNELWRIGHT_PROFILE_RUNNER` `profile_problem` (tests
 of the server's plumbing only; end-to-end tests run the real search).
 """
 
@@ -24,6 +25,7 @@ import traceback
 from typing import Any, TextIO
 
 RUNNER_ENV = "KERNELWRIGHT_SEARCH_RUNNER"
+PROFILER_ENV = "KERNELWRIGHT_PROFILE_RUNNER"
 
 
 def _jsonable(obj: Any) -> Any:
@@ -38,14 +40,28 @@ def _jsonable(obj: Any) -> Any:
     return obj
 
 
+def _override(env: str):
+    spec = os.environ.get(env)
+    if not spec:
+        return None
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
 def _runner():
-    spec = os.environ.get(RUNNER_ENV)
-    if spec:
-        module, _, name = spec.partition(":")
-        return getattr(importlib.import_module(module), name)
+    if (fn := _override(RUNNER_ENV)) is not None:
+        return fn
     from kernelwright.agent.search import run_search
 
     return run_search
+
+
+def _profiler():
+    if (fn := _override(PROFILER_ENV)) is not None:
+        return fn
+    from kernelwright.agent.profiling import profile_problem
+
+    return profile_problem
 
 
 def _search_config(raw: dict[str, Any]):
@@ -78,9 +94,7 @@ async def _main(proto: TextIO) -> int:
     watcher = asyncio.create_task(watch_stdin())
     try:
         if request["mode"] == "profile":
-            from kernelwright.agent.profiling import profile_problem
-
-            result = await profile_problem(request["problem_path"], device=request.get("device", "auto"),
+            result = await _profiler()(request["problem_path"], device=request.get("device", "auto"),
                                            store_path=request.get("store_path"))
             emit({"type": "profile", "profile": result})
         else:

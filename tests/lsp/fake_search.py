@@ -27,3 +27,10 @@ async def run_search(problem_path, config, on_event=None, cancel=None):
         if on_event:
             on_event(SearchEvent("evaluated", i + 1, 0, config.budget, None, node=node))
     return SearchReport(problem_path, "cpu", nodes[0] if nodes else None, len(nodes), nodes)
+
+
+async def profile_problem(problem_path, device="auto", store_path=None):
+    """Stand-in numbers for the plumbing tests: labelled as such in the profile."""
+    return {"device": "cpu", "timing": {"median_ms": 0.5, "iqr_ms": 0.01, "n": 10},
+            "profile": {"bottleneck": "memory-bound", "achieved_gbps": 12.0, "pct_peak_bw": 40.0,
+                        "achieved_tflops": 0.01, "pct_peak_flops": 1.0, "note": "fake"}}

@@ -20,6 +20,7 @@ def server_env(cache: Path, fake: bool, **extra: str) -> dict[str, str]:
            "TRITON_INTERPRET": "1", **extra}
     if fake:
         env["KERNELWRIGHT_SEARCH_RUNNER"] = "fake_search:run_search"
+        env["KERNELWRIGHT_PROFILE_RUNNER"] = "fake_search:profile_problem"
         env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parent), env.get("PYTHONPATH", "")])
     return env
 

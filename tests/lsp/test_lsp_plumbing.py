@@ -34,7 +34,8 @@ async def client(lsp_client: LanguageClient):
         capabilities=client_capabilities("visual-studio-code"),
         initialization_options={"kernelwright": {"budget": 0, "timeLimitS": 30}}))
     yield
-    await lsp_client.shutdown_session()
+    if not getattr(lsp_client, "kw_closed", False):
+        await lsp_client.shutdown_session()
 
 
 async def start_search(client, uri, rng):
@@ -182,3 +183,58 @@ async def test_unknown_shapes_diagnostic_and_quick_fix(client, tmp_path):
             range=lsp.Range(lsp.Position(line, 0), lsp.Position(line, 0)),
             text="    # kernelwright: a: float32[B, N]\n")]))
     await wait_for(lambda: not client.diagnostics.get(uri), 10, "the diagnostic to clear")
+
+
+async def test_profile_hover_lens_inlay_and_restart(client, tmp_path):
+    path = copy_sample(tmp_path, "sample_model.py")
+    uri = open_doc(client, path)
+    text = path.read_text()
+    relu = pos_of(text, "relu")
+    hover = await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(uri), relu))
+    assert "Nothing measured yet" in hover.contents.value
+    assert f"command:{names.CMD_PROFILE}?" in hover.contents.value  # the Profile link
+    out = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
+        command=names.CMD_PROFILE, arguments=[{"uri": uri, "range": {
+            "start": {"line": relu.line, "character": relu.character},
+            "end": {"line": relu.line, "character": relu.character}}}]))
+    assert out["status"] == "started"
+    await wait_for(lambda: client.progress_reports.get(out["token"], [None])[-1] is not None and
+                   client.progress_reports[out["token"]][-1].kind == "end", 20, "profile end")
+    hover = await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(uri), relu))
+    assert "Last measured: 0.50 ms · memory-bound" in hover.contents.value
+    assert "12 GB/s (40% of peak DRAM BW)" in hover.contents.value
+    whole = lsp.Range(lsp.Position(0, 0), lsp.Position(len(text.splitlines()), 0))
+    hints = await client.text_document_inlay_hint_async(lsp.InlayHintParams(
+        lsp.TextDocumentIdentifier(uri), whole))
+    assert [h.label for h in hints] == ["⏱ 0.50 ms"]
+    assert hints[0].position.line == relu.line
+
+    # a search on the forward, then the lens counts its candidates
+    fwd = pos_of(text, "def forward")
+    result = await start_search(client, uri, lsp.Range(fwd, fwd))
+    await wait_for(lambda: finished(client, result["jobId"]), 30, "searchFinished")
+    await wait_for(lambda: client.kw_refreshes, 10, "a code lens refresh request")
+    lenses = await client.text_document_code_lens_async(lsp.CodeLensParams(lsp.TextDocumentIdentifier(uri)))
+    assert [cl.command.title for cl in lenses] == ["⚡ Optimize", "⏱ Profile", "3 candidates"]
+    assert lenses[0].range.start.line == fwd.line
+
+    # restart: a new server over the same store shows the same results
+    await client.shutdown_session()
+    client.kw_closed = True
+    second = await ClientServerConfig(server_command=SERVER, server_env=ENV).start()
+    try:
+        await second.initialize_session(lsp.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code")))
+        uri = open_doc(second, path)
+        hover = await second.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(uri), relu))
+        assert "Last measured: 0.50 ms" in hover.contents.value
+        lenses = await second.text_document_code_lens_async(lsp.CodeLensParams(lsp.TextDocumentIdentifier(uri)))
+        assert lenses[2].command.title == "3 candidates"
+        actions = await code_actions(second, uri, lsp.Range(fwd, fwd))
+        assert [a.title for a in actions if a.title.startswith("Apply")][0].startswith("Apply candidate #1")
+        shown = await second.workspace_execute_command_async(lsp.ExecuteCommandParams(
+            command=names.CMD_SHOW_CANDIDATES, arguments=lenses[2].command.arguments))
+        assert len(shown["candidates"]) == 3 and shown["candidates"][0]["target"] == "Model.forward"
+        await second.shutdown_session()
+    finally:
+        await second.stop()
