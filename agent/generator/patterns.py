@@ -119,9 +119,10 @@ def match_rms_norm(ctx):
 
 def loss_head(ctx, head):
     kind = head.kind
-    a, b = ctx.leaf(head.args[0]), ctx.leaf(head.args[1])
-    a_shape, b_shape = tuple(ctx.leaves[a]["shape"]), tuple(ctx.leaves[b]["shape"])
-    attrs = {"a": a, "b": b, "loss": kind}
+    a, b = head.args[0], ctx.leaf(head.args[1])
+    a_shape, b_shape = ctx.shape_of(a), tuple(ctx.leaves[b]["shape"])
+    prologue = _copy_of(ctx, a.name, a_shape)  # e.g. the torch.log in kl_div(log(p), q)
+    attrs = {"b": b, "loss": kind}
     if kind == "cross_entropy":
         if len(a_shape) != 2 or b_shape != a_shape[:1] or ctx.leaves[b]["dtype"] != "int64":
             raise Unsupported("cross entropy needs [N, C] logits and [N] int64 class indices")
@@ -146,7 +147,7 @@ def loss_head(ctx, head):
     count = attrs.get("numel") if reduction == "mean" and kind != "cross_entropy" else None
     attrs["reduction"] = reduction
     attrs["scale"] = (1.0 / count if count else 1.0) if reduction != "batchmean" else 1.0 / a_shape[0]
-    return "loss", attrs, (), a_shape, None
+    return "loss", attrs, prologue, a_shape, None
 
 
 # --- matmul, linear, explicit attention ------------------------------------
