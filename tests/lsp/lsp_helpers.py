@@ -107,3 +107,23 @@ def _to_dict(obj):
     if hasattr(obj, "__dict__"):
         return {k: _to_dict(v) for k, v in vars(obj).items()}
     return obj
+
+
+def apply_text_edits(text: str, edits) -> str:
+    """Apply LSP TextEdits (ranges against the original text, UTF-16 columns)."""
+    lines = text.split("\n")
+
+    def offset(pos) -> int:
+        before = sum(len(line) + 1 for line in lines[: pos.line])
+        line = lines[pos.line] if pos.line < len(lines) else ""
+        units, i = 0, 0
+        while i < len(line) and units < pos.character:
+            units += len(line[i].encode("utf-16-le")) // 2
+            i += 1
+        return before + i
+
+    spans = sorted(((offset(e.range.start), offset(e.range.end), e.new_text) for e in edits),
+                   reverse=True)
+    for start, end, new in spans:
+        text = text[:start] + new + text[end:]
+    return text
