@@ -12,7 +12,8 @@ import {
   SEARCH_STARTED_SCHEMA,
   type PayloadSchema,
 } from '../src/protocol';
-import { documentedPayloads, namesPySource, parseObject, pythonNames, type DocField } from './namesPy';
+import { DEFAULT_SERVER_OPTIONS } from '../src/settings';
+import { documentedPayloads, namesPySource, parseObject, pythonNames, serverSettingDefaults, type DocField } from './namesPy';
 
 const ts = constants as unknown as Record<string, unknown>;
 
@@ -82,4 +83,10 @@ test('the comment parser reads nesting, nullability and literals', () => {
       ],
     },
   ]);
+});
+
+test('the extension sends exactly the server\'s settings (server/config.py), with its defaults', () => {
+  const server = serverSettingDefaults();
+  assert.deepEqual(Object.keys(DEFAULT_SERVER_OPTIONS).sort(), Object.keys(server).sort());
+  assert.deepEqual({ ...DEFAULT_SERVER_OPTIONS }, server);
 });

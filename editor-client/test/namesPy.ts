@@ -99,3 +99,11 @@ export function documentedPayloads(source: string): Map<string, DocField[]> {
   }
   return found;
 }
+
+/** The server's settings (server/config.py): camelCase key → default value. */
+export function serverSettingDefaults(): Record<string, unknown> {
+  const code =
+    'import json; from kernelwright.server import config as c; s = c.Settings(); ' +
+    'print(json.dumps({k: getattr(s, v) for k, v in c._CAMEL.items()}))';
+  return JSON.parse(python(code)) as Record<string, unknown>;
+}
