@@ -14,7 +14,7 @@ class SearchConfig:
     budget: int = 16  # candidates to evaluate (baseline not counted)
     time_limit_s: float = 600.0
     strategy: str = "mcts"  # or "evolve"
-    proposers: tuple[str, ...] = ("embedded",)
+    proposers: tuple[str, ...] | None = None  # None: embedded, plus claude when a key is set
     device: str = "auto"
     store_path: str | None = None
     out_dir: str | None = None
@@ -22,6 +22,7 @@ class SearchConfig:
     seed: int = 0
     parallel: int = 2  # candidates in flight at once
     compile_baseline: bool = True
+    use_skills: bool = True  # warm-start from skills of earlier searches
 
 
 @dataclass

@@ -3,8 +3,8 @@
 import torch
 import torch.nn as nn
 
-BATCH = 4096
-DIM = 4096
+BATCH = 256
+DIM = 1000
 
 
 class Model(nn.Module):

@@ -118,7 +118,8 @@ class Harness:
 
     async def evaluate(self, problem_path: str, candidate_source: str, device: str = "auto",
                        use_cache: bool = True, compile_baseline: bool = True,
-                       trials: int = 5, time_candidate: bool = True) -> EvalResult:
+                       trials: int = 5, time_candidate: bool = True,
+                       compile_mode: str = "default") -> EvalResult:
         device = resolve_device(device)
         reason = static_checks.candidate_shape(candidate_source)
         if reason:
@@ -126,12 +127,12 @@ class Harness:
         request = self._request(JobKind.EVAL, problem_path, device,
                                 candidate_source=candidate_source, trials=max(trials, 5),
                                 compile_baseline=compile_baseline and device == "cuda",
-                                time_candidate=time_candidate)
+                                time_candidate=time_candidate, compile_mode=compile_mode)
         identity = device_identity(device)
         key = eval_key(content_hash(request.problem_source), content_hash(candidate_source),
                        identity, self.versions,
                        {"trials": request.trials, "compile": request.compile_baseline,
-                        "timed": time_candidate})
+                        "compile_mode": compile_mode, "timed": time_candidate})
         if use_cache and self.store:
             cached = self.store.get_eval(key)
             if cached:

@@ -152,6 +152,10 @@ class Store:
                          (search_id, node_id, problem_hash, device, json.dumps(data), time.time()))
         self._db.commit()
 
+    def clear_nodes(self, search_id: str) -> None:
+        self._db.execute("DELETE FROM nodes WHERE search_id = ?", (search_id,))
+        self._db.commit()
+
     def nodes(self, search_id: str) -> list[dict[str, Any]]:
         rows = self._db.execute("SELECT data FROM nodes WHERE search_id = ? ORDER BY created",
                                 (search_id,))

@@ -1,0 +1,149 @@
+"""`kernelwright bench DIR`: optimize every problem in a folder and tabulate.
+
+Summary metrics follow KernelBench: fast_p is the fraction of problems whose
+best generated kernel is verified and faster than the baseline by more than
+p (fast_0: verified at all); geometric means of speedups over problems with
+a verified kernel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import statistics
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kernelwright.agent.api import SearchConfig
+from kernelwright.agent.search import run_search
+from kernelwright.harness.evaluate import BadInputError, package_versions
+from kernelwright.harness.static_checks import problem_shape
+
+
+def find_problems(folder: Path, name_filter: str | None) -> list[Path]:
+    if not folder.is_dir():
+        raise BadInputError(f"not a folder: {folder}")
+    problems = [p for p in sorted(folder.glob("*.py"))
+                if problem_shape(p.read_text()) is None
+                and (not name_filter or name_filter in p.name)]
+    if not problems:
+        raise BadInputError(f"no KernelBench-format problem files in {folder}")
+    return problems
+
+
+def category(source: str) -> str:
+    """A problem declares `CATEGORY = "fusion"` (or "single") at module level."""
+    for line in source.splitlines():
+        if line.replace(" ", "").startswith("CATEGORY="):
+            return line.split("=", 1)[1].strip().strip("'\"")
+    return "single"
+
+
+def row_for(problem: Path, report: dict[str, Any], seconds: float) -> dict[str, Any]:
+    best = report.get("best") or {}
+    speed = best.get("speedup") or {}
+    profile = best.get("profile") or {}
+    ref_profile = ((report.get("reference") or {}).get("profile")) or {}
+    return {"problem": problem.name, "category": category(problem.read_text()),
+            "verified": best.get("outcome") == "ok", "evaluated": report.get("evaluated"),
+            "vs_eager": speed.get("vs_eager"), "vs_compile": speed.get("vs_compile"),
+            "best_ms": (best.get("timing") or {}).get("median_ms"),
+            "eager_ms": (best.get("baseline") or {}).get("eager_ms"),
+            "compile_ms": (best.get("baseline") or {}).get("compile_ms"),
+            "bottleneck": profile.get("bottleneck"), "pct_peak_bw": profile.get("pct_peak_bw"),
+            "pct_peak_flops": profile.get("pct_peak_flops"),
+            "intensity": profile.get("arithmetic_intensity"),
+            "best_tflops": profile.get("achieved_tflops"), "best_gbps": profile.get("achieved_gbps"),
+            "ref_tflops": ref_profile.get("achieved_tflops"),
+            "ref_gbps": ref_profile.get("achieved_gbps"),
+            "ref_pct_peak_bw": ref_profile.get("pct_peak_bw"),
+            "best_id": best.get("id"), "move": best.get("move"), "seconds": seconds}
+
+
+def _geomean(values: list[float]) -> float | None:
+    values = [v for v in values if v]
+    return math.exp(statistics.fmean(math.log(v) for v in values)) if values else None
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    n = len(rows)
+    verified = [r for r in rows if r["verified"]]
+    timed = [r for r in verified if r["vs_eager"]]
+    fusion = [r for r in timed if r["category"] == "fusion"]
+    memory = [r["pct_peak_bw"] for r in timed
+              if r["bottleneck"] == "memory-bound" and r["pct_peak_bw"] is not None]
+    return {
+        "problems": n,
+        "fast_0": len(verified) / n if n else None,
+        "fast_1_vs_eager": sum(1 for r in timed if r["vs_eager"] > 1) / n if timed else None,
+        "fast_1_vs_compile": sum(1 for r in timed if (r["vs_compile"] or 0) > 1) / n
+        if timed else None,
+        "geomean_vs_eager": _geomean([r["vs_eager"] for r in timed]),
+        "geomean_vs_compile": _geomean([r["vs_compile"] for r in timed]),
+        "fusion_geomean_vs_eager": _geomean([r["vs_eager"] for r in fusion]),
+        "fusion_geomean_vs_compile": _geomean([r["vs_compile"] for r in fusion]),
+        "memory_bound_median_pct_peak_bw": statistics.median(memory) if memory else None,
+    }
+
+
+def _fmt(value: Any, spec: str) -> str:
+    return "—" if value is None else format(value, spec)
+
+
+def markdown(rows: list[dict[str, Any]], summary: dict[str, Any], meta: dict[str, Any]) -> str:
+    lines = [f"# kernelwright bench — {meta['device']}", "",
+             f"- date: {meta['date']}", f"- versions: {json.dumps(meta['versions'])}",
+             f"- command: `{meta['command']}`", "",
+             "| problem | cat | verified | evals | best ms | eager ms | compile ms | vs eager "
+             "| vs compile | bottleneck | % peak BW | % peak FLOP/s |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(
+            f"| {r['problem']} | {r['category']} | {'yes' if r['verified'] else 'NO'} | "
+            f"{r['evaluated']} | {_fmt(r['best_ms'], '.4f')} | {_fmt(r['eager_ms'], '.4f')} | "
+            f"{_fmt(r['compile_ms'], '.4f')} | {_fmt(r['vs_eager'], '.2f')} | "
+            f"{_fmt(r['vs_compile'], '.2f')} | {r['bottleneck'] or '—'} | "
+            f"{_fmt(r['pct_peak_bw'], '.0f')} | {_fmt(r['pct_peak_flops'], '.0f')} |")
+    lines += ["", "| metric | value |", "|---|---|"]
+    for key, value in summary.items():
+        lines.append(f"| {key} | {_fmt(value, '.3f') if isinstance(value, float) else value} |")
+    return "\n".join(lines) + "\n"
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    folder = Path(args.dir)
+    problems = find_problems(folder, args.filter)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    device = None
+    for problem in problems:
+        config = SearchConfig(budget=args.budget, time_limit_s=args.time_limit,
+                              strategy=args.strategy, device=args.device, store_path=args.store,
+                              out_dir=str(out / problem.stem), use_skills=not args.no_skills)
+        started = time.monotonic()
+        report = asyncio.run(run_search(str(problem), config))
+        device = report.device
+        data = json.loads((out / problem.stem / "report.json").read_text())
+        rows.append(row_for(problem, data, time.monotonic() - started))
+        print(json.dumps({"problem": problem.name, **{k: rows[-1][k] for k in
+                          ("verified", "vs_eager", "vs_compile", "bottleneck", "pct_peak_bw")}}),
+              flush=True)
+    summary = summarise(rows)
+    peaks = (data.get("reference") or {}).get("profile", {}).get("peaks") if rows else None
+    meta = {"device": (peaks or {}).get("name", device), "date": datetime.now(UTC).isoformat(),
+            "versions": package_versions(), "peaks": peaks,
+            "command": f"kernelwright bench {args.dir} --time-limit {args.time_limit:g} "
+                       f"--budget {args.budget} --out {args.out}"}
+    (out / "bench.json").write_text(json.dumps({"meta": meta, "summary": summary, "rows": rows},
+                                               indent=2))
+    (out / "bench.md").write_text(markdown(rows, summary, meta))
+    from kernelwright.agent.roofline import plot_roofline
+
+    plot_roofline(rows, peaks, out / "roofline.png")
+    print(markdown(rows, summary, meta))
+    return 0

@@ -1,0 +1,92 @@
+"""Which proposers a search uses, and its two links to the skill library."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from kernelwright.agent.api import SearchConfig
+from kernelwright.agent.tree import Node
+
+log = logging.getLogger(__name__)
+
+KNOWN = ("embedded", "claude")
+
+
+def default_names() -> tuple[str, ...]:
+    """Embedded always; Claude when a key is configured."""
+    from kernelwright.agent.proposers.claude import claude_available
+
+    available, _ = claude_available()
+    return ("embedded", "claude") if available else ("embedded",)
+
+
+def build(names: tuple[str, ...] | None, notes: list[str]) -> list[Any]:
+    from kernelwright.agent.proposers.claude import claude_available, create_claude_proposer
+    from kernelwright.agent.proposers.embedded import EmbeddedProposer
+
+    wanted = tuple(names) if names else default_names()
+    unknown = [n for n in wanted if n not in KNOWN]
+    if unknown:
+        from kernelwright.harness.evaluate import BadInputError
+
+        raise BadInputError(f"unknown proposer(s) {', '.join(unknown)}: use {', '.join(KNOWN)}")
+    proposers: list[Any] = []
+    if "embedded" in wanted:
+        proposers.append(EmbeddedProposer())
+    if "claude" in wanted or names is None:
+        available, reason = claude_available()
+        if available:
+            proposers.append(create_claude_proposer())
+        if "claude" in wanted or not available:
+            notes.append(reason)
+    if not proposers:
+        notes.append("no proposer available: falling back to the embedded generator")
+        proposers.append(EmbeddedProposer())
+    return proposers
+
+
+def _problem_facts(graph: dict[str, Any] | None) -> tuple[str, str, list[int]] | None:
+    if not graph or not graph.get("inputs"):
+        return None
+    from kernelwright.knowledge.signals import op_classes_from_graph
+
+    classes = list(op_classes_from_graph(graph))
+    first = graph["inputs"][0]
+    return (classes[0] if classes else "other", str(first.get("dtype", "float32")),
+            list(first.get("shape") or []))
+
+
+def matching_skills(graph: dict[str, Any] | None, device_name: str,
+                    config: SearchConfig) -> list[dict[str, Any]]:
+    facts = _problem_facts(graph)
+    if facts is None:
+        return []
+    try:
+        from kernelwright.knowledge.skills import find_skills
+
+        op_class, dtype, shape = facts
+        return [s.to_context() for s in find_skills(op_class, dtype, device_name, shape)]
+    except Exception as err:  # the library is a help, never a blocker
+        log.warning("skill lookup failed: %s", err)
+        return []
+
+
+def write_skill(best: Node, graph: dict[str, Any] | None, device_name: str, problem_hash: str,
+                search_id: str) -> str | None:
+    """Distils a verified improvement into a skill; returns a note for the report."""
+    facts = _problem_facts(graph)
+    if facts is None or not best.speedup or best.speedup <= 1.0:
+        return None
+    from kernelwright.knowledge.skills import write_skill as write
+
+    op_class, dtype, shape = facts
+    node = {**(best.result or {}), "config": best.config, "move": best.move,
+            "source": best.source}
+    try:
+        skill = write(node, op_class=op_class, dtype=dtype, device=device_name, shape=shape,
+                      problem_hash=problem_hash, search_id=search_id)
+    except Exception as err:
+        log.warning("skill write-back failed: %s", err)
+        return f"skill not written: {err}"
+    return f"skill written: {skill.id} ({skill.path})"

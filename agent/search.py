@@ -1,0 +1,282 @@
+"""The search job: grow a tree of candidates, evaluate each in the harness, keep the best.
+
+Runs entirely on asyncio: proposals and evaluations overlap (several
+candidates in flight, compiling on CPU cores while another one holds the GPU
+for timing), so it is safe to run inside the language server's event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import random
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from kernelwright.agent import outputs, proposer_registry
+from kernelwright.agent.api import SearchConfig, SearchEvent, SearchReport
+from kernelwright.agent.context import ContextBuilder
+from kernelwright.agent.proposers.base import Proposal, ProposerError
+from kernelwright.agent.strategies import Expansion, make_strategy
+from kernelwright.agent.tree import Node, Tree
+from kernelwright.harness.evaluate import Harness, read_source, resolve_device
+from kernelwright.harness.pool import Limits, WorkerPool
+from kernelwright.harness.store import Store, content_hash
+
+log = logging.getLogger(__name__)
+
+STAGNATION_WINDOW = 6  # evaluations without a new best before a clean slate is likely
+DUPLICATE_RETRIES = 3
+FINAL_EVAL_RESERVE_S = 45.0  # time kept back for the best node's torch.compile comparison
+
+
+class Search:
+    def __init__(self, problem_path: str, config: SearchConfig,
+                 on_event: Callable[[SearchEvent], None] | None, cancel: asyncio.Event | None):
+        self.problem_path = str(problem_path)
+        self.config = config
+        self.on_event = on_event or (lambda event: None)
+        self.cancel = cancel or asyncio.Event()
+        self.rng = random.Random(config.seed)
+        self.tree = Tree()
+        self.strategy = make_strategy(config.strategy)
+        self.notes: list[str] = []
+        self.failed = 0
+        self.best_at = 0  # evaluation count when the best last improved
+        self.started = time.monotonic()
+
+    # -- events ------------------------------------------------------------------
+    def _emit(self, kind: str, node: Node | None = None, message: str = "") -> None:
+        best = self.tree.best()
+        elapsed = time.monotonic() - self.started
+        event = SearchEvent(kind=kind, evaluated=len(self.tree.evaluated()), failed=self.failed,
+                            budget=self.config.budget,
+                            best_speedup=best.speedup if best else None, elapsed_s=elapsed,
+                            time_left_s=max(self.config.time_limit_s - elapsed, 0.0),
+                            node=node.report_row() if node else None, message=message)
+        try:
+            self.on_event(event)
+        except Exception as err:  # a broken listener must not end the search
+            log.warning("search event listener failed: %s", err)
+
+    def _time_left(self) -> float:
+        reserve = FINAL_EVAL_RESERVE_S if self.device == "cuda" else 0.0
+        return self.config.time_limit_s - reserve - (time.monotonic() - self.started)
+
+    # -- setup ----------------------------------------------------------------------
+    async def _prepare(self) -> None:
+        self.device = resolve_device(self.config.device)
+        self.source = read_source(self.problem_path, "problem")
+        self.problem_hash = content_hash(self.source)
+        self.store = Store(self.config.store_path)
+        self.harness = Harness(store=self.store, pool=WorkerPool(parallel=self.config.parallel),
+                               limits=Limits(timeout_s=180.0))
+        self.graph = await self.harness.capture(self.problem_path)
+        self.reference = await self.harness.profile(self.problem_path, self.device,
+                                                    compile_baseline=False)
+        self.peaks = (self.reference.get("profile") or {}).get("peaks")
+        self.device_info = {"kind": self.device, "name": (self.peaks or {}).get("name", self.device),
+                            "peaks": self.peaks}
+        self.proposers = proposer_registry.build(self.config.proposers, self.notes)
+        for note in self.notes:
+            self._emit("notice", message=note)
+        skills = proposer_registry.matching_skills(self.graph, self.device_info["name"],
+                                                   self.config) if self.config.use_skills else ()
+        if skills:
+            self.notes.append(f"warm start from {len(skills)} skill(s): "
+                              + ", ".join(s["id"] for s in skills))
+        self.skills = tuple(skills)
+        self.contexts = ContextBuilder(self.problem_path, self.source, self.graph, self.device_info,
+                                       self.reference.get("profile"), self.skills)
+        key = f"{self.problem_hash}:{self.device}:{self.config.strategy}:{self.config.seed}"
+        self.search_id = hashlib.sha256(key.encode()).hexdigest()[:16]
+        if self.config.resume:
+            self._restore()
+        else:
+            self.store.put_search(self.search_id, self.problem_hash, self.problem_path, self.device,
+                                  {"config": _config_dict(self.config), "status": "running"})
+            self.store.clear_nodes(self.search_id)  # a fresh search replaces an old tree
+
+    def _restore(self) -> None:
+        stored = self.store.nodes(self.search_id)
+        for data in stored:
+            node = self.tree.add(Node.from_dict({**data, "visits": 0, "value_sum": 0.0}))
+            if node.result is not None:
+                self.strategy.observe(self.tree, node)
+                self.failed += 0 if node.ok else 1
+        self.notes.append(f"resumed search {self.search_id}: {len(stored)} node(s) from the store, "
+                          "none re-evaluated")
+
+    # -- one expansion ------------------------------------------------------------------
+    def _proposer_for(self, index: int):
+        return self.proposers[index % len(self.proposers)]
+
+    async def _propose(self, expansion: Expansion, index: int) -> Node | None:
+        parent = self.tree.get(expansion.parent)
+        extra = [self.tree.get(expansion.crossover_with)] if expansion.crossover_with else []
+        proposer = self._proposer_for(index)
+        seen = self.tree.seen_sources()
+        for attempt in range(DUPLICATE_RETRIES):
+            seed = self.config.seed * 1_000_003 + index * 31 + attempt
+            ctx, chosen = self.contexts.build(self.tree, parent, expansion.memory, seed, extra)
+            try:
+                if expansion.crossover_with and hasattr(proposer, "crossover"):
+                    proposals = await proposer.crossover(ctx, extra[0].summary())
+                else:
+                    proposals = await proposer.propose(ctx)
+            except ProposerError as err:
+                return self._proposer_failure(expansion, proposer.name, str(err))
+            fresh = [p for p in proposals if p.source not in seen]
+            if fresh:
+                return self._add_node(fresh[0], expansion, parent, chosen)
+        self.notes.append(f"{proposer.name} repeated itself {DUPLICATE_RETRIES}× for "
+                          f"{expansion.parent or 'the reference'}")
+        return None
+
+    def _add_node(self, proposal: Proposal, expansion: Expansion, parent: Node | None,
+                  chosen: list[Node]) -> Node:
+        node = Node(id=self.tree.new_id(), parent=parent.id if parent else None,
+                    depth=(parent.depth + 1) if parent else 1, proposer=proposal.proposer,
+                    move=proposal.move, memory=expansion.memory, source=proposal.source,
+                    config=proposal.config, context_ids=[n.id for n in chosen],
+                    island=expansion.island)
+        node.meta = proposal.meta  # type: ignore[attr-defined]  (trajectory only)
+        self.tree.add(node)
+        self._emit("proposed", node)
+        return node
+
+    def _proposer_failure(self, expansion: Expansion, proposer: str, reason: str) -> Node:
+        node = Node(id=self.tree.new_id(), parent=expansion.parent, depth=0, proposer=proposer,
+                    move="(no candidate)", memory=expansion.memory,
+                    result={"outcome": "proposer_error", "message": reason})
+        self.tree.add(node)
+        self.failed += 1
+        self.notes.append(f"{proposer}: {reason}")
+        return node
+
+    async def _evaluate(self, node: Node) -> Node:
+        result = await self.harness.evaluate(self.problem_path, node.source, self.device,
+                                             compile_baseline=False)
+        node.result = result.to_dict()
+        return node
+
+    def _record(self, node: Node) -> None:
+        before = self.tree.best()
+        self.strategy.observe(self.tree, node)
+        if not node.ok:
+            self.failed += 1
+        self.store.put_node(self.search_id, node.id, self.problem_hash, self.device, node.to_dict())
+        outputs.append_trajectory(self.out_dir, node, self.tree)
+        self._emit("evaluated", node)
+        after = self.tree.best()
+        if after is not None and after is not before:
+            self.best_at = len(self.tree.evaluated())
+            self._emit("new_best", after)
+
+    def _stagnant(self) -> bool:
+        return len(self.tree.evaluated()) - self.best_at >= STAGNATION_WINDOW
+
+    # -- the loop --------------------------------------------------------------------
+    async def run(self) -> SearchReport:
+        await self._prepare()
+        self.out_dir = outputs.prepare_out_dir(self.config.out_dir, self.problem_path,
+                                               resume=self.config.resume)
+        in_flight: dict[asyncio.Task, Node] = {}
+        index = len(self.tree)
+        while True:
+            budget_left = self.config.budget - len(self.tree.evaluated()) - len(in_flight)
+            can_start = (budget_left > 0 and self._time_left() > 0 and not self.cancel.is_set())
+            while can_start and len(in_flight) < self.config.parallel:
+                expansion = self.strategy.next(self.tree, self.rng, self._stagnant())
+                node = await self._propose(expansion, index)
+                index += 1
+                if node is None:
+                    break
+                if node.result is not None:  # proposer failure: counted, nothing to run
+                    self._record(node)
+                else:
+                    in_flight[asyncio.ensure_future(self._evaluate(node))] = node
+                budget_left = self.config.budget - len(self.tree.evaluated()) - len(in_flight)
+                can_start = budget_left > 0 and self._time_left() > 0
+            if not in_flight:
+                break
+            waiter = asyncio.ensure_future(self.cancel.wait())
+            done, _ = await asyncio.wait(set(in_flight) | {waiter},
+                                         timeout=max(self._time_left(), 1.0),
+                                         return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            if self.cancel.is_set() or not (done - {waiter}) and self._time_left() <= 0:
+                await _cancel_all(in_flight)
+                break
+            for task in done - {waiter}:
+                node = in_flight.pop(task)
+                try:
+                    task.result()
+                except Exception as err:  # a harness failure on one node is that node's failure
+                    node.result = {"outcome": "crash", "message": f"harness: {err}"}
+                self._record(node)
+        return await self._finish()
+
+    async def _finish(self) -> SearchReport:
+        cancelled = self.cancel.is_set()
+        best = self.tree.best()
+        baseline = None
+        if best is not None and self.device == "cuda" and self.config.compile_baseline \
+                and not cancelled:
+            final = await self.harness.evaluate(self.problem_path, best.source, self.device,
+                                                compile_baseline=True, compile_mode="max-autotune")
+            if final.outcome == "ok":
+                best.result = {**final.to_dict(), "search_result": best.result.get("speedup")}
+                baseline = {"label": "torch.compile (max-autotune), timed alongside the best",
+                            "compile_ms": (final.baseline or {}).get("compile_ms"),
+                            "eager_ms": (final.baseline or {}).get("eager_ms")}
+            else:
+                self.notes.append(f"the final re-evaluation of {best.id} said {final.outcome}: "
+                                  f"{final.message}")
+        if self.device == "cpu":
+            self.notes.append("on CPU Triton runs under the interpreter: the search verified "
+                              "correctness only; no speedups were measured")
+        if best is not None and not cancelled:
+            note = proposer_registry.write_skill(best, self.graph, self.device_info["name"],
+                                                 self.problem_hash, self.search_id)
+            if note:
+                self.notes.append(note)
+        self.store.put_search(self.search_id, self.problem_hash, self.problem_path, self.device,
+                              {"config": _config_dict(self.config),
+                               "status": "cancelled" if cancelled else "done"})
+        report = SearchReport(problem=self.problem_path, device=self.device,
+                              best=outputs.best_dict(best), evaluated=len(self.tree.evaluated()),
+                              nodes=[n.report_row() for n in self.tree],
+                              baseline=baseline, notes=self.notes)
+        outputs.write_outputs(self.out_dir, report, best, self.reference, self.search_id,
+                              self._accounts())
+        self._emit("finished", best, message="cancelled" if cancelled else "done")
+        return report
+
+    def _accounts(self) -> dict[str, Any]:
+        return {p.name: p.account for p in self.proposers if hasattr(p, "account")}
+
+
+async def _cancel_all(in_flight: dict[asyncio.Task, Node]) -> None:
+    for task in in_flight:
+        task.cancel()
+    await asyncio.gather(*in_flight, return_exceptions=True)
+    in_flight.clear()
+
+
+def _config_dict(config: SearchConfig) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return {k: v for k, v in asdict(config).items() if k != "store_path"}
+
+
+async def run_search(problem_path: str, config: SearchConfig,
+                     on_event: Callable[[SearchEvent], None] | None = None,
+                     cancel: asyncio.Event | None = None) -> SearchReport:
+    if not Path(problem_path).is_file():
+        from kernelwright.harness.evaluate import BadInputError
+
+        raise BadInputError(f"problem file not found: {problem_path}")
+    return await Search(problem_path, config, on_event, cancel).run()
