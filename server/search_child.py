@@ -73,6 +73,40 @@ def _search_config(raw: dict[str, Any]):
     return SearchConfig(**cfg), notes
 
 
+def _enrich(data: dict[str, Any], out_dir: str) -> None:
+    """Give every node its source and profile, and the report its reference.
+
+    The report's node rows are summaries; the search's out dir keeps the rest
+    (trajectories.jsonl: one line per evaluated node; report.json: the reference).
+    """
+    from pathlib import Path
+
+    full: dict[str, dict[str, Any]] = {}
+    trajectories = Path(out_dir) / "trajectories.jsonl"
+    if trajectories.exists():
+        for line in trajectories.read_text().splitlines():
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue
+            full[str(row.get("id"))] = row
+    for node in data.get("nodes") or []:
+        row = full.get(str(node.get("id")))
+        if row is None:
+            continue
+        result = row.get("result") or {}
+        node.setdefault("source", (row.get("proposal") or {}).get("source"))
+        for key in ("profile", "timing", "baseline", "device"):
+            if node.get(key) is None and result.get(key) is not None:
+                node[key] = result[key]
+    report_json = Path(out_dir) / "report.json"
+    if report_json.exists() and not data.get("reference"):
+        try:
+            data["reference"] = json.loads(report_json.read_text()).get("reference")
+        except ValueError:
+            pass
+
+
 async def _main(proto: TextIO) -> int:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
@@ -106,6 +140,8 @@ async def _main(proto: TextIO) -> int:
             report = await _runner()(request["problem_path"], config, on_event=on_event, cancel=cancel)
             data = _jsonable(report)
             data["notes"] = list(data.get("notes") or []) + notes
+            if config.out_dir:
+                _enrich(data, config.out_dir)
             emit({"type": "report", "cancelled": cancel.is_set(), **data})
     except Exception as err:  # the server shows it; the traceback goes to its log
         traceback.print_exc()

@@ -110,6 +110,7 @@ class Searches:
                 "budget": settings.budget, "time_limit_s": settings.time_limit_s,
                 "strategy": settings.strategy, "proposers": list(settings.proposers),
                 "device": settings.device, "store_path": settings.store_path,
+                "out_dir": str(settings.store_dir() / "searches" / prob.digest),
                 **({"model": settings.model} if settings.model else {})}}
         job = self.jobs.start(mode, uri, prob.signature, prob.target.name, str(path), request,
                               budget=settings.budget if mode == "search" else 0)
