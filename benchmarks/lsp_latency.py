@@ -30,24 +30,36 @@ from pygls.lsp.client import LanguageClient
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "lsp-latency.md"
-OPS = ["torch.relu(x)", "torch.softmax(x, dim=-1)", "F.gelu(x + y)", "x.sum(dim=-1)",
-       "torch.tanh(x) * y", "(x @ y).sigmoid()"]
+OPS = [
+    "torch.relu(x)",
+    "torch.softmax(x, dim=-1)",
+    "F.gelu(x + y)",
+    "x.sum(dim=-1)",
+    "torch.tanh(x) * y",
+    "(x @ y).sigmoid()",
+]
 
 
 def generate(lines: int) -> str:
-    head = ("import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n"
-            "B = 64\nN = 256\n\n\n"
-            "class Model(nn.Module):\n    def __init__(self):\n        super().__init__()\n\n"
-            "    def forward(self, x, y):\n        z = torch.relu(x) + y * 2.0\n"
-            "        return F.gelu(z)\n\n\n")
+    head = (
+        "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n"
+        "B = 64\nN = 256\n\n\n"
+        "class Model(nn.Module):\n    def __init__(self):\n        super().__init__()\n\n"
+        "    def forward(self, x, y):\n        z = torch.relu(x) + y * 2.0\n"
+        "        return F.gelu(z)\n\n\n"
+    )
     parts, i = [head], 0
     while sum(p.count("\n") for p in parts) < lines - 6:
         op = OPS[i % len(OPS)]
-        parts.append(f"def block_{i}(x, y):\n    # kernelwright: x: float32[B, N], y: float32[N, N]\n"
-                     f"    a = {op}\n    return a\n\n\n")
+        parts.append(
+            f"def block_{i}(x, y):\n    # kernelwright: x: float32[B, N], y: float32[N, N]\n"
+            f"    a = {op}\n    return a\n\n\n"
+        )
         i += 1
-    parts.append("def get_inputs():\n    return [torch.randn(B, N), torch.randn(B, N)]\n\n\n"
-                 "def get_init_inputs():\n    return []\n")
+    parts.append(
+        "def get_inputs():\n    return [torch.randn(B, N), torch.randn(B, N)]\n\n\n"
+        "def get_init_inputs():\n    return []\n"
+    )
     return "".join(parts)
 
 
@@ -65,19 +77,33 @@ async def measure(client: LanguageClient, uri: str, text: str, n: int, version: 
         line = rng.choice(op_lines)
         pos = lsp.Position(line, 10)
         t0 = time.perf_counter()
-        await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(uri), pos))
+        await client.text_document_hover_async(
+            lsp.HoverParams(lsp.TextDocumentIdentifier(uri), pos)
+        )
         hover.append((time.perf_counter() - t0) * 1e3)
         t0 = time.perf_counter()
-        await client.text_document_code_action_async(lsp.CodeActionParams(
-            lsp.TextDocumentIdentifier(uri), lsp.Range(pos, pos), lsp.CodeActionContext(diagnostics=[])))
+        await client.text_document_code_action_async(
+            lsp.CodeActionParams(
+                lsp.TextDocumentIdentifier(uri),
+                lsp.Range(pos, pos),
+                lsp.CodeActionContext(diagnostics=[]),
+            )
+        )
         action.append((time.perf_counter() - t0) * 1e3)
         if k % 5 == 0:  # typing: a comment edit at the end of the file
             version[0] += 1
             end = len(lines)
-            client.text_document_did_change(lsp.DidChangeTextDocumentParams(
-                lsp.VersionedTextDocumentIdentifier(uri=uri, version=version[0]),
-                [lsp.TextDocumentContentChangePartial(
-                    range=lsp.Range(lsp.Position(end, 0), lsp.Position(end, 0)), text=f"# t{k}\n")]))
+            client.text_document_did_change(
+                lsp.DidChangeTextDocumentParams(
+                    lsp.VersionedTextDocumentIdentifier(uri=uri, version=version[0]),
+                    [
+                        lsp.TextDocumentContentChangePartial(
+                            range=lsp.Range(lsp.Position(end, 0), lsp.Position(end, 0)),
+                            text=f"# t{k}\n",
+                        )
+                    ],
+                )
+            )
             lines.append(f"# t{k}")
     return {"hover": hover, "action": action}
 
@@ -91,41 +117,71 @@ async def run(args) -> dict:
     if args.fake_search:
         env["KERNELWRIGHT_SEARCH_RUNNER"] = "fake_search:run_search"
         env["FAKE_STEP_S"] = "2.0"
-        env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "tests" / "lsp"), env.get("PYTHONPATH", "")])
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(ROOT / "tests" / "lsp"), env.get("PYTHONPATH", "")]
+        )
     client = LanguageClient("kw-latency", "1")
     finished = asyncio.Event()
     client.feature("kernelwright/searchFinished")(lambda params: finished.set())
-    for method in ("kernelwright/searchStarted", "kernelwright/searchProgress",
-                   lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, lsp.WINDOW_SHOW_MESSAGE):
+    for method in (
+        "kernelwright/searchStarted",
+        "kernelwright/searchProgress",
+        lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+        lsp.WINDOW_SHOW_MESSAGE,
+    ):
         client.feature(method)(lambda params: None)
     await client.start_io(sys.executable, "-m", "kernelwright.server.serve", env=env)
-    await client.initialize_async(lsp.InitializeParams(
-        capabilities=lsp.ClientCapabilities(),
-        initialization_options={"kernelwright": {"device": "cpu", "budget": args.budget}}))
+    await client.initialize_async(
+        lsp.InitializeParams(
+            capabilities=lsp.ClientCapabilities(),
+            initialization_options={"kernelwright": {"device": "cpu", "budget": args.budget}},
+        )
+    )
     client.initialized(lsp.InitializedParams())
     uri = path.as_uri()
-    client.text_document_did_open(lsp.DidOpenTextDocumentParams(
-        lsp.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(
+            lsp.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
+        )
+    )
     version = [1]
     idle = await measure(client, uri, text, args.requests, version)
     line = text.splitlines().index("        z = torch.relu(x) + y * 2.0")
-    started = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
-        command="kernelwright.optimize", arguments=[{"uri": uri, "range": {
-            "start": {"line": line, "character": 12}, "end": {"line": line, "character": 35}}}]))
+    started = await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(
+            command="kernelwright.optimize",
+            arguments=[
+                {
+                    "uri": uri,
+                    "range": {
+                        "start": {"line": line, "character": 12},
+                        "end": {"line": line, "character": 35},
+                    },
+                }
+            ],
+        )
+    )
     t0 = time.perf_counter()
     busy = await measure(client, uri, text, args.requests, version)
     busy_s = time.perf_counter() - t0
     running = not finished.is_set()
     try:
         await asyncio.wait_for(finished.wait(), args.search_timeout)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         pass
     search_s = time.perf_counter() - t0
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()
-    return {"idle": idle, "busy": busy, "started": started, "running_at_end": running,
-            "busy_s": busy_s, "search_s": search_s, "lines": len(text.splitlines())}
+    return {
+        "idle": idle,
+        "busy": busy,
+        "started": started,
+        "running_at_end": running,
+        "busy_s": busy_s,
+        "search_s": search_s,
+        "lines": len(text.splitlines()),
+    }
 
 
 def versions() -> str:
@@ -141,42 +197,57 @@ def versions() -> str:
 
 def report(res: dict, args) -> str:
     def row(label, values):
-        return (f"| {label} | {len(values)} | {statistics.median(values):.1f} | "
-                f"{pct(values, 0.95):.1f} | {max(values):.1f} |")
+        return (
+            f"| {label} | {len(values)} | {statistics.median(values):.1f} | "
+            f"{pct(values, 0.95):.1f} | {max(values):.1f} |"
+        )
+
     cpu = platform.processor() or platform.machine()
-    search = "stand-in (tests/lsp/fake_search.py)" if args.fake_search else "real (agent.search.run_search)"
-    return "\n".join([
-        "# Language-server latency while a search runs",
-        "",
-        f"Measured {datetime.date.today().isoformat()} on {cpu}, {os.cpu_count()} CPUs, "
-        f"{platform.system()} {platform.release()}; no GPU (device cpu: candidates verified "
-        "under the Triton interpreter, so the search is CPU-heavy on the same cores).",
-        "",
-        f"Versions: {versions()}.",
-        "",
-        f"Command: `python benchmarks/lsp_latency.py --requests {args.requests} --budget "
-        f"{args.budget}{' --fake-search' if args.fake_search else ''}`",
-        "",
-        f"File: generated, {res['lines']} lines, one PyTorch op per function. Search: {search}, "
-        f"budget {args.budget}; started `{res['started'].get('status')}`, still running when the "
-        f"busy measurement ended: {res['running_at_end']} (busy phase {res['busy_s']:.1f} s, "
-        f"search done after {res['search_s']:.1f} s). Every fifth pair of requests follows an "
-        "edit (incremental re-parse).",
-        "",
-        "Round trip in milliseconds, client to server and back over stdio:",
-        "",
-        "| request | n | p50 | p95 | max |",
-        "| --- | --- | --- | --- | --- |",
-        row("hover, idle", res["idle"]["hover"]),
-        row("code action, idle", res["idle"]["action"]),
-        row("hover, search running", res["busy"]["hover"]),
-        row("code action, search running", res["busy"]["action"]),
-        "",
-        "The search runs in a child process (`server/search_child.py`) driven by an asyncio",
-        "task; the server's event loop only reads its JSON lines, so requests wait on the",
-        "CPU the search and its harness workers leave free, not on the search itself.",
-        "",
-    ])
+    search = (
+        "stand-in (tests/lsp/fake_search.py)"
+        if args.fake_search
+        else "real (agent.search.run_search)"
+    )
+    return "\n".join(
+        [
+            "# Language-server latency while a search runs",
+            "",
+            (
+                f"Measured {datetime.date.today().isoformat()} on {cpu}, {os.cpu_count()} CPUs, "
+                f"{platform.system()} {platform.release()}; no GPU (device cpu: candidates verified "
+                "under the Triton interpreter, so the search is CPU-heavy on the same cores)."
+            ),
+            "",
+            f"Versions: {versions()}.",
+            "",
+            (
+                f"Command: `python benchmarks/lsp_latency.py --requests {args.requests} --budget "
+                f"{args.budget}{' --fake-search' if args.fake_search else ''}`"
+            ),
+            "",
+            (
+                f"File: generated, {res['lines']} lines, one PyTorch op per function. Search: {search}, "
+                f"budget {args.budget}; started `{res['started'].get('status')}`, still running when the "
+                f"busy measurement ended: {res['running_at_end']} (busy phase {res['busy_s']:.1f} s, "
+                f"search done after {res['search_s']:.1f} s). Every fifth pair of requests follows an "
+                "edit (incremental re-parse)."
+            ),
+            "",
+            "Round trip in milliseconds, client to server and back over stdio:",
+            "",
+            "| request | n | p50 | p95 | max |",
+            "| --- | --- | --- | --- | --- |",
+            row("hover, idle", res["idle"]["hover"]),
+            row("code action, idle", res["idle"]["action"]),
+            row("hover, search running", res["busy"]["hover"]),
+            row("code action, search running", res["busy"]["action"]),
+            "",
+            "The search runs in a child process (`server/search_child.py`) driven by an asyncio",
+            "task; the server's event loop only reads its JSON lines, so requests wait on the",
+            "CPU the search and its harness workers leave free, not on the search itself.",
+            "",
+        ]
+    )
 
 
 def main() -> int:

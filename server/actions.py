@@ -38,15 +38,29 @@ def code_actions(session: Session, params: lsp.CodeActionParams) -> list[lsp.Cod
     rng = conv.byte_range(doc, target.start_byte, target.end_byte)
     if _kind_wanted(only, names.CODE_ACTION_KIND):
         what = {"triton_kernel": "kernel", "forward": "forward", "expression": "expression"}.get(
-            target.kind, "op")
-        out.append(conv.optimize_action(f"{names.OPTIMIZE_TITLE_PREFIX} this kernel ({what} "
-                                        f"`{target.name}`)", uri, rng))
+            target.kind, "op"
+        )
+        out.append(
+            conv.optimize_action(
+                f"{names.OPTIMIZE_TITLE_PREFIX} this kernel ({what} `{target.name}`)", uri, rng
+            )
+        )
         rec = session.index.get(prob.signature)
         for cand in rec.candidates if rec else []:
-            data = {"tag": DATA_TAG, "uri": uri, "version": doc.version, "signature": prob.signature,
-                    "rank": cand.rank, "start": target.start_byte, "end": target.end_byte}
-            out.append(conv.apply_action(candidate_title(names.APPLY_TITLE_PREFIX, cand), data,
-                                         cand.rank == 1))
+            data = {
+                "tag": DATA_TAG,
+                "uri": uri,
+                "version": doc.version,
+                "signature": prob.signature,
+                "rank": cand.rank,
+                "start": target.start_byte,
+                "end": target.end_byte,
+            }
+            out.append(
+                conv.apply_action(
+                    candidate_title(names.APPLY_TITLE_PREFIX, cand), data, cand.rank == 1
+                )
+            )
     if prob.missing and _kind_wanted(only, lsp.CodeActionKind.QuickFix):
         out.append(_annotation_fix(session, doc, prob, params))
     return out
@@ -60,20 +74,35 @@ def _annotation_fix(session, doc, prob: problem.Problem, params) -> lsp.CodeActi
         node = doc.tree.root_node.named_descendant_for_byte_range(fn_start, fn_start)
         while node is not None and node.type not in ("function_definition", "decorated_definition"):
             node = node.parent
-        if node is not None and node.parent is not None and node.parent.type == "decorated_definition":
+        if (
+            node is not None
+            and node.parent is not None
+            and node.parent.type == "decorated_definition"
+        ):
             node = node.parent
         anchor = node.start_byte if node is not None else fn_start
     line = doc.position_of_byte(anchor).line
     indent = doc.lines[line][: len(doc.lines[line]) - len(doc.lines[line].lstrip())]
     at = doc.byte_of(line, 0)
-    related = [d for d in (params.context.diagnostics or [])
-               if d.source == conv.SOURCE and d.code == names.DIAG_SHAPES_UNKNOWN]
+    related = [
+        d
+        for d in (params.context.diagnostics or [])
+        if d.source == conv.SOURCE and d.code == names.DIAG_SHAPES_UNKNOWN
+    ]
     return conv.quickfix_insert(
-        f"{names.QUICKFIX_SHAPES_TITLE_PREFIX} for {', '.join(prob.missing)}", doc.uri, doc.version,
-        doc, at, shapes.template(prob.missing, indent), related)
+        f"{names.QUICKFIX_SHAPES_TITLE_PREFIX} for {', '.join(prob.missing)}",
+        doc.uri,
+        doc.version,
+        doc,
+        at,
+        shapes.template(prob.missing, indent),
+        related,
+    )
 
 
-def resolve(session: Session, action: lsp.CodeAction, caps: lsp.ClientCapabilities) -> lsp.CodeAction:
+def resolve(
+    session: Session, action: lsp.CodeAction, caps: lsp.ClientCapabilities
+) -> lsp.CodeAction:
     data = action.data
     if not isinstance(data, dict) or data.get("tag") != DATA_TAG:
         return action  # not ours: clients resolve every action that has no edit
@@ -88,24 +117,34 @@ def resolve(session: Session, action: lsp.CodeAction, caps: lsp.ClientCapabiliti
     if version != doc.version:
         raise JsonRpcContentModified(
             f"kernelwright: the document changed since this candidate was listed (version "
-            f"{version}, now {doc.version}); ask for code actions again")
+            f"{version}, now {doc.version}); ask for code actions again"
+        )
     target = detect.target_at(doc, start, end)
     prob = session.problem_for(doc, target) if target is not None else None
     if prob is None or prob.signature != sig:
-        raise JsonRpcContentModified("kernelwright: the selected code is no longer there; "
-                                     "ask for code actions again")
+        raise JsonRpcContentModified(
+            "kernelwright: the selected code is no longer there; ask for code actions again"
+        )
     rec = session.index.get(sig)
     cand = next((c for c in rec.candidates if c.rank == rank), None) if rec else None
     if cand is None:
-        raise JsonRpcInvalidParams(f"kernelwright: candidate #{rank} of `{target.name}` is gone; "
-                                   "ask for code actions again")
+        raise JsonRpcInvalidParams(
+            f"kernelwright: candidate #{rank} of `{target.name}` is gone; "
+            "ask for code actions again"
+        )
     try:
         changes = edits.build_edits(doc, prob, cand.source, rank, action.title)
     except edits.ApplyError as err:
         raise JsonRpcInvalidParams(f"kernelwright: cannot apply candidate #{rank}: {err}") from None
     action.edit = conv.workspace_edit(
-        doc, uri, doc.version, changes, label=f"Apply kernelwright candidate #{rank}",
-        description=f"Insert the generated kernel for `{target.name}` and rewire the call", caps=caps)
+        doc,
+        uri,
+        doc.version,
+        changes,
+        label=f"Apply kernelwright candidate #{rank}",
+        description=f"Insert the generated kernel for `{target.name}` and rewire the call",
+        caps=caps,
+    )
     return action
 
 
@@ -120,7 +159,7 @@ def show_candidates(session: Session, args: tuple[Any, ...]) -> dict[str, Any]:
     pairs = session.records_by_target(doc)
     if args[0].get("range") is not None:
         try:
-            s, e = conv.range_to_bytes(doc, conv.range_from_json(args[0]["range"]))
+            s, _ = conv.range_to_bytes(doc, conv.range_from_json(args[0]["range"]))
         except ValueError as err:
             raise JsonRpcInvalidParams(str(err)) from None
         pairs = [(t, r) for t, r in pairs if t.start_byte <= s <= t.end_byte]
@@ -129,10 +168,17 @@ def show_candidates(session: Session, args: tuple[Any, ...]) -> dict[str, Any]:
         for c in rec.candidates:
             speed = c.speedup or {}
             prof = c.profile or {}
-            out.append({"rank": c.rank, "title": candidate_title(names.APPLY_TITLE_PREFIX, c),
-                        "target": target.name, "speedupVsEager": speed.get("vs_eager"),
-                        "speedupVsCompile": speed.get("vs_compile"),
-                        "bottleneck": prof.get("bottleneck"),
-                        "peakPercent": prof.get("pct_peak_bw") or prof.get("pct_peak_flops"),
-                        "outcome": c.outcome, "jobId": c.job_id})
+            out.append(
+                {
+                    "rank": c.rank,
+                    "title": candidate_title(names.APPLY_TITLE_PREFIX, c),
+                    "target": target.name,
+                    "speedupVsEager": speed.get("vs_eager"),
+                    "speedupVsCompile": speed.get("vs_compile"),
+                    "bottleneck": prof.get("bottleneck"),
+                    "peakPercent": prof.get("pct_peak_bw") or prof.get("pct_peak_flops"),
+                    "outcome": c.outcome,
+                    "jobId": c.job_id,
+                }
+            )
     return {"candidates": out}

@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import json
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -31,10 +31,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     candidate = read_source(args.candidate, "candidate")
     harness = Harness(store=_store(args))
-    result = asyncio.run(harness.evaluate(args.problem, candidate, args.device,
-                                          use_cache=not args.no_cache,
-                                          compile_baseline=not args.no_compile_baseline,
-                                          trials=args.trials))
+    result = asyncio.run(
+        harness.evaluate(
+            args.problem,
+            candidate,
+            args.device,
+            use_cache=not args.no_cache,
+            compile_baseline=not args.no_compile_baseline,
+            trials=args.trials,
+        )
+    )
     if args.json:
         print(json.dumps(result.to_dict()))
     else:
@@ -47,9 +53,14 @@ def cmd_profile(args: argparse.Namespace) -> int:
     from kernelwright.server import cli_render
 
     harness = Harness(store=_store(args))
-    result = asyncio.run(harness.profile(args.problem, args.device,
-                                         compile_baseline=not args.no_compile_baseline,
-                                         use_cache=not args.no_cache))
+    result = asyncio.run(
+        harness.profile(
+            args.problem,
+            args.device,
+            compile_baseline=not args.no_compile_baseline,
+            use_cache=not args.no_cache,
+        )
+    )
     if args.json:
         print(json.dumps(result))
     else:
@@ -83,8 +94,12 @@ def cmd_kb(args: argparse.Namespace) -> int:
 
 def _add_common(parser: argparse.ArgumentParser, device: bool = True) -> None:
     if device:
-        parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"),
-                            help="where to run (auto: cuda when a GPU is visible)")
+        parser.add_argument(
+            "--device",
+            default="auto",
+            choices=("auto", "cpu", "cuda"),
+            help="where to run (auto: cuda when a GPU is visible)",
+        )
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     parser.add_argument("--store", help="results store (SQLite); default under XDG cache")
 
@@ -98,18 +113,20 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="kernelwright",
-        description="Search, verify, time and apply faster GPU kernels.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
-                               parser_class=_Parser)
+        prog="kernelwright", description="Search, verify, time and apply faster GPU kernels."
+    )
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
 
     p = sub.add_parser("eval", help="verify, time and profile one candidate against a problem")
     p.add_argument("problem", help="KernelBench-format problem file (class Model, get_inputs)")
     p.add_argument("candidate", help="candidate module defining class ModelNew")
     p.add_argument("--trials", type=int, default=5, help="correctness trials (at least 5)")
     p.add_argument("--no-cache", action="store_true", help="evaluate again even if stored")
-    p.add_argument("--no-compile-baseline", action="store_true",
-                   help="skip timing torch.compile (faster)")
+    p.add_argument(
+        "--no-compile-baseline", action="store_true", help="skip timing torch.compile (faster)"
+    )
     _add_common(p)
     p.set_defaults(func=cmd_eval)
 
@@ -125,14 +142,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--budget", type=int, default=16, help="candidates to evaluate")
     p.add_argument("--time-limit", type=float, default=600.0, help="wall-clock seconds")
     p.add_argument("--strategy", default="mcts", choices=("mcts", "evolve"))
-    p.add_argument("--proposers", default=None,
-                   help="comma-separated: embedded,claude (default: embedded, plus claude "
-                        "when a key is configured)")
+    p.add_argument(
+        "--proposers",
+        default=None,
+        help="comma-separated: embedded,claude (default: embedded, plus claude "
+        "when a key is configured)",
+    )
     p.add_argument("--out", default=None, help="output folder (default: ./kw-out/<problem>)")
     p.add_argument("--resume", action="store_true", help="continue the last search of this problem")
     p.add_argument("--parallel", type=int, default=2, help="candidates in flight at once")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-skills", action="store_true", help="do not warm-start from skills")
+    p.add_argument(
+        "--compile-mode", default="max-autotune", help="torch.compile mode of the labelled baseline"
+    )
     _add_common(p)
     p.set_defaults(func=cmd_optimize)
 
@@ -144,6 +167,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strategy", default="mcts", choices=("mcts", "evolve"))
     p.add_argument("--filter", default=None, help="only problems whose file name contains this")
     p.add_argument("--no-skills", action="store_true")
+    p.add_argument(
+        "--concurrency",
+        type=int,
+        default=1,
+        help="problems searched at once (timings still take turns on the GPU)",
+    )
+    p.add_argument("--parallel", type=int, default=3, help="candidates in flight per problem")
+    p.add_argument(
+        "--compile-mode", default="max-autotune", help="torch.compile mode of the labelled baseline"
+    )
     _add_common(p)
     p.set_defaults(func=cmd_bench)
 
@@ -173,7 +206,7 @@ def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) ->
     except KeyboardInterrupt:
         print("kernelwright: interrupted", file=sys.stderr)
         return 130
-    except Exception as err:  # noqa: BLE001 — the last line of defence, with the reason
+    except Exception as err:
         print(f"kernelwright: internal error: {type(err).__name__}: {err}", file=sys.stderr)
         if "--debug" in sys.argv or _env_debug():
             raise

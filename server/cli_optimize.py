@@ -7,23 +7,33 @@ import asyncio
 import json
 import signal
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
 from kernelwright.agent.api import SearchConfig, SearchEvent
 from kernelwright.agent.search import run_search
 from kernelwright.server.cli_render import describe_profile
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 console = Console(stderr=True)
 
 
 def config_from_args(args: argparse.Namespace) -> SearchConfig:
-    proposers = tuple(p.strip() for p in args.proposers.split(",") if p.strip()) \
-        if args.proposers else None
-    return SearchConfig(budget=args.budget, time_limit_s=args.time_limit, strategy=args.strategy,
-                        proposers=proposers, device=args.device, store_path=args.store,
-                        out_dir=args.out, resume=args.resume, seed=args.seed,
-                        parallel=max(args.parallel, 1), use_skills=not args.no_skills)
+    proposers = (
+        tuple(p.strip() for p in args.proposers.split(",") if p.strip()) if args.proposers else None
+    )
+    return SearchConfig(
+        budget=args.budget,
+        time_limit_s=args.time_limit,
+        strategy=args.strategy,
+        proposers=proposers,
+        device=args.device,
+        store_path=args.store,
+        out_dir=args.out,
+        resume=args.resume,
+        seed=args.seed,
+        parallel=max(args.parallel, 1),
+        use_skills=not args.no_skills,
+        compile_mode=args.compile_mode,
+    )
 
 
 def _speed(value: float | None) -> str:
@@ -34,10 +44,16 @@ async def _run_with_progress(problem: str, config: SearchConfig, quiet: bool):
     cancel = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGINT, cancel.set)  # Ctrl-C: stop and report what we have
-    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                        TextColumn("{task.completed}/{task.total} evaluated"),
-                        TextColumn("· {task.fields[failed]} failed · best {task.fields[best]}"),
-                        TimeRemainingColumn(), console=console, disable=quiet, transient=False)
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} evaluated"),
+        TextColumn("· {task.fields[failed]} failed · best {task.fields[best]}"),
+        TimeRemainingColumn(),
+        console=console,
+        disable=quiet,
+        transient=False,
+    )
     task = progress.add_task("searching", total=config.budget, failed=0, best="—")
     state = {"best": "—"}
 
@@ -52,9 +68,11 @@ async def _run_with_progress(problem: str, config: SearchConfig, quiet: bool):
         if event.kind == "evaluated" and event.node and not quiet:
             row = event.node
             speed = (row.get("speedup") or {}).get("vs_eager")
-            progress.console.print(f"  {row['id']} {row['outcome']:<13} {_speed(speed):>7}  "
-                                   f"[dim]{row['proposer']}/{row['memory']}: "
-                                   f"{(row['move'] or '')[:70]}[/dim]")
+            progress.console.print(
+                f"  {row['id']} {row['outcome']:<13} {_speed(speed):>7}  "
+                f"[dim]{row['proposer']}/{row['memory']}: "
+                f"{(row['move'] or '')[:70]}[/dim]"
+            )
 
     with progress:
         report = await run_search(problem, config, on_event, cancel)
@@ -75,14 +93,18 @@ def run_optimize(args: argparse.Namespace) -> int:
     out = Console()
     best = report.best
     if best is None:
-        out.print(f"[bold red]no verified candidate[/bold red] after {report.evaluated} "
-                  f"evaluations; see {out_dir / 'report.json'}")
+        out.print(
+            f"[bold red]no verified candidate[/bold red] after {report.evaluated} "
+            f"evaluations; see {out_dir / 'report.json'}"
+        )
     else:
         speed = best.get("speedup") or {}
-        out.print(f"[bold green]best {best['id']}[/bold green] ({best['proposer']}): "
-                  f"{_speed(speed.get('vs_eager'))} vs eager · "
-                  f"{_speed(speed.get('vs_compile'))} vs torch.compile · "
-                  f"{describe_profile(best.get('profile'))}")
+        out.print(
+            f"[bold green]best {best['id']}[/bold green] ({best['proposer']}): "
+            f"{_speed(speed.get('vs_eager'))} vs eager · "
+            f"{_speed(speed.get('vs_compile'))} vs torch.compile · "
+            f"{describe_profile(best.get('profile'))}"
+        )
         if best.get("timing_note"):
             out.print(f"  {best['timing_note']}")
         out.print(f"  written: {out_dir / 'best.py'}, report.json, trajectories.jsonl")

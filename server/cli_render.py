@@ -22,8 +22,7 @@ def describe_profile(profile: dict[str, Any] | None) -> str:
         return "no profile"
     if profile.get("achieved_gbps") is None:
         return profile.get("bottleneck_note", "no timing")
-    parts = [profile.get("bottleneck") or "unclassified",
-             f"{profile['achieved_gbps']:.0f} GB/s"]
+    parts = [profile.get("bottleneck") or "unclassified", f"{profile['achieved_gbps']:.0f} GB/s"]
     if profile.get("pct_peak_bw") is not None:
         parts[-1] += f" ({profile['pct_peak_bw']:.0f}% of peak DRAM BW)"
     if profile.get("flops"):
@@ -38,19 +37,25 @@ def render_eval(result: dict[str, Any], problem: str, candidate: str) -> None:
     outcome = result["outcome"]
     style = _OUTCOME_STYLE.get(outcome, "bold yellow")
     cached = " [dim](from the store)[/dim]" if result.get("cached") else ""
-    console.print(f"[{style}]{outcome}[/{style}]  {candidate} vs {problem} on "
-                  f"{result['device']}{cached}")
+    console.print(
+        f"[{style}]{outcome}[/{style}]  {candidate} vs {problem} on {result['device']}{cached}"
+    )
     console.print(f"  {result['message']}")
     table = Table(show_header=False, box=None, padding=(0, 2))
     corr = result.get("correctness") or {}
     if corr:
-        table.add_row("correctness", f"{corr.get('passed')}/{corr.get('trials')} trials · max abs "
-                      f"{_num(corr.get('max_abs_error'), '.2e')} · max rel "
-                      f"{_num(corr.get('max_rel_error'), '.2e')} · {corr.get('criterion')}")
+        table.add_row(
+            "correctness",
+            f"{corr.get('passed')}/{corr.get('trials')} trials · max abs "
+            f"{_num(corr.get('max_abs_error'), '.2e')} · max rel "
+            f"{_num(corr.get('max_rel_error'), '.2e')} · {corr.get('criterion')}",
+        )
     timing = result.get("timing")
     if timing:
-        table.add_row("candidate", f"{timing['median_ms']:.4f} ms median (IQR "
-                      f"{timing['iqr_ms']:.4f}, n={timing['n']})")
+        table.add_row(
+            "candidate",
+            f"{timing['median_ms']:.4f} ms median (IQR {timing['iqr_ms']:.4f}, n={timing['n']})",
+        )
     elif result.get("timing_note"):
         table.add_row("timing", result["timing_note"])
     base = result.get("baseline") or {}
@@ -60,8 +65,11 @@ def render_eval(result: dict[str, Any], problem: str, candidate: str) -> None:
             table.add_row("torch.compile", _num(base.get("compile_ms"), ".4f", " ms"))
     speed = result.get("speedup")
     if speed:
-        table.add_row("speedup", f"{_num(speed.get('vs_eager'), '.2f', '×')} vs eager · "
-                      f"{_num(speed.get('vs_compile'), '.2f', '×')} vs torch.compile")
+        table.add_row(
+            "speedup",
+            f"{_num(speed.get('vs_eager'), '.2f', '×')} vs eager · "
+            f"{_num(speed.get('vs_compile'), '.2f', '×')} vs torch.compile",
+        )
     if result.get("profile") and timing:
         table.add_row("profile", describe_profile(result["profile"]))
     if result.get("flags"):
@@ -74,12 +82,17 @@ def render_eval(result: dict[str, Any], problem: str, candidate: str) -> None:
 
 def render_profile(result: dict[str, Any]) -> None:
     profile = result["profile"]
-    console.print(f"[bold]{result.get('problem')}[/bold] on {result['device']}"
-                  + (" [dim](from the store)[/dim]" if result.get("cached") else ""))
+    console.print(
+        f"[bold]{result.get('problem')}[/bold] on {result['device']}"
+        + (" [dim](from the store)[/dim]" if result.get("cached") else "")
+    )
     table = Table(show_header=False, box=None, padding=(0, 2))
     timing = result["timing"]
-    table.add_row("eager", f"{timing['median_ms']:.4f} ms median (IQR {timing['iqr_ms']:.4f}, "
-                  f"n={timing['n']}, {timing['method']})")
+    table.add_row(
+        "eager",
+        f"{timing['median_ms']:.4f} ms median (IQR {timing['iqr_ms']:.4f}, "
+        f"n={timing['n']}, {timing['method']})",
+    )
     if result.get("compile_timing"):
         table.add_row("torch.compile", f"{result['compile_timing']['median_ms']:.4f} ms median")
     table.add_row("bytes", f"{profile['bytes'] / 1e6:.2f} MB (unique inputs, weights, outputs)")
@@ -88,6 +101,7 @@ def render_profile(result: dict[str, Any]) -> None:
     peaks = profile.get("peaks") or {}
     if peaks:
         rates = ", ".join(f"{k} {v:.1f}" for k, v in (peaks.get("matmul_tflops") or {}).items())
-        table.add_row("measured peaks", f"copy {peaks.get('copy_gbps', 0):.0f} GB/s · matmul "
-                      f"TFLOP/s: {rates}")
+        table.add_row(
+            "measured peaks", f"copy {peaks.get('copy_gbps', 0):.0f} GB/s · matmul TFLOP/s: {rates}"
+        )
     console.print(table)

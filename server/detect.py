@@ -15,20 +15,99 @@ from .documents import ParsedDocument
 
 # Calls that only allocate or describe tensors: nothing to optimise.
 CREATION_OPS = frozenset(
-    "empty empty_like zeros zeros_like ones ones_like full full_like rand rand_like randn "
-    "randn_like randint randint_like arange linspace tensor as_tensor from_numpy manual_seed "
-    "no_grad device dtype cuda is_tensor compile jit Size Generator set_grad_enabled "
-    "inference_mode get_default_dtype set_default_dtype save load".split()
+    [
+        "empty",
+        "empty_like",
+        "zeros",
+        "zeros_like",
+        "ones",
+        "ones_like",
+        "full",
+        "full_like",
+        "rand",
+        "rand_like",
+        "randn",
+        "randn_like",
+        "randint",
+        "randint_like",
+        "arange",
+        "linspace",
+        "tensor",
+        "as_tensor",
+        "from_numpy",
+        "manual_seed",
+        "no_grad",
+        "device",
+        "dtype",
+        "cuda",
+        "is_tensor",
+        "compile",
+        "jit",
+        "Size",
+        "Generator",
+        "set_grad_enabled",
+        "inference_mode",
+        "get_default_dtype",
+        "set_default_dtype",
+        "save",
+        "load",
+    ]
 )
 
 # Tensor methods worth a kernel: the pointwise, reduction, normalisation and
 # linear-algebra entries of PyTorch's `torch.Tensor` reference page. Shape and
 # bookkeeping methods (view, size, contiguous, to, ...) are left out.
 TENSOR_METHODS = frozenset(
-    "abs add addmm amax amin argmax argmin baddbmm bmm clamp clamp_min clamp_max cos cumsum "
-    "div exp exp2 expm1 gelu log log1p log_softmax logsumexp masked_fill matmul max mean min "
-    "mm mul neg norm pow prod relu rsqrt sigmoid silu sin softmax sqrt square std sub sum "
-    "tanh var where".split()
+    [
+        "abs",
+        "add",
+        "addmm",
+        "amax",
+        "amin",
+        "argmax",
+        "argmin",
+        "baddbmm",
+        "bmm",
+        "clamp",
+        "clamp_min",
+        "clamp_max",
+        "cos",
+        "cumsum",
+        "div",
+        "exp",
+        "exp2",
+        "expm1",
+        "gelu",
+        "log",
+        "log1p",
+        "log_softmax",
+        "logsumexp",
+        "masked_fill",
+        "matmul",
+        "max",
+        "mean",
+        "min",
+        "mm",
+        "mul",
+        "neg",
+        "norm",
+        "pow",
+        "prod",
+        "relu",
+        "rsqrt",
+        "sigmoid",
+        "silu",
+        "sin",
+        "softmax",
+        "sqrt",
+        "square",
+        "std",
+        "sub",
+        "sum",
+        "tanh",
+        "var",
+        "where",
+    ]
 )
 
 TRITON_DECORATORS = ("jit", "autotune", "heuristics")
@@ -122,8 +201,10 @@ def torch_op_name(call: Node, aliases: dict[str, str]) -> str | None:
             resolved = "torch.nn.functional." + dotted.split(".", 1)[1]
         if resolved.startswith("torch."):
             last = resolved.rsplit(".", 1)[1]
-            if last in CREATION_OPS or resolved.startswith(("torch.nn.", "torch.cuda.")) and not (
-                resolved.startswith("torch.nn.functional.")
+            if (
+                last in CREATION_OPS
+                or resolved.startswith(("torch.nn.", "torch.cuda."))
+                and not (resolved.startswith("torch.nn.functional."))
             ):
                 return None
             shown = dotted if dotted.startswith(("torch.", "F.")) else resolved
@@ -153,10 +234,12 @@ def _is_triton_decorator(name: str | None, aliases: dict[str, str]) -> bool:
 
 def _memo(fn):
     """Cache a whole-document scan until the document's text changes."""
+
     def wrapper(doc: ParsedDocument):
         if fn.__name__ not in doc.cache:
             doc.cache[fn.__name__] = fn(doc)
         return doc.cache[fn.__name__]
+
     wrapper.__name__ = fn.__name__
     wrapper.__doc__ = fn.__doc__
     return wrapper
@@ -176,7 +259,10 @@ def find_kernels(doc: ParsedDocument) -> list[KernelInfo]:
                 name_node = fn.child_by_field_name("name")
                 if any(_is_triton_decorator(_decorator_name(d), aliases) for d in decs):
                     kernels[name_node.text.decode()] = KernelInfo(
-                        name_node.text.decode(), stmt.start_byte, stmt.end_byte, name_node.start_byte
+                        name_node.text.decode(),
+                        stmt.start_byte,
+                        stmt.end_byte,
+                        name_node.start_byte,
                     )
                 else:
                     defs[name_node.text.decode()] = stmt
@@ -186,13 +272,24 @@ def find_kernels(doc: ParsedDocument) -> list[KernelInfo]:
             # `kernel = triton.jit(_kernel_impl)`
             asg = stmt.named_children[0]
             left, right = asg.child_by_field_name("left"), asg.child_by_field_name("right")
-            if left is not None and left.type == "identifier" and right is not None and right.type == "call":
-                if _is_triton_decorator(_dotted(right.child_by_field_name("function")), aliases):
-                    args = right.child_by_field_name("arguments")
-                    inner = args.named_children[0] if args and args.named_children else None
-                    target = defs.get(inner.text.decode()) if inner is not None else None
-                    start, end = (target.start_byte, target.end_byte) if target else (stmt.start_byte, stmt.end_byte)
-                    kernels[left.text.decode()] = KernelInfo(left.text.decode(), start, end, left.start_byte)
+            if (
+                left is not None
+                and left.type == "identifier"
+                and right is not None
+                and right.type == "call"
+                and _is_triton_decorator(_dotted(right.child_by_field_name("function")), aliases)
+            ):
+                args = right.child_by_field_name("arguments")
+                inner = args.named_children[0] if args and args.named_children else None
+                target = defs.get(inner.text.decode()) if inner is not None else None
+                start, end = (
+                    (target.start_byte, target.end_byte)
+                    if target
+                    else (stmt.start_byte, stmt.end_byte)
+                )
+                kernels[left.text.decode()] = KernelInfo(
+                    left.text.decode(), start, end, left.start_byte
+                )
     if not kernels:
         return []
     for node in _walk(root):
@@ -202,15 +299,25 @@ def find_kernels(doc: ParsedDocument) -> list[KernelInfo]:
         if fn is None or fn.type != "subscript":
             continue
         value = fn.child_by_field_name("value")
-        info = kernels.get(value.text.decode()) if value is not None and value.type == "identifier" else None
+        info = (
+            kernels.get(value.text.decode())
+            if value is not None and value.type == "identifier"
+            else None
+        )
         if info is None:
             continue
         info.launch_sites.append((node.start_byte, node.end_byte))
         scope = enclosing_function(node)
         if scope is not None:
-            outer = scope.parent if scope.parent and scope.parent.type == "decorated_definition" else scope
+            outer = (
+                scope.parent
+                if scope.parent and scope.parent.type == "decorated_definition"
+                else scope
+            )
             rng = (outer.start_byte, outer.end_byte)
-            if rng not in info.launchers and not any(k.def_start == rng[0] for k in kernels.values()):
+            if rng not in info.launchers and not any(
+                k.def_start == rng[0] for k in kernels.values()
+            ):
                 info.launchers.append(rng)
     return list(kernels.values())
 
@@ -250,12 +357,28 @@ def find_forwards(doc: ParsedDocument) -> list[Target]:
             continue
         body = node.child_by_field_name("body")
         for item in body.named_children if body else []:
-            fn = item.child_by_field_name("definition") if item.type == "decorated_definition" else item
-            if fn is not None and fn.type == "function_definition":
-                if fn.child_by_field_name("name").text.decode() == "forward":
-                    cls = node.child_by_field_name("name").text.decode()
-                    out.append(Target("forward", f"{cls}.forward", fn.start_byte, fn.end_byte,
-                                      fn.start_byte, fn.end_byte, cls))
+            fn = (
+                item.child_by_field_name("definition")
+                if item.type == "decorated_definition"
+                else item
+            )
+            if (
+                fn is not None
+                and fn.type == "function_definition"
+                and fn.child_by_field_name("name").text.decode() == "forward"
+            ):
+                cls = node.child_by_field_name("name").text.decode()
+                out.append(
+                    Target(
+                        "forward",
+                        f"{cls}.forward",
+                        fn.start_byte,
+                        fn.end_byte,
+                        fn.start_byte,
+                        fn.end_byte,
+                        cls,
+                    )
+                )
     return out
 
 
@@ -303,20 +426,32 @@ def target_at(doc: ParsedDocument, start: int, end: int) -> Target | None:
         sel = _selected_expression(doc, start, end)
         if sel is not None:
             if sel.type == "call" and torch_op_name(sel, aliases):
-                return Target("op", torch_op_name(sel, aliases), sel.start_byte, sel.end_byte,
-                              **_scope_fields(sel))
+                return Target(
+                    "op",
+                    torch_op_name(sel, aliases),
+                    sel.start_byte,
+                    sel.end_byte,
+                    **_scope_fields(sel),
+                )
             if any(n.type == "call" and torch_op_name(n, aliases) for n in _walk(sel)) or any(
                 n.type == "binary_operator" and n.child_by_field_name("operator").type == "@"
                 for n in _walk(sel)
             ):
                 text = doc.node_text(sel)
                 short = text if len(text) <= 40 else text[:37] + "..."
-                return Target("expression", short, sel.start_byte, sel.end_byte, **_scope_fields(sel))
+                return Target(
+                    "expression", short, sel.start_byte, sel.end_byte, **_scope_fields(sel)
+                )
     node = root.descendant_for_byte_range(start, start)
     while node is not None:
         if node.type == "call" and torch_op_name(node, aliases):
-            return Target("op", torch_op_name(node, aliases), node.start_byte, node.end_byte,
-                          **_scope_fields(node))
+            return Target(
+                "op",
+                torch_op_name(node, aliases),
+                node.start_byte,
+                node.end_byte,
+                **_scope_fields(node),
+            )
         if node.type in ("function_definition", "class_definition"):
             break
         node = node.parent
@@ -327,13 +462,27 @@ def target_at(doc: ParsedDocument, start: int, end: int) -> Target | None:
 
 
 def _kernel_target(k: KernelInfo) -> Target:
-    return Target("triton_kernel", k.name, k.def_start, k.def_end,
-                  launcher=k.launchers[0] if k.launchers else None)
+    return Target(
+        "triton_kernel",
+        k.name,
+        k.def_start,
+        k.def_end,
+        launcher=k.launchers[0] if k.launchers else None,
+    )
 
 
 EXPRESSIONS = frozenset(
-    "call binary_operator unary_operator parenthesized_expression attribute subscript "
-    "conditional_expression boolean_operator comparison_operator".split()
+    [
+        "call",
+        "binary_operator",
+        "unary_operator",
+        "parenthesized_expression",
+        "attribute",
+        "subscript",
+        "conditional_expression",
+        "boolean_operator",
+        "comparison_operator",
+    ]
 )
 
 

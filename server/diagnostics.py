@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lsprotocol import types as lsp
 
-from . import detect, names, problem
+from . import detect, names
 from . import lsp_convert as conv
 from .measure import fmt_ms, reference_numbers
 from .results import candidate_title
@@ -25,10 +25,14 @@ def compute(session: Session, uri: str) -> list[lsp.Diagnostic]:
         if not isinstance(speed, (int, float)) or speed < threshold:
             continue
         ms, _ = reference_numbers(rec.reference)
-        msg = (f"kernelwright: `{target.name}`" + (f" takes {fmt_ms(ms)};" if ms else "")
-               + f" candidate {candidate_title('#', best).replace('# #', '#')}")
-        out.append(conv.diagnostic(doc, target.start_byte, target.end_byte, msg,
-                                   names.DIAG_SLOW_SPOT))
+        msg = (
+            f"kernelwright: `{target.name}`"
+            + (f" takes {fmt_ms(ms)};" if ms else "")
+            + f" candidate {candidate_title('#', best).replace('# #', '#')}"
+        )
+        out.append(
+            conv.diagnostic(doc, target.start_byte, target.end_byte, msg, names.DIAG_SLOW_SPOT)
+        )
     requests = session.shape_requests.get(uri, {})
     for sig, req in list(requests.items()):
         target = detect.target_at(doc, req.start, req.end)
@@ -37,16 +41,29 @@ def compute(session: Session, uri: str) -> list[lsp.Diagnostic]:
             requests.pop(sig)  # the code moved or changed: forget the request
             continue
         if prob.errors:
-            out.append(conv.diagnostic(doc, target.start_byte, target.end_byte,
-                                       "kernelwright: " + "; ".join(prob.errors),
-                                       names.DIAG_ANNOTATION_ERROR, lsp.DiagnosticSeverity.Warning))
+            out.append(
+                conv.diagnostic(
+                    doc,
+                    target.start_byte,
+                    target.end_byte,
+                    "kernelwright: " + "; ".join(prob.errors),
+                    names.DIAG_ANNOTATION_ERROR,
+                    lsp.DiagnosticSeverity.Warning,
+                )
+            )
         if prob.missing:
-            out.append(conv.diagnostic(
-                doc, target.start_byte, target.end_byte,
-                f"kernelwright: input shapes unknown for {', '.join(prob.missing)}; add a "
-                "`# kernelwright: name: dtype[sizes]` annotation (quick fix), a get_inputs(), "
-                "or set kernelwright.shapeCommand to record them", names.DIAG_SHAPES_UNKNOWN,
-                data={"missing": prob.missing}))
+            out.append(
+                conv.diagnostic(
+                    doc,
+                    target.start_byte,
+                    target.end_byte,
+                    f"kernelwright: input shapes unknown for {', '.join(prob.missing)}; add a "
+                    "`# kernelwright: name: dtype[sizes]` annotation (quick fix), a get_inputs(), "
+                    "or set kernelwright.shapeCommand to record them",
+                    names.DIAG_SHAPES_UNKNOWN,
+                    data={"missing": prob.missing},
+                )
+            )
         if not prob.missing and not prob.errors:
             requests.pop(sig)
     return out
@@ -54,5 +71,8 @@ def compute(session: Session, uri: str) -> list[lsp.Diagnostic]:
 
 def publish(ls, session: Session, uri: str) -> None:
     doc = session.docs.get(uri)
-    ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
-        uri=uri, version=doc.version if doc else None, diagnostics=compute(session, uri)))
+    ls.text_document_publish_diagnostics(
+        lsp.PublishDiagnosticsParams(
+            uri=uri, version=doc.version if doc else None, diagnostics=compute(session, uri)
+        )
+    )

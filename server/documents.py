@@ -85,7 +85,9 @@ class ParsedDocument:
         return self._line_bytes[line] + len(text[:idx].encode("utf-8"))
 
     def point_of(self, line: int, column: int) -> Point:
-        return Point(line, self.byte_of(line, column) - self._line_bytes[min(line, len(self.lines) - 1)])
+        return Point(
+            line, self.byte_of(line, column) - self._line_bytes[min(line, len(self.lines) - 1)]
+        )
 
     def position_of_byte(self, byte: int) -> Pos:
         """LSP position of a byte offset."""

@@ -39,7 +39,9 @@ class Edit:
 def _top_level_names(root: Node) -> set[str]:
     names = set(detect.import_aliases(root))
     for stmt in root.named_children:
-        node = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
+        node = (
+            stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
+        )
         if node is not None and node.type in ("function_definition", "class_definition"):
             names.add(node.child_by_field_name("name").text.decode())
         elif stmt.type == "expression_statement" and stmt.named_children[0].type == "assignment":
@@ -70,7 +72,9 @@ def split_candidate(source: str) -> CandidateParts:
             continue
         if stmt.type == "expression_statement" and stmt.named_children[0].type == "string":
             continue  # module docstring
-        node = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
+        node = (
+            stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
+        )
         if node is not None and node.type in ("function_definition", "class_definition"):
             name = node.child_by_field_name("name").text.decode()
             if name in ("get_inputs", "get_init_inputs", "Model"):
@@ -124,8 +128,9 @@ def _statement_start(doc: ParsedDocument, byte: int) -> int:
     return len(doc.source)
 
 
-def build_edits(doc: ParsedDocument, problem: Problem, candidate_source: str, rank: int,
-                title: str) -> list[Edit]:
+def build_edits(
+    doc: ParsedDocument, problem: Problem, candidate_source: str, rank: int, title: str
+) -> list[Edit]:
     target = problem.target
     root = doc.tree.root_node
     parts = split_candidate(candidate_source)
@@ -162,11 +167,17 @@ def build_edits(doc: ParsedDocument, problem: Problem, candidate_source: str, ra
         else:
             edits.append(Edit(target.start_byte, target.end_byte, f"{fn}({args})"))
 
-    anchor = _statement_start(doc, target.start_byte if target.kind != "triton_kernel"
-                              else problem.target.launcher[0])
-    last_import = max((s.end_byte for s in root.named_children
-                       if s.type in ("import_statement", "import_from_statement")
-                       and s.end_byte <= anchor), default=None)
+    anchor = _statement_start(
+        doc, target.start_byte if target.kind != "triton_kernel" else problem.target.launcher[0]
+    )
+    last_import = max(
+        (
+            s.end_byte
+            for s in root.named_children
+            if s.type in ("import_statement", "import_from_statement") and s.end_byte <= anchor
+        ),
+        default=None,
+    )
     block = f"{generated}\n\n"
     if new_imports:
         imports_text = "\n".join(new_imports) + "\n"
@@ -180,7 +191,11 @@ def build_edits(doc: ParsedDocument, problem: Problem, candidate_source: str, ra
 
 def _rewire_launcher(doc: ParsedDocument, problem: Problem, call: str) -> Edit:
     launcher = doc.tree.root_node.named_descendant_for_byte_range(*problem.target.launcher)
-    fn = launcher.child_by_field_name("definition") if launcher.type == "decorated_definition" else launcher
+    fn = (
+        launcher.child_by_field_name("definition")
+        if launcher.type == "decorated_definition"
+        else launcher
+    )
     body = fn.child_by_field_name("body")
     indent = " " * body.start_point.column
     return Edit(body.start_byte, body.end_byte, f"return {call}".replace("\n", "\n" + indent))
@@ -196,30 +211,49 @@ def _self_attrs(node: Node) -> set[str]:
     return out
 
 
-def _rewire_forward(doc: ParsedDocument, problem: Problem, parts: CandidateParts,
-                    candidate_source: str, model_name: str) -> Edit:
+def _rewire_forward(
+    doc: ParsedDocument,
+    problem: Problem,
+    parts: CandidateParts,
+    candidate_source: str,
+    model_name: str,
+) -> Edit:
     root = doc.tree.root_node
     fwd = root.named_descendant_for_byte_range(problem.target.start_byte, problem.target.end_byte)
     while fwd.type != "function_definition":
         fwd = fwd.parent
     cls = detect.enclosing_class(fwd)
     cand_root = new_parser().parse(candidate_source.encode()).root_node
-    cand_cls = next(n for n in detect._walk(cand_root) if n.type == "class_definition"
-                    and n.child_by_field_name("name").text.decode() == "ModelNew")
+    cand_cls = next(
+        n
+        for n in detect._walk(cand_root)
+        if n.type == "class_definition"
+        and n.child_by_field_name("name").text.decode() == "ModelNew"
+    )
     used = _self_attrs(cand_cls.child_by_field_name("body"))
-    init_lines = [n for n in detect._walk(cand_cls) if n.type == "function_definition"
-                  and n.child_by_field_name("name").text.decode() == "__init__"]
+    init_lines = [
+        n
+        for n in detect._walk(cand_cls)
+        if n.type == "function_definition"
+        and n.child_by_field_name("name").text.decode() == "__init__"
+    ]
     used -= {"training"}
-    have = _self_attrs(cls) | {n.child_by_field_name("name").text.decode()
-                               for n in detect._walk(cls) if n.type == "function_definition"}
+    have = _self_attrs(cls) | {
+        n.child_by_field_name("name").text.decode()
+        for n in detect._walk(cls)
+        if n.type == "function_definition"
+    }
     missing = sorted(a for a in used if a not in have)
     if missing or not init_lines:
         raise ApplyError(
             f"candidate keeps state {', '.join(missing) or '(no __init__)'} that "
-            f"{problem.target.class_name} lacks; apply it by hand from the candidates list")
+            f"{problem.target.class_name} lacks; apply it by hand from the candidates list"
+        )
     _, params = _params(fwd)
-    if any(p.type in ("list_splat_pattern", "dictionary_splat_pattern")
-           for p in fwd.child_by_field_name("parameters").named_children):
+    if any(
+        p.type in ("list_splat_pattern", "dictionary_splat_pattern")
+        for p in fwd.child_by_field_name("parameters").named_children
+    ):
         raise ApplyError("forward takes *args/**kwargs; apply the candidate by hand")
     body = fwd.child_by_field_name("body")
     call = f"return {model_name}.forward({', '.join(params)})"

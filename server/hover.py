@@ -42,11 +42,18 @@ def hover(session: Session, params: lsp.HoverParams) -> lsp.Hover | None:
     elif rec and rec.message:
         lines.append(f"Last search: {rec.message}")
     if ms is None and not (rec and rec.candidates):
-        args = quote(json.dumps(conv.target_args(doc.uri, conv.byte_range(
-            doc, target.start_byte, target.end_byte))))
+        args = quote(
+            json.dumps(
+                conv.target_args(doc.uri, conv.byte_range(doc, target.start_byte, target.end_byte))
+            )
+        )
         lines.append(f"Nothing measured yet. [Profile](command:{names.CMD_PROFILE}?{args})")
     if prob.missing:
-        lines.append(f"Input shapes unknown for {', '.join(prob.missing)}: add "
-                     "`# kernelwright: name: float32[d0, d1]` above it")
-    return lsp.Hover(contents=conv.markdown("\n\n".join(lines)),
-                     range=conv.byte_range(doc, target.start_byte, target.end_byte))
+        lines.append(
+            f"Input shapes unknown for {', '.join(prob.missing)}: add "
+            "`# kernelwright: name: float32[d0, d1]` above it"
+        )
+    return lsp.Hover(
+        contents=conv.markdown("\n\n".join(lines)),
+        range=conv.byte_range(doc, target.start_byte, target.end_byte),
+    )

@@ -14,8 +14,9 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +62,31 @@ class JobManager:
     def running_for(self, signature: str) -> Job | None:
         return next((j for j in self.running() if j.signature == signature), None)
 
-    def start(self, mode: str, uri: str, signature: str, name: str, problem_path: str,
-              request: dict[str, Any], budget: int = 0) -> Job:
+    def start(
+        self,
+        mode: str,
+        uri: str,
+        signature: str,
+        name: str,
+        problem_path: str,
+        request: dict[str, Any],
+        budget: int = 0,
+    ) -> Job:
         job_id = f"kw-{os.getpid()}-{next(_ids)}"
-        job = Job(job_id, mode, uri, signature, name, problem_path, token=f"kernelwright/{job_id}",
-                  budget=budget)
+        job = Job(
+            job_id,
+            mode,
+            uri,
+            signature,
+            name,
+            problem_path,
+            token=f"kernelwright/{job_id}",
+            budget=budget,
+        )
         self.jobs[job_id] = job
-        job.task = asyncio.create_task(self._run(job, {"mode": mode, "problem_path": problem_path,
-                                                        **request}))
+        job.task = asyncio.create_task(
+            self._run(job, {"mode": mode, "problem_path": problem_path, **request})
+        )
         return job
 
     async def _run(self, job: Job, request: dict[str, Any]) -> None:
@@ -77,9 +95,14 @@ class JobManager:
         try:
             env = {**os.environ, **(self._env or {})}
             job.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "kernelwright.server.search_child",
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE, env=env, start_new_session=True,
+                sys.executable,
+                "-m",
+                "kernelwright.server.search_child",
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env=env,
+                start_new_session=True,
                 limit=64 * 1024 * 1024,
             )
             job.proc.stdin.write((json.dumps(request) + "\n").encode())
@@ -142,7 +165,7 @@ class JobManager:
     async def _kill_later(self, proc: asyncio.subprocess.Process) -> None:
         try:
             await asyncio.wait_for(proc.wait(), CANCEL_GRACE_S)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             try:
                 os.killpg(proc.pid, signal.SIGKILL)
             except ProcessLookupError:

@@ -16,7 +16,9 @@ def code_lens(session: Session, params: lsp.CodeLensParams) -> list[lsp.CodeLens
         return []
     records = session.index.for_uri(doc.uri)
     out = []
-    targets = [detect._kernel_target(k) for k in detect.find_kernels(doc)] + detect.find_forwards(doc)
+    targets = [detect._kernel_target(k) for k in detect.find_kernels(doc)] + detect.find_forwards(
+        doc
+    )
     for target in targets:
         rng = conv.byte_range(doc, target.start_byte, target.end_byte)
         args = conv.target_args(doc.uri, rng)
@@ -24,8 +26,15 @@ def code_lens(session: Session, params: lsp.CodeLensParams) -> list[lsp.CodeLens
         out.append(conv.lens(doc, target.start_byte, "⏱ Profile", names.CMD_PROFILE, args))
         rec = records.get(problem.signature(doc, target))
         n = len(rec.candidates) if rec else 0
-        out.append(conv.lens(doc, target.start_byte, f"{n} candidate{'s' if n != 1 else ''}",
-                             names.CMD_SHOW_CANDIDATES, args))
+        out.append(
+            conv.lens(
+                doc,
+                target.start_byte,
+                f"{n} candidate{'s' if n != 1 else ''}",
+                names.CMD_SHOW_CANDIDATES,
+                args,
+            )
+        )
     return out
 
 
@@ -48,6 +57,7 @@ def inlay_hints(session: Session, params: lsp.InlayHintParams) -> list[lsp.Inlay
         line = doc.position_of_byte(target.end_byte).line
         end_of_line = doc.byte_of(line, len(doc.lines[line]) * 2)
         tip = f"kernelwright measured `{target.name}`" + (
-            f" · {profile['bottleneck']}" if profile.get("bottleneck") else "")
+            f" · {profile['bottleneck']}" if profile.get("bottleneck") else ""
+        )
         out.append(conv.inlay(doc, end_of_line, label, tip))
     return out

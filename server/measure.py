@@ -13,7 +13,11 @@ def reference_numbers(ref: dict[str, Any] | None) -> tuple[float | None, dict[st
         return None, {}
     profile = ref.get("profile") if isinstance(ref.get("profile"), dict) else ref
     timing = ref.get("timing") if isinstance(ref.get("timing"), dict) else {}
-    ms = timing.get("median_ms") or profile.get("time_ms") or (ref.get("baseline") or {}).get("eager_ms")
+    ms = (
+        timing.get("median_ms")
+        or profile.get("time_ms")
+        or (ref.get("baseline") or {}).get("eager_ms")
+    )
     return (float(ms) if isinstance(ms, (int, float)) else None), profile
 
 
@@ -22,10 +26,16 @@ def rates_line(profile: dict[str, Any]) -> str | None:
     gbps, tflops = profile.get("achieved_gbps"), profile.get("achieved_tflops")
     if isinstance(gbps, (int, float)):
         pct = profile.get("pct_peak_bw")
-        parts.append(f"{gbps:,.0f} GB/s" + (f" ({pct:.0f}% of peak DRAM BW)" if isinstance(pct, (int, float)) else ""))
+        parts.append(
+            f"{gbps:,.0f} GB/s"
+            + (f" ({pct:.0f}% of peak DRAM BW)" if isinstance(pct, (int, float)) else "")
+        )
     if isinstance(tflops, (int, float)):
         pct = profile.get("pct_peak_flops")
-        parts.append(f"{tflops:.2f} TFLOP/s" + (f" ({pct:.0f}% of peak)" if isinstance(pct, (int, float)) else ""))
+        parts.append(
+            f"{tflops:.2f} TFLOP/s"
+            + (f" ({pct:.0f}% of peak)" if isinstance(pct, (int, float)) else "")
+        )
     return " · ".join(parts) or None
 
 
@@ -41,4 +51,4 @@ def best_candidate_ms(rec: Record) -> float | None:
     return float(ms) if isinstance(ms, (int, float)) else None
 
 
-__all__ = ["reference_numbers", "rates_line", "fmt_ms", "best_candidate_ms", "peak_phrase"]
+__all__ = ["best_candidate_ms", "fmt_ms", "peak_phrase", "rates_line", "reference_numbers"]

@@ -85,18 +85,34 @@ def free_names(node: Node) -> list[str]:
     for n in detect._walk(node):
         if n.type == "lambda":
             params = n.child_by_field_name("parameters")
-            bound |= {p.text.decode() for p in detect._walk(params) if p.type == "identifier"} if params else set()
+            bound |= (
+                {p.text.decode() for p in detect._walk(params) if p.type == "identifier"}
+                if params
+                else set()
+            )
         if n.type == "for_in_clause":
             left = n.child_by_field_name("left")
-            bound |= {p.text.decode() for p in detect._walk(left) if p.type == "identifier"} if left else set()
+            bound |= (
+                {p.text.decode() for p in detect._walk(left) if p.type == "identifier"}
+                if left
+                else set()
+            )
     out: list[str] = []
     for n in detect._walk(node):
         if n.type != "identifier":
             continue
         parent = n.parent
-        if parent is not None and parent.type == "attribute" and parent.child_by_field_name("attribute") == n:
+        if (
+            parent is not None
+            and parent.type == "attribute"
+            and parent.child_by_field_name("attribute") == n
+        ):
             continue
-        if parent is not None and parent.type == "keyword_argument" and parent.child_by_field_name("name") == n:
+        if (
+            parent is not None
+            and parent.type == "keyword_argument"
+            and parent.child_by_field_name("name") == n
+        ):
             continue
         name = n.text.decode()
         if name not in bound and name not in out:
@@ -120,13 +136,18 @@ def _closure(names: list[str], constants: dict[str, str], root: Node) -> list[st
 
 def _mentions(stmt: str, name: str) -> bool:
     import re
+
     rhs = stmt.split("=", 1)[1] if "=" in stmt else stmt
     return re.search(rf"\b{re.escape(name)}\b", rhs) is not None
 
 
 def signature(doc: ParsedDocument, target: detect.Target) -> str:
     code = " ".join(doc.source[target.start_byte : target.end_byte].decode().split())
-    scope = doc.source[target.scope_start : target.scope_start + 200].decode().split("(")[0] if target.scope_start >= 0 else ""
+    scope = (
+        doc.source[target.scope_start : target.scope_start + 200].decode().split("(")[0]
+        if target.scope_start >= 0
+        else ""
+    )
     key = f"{target.kind}|{target.class_name}|{scope}|{code}"
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
@@ -160,7 +181,11 @@ def _function(doc: ParsedDocument, start: int) -> Node | None:
 def _top_level_function(root: Node, name: str) -> Node | None:
     for stmt in root.named_children:
         fn = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
-        if fn is not None and fn.type == "function_definition" and fn.child_by_field_name("name").text.decode() == name:
+        if (
+            fn is not None
+            and fn.type == "function_definition"
+            and fn.child_by_field_name("name").text.decode() == name
+        ):
             return stmt
     return None
 
@@ -172,7 +197,9 @@ def _assigned_before(fn: Node, name: str, before: int) -> bool:
             continue
         if n.type in ("assignment", "augmented_assignment", "for_statement"):
             left = n.child_by_field_name("left")
-            if left is not None and any(i.type == "identifier" and i.text.decode() == name for i in detect._walk(left)):
+            if left is not None and any(
+                i.type == "identifier" and i.text.decode() == name for i in detect._walk(left)
+            ):
                 return True
     return False
 
@@ -192,8 +219,9 @@ def _import_block(lines: list[str]) -> str:
     return "\n".join(seen) + "\n"
 
 
-def build(doc: ParsedDocument, target: detect.Target,
-          recorded: dict[str, TensorSpec] | None = None) -> Problem:
+def build(
+    doc: ParsedDocument, target: detect.Target, recorded: dict[str, TensorSpec] | None = None
+) -> Problem:
     root = doc.tree.root_node
     constants = module_constants(root)
     sig = signature(doc, target)
@@ -207,7 +235,11 @@ def build(doc: ParsedDocument, target: detect.Target,
 def _resolve_inputs(doc, names, target_line, scope_fn, constants, recorded, from_file):
     """Specs per input name and the names nobody knows."""
     scope_line = scope_fn.start_point.row if scope_fn is not None else None
-    if scope_fn is not None and scope_fn.parent is not None and scope_fn.parent.type == "decorated_definition":
+    if (
+        scope_fn is not None
+        and scope_fn.parent is not None
+        and scope_fn.parent.type == "decorated_definition"
+    ):
         scope_line = scope_fn.parent.start_point.row
     ann = shapes.collect(doc, target_line, scope_line, set(constants))
     specs: dict[str, TensorSpec | str] = {}
@@ -258,8 +290,11 @@ def _expression_problem(doc, target, sig, constants, recorded) -> Problem:
     if "self" in names:
         prob.errors.append("the selection reads `self`; select the whole `forward` instead")
         return prob
-    inputs = [n for n in names if n not in constants and n not in _BUILTINS
-              and not any(n in b for b, _ in imports)]
+    inputs = [
+        n
+        for n in names
+        if n not in constants and n not in _BUILTINS and not any(n in b for b, _ in imports)
+    ]
     from_file: dict[str, int] = {}
     getter = _file_get_inputs(doc)
     if scope_fn is not None and scope_name == "forward" and getter:
@@ -270,8 +305,15 @@ def _expression_problem(doc, target, sig, constants, recorded) -> Problem:
             for n in inputs:
                 if n in params and not _assigned_before(scope_fn, n, target.start_byte):
                     from_file[n] = params.index(n)
-    specs, missing, errors = _resolve_inputs(doc, inputs, doc.position_of_byte(target.start_byte).line,
-                                             scope_fn, constants, recorded, from_file)
+    specs, missing, errors = _resolve_inputs(
+        doc,
+        inputs,
+        doc.position_of_byte(target.start_byte).line,
+        scope_fn,
+        constants,
+        recorded,
+        from_file,
+    )
     prob.inputs, prob.missing, prob.errors = inputs, missing, errors
     if missing:
         return prob
@@ -281,14 +323,18 @@ def _expression_problem(doc, target, sig, constants, recorded) -> Problem:
     expr_text = doc.node_text(expr)
     get_inputs, prob.shape_sources = _inputs_source(specs, inputs)
     parts = [
-        f'"""kernelwright problem: `{target.name}` from {doc.uri.rsplit("/", 1)[-1]} '
-        f'line {doc.position_of_byte(target.start_byte).line + 1}."""\n',
+        (
+            f'"""kernelwright problem: `{target.name}` from {doc.uri.rsplit("/", 1)[-1]} '
+            f'line {doc.position_of_byte(target.start_byte).line + 1}."""\n'
+        ),
         _import_block(needed_imports),
         "\n".join(_closure(const_names, constants, root)) + "\n",
         (getter + "\n") if uses_getter else "",
-        "class Model(nn.Module):\n    def __init__(self):\n        super().__init__()\n\n"
-        f"    def forward(self{''.join(', ' + n for n in inputs)}):\n"
-        f"        return ({expr_text})\n",
+        (
+            "class Model(nn.Module):\n    def __init__(self):\n        super().__init__()\n\n"
+            f"    def forward(self{''.join(', ' + n for n in inputs)}):\n"
+            f"        return ({expr_text})\n"
+        ),
         get_inputs,
         "def get_init_inputs():\n    return []\n",
     ]
@@ -321,16 +367,29 @@ def _forward_problem(doc, target, sig, constants, recorded) -> Problem:
     getter = _file_get_inputs(doc)
     if getter and (cls == "Model" or _module_classes_with_forward(doc) == [cls]):
         from_file = {n: i for i, n in enumerate(inputs)}
-    specs, missing, errors = _resolve_inputs(doc, inputs, fwd.start_point.row, fwd, constants,
-                                             recorded, from_file)
+    specs, missing, errors = _resolve_inputs(
+        doc, inputs, fwd.start_point.row, fwd, constants, recorded, from_file
+    )
     prob.inputs, prob.missing, prob.errors = inputs, missing, errors
     init = _top_level_function(root, "get_init_inputs")
-    class_node = next(n for n in detect._walk(root) if n.type == "class_definition"
-                      and n.child_by_field_name("name").text.decode() == cls)
-    init_fn = next((c for c in detect._walk(class_node) if c.type == "function_definition"
-                    and c.child_by_field_name("name").text.decode() == "__init__"), None)
+    class_node = next(
+        n
+        for n in detect._walk(root)
+        if n.type == "class_definition" and n.child_by_field_name("name").text.decode() == cls
+    )
+    init_fn = next(
+        (
+            c
+            for c in detect._walk(class_node)
+            if c.type == "function_definition"
+            and c.child_by_field_name("name").text.decode() == "__init__"
+        ),
+        None,
+    )
     if init is None and init_fn is not None and len(_params(init_fn)[0]) > 1:
-        prob.errors.append(f"`{cls}.__init__` takes arguments and the file has no get_init_inputs()")
+        prob.errors.append(
+            f"`{cls}.__init__` takes arguments and the file has no get_init_inputs()"
+        )
     if missing or prob.errors:
         return prob
     defs = _definitions(root, {"get_inputs", "get_init_inputs"}, with_classes=True)
@@ -346,7 +405,9 @@ def _forward_problem(doc, target, sig, constants, recorded) -> Problem:
         body + "\n",
         (_file_get_inputs(doc) + "\n") if uses_getter else "",
         get_inputs,
-        (init.text.decode() + "\n") if init is not None else "def get_init_inputs():\n    return []\n",
+        (init.text.decode() + "\n")
+        if init is not None
+        else "def get_init_inputs():\n    return []\n",
     ]
     prob.text = "\n\n".join(p.strip("\n") + "\n" for p in parts if p.strip())
     return prob
@@ -356,15 +417,18 @@ def _triton_problem(doc, target, sig, constants, recorded) -> Problem:
     root = doc.tree.root_node
     prob = Problem(target, sig, None, [])
     if target.launcher is None:
-        prob.errors.append(f"no launcher calls `{target.name}[grid](...)`; the launcher is the "
-                           "reference, so write one first")
+        prob.errors.append(
+            f"no launcher calls `{target.name}[grid](...)`; the launcher is the "
+            "reference, so write one first"
+        )
         return prob
     launcher = _function(doc, target.launcher[0])
     lname = launcher.child_by_field_name("name").text.decode()
     prob.scope_name = lname
     required, _ = _params(launcher)
-    specs, missing, errors = _resolve_inputs(doc, required, launcher.start_point.row, launcher,
-                                             constants, recorded, {})
+    specs, missing, errors = _resolve_inputs(
+        doc, required, launcher.start_point.row, launcher, constants, recorded, {}
+    )
     prob.inputs, prob.missing, prob.errors = required, missing, errors
     if missing:
         return prob
@@ -372,13 +436,17 @@ def _triton_problem(doc, target, sig, constants, recorded) -> Problem:
     get_inputs, prob.shape_sources = _inputs_source(specs, required)
     args = ", ".join(required)
     parts = [
-        f'"""kernelwright problem: Triton kernel `{target.name}` through its launcher '
-        f'`{lname}` from {doc.uri.rsplit("/", 1)[-1]}."""\n',
+        (
+            f'"""kernelwright problem: Triton kernel `{target.name}` through its launcher '
+            f'`{lname}` from {doc.uri.rsplit("/", 1)[-1]}."""\n'
+        ),
         _import_block([t for _, t in _imports(root)]),
         "\n".join(constants.values()) + "\n",
         "\n\n".join(defs) + "\n",
-        "class Model(nn.Module):\n    def __init__(self):\n        super().__init__()\n\n"
-        f"    def forward(self, {args}):\n        return {lname}({args})\n",
+        (
+            "class Model(nn.Module):\n    def __init__(self):\n        super().__init__()\n\n"
+            f"    def forward(self, {args}):\n        return {lname}({args})\n"
+        ),
         get_inputs,
         "def get_init_inputs():\n    return []\n",
     ]
@@ -389,18 +457,26 @@ def _triton_problem(doc, target, sig, constants, recorded) -> Problem:
 def _rename(source: str, mapping: dict[str, str]) -> str:
     """Rename identifiers (not attributes or keyword names) in Python source."""
     from .documents import new_parser
+
     tree = new_parser().parse(source.encode())
     edits = []
     for n in detect._walk(tree.root_node):
         if n.type == "identifier" and n.text.decode() in mapping:
             parent = n.parent
-            if parent is not None and parent.type == "attribute" and parent.child_by_field_name("attribute") == n:
+            if (
+                parent is not None
+                and parent.type == "attribute"
+                and parent.child_by_field_name("attribute") == n
+            ):
                 continue
-            if parent is not None and parent.type == "keyword_argument" and parent.child_by_field_name("name") == n:
+            if (
+                parent is not None
+                and parent.type == "keyword_argument"
+                and parent.child_by_field_name("name") == n
+            ):
                 continue
             edits.append((n.start_byte, n.end_byte, mapping[n.text.decode()]))
     data = source.encode()
     for s, e, new in sorted(edits, reverse=True):
         data = data[:s] + new.encode() + data[e:]
     return data.decode()
-

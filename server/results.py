@@ -49,7 +49,7 @@ class Record:
         return json.dumps(asdict(self))
 
     @classmethod
-    def from_json(cls, text: str) -> "Record":
+    def from_json(cls, text: str) -> Record:
         data = json.loads(text)
         data["candidates"] = [Candidate(**c) for c in data.get("candidates", [])]
         known = set(cls.__dataclass_fields__)
@@ -137,13 +137,28 @@ def candidate_title(prefix: str, cand: Candidate) -> str:
     return f"{prefix} #{cand.rank} — " + " · ".join(parts)
 
 
-def rank_candidates(nodes: list[dict[str, Any]], best: dict[str, Any] | None,
-                    device: str, job_id: str | None, limit: int = 5) -> list[Candidate]:
+def rank_candidates(
+    nodes: list[dict[str, Any]],
+    best: dict[str, Any] | None,
+    device: str,
+    job_id: str | None,
+    limit: int = 5,
+) -> list[Candidate]:
     """Correct candidates, fastest first; with no timing, the search's best first."""
-    ok = [n for n in nodes if n.get("outcome") == "ok" and n.get("source")
-          and not n.get("is_baseline") and n.get("kind") != "baseline"]
-    if best is not None and best.get("outcome") == "ok" and best.get("source") and \
-            all(n.get("id") != best.get("id") for n in ok):
+    ok = [
+        n
+        for n in nodes
+        if n.get("outcome") == "ok"
+        and n.get("source")
+        and not n.get("is_baseline")
+        and n.get("kind") != "baseline"
+    ]
+    if (
+        best is not None
+        and best.get("outcome") == "ok"
+        and best.get("source")
+        and all(n.get("id") != best.get("id") for n in ok)
+    ):
         ok.insert(0, best)
 
     def key(n: dict[str, Any]) -> tuple:
@@ -153,8 +168,16 @@ def rank_candidates(nodes: list[dict[str, Any]], best: dict[str, Any] | None,
 
     ok.sort(key=key)
     return [
-        Candidate(rank=i + 1, id=str(n.get("id")), source=n["source"], outcome=n["outcome"],
-                  device=n.get("device") or device, speedup=n.get("speedup"),
-                  profile=n.get("profile"), timing=n.get("timing"), job_id=job_id)
+        Candidate(
+            rank=i + 1,
+            id=str(n.get("id")),
+            source=n["source"],
+            outcome=n["outcome"],
+            device=n.get("device") or device,
+            speedup=n.get("speedup"),
+            profile=n.get("profile"),
+            timing=n.get("timing"),
+            job_id=job_id,
+        )
         for i, n in enumerate(ok[:limit])
     ]

@@ -128,8 +128,11 @@ async def _main(proto: TextIO) -> int:
     watcher = asyncio.create_task(watch_stdin())
     try:
         if request["mode"] == "profile":
-            result = await _profiler()(request["problem_path"], device=request.get("device", "auto"),
-                                           store_path=request.get("store_path"))
+            result = await _profiler()(
+                request["problem_path"],
+                device=request.get("device", "auto"),
+                store_path=request.get("store_path"),
+            )
             emit({"type": "profile", "profile": result})
         else:
             config, notes = _search_config(request.get("config", {}))
@@ -137,13 +140,15 @@ async def _main(proto: TextIO) -> int:
             def on_event(event: Any) -> None:
                 emit({"type": "event", **_jsonable(event)})
 
-            report = await _runner()(request["problem_path"], config, on_event=on_event, cancel=cancel)
+            report = await _runner()(
+                request["problem_path"], config, on_event=on_event, cancel=cancel
+            )
             data = _jsonable(report)
             data["notes"] = list(data.get("notes") or []) + notes
             if config.out_dir:
                 _enrich(data, config.out_dir)
             emit({"type": "report", "cancelled": cancel.is_set(), **data})
-    except Exception as err:  # the server shows it; the traceback goes to its log
+    except Exception as err:  # noqa: BLE001 - the server shows it; the traceback goes to its log
         traceback.print_exc()
         emit({"type": "error", "message": f"{type(err).__name__}: {err}"})
         return 1

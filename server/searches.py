@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types as lsp
@@ -54,7 +55,9 @@ class Searches:
         return doc
 
     def _message(self, text: str, kind=lsp.MessageType.Info) -> None:
-        self.ls.window_show_message(lsp.ShowMessageParams(type=kind, message=f"kernelwright: {text}"))
+        self.ls.window_show_message(
+            lsp.ShowMessageParams(type=kind, message=f"kernelwright: {text}")
+        )
 
     async def _problem(self, uri: str, rng: lsp.Range):
         doc = self._doc(uri)
@@ -64,18 +67,32 @@ class Searches:
             return doc, None
         cmd = self.session.settings.shape_command
         if prob.missing and cmd and prob.scope_name:
-            line = 0 if prob.target.kind in ("forward", "triton_kernel") else \
-                doc.position_of_byte(prob.target.start_byte).line + 1
+            line = (
+                0
+                if prob.target.kind in ("forward", "triton_kernel")
+                else doc.position_of_byte(prob.target.start_byte).line + 1
+            )
             try:
-                await recorder.record(cmd, str(Path(uri_path(uri)).parent), uri_path(uri),
-                                      prob.scope_name, line, self.session.recorded_path(prob.signature))
+                await recorder.record(
+                    cmd,
+                    str(Path(uri_path(uri)).parent),
+                    uri_path(uri),
+                    prob.scope_name,
+                    line,
+                    self.session.recorded_path(prob.signature),
+                )
                 prob = self.session.problem_for(doc, prob.target)
             except recorder.RecordError as err:
                 prob.errors.append(f"recording shapes failed: {err}")
         requests = self.session.shape_requests.setdefault(uri, {})
         if prob.missing or prob.errors:
-            requests[prob.signature] = ShapeRequest(prob.signature, prob.target.start_byte,
-                                                    prob.target.end_byte, prob.missing, prob.errors)
+            requests[prob.signature] = ShapeRequest(
+                prob.signature,
+                prob.target.start_byte,
+                prob.target.end_byte,
+                prob.missing,
+                prob.errors,
+            )
         else:
             requests.pop(prob.signature, None)
         return doc, prob
@@ -84,43 +101,82 @@ class Searches:
         uri, rng = parse_target_args(args)
         doc, prob = await self._problem(uri, rng)
         if prob is None:
-            self._message("nothing to optimise here: put the cursor on a PyTorch op, a Triton "
-                          "kernel or a forward, or select an expression", lsp.MessageType.Warning)
+            self._message(
+                "nothing to optimise here: put the cursor on a PyTorch op, a Triton "
+                "kernel or a forward, or select an expression",
+                lsp.MessageType.Warning,
+            )
             return {"status": "no-target"}
         running = self.jobs.running_for(prob.signature)
         if running is not None:
             return {"status": "running", "jobId": running.id, "token": running.token}
         if prob.missing or prob.errors:
             self.refresh(uri)
-            why = (f"shapes of {', '.join(prob.missing)} are unknown; add a `# kernelwright:` "
-                   "annotation (quick fix available)") if prob.missing else "; ".join(prob.errors)
+            why = (
+                (
+                    f"shapes of {', '.join(prob.missing)} are unknown; add a `# kernelwright:` "
+                    "annotation (quick fix available)"
+                )
+                if prob.missing
+                else "; ".join(prob.errors)
+            )
             self._message(f"cannot {mode} `{prob.target.name}`: {why}", lsp.MessageType.Warning)
-            return {"status": "needs-shapes" if prob.missing else "error", "missing": prob.missing,
-                    "message": why}
+            return {
+                "status": "needs-shapes" if prob.missing else "error",
+                "missing": prob.missing,
+                "message": why,
+            }
         settings = self.session.settings
         path = prob.write(settings.problems_dir())
-        rec = self.session.index.get(prob.signature) or Record(prob.signature, uri, prob.target.name)
-        rec.uri, rec.name, rec.problem_path, rec.problem_digest = uri, prob.target.name, str(path), prob.digest
-        rec.span_text = doc.source[prob.target.start_byte:prob.target.end_byte].decode()
+        rec = self.session.index.get(prob.signature) or Record(
+            prob.signature, uri, prob.target.name
+        )
+        rec.uri, rec.name, rec.problem_path, rec.problem_digest = (
+            uri,
+            prob.target.name,
+            str(path),
+            prob.digest,
+        )
+        rec.span_text = doc.source[prob.target.start_byte : prob.target.end_byte].decode()
         self.session.index.put(rec)
         if mode == "profile":
             request = {"device": settings.device, "store_path": settings.store_path}
         else:
-            request = {"config": {
-                "budget": settings.budget, "time_limit_s": settings.time_limit_s,
-                "strategy": settings.strategy, "proposers": list(settings.proposers),
-                "device": settings.device, "store_path": settings.store_path,
-                "out_dir": str(settings.store_dir() / "searches" / prob.digest),
-                **({"model": settings.model} if settings.model else {})}}
-        job = self.jobs.start(mode, uri, prob.signature, prob.target.name, str(path), request,
-                              budget=settings.budget if mode == "search" else 0)
+            request = {
+                "config": {
+                    "budget": settings.budget,
+                    "time_limit_s": settings.time_limit_s,
+                    "strategy": settings.strategy,
+                    "proposers": list(settings.proposers),
+                    "device": settings.device,
+                    "store_path": settings.store_path,
+                    "out_dir": str(settings.store_dir() / "searches" / prob.digest),
+                    **({"model": settings.model} if settings.model else {}),
+                }
+            }
+        job = self.jobs.start(
+            mode,
+            uri,
+            prob.signature,
+            prob.target.name,
+            str(path),
+            request,
+            budget=settings.budget if mode == "search" else 0,
+        )
         title = f"{'Optimizing' if mode == 'search' else 'Profiling'} {prob.target.name}"
         await self._progress_begin(job, title)
         if mode == "search":
-            self.ls.protocol.notify(names.NOTIFY_SEARCH_STARTED, {
-                "jobId": job.id, "uri": uri, "range": conv.range_json(
-                    conv.byte_range(doc, prob.target.start_byte, prob.target.end_byte)),
-                "title": title})
+            self.ls.protocol.notify(
+                names.NOTIFY_SEARCH_STARTED,
+                {
+                    "jobId": job.id,
+                    "uri": uri,
+                    "range": conv.range_json(
+                        conv.byte_range(doc, prob.target.start_byte, prob.target.end_byte)
+                    ),
+                    "title": title,
+                },
+            )
         return {"status": "started", "jobId": job.id, "token": job.token, "problemPath": str(path)}
 
     async def _progress_begin(self, job: Job, title: str) -> None:
@@ -129,9 +185,10 @@ class Searches:
         if not (caps and caps.work_done_progress):
             return
         try:
-            await asyncio.wait_for(self.ls.work_done_progress.create_async(job.token),
-                                   PROGRESS_CREATE_TIMEOUT_S)
-        except Exception as err:  # the client refused or never answered: no progress bar
+            await asyncio.wait_for(
+                self.ls.work_done_progress.create_async(job.token), PROGRESS_CREATE_TIMEOUT_S
+            )
+        except Exception as err:  # noqa: BLE001 - the client refused or never answered: no progress bar
             log.warning("progress for %s not created: %s", job.id, err)
             return
         job.progress = True
@@ -145,16 +202,29 @@ class Searches:
         evaluated = ev.get("evaluated", 0)
         best = speedup_phrase({"vs_eager": ev.get("best_speedup")})
         if best is None and self._ok.get(job.id):
-            best = "verified, no timing on CPU" if node.get("device", "cpu") == "cpu" else "verified"
-        message = f"{evaluated}/{budget} evaluated · {ev.get('failed', 0)} failed" + \
-            (f" · best {best}" if best else "")
+            best = (
+                "verified, no timing on CPU" if node.get("device", "cpu") == "cpu" else "verified"
+            )
+        message = f"{evaluated}/{budget} evaluated · {ev.get('failed', 0)} failed" + (
+            f" · best {best}" if best else ""
+        )
         if job.progress:
-            self.ls.work_done_progress.report(job.token, conv.progress_report(
-                message, min(99, int(100 * evaluated / max(budget, 1)))))
-        self.ls.protocol.notify(names.NOTIFY_SEARCH_PROGRESS, {
-            "jobId": job.id, "evaluated": evaluated, "failed": ev.get("failed", 0), "budget": budget,
-            "bestSpeedup": ev.get("best_speedup"), "timeLeftS": ev.get("time_left_s"),
-            "message": message})
+            self.ls.work_done_progress.report(
+                job.token,
+                conv.progress_report(message, min(99, int(100 * evaluated / max(budget, 1)))),
+            )
+        self.ls.protocol.notify(
+            names.NOTIFY_SEARCH_PROGRESS,
+            {
+                "jobId": job.id,
+                "evaluated": evaluated,
+                "failed": ev.get("failed", 0),
+                "budget": budget,
+                "bestSpeedup": ev.get("best_speedup"),
+                "timeLeftS": ev.get("time_left_s"),
+                "message": message,
+            },
+        )
 
     async def _on_done(self, job: Job, result: dict[str, Any] | None, message: str) -> None:
         rec = self.session.index.get(job.signature) or Record(job.signature, job.uri, job.name)
@@ -175,8 +245,9 @@ class Searches:
                 rec.reference = ref
             count = len(rec.candidates)
             best = rec.candidates[0] if rec.candidates else None
-            summary = (f"{count} candidate{'s' if count != 1 else ''}"
-                       + (f"; best: {candidate_title('#', best).split(' — ', 1)[1]}" if best else ""))
+            summary = f"{count} candidate{'s' if count != 1 else ''}" + (
+                f"; best: {candidate_title('#', best).split(' — ', 1)[1]}" if best else ""
+            )
             if job.status == "cancelled":
                 summary = f"cancelled after {result.get('evaluated', 0)} evaluations; {summary}"
         else:
@@ -186,20 +257,34 @@ class Searches:
         if job.progress:
             self.ls.work_done_progress.end(job.token, conv.progress_end(summary))
         if job.mode == "search":
-            self.ls.protocol.notify(names.NOTIFY_SEARCH_FINISHED, {
-                "jobId": job.id, "uri": job.uri, "status": job.status, "candidates": count,
-                "bestSpeedup": (rec.candidates[0].speedup or {}).get("vs_eager") if rec.candidates else None,
-                "message": summary})
-        self._message(f"{job.name}: {summary}",
-                      lsp.MessageType.Warning if job.status == "failed" else lsp.MessageType.Info)
+            self.ls.protocol.notify(
+                names.NOTIFY_SEARCH_FINISHED,
+                {
+                    "jobId": job.id,
+                    "uri": job.uri,
+                    "status": job.status,
+                    "candidates": count,
+                    "bestSpeedup": (rec.candidates[0].speedup or {}).get("vs_eager")
+                    if rec.candidates
+                    else None,
+                    "message": summary,
+                },
+            )
+        self._message(
+            f"{job.name}: {summary}",
+            lsp.MessageType.Warning if job.status == "failed" else lsp.MessageType.Info,
+        )
         self.refresh(job.uri)
 
     async def cancel(self, args: tuple[Any, ...]) -> dict[str, Any]:
         if len(args) > 1 or (args and not isinstance(args[0], (dict, str))):
             raise JsonRpcInvalidParams(f"expected [{{jobId}}] or [], got {list(args)!r}")
         job_id = (args[0].get("jobId") if isinstance(args[0], dict) else args[0]) if args else None
-        targets = self.jobs.running() if job_id is None else \
-            [j for j in self.jobs.running() if j.id == job_id]
+        targets = (
+            self.jobs.running()
+            if job_id is None
+            else [j for j in self.jobs.running() if j.id == job_id]
+        )
         if job_id is not None and not targets:
             return {"cancelled": [], "message": f"no running job {job_id}"}
         for job in targets:

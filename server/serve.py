@@ -21,9 +21,11 @@ def _parse_tcp(tcp: str) -> tuple[str, int]:
 
 def serve(tcp: str | None = None) -> int:
     """Run the server until the client says exit. 0 on a clean exit, 2 on bad input."""
-    logging.basicConfig(stream=sys.stderr,  # stdout carries the protocol
-                        level=os.environ.get("KERNELWRIGHT_LOG_LEVEL", "WARNING").upper(),
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        stream=sys.stderr,  # stdout carries the protocol
+        level=os.environ.get("KERNELWRIGHT_LOG_LEVEL", "WARNING").upper(),
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
     from .server import build
 
     server = build()

@@ -59,12 +59,14 @@ class KernelwrightServer(LanguageServer):
         self.session.set_settings(settings)
         for message in messages:
             log.warning(message)
-            self.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Warning,
-                                                           message=message))
+            self.window_show_message(
+                lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=message)
+            )
 
 
 def guarded(fn, default):
     """Run a feature; log its exception and answer `default` (request errors pass through)."""
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
@@ -74,6 +76,7 @@ def guarded(fn, default):
         except Exception:
             log.exception("feature %s failed", getattr(fn, "__name__", fn))
             return default
+
     return wrapper
 
 
@@ -84,7 +87,9 @@ def build() -> KernelwrightServer:
     @server.feature(lsp.INITIALIZE)
     def initialize(ls: KernelwrightServer, params: lsp.InitializeParams) -> None:
         encoding = ls.workspace.position_encoding
-        session.docs.encoding = encoding.value if hasattr(encoding, "value") else str(encoding or "utf-16")
+        session.docs.encoding = (
+            encoding.value if hasattr(encoding, "value") else str(encoding or "utf-16")
+        )
         ls.apply_settings(params.initialization_options)
 
     @server.feature(lsp.INITIALIZED)
@@ -115,8 +120,11 @@ def build() -> KernelwrightServer:
             if rng is None:
                 doc.apply_change(None, None, change.text)
             else:
-                doc.apply_change(Pos(rng.start.line, rng.start.character),
-                                 Pos(rng.end.line, rng.end.character), change.text)
+                doc.apply_change(
+                    Pos(rng.start.line, rng.start.character),
+                    Pos(rng.end.line, rng.end.character),
+                    change.text,
+                )
         doc.sync_to(ls.workspace.get_text_document(uri).source, params.text_document.version)
         ls.refresh_later(uri)
 
@@ -124,12 +132,17 @@ def build() -> KernelwrightServer:
     def did_close(ls: KernelwrightServer, params: lsp.DidCloseTextDocumentParams) -> None:
         session.docs.close(params.text_document.uri)
         session.shape_requests.pop(params.text_document.uri, None)
-        ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
-            uri=params.text_document.uri, diagnostics=[]))
+        ls.text_document_publish_diagnostics(
+            lsp.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[])
+        )
 
-    @server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION, lsp.CodeActionOptions(
-        code_action_kinds=[names.CODE_ACTION_KIND, lsp.CodeActionKind.QuickFix],
-        resolve_provider=True))
+    @server.feature(
+        lsp.TEXT_DOCUMENT_CODE_ACTION,
+        lsp.CodeActionOptions(
+            code_action_kinds=[names.CODE_ACTION_KIND, lsp.CodeActionKind.QuickFix],
+            resolve_provider=True,
+        ),
+    )
     def code_action(ls: KernelwrightServer, params: lsp.CodeActionParams):
         return guarded(actions.code_actions, [])(session, params)
 
@@ -165,8 +178,11 @@ def build() -> KernelwrightServer:
     def show_candidates(ls: KernelwrightServer, *args: Any):
         result = actions.show_candidates(session, args)
         lines = [c["title"] for c in result["candidates"]] or ["no candidates yet: run Optimize"]
-        ls.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Info,
-                                                     message="kernelwright: " + "; ".join(lines)))
+        ls.window_show_message(
+            lsp.ShowMessageParams(
+                type=lsp.MessageType.Info, message="kernelwright: " + "; ".join(lines)
+            )
+        )
         return result
 
     @server.feature(names.REQUEST_CANDIDATES)
@@ -190,9 +206,13 @@ async def pull_configuration(ls: KernelwrightServer) -> None:
     if not (ws and ws.configuration):
         return
     try:
-        result = await asyncio.wait_for(ls.workspace_configuration_async(lsp.ConfigurationParams(
-            items=[lsp.ConfigurationItem(section=config.SECTION)])), 5.0)
-    except Exception as err:
+        result = await asyncio.wait_for(
+            ls.workspace_configuration_async(
+                lsp.ConfigurationParams(items=[lsp.ConfigurationItem(section=config.SECTION)])
+            ),
+            5.0,
+        )
+    except Exception as err:  # noqa: BLE001 - a client without it keeps the defaults
         log.warning("workspace/configuration failed: %s", err)
         return
     if result and result[0] is not None:

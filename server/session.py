@@ -58,8 +58,10 @@ class Session:
             return {}
         try:
             data = json.loads(path.read_text()).get("locals", {})
-            return {n: TensorSpec(d["dtype"], tuple(str(s) for s in d["shape"]), "recorded")
-                    for n, d in data.items()}
+            return {
+                n: TensorSpec(d["dtype"], tuple(str(s) for s in d["shape"]), "recorded")
+                for n, d in data.items()
+            }
         except (OSError, ValueError, KeyError, TypeError):
             log.warning("unreadable recorded shapes %s", path)
             return {}

@@ -20,15 +20,31 @@ from .documents import ParsedDocument
 
 PREFIX = "# kernelwright:"
 _LINE = re.compile(r"^\s*#\s*kernelwright:\s*(?P<body>.*)$")
-_ENTRY = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<dtype>[A-Za-z0-9_]+)\s*\[(?P<dims>[^\]]*)\]$")
+_ENTRY = re.compile(
+    r"^(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<dtype>[A-Za-z0-9_]+)\s*\[(?P<dims>[^\]]*)\]$"
+)
 
 DTYPES = {
-    "float32": "float32", "f32": "float32", "float": "float32", "fp32": "float32",
-    "float16": "float16", "f16": "float16", "half": "float16", "fp16": "float16",
-    "bfloat16": "bfloat16", "bf16": "bfloat16",
-    "float64": "float64", "f64": "float64", "double": "float64",
-    "int64": "int64", "long": "int64", "int32": "int32", "int": "int32",
-    "int8": "int8", "uint8": "uint8", "bool": "bool",
+    "float32": "float32",
+    "f32": "float32",
+    "float": "float32",
+    "fp32": "float32",
+    "float16": "float16",
+    "f16": "float16",
+    "half": "float16",
+    "fp16": "float16",
+    "bfloat16": "bfloat16",
+    "bf16": "bfloat16",
+    "float64": "float64",
+    "f64": "float64",
+    "double": "float64",
+    "int64": "int64",
+    "long": "int64",
+    "int32": "int32",
+    "int": "int32",
+    "int8": "int8",
+    "uint8": "uint8",
+    "bool": "bool",
 }
 
 
@@ -64,8 +80,10 @@ def parse_line(body: str, constants: set[str]) -> tuple[dict[str, TensorSpec], l
         dims = tuple(d.strip() for d in m["dims"].split(",") if d.strip())
         bad = [d for d in dims if not (d.isdigit() or d in constants)]
         if bad:
-            errors.append(f"size {', '.join(bad)} of `{m['name']}` is not an integer or a "
-                          "module-level constant; fill in the sizes")
+            errors.append(
+                f"size {', '.join(bad)} of `{m['name']}` is not an integer or a "
+                "module-level constant; fill in the sizes"
+            )
             continue
         specs[m["name"]] = TensorSpec(dtype, dims, "annotation")
     return specs, errors
@@ -95,8 +113,9 @@ def _comment_block_above(lines: list[str], line: int) -> range:
     return range(start, line)
 
 
-def collect(doc: ParsedDocument, target_line: int, scope_line: int | None,
-            constants: set[str]) -> Annotations:
+def collect(
+    doc: ParsedDocument, target_line: int, scope_line: int | None, constants: set[str]
+) -> Annotations:
     """Annotations that apply to a target on `target_line` in a function at `scope_line`."""
     lines = doc.lines
     candidates: list[int] = []

@@ -22,8 +22,10 @@ def _describe(frame):
     out = {}
     for name, value in frame.f_locals.items():
         if type(value).__name__ in ("Tensor", "Parameter") and hasattr(value, "shape"):
-            out[name] = {"dtype": str(value.dtype).replace("torch.", ""),
-                         "shape": [int(d) for d in value.shape]}
+            out[name] = {
+                "dtype": str(value.dtype).replace("torch.", ""),
+                "shape": [int(d) for d in value.shape],
+            }
     return out
 
 

@@ -5,7 +5,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from kernelwright.server import config, detect, edits, problem
 from kernelwright.server.documents import ParsedDocument
 from kernelwright.server.results import Candidate, candidate_title, rank_candidates
@@ -14,8 +13,17 @@ DATA = Path(__file__).parents[1] / "lsp" / "data"
 
 
 def test_settings_defaults_and_messages():
-    s, msgs = config.parse({"kernelwright": {"device": "tpu", "budget": 3, "proposers": [],
-                                             "timeLimitS": "10", "colour": "red"}})
+    s, msgs = config.parse(
+        {
+            "kernelwright": {
+                "device": "tpu",
+                "budget": 3,
+                "proposers": [],
+                "timeLimitS": "10",
+                "colour": "red",
+            }
+        }
+    )
     assert (s.device, s.budget, s.proposers, s.time_limit_s) == ("auto", 3, ("embedded",), 300.0)
     assert "kernelwright.device must be one of auto, cpu, cuda; got 'tpu', using 'auto'" in msgs
     assert any("colour is not a setting" in m for m in msgs)
@@ -28,18 +36,32 @@ def test_settings_defaults_and_messages():
 
 def test_titles_are_honest():
     cpu = Candidate(1, "a", "src", "ok", "cpu", None, {"bottleneck": None})
-    assert candidate_title("Apply candidate", cpu) == "Apply candidate #1 — verified on CPU (no timing)"
-    gpu = Candidate(2, "b", "src", "ok", "cuda", {"vs_eager": 2.43, "vs_compile": 1.1},
-                    {"bottleneck": "memory-bound", "pct_peak_bw": 86.2, "pct_peak_flops": 3.0})
-    assert candidate_title("Apply candidate", gpu) == \
-        "Apply candidate #2 — 2.4× vs eager · memory-bound · 86% of peak DRAM BW"
+    assert (
+        candidate_title("Apply candidate", cpu)
+        == "Apply candidate #1 — verified on CPU (no timing)"
+    )
+    gpu = Candidate(
+        2,
+        "b",
+        "src",
+        "ok",
+        "cuda",
+        {"vs_eager": 2.43, "vs_compile": 1.1},
+        {"bottleneck": "memory-bound", "pct_peak_bw": 86.2, "pct_peak_flops": 3.0},
+    )
+    assert (
+        candidate_title("Apply candidate", gpu)
+        == "Apply candidate #2 — 2.4× vs eager · memory-bound · 86% of peak DRAM BW"
+    )
 
 
 def test_ranking_puts_measured_speed_first_and_skips_failures():
-    nodes = [{"id": "1", "source": "s", "outcome": "ok", "speedup": {"vs_eager": 1.5}},
-             {"id": "2", "source": "s", "outcome": "wrong", "speedup": None},
-             {"id": "3", "source": "s", "outcome": "ok", "speedup": {"vs_eager": 3.0}},
-             {"id": "4", "source": "s", "outcome": "ok", "speedup": None}]
+    nodes = [
+        {"id": "1", "source": "s", "outcome": "ok", "speedup": {"vs_eager": 1.5}},
+        {"id": "2", "source": "s", "outcome": "wrong", "speedup": None},
+        {"id": "3", "source": "s", "outcome": "ok", "speedup": {"vs_eager": 3.0}},
+        {"id": "4", "source": "s", "outcome": "ok", "speedup": None},
+    ]
     ranked = rank_candidates(nodes, nodes[0], "cuda", "job")
     assert [c.id for c in ranked] == ["3", "1", "4"] and [c.rank for c in ranked] == [1, 2, 3]
 
@@ -68,8 +90,11 @@ def get_inputs():
 
 
 def test_apply_inserts_imports_and_rewires_the_call(tmp_path):
-    source = (DATA / "sample_model.py").read_text().replace("def scale_rows", "def helper(a):\n"
-                                                           "    return a\n\n\ndef scale_rows")
+    source = (
+        (DATA / "sample_model.py")
+        .read_text()
+        .replace("def scale_rows", "def helper(a):\n    return a\n\n\ndef scale_rows")
+    )
     doc = ParsedDocument("file:///m.py", source, 1)
     start = source.index("torch.relu(x) + y * 2.0")
     target = detect.target_at(doc, start, start + len("torch.relu(x) + y * 2.0"))
@@ -77,17 +102,17 @@ def test_apply_inserts_imports_and_rewires_the_call(tmp_path):
     changes = edits.build_edits(doc, prob, CANDIDATE, 1, "Apply candidate #1 — verified")
     data = doc.source
     for e in sorted(changes, key=lambda e: e.start, reverse=True):
-        data = data[:e.start] + e.text.encode() + data[e.end:]
+        data = data[: e.start] + e.text.encode() + data[e.end :]
     out = data.decode()
     assert out.count("import math") == 1 and out.count("import torch\n") == 1
     assert "def helper_kw(a):" in out and "return helper_kw(torch.relu(x)" in out  # no clash
     assert "z = kw_relu(x, y)" in out
     path = tmp_path / "m.py"
     path.write_text(out)
-    res = subprocess.run([sys.executable, str(path)], capture_output=True, text=True)
+    res = subprocess.run([sys.executable, str(path)], check=False, capture_output=True, text=True)
     orig = tmp_path / "orig.py"
     orig.write_text(source)
-    ref = subprocess.run([sys.executable, str(orig)], capture_output=True, text=True)
+    ref = subprocess.run([sys.executable, str(orig)], check=False, capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     assert res.stdout == ref.stdout
 

@@ -66,7 +66,7 @@ def test_expression_problem_uses_the_files_get_inputs():
     assert prob.inputs == ["x", "y"] and not prob.missing
     assert prob.shape_sources == {"x": "get_inputs", "y": "get_inputs"}
     ns: dict = {}
-    exec(compile(prob.text, "problem.py", "exec"), ns)
+    exec(compile(prob.text, "problem.py", "exec"), ns)  # noqa: S102 - our own problem text
     out = ns["Model"](*ns["get_init_inputs"]())(*ns["get_inputs"]())
     assert tuple(out.shape) == (8, 64)
 

@@ -7,6 +7,7 @@ verified on CPU with no timing, one every `FAKE_STEP_S` seconds.
 
 import asyncio
 import os
+from pathlib import Path
 
 from kernelwright.agent.api import SearchEvent, SearchReport
 
@@ -14,15 +15,22 @@ STEP_S = float(os.environ.get("FAKE_STEP_S", "0.2"))
 
 
 async def run_search(problem_path, config, on_event=None, cancel=None):
-    source = open(problem_path).read()
+    source = Path(problem_path).read_text()
     candidate = source.replace("class Model(", "class ModelNew(")
     nodes = []
     for i in range(config.budget):
         if cancel is not None and cancel.is_set():
             break
         await asyncio.sleep(STEP_S)
-        node = {"id": f"n{i}", "source": candidate, "outcome": "ok", "speedup": None,
-                "device": "cpu", "profile": {"bottleneck": None}, "timing": None}
+        node = {
+            "id": f"n{i}",
+            "source": candidate,
+            "outcome": "ok",
+            "speedup": None,
+            "device": "cpu",
+            "profile": {"bottleneck": None},
+            "timing": None,
+        }
         nodes.append(node)
         if on_event:
             on_event(SearchEvent("evaluated", i + 1, 0, config.budget, None, node=node))
@@ -31,6 +39,15 @@ async def run_search(problem_path, config, on_event=None, cancel=None):
 
 async def profile_problem(problem_path, device="auto", store_path=None):
     """Stand-in numbers for the plumbing tests: labelled as such in the profile."""
-    return {"device": "cpu", "timing": {"median_ms": 0.5, "iqr_ms": 0.01, "n": 10},
-            "profile": {"bottleneck": "memory-bound", "achieved_gbps": 12.0, "pct_peak_bw": 40.0,
-                        "achieved_tflops": 0.01, "pct_peak_flops": 1.0, "note": "fake"}}
+    return {
+        "device": "cpu",
+        "timing": {"median_ms": 0.5, "iqr_ms": 0.01, "n": 10},
+        "profile": {
+            "bottleneck": "memory-bound",
+            "achieved_gbps": 12.0,
+            "pct_peak_bw": 40.0,
+            "achieved_tflops": 0.01,
+            "pct_peak_flops": 1.0,
+            "note": "fake",
+        },
+    }

@@ -16,8 +16,13 @@ SERVER = [sys.executable, "-m", "kernelwright.server.serve"]
 
 
 def server_env(cache: Path, fake: bool, **extra: str) -> dict[str, str]:
-    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "XDG_DATA_HOME": str(cache / "data"),
-           "TRITON_INTERPRET": "1", **extra}
+    env = {
+        **os.environ,
+        "XDG_CACHE_HOME": str(cache),
+        "XDG_DATA_HOME": str(cache / "data"),
+        "TRITON_INTERPRET": "1",
+        **extra,
+    }
     if fake:
         env["KERNELWRIGHT_SEARCH_RUNNER"] = "fake_search:run_search"
         env["KERNELWRIGHT_PROFILE_RUNNER"] = "fake_search:profile_problem"
@@ -33,8 +38,13 @@ def copy_sample(tmp: Path, name: str) -> Path:
 
 def open_doc(client, path: Path, version: int = 1) -> str:
     uri = path.as_uri()
-    client.text_document_did_open(lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(
-        uri=uri, language_id="python", version=version, text=path.read_text())))
+    client.text_document_did_open(
+        lsp.DidOpenTextDocumentParams(
+            lsp.TextDocumentItem(
+                uri=uri, language_id="python", version=version, text=path.read_text()
+            )
+        )
+    )
     return uri
 
 
@@ -49,9 +59,16 @@ def range_of(text: str, snippet: str) -> lsp.Range:
 
 
 async def code_actions(client, uri: str, rng: lsp.Range, only=None):
-    return await client.text_document_code_action_async(lsp.CodeActionParams(
-        text_document=lsp.TextDocumentIdentifier(uri), range=rng,
-        context=lsp.CodeActionContext(diagnostics=[], only=only))) or []
+    return (
+        await client.text_document_code_action_async(
+            lsp.CodeActionParams(
+                text_document=lsp.TextDocumentIdentifier(uri),
+                range=rng,
+                context=lsp.CodeActionContext(diagnostics=[], only=only),
+            )
+        )
+        or []
+    )
 
 
 def command_of(action) -> lsp.Command:
@@ -61,7 +78,9 @@ def command_of(action) -> lsp.Command:
     if isinstance(cmd, str) and cmd.startswith("{"):
         cmd = ast.literal_eval(cmd)  # the nested Command, stringified by the decoder
     if isinstance(cmd, dict):
-        return lsp.Command(title=cmd["title"], command=cmd["command"], arguments=cmd.get("arguments"))
+        return lsp.Command(
+            title=cmd["title"], command=cmd["command"], arguments=cmd.get("arguments")
+        )
     return action if isinstance(action, lsp.Command) else cmd
 
 
@@ -86,16 +105,23 @@ def finished(client, job_id: str):
 def record_notifications(client) -> None:
     """Keep kernelwright/* notifications on client.kw_notifications."""
     client.kw_notifications = []
-    for method in ("kernelwright/searchStarted", "kernelwright/searchProgress",
-                   "kernelwright/searchFinished"):
+    for method in (
+        "kernelwright/searchStarted",
+        "kernelwright/searchProgress",
+        "kernelwright/searchFinished",
+    ):
+
         def handler(params, method=method):
             data = params if isinstance(params, dict) else _to_dict(params)
             client.kw_notifications.append((method, data))
+
         client.feature(method)(handler)
     client.kw_refreshes = []
     for method in (lsp.WORKSPACE_CODE_LENS_REFRESH, lsp.WORKSPACE_INLAY_HINT_REFRESH):
+
         def refresh(params, method=method):
             client.kw_refreshes.append(method)
+
         client.feature(method)(refresh)
 
 
@@ -122,8 +148,9 @@ def apply_text_edits(text: str, edits) -> str:
             i += 1
         return before + i
 
-    spans = sorted(((offset(e.range.start), offset(e.range.end), e.new_text) for e in edits),
-                   reverse=True)
+    spans = sorted(
+        ((offset(e.range.start), offset(e.range.end), e.new_text) for e in edits), reverse=True
+    )
     for start, end, new in spans:
         text = text[:start] + new + text[end:]
     return text

@@ -11,13 +11,23 @@ import sys
 
 import pytest
 import pytest_lsp
+from kernelwright.server import names
+from lsp_helpers import (
+    SERVER,
+    apply_text_edits,
+    code_actions,
+    command_of,
+    copy_sample,
+    finished,
+    open_doc,
+    pos_of,
+    range_of,
+    record_notifications,
+    server_env,
+    wait_for,
+)
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-
-from kernelwright.server import names
-from lsp_helpers import (SERVER, apply_text_edits, code_actions, command_of, copy_sample,
-                         finished, open_doc, pos_of, range_of, record_notifications, server_env,
-                         wait_for)
 
 pytest.importorskip("kernelwright.agent.search", reason="the search has not landed yet")
 pytestmark = pytest.mark.slow
@@ -34,18 +44,27 @@ def fresh_env(tmp_path):
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER, server_env=ENV))
 async def client(lsp_client: LanguageClient):
     record_notifications(lsp_client)
-    lsp_client.set_configuration({"budget": 2, "device": "cpu", "timeLimitS": 170},
-                                 section="kernelwright")
-    await lsp_client.initialize_session(lsp.InitializeParams(
-        capabilities=client_capabilities("visual-studio-code")))
+    lsp_client.set_configuration(
+        {"budget": 2, "device": "cpu", "timeLimitS": 170}, section="kernelwright"
+    )
+    await lsp_client.initialize_session(
+        lsp.InitializeParams(capabilities=client_capabilities("visual-studio-code"))
+    )
     yield
     if not getattr(lsp_client, "kw_closed", False):
         await lsp_client.shutdown_session()
 
 
 def run_file(path, env) -> list[float]:
-    out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, env=env,
-                         timeout=120, cwd=path.parent)
+    out = subprocess.run(
+        [sys.executable, str(path)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=path.parent,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     return ast.literal_eval(out.stdout.strip().splitlines()[-1])
 
@@ -53,8 +72,9 @@ def run_file(path, env) -> list[float]:
 async def optimize(client, uri, rng):
     actions = await code_actions(client, uri, rng)
     cmd = command_of(next(a for a in actions if a.title.startswith(names.OPTIMIZE_TITLE_PREFIX)))
-    return await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
-        command=cmd.command, arguments=cmd.arguments))
+    return await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command=cmd.command, arguments=cmd.arguments)
+    )
 
 
 async def test_real_search_apply_hover_restart(client, tmp_path):
@@ -65,7 +85,9 @@ async def test_real_search_apply_hover_restart(client, tmp_path):
     rng = range_of(text, "torch.relu(x) + y * 2.0")
     started = await optimize(client, uri, rng)
     assert started["status"] == "started", started
-    done = await wait_for(lambda: finished(client, started["jobId"]), SEARCH_TIMEOUT_S, "the search")
+    done = await wait_for(
+        lambda: finished(client, started["jobId"]), SEARCH_TIMEOUT_S, "the search"
+    )
     assert done["status"] == "done", done
     assert done["candidates"] >= 1, done
     reports = client.progress_reports[started["token"]]
@@ -87,8 +109,9 @@ async def test_real_search_apply_hover_restart(client, tmp_path):
     assert len(after) == len(before)
     assert all(abs(a - b) <= 1e-4 + 1e-4 * abs(b) for a, b in zip(after, before))
 
-    hover = await client.text_document_hover_async(lsp.HoverParams(
-        lsp.TextDocumentIdentifier(uri), pos_of(text, "relu")))
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(lsp.TextDocumentIdentifier(uri), pos_of(text, "relu"))
+    )
     assert hover is not None
 
     # restart over the same store: the candidates are still offered
@@ -96,8 +119,9 @@ async def test_real_search_apply_hover_restart(client, tmp_path):
     client.kw_closed = True
     second = await ClientServerConfig(server_command=SERVER, server_env=ENV).start()
     try:
-        await second.initialize_session(lsp.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code")))
+        await second.initialize_session(
+            lsp.InitializeParams(capabilities=client_capabilities("visual-studio-code"))
+        )
         path.write_text(text)
         uri = open_doc(second, path)
         titles = [a.title for a in await code_actions(second, uri, rng)]
@@ -114,11 +138,17 @@ async def test_real_search_cancel(client, tmp_path):
     uri = open_doc(client, path)
     started = await optimize(client, uri, range_of(path.read_text(), "torch.relu(x) + y * 2.0"))
     assert started["status"] == "started"
-    await wait_for(lambda: any(m == "kernelwright/searchProgress" for m, _ in client.kw_notifications),
-                   SEARCH_TIMEOUT_S, "first progress")
-    hover = await client.text_document_hover_async(lsp.HoverParams(
-        lsp.TextDocumentIdentifier(uri), pos_of(path.read_text(), "relu")))
+    await wait_for(
+        lambda: any(m == "kernelwright/searchProgress" for m, _ in client.kw_notifications),
+        SEARCH_TIMEOUT_S,
+        "first progress",
+    )
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(lsp.TextDocumentIdentifier(uri), pos_of(path.read_text(), "relu"))
+    )
     assert "torch.relu" in hover.contents.value  # responsive while the search runs
-    client.window_work_done_progress_cancel(lsp.WorkDoneProgressCancelParams(token=started["token"]))
+    client.window_work_done_progress_cancel(
+        lsp.WorkDoneProgressCancelParams(token=started["token"])
+    )
     done = await wait_for(lambda: finished(client, started["jobId"]), 60, "the cancelled search")
     assert done["status"] == "cancelled"

@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import pytest
 import pytest_lsp
+from kernelwright.server import names
+from lsp_helpers import (
+    SERVER,
+    code_actions,
+    command_of,
+    copy_sample,
+    finished,
+    open_doc,
+    pos_of,
+    range_of,
+    record_notifications,
+    server_env,
+    wait_for,
+)
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-
-from kernelwright.server import names
-from lsp_helpers import (SERVER, code_actions, command_of, copy_sample, finished, open_doc,
-                         pos_of, range_of, record_notifications, server_env, wait_for)
 
 ENV: dict[str, str] = {}
 
@@ -28,11 +38,15 @@ def fresh_env(tmp_path):
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER, server_env=ENV))
 async def client(lsp_client: LanguageClient):
     record_notifications(lsp_client)
-    lsp_client.set_configuration({"budget": 3, "device": "cpu", "strategy": "bogus"},
-                                 section="kernelwright")
-    await lsp_client.initialize_session(lsp.InitializeParams(
-        capabilities=client_capabilities("visual-studio-code"),
-        initialization_options={"kernelwright": {"budget": 0, "timeLimitS": 30}}))
+    lsp_client.set_configuration(
+        {"budget": 3, "device": "cpu", "strategy": "bogus"}, section="kernelwright"
+    )
+    await lsp_client.initialize_session(
+        lsp.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            initialization_options={"kernelwright": {"budget": 0, "timeLimitS": 30}},
+        )
+    )
     yield
     if not getattr(lsp_client, "kw_closed", False):
         await lsp_client.shutdown_session()
@@ -43,13 +57,17 @@ async def start_search(client, uri, rng):
     optimize = [a for a in actions if a.title.startswith(names.OPTIMIZE_TITLE_PREFIX)]
     assert optimize, [a.title for a in actions]
     cmd = command_of(optimize[0])
-    return await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
-        command=cmd.command, arguments=cmd.arguments))
+    return await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command=cmd.command, arguments=cmd.arguments)
+    )
 
 
 async def test_settings_are_validated_with_clear_messages(client, tmp_path):
-    messages = await wait_for(lambda: [m.message for m in client.messages
-                                       if m.type == lsp.MessageType.Warning], 10, "warnings")
+    messages = await wait_for(
+        lambda: [m.message for m in client.messages if m.type == lsp.MessageType.Warning],
+        10,
+        "warnings",
+    )
     await wait_for(lambda: len([m for m in client.messages if "strategy" in m.message]), 10, "x")
     text = "\n".join(m.message for m in client.messages)
     assert "kernelwright.budget must be an integer of at least 1; got 0, using 8" in text
@@ -74,7 +92,7 @@ async def test_search_progress_candidates_and_apply(client, tmp_path):
 
     actions = await code_actions(client, uri, rng)
     apply = [a for a in actions if a.title.startswith(names.APPLY_TITLE_PREFIX)]
-    assert [a.title for a in apply][0] == "Apply candidate #1 — verified on CPU (no timing)"
+    assert apply[0].title == "Apply candidate #1 — verified on CPU (no timing)"
     assert apply[0].is_preferred and not apply[1].is_preferred
     resolved = await client.code_action_resolve_async(apply[0])
     change = resolved.edit.document_changes[0]
@@ -90,12 +108,21 @@ async def test_stale_edit_is_refused(client, tmp_path):
     rng = range_of(path.read_text(), "torch.relu(x) + y * 2.0")
     result = await start_search(client, uri, rng)
     await wait_for(lambda: finished(client, result["jobId"]), 30, "searchFinished")
-    apply = [a for a in await code_actions(client, uri, rng)
-             if a.title.startswith(names.APPLY_TITLE_PREFIX)]
-    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
-        text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
-        content_changes=[lsp.TextDocumentContentChangePartial(
-            range=lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)), text="# edited\n")]))
+    apply = [
+        a
+        for a in await code_actions(client, uri, rng)
+        if a.title.startswith(names.APPLY_TITLE_PREFIX)
+    ]
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                lsp.TextDocumentContentChangePartial(
+                    range=lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)), text="# edited\n"
+                )
+            ],
+        )
+    )
     with pytest.raises(Exception, match="changed since this candidate was listed"):
         await client.code_action_resolve_async(apply[0])
 
@@ -109,8 +136,9 @@ async def test_cancel_through_the_progress_token(client, tmp_path):
     result = await start_search(client, uri, range_of(path.read_text(), "torch.relu(x) + y * 2.0"))
     await wait_for(lambda: len(client.progress_reports[result["token"]]) >= 2, 20, "a report")
     # typing and hover stay responsive while it runs
-    hover = await client.text_document_hover_async(lsp.HoverParams(
-        lsp.TextDocumentIdentifier(uri), pos_of(path.read_text(), "relu")))
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(lsp.TextDocumentIdentifier(uri), pos_of(path.read_text(), "relu"))
+    )
     assert "torch.relu" in hover.contents.value
     client.window_work_done_progress_cancel(lsp.WorkDoneProgressCancelParams(token=result["token"]))
     done = await wait_for(lambda: finished(client, result["jobId"]), 20, "searchFinished")
@@ -123,11 +151,13 @@ async def test_cancel_command_and_unknown_job(client, tmp_path):
     client.set_configuration({"budget": 20, "device": "cpu"}, section="kernelwright")
     client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
     result = await start_search(client, uri, range_of(path.read_text(), "torch.relu(x) + y * 2.0"))
-    out = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
-        command=names.CMD_CANCEL, arguments=[{"jobId": "nope"}]))
+    out = await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command=names.CMD_CANCEL, arguments=[{"jobId": "nope"}])
+    )
     assert out["cancelled"] == []
-    out = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
-        command=names.CMD_CANCEL, arguments=[{"jobId": result["jobId"]}]))
+    out = await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(command=names.CMD_CANCEL, arguments=[{"jobId": result["jobId"]}])
+    )
     assert out["cancelled"] == [result["jobId"]]
     done = await wait_for(lambda: finished(client, result["jobId"]), 20, "searchFinished")
     assert done["status"] == "cancelled"
@@ -135,20 +165,43 @@ async def test_cancel_command_and_unknown_job(client, tmp_path):
 
 async def test_unknown_documents_and_malformed_parameters(client, tmp_path):
     ghost = (tmp_path / "ghost.py").as_uri()
-    assert await code_actions(client, ghost, lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0))) == []
-    assert await client.text_document_hover_async(lsp.HoverParams(
-        lsp.TextDocumentIdentifier(ghost), lsp.Position(0, 0))) is None
+    assert (
+        await code_actions(client, ghost, lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0))) == []
+    )
+    assert (
+        await client.text_document_hover_async(
+            lsp.HoverParams(lsp.TextDocumentIdentifier(ghost), lsp.Position(0, 0))
+        )
+        is None
+    )
     with pytest.raises(Exception, match="is not open"):
-        await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
-            command=names.CMD_OPTIMIZE, arguments=[{"uri": ghost, "range": {
-                "start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}}]))
+        await client.workspace_execute_command_async(
+            lsp.ExecuteCommandParams(
+                command=names.CMD_OPTIMIZE,
+                arguments=[
+                    {
+                        "uri": ghost,
+                        "range": {
+                            "start": {"line": 0, "character": 0},
+                            "end": {"line": 0, "character": 0},
+                        },
+                    }
+                ],
+            )
+        )
     with pytest.raises(Exception, match="expected one argument"):
-        await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
-            command=names.CMD_OPTIMIZE, arguments=["not a dict", 3]))
+        await client.workspace_execute_command_async(
+            lsp.ExecuteCommandParams(command=names.CMD_OPTIMIZE, arguments=["not a dict", 3])
+        )
     with pytest.raises(Exception, match="range must be"):
-        await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
-            command=names.CMD_PROFILE, arguments=[{"uri": ghost, "range": {"start": 1}}]))
-    bad = lsp.CodeAction(title="Apply candidate #1", data={"tag": "kernelwright.apply", "rank": "x"})
+        await client.workspace_execute_command_async(
+            lsp.ExecuteCommandParams(
+                command=names.CMD_PROFILE, arguments=[{"uri": ghost, "range": {"start": 1}}]
+            )
+        )
+    bad = lsp.CodeAction(
+        title="Apply candidate #1", data={"tag": "kernelwright.apply", "rank": "x"}
+    )
     with pytest.raises(Exception, match="malformed kernelwright action data"):
         await client.code_action_resolve_async(bad)
     foreign = lsp.CodeAction(title="someone else's", data={"other": 1})
@@ -166,22 +219,35 @@ async def test_unknown_shapes_diagnostic_and_quick_fix(client, tmp_path):
     cursor = lsp.Range(pos_of(text, "softmax"), pos_of(text, "softmax"))
     result = await start_search(client, uri, cursor)
     assert result["status"] == "needs-shapes" and result["missing"] == ["a"]
-    diags = await wait_for(lambda: [d for d in client.diagnostics.get(uri, [])
-                                    if d.code == names.DIAG_SHAPES_UNKNOWN], 10, "diagnostic")
+    diags = await wait_for(
+        lambda: [d for d in client.diagnostics.get(uri, []) if d.code == names.DIAG_SHAPES_UNKNOWN],
+        10,
+        "diagnostic",
+    )
     assert "input shapes unknown for a" in diags[0].message
-    fixes = await client.text_document_code_action_async(lsp.CodeActionParams(
-        text_document=lsp.TextDocumentIdentifier(uri), range=cursor,
-        context=lsp.CodeActionContext(diagnostics=diags, only=[lsp.CodeActionKind.QuickFix])))
+    fixes = await client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(uri),
+            range=cursor,
+            context=lsp.CodeActionContext(diagnostics=diags, only=[lsp.CodeActionKind.QuickFix]),
+        )
+    )
     assert len(fixes) == 1 and fixes[0].title.startswith(names.QUICKFIX_SHAPES_TITLE_PREFIX)
     edit = fixes[0].edit.document_changes[0].edits[0]
     assert edit.new_text == "    # kernelwright: a: float32[?, ?]\n"
     line = text.splitlines().index("def scale_rows(a):") + 1
     assert edit.range.start == lsp.Position(line, 0)
-    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
-        text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
-        content_changes=[lsp.TextDocumentContentChangePartial(
-            range=lsp.Range(lsp.Position(line, 0), lsp.Position(line, 0)),
-            text="    # kernelwright: a: float32[B, N]\n")]))
+    client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(
+            text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                lsp.TextDocumentContentChangePartial(
+                    range=lsp.Range(lsp.Position(line, 0), lsp.Position(line, 0)),
+                    text="    # kernelwright: a: float32[B, N]\n",
+                )
+            ],
+        )
+    )
     await wait_for(lambda: not client.diagnostics.get(uri), 10, "the diagnostic to clear")
 
 
@@ -190,22 +256,43 @@ async def test_profile_hover_lens_inlay_and_restart(client, tmp_path):
     uri = open_doc(client, path)
     text = path.read_text()
     relu = pos_of(text, "relu")
-    hover = await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(uri), relu))
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(lsp.TextDocumentIdentifier(uri), relu)
+    )
     assert "Nothing measured yet" in hover.contents.value
     assert f"command:{names.CMD_PROFILE}?" in hover.contents.value  # the Profile link
-    out = await client.workspace_execute_command_async(lsp.ExecuteCommandParams(
-        command=names.CMD_PROFILE, arguments=[{"uri": uri, "range": {
-            "start": {"line": relu.line, "character": relu.character},
-            "end": {"line": relu.line, "character": relu.character}}}]))
+    out = await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(
+            command=names.CMD_PROFILE,
+            arguments=[
+                {
+                    "uri": uri,
+                    "range": {
+                        "start": {"line": relu.line, "character": relu.character},
+                        "end": {"line": relu.line, "character": relu.character},
+                    },
+                }
+            ],
+        )
+    )
     assert out["status"] == "started"
-    await wait_for(lambda: client.progress_reports.get(out["token"], [None])[-1] is not None and
-                   client.progress_reports[out["token"]][-1].kind == "end", 20, "profile end")
-    hover = await client.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(uri), relu))
+    await wait_for(
+        lambda: (
+            client.progress_reports.get(out["token"], [None])[-1] is not None
+            and client.progress_reports[out["token"]][-1].kind == "end"
+        ),
+        20,
+        "profile end",
+    )
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(lsp.TextDocumentIdentifier(uri), relu)
+    )
     assert "Last measured: 0.50 ms · memory-bound" in hover.contents.value
     assert "12 GB/s (40% of peak DRAM BW)" in hover.contents.value
     whole = lsp.Range(lsp.Position(0, 0), lsp.Position(len(text.splitlines()), 0))
-    hints = await client.text_document_inlay_hint_async(lsp.InlayHintParams(
-        lsp.TextDocumentIdentifier(uri), whole))
+    hints = await client.text_document_inlay_hint_async(
+        lsp.InlayHintParams(lsp.TextDocumentIdentifier(uri), whole)
+    )
     assert [h.label for h in hints] == ["⏱ 0.50 ms"]
     assert hints[0].position.line == relu.line
 
@@ -214,7 +301,9 @@ async def test_profile_hover_lens_inlay_and_restart(client, tmp_path):
     result = await start_search(client, uri, lsp.Range(fwd, fwd))
     await wait_for(lambda: finished(client, result["jobId"]), 30, "searchFinished")
     await wait_for(lambda: client.kw_refreshes, 10, "a code lens refresh request")
-    lenses = await client.text_document_code_lens_async(lsp.CodeLensParams(lsp.TextDocumentIdentifier(uri)))
+    lenses = await client.text_document_code_lens_async(
+        lsp.CodeLensParams(lsp.TextDocumentIdentifier(uri))
+    )
     assert [cl.command.title for cl in lenses] == ["⚡ Optimize", "⏱ Profile", "3 candidates"]
     assert lenses[0].range.start.line == fwd.line
 
@@ -223,17 +312,27 @@ async def test_profile_hover_lens_inlay_and_restart(client, tmp_path):
     client.kw_closed = True
     second = await ClientServerConfig(server_command=SERVER, server_env=ENV).start()
     try:
-        await second.initialize_session(lsp.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code")))
+        await second.initialize_session(
+            lsp.InitializeParams(capabilities=client_capabilities("visual-studio-code"))
+        )
         uri = open_doc(second, path)
-        hover = await second.text_document_hover_async(lsp.HoverParams(lsp.TextDocumentIdentifier(uri), relu))
+        hover = await second.text_document_hover_async(
+            lsp.HoverParams(lsp.TextDocumentIdentifier(uri), relu)
+        )
         assert "Last measured: 0.50 ms" in hover.contents.value
-        lenses = await second.text_document_code_lens_async(lsp.CodeLensParams(lsp.TextDocumentIdentifier(uri)))
+        lenses = await second.text_document_code_lens_async(
+            lsp.CodeLensParams(lsp.TextDocumentIdentifier(uri))
+        )
         assert lenses[2].command.title == "3 candidates"
         actions = await code_actions(second, uri, lsp.Range(fwd, fwd))
-        assert [a.title for a in actions if a.title.startswith("Apply")][0].startswith("Apply candidate #1")
-        shown = await second.workspace_execute_command_async(lsp.ExecuteCommandParams(
-            command=names.CMD_SHOW_CANDIDATES, arguments=lenses[2].command.arguments))
+        assert next(a.title for a in actions if a.title.startswith("Apply")).startswith(
+            "Apply candidate #1"
+        )
+        shown = await second.workspace_execute_command_async(
+            lsp.ExecuteCommandParams(
+                command=names.CMD_SHOW_CANDIDATES, arguments=lenses[2].command.arguments
+            )
+        )
         assert len(shown["candidates"]) == 3 and shown["candidates"][0]["target"] == "Model.forward"
         await second.shutdown_session()
     finally:

@@ -12,28 +12,46 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from lsp_helpers import SERVER, copy_sample, server_env
 
 DRIVER = Path(__file__).parent / "nvim_driver.lua"
-pytestmark = pytest.mark.skipif(shutil.which("nvim") is None,
-                                reason="nvim not installed (apt-get install -y neovim)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("nvim") is None, reason="nvim not installed (apt-get install -y neovim)"
+)
 
 
 def run_file(path: Path, env: dict[str, str]) -> list[float]:
     # The saved file may launch Triton kernels: on CPU they run under TRITON_INTERPRET=1 (env).
-    out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, env=env,
-                         timeout=120, cwd=path.parent)
+    out = subprocess.run(
+        [sys.executable, str(path)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=path.parent,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     return ast.literal_eval(out.stdout.strip().splitlines()[-1])
 
 
 def drive_neovim(path: Path, select: str, env: dict[str, str], log: Path) -> str:
-    env = {**env, "KW_FILE": str(path), "KW_LOG": str(log), "KW_SELECT": select,
-           "KW_SERVER_CMD": json.dumps(SERVER),
-           "KW_SETTINGS": json.dumps({"budget": 2, "device": "cpu", "timeLimitS": 150})}
-    proc = subprocess.run(["nvim", "--headless", "--clean", "-u", "NONE", "-c", f"luafile {DRIVER}"],
-                          env=env, capture_output=True, text=True, timeout=240)
+    env = {
+        **env,
+        "KW_FILE": str(path),
+        "KW_LOG": str(log),
+        "KW_SELECT": select,
+        "KW_SERVER_CMD": json.dumps(SERVER),
+        "KW_SETTINGS": json.dumps({"budget": 2, "device": "cpu", "timeLimitS": 150}),
+    }
+    proc = subprocess.run(
+        ["nvim", "--headless", "--clean", "-u", "NONE", "-c", f"luafile {DRIVER}"],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     text = log.read_text() if log.exists() else ""
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "FAIL" not in text and "saved" in text, text
