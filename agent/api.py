@@ -22,6 +22,7 @@ class SearchConfig:
     seed: int = 0
     parallel: int = 2  # candidates in flight at once
     compile_baseline: bool = True
+    compile_mode: str = "max-autotune"  # the labelled torch.compile baseline
     use_skills: bool = True  # warm-start from skills of earlier searches
 
 

@@ -114,31 +114,44 @@ def markdown(rows: list[dict[str, Any]], summary: dict[str, Any], meta: dict[str
     return "\n".join(lines) + "\n"
 
 
+async def _search_all(problems: list[Path], args: argparse.Namespace,
+                      out: Path) -> list[dict[str, Any]]:
+    """Several problems at once: their compiles overlap, their timings take turns on the GPU."""
+    slots = asyncio.Semaphore(max(args.concurrency, 1))
+
+    async def one(problem: Path) -> dict[str, Any]:
+        config = SearchConfig(budget=args.budget, time_limit_s=args.time_limit,
+                              strategy=args.strategy, device=args.device, store_path=args.store,
+                              out_dir=str(out / problem.stem), use_skills=not args.no_skills,
+                              parallel=args.parallel, compile_mode=args.compile_mode)
+        async with slots:
+            started = time.monotonic()
+            await run_search(str(problem), config)
+            data = json.loads((out / problem.stem / "report.json").read_text())
+            row = row_for(problem, data, time.monotonic() - started)
+        print(json.dumps({"problem": problem.name, **{k: row[k] for k in
+                          ("verified", "vs_eager", "vs_compile", "bottleneck", "pct_peak_bw",
+                           "seconds")}}), flush=True)
+        return row
+
+    return list(await asyncio.gather(*(one(p) for p in problems)))
+
+
 def run_bench(args: argparse.Namespace) -> int:
     folder = Path(args.dir)
     problems = find_problems(folder, args.filter)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    rows = []
-    device = None
-    for problem in problems:
-        config = SearchConfig(budget=args.budget, time_limit_s=args.time_limit,
-                              strategy=args.strategy, device=args.device, store_path=args.store,
-                              out_dir=str(out / problem.stem), use_skills=not args.no_skills)
-        started = time.monotonic()
-        report = asyncio.run(run_search(str(problem), config))
-        device = report.device
-        data = json.loads((out / problem.stem / "report.json").read_text())
-        rows.append(row_for(problem, data, time.monotonic() - started))
-        print(json.dumps({"problem": problem.name, **{k: rows[-1][k] for k in
-                          ("verified", "vs_eager", "vs_compile", "bottleneck", "pct_peak_bw")}}),
-              flush=True)
+    rows = asyncio.run(_search_all(problems, args, out))
     summary = summarise(rows)
-    peaks = (data.get("reference") or {}).get("profile", {}).get("peaks") if rows else None
-    meta = {"device": (peaks or {}).get("name", device), "date": datetime.now(UTC).isoformat(),
+    first = json.loads((out / problems[0].stem / "report.json").read_text())
+    peaks = ((first.get("reference") or {}).get("profile") or {}).get("peaks")
+    meta = {"device": (peaks or {}).get("name", first.get("device")), "date": datetime.now(UTC).isoformat(),
             "versions": package_versions(), "peaks": peaks,
+            "compile_mode": args.compile_mode,
             "command": f"kernelwright bench {args.dir} --time-limit {args.time_limit:g} "
-                       f"--budget {args.budget} --out {args.out}"}
+                       f"--budget {args.budget} --concurrency {args.concurrency} "
+                       f"--compile-mode {args.compile_mode} --out {args.out}"}
     (out / "bench.json").write_text(json.dumps({"meta": meta, "summary": summary, "rows": rows},
                                                indent=2))
     (out / "bench.md").write_text(markdown(rows, summary, meta))

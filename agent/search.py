@@ -226,10 +226,12 @@ class Search:
         if best is not None and self.device == "cuda" and self.config.compile_baseline \
                 and not cancelled:
             final = await self.harness.evaluate(self.problem_path, best.source, self.device,
-                                                compile_baseline=True, compile_mode="max-autotune")
+                                                compile_baseline=True,
+                                                compile_mode=self.config.compile_mode)
             if final.outcome == "ok":
                 best.result = {**final.to_dict(), "search_result": best.result.get("speedup")}
-                baseline = {"label": "torch.compile (max-autotune), timed alongside the best",
+                baseline = {"label": f"torch.compile ({self.config.compile_mode}), timed "
+                                     "alongside the best in one process",
                             "compile_ms": (final.baseline or {}).get("compile_ms"),
                             "eager_ms": (final.baseline or {}).get("eager_ms")}
             else:

@@ -37,14 +37,26 @@ class JobOutcome:
     returncode: int | None
 
 
+_GPU_LOCKS: dict[tuple[int, int], asyncio.Lock] = {}
+
+
+def gpu_lock(index: int) -> asyncio.Lock:
+    """One lock per GPU per event loop: pools of concurrent searches share it, so
+    two timed runs never overlap on a device."""
+    key = (id(asyncio.get_running_loop()), index)
+    if key not in _GPU_LOCKS:
+        _GPU_LOCKS[key] = asyncio.Lock()
+    return _GPU_LOCKS[key]
+
+
 class WorkerPool:
     def __init__(self, gpus: int = 1, parallel: int | None = None):
-        self._gpu_locks = [asyncio.Lock() for _ in range(max(gpus, 1))]
+        self._gpus = max(gpus, 1)
         self._slots = asyncio.Semaphore(parallel or max(os.cpu_count() or 1, 1))
         self._next_gpu = 0
 
     def _pick_gpu(self) -> int:
-        index = self._next_gpu % len(self._gpu_locks)
+        index = self._next_gpu % self._gpus
         self._next_gpu += 1
         return index
 
@@ -61,7 +73,7 @@ class WorkerPool:
         else:
             env.pop("TRITON_INTERPRET", None)
             visible = env.get("CUDA_VISIBLE_DEVICES")
-            ids = visible.split(",") if visible else [str(i) for i in range(len(self._gpu_locks))]
+            ids = visible.split(",") if visible else [str(i) for i in range(self._gpus)]
             env["CUDA_VISIBLE_DEVICES"] = ids[gpu % len(ids)]  # pinned: one GPU per worker
         env["PYTHONUNBUFFERED"] = "1"
         log_fd, log_path = tempfile.mkstemp(prefix="kw-worker-", suffix=".log")
@@ -99,7 +111,7 @@ class WorkerPool:
                 return message.type, message.payload
             # The wait for the GPU is not the candidate's time: the budget
             # pauses here and resumes once the lock is held.
-            async with self._gpu_locks[gpu]:
+            async with gpu_lock(gpu):
                 proc.stdin.write(GO_TIMING.encode())
                 await proc.stdin.drain()
                 message = await _next_message(proc, max(budget, 1.0), limits)

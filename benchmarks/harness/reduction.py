@@ -1,0 +1,17 @@
+import torch
+import torch.nn as nn
+
+ROWS, COLS = 8192, 8192
+
+
+class Model(nn.Module):
+    def forward(self, x):
+        return torch.sum(x, dim=1)
+
+
+def get_inputs():
+    return [torch.randn(ROWS, COLS)]
+
+
+def get_init_inputs():
+    return []

@@ -1,0 +1,101 @@
+"""Every template family, verified against PyTorch on odd shapes under the Triton interpreter.
+
+Candidates run in child processes (tests/helpers_problems.py), never in pytest's.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from helpers_problems import graphs_for, problem_files, shrunk_all, shrunk_problem, verify_many  # noqa: E402
+
+from kernelwright.agent.generator import config_space, default_config, plan, render  # noqa: E402
+
+EXPECTED_FAMILY = {
+    "01": "pointwise", "02": "pointwise", "03": "pointwise", "04": "reduction", "05": "reduction",
+    "06": "reduction", "07": "reduction", "08": "reduction", "09": "reduction", "10": "reduction",
+    "11": "scan", "12": "scan", "13": "softmax", "14": "softmax", "15": "softmax", "16": "norm",
+    "17": "norm", "18": "norm", "19": "pointwise", "20": "loss", "21": "loss", "22": "loss",
+    "23": "loss", "24": "matmul", "25": "matmul", "26": "matmul", "27": "matmul", "28": "conv",
+    "29": "conv", "30": "attention", "31": "attention", "32": "attention", "33": "matmul",
+}
+
+# Non-default decisions that must also be right: (problem prefix, config changes, shrink overrides)
+VARIANTS = [
+    ("24", {"impl": "triton", "BLOCK_M": 32, "BLOCK_N": 64, "BLOCK_K": 32, "GROUP_M": 1,
+            "PERSISTENT": True, "num_warps": 2, "num_stages": 5}, {}),
+    ("25", {"impl": "triton", "BLOCK_M": 64, "BLOCK_N": 64, "BLOCK_K": 32, "GROUP_M": 8,
+            "PERSISTENT": False, "num_warps": 4, "num_stages": 3}, {}),
+    ("26", {"impl": "triton", "BLOCK_M": 64, "BLOCK_N": 32, "BLOCK_K": 32, "GROUP_M": 1,
+            "PERSISTENT": True, "num_warps": 2, "num_stages": 5}, {"K": 37}),
+    ("27", {"impl": "triton", "BLOCK_M": 64, "BLOCK_N": 64, "BLOCK_K": 32, "GROUP_M": 8,
+            "PERSISTENT": False, "num_warps": 4, "num_stages": 3}, {"K": 45}),
+    ("04", {"BLOCK_R": 16, "BLOCK_INNER": 16, "num_warps": 4, "SPLIT": 4}, {"DIM1": 41}),
+    ("09", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 2}, {"COLS": 67}),
+    ("10", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 8}, {}),
+    ("14", {"passes": "online", "BLOCK_R": 256, "BLOCK_INNER": 1, "num_warps": 4}, {}),
+    ("16", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4}, {}),
+    ("18", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4}, {}),
+    ("22", {"BLOCK": 512, "num_warps": 4}, {"CLASSES": 1031, "BATCH": 5}),
+    ("30", {"BLOCK_M": 16, "BLOCK_N": 16, "num_warps": 4, "num_stages": 2}, {}),
+    ("31", {"BLOCK_M": 16, "BLOCK_N": 16, "num_warps": 4, "num_stages": 2}, {}),
+]
+
+
+def _by_prefix(paths: dict[str, Path], prefix: str) -> Path:
+    return next(p for name, p in paths.items() if name.startswith(prefix + "_"))
+
+
+@pytest.fixture(scope="module")
+def verdicts(tmp_path_factory):
+    """Default-config candidates for every problem plus the VARIANTS, verified in parallel."""
+    paths = shrunk_all()
+    names = sorted(paths)
+    graphs = dict(zip(names, graphs_for([paths[n] for n in names])))
+    cases, keys, plans = [], [], {}
+    for name in names:
+        found = plan(graphs[name])
+        plans[name] = found
+        if found is not None:
+            cases.append((paths[name], render(found, default_config(found, {"kind": "cpu"}))))
+            keys.append(("default", name[:2]))
+    variant_dir = tmp_path_factory.mktemp("variants")
+    variant_paths = [shrunk_problem(_by_prefix({p.name: p for p in problem_files()}, prefix),
+                                    variant_dir / f"v{number}", small)
+                     if (variant_dir / f"v{number}").mkdir() is None else None
+                     for number, (prefix, _, small) in enumerate(VARIANTS)]
+    variant_graphs = graphs_for(variant_paths)
+    for (prefix, config, _), path, graph in zip(VARIANTS, variant_paths, variant_graphs):
+        found = plan(graph)
+        assert found is not None, prefix
+        assert config in config_space(found), (prefix, config)
+        cases.append((path, render(found, config)))
+        keys.append(("variant", prefix))
+    results = verify_many(cases)
+    return {"plans": plans, "results": dict(zip(keys, results))}
+
+
+@pytest.mark.parametrize("prefix", sorted(EXPECTED_FAMILY))
+def test_default_candidate_matches_pytorch(verdicts, prefix):
+    name = next(n for n in verdicts["plans"] if n.startswith(prefix + "_"))
+    found = verdicts["plans"][name]
+    assert found is not None, f"{name}: no plan"
+    assert found.family == EXPECTED_FAMILY[prefix]
+    result = verdicts["results"][("default", prefix)]
+    assert result["outcome"] == "ok", result
+
+
+@pytest.mark.parametrize("prefix", [v[0] for v in VARIANTS])
+def test_non_default_config_matches_pytorch(verdicts, prefix):
+    result = verdicts["results"][("variant", prefix)]
+    assert result["outcome"] == "ok", result
+
+
+def test_every_problem_is_covered():
+    assert len(problem_files()) >= 20
+    assert sorted(p.name[:2] for p in problem_files()) == sorted(EXPECTED_FAMILY)

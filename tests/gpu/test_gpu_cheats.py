@@ -1,0 +1,50 @@
+"""On a real GPU: every cheat is caught, including the GPU-only ones, and timing is honest."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from kernelwright.harness.evaluate import Harness
+from kernelwright.harness.pool import Limits, WorkerPool
+from tests.conftest import CHEATS, PROBLEMS
+from tests.cpu.test_harness_cheats import EXPECTED
+
+pytestmark = pytest.mark.gpu
+
+GPU_EXPECTED = {
+    **{k: v for k, v in EXPECTED.items() if k not in ("crash_memory",)},
+    # Static rule off the table: only the profiler's stream trace can see this one.
+    "other_stream_dynamic": (PROBLEMS / "small_softmax.py", "rejected", "dynamic:other-stream"),
+}
+
+
+@pytest.fixture(scope="module")
+def gpu_verdicts():
+    async def run_all():
+        harness = Harness(pool=WorkerPool(parallel=8),
+                          limits=Limits(timeout_s=90, memory_bytes=8 << 30))
+        names = sorted(GPU_EXPECTED)
+        results = await asyncio.gather(*[
+            harness.evaluate(str(GPU_EXPECTED[n][0]), (CHEATS / f"{n}.py").read_text(),
+                             device="cuda", compile_baseline=False) for n in names])
+        return dict(zip(names, results))
+
+    return asyncio.run(run_all())
+
+
+@pytest.mark.parametrize("name", sorted(GPU_EXPECTED))
+def test_gpu_candidate_gets_its_verdict(gpu_verdicts, name):
+    _, outcome, flag = GPU_EXPECTED[name]
+    result = gpu_verdicts[name]
+    assert result.outcome == outcome, f"{name}: {result.outcome}: {result.message}"
+    if flag:
+        assert flag in result.flags, f"{name}: {result.flags}: {result.message}"
+
+
+def test_gpu_ok_candidate_is_timed_against_eager(gpu_verdicts):
+    result = gpu_verdicts["ok_softmax"]
+    assert result.timing["median_ms"] > 0 and result.timing["method"] == "cuda-events+l2-flush"
+    assert result.speedup["vs_eager"] > 0
+    assert result.profile["achieved_gbps"] > 0
