@@ -229,8 +229,8 @@ class EvalPipeline:
         with torch.no_grad():
             ref_streams = guards.kernel_streams(lambda: self.reference(*inputs))
             cand_streams = guards.kernel_streams(lambda: self.candidate(*inputs))
-        extra = cand_streams - ref_streams - {7}  # 7: the legacy default stream in CUPTI traces
-        if extra and len(cand_streams) > 1:
+        extra = cand_streams - ref_streams
+        if extra:
             raise Verdict(Outcome.REJECTED, f"work on other CUDA streams {sorted(extra)} escapes "
                           "the timed stream", ["dynamic:other-stream"])
 
@@ -357,9 +357,7 @@ def run_profile(request: JobRequest, channel: Any) -> dict[str, Any]:
     nbytes = profiling.unique_bytes(reference, inputs, out)
     flops = profiling.count_flops(reference, inputs)
     dtype_key = profiling.compute_dtype_key(out.dtype if isinstance(out, torch.Tensor)
-                                            else torch.float32,
-                                            device.type == "cuda" and torch.backends.cudnn.allow_tf32
-                                            and False)
+                                            else torch.float32, False)
     contenders = {"eager": reference}
     if device.type == "cuda":
         channel.wait_for_gpu()

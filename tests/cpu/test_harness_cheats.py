@@ -77,7 +77,8 @@ def test_candidate_gets_its_verdict(verdicts, name):
 
 
 def test_every_catalogued_candidate_is_tested():
-    files = {p.stem for p in CHEATS.glob("*.py")} - {"no_modelnew"}
+    files = {p.stem for p in CHEATS.glob("*.py")
+             if "(GPU only)" not in p.read_text().splitlines()[0]} - {"no_modelnew"}
     assert files == set(EXPECTED)
 
 
