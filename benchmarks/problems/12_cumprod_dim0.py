@@ -4,7 +4,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-LENGTH = 512
+LENGTH = 512  # test: 21
 WIDTH = 32768
 
 

@@ -1,0 +1,69 @@
+"""The embedded, deterministic proposer: templates + configs, no network, no model.
+
+Root: skill configs first (when a retrieved skill fits this plan), then the
+default config, then deterministic neighbours of it. Child: mutations of the
+parent's config, seeded by ctx.seed, each with a `move` naming what changed.
+"""
+
+from __future__ import annotations
+
+import random
+
+from ..generator import config_space, crossover, default_config, mutate, plan_or_reason, render
+from .base import Proposal, ProposalContext, ProposerError
+
+__all__ = ["EmbeddedProposer", "crossover", "mutate"]
+
+
+class EmbeddedProposer:
+    name = "embedded"
+
+    async def propose(self, ctx: ProposalContext) -> list[Proposal]:
+        return self.propose_sync(ctx)
+
+    def propose_sync(self, ctx: ProposalContext) -> list[Proposal]:
+        if not ctx.graph:
+            raise ProposerError("no captured graph for this problem (capture job missing or failed)")
+        plan, reason = plan_or_reason(ctx.graph)
+        if plan is None:
+            raise ProposerError(f"no template for this problem: {reason}")
+        space = config_space(plan)
+        rng = random.Random(ctx.seed)
+        chosen: list[tuple[dict, str]] = []
+
+        def add(config: dict, move: str) -> None:
+            if config in space and all(config != c for c, _ in chosen):
+                chosen.append((config, move))
+
+        parent_config = ctx.parent.config if ctx.parent is not None else None
+        if parent_config and parent_config in space:
+            current = dict(parent_config)
+            for _ in range(ctx.count * 8):
+                if len(chosen) >= ctx.count:
+                    break
+                child, move = mutate(plan, current, rng)
+                add(child, move)
+        else:
+            for skill in ctx.skills:
+                config = skill.get("config") if isinstance(skill, dict) else None
+                if isinstance(config, dict):
+                    add(dict(config), f"skill {skill.get('name', '?')}: {_describe(config)}")
+            default = default_config(plan, ctx.device)
+            add(default, f"{plan.family} template ({plan.op}), default config: {_describe(default)}")
+            current = default
+            for _ in range(ctx.count * 8):
+                if len(chosen) >= ctx.count:
+                    break
+                child, move = mutate(plan, current, rng)
+                add(child, f"from the default: {move}")
+        if not chosen:
+            raise ProposerError(f"no new config in the {plan.family} space ({len(space)} configs)")
+        return [
+            Proposal(source=render(plan, config), proposer=self.name, move=move, config=config,
+                     meta={"family": plan.family, "op": plan.op})
+            for config, move in chosen[: ctx.count]
+        ]
+
+
+def _describe(config: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(config.items()))
