@@ -95,7 +95,7 @@ _MATMUL_TILES = [  # tutorial 03's autotune list (BLOCK_M, BLOCK_N, BLOCK_K, war
 def config_space(plan: Plan) -> list[dict]:
     family = plan.family
     if family in ("pointwise", "conv"):
-        return _grid(BLOCK=[256, 512, 1024, 2048, 4096], num_warps=[2, 4, 8])
+        return _grid(BLOCK=[128, 256, 512, 1024, 2048, 4096], num_warps=[2, 4, 8])
     if family in ("reduction", "scan", "softmax", "norm"):
         return _row_space(plan)
     if family == "loss":
@@ -148,6 +148,11 @@ def _row_space(plan: Plan) -> list[dict]:
 
 
 def default_config(plan: Plan, device: dict) -> dict:
+    """The heuristic choice, snapped into config_space (so search moves start from it)."""
+    return _repair(plan, _heuristic_config(plan, device))
+
+
+def _heuristic_config(plan: Plan, device: dict) -> dict:
     sm_count = int((device or {}).get("sm_count") or 132)
     family = plan.family
     if family in ("pointwise", "conv"):
@@ -175,7 +180,7 @@ def default_config(plan: Plan, device: dict) -> dict:
               "BLOCK_INNER": block_inner, "num_warps": 4 if block_r * block_inner < 2048 else 8}
     if family == "reduction" and plan.op in SPLITTABLE:
         config["SPLIT"] = split_count(outer * inner, r, sm_count)
-    return _repair(plan, config)
+    return config
 
 
 def _nearest(value, options):

@@ -1,0 +1,85 @@
+"""capture_graph: export first, fx fallback, never raises, JSON-serialisable."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from helpers_problems import graphs_for, shrunk_all  # noqa: E402
+
+from kernelwright.harness.capture import capture_graph  # noqa: E402
+
+
+class LinearGelu(nn.Module):
+    def __init__(self, features: int, scale: float = 0.5):
+        super().__init__()
+        self.fc = nn.Linear(features, 3)
+        self.register_buffer("shift", torch.zeros(3))
+        self.scale = scale
+
+    def forward(self, x):
+        return F.gelu(self.fc(x)) * self.scale + self.shift
+
+
+class DataDependent(nn.Module):
+    def forward(self, x):
+        if x.sum() > 0:  # export and fx both refuse data-dependent control flow
+            return x.relu()
+        return x.tanh()
+
+
+def test_export_capture_describes_ops_params_and_signature():
+    graph = capture_graph(LinearGelu(5), [torch.randn(2, 5)])
+    json.dumps(graph)
+    assert graph["capture"] == "export"
+    assert graph["inputs"] == [{"name": "x", "shape": [2, 5], "dtype": "float32"}]
+    assert {(p["name"], p["kind"]) for p in graph["params"]} == {
+        ("fc.weight", "parameter"), ("fc.bias", "parameter"), ("shift", "buffer")}
+    ops = [n["op"] for n in graph["nodes"]]
+    assert ops == ["aten.linear", "aten.gelu", "aten.mul.Tensor", "aten.add.Tensor"]
+    linear = graph["nodes"][0]
+    assert linear["args"] == [{"ref": "x"}, {"ref": "fc.weight"}, {"ref": "fc.bias"}]
+    assert linear["shape"] == [2, 3] and linear["dtype"] == "float32"
+    assert graph["outputs"] == [graph["nodes"][-1]["name"]]
+    assert [p["name"] for p in graph["model"]["init_params"]] == ["features", "scale"]
+    assert graph["model"]["init_params"][1]["default"] == "0.5"
+
+
+def test_fx_fallback_records_module_attributes(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise RuntimeError("export unavailable")
+
+    monkeypatch.setattr(torch.export, "export", refuse)
+    model = nn.Sequential(nn.Conv2d(3, 4, 3, stride=2, padding=1), nn.ReLU())
+    graph = capture_graph(model, [torch.randn(1, 3, 9, 9)])
+    json.dumps(graph)
+    assert graph["capture"] == "fx" and "export unavailable" in graph["export_error"]
+    conv = graph["nodes"][0]
+    assert conv["op"] == "call_module:Conv2d"
+    assert conv["module"]["stride"] == [2, 2] and conv["module"]["padding"] == [1, 1]
+    assert conv["module"]["params"] == {"weight": "0.weight", "bias": "0.bias"}
+    assert conv["shape"] == [1, 4, 5, 5]
+
+
+def test_unsupported_model_is_reported_not_raised():
+    graph = capture_graph(DataDependent(), [torch.randn(3)])
+    json.dumps(graph)
+    assert graph["unsupported"]
+    assert graph["nodes"] == []
+
+
+def test_problem_files_capture_in_a_child_process():
+    paths = shrunk_all()
+    names = ["16_layer_norm.py", "28_conv2d_relu_scale.py", "30_sdpa.py"]
+    graphs = graphs_for([paths[n] for n in names])
+    for graph in graphs:
+        assert graph["capture"] == "export" and "unsupported" not in graph
+    ops = {n["op"] for g in graphs for n in g["nodes"]}
+    assert {"aten.layer_norm", "aten.conv2d", "aten.scaled_dot_product_attention"} <= ops

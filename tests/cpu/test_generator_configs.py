@@ -1,0 +1,152 @@
+"""Config spaces, rendering of every config, search moves, unsupported graphs, the proposer."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from helpers_problems import graphs_for, shrunk_all  # noqa: E402
+
+from kernelwright.agent.generator import (FAMILIES, config_space, crossover, default_config,  # noqa: E402
+                                          mutate, plan, plan_or_reason, render)
+from kernelwright.agent.proposers.base import NodeSummary, ProposalContext, ProposerError  # noqa: E402
+from kernelwright.agent.proposers.embedded import EmbeddedProposer  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def plans():
+    paths = shrunk_all()
+    names = sorted(paths)
+    return {name: plan(graph) for name, graph in zip(names, graphs_for([paths[n] for n in names]))}
+
+
+def test_every_family_has_a_problem(plans):
+    assert {p.family for p in plans.values() if p is not None} == set(FAMILIES)
+
+
+def test_every_config_in_every_space_renders_valid_python(plans):
+    for name, found in plans.items():
+        space = config_space(found)
+        assert space, name
+        assert default_config(found, {"kind": "cuda", "sm_count": 132}) in space, name
+        assert default_config(found, {"kind": "cpu"}) in space, name
+        for config in space:
+            source = render(found, config)
+            compile(source, f"{name}-{config}", "exec")
+            assert "class ModelNew(nn.Module)" in source and "@triton.jit" in source
+            assert "try:" not in source and "threading" not in source
+            if found.dtype == "float32" and "tl.dot(" in source:
+                # fp32 problems must never fall back to TF32
+                assert source.count("tl.dot(") == source.count('input_precision="ieee"'), name
+
+
+def test_candidate_keeps_constructor_signature_and_state_dict_names(plans):
+    source = render(plans["25_linear_gelu_scale.py"], default_config(plans["25_linear_gelu_scale.py"], {}))
+    assert "def __init__(self, in_features, out_features, scale):" in source
+    assert "_attach(self, 'linear.weight'" in source and "_attach(self, 'linear.bias'" in source
+
+
+def test_rendering_is_deterministic(plans):
+    found = plans["13_softmax_rows.py"]
+    config = default_config(found, {"kind": "cpu"})
+    assert render(found, config) == render(found, dict(config))
+
+
+def test_mutate_and_crossover_are_deterministic_and_stay_in_space(plans):
+    for name in ("24_matmul_square.py", "04_sum_dim1_keepdim.py", "30_sdpa.py", "14_log_softmax_long_rows.py"):
+        found = plans[name]
+        space = config_space(found)
+        start = default_config(found, {"kind": "cuda"})
+        runs = []
+        for _ in range(2):
+            rng, config, moves = random.Random(7), start, []
+            for _ in range(10):
+                config, move = mutate(found, config, rng)
+                assert config in space
+                moves.append((tuple(sorted(config.items())), move))
+            runs.append(moves)
+        assert runs[0] == runs[1]
+        assert any("→" in move for _, move in runs[0])
+        a, b = space[0], space[-1]
+        children = [crossover(found, a, b, random.Random(3)) for _ in range(2)]
+        assert children[0] == children[1] and children[0] in space
+
+
+def test_mutation_names_the_change(plans):
+    found = plans["01_relu_gelu_chain.py"]
+    config = {"BLOCK": 1024, "num_warps": 4}
+    child, move = mutate(found, config, random.Random(0))
+    changed = [k for k in config if child[k] != config[k]]
+    assert len(changed) == 1
+    assert move == f"{changed[0]} {config[changed[0]]}→{child[changed[0]]}"
+
+
+def _graph(nodes, outputs, inputs=(("x", [4, 5]),)):
+    return {"capture": "export", "model": {"init_params": []},
+            "inputs": [{"name": n, "shape": s, "dtype": "float32"} for n, s in inputs],
+            "params": [], "nodes": nodes, "outputs": outputs}
+
+
+def test_unsupported_graphs_have_no_plan():
+    sort = _graph([{"name": "sort", "op": "aten.sort", "args": [{"ref": "x"}], "kwargs": {},
+                    "shape": [4, 5], "dtype": "float32"}], ["sort"])
+    assert plan(sort) is None
+    assert "sort" in plan_or_reason(sort)[1]
+    two_outputs = _graph([{"name": "relu", "op": "aten.relu", "args": [{"ref": "x"}], "kwargs": {},
+                           "shape": [4, 5], "dtype": "float32"}], ["relu", "relu"])
+    assert plan(two_outputs) is None
+    assert plan({"capture": None, "nodes": [], "outputs": [], "inputs": [], "params": [],
+                 "unsupported": "export failed; fx failed"}) is None
+    training_bn = _graph([{"name": "bn", "op": "aten.batch_norm", "args": [
+        {"ref": "x"}, None, None, None, None, True, 0.1, 1e-5, False], "kwargs": {},
+        "shape": [4, 5], "dtype": "float32"}], ["bn"])
+    assert plan(training_bn) is None
+
+
+def test_pointwise_graph_written_by_hand_plans_and_broadcasts():
+    graph = _graph([
+        {"name": "add", "op": "aten.add.Tensor", "args": [{"ref": "x"}, {"ref": "b"}], "kwargs": {},
+         "shape": [4, 5], "dtype": "float32"},
+        {"name": "relu", "op": "aten.relu", "args": [{"ref": "add"}], "kwargs": {},
+         "shape": [4, 5], "dtype": "float32"}], ["relu"], inputs=(("x", [4, 5]), ("b", [5])))
+    found = plan(graph)
+    assert found.family == "pointwise"
+    modes = sorted((o.name, o.mode, o.count, o.inner) for o in found.operands)
+    assert modes == [("b", "slice", 5, 1), ("x", "full", 20, 1)]
+
+
+def _context(graph, **changes):
+    base = dict(problem_path="p.py", problem_source="", graph=graph, device={"kind": "cpu"},
+                parent=None, memory="clean_slate", memory_context=(), knowledge=(), count=3, seed=5)
+    base.update(changes)
+    return ProposalContext(**base)
+
+
+def test_proposer_root_child_skills_and_errors(plans):
+    paths = shrunk_all()
+    graph = graphs_for([paths["24_matmul_square.py"]])[0]
+    proposer = EmbeddedProposer()
+    root = asyncio.run(proposer.propose(_context(graph)))
+    assert len(root) == 3
+    assert root[0].config == default_config(plans["24_matmul_square.py"], {"kind": "cpu"})
+    assert len({tuple(sorted(p.config.items())) for p in root}) == 3
+    skill_config = config_space(plans["24_matmul_square.py"])[5]
+    with_skill = asyncio.run(proposer.propose(_context(graph, skills=({"name": "s", "config": skill_config},))))
+    assert with_skill[0].config == skill_config and with_skill[0].move.startswith("skill")
+    parent = NodeSummary(id="n1", source=root[0].source, config=root[0].config, move="", outcome="ok",
+                         message="", speedup_vs_eager=None, profile=None, correctness=None)
+    children = asyncio.run(proposer.propose(_context(graph, parent=parent)))
+    again = asyncio.run(proposer.propose(_context(graph, parent=parent)))
+    assert [c.config for c in children] == [c.config for c in again]
+    assert all("→" in c.move and c.config != parent.config for c in children)
+    with pytest.raises(ProposerError, match="no template"):
+        asyncio.run(proposer.propose(_context(_graph([{"name": "sort", "op": "aten.sort",
+            "args": [{"ref": "x"}], "kwargs": {}, "shape": [4, 5], "dtype": "float32"}], ["sort"]))))
+    with pytest.raises(ProposerError):
+        asyncio.run(proposer.propose(_context(None)))
