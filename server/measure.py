@@ -27,13 +27,13 @@ def rates_line(profile: dict[str, Any]) -> str | None:
     if isinstance(gbps, (int, float)):
         pct = profile.get("pct_peak_bw")
         parts.append(
-            f"{gbps:,.0f} GB/s"
+            (f"{gbps:,.0f}" if gbps >= 10 else f"{gbps:.2f}") + " GB/s"
             + (f" ({pct:.0f}% of peak DRAM BW)" if isinstance(pct, (int, float)) else "")
         )
-    if isinstance(tflops, (int, float)):
+    if isinstance(tflops, (int, float)) and tflops > 0:  # a pure copy has no FLOP rate
         pct = profile.get("pct_peak_flops")
         parts.append(
-            f"{tflops:.2f} TFLOP/s"
+            (f"{tflops:.2f} TFLOP/s" if tflops >= 0.01 else f"{tflops * 1e3:.2f} GFLOP/s")
             + (f" ({pct:.0f}% of peak)" if isinstance(pct, (int, float)) else "")
         )
     return " · ".join(parts) or None
