@@ -351,9 +351,13 @@ def _is_module_class(cls: Node) -> bool:
 
 @_memo
 def find_forwards(doc: ParsedDocument) -> list[Target]:
+    """`forward` methods of top-level nn.Module classes (no walk of function bodies)."""
     out = []
-    for node in _walk(doc.tree.root_node):
-        if node.type != "class_definition" or not _is_module_class(node):
+    for stmt in doc.tree.root_node.named_children:
+        node = (
+            stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
+        )
+        if node is None or node.type != "class_definition" or not _is_module_class(node):
             continue
         body = node.child_by_field_name("body")
         for item in body.named_children if body else []:

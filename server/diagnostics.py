@@ -17,13 +17,13 @@ def compute(session: Session, uri: str) -> list[lsp.Diagnostic]:
         return []
     out: list[lsp.Diagnostic] = []
     threshold = session.settings.slow_spot_speedup
-    for target, rec in session.records_by_target(doc):
-        if not rec.candidates:
-            continue
+
+    def slow(rec) -> bool:
+        speed = (rec.candidates[0].speedup or {}).get("vs_eager") if rec.candidates else None
+        return isinstance(speed, (int, float)) and speed >= threshold
+
+    for target, rec in session.records_by_target(doc, slow):
         best = rec.candidates[0]
-        speed = (best.speedup or {}).get("vs_eager")
-        if not isinstance(speed, (int, float)) or speed < threshold:
-            continue
         ms, _ = reference_numbers(rec.reference)
         msg = (
             f"kernelwright: `{target.name}`"

@@ -44,7 +44,11 @@ def inlay_hints(session: Session, params: lsp.InlayHintParams) -> list[lsp.Inlay
         return []
     lo, hi = conv.range_to_bytes(doc, params.range)
     out = []
-    for target, rec in session.records_by_target(doc):
+
+    def measured(rec) -> bool:
+        return reference_numbers(rec.reference)[0] is not None or best_candidate_ms(rec) is not None
+
+    for target, rec in session.records_by_target(doc, measured):
         if not (lo <= target.start_byte <= hi):
             continue
         ms, profile = reference_numbers(rec.reference)

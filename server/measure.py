@@ -27,7 +27,8 @@ def rates_line(profile: dict[str, Any]) -> str | None:
     if isinstance(gbps, (int, float)):
         pct = profile.get("pct_peak_bw")
         parts.append(
-            (f"{gbps:,.0f}" if gbps >= 10 else f"{gbps:.2f}") + " GB/s"
+            (f"{gbps:,.0f}" if gbps >= 10 else f"{gbps:.2f}")
+            + " GB/s"
             + (f" ({pct:.0f}% of peak DRAM BW)" if isinstance(pct, (int, float)) else "")
         )
     if isinstance(tflops, (int, float)) and tflops > 0:  # a pure copy has no FLOP rate

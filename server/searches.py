@@ -248,6 +248,9 @@ class Searches:
             summary = f"{count} candidate{'s' if count != 1 else ''}" + (
                 f"; best: {candidate_title('#', best).split(' — ', 1)[1]}" if best else ""
             )
+            notes = [n for n in result.get("notes") or [] if "no speedups were measured" not in n]
+            if count == 0 and notes:  # say why nothing came back (first reason, shortened)
+                summary += f" ({notes[0][:200]})"
             if job.status == "cancelled":
                 summary = f"cancelled after {result.get('evaluated', 0)} evaluations; {summary}"
         else:

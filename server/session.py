@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,12 +79,23 @@ class Session:
         kernels = [detect._kernel_target(k) for k in detect.find_kernels(doc)]
         return kernels + detect.find_forwards(doc) + detect.find_ops(doc)
 
-    def records_by_target(self, doc: ParsedDocument) -> list[tuple[detect.Target, Record]]:
-        records = self.index.for_uri(doc.uri)
+    def records_by_target(
+        self, doc: ParsedDocument, wanted: Callable[[Record], bool] | None = None
+    ) -> list[tuple[detect.Target, Record]]:
+        """Targets of the document that have a stored record (that `wanted` accepts).
+
+        Scanning every op of a large file is the costly part, so it only happens
+        when some record of this document is worth showing.
+        """
+        records = {s: r for s, r in self.index.for_uri(doc.uri).items() if not wanted or wanted(r)}
         if not records:
             return []
+        spans = {" ".join(r.span_text.split()) for r in records.values()}
         out = []
         for target in self.all_targets(doc):
+            code = doc.source[target.start_byte : target.end_byte].decode()
+            if target.kind == "op" and " ".join(code.split()) not in spans:
+                continue  # cheap filter before hashing
             rec = records.get(problem.signature(doc, target))
             if rec is not None:
                 out.append((target, rec))
