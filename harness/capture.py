@@ -47,13 +47,13 @@ def capture_graph(model: torch.nn.Module, inputs: list) -> dict:
     export_error = None
     try:
         return {**base, **_capture_export(model, inputs)}
-    except Exception as error:  # export refuses many models; fx may still work
+    except Exception as error:  # noqa: BLE001 -- export refuses many models; fx may still work
         export_error = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
     try:
         graph = {**base, **_capture_fx(model, inputs)}
         graph["export_error"] = export_error
         return graph
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 -- capture must never raise
         fx_error = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
         return {
             **base,
@@ -188,7 +188,7 @@ def _target_name(node) -> str:
         return f"method:{target}"
     if isinstance(target, torch._ops.OpOverload):
         name = str(target)  # aten.add.Tensor
-        return name[: -len(".default")] if name.endswith(".default") else name
+        return name.removesuffix(".default")
     if target in _OPERATOR_NAMES:
         return _OPERATOR_NAMES[target]
     module = getattr(target, "__module__", "") or ""

@@ -115,7 +115,7 @@ def _run_jobs(jobs: list[dict], timeout: float) -> list[dict]:
         request, answer = Path(directory) / "jobs.json", Path(directory) / "results.json"
         request.write_text(json.dumps(jobs))
         process = subprocess.run([sys.executable, "-c", _CHILD, str(request), str(answer)],
-                                 capture_output=True, text=True, timeout=timeout, env=env)
+                                 capture_output=True, text=True, timeout=timeout, env=env, check=False)
         if process.returncode != 0 or not answer.exists():
             return [{"outcome": "error", "message": process.stderr[-3000:]} for _ in jobs]
         return json.loads(answer.read_text())

@@ -124,7 +124,7 @@ def _row_shape(plan: Plan) -> tuple[int, int, int]:
 
 
 def _row_space(plan: Plan) -> list[dict]:
-    outer, r, inner = _row_shape(plan)
+    _, r, inner = _row_shape(plan)
     inners = [1] if inner == 1 else [16, 32, 64, 128]
     if plan.family == "softmax":
         one = next_pow2(r)

@@ -7,14 +7,13 @@ import sys
 from pathlib import Path
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from helpers_problems import graphs_for, shrunk_all  # noqa: E402
-
-from kernelwright.harness.capture import capture_graph  # noqa: E402
+from helpers_problems import graphs_for, shrunk_all
+from kernelwright.harness.capture import capture_graph
 
 
 class LinearGelu(nn.Module):

@@ -11,12 +11,19 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from helpers_problems import graphs_for, shrunk_all  # noqa: E402
-
-from kernelwright.agent.generator import (FAMILIES, config_space, crossover, default_config,  # noqa: E402
-                                          mutate, plan, plan_or_reason, render)
-from kernelwright.agent.proposers.base import NodeSummary, ProposalContext, ProposerError  # noqa: E402
-from kernelwright.agent.proposers.embedded import EmbeddedProposer  # noqa: E402
+from helpers_problems import graphs_for, shrunk_all
+from kernelwright.agent.generator import (
+    FAMILIES,
+    config_space,
+    crossover,
+    default_config,
+    mutate,
+    plan,
+    plan_or_reason,
+    render,
+)
+from kernelwright.agent.proposers.base import NodeSummary, ProposalContext, ProposerError
+from kernelwright.agent.proposers.embedded import EmbeddedProposer
 
 
 @pytest.fixture(scope="module")
@@ -122,8 +129,8 @@ def test_pointwise_graph_written_by_hand_plans_and_broadcasts():
 
 
 def _context(graph, **changes):
-    base = dict(problem_path="p.py", problem_source="", graph=graph, device={"kind": "cpu"},
-                parent=None, memory="clean_slate", memory_context=(), knowledge=(), count=3, seed=5)
+    base = {"problem_path": "p.py", "problem_source": "", "graph": graph, "device": {"kind": "cpu"},
+                "parent": None, "memory": "clean_slate", "memory_context": (), "knowledge": (), "count": 3, "seed": 5}
     base.update(changes)
     return ProposalContext(**base)
 

@@ -12,9 +12,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from helpers_problems import graphs_for, problem_files, shrunk_all, shrunk_problem, verify_many  # noqa: E402
-
-from kernelwright.agent.generator import config_space, default_config, plan, render  # noqa: E402
+from helpers_problems import graphs_for, problem_files, shrunk_all, shrunk_problem, verify_many
+from kernelwright.agent.generator import config_space, default_config, plan, render
 
 EXPECTED_FAMILY = {
     "01": "pointwise", "02": "pointwise", "03": "pointwise", "04": "reduction", "05": "reduction",

@@ -9,8 +9,15 @@ block) and o written once. fp32 dots use input_precision="ieee".
 
 from __future__ import annotations
 
-from .common import TANH_HELPER, emit_region, leaf_expr, operand_launch_args, operand_params
-from .common import region_operands, uses_tanh
+from .common import (
+    TANH_HELPER,
+    emit_region,
+    leaf_expr,
+    operand_launch_args,
+    operand_params,
+    region_operands,
+    uses_tanh,
+)
 
 
 def _pow2_at_least_16(n: int) -> int:
@@ -75,11 +82,11 @@ def attention_kernel(q_ptr, k_ptr, v_ptr, {operand_params(indices)}out_ptr, L, S
         f"v = {v}.reshape({batch}, {keys}, {dim_v}).contiguous()",
         f"out = torch.empty({tuple(plan.out_shape)!r}, device=q.device, dtype=torch.{plan.out_dtype})",
         f"grid = (triton.cdiv({length}, {config['BLOCK_M']}), {batch})",
-        f"attention_kernel[grid](q, k, v, {operand_launch_args(plan, indices)}out, {length}, {keys}, "
+        (f"attention_kernel[grid](q, k, v, {operand_launch_args(plan, indices)}out, {length}, {keys}, "
         f"{dim}, {dim_v}, {plan.attr('scale')!r}, BLOCK_M={config['BLOCK_M']}, "
         f"BLOCK_N={config['BLOCK_N']}, BLOCK_D={_pow2_at_least_16(dim)}, "
         f"BLOCK_DV={_pow2_at_least_16(dim_v)}, num_warps={config['num_warps']}, "
-        f"num_stages={config['num_stages']})",
+        f"num_stages={config['num_stages']})"),
         "return out",
     ]
     return kernels, forward

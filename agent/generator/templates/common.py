@@ -140,7 +140,7 @@ def leaf_expr(plan, name: str) -> str:
     parts = name.split(".")
     if all(p.isidentifier() and not keyword.iskeyword(p) for p in parts):
         return "self." + name
-    kind = dict((p[0], p[3]) for p in plan.params)[name]
+    kind = {p[0]: p[3] for p in plan.params}[name]
     getter = "get_parameter" if kind == "parameter" else "get_buffer"
     return f"self.{getter}({name!r})"
 

@@ -9,8 +9,15 @@ inputs; the partials are numel / BLOCK floats (or N for cross entropy).
 
 from __future__ import annotations
 
-from .common import TANH_HELPER, emit_region, leaf_expr, operand_params, region_operands, uses_tanh
-from .common import operand_launch_args
+from .common import (
+    TANH_HELPER,
+    emit_region,
+    leaf_expr,
+    operand_launch_args,
+    operand_params,
+    region_operands,
+    uses_tanh,
+)
 
 
 def _pointwise_loss(plan) -> str:
@@ -81,9 +88,9 @@ def loss_partial_kernel({operand_params(region_operands(plan.prologue))}b_ptr, p
     forward = [
         f"n_partials = triton.cdiv({numel}, {block})",
         f"partial = torch.empty((n_partials,), device={plan.inputs[0][0]}.device, dtype=torch.float32)",
-        f"loss_partial_kernel[(n_partials,)]({operand_launch_args(plan, region_operands(plan.prologue))}"
+        (f"loss_partial_kernel[(n_partials,)]({operand_launch_args(plan, region_operands(plan.prologue))}"
         f"{leaf_expr(plan, plan.attr('b'))}.contiguous(), partial, {numel}, BLOCK={block}, "
-        f"num_warps={config['num_warps']})",
+        f"num_warps={config['num_warps']})"),
         "weight = partial",  # unused by the sum/scale finish; passed for one kernel signature
     ]
     return kernel, forward
@@ -129,10 +136,10 @@ def cross_entropy_row_kernel({operand_params(region_operands(plan.prologue))}tar
         f"n_partials = {rows}",
         f"partial = torch.empty(({rows},), device={plan.inputs[0][0]}.device, dtype=torch.float32)",
         "weight = torch.empty_like(partial)",
-        f"cross_entropy_row_kernel[({rows},)]({operand_launch_args(plan, region_operands(plan.prologue))}"
+        (f"cross_entropy_row_kernel[({rows},)]({operand_launch_args(plan, region_operands(plan.prologue))}"
         f"{leaf_expr(plan, plan.attr('b'))}.contiguous(), partial, weight, {classes}, "
         f"{plan.attr('ignore_index')}, BLOCK={min(config['BLOCK'], 1 << (classes - 1).bit_length())}, "
-        f"num_warps={config['num_warps']})",
+        f"num_warps={config['num_warps']})"),
     ]
     return kernel, forward
 
@@ -144,9 +151,9 @@ def render(plan, config) -> tuple[str, list[str]]:
     kernels = helpers + kernel + _finish_kernel(plan)
     forward += [
         f"out = torch.empty((), device={plan.inputs[0][0]}.device, dtype=torch.{plan.out_dtype})",
-        f"loss_finish_kernel[(1,)](partial, weight, "
+        (f"loss_finish_kernel[(1,)](partial, weight, "
         f"{operand_launch_args(plan, region_operands(plan.epilogue))}out, n_partials, "
-        f"{plan.attr('scale')!r}, BLOCK=1024, num_warps=4)",
+        f"{plan.attr('scale')!r}, BLOCK=1024, num_warps=4)"),
         "return out",
     ]
     return kernels, forward

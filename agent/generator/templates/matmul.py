@@ -13,8 +13,15 @@ from __future__ import annotations
 import math
 
 from . import pointwise
-from .common import TANH_HELPER, emit_region, leaf_expr, operand_launch_args, operand_params
-from .common import region_operands, uses_tanh
+from .common import (
+    TANH_HELPER,
+    emit_region,
+    leaf_expr,
+    operand_launch_args,
+    operand_params,
+    region_operands,
+    uses_tanh,
+)
 
 
 def _operand_views(plan) -> list[str]:

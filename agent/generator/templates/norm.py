@@ -11,8 +11,13 @@ Bytes: two reads and one write of the input, plus the affine vectors.
 from __future__ import annotations
 
 from .common import TANH_HELPER, leaf_expr, uses_tanh
-from .rows import (empty_output, epilogue_lines, kernel_operand_args, kernel_operand_params,
-                   prologue_lines)
+from .rows import (
+    empty_output,
+    epilogue_lines,
+    kernel_operand_args,
+    kernel_operand_params,
+    prologue_lines,
+)
 
 
 def _affine(plan) -> tuple[str, str, str]:
@@ -100,8 +105,8 @@ def norm_kernel({kernel_operand_params(plan)}{affine_params}out_ptr, R, INNER, n
 '''
     n_blocks = f"triton.cdiv({inner}, {block_inner})"
     forward = [empty_output(plan),
-               f"norm_kernel[({outer} * {n_blocks},)]({kernel_operand_args(plan)}{affine_args}out, "
+               (f"norm_kernel[({outer} * {n_blocks},)]({kernel_operand_args(plan)}{affine_args}out, "
                f"{r}, {inner}, {n_blocks}, {plan.attr('eps')!r}, BLOCK_R={block_r}, "
-               f"BLOCK_INNER={block_inner}, num_warps={config['num_warps']})",
+               f"BLOCK_INNER={block_inner}, num_warps={config['num_warps']})"),
                "return out"]
     return kernels, forward

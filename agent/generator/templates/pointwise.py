@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import math
 
-from .common import (TANH_HELPER, emit_region, operand_launch_args, operand_params,
-                     region_operands, uses_tanh)
+from .common import (
+    TANH_HELPER,
+    emit_region,
+    operand_launch_args,
+    operand_params,
+    region_operands,
+    uses_tanh,
+)
 
 
 def kernel_source(plan, steps, name: str, with_head: bool) -> str:
@@ -45,8 +51,8 @@ def launch_lines(plan, steps, name: str, head: str | None, out: str, config: dic
     return [
         f"numel = {out}.numel()",
         f"grid = (triton.cdiv(numel, {config['BLOCK']}),)",
-        f"{name}[grid]({head + ', ' if head else ''}{operand_launch_args(plan, indices)}"
-        f"{out}, numel, BLOCK={config['BLOCK']}, num_warps={config['num_warps']})",
+        (f"{name}[grid]({head + ', ' if head else ''}{operand_launch_args(plan, indices)}"
+        f"{out}, numel, BLOCK={config['BLOCK']}, num_warps={config['num_warps']})"),
     ]
 
 
@@ -54,8 +60,8 @@ def render(plan, config) -> tuple[str, list[str]]:
     kernels = (TANH_HELPER if uses_tanh(plan.epilogue) else "") + kernel_source(
         plan, plan.epilogue, "fused_pointwise_kernel", with_head=False)
     device = _first_input(plan)
-    forward = [f"out = torch.empty({tuple(plan.out_shape)!r}, device={device}.device, "
-               f"dtype={_dtype(plan.out_dtype)})"]
+    forward = [(f"out = torch.empty({tuple(plan.out_shape)!r}, device={device}.device, "
+               f"dtype={_dtype(plan.out_dtype)})")]
     forward += launch_lines(plan, plan.epilogue, "fused_pointwise_kernel", None, "out", config)
     forward.append("return out")
     return kernels, forward

@@ -11,8 +11,14 @@ logsumexp is the one in attorch's softmax kernels.
 from __future__ import annotations
 
 from .common import TANH_HELPER, uses_tanh
-from .rows import (empty_output, epilogue_lines, kernel_operand_args, kernel_operand_params,
-                   prologue_lines, row_view)
+from .rows import (
+    empty_output,
+    epilogue_lines,
+    kernel_operand_args,
+    kernel_operand_params,
+    prologue_lines,
+    row_view,
+)
 
 _NEUTRAL = {"sum": "0.0", "mean": "0.0", "amax": "-float('inf')", "amin": "float('inf')",
             "argmax": "-float('inf')", "argmin": "float('inf')", "logsumexp": "-float('inf')"}
@@ -141,12 +147,12 @@ def render(plan, config) -> tuple[str, list[str]]:
         rows_per_split = -(-r // split)
         forward += [
             f"partial = torch.empty(({outer}, {split}, {inner}), device=out.device, dtype=torch.float32)",
-            f"reduce_partial_kernel[({outer} * {n_blocks}, {split})]({_args(plan, 'prologue')}partial, "
+            (f"reduce_partial_kernel[({outer} * {n_blocks}, {split})]({_args(plan, 'prologue')}partial, "
             f"{r}, {inner}, {split}, {rows_per_split}, {n_blocks}, BLOCK_R={block_r}, "
-            f"BLOCK_INNER={block_inner}, {launch})",
-            f"reduce_combine_kernel[({outer} * {n_blocks}, 1)](partial, {_args(plan, 'epilogue')}out, "
+            f"BLOCK_INNER={block_inner}, {launch})"),
+            (f"reduce_combine_kernel[({outer} * {n_blocks}, 1)](partial, {_args(plan, 'epilogue')}out, "
             f"{split}, {inner}, 1, {split}, {n_blocks}, BLOCK_R={_pow2(split)}, "
-            f"BLOCK_INNER={block_inner}, {launch})",
+            f"BLOCK_INNER={block_inner}, {launch})"),
         ]
     forward.append("return out")
     return kernels, forward

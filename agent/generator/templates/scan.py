@@ -9,8 +9,14 @@ Each element is read once and written once: 2 x numel x element size bytes.
 from __future__ import annotations
 
 from .common import TANH_HELPER, uses_tanh
-from .rows import (empty_output, epilogue_lines, kernel_operand_args, kernel_operand_params,
-                   prologue_lines, row_view)
+from .rows import (
+    empty_output,
+    epilogue_lines,
+    kernel_operand_args,
+    kernel_operand_params,
+    prologue_lines,
+    row_view,
+)
 
 
 def render(plan, config) -> tuple[str, list[str]]:
@@ -49,8 +55,8 @@ def scan_kernel({kernel_operand_params(plan)}out_ptr, R, INNER, n_inner_blocks,
 '''
     n_blocks = f"triton.cdiv({inner}, {block_inner})"
     forward = [empty_output(plan),
-               f"scan_kernel[({outer} * {n_blocks},)]({kernel_operand_args(plan)}out, {r}, {inner}, "
+               (f"scan_kernel[({outer} * {n_blocks},)]({kernel_operand_args(plan)}out, {r}, {inner}, "
                f"{n_blocks}, BLOCK_R={block_r}, BLOCK_INNER={block_inner}, "
-               f"num_warps={config['num_warps']})",
+               f"num_warps={config['num_warps']})"),
                "return out"]
     return kernels, forward

@@ -10,8 +10,14 @@ kernels), a second sweep writes. Bytes: (1 or 2) reads + 1 write of numel.
 from __future__ import annotations
 
 from .common import TANH_HELPER, uses_tanh
-from .rows import (empty_output, epilogue_lines, kernel_operand_args, kernel_operand_params,
-                   prologue_lines, row_view)
+from .rows import (
+    empty_output,
+    epilogue_lines,
+    kernel_operand_args,
+    kernel_operand_params,
+    prologue_lines,
+    row_view,
+)
 
 
 def render(plan, config) -> tuple[str, list[str]]:
@@ -69,8 +75,8 @@ def softmax_kernel({kernel_operand_params(plan)}out_ptr, R, INNER, n_inner_block
 {body}'''
     n_blocks = f"triton.cdiv({inner}, {block_inner})"
     forward = [empty_output(plan),
-               f"softmax_kernel[({outer} * {n_blocks},)]({kernel_operand_args(plan)}out, {r}, "
+               (f"softmax_kernel[({outer} * {n_blocks},)]({kernel_operand_args(plan)}out, {r}, "
                f"{inner}, {n_blocks}, BLOCK_R={block_r}, BLOCK_INNER={block_inner}, "
-               f"num_warps={config['num_warps']})",
+               f"num_warps={config['num_warps']})"),
                "return out"]
     return kernels, forward
