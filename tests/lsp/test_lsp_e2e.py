@@ -152,3 +152,31 @@ async def test_real_search_cancel(client, tmp_path):
     )
     done = await wait_for(lambda: finished(client, started["jobId"]), 60, "the cancelled search")
     assert done["status"] == "cancelled"
+
+
+async def test_real_search_on_a_forward_applies_and_computes_the_same(client, tmp_path):
+    path = copy_sample(tmp_path, "sample_model.py")
+    before = run_file(path, ENV)
+    uri = open_doc(client, path)
+    text = path.read_text()
+    fwd = pos_of(text, "def forward")
+    started = await optimize(client, uri, lsp.Range(fwd, fwd))
+    assert started["status"] == "started", started
+    done = await wait_for(
+        lambda: finished(client, started["jobId"]), SEARCH_TIMEOUT_S, "the search"
+    )
+    assert done["status"] == "done" and done["candidates"] >= 1, done
+    lenses = await client.text_document_code_lens_async(
+        lsp.CodeLensParams(lsp.TextDocumentIdentifier(uri))
+    )
+    assert lenses[2].command.title.endswith("candidate" + ("s" if done["candidates"] > 1 else ""))
+    apply = [
+        a
+        for a in await code_actions(client, uri, lsp.Range(fwd, fwd))
+        if a.title.startswith(names.APPLY_TITLE_PREFIX)
+    ]
+    resolved = await client.code_action_resolve_async(apply[0])
+    path.write_text(apply_text_edits(text, resolved.edit.document_changes[0].edits))
+    assert "_KwModel_" in path.read_text()
+    after = run_file(path, ENV)
+    assert all(abs(a - b) <= 1e-4 + 1e-4 * abs(b) for a, b in zip(after, before, strict=True))

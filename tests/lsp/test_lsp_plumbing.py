@@ -7,6 +7,10 @@ fast and deterministic.
 
 from __future__ import annotations
 
+import asyncio
+import sys
+from pathlib import Path
+
 import pytest
 import pytest_lsp
 from kernelwright.server import names
@@ -337,3 +341,22 @@ async def test_profile_hover_lens_inlay_and_restart(client, tmp_path):
         await second.shutdown_session()
     finally:
         await second.stop()
+
+
+async def test_shapes_recorded_from_the_configured_command(client, tmp_path):
+    path = copy_sample(tmp_path, "sample_model.py")
+    copy_sample(tmp_path, "drive_scale_rows.py")
+    client.set_configuration(
+        {"budget": 1, "device": "cpu", "shapeCommand": [sys.executable, "drive_scale_rows.py"]},
+        section="kernelwright",
+    )
+    client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
+    await asyncio.sleep(0.5)  # let the server pull the new configuration
+    uri = open_doc(client, path)
+    text = path.read_text()
+    cursor = lsp.Range(pos_of(text, "softmax"), pos_of(text, "softmax"))
+    result = await start_search(client, uri, cursor)
+    assert result["status"] == "started", result
+    problem_text = Path(result["problemPath"]).read_text()
+    assert "torch.randn((4, 16), dtype=torch.float32)" in problem_text
+    await wait_for(lambda: finished(client, result["jobId"]), 30, "searchFinished")
