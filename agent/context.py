@@ -51,13 +51,14 @@ class ContextBuilder:
             return ()
 
     def build(self, tree: Tree, parent: Node | None, operator: str, seed: int,
-              extra: list[Node] | None = None) -> tuple[ProposalContext, list[Node]]:
+              extra: list[Node] | None = None,
+              count: int = 1) -> tuple[ProposalContext, list[Node]]:
         chosen = memory.build_context(tree, parent, operator) + list(extra or [])
         ctx = ProposalContext(
             problem_path=self.problem_path, problem_source=self.problem_source,
             graph=self.graph, device=self.device,
             parent=parent.summary() if parent else None, memory=operator,
             memory_context=tuple(n.summary() for n in chosen),
-            knowledge=self._knowledge(parent), skills=self.skills, count=1, seed=seed,
+            knowledge=self._knowledge(parent), skills=self.skills, count=count, seed=seed,
             reference_profile=self.reference_profile)
         return ctx, chosen

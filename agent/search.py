@@ -45,6 +45,7 @@ class Search:
         self.notes: list[str] = []
         self.failed = 0
         self.best_at = 0  # evaluation count when the best last improved
+        self.best_id: str | None = None
         self.started = time.monotonic()
 
     # -- events ------------------------------------------------------------------
@@ -120,7 +121,9 @@ class Search:
         seen = self.tree.seen_sources()
         for attempt in range(DUPLICATE_RETRIES):
             seed = self.config.seed * 1_000_003 + index * 31 + attempt
-            ctx, chosen = self.contexts.build(self.tree, parent, expansion.memory, seed, extra)
+            # Ask for more on a retry: a deterministic proposer repeats its first answer.
+            ctx, chosen = self.contexts.build(self.tree, parent, expansion.memory, seed, extra,
+                                              count=1 + 3 * attempt)
             try:
                 if expansion.crossover_with and hasattr(proposer, "crossover"):
                     proposals = await proposer.crossover(ctx, extra[0].summary())
@@ -163,17 +166,17 @@ class Search:
         return node
 
     def _record(self, node: Node) -> None:
-        before = self.tree.best()
         self.strategy.observe(self.tree, node)
         if not node.ok:
             self.failed += 1
         self.store.put_node(self.search_id, node.id, self.problem_hash, self.device, node.to_dict())
         outputs.append_trajectory(self.out_dir, node, self.tree)
         self._emit("evaluated", node)
-        after = self.tree.best()
-        if after is not None and after is not before:
+        best = self.tree.best()
+        if best is not None and best.id != self.best_id:
+            self.best_id = best.id
             self.best_at = len(self.tree.evaluated())
-            self._emit("new_best", after)
+            self._emit("new_best", best)
 
     def _stagnant(self) -> bool:
         return len(self.tree.evaluated()) - self.best_at >= STAGNATION_WINDOW
@@ -192,6 +195,11 @@ class Search:
                 expansion = self.strategy.next(self.tree, self.rng, self._stagnant())
                 node = await self._propose(expansion, index)
                 index += 1
+                if node is None and self.tree.best() is not None:
+                    # Nothing new from there: grow the best node instead.
+                    fallback = Expansion(parent=self.tree.best().id, memory="parent")
+                    node = await self._propose(fallback, index)
+                    index += 1
                 if node is None:
                     break
                 if node.result is not None:  # proposer failure: counted, nothing to run

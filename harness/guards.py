@@ -208,3 +208,11 @@ def kernel_streams(fn: Callable[[], Any]) -> set[int]:
             if stream is not None:
                 streams.add(int(stream))
     return streams
+
+
+def tf32_in_use(reference_ops: Counter) -> bool:
+    """Whether PyTorch's defaults let the reference run in TF32 (its compute peak is then tf32's)."""
+    convs = any("conv" in op for op in reference_ops)
+    matmuls = any(word in op for op in reference_ops for word in ("linear", "matmul", "mm", "bmm"))
+    return (convs and torch.backends.cudnn.allow_tf32) or \
+        (matmuls and torch.backends.cuda.matmul.allow_tf32)

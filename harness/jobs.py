@@ -186,7 +186,21 @@ class EvalPipeline:
             ref64 = (self._float64_reference(inputs)
                      if self._needs_float64_reference(self.reference_ops) else None)
             try:
-                stats.merge(verify.compare_outputs(out, ref_out, ref64))
+                try:
+                    stats.merge(verify.compare_outputs(out, ref_out, ref64))
+                except verify.Mismatch as first:
+                    if ref64 is not None or not self.dtypes:
+                        raise
+                    # Long fp32 reductions of heavy-tailed data differ from PyTorch's
+                    # own summation order by more than 1e-4; the candidate passes if it
+                    # is no further from the exact (float64) answer than 2× PyTorch is.
+                    try:
+                        stats.merge(verify.compare_outputs(
+                            out, ref_out, self._float64_reference(inputs), slack=False))
+                    except verify.Mismatch as second:
+                        raise verify.Mismatch(f"{first}; {second}") from None
+                    stats.notes.append(f"trial {index + 1}: allclose failed ({first}); "
+                                       "passed the float64-bounded criterion")
             except verify.Mismatch as err:
                 raise Verdict(Outcome.WRONG, f"trial {index + 1} (seed {seed}): {err}")
             except verify.Cheat as err:
@@ -242,8 +256,9 @@ class EvalPipeline:
             ref_out = self.reference(*inputs)
         nbytes = profiling.unique_bytes(self.reference, inputs, ref_out)
         flops = profiling.count_flops(self.reference, inputs)
-        dtype_key = profiling.compute_dtype_key(ref_out.dtype if isinstance(ref_out, torch.Tensor)
-                                                else torch.float32, False)
+        dtype_key = profiling.compute_dtype_key(
+            ref_out.dtype if isinstance(ref_out, torch.Tensor) else torch.float32,
+            self.device.type == "cuda" and guards.tf32_in_use(self.reference_ops))
         self.result.numerics = {**self.numerics, "reference_dtypes": sorted(str(d) for d in self.dtypes)}
         if self.device.type == "cpu":
             timings = timing.time_cpu({"eager": self._eager}, inputs,
@@ -260,6 +275,9 @@ class EvalPipeline:
         compiled = self._compiled_reference() if req.compile_baseline else None
         if compiled is not None:
             contenders["compile"] = compiled
+            # Inductor starts its own compile workers; they are the baseline's, not the
+            # candidate's (whose threads were already checked after verification).
+            self.threads = guards.ThreadGuard()
         with torch.no_grad():
             timings = timing.time_cuda(contenders, inputs, req.timing_max_reps, req.timing_target_rse)
         cand = timings["candidate"]
@@ -352,12 +370,14 @@ def run_profile(request: JobRequest, channel: Any) -> dict[str, Any]:
     problem = load_problem(request.problem_source, request.problem_path)
     reference = build_reference(problem, request.seed, device)
     inputs = _inputs(problem, request.seed, device)
-    with torch.no_grad():
+    trace = guards.OpTrace()
+    with torch.no_grad(), trace:
         out = reference(*inputs)
     nbytes = profiling.unique_bytes(reference, inputs, out)
     flops = profiling.count_flops(reference, inputs)
-    dtype_key = profiling.compute_dtype_key(out.dtype if isinstance(out, torch.Tensor)
-                                            else torch.float32, False)
+    dtype_key = profiling.compute_dtype_key(
+        out.dtype if isinstance(out, torch.Tensor) else torch.float32,
+        device.type == "cuda" and guards.tf32_in_use(trace.ops))
     contenders = {"eager": reference}
     if device.type == "cuda":
         channel.wait_for_gpu()

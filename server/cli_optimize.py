@@ -64,7 +64,7 @@ async def _run_with_progress(problem: str, config: SearchConfig, quiet: bool):
             state["best"] = "verified (no timing on CPU)"
         progress.update(task, completed=event.evaluated, failed=event.failed, best=state["best"])
         if event.kind == "notice" and not quiet:
-            progress.console.print(f"[dim]{event.message}[/dim]")
+            progress.console.print(event.message, style="dim", markup=False)
         if event.kind == "evaluated" and event.node and not quiet:
             row = event.node
             speed = (row.get("speedup") or {}).get("vs_eager")
@@ -109,5 +109,5 @@ def run_optimize(args: argparse.Namespace) -> int:
             out.print(f"  {best['timing_note']}")
         out.print(f"  written: {out_dir / 'best.py'}, report.json, trajectories.jsonl")
     for note in report.notes:
-        out.print(f"  [dim]{note}[/dim]")
+        out.print(f"  {note}", style="dim", markup=False)
     return 0

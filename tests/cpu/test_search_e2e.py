@@ -1,0 +1,78 @@
+"""Both strategies end to end on small problems; outputs; --resume re-evaluates nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from kernelwright.agent.api import SearchConfig
+from kernelwright.agent.search import run_search
+from kernelwright.harness.evaluate import Harness
+from tests.shrink import shrunk_copy
+
+PROBLEMS = Path(__file__).parents[2] / "benchmarks" / "problems"
+
+
+def _problem(tmp_path: Path, stem: str) -> str:
+    matches = sorted(PROBLEMS.glob(f"*{stem}*.py"))
+    assert matches, f"no benchmark problem matching {stem}"
+    return str(shrunk_copy(matches[0], tmp_path))
+
+
+def _search(problem: str, tmp_path: Path, **overrides):
+    config = SearchConfig(**{"budget": 3, "time_limit_s": 300, "device": "cpu",
+                             "store_path": str(tmp_path / "store.sqlite"),
+                             "out_dir": str(tmp_path / "out"), "parallel": 2, **overrides})
+    events = []
+    report = asyncio.run(run_search(problem, config, events.append))
+    return report, events
+
+
+@pytest.mark.parametrize("strategy, stem", [("mcts", "softmax"), ("evolve", "layer_norm")])
+def test_strategy_returns_a_verified_best_and_its_outputs(tmp_path, strategy, stem):
+    report, events = _search(_problem(tmp_path, stem), tmp_path, strategy=strategy)
+    assert report.best is not None and report.best["outcome"] == "ok"
+    assert 1 <= report.evaluated <= 3
+    out = tmp_path / "out"
+    best_source = (out / "best.py").read_text()
+    assert "class ModelNew" in best_source and "@triton.jit" in best_source
+    data = json.loads((out / "report.json").read_text())
+    assert data["best"]["outcome"] == "ok" and data["evaluated"] == report.evaluated
+    for node in data["nodes"]:
+        assert {"id", "parent", "proposer", "memory", "outcome", "speedup"} <= set(node)
+    lines = [json.loads(x) for x in (out / "trajectories.jsonl").read_text().splitlines()]
+    assert len(lines) == report.evaluated
+    assert all({"context", "proposal", "result"} <= set(line) for line in lines)
+    assert [e.kind for e in events][-1] == "finished"
+    assert any(e.kind == "new_best" for e in events)
+    # CPU: the interpreter gives no speed, and the report says so instead of inventing one
+    assert report.best["speedup"] is None
+    assert any("correctness only" in note for note in report.notes)
+
+
+def test_resume_reevaluates_nothing(tmp_path, monkeypatch):
+    problem = _problem(tmp_path, "softmax")
+    first, _ = _search(problem, tmp_path, budget=2)
+    calls = []
+    original = Harness.evaluate
+
+    async def counting(self, *args, **kwargs):
+        calls.append(args)
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Harness, "evaluate", counting)
+    resumed, _ = _search(problem, tmp_path, budget=2, resume=True)
+    assert calls == []
+    assert [n["id"] for n in resumed.nodes] == [n["id"] for n in first.nodes]
+    assert resumed.best["id"] == first.best["id"]
+    assert any("resumed" in note and "none re-evaluated" in note for note in resumed.notes)
+
+
+def test_missing_problem_is_bad_input(tmp_path):
+    from kernelwright.harness.evaluate import BadInputError
+
+    with pytest.raises(BadInputError):
+        _search(str(tmp_path / "nope.py"), tmp_path)
