@@ -220,6 +220,15 @@ def _env_debug() -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import logging
+    import os
+
+    level = os.environ.get("KERNELWRIGHT_LOG", "WARNING").upper()
+    logging.basicConfig(
+        level=getattr(logging, level, logging.WARNING),
+        format="%(asctime)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
     parser = build_parser()
     args = parser.parse_args(argv)
     return _run(args.func, args)

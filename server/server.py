@@ -64,6 +64,17 @@ class KernelwrightServer(LanguageServer):
             )
 
 
+def plain(obj: Any) -> Any:
+    """JSON-like data from the namedtuples pygls builds for custom methods' params."""
+    if hasattr(obj, "_asdict"):
+        obj = obj._asdict()
+    if isinstance(obj, dict):
+        return {k: plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [plain(v) for v in obj]
+    return obj
+
+
 def guarded(fn, default):
     """Run a feature; log its exception and answer `default` (request errors pass through)."""
 
@@ -187,8 +198,7 @@ def build() -> KernelwrightServer:
 
     @server.feature(names.REQUEST_CANDIDATES)
     def candidates(ls: KernelwrightServer, params: Any):
-        raw = params if isinstance(params, dict) else getattr(params, "__dict__", {})
-        return actions.show_candidates(session, (dict(raw),))
+        return actions.show_candidates(session, (plain(params),))
 
     @server.feature(lsp.WINDOW_WORK_DONE_PROGRESS_CANCEL)
     async def progress_cancel(ls: KernelwrightServer, params: lsp.WorkDoneProgressCancelParams):

@@ -338,6 +338,9 @@ async def test_profile_hover_lens_inlay_and_restart(client, tmp_path):
             )
         )
         assert len(shown["candidates"]) == 3 and shown["candidates"][0]["target"] == "Model.forward"
+        listed = await second.protocol.send_request_async(names.REQUEST_CANDIDATES, {"uri": uri})
+        listed = listed if isinstance(listed, dict) else listed._asdict()
+        assert len(listed["candidates"]) == 3
         await second.shutdown_session()
     finally:
         await second.stop()

@@ -1,0 +1,80 @@
+"""Hover, inlay hints and slow-spot diagnostics from stored results (no LSP connection)."""
+
+from pathlib import Path
+
+from lsprotocol import types as lsp
+
+from kernelwright.server import detect, diagnostics, hover, lens, names, problem
+from kernelwright.server.config import Settings
+from kernelwright.server.results import Candidate, Record
+from kernelwright.server.session import Session
+
+DATA = Path(__file__).parents[1] / "lsp" / "data"
+PROFILE = {
+    "bottleneck": "memory-bound",
+    "achieved_gbps": 2580.0,
+    "pct_peak_bw": 86.0,
+    "achieved_tflops": 0.4,
+    "pct_peak_flops": 1.0,
+}
+
+
+def session_with_gpu_record(tmp_path, speedup: float):
+    session = Session(Settings(store_path=str(tmp_path / "results.sqlite")))
+    text = (DATA / "sample_model.py").read_text()
+    doc = session.docs.open("file:///m.py", text, 3)
+    at = text.encode().index(b"relu")
+    target = detect.target_at(doc, at, at)
+    rec = Record(
+        problem.signature(doc, target),
+        doc.uri,
+        target.name,
+        span_text=doc.source[target.start_byte : target.end_byte].decode(),
+        reference={"timing": {"median_ms": 0.42}, "profile": {**PROFILE, "pct_peak_bw": 30.0}},
+        candidates=[
+            Candidate(
+                1,
+                "n1",
+                "src",
+                "ok",
+                "cuda",
+                {"vs_eager": speedup, "vs_compile": 1.3},
+                PROFILE,
+                {"median_ms": 0.42 / speedup},
+            )
+        ],
+    )
+    session.index.put(rec)
+    return session, doc, target
+
+
+def test_slow_spot_diagnostic_hover_and_inlay(tmp_path):
+    session, doc, target = session_with_gpu_record(tmp_path, 2.4)
+    diags = diagnostics.compute(session, doc.uri)
+    assert len(diags) == 1 and diags[0].severity == lsp.DiagnosticSeverity.Information
+    assert diags[0].code == names.DIAG_SLOW_SPOT
+    assert (
+        "takes 0.42 ms; candidate #1 — 2.4× vs eager · memory-bound · 86% of peak DRAM BW"
+        in diags[0].message
+    )
+    pos = doc.position_of_byte(target.start_byte + 7)
+    h = hover.hover(
+        session,
+        lsp.HoverParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(pos.line, pos.character)),
+    )
+    text = h.contents.value
+    assert "Last measured: 0.42 ms · memory-bound" in text
+    assert "Achieved 2,580 GB/s (30% of peak DRAM BW) · 0.40 TFLOP/s (1% of peak)" in text
+    assert "Best candidate so far: #1 — 2.4× vs eager" in text
+    hints = lens.inlay_hints(
+        session,
+        lsp.InlayHintParams(
+            lsp.TextDocumentIdentifier(doc.uri), lsp.Range(lsp.Position(0, 0), lsp.Position(99, 0))
+        ),
+    )
+    assert [x.label for x in hints] == ["⏱ 0.42 ms → 0.17 ms (#1)"]
+
+
+def test_no_slow_spot_below_the_threshold(tmp_path):
+    session, doc, _ = session_with_gpu_record(tmp_path, 1.1)
+    assert diagnostics.compute(session, doc.uri) == []
