@@ -2,12 +2,11 @@
 
 from pathlib import Path
 
-from lsprotocol import types as lsp
-
 from kernelwright.server import detect, diagnostics, hover, lens, names, problem
 from kernelwright.server.config import Settings
 from kernelwright.server.results import Candidate, Record
 from kernelwright.server.session import Session
+from lsprotocol import types as lsp
 
 DATA = Path(__file__).parents[1] / "lsp" / "data"
 PROFILE = {
