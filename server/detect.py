@@ -11,104 +11,10 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
+from . import pysource
 from .documents import ParsedDocument
-
-# Calls that only allocate or describe tensors: nothing to optimise.
-CREATION_OPS = frozenset(
-    [
-        "empty",
-        "empty_like",
-        "zeros",
-        "zeros_like",
-        "ones",
-        "ones_like",
-        "full",
-        "full_like",
-        "rand",
-        "rand_like",
-        "randn",
-        "randn_like",
-        "randint",
-        "randint_like",
-        "arange",
-        "linspace",
-        "tensor",
-        "as_tensor",
-        "from_numpy",
-        "manual_seed",
-        "no_grad",
-        "device",
-        "dtype",
-        "cuda",
-        "is_tensor",
-        "compile",
-        "jit",
-        "Size",
-        "Generator",
-        "set_grad_enabled",
-        "inference_mode",
-        "get_default_dtype",
-        "set_default_dtype",
-        "save",
-        "load",
-    ]
-)
-
-# Tensor methods worth a kernel: the pointwise, reduction, normalisation and
-# linear-algebra entries of PyTorch's `torch.Tensor` reference page. Shape and
-# bookkeeping methods (view, size, contiguous, to, ...) are left out.
-TENSOR_METHODS = frozenset(
-    [
-        "abs",
-        "add",
-        "addmm",
-        "amax",
-        "amin",
-        "argmax",
-        "argmin",
-        "baddbmm",
-        "bmm",
-        "clamp",
-        "clamp_min",
-        "clamp_max",
-        "cos",
-        "cumsum",
-        "div",
-        "exp",
-        "exp2",
-        "expm1",
-        "gelu",
-        "log",
-        "log1p",
-        "log_softmax",
-        "logsumexp",
-        "masked_fill",
-        "matmul",
-        "max",
-        "mean",
-        "min",
-        "mm",
-        "mul",
-        "neg",
-        "norm",
-        "pow",
-        "prod",
-        "relu",
-        "rsqrt",
-        "sigmoid",
-        "silu",
-        "sin",
-        "softmax",
-        "sqrt",
-        "square",
-        "std",
-        "sub",
-        "sum",
-        "tanh",
-        "var",
-        "where",
-    ]
-)
+from .pysource import enclosing_class, enclosing_function, import_aliases
+from .torch_ops import torch_op_name
 
 TRITON_DECORATORS = ("jit", "autotune", "heuristics")
 
@@ -135,100 +41,17 @@ class KernelInfo:
     launchers: list[tuple[int, int]] = field(default_factory=list)  # function def ranges
 
 
-def _walk(node: Node):
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(reversed(n.children))
-
-
-def _dotted(node: Node | None) -> str | None:
-    """`a.b.c` for an identifier/attribute chain, else None."""
-    if node is None:
-        return None
-    if node.type == "identifier":
-        return node.text.decode()
-    if node.type == "attribute":
-        obj = _dotted(node.child_by_field_name("object"))
-        attr = node.child_by_field_name("attribute")
-        if obj is None or attr is None:
-            return None
-        return f"{obj}.{attr.text.decode()}"
-    return None
-
-
-def import_aliases(root: Node) -> dict[str, str]:
-    """Top-level names bound by imports → the module or object they name."""
-    aliases: dict[str, str] = {}
-    for stmt in root.named_children:
-        if stmt.type == "import_statement":
-            for item in stmt.named_children:
-                if item.type == "aliased_import":
-                    aliases[item.child_by_field_name("alias").text.decode()] = (
-                        item.child_by_field_name("name").text.decode()
-                    )
-                elif item.type == "dotted_name":
-                    full = item.text.decode()
-                    aliases[full.split(".")[0]] = full.split(".")[0]
-        elif stmt.type == "import_from_statement":
-            module = stmt.child_by_field_name("module_name")
-            mod = module.text.decode() if module else ""
-            for item in stmt.children_by_field_name("name"):
-                if item.type == "aliased_import":
-                    name = item.child_by_field_name("name").text.decode()
-                    aliases[item.child_by_field_name("alias").text.decode()] = f"{mod}.{name}"
-                else:
-                    aliases[item.text.decode()] = f"{mod}.{item.text.decode()}"
-    return aliases
-
-
-def _resolve(dotted: str, aliases: dict[str, str]) -> str:
-    head, _, rest = dotted.partition(".")
-    base = aliases.get(head, head)
-    return f"{base}.{rest}" if rest else base
-
-
-def torch_op_name(call: Node, aliases: dict[str, str]) -> str | None:
-    """The op a call invokes, if it is a PyTorch op worth optimising."""
-    fn = call.child_by_field_name("function")
-    if fn is None or fn.type != "attribute":
-        return None
-    dotted = _dotted(fn)
-    if dotted is not None:
-        resolved = _resolve(dotted, aliases)
-        if dotted.split(".")[0] == "F" and "F" not in aliases:
-            resolved = "torch.nn.functional." + dotted.split(".", 1)[1]
-        if resolved.startswith("torch."):
-            last = resolved.rsplit(".", 1)[1]
-            if (
-                last in CREATION_OPS
-                or resolved.startswith(("torch.nn.", "torch.cuda."))
-                and not (resolved.startswith("torch.nn.functional."))
-            ):
-                return None
-            shown = dotted if dotted.startswith(("torch.", "F.")) else resolved
-            return shown
-        if dotted.split(".")[0] in aliases:
-            return None  # some other module's function (triton, numpy, ...)
-    attr = fn.child_by_field_name("attribute")
-    method = attr.text.decode() if attr else ""
-    if method in TENSOR_METHODS:
-        return f"Tensor.{method}"
-    return None
-
-
 def _decorator_name(dec: Node) -> str | None:
     expr = dec.named_children[0] if dec.named_children else None
     if expr is not None and expr.type == "call":
         expr = expr.child_by_field_name("function")
-    return _dotted(expr)
+    return pysource.dotted(expr)
 
 
 def _is_triton_decorator(name: str | None, aliases: dict[str, str]) -> bool:
     if not name:
         return False
-    resolved = _resolve(name, aliases)
+    resolved = pysource.resolve(name, aliases)
     return resolved.startswith("triton.") and resolved.rsplit(".", 1)[1] in TRITON_DECORATORS
 
 
@@ -277,7 +100,9 @@ def find_kernels(doc: ParsedDocument) -> list[KernelInfo]:
                 and left.type == "identifier"
                 and right is not None
                 and right.type == "call"
-                and _is_triton_decorator(_dotted(right.child_by_field_name("function")), aliases)
+                and _is_triton_decorator(
+                    pysource.dotted(right.child_by_field_name("function")), aliases
+                )
             ):
                 args = right.child_by_field_name("arguments")
                 inner = args.named_children[0] if args and args.named_children else None
@@ -292,7 +117,7 @@ def find_kernels(doc: ParsedDocument) -> list[KernelInfo]:
                 )
     if not kernels:
         return []
-    for node in _walk(root):
+    for node in pysource.walk(root):
         if node.type != "call":
             continue
         fn = node.child_by_field_name("function")
@@ -322,30 +147,10 @@ def find_kernels(doc: ParsedDocument) -> list[KernelInfo]:
     return list(kernels.values())
 
 
-def enclosing_function(node: Node) -> Node | None:
-    n = node.parent
-    while n is not None:
-        if n.type == "function_definition":
-            return n
-        n = n.parent
-    return None
-
-
-def enclosing_class(fn: Node) -> Node | None:
-    n = fn.parent
-    while n is not None:
-        if n.type == "class_definition":
-            return n
-        if n.type == "function_definition":
-            return None
-        n = n.parent
-    return None
-
-
 def _is_module_class(cls: Node) -> bool:
     supers = cls.child_by_field_name("superclasses")
     return supers is not None and any(
-        (_dotted(s) or "").endswith("Module") for s in supers.named_children
+        (pysource.dotted(s) or "").endswith("Module") for s in supers.named_children
     )
 
 
@@ -405,7 +210,7 @@ def find_ops(doc: ParsedDocument) -> list[Target]:
     aliases = import_aliases(root)
     kernel_ranges = [(k.def_start, k.def_end) for k in find_kernels(doc)]
     out = []
-    for node in _walk(root):
+    for node in pysource.walk(root):
         if node.type != "call":
             continue
         name = torch_op_name(node, aliases)
@@ -437,9 +242,11 @@ def target_at(doc: ParsedDocument, start: int, end: int) -> Target | None:
                     sel.end_byte,
                     **_scope_fields(sel),
                 )
-            if any(n.type == "call" and torch_op_name(n, aliases) for n in _walk(sel)) or any(
+            if any(
+                n.type == "call" and torch_op_name(n, aliases) for n in pysource.walk(sel)
+            ) or any(
                 n.type == "binary_operator" and n.child_by_field_name("operator").type == "@"
-                for n in _walk(sel)
+                for n in pysource.walk(sel)
             ):
                 text = doc.node_text(sel)
                 short = text if len(text) <= 40 else text[:37] + "..."

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from . import detect
+from . import pysource
 from .documents import ParsedDocument, new_parser
-from .problem import Problem, _params, _rename
+from .problem import Problem
+from .torch_ops import torch_op_name
 
 
 class ApplyError(Exception):
@@ -34,20 +35,6 @@ class Edit:
     start: int
     end: int
     text: str
-
-
-def _top_level_names(root: Node) -> set[str]:
-    names = set(detect.import_aliases(root))
-    for stmt in root.named_children:
-        node = (
-            stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
-        )
-        if node is not None and node.type in ("function_definition", "class_definition"):
-            names.add(node.child_by_field_name("name").text.decode())
-        elif stmt.type == "expression_statement" and stmt.named_children[0].type == "assignment":
-            left = stmt.named_children[0].child_by_field_name("left")
-            names |= {n.text.decode() for n in detect._walk(left) if n.type == "identifier"}
-    return names
 
 
 @dataclass
@@ -66,7 +53,7 @@ def split_candidate(source: str) -> CandidateParts:
         text = stmt.text.decode()
         if stmt.type in ("import_statement", "import_from_statement"):
             if "__future__" not in text:
-                imports.append((set(detect.import_aliases(_One(stmt))), text))
+                imports.append((pysource.bound_by(stmt), text))
             continue
         if stmt.type == "if_statement" and "__name__" in text.split(":", 1)[0]:
             continue
@@ -82,16 +69,11 @@ def split_candidate(source: str) -> CandidateParts:
             names.add(name)
         elif stmt.type == "expression_statement" and stmt.named_children[0].type == "assignment":
             left = stmt.named_children[0].child_by_field_name("left")
-            names |= {n.text.decode() for n in detect._walk(left) if n.type == "identifier"}
+            names |= {n.text.decode() for n in pysource.walk(left) if n.type == "identifier"}
         body.append(text)
     if "ModelNew" not in names:
         raise ApplyError("the candidate defines no ModelNew")
     return CandidateParts(imports, body, names)
-
-
-class _One:
-    def __init__(self, stmt: Node):
-        self.named_children = [stmt]
 
 
 def _slug(doc: ParsedDocument, problem: Problem) -> str:
@@ -99,11 +81,11 @@ def _slug(doc: ParsedDocument, problem: Problem) -> str:
     if target.kind == "triton_kernel":
         return problem.scope_name or target.name
     root = doc.tree.root_node
-    aliases = detect.import_aliases(root)
+    aliases = pysource.import_aliases(root)
     node = root.named_descendant_for_byte_range(target.start_byte, target.end_byte)
     ops = []
-    for n in detect._walk(node):
-        name = detect.torch_op_name(n, aliases) if n.type == "call" else None
+    for n in pysource.walk(node):
+        name = torch_op_name(n, aliases) if n.type == "call" else None
         if name and name.rsplit(".", 1)[-1] not in ops:
             ops.append(name.rsplit(".", 1)[-1])
     if node.type == "binary_operator" and node.child_by_field_name("operator").type == "@":
@@ -134,15 +116,15 @@ def build_edits(
     target = problem.target
     root = doc.tree.root_node
     parts = split_candidate(candidate_source)
-    taken = _top_level_names(root)
+    taken = pysource.top_level_names(root)
     slug = _slug(doc, problem)
     model_name = _unique(f"_KwModel_{slug}", taken)
     renames = {"ModelNew": model_name}
     for name in sorted(parts.names - {"ModelNew"}):
         if name in taken:
             renames[name] = _unique(f"{name}_kw", taken | parts.names)
-    body = _rename("\n\n\n".join(parts.body), renames)
-    user_aliases = detect.import_aliases(root)
+    body = pysource.rename("\n\n\n".join(parts.body), renames)
+    user_aliases = pysource.import_aliases(root)
     new_imports = [text for bound, text in parts.imports if not bound <= set(user_aliases)]
 
     edits: list[Edit] = []
@@ -203,7 +185,7 @@ def _rewire_launcher(doc: ParsedDocument, problem: Problem, call: str) -> Edit:
 
 def _self_attrs(node: Node) -> set[str]:
     out = set()
-    for n in detect._walk(node):
+    for n in pysource.walk(node):
         if n.type == "attribute":
             obj = n.child_by_field_name("object")
             if obj is not None and obj.type == "identifier" and obj.text.decode() == "self":
@@ -222,25 +204,25 @@ def _rewire_forward(
     fwd = root.named_descendant_for_byte_range(problem.target.start_byte, problem.target.end_byte)
     while fwd.type != "function_definition":
         fwd = fwd.parent
-    cls = detect.enclosing_class(fwd)
+    cls = pysource.enclosing_class(fwd)
     cand_root = new_parser().parse(candidate_source.encode()).root_node
     cand_cls = next(
         n
-        for n in detect._walk(cand_root)
+        for n in pysource.walk(cand_root)
         if n.type == "class_definition"
         and n.child_by_field_name("name").text.decode() == "ModelNew"
     )
     used = _self_attrs(cand_cls.child_by_field_name("body"))
     init_lines = [
         n
-        for n in detect._walk(cand_cls)
+        for n in pysource.walk(cand_cls)
         if n.type == "function_definition"
         and n.child_by_field_name("name").text.decode() == "__init__"
     ]
     used -= {"training"}
     have = _self_attrs(cls) | {
         n.child_by_field_name("name").text.decode()
-        for n in detect._walk(cls)
+        for n in pysource.walk(cls)
         if n.type == "function_definition"
     }
     missing = sorted(a for a in used if a not in have)
@@ -249,7 +231,7 @@ def _rewire_forward(
             f"candidate keeps state {', '.join(missing) or '(no __init__)'} that "
             f"{problem.target.class_name} lacks; apply it by hand from the candidates list"
         )
-    _, params = _params(fwd)
+    _, params = pysource.params(fwd)
     if any(
         p.type in ("list_splat_pattern", "dictionary_splat_pattern")
         for p in fwd.child_by_field_name("parameters").named_children

@@ -1,0 +1,113 @@
+"""Problems whose reference is a whole unit of the file: an `nn.Module` (its
+`forward` is the target) or a Triton kernel (its launcher is the reference)."""
+
+from __future__ import annotations
+
+from . import pysource
+from .problem import (
+    Problem,
+    _file_get_inputs,
+    _function,
+    _import_block,
+    _inputs_source,
+    _module_classes_with_forward,
+    _resolve_inputs,
+)
+
+
+def forward_problem(doc, target, sig, constants, recorded) -> Problem:
+    root = doc.tree.root_node
+    fwd = _function(doc, target.start_byte)
+    cls = target.class_name
+    prob = Problem(target, sig, None, [], scope_name="forward")
+    _, params = pysource.params(fwd)
+    inputs = [p for p in params if p != "self"]
+    from_file = {}
+    getter = _file_get_inputs(doc)
+    if getter and (cls == "Model" or _module_classes_with_forward(doc) == [cls]):
+        from_file = {n: i for i, n in enumerate(inputs)}
+    specs, missing, errors = _resolve_inputs(
+        doc, inputs, fwd.start_point.row, fwd, constants, recorded, from_file
+    )
+    prob.inputs, prob.missing, prob.errors = inputs, missing, errors
+    init = pysource.top_level_function(root, "get_init_inputs")
+    class_node = next(
+        n
+        for n in pysource.walk(root)
+        if n.type == "class_definition" and n.child_by_field_name("name").text.decode() == cls
+    )
+    init_fn = next(
+        (
+            c
+            for c in pysource.walk(class_node)
+            if c.type == "function_definition"
+            and c.child_by_field_name("name").text.decode() == "__init__"
+        ),
+        None,
+    )
+    if init is None and init_fn is not None and len(pysource.params(init_fn)[0]) > 1:
+        prob.errors.append(
+            f"`{cls}.__init__` takes arguments and the file has no get_init_inputs()"
+        )
+    if missing or prob.errors:
+        return prob
+    defs = pysource.definitions(root, {"get_inputs", "get_init_inputs"}, with_classes=True)
+    body = "\n\n".join(defs)
+    if cls != "Model":
+        body = pysource.rename(body, {"Model": "_KwOriginalModel", cls: "Model"})
+    get_inputs, prob.shape_sources = _inputs_source(specs, inputs)
+    uses_getter = "_kw_file_get_inputs" in get_inputs
+    parts = [
+        f'"""kernelwright problem: `{cls}.forward` from {doc.uri.rsplit("/", 1)[-1]}."""\n',
+        _import_block([t for _, t in pysource.imports(root)]),
+        "\n".join(constants.values()) + "\n",
+        body + "\n",
+        (_file_get_inputs(doc) + "\n") if uses_getter else "",
+        get_inputs,
+        (init.text.decode() + "\n")
+        if init is not None
+        else "def get_init_inputs():\n    return []\n",
+    ]
+    prob.text = "\n\n".join(p.strip("\n") + "\n" for p in parts if p.strip())
+    return prob
+
+
+def triton_problem(doc, target, sig, constants, recorded) -> Problem:
+    root = doc.tree.root_node
+    prob = Problem(target, sig, None, [])
+    if target.launcher is None:
+        prob.errors.append(
+            f"no launcher calls `{target.name}[grid](...)`; the launcher is the "
+            "reference, so write one first"
+        )
+        return prob
+    launcher = _function(doc, target.launcher[0])
+    lname = launcher.child_by_field_name("name").text.decode()
+    prob.scope_name = lname
+    required, _ = pysource.params(launcher)
+    specs, missing, errors = _resolve_inputs(
+        doc, required, launcher.start_point.row, launcher, constants, recorded, {}
+    )
+    prob.inputs, prob.missing, prob.errors = required, missing, errors
+    if missing:
+        return prob
+    defs = pysource.definitions(root, {"get_inputs", "get_init_inputs"}, with_classes=False)
+    get_inputs, prob.shape_sources = _inputs_source(specs, required)
+    args = ", ".join(required)
+    parts = [
+        (
+            f'"""kernelwright problem: Triton kernel `{target.name}` through its launcher '
+            f'`{lname}` from {doc.uri.rsplit("/", 1)[-1]}."""\n'
+        ),
+        _import_block([t for _, t in pysource.imports(root)]),
+        "\n".join(constants.values()) + "\n",
+        "\n\n".join(defs) + "\n",
+        (
+            "class Model(nn.Module):\n    def __init__(self):\n        super().__init__()\n\n"
+            f"    def forward(self, {args}):\n        return {lname}({args})\n"
+        ),
+        get_inputs,
+        "def get_init_inputs():\n    return []\n",
+    ]
+    prob.text = "\n\n".join(p.strip("\n") + "\n" for p in parts if p.strip())
+    return prob

@@ -1,0 +1,278 @@
+"""What a Python module says, read with tree-sitter: names, imports, constants,
+parameters, and renaming. Shared by detection, problem building and editing."""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node
+
+from .documents import new_parser
+
+
+def walk(node: Node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(n.children))
+
+
+def dotted(node: Node | None) -> str | None:
+    """`a.b.c` for an identifier/attribute chain, else None."""
+    if node is None:
+        return None
+    if node.type == "identifier":
+        return node.text.decode()
+    if node.type == "attribute":
+        obj = dotted(node.child_by_field_name("object"))
+        attr = node.child_by_field_name("attribute")
+        if obj is None or attr is None:
+            return None
+        return f"{obj}.{attr.text.decode()}"
+    return None
+
+
+def import_aliases(root: Node) -> dict[str, str]:
+    """Top-level names bound by imports → the module or object they name."""
+    aliases: dict[str, str] = {}
+    for stmt in root.named_children:
+        if stmt.type == "import_statement":
+            for item in stmt.named_children:
+                if item.type == "aliased_import":
+                    aliases[item.child_by_field_name("alias").text.decode()] = (
+                        item.child_by_field_name("name").text.decode()
+                    )
+                elif item.type == "dotted_name":
+                    full = item.text.decode()
+                    aliases[full.split(".")[0]] = full.split(".")[0]
+        elif stmt.type == "import_from_statement":
+            module = stmt.child_by_field_name("module_name")
+            mod = module.text.decode() if module else ""
+            for item in stmt.children_by_field_name("name"):
+                if item.type == "aliased_import":
+                    name = item.child_by_field_name("name").text.decode()
+                    aliases[item.child_by_field_name("alias").text.decode()] = f"{mod}.{name}"
+                else:
+                    aliases[item.text.decode()] = f"{mod}.{item.text.decode()}"
+    return aliases
+
+
+def resolve(dotted: str, aliases: dict[str, str]) -> str:
+    head, _, rest = dotted.partition(".")
+    base = aliases.get(head, head)
+    return f"{base}.{rest}" if rest else base
+
+
+def enclosing_function(node: Node) -> Node | None:
+    n = node.parent
+    while n is not None:
+        if n.type == "function_definition":
+            return n
+        n = n.parent
+    return None
+
+
+def enclosing_class(fn: Node) -> Node | None:
+    n = fn.parent
+    while n is not None:
+        if n.type == "class_definition":
+            return n
+        if n.type == "function_definition":
+            return None
+        n = n.parent
+    return None
+
+
+def module_constants(root: Node) -> dict[str, str]:
+    """Top-level `NAME = <expression without calls>` assignments, in order."""
+    out: dict[str, str] = {}
+    for stmt in root.named_children:
+        if stmt.type != "expression_statement" or stmt.named_children[0].type != "assignment":
+            continue
+        asg = stmt.named_children[0]
+        left, right = asg.child_by_field_name("left"), asg.child_by_field_name("right")
+        if left is None or right is None or left.type != "identifier":
+            continue
+        names = [n for n in walk(right) if n.type == "identifier"]
+        if any(n.type in ("call", "lambda", "await") for n in walk(right)):
+            continue
+        if all(n.text.decode() in out for n in names):
+            out[left.text.decode()] = stmt.text.decode()
+    return out
+
+
+def imports(root: Node) -> list[tuple[set[str], str]]:
+    out = []
+    for stmt in root.named_children:
+        if stmt.type in ("import_statement", "import_from_statement"):
+            bound = bound_by(stmt)
+            out.append((bound, stmt.text.decode()))
+    return out
+
+
+class _One:  # lets import_aliases read a single statement
+    def __init__(self, stmt: Node):
+        self.named_children = [stmt]
+
+
+def bound_by(stmt: Node) -> set[str]:
+    """Names one import statement binds."""
+    return set(import_aliases(_One(stmt)))
+
+
+def free_names(node: Node) -> list[str]:
+    """Names an expression reads, in first-appearance order."""
+    bound: set[str] = set()
+    for n in walk(node):
+        if n.type == "lambda":
+            params = n.child_by_field_name("parameters")
+            bound |= (
+                {p.text.decode() for p in walk(params) if p.type == "identifier"}
+                if params
+                else set()
+            )
+        if n.type == "for_in_clause":
+            left = n.child_by_field_name("left")
+            bound |= (
+                {p.text.decode() for p in walk(left) if p.type == "identifier"} if left else set()
+            )
+    out: list[str] = []
+    for n in walk(node):
+        if n.type != "identifier":
+            continue
+        parent = n.parent
+        if (
+            parent is not None
+            and parent.type == "attribute"
+            and parent.child_by_field_name("attribute") == n
+        ):
+            continue
+        if (
+            parent is not None
+            and parent.type == "keyword_argument"
+            and parent.child_by_field_name("name") == n
+        ):
+            continue
+        name = n.text.decode()
+        if name not in bound and name not in out:
+            out.append(name)
+    return out
+
+
+def constants_needed(names: list[str], constants: dict[str, str], root: Node) -> list[str]:
+    """Constant statements the names need, dependencies first."""
+    need: set[str] = set()
+    todo = [n for n in names if n in constants]
+    parser_src = {k: v for k, v in constants.items()}
+    while todo:
+        name = todo.pop()
+        if name in need:
+            continue
+        need.add(name)
+        todo += [w for w in constants if w != name and _mentions(parser_src[name], w)]
+    return [constants[n] for n in constants if n in need]
+
+
+def _mentions(stmt: str, name: str) -> bool:
+
+    rhs = stmt.split("=", 1)[1] if "=" in stmt else stmt
+    return re.search(rf"\b{re.escape(name)}\b", rhs) is not None
+
+
+def params(fn: Node) -> tuple[list[str], list[str]]:
+    """(required parameter names, all parameter names) of a function definition."""
+    required, everything = [], []
+    params = fn.child_by_field_name("parameters")
+    for p in params.named_children if params else []:
+        if p.type == "identifier":
+            required.append(p.text.decode())
+            everything.append(p.text.decode())
+        elif p.type == "typed_parameter":
+            name = p.named_children[0].text.decode()
+            required.append(name)
+            everything.append(name)
+        elif p.type in ("default_parameter", "typed_default_parameter"):
+            everything.append(p.child_by_field_name("name").text.decode())
+    return required, everything
+
+
+def top_level_function(root: Node, name: str) -> Node | None:
+    for stmt in root.named_children:
+        fn = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
+        if (
+            fn is not None
+            and fn.type == "function_definition"
+            and fn.child_by_field_name("name").text.decode() == name
+        ):
+            return stmt
+    return None
+
+
+def assigned_before(fn: Node, name: str, before: int) -> bool:
+    body = fn.child_by_field_name("body")
+    for n in walk(body):
+        if n.start_byte >= before:
+            continue
+        if n.type in ("assignment", "augmented_assignment", "for_statement"):
+            left = n.child_by_field_name("left")
+            if left is not None and any(
+                i.type == "identifier" and i.text.decode() == name for i in walk(left)
+            ):
+                return True
+    return False
+
+
+def definitions(root: Node, skip: set[str], with_classes: bool) -> list[str]:
+    out = []
+    for stmt in root.named_children:
+        fn = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
+        if fn is None:
+            continue
+        if fn.type == "function_definition" or (with_classes and fn.type == "class_definition"):
+            if fn.child_by_field_name("name").text.decode() not in skip:
+                out.append(stmt.text.decode())
+        elif stmt.type == "expression_statement" and "triton.jit(" in stmt.text.decode():
+            out.append(stmt.text.decode())
+    return out
+
+
+def rename(source: str, mapping: dict[str, str]) -> str:
+    """Rename identifiers (not attributes or keyword names) in Python source."""
+
+    tree = new_parser().parse(source.encode())
+    edits = []
+    for n in walk(tree.root_node):
+        if n.type == "identifier" and n.text.decode() in mapping:
+            parent = n.parent
+            if (
+                parent is not None
+                and parent.type == "attribute"
+                and parent.child_by_field_name("attribute") == n
+            ):
+                continue
+            if (
+                parent is not None
+                and parent.type == "keyword_argument"
+                and parent.child_by_field_name("name") == n
+            ):
+                continue
+            edits.append((n.start_byte, n.end_byte, mapping[n.text.decode()]))
+    data = source.encode()
+    for s, e, new in sorted(edits, reverse=True):
+        data = data[:s] + new.encode() + data[e:]
+    return data.decode()
+
+
+def top_level_names(root: Node) -> set[str]:
+    names = set(import_aliases(root))
+    for stmt in root.named_children:
+        node = (
+            stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
+        )
+        if node is not None and node.type in ("function_definition", "class_definition"):
+            names.add(node.child_by_field_name("name").text.decode())
+        elif stmt.type == "expression_statement" and stmt.named_children[0].type == "assignment":
+            left = stmt.named_children[0].child_by_field_name("left")
+            names |= {n.text.decode() for n in walk(left) if n.type == "identifier"}
+    return names
