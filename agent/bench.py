@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import json
 import math
+import re
 import statistics
 import time
 from datetime import UTC, datetime
@@ -27,9 +28,10 @@ from kernelwright.harness.static_checks import problem_shape
 def find_problems(folder: Path, name_filter: str | None) -> list[Path]:
     if not folder.is_dir():
         raise BadInputError(f"not a folder: {folder}")
+    pattern = re.compile(name_filter) if name_filter else None
     problems = [p for p in sorted(folder.glob("*.py"))
                 if problem_shape(p.read_text()) is None
-                and (not name_filter or name_filter in p.name)]
+                and (pattern is None or pattern.search(p.name))]
     if not problems:
         raise BadInputError(f"no KernelBench-format problem files in {folder}")
     return problems
@@ -39,7 +41,7 @@ def category(source: str) -> str:
     """A problem declares `CATEGORY = "fusion"` (or "single") at module level."""
     for line in source.splitlines():
         if line.replace(" ", "").startswith("CATEGORY="):
-            return line.split("=", 1)[1].strip().strip("'\"")
+            return line.split("=", 1)[1].split("#")[0].strip().strip("'\"")
     return "single"
 
 
@@ -126,9 +128,15 @@ async def _search_all(problems: list[Path], args: argparse.Namespace,
                               parallel=args.parallel, compile_mode=args.compile_mode)
         async with slots:
             started = time.monotonic()
-            await run_search(str(problem), config)
-            data = json.loads((out / problem.stem / "report.json").read_text())
+            try:
+                # Twice the limit: the search stops itself at the limit; this only
+                # guards the table against a problem that hangs the harness.
+                await asyncio.wait_for(run_search(str(problem), config), args.time_limit * 2)
+                data = json.loads((out / problem.stem / "report.json").read_text())
+            except Exception as err:  # one problem's failure is a row, not the end of the bench
+                data = {"best": None, "evaluated": 0, "error": f"{type(err).__name__}: {err}"}
             row = row_for(problem, data, time.monotonic() - started)
+            row["error"] = data.get("error")
         print(json.dumps({"problem": problem.name, **{k: row[k] for k in
                           ("verified", "vs_eager", "vs_compile", "bottleneck", "pct_peak_bw",
                            "seconds")}}), flush=True)
@@ -144,7 +152,8 @@ def run_bench(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     rows = asyncio.run(_search_all(problems, args, out))
     summary = summarise(rows)
-    first = json.loads((out / problems[0].stem / "report.json").read_text())
+    reports = [out / p.stem / "report.json" for p in problems]
+    first = next((json.loads(r.read_text()) for r in reports if r.exists()), {})
     peaks = ((first.get("reference") or {}).get("profile") or {}).get("peaks")
     meta = {"device": (peaks or {}).get("name", first.get("device")), "date": datetime.now(UTC).isoformat(),
             "versions": package_versions(), "peaks": peaks,

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 STAGNATION_WINDOW = 6  # evaluations without a new best before a clean slate is likely
 DUPLICATE_RETRIES = 3
 FINAL_EVAL_RESERVE_S = 45.0  # time kept back for the best node's torch.compile comparison
+FINAL_EVAL_RESERVE_SHARE = 0.25  # ...but never more than this share of a short limit
 
 
 class Search:
@@ -63,7 +64,8 @@ class Search:
             log.warning("search event listener failed: %s", err)
 
     def _time_left(self) -> float:
-        reserve = FINAL_EVAL_RESERVE_S if self.device == "cuda" else 0.0
+        reserve = (min(FINAL_EVAL_RESERVE_S, FINAL_EVAL_RESERVE_SHARE * self.config.time_limit_s)
+                   if self.device == "cuda" else 0.0)
         return self.config.time_limit_s - reserve - (time.monotonic() - self.started)
 
     # -- setup ----------------------------------------------------------------------
@@ -74,9 +76,13 @@ class Search:
         self.store = Store(self.config.store_path)
         self.harness = Harness(store=self.store, pool=WorkerPool(parallel=self.config.parallel),
                                limits=Limits(timeout_s=180.0))
+        log.info("%s: capturing the reference graph", self.problem_path)
         self.graph = await self.harness.capture(self.problem_path)
+        log.info("%s: profiling the reference on %s", self.problem_path, self.device)
         self.reference = await self.harness.profile(self.problem_path, self.device,
                                                     compile_baseline=False)
+        log.info("%s: reference %.4f ms", self.problem_path,
+                 self.reference["timing"]["median_ms"])
         self.peaks = (self.reference.get("profile") or {}).get("peaks")
         self.device_info = {"kind": self.device, "name": (self.peaks or {}).get("name", self.device),
                             "peaks": self.peaks}
@@ -160,6 +166,7 @@ class Search:
         return node
 
     async def _evaluate(self, node: Node) -> Node:
+        log.info("%s: evaluating %s (%s)", self.problem_path, node.id, node.move)
         result = await self.harness.evaluate(self.problem_path, node.source, self.device,
                                              compile_baseline=False)
         node.result = result.to_dict()

@@ -188,7 +188,7 @@ class EvalPipeline:
             try:
                 try:
                     stats.merge(verify.compare_outputs(out, ref_out, ref64))
-                except verify.Mismatch as first:
+                except verify.Mismatch as strict_failure:
                     if ref64 is not None or not self.dtypes:
                         raise
                     # Long fp32 reductions of heavy-tailed data differ from PyTorch's
@@ -198,8 +198,8 @@ class EvalPipeline:
                         stats.merge(verify.compare_outputs(
                             out, ref_out, self._float64_reference(inputs), slack=False))
                     except verify.Mismatch as second:
-                        raise verify.Mismatch(f"{first}; {second}") from None
-                    stats.notes.append(f"trial {index + 1}: allclose failed ({first}); "
+                        raise verify.Mismatch(f"{strict_failure}; {second}") from None
+                    stats.notes.append(f"trial {index + 1}: allclose failed ({strict_failure}); "
                                        "passed the float64-bounded criterion")
             except verify.Mismatch as err:
                 raise Verdict(Outcome.WRONG, f"trial {index + 1} (seed {seed}): {err}")

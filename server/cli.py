@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.set_defaults(func=cmd_eval)
 
-    p = sub.add_parser("profile", help="time and profile the reference: bottleneck and % of peak")
+    p = sub.add_parser("profile", help="time and profile the reference: bottleneck and %% of peak")
     p.add_argument("problem")
     p.add_argument("--no-cache", action="store_true")
     p.add_argument("--no-compile-baseline", action="store_true")
@@ -165,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--budget", type=int, default=24, help="candidates per problem")
     p.add_argument("--out", default="kw-bench")
     p.add_argument("--strategy", default="mcts", choices=("mcts", "evolve"))
-    p.add_argument("--filter", default=None, help="only problems whose file name contains this")
+    p.add_argument("--filter", default=None, help="only problems whose file name matches this regular expression")
     p.add_argument("--no-skills", action="store_true")
     p.add_argument(
         "--concurrency",
