@@ -21,6 +21,7 @@ from kernelwright.harness.static_checks import find_cheats
 
 SUSPICIOUS_SPEEDUP = 10.0  # DESIGN.md: above this, re-verify before believing it
 REVERIFY_TRIALS = 5
+NOISY_IQR_SHARE = 0.10  # beyond this spread a timing is reported as noisy
 
 
 def versions() -> dict[str, str]:
@@ -282,6 +283,9 @@ class EvalPipeline:
             timings = timing.time_cuda(contenders, inputs, req.timing_max_reps, req.timing_target_rse)
         cand = timings["candidate"]
         self.result.timing = cand
+        if cand["iqr_ms"] > NOISY_IQR_SHARE * cand["median_ms"]:
+            self.result.flags.append(f"noisy-timing: IQR {100 * cand['iqr_ms'] / cand['median_ms']:.0f}% "
+                                     "of the median (another process on the GPU?)")
         eager_ms = timings["eager"]["median_ms"]
         compile_ms = timings["compile"]["median_ms"] if "compile" in timings else None
         self.result.baseline = {"eager_ms": eager_ms, "compile_ms": compile_ms,
