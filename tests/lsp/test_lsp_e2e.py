@@ -180,3 +180,44 @@ async def test_real_search_on_a_forward_applies_and_computes_the_same(client, tm
     assert "_KwModel_" in path.read_text()
     after = run_file(path, ENV)
     assert all(abs(a - b) <= 1e-4 + 1e-4 * abs(b) for a, b in zip(after, before, strict=True))
+
+
+async def test_real_profile_then_hover_and_inlay(client, tmp_path):
+    path = copy_sample(tmp_path, "sample_model.py")
+    uri = open_doc(client, path)
+    text = path.read_text()
+    relu = pos_of(text, "relu")
+    out = await client.workspace_execute_command_async(
+        lsp.ExecuteCommandParams(
+            command=names.CMD_PROFILE,
+            arguments=[
+                {
+                    "uri": uri,
+                    "range": {
+                        "start": {"line": relu.line, "character": relu.character},
+                        "end": {"line": relu.line, "character": relu.character},
+                    },
+                }
+            ],
+        )
+    )
+    assert out["status"] == "started", out
+
+    def ended():
+        reports = client.progress_reports.get(out["token"], [])
+        return reports and reports[-1].kind == "end"
+
+    await wait_for(ended, 120, "the profile")
+    hover = await client.text_document_hover_async(
+        lsp.HoverParams(lsp.TextDocumentIdentifier(uri), relu)
+    )
+    value = hover.contents.value
+    assert "Last measured: " in value and "Nothing measured yet" not in value, value
+    assert "GB/s" in value, value  # eager timing on CPU is real; rates follow from it
+    hints = await client.text_document_inlay_hint_async(
+        lsp.InlayHintParams(
+            lsp.TextDocumentIdentifier(uri),
+            lsp.Range(lsp.Position(0, 0), lsp.Position(len(text.splitlines()), 0)),
+        )
+    )
+    assert len(hints) == 1 and hints[0].label.startswith("⏱ ")
