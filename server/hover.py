@@ -20,6 +20,19 @@ def hover(session: Session, params: lsp.HoverParams) -> lsp.Hover | None:
         return None
     at = doc.byte_of(params.position.line, params.position.character)
     prob = session.locate(doc, at, at)
+    # A searched or profiled selection around the cursor is more precise than
+    # what the cursor alone designates (an op, or the whole forward).
+    around = [
+        t
+        for t, _ in session.records_by_target(doc)
+        if t.start_byte <= at <= t.end_byte
+        and (
+            prob is None
+            or t.end_byte - t.start_byte < prob.target.end_byte - prob.target.start_byte
+        )
+    ]
+    if around:
+        prob = session.problem_for(doc, min(around, key=lambda t: t.end_byte - t.start_byte))
     if prob is None:
         return None
     target = prob.target
@@ -34,6 +47,8 @@ def hover(session: Session, params: lsp.HoverParams) -> lsp.Hover | None:
         rates = rates_line(profile)
         if rates:
             lines.append("Achieved " + rates)
+    if prob.signature in session.running:
+        lines.append(session.running[prob.signature].capitalize())
     if rec and rec.candidates:
         best = rec.candidates[0]
         lines.append("Best candidate so far: " + candidate_title("#", best).replace("# #", "#"))

@@ -208,6 +208,7 @@ class Searches:
         message = f"{evaluated}/{budget} evaluated · {ev.get('failed', 0)} failed" + (
             f" · best {best}" if best else ""
         )
+        self.session.running[job.signature] = f"{job.mode} running: {message}"
         if job.progress:
             self.ls.work_done_progress.report(
                 job.token,
@@ -227,6 +228,7 @@ class Searches:
         )
 
     async def _on_done(self, job: Job, result: dict[str, Any] | None, message: str) -> None:
+        self.session.running.pop(job.signature, None)
         rec = self.session.index.get(job.signature) or Record(job.signature, job.uri, job.name)
         count = 0
         if job.mode == "profile" and result is not None:

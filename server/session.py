@@ -36,6 +36,8 @@ class Session:
         self._index: ResultsIndex | None = None
         self.shape_requests: dict[str, dict[str, ShapeRequest]] = {}
         self.settings_messages: list[str] = []
+        # signature -> progress line of the job running on it (hover shows best-so-far)
+        self.running: dict[str, str] = {}
 
     @property
     def index(self) -> ResultsIndex:

@@ -144,6 +144,10 @@ async def test_cancel_through_the_progress_token(client, tmp_path):
         lsp.HoverParams(lsp.TextDocumentIdentifier(uri), pos_of(path.read_text(), "relu"))
     )
     assert "torch.relu" in hover.contents.value
+    expr_hover = await client.text_document_hover_async(
+        lsp.HoverParams(lsp.TextDocumentIdentifier(uri), pos_of(path.read_text(), "y * 2.0"))
+    )
+    assert "Search running: " in expr_hover.contents.value  # best-so-far while it runs
     client.window_work_done_progress_cancel(lsp.WorkDoneProgressCancelParams(token=result["token"]))
     done = await wait_for(lambda: finished(client, result["jobId"]), 20, "searchFinished")
     assert done["status"] == "cancelled" and done["candidates"] < 20
