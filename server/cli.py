@@ -165,7 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--budget", type=int, default=24, help="candidates per problem")
     p.add_argument("--out", default="kw-bench")
     p.add_argument("--strategy", default="mcts", choices=("mcts", "evolve"))
-    p.add_argument("--filter", default=None, help="only problems whose file name matches this regular expression")
+    p.add_argument(
+        "--filter",
+        default=None,
+        help="only problems whose file name matches this regular expression",
+    )
     p.add_argument("--no-skills", action="store_true")
     p.add_argument(
         "--concurrency",

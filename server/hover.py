@@ -24,7 +24,7 @@ def hover(session: Session, params: lsp.HoverParams) -> lsp.Hover | None:
     # what the cursor alone designates (an op, or the whole forward).
     around = [
         t
-        for t, _ in session.records_by_target(doc)
+        for t, _ in session.records_around(doc, at)
         if t.start_byte <= at <= t.end_byte
         and (
             prob is None

@@ -113,5 +113,21 @@ class Session:
                         out.append((target, rec))
         return out
 
+    def records_around(self, doc: ParsedDocument, at: int) -> list[tuple[detect.Target, Record]]:
+        """Targets with a record whose code spans byte `at` (no whole-file scan)."""
+        out = []
+        for rec in self.index.for_uri(doc.uri).values():
+            span = rec.span_text.encode()
+            if not span:
+                continue
+            i = doc.source.find(span, max(0, at - len(span)), at + len(span))
+            while i != -1 and i <= at:
+                target = detect.target_at(doc, i, i + len(span))
+                if target is not None and problem.signature(doc, target) == rec.signature:
+                    out.append((target, rec))
+                    break
+                i = doc.source.find(span, i + 1, at + len(span))
+        return out
+
     def record_for(self, doc: ParsedDocument, target: detect.Target) -> Record | None:
         return self.index.get(problem.signature(doc, target))
