@@ -137,6 +137,8 @@ async def _search_all(problems: list[Path], args: argparse.Namespace,
                 data = {"best": None, "evaluated": 0, "error": f"{type(err).__name__}: {err}"}
             row = row_for(problem, data, time.monotonic() - started)
             row["error"] = data.get("error")
+        with open(out / "rows.jsonl", "a") as handle:  # survives an interrupted bench
+            handle.write(json.dumps(row) + "\n")
         print(json.dumps({"problem": problem.name, **{k: row[k] for k in
                           ("verified", "vs_eager", "vs_compile", "bottleneck", "pct_peak_bw",
                            "seconds")}}), flush=True)
@@ -150,6 +152,7 @@ def run_bench(args: argparse.Namespace) -> int:
     problems = find_problems(folder, args.filter)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    (out / "rows.jsonl").unlink(missing_ok=True)
     rows = asyncio.run(_search_all(problems, args, out))
     summary = summarise(rows)
     reports = [out / p.stem / "report.json" for p in problems]

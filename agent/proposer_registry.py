@@ -13,16 +13,21 @@ log = logging.getLogger(__name__)
 KNOWN = ("embedded", "claude")
 
 
+def _claude_available() -> tuple[bool, str]:
+    try:
+        from kernelwright.agent.proposers.claude import claude_available
+    except ImportError as err:  # e.g. a GPU image without the anthropic package
+        return False, f"Claude proposer off: {err}; the embedded generator carries on"
+    return claude_available()
+
+
 def default_names() -> tuple[str, ...]:
     """Embedded always; Claude when a key is configured."""
-    from kernelwright.agent.proposers.claude import claude_available
-
-    available, _ = claude_available()
+    available, _ = _claude_available()
     return ("embedded", "claude") if available else ("embedded",)
 
 
 def build(names: tuple[str, ...] | None, notes: list[str]) -> list[Any]:
-    from kernelwright.agent.proposers.claude import claude_available, create_claude_proposer
     from kernelwright.agent.proposers.embedded import EmbeddedProposer
 
     wanted = tuple(names) if names else default_names()
@@ -35,8 +40,10 @@ def build(names: tuple[str, ...] | None, notes: list[str]) -> list[Any]:
     if "embedded" in wanted:
         proposers.append(EmbeddedProposer())
     if "claude" in wanted or names is None:
-        available, reason = claude_available()
+        available, reason = _claude_available()
         if available:
+            from kernelwright.agent.proposers.claude import create_claude_proposer
+
             proposers.append(create_claude_proposer())
         if "claude" in wanted or not available:
             notes.append(reason)

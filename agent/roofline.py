@@ -28,7 +28,9 @@ def plot_roofline(rows: list[dict[str, Any]], peaks: dict[str, Any] | None, path
         roof.annotate(r["problem"][:18], (r["intensity"], r["best_tflops"]), fontsize=7)
     roof.scatter([], [], marker="o", color="tab:blue", label="eager reference")
     roof.scatter([], [], marker="*", color="tab:red", label="best generated kernel")
-    roof.set(xscale="log", yscale="log", xlabel="arithmetic intensity (FLOP/byte)",
+    if compute_rows or peaks:
+        roof.set(xscale="log", yscale="log")
+    roof.set(xlabel="arithmetic intensity (FLOP/byte)",
              ylabel="achieved TFLOP/s", title="roofline (problems with counted FLOPs)")
     roof.legend(fontsize=8)
 

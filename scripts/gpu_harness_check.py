@@ -25,7 +25,7 @@ async def main(out: Path) -> None:
     harness = Harness(store=Store(out / "store.sqlite"), pool=WorkerPool(parallel=4))
     peaks = await harness.peaks("cuda")
     rows = []
-    for name in NAMES:
+    for name in [n for n in NAMES if len(sys.argv) < 3 or n in sys.argv[2].split(",")]:
         problem = str(PAIRS / f"{name}.py")
         source = (PAIRS / f"{name}_kernel.py").read_text()
         profile = await harness.profile(problem, "cuda", use_cache=False)
