@@ -1,5 +1,6 @@
 """Settings parsing, candidate titles and the inline-apply edit (no LSP connection)."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -126,3 +127,38 @@ def test_apply_refuses_a_forward_candidate_with_foreign_state():
     bad = bad.replace("* math.cos(0.0)", "* self.w")
     with pytest.raises(edits.ApplyError, match="keeps state w"):
         edits.build_edits(doc, prob, bad, 1, "t")
+
+
+TRITON_CANDIDATE = """import torch
+import torch.nn as nn
+
+
+class ModelNew(nn.Module):
+    def forward(self, x, y):
+        return x + y
+"""
+
+
+def test_apply_for_a_triton_kernel_rewires_its_launcher(tmp_path):
+    source = (DATA / "sample_triton.py").read_text()
+    doc = ParsedDocument("file:///t.py", source, 1)
+    at = source.index("add_kernel[")
+    prob = problem.build(doc, detect.target_at(doc, at, at))
+    changes = edits.build_edits(doc, prob, TRITON_CANDIDATE, 1, "Apply candidate #1 — verified")
+    data = doc.source
+    for e in sorted(changes, key=lambda e: e.start, reverse=True):
+        data = data[: e.start] + e.text.encode() + data[e.end :]
+    out = data.decode()
+    assert "def add(x, y):\n    return kw_add(x, y)\n" in out
+    assert out.index("def kw_add(x, y):") < out.index("def add(x, y):")
+    path = tmp_path / "t.py"
+    path.write_text(out + "\nprint(add(torch.ones(8), torch.ones(8)).tolist())\n")
+    res = subprocess.run(
+        [sys.executable, str(path)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TRITON_INTERPRET": "1"},
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert res.stdout.strip() == str([2.0] * 8)
