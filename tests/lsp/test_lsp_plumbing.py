@@ -8,6 +8,7 @@ fast and deterministic.
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import sys
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest_lsp
 from kernelwright.server import names
 from lsp_helpers import (
     SERVER,
+    apply_text_edits,
     code_actions,
     command_of,
     copy_sample,
@@ -367,3 +369,47 @@ async def test_shapes_recorded_from_the_configured_command(client, tmp_path):
     problem_text = Path(result["problemPath"]).read_text()
     assert "torch.randn((4, 16), dtype=torch.float32)" in problem_text
     await wait_for(lambda: finished(client, result["jobId"]), 30, "searchFinished")
+
+
+async def test_triton_kernel_through_its_launcher(client, tmp_path):
+    path = copy_sample(tmp_path, "sample_triton.py")
+    uri = open_doc(client, path)
+    text = path.read_text()
+    launch = pos_of(text, "add_kernel[")
+    actions = await code_actions(client, uri, lsp.Range(launch, launch))
+    assert actions[0].title == "Optimize this kernel (kernel `add_kernel`)"
+    result = await start_search(client, uri, lsp.Range(launch, launch))
+    assert result["status"] == "started", result
+    problem_text = Path(result["problemPath"]).read_text()
+    assert "return add(x, y)" in problem_text  # the launcher is the reference
+    await wait_for(lambda: finished(client, result["jobId"]), 30, "searchFinished")
+    lenses = await client.text_document_code_lens_async(
+        lsp.CodeLensParams(lsp.TextDocumentIdentifier(uri))
+    )
+    assert [cl.command.title for cl in lenses[:3]] == ["⚡ Optimize", "⏱ Profile", "3 candidates"]
+    apply = [
+        a
+        for a in await code_actions(client, uri, lsp.Range(launch, launch))
+        if a.title.startswith(names.APPLY_TITLE_PREFIX)
+    ]
+    resolved = await client.code_action_resolve_async(apply[0])
+    new_text = apply_text_edits(text, resolved.edit.document_changes[0].edits)
+    assert "def add(x, y):\n    return kw_add(x, y)\n" in new_text
+    script = tmp_path / "run_add.py"
+    path.write_text(new_text)
+    script.write_text(
+        "import torch\nfrom sample_triton import add\n"
+        "print(add(torch.arange(4096.0), torch.ones(4096)).sum().item())\n"
+    )
+    out = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, str(script)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert float(out.stdout) == sum(range(4096)) + 4096
