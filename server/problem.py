@@ -156,10 +156,17 @@ def _expression_problem(doc, target, sig, constants, recorded) -> Problem:
     if "self" in names:
         prob.errors.append("the selection reads `self`; select the whole `forward` instead")
         return prob
+    # Functions of the file the expression calls come along (with everything
+    # they might use: all imports, constants and top-level functions).
+    functions = pysource.top_level_functions(root) - {"get_inputs", "get_init_inputs"}
+    helpers = [n for n in names if n in functions]
     inputs = [
         n
         for n in names
-        if n not in constants and n not in _BUILTINS and not any(n in b for b, _ in imports)
+        if n not in constants
+        and n not in _BUILTINS
+        and n not in functions
+        and not any(n in b for b, _ in imports)
     ]
     from_file: dict[str, int] = {}
     getter = _file_get_inputs(doc)
@@ -183,9 +190,14 @@ def _expression_problem(doc, target, sig, constants, recorded) -> Problem:
     prob.inputs, prob.missing, prob.errors = inputs, missing, errors
     if missing:
         return prob
-    needed_imports = [t for b, t in imports if b & set(names) or b & {"torch"}]
+    needed_imports = [t for b, t in imports if b & set(names) or b & {"torch"} or helpers]
     uses_getter = any(isinstance(specs[n], int) for n in inputs)
-    const_names = names + (list(constants) if uses_getter else [])
+    const_names = names + (list(constants) if uses_getter or helpers else [])
+    helper_defs = (
+        pysource.definitions(root, {"get_inputs", "get_init_inputs"}, with_classes=False)
+        if helpers
+        else []
+    )
     expr_text = doc.node_text(expr)
     get_inputs, prob.shape_sources = _inputs_source(specs, inputs)
     parts = [
@@ -196,6 +208,7 @@ def _expression_problem(doc, target, sig, constants, recorded) -> Problem:
         _import_block(needed_imports),
         "\n".join(pysource.constants_needed(const_names, constants, root)) + "\n",
         (getter + "\n") if uses_getter else "",
+        "\n\n".join(helper_defs),
         (
             "class Model(nn.Module):\n    def __init__(self):\n        super().__init__()\n\n"
             f"    def forward(self{''.join(', ' + n for n in inputs)}):\n"

@@ -223,6 +223,15 @@ def assigned_before(fn: Node, name: str, before: int) -> bool:
     return False
 
 
+def top_level_functions(root: Node) -> set[str]:
+    out = set()
+    for stmt in root.named_children:
+        fn = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
+        if fn is not None and fn.type == "function_definition":
+            out.add(fn.child_by_field_name("name").text.decode())
+    return out
+
+
 def definitions(root: Node, skip: set[str], with_classes: bool) -> list[str]:
     out = []
     for stmt in root.named_children:

@@ -110,3 +110,17 @@ def test_signature_is_stable_across_unrelated_edits():
     doc.apply_change(Pos(0, 0), Pos(0, 0), "# a comment\n")
     t2 = detect.target_at(doc, at(doc, "relu"), at(doc, "relu"))
     assert problem.signature(doc, t2) == sig
+
+
+def test_expression_calling_a_file_function_brings_it_along():
+    source = (DATA / "sample_model.py").read_text()
+    source = source.replace("z = torch.relu(x) + y * 2.0", "z = torch.relu(scale_rows(x)) + y")
+    doc = ParsedDocument("file:///h.py", source, 1)
+    start = source.index("torch.relu(scale_rows(x)) + y")
+    target = detect.target_at(doc, start, start + len("torch.relu(scale_rows(x)) + y"))
+    prob = problem.build(doc, target)
+    assert prob.inputs == ["x", "y"] and not prob.missing
+    ns: dict = {}
+    exec(compile(prob.text, "problem.py", "exec"), ns)  # noqa: S102 - our own problem text
+    out = ns["Model"]()(*ns["get_inputs"]())
+    assert tuple(out.shape) == (8, 64)
