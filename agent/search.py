@@ -265,7 +265,7 @@ class Search:
                                "status": "cancelled" if cancelled else "done"})
         report = SearchReport(problem=self.problem_path, device=self.device,
                               best=outputs.best_dict(best), evaluated=len(self.tree.evaluated()),
-                              nodes=[n.report_row() for n in self.tree],
+                              nodes=[n.report_row() for n in self.tree if n.result is not None],
                               baseline=baseline, notes=self.notes)
         outputs.write_outputs(self.out_dir, report, best, self.reference, self.search_id,
                               self._accounts())
