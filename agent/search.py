@@ -12,8 +12,9 @@ import hashlib
 import logging
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kernelwright.agent import outputs, proposer_registry
 from kernelwright.agent.api import SearchConfig, SearchEvent, SearchReport

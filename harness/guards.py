@@ -11,8 +11,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from contextlib import contextmanager
-from typing import Any, Callable
+from typing import Any
 
 import torch
 from torch.overrides import TorchFunctionMode, resolve_name
@@ -121,7 +122,7 @@ class KernelLaunchCounter:
         self.launches = 0
         self._undo: list[Callable[[], None]] = []
 
-    def __enter__(self) -> "KernelLaunchCounter":
+    def __enter__(self) -> KernelLaunchCounter:
         classes = []
         try:
             from triton.runtime.jit import JITFunction

@@ -8,13 +8,19 @@ import traceback
 from typing import Any
 
 import torch
+
 # Imported up front: importing dynamo wraps torch.manual_seed and friends,
 # which would otherwise look like a candidate's monkey-patch to PatchGuard.
 import torch._dynamo  # noqa: F401
-
 from kernelwright.harness import guards, profiling, timing, verify
 from kernelwright.harness.loading import (
-    BadInput, Problem, build_candidate, build_reference, load_module, load_problem, move_inputs,
+    BadInput,
+    Problem,
+    build_candidate,
+    build_reference,
+    load_module,
+    load_problem,
+    move_inputs,
 )
 from kernelwright.harness.messages import EvalResult, JobRequest, Outcome
 from kernelwright.harness.static_checks import find_cheats

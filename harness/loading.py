@@ -6,8 +6,9 @@ import hashlib
 import linecache
 import sys
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import torch
 

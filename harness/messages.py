@@ -69,7 +69,7 @@ class JobRequest:
         return json.dumps(asdict(self))
 
     @classmethod
-    def from_json(cls, text: str) -> "JobRequest":
+    def from_json(cls, text: str) -> JobRequest:
         return cls(**json.loads(text))
 
 
@@ -116,7 +116,7 @@ class EvalResult:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "EvalResult":
+    def from_dict(cls, data: dict[str, Any]) -> EvalResult:
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in data.items() if k in known})
 
@@ -137,7 +137,7 @@ class WorkerMessage:
         return json.dumps({"type": self.type, "payload": self.payload}) + "\n"
 
     @classmethod
-    def from_line(cls, line: str) -> "WorkerMessage":
+    def from_line(cls, line: str) -> WorkerMessage:
         data = json.loads(line)
         return cls(type=data["type"], payload=data.get("payload", {}))
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import statistics
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 
@@ -35,14 +36,23 @@ def _median_ms(fn: Callable[[], Any], device: torch.device, reps: int) -> float:
     return statistics.median(times)
 
 
+def _copy_op(elems: int, device: torch.device) -> Callable[[], Any]:
+    src = torch.randn(elems, device=device)
+    dst = torch.empty_like(src)
+    return lambda: dst.copy_(src)
+
+
+def _matmul_op(n: int, dtype: torch.dtype, device: torch.device) -> Callable[[], Any]:
+    a = torch.randn(n, n, device=device, dtype=dtype)
+    b = torch.randn(n, n, device=device, dtype=dtype)
+    return lambda: a @ b
+
+
 def measure_peaks(device: torch.device) -> dict[str, Any]:
     on_gpu = device.type == "cuda"
     copy_elems = (1 << 30) // 4 if on_gpu else (1 << 26) // 4  # 1 GiB on GPU, 64 MiB on CPU
-    src = torch.randn(copy_elems, device=device)
-    dst = torch.empty_like(src)
-    copy_ms = _median_ms(lambda: dst.copy_(src), device, 20 if on_gpu else 5)
-    copy_gbps = 2 * src.numel() * src.element_size() / (copy_ms / 1e3) / 1e9
-    del src, dst
+    copy_ms = _median_ms(_copy_op(copy_elems, device), device, 20 if on_gpu else 5)
+    copy_gbps = 2 * copy_elems * 4 / (copy_ms / 1e3) / 1e9
 
     matmul: dict[str, float] = {}
     n = 8192 if on_gpu else 1024
@@ -53,11 +63,8 @@ def measure_peaks(device: torch.device) -> dict[str, Any]:
     try:
         for key, dtype in dtypes.items():
             torch.backends.cuda.matmul.allow_tf32 = key == "tf32"
-            a = torch.randn(n, n, device=device, dtype=dtype)
-            b = torch.randn(n, n, device=device, dtype=dtype)
-            ms = _median_ms(lambda: a @ b, device, 10 if on_gpu else 3)
+            ms = _median_ms(_matmul_op(n, dtype, device), device, 10 if on_gpu else 3)
             matmul[key] = 2 * n**3 / (ms / 1e3) / 1e12
-            del a, b
     finally:
         torch.backends.cuda.matmul.allow_tf32 = saved
     name = torch.cuda.get_device_name(device) if on_gpu else "cpu"

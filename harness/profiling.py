@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from torch.utils.flop_counter import FlopCounterMode
-
 from kernelwright.harness.timing import input_bytes
+from torch.utils.flop_counter import FlopCounterMode
 
 # Under this time a launch's fixed cost (~3-5 µs on Hopper, plus Python) is a
 # large share, so low utilisation says "launch-bound" rather than "slow kernel".

@@ -10,8 +10,9 @@ import hashlib
 import json
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from kernelwright.harness.paths import default_store_path
 

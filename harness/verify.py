@@ -8,8 +8,9 @@ poisoned allocator, inputs checksummed, constant outputs refused.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import torch
 
@@ -43,7 +44,7 @@ class ErrorStats:
     tolerance: float | None = None
     notes: list[str] = field(default_factory=list)
 
-    def merge(self, other: "ErrorStats") -> None:
+    def merge(self, other: ErrorStats) -> None:
         self.max_abs = max(self.max_abs, other.max_abs)
         self.max_rel = max(self.max_rel, other.max_rel)
         self.criterion = other.criterion

@@ -40,7 +40,10 @@ def test_export_capture_describes_ops_params_and_signature():
     assert graph["capture"] == "export"
     assert graph["inputs"] == [{"name": "x", "shape": [2, 5], "dtype": "float32"}]
     assert {(p["name"], p["kind"]) for p in graph["params"]} == {
-        ("fc.weight", "parameter"), ("fc.bias", "parameter"), ("shift", "buffer")}
+        ("fc.weight", "parameter"),
+        ("fc.bias", "parameter"),
+        ("shift", "buffer"),
+    }
     ops = [n["op"] for n in graph["nodes"]]
     assert ops == ["aten.linear", "aten.gelu", "aten.mul.Tensor", "aten.add.Tensor"]
     linear = graph["nodes"][0]

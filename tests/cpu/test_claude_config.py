@@ -24,8 +24,13 @@ from tests.fakes.messages_api import FakeMessagesAPI, message_reply
 
 @pytest.fixture
 def config_home(monkeypatch, tmp_path) -> Path:
-    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL",
-                 "ANTHROPIC_PROFILE", "ANTHROPIC_CONFIG_DIR"):
+    for name in (
+        "ANTHROPIC_API_KEY",
+        "ANTHROPIC_AUTH_TOKEN",
+        "ANTHROPIC_BASE_URL",
+        "ANTHROPIC_PROFILE",
+        "ANTHROPIC_CONFIG_DIR",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     (tmp_path / "kernelwright").mkdir()
@@ -47,8 +52,11 @@ def test_without_a_key_the_notice_is_one_line_and_says_how_to_add_one(config_hom
 
 
 def test_key_model_and_limits_come_from_the_config_file(config_home):
-    write_config(config_home, f'[claude]\napi_key = "{SECRET}"\nmodel = "claude-opus-5-5"\n'
-                              'max_tokens = 8000\nmax_retries = 4\n')
+    write_config(
+        config_home,
+        f'[claude]\napi_key = "{SECRET}"\nmodel = "claude-opus-5-5"\n'
+        "max_tokens = 8000\nmax_retries = 4\n",
+    )
     config = load_claude_config()
     assert config.api_key == SECRET and config.key_source == "config.toml"
     assert (config.model, config.max_tokens, config.max_retries) == ("claude-opus-5-5", 8000, 4)
@@ -67,8 +75,10 @@ def test_environment_key_and_base_url_win_over_the_file(config_home, monkeypatch
 
 
 def test_invalid_settings_fall_back_to_defaults_with_a_note(config_home):
-    write_config(config_home, f'[claude]\napi_key = "{SECRET}"\nmodel = 3\n'
-                              'max_tokens = 500000\ncolour = "blue"\n')
+    write_config(
+        config_home,
+        f'[claude]\napi_key = "{SECRET}"\nmodel = 3\nmax_tokens = 500000\ncolour = "blue"\n',
+    )
     config = load_claude_config()
     assert config.model == DEFAULT_MODEL and config.max_tokens == DEFAULT_MAX_TOKENS
     notes = " | ".join(config.notes)
@@ -90,8 +100,10 @@ def test_the_key_is_not_in_the_config_repr(config_home, monkeypatch):
 
 async def test_config_file_base_url_is_where_requests_go(config_home):
     with FakeMessagesAPI([message_reply(GOOD_REPLY)]) as api:
-        write_config(config_home, f'[claude]\napi_key = "{SECRET}"\nbase_url = "{api.base_url}"\n'
-                                  'max_retries = 0\n')
+        write_config(
+            config_home,
+            f'[claude]\napi_key = "{SECRET}"\nbase_url = "{api.base_url}"\nmax_retries = 0\n',
+        )
         proposals = await create_claude_proposer().propose(context())
     assert len(api.requests) == 1 and len(proposals) == 1
     assert api.requests[0].credential() == SECRET  # it did authenticate

@@ -37,8 +37,13 @@ from tests.fakes.messages_api import (
 
 @pytest.fixture(autouse=True)
 def no_real_credentials(monkeypatch, tmp_path):
-    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL",
-                 "ANTHROPIC_PROFILE", "ANTHROPIC_CONFIG_DIR"):
+    for name in (
+        "ANTHROPIC_API_KEY",
+        "ANTHROPIC_AUTH_TOKEN",
+        "ANTHROPIC_BASE_URL",
+        "ANTHROPIC_PROFILE",
+        "ANTHROPIC_CONFIG_DIR",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
 
@@ -103,7 +108,8 @@ async def test_prefix_is_byte_identical_across_nodes_of_one_search():
 async def test_clean_slate_node_says_so_and_carries_no_earlier_candidates():
     with FakeMessagesAPI([message_reply(GOOD_REPLY)]) as api:
         await proposer_for(api, []).propose(
-            context(parent=None, memory="clean_slate", memory_context=()))
+            context(parent=None, memory="clean_slate", memory_context=())
+        )
     text = api.requests[0].text()
     assert "Memory operator: clean_slate. Start over" in text
     assert "None: this node starts from the problem alone." in text
@@ -135,8 +141,11 @@ async def test_rate_limit_and_overload_are_retried_with_backoff_then_succeed():
 async def test_sdk_retries_run_inside_each_attempt():
     sleeps: list[float] = []
     # The SDK honours retry-after itself; a millisecond keeps the test fast.
-    replies = [rate_limited(retry_after="0.001"), server_error(503, retry_after="0.001"),
-               message_reply(GOOD_REPLY)]
+    replies = [
+        rate_limited(retry_after="0.001"),
+        server_error(503, retry_after="0.001"),
+        message_reply(GOOD_REPLY),
+    ]
     with FakeMessagesAPI(replies) as api:
         proposals = await proposer_for(api, sleeps, max_retries=2).propose(context())
     assert len(api.requests) == 3 and len(proposals) == 1
@@ -155,16 +164,20 @@ async def test_persistent_server_errors_become_a_proposer_error():
 
 async def test_excessive_retry_after_gives_up_the_node_instead_of_stalling():
     sleeps: list[float] = []
-    with (FakeMessagesAPI([rate_limited(retry_after="3600")]) as api,
-          pytest.raises(ProposerError, match="wait 3600s")):
+    with (
+        FakeMessagesAPI([rate_limited(retry_after="3600")]) as api,
+        pytest.raises(ProposerError, match="wait 3600s"),
+    ):
         await proposer_for(api, sleeps).propose(context())
     assert sleeps == [] and len(api.requests) == 1
 
 
 async def test_a_bad_request_is_not_retried():
     sleeps: list[float] = []
-    with (FakeMessagesAPI([bad_request("max_tokens too large")]) as api,
-          pytest.raises(ProposerError, match="400 invalid_request_error: max_tokens too large")):
+    with (
+        FakeMessagesAPI([bad_request("max_tokens too large")]) as api,
+        pytest.raises(ProposerError, match="400 invalid_request_error: max_tokens too large"),
+    ):
         await proposer_for(api, sleeps).propose(context())
     assert sleeps == [] and len(api.requests) == 1
 
@@ -182,8 +195,10 @@ async def test_a_reply_without_code_is_a_proposer_failure_but_its_tokens_count()
 
 async def test_a_truncated_reply_says_it_was_cut_off():
     cut = "MOVE: tile it\n```python\nimport torch\nclass ModelNew(torch.nn.Module):\n    def f("
-    with (FakeMessagesAPI([message_reply(cut, stop_reason="max_tokens")]) as api,
-          pytest.raises(ProposerError, match="max_tokens")):
+    with (
+        FakeMessagesAPI([message_reply(cut, stop_reason="max_tokens")]) as api,
+        pytest.raises(ProposerError, match="max_tokens"),
+    ):
         await proposer_for(api, []).propose(context())
 
 
@@ -200,10 +215,12 @@ async def test_variants_are_asked_for_separately_and_a_bad_one_does_not_sink_the
 
 async def test_token_account_sums_every_kind_and_prices_it():
     replies = [
-        message_reply(GOOD_REPLY, input_tokens=1200, output_tokens=800,
-                      cache_read=0, cache_write=5000),
-        message_reply(GOOD_REPLY, input_tokens=300, output_tokens=700,
-                      cache_read=5000, cache_write=0),
+        message_reply(
+            GOOD_REPLY, input_tokens=1200, output_tokens=800, cache_read=0, cache_write=5000
+        ),
+        message_reply(
+            GOOD_REPLY, input_tokens=300, output_tokens=700, cache_read=5000, cache_write=0
+        ),
     ]
     with FakeMessagesAPI(replies) as api:
         proposer = proposer_for(api, [])
@@ -215,12 +232,17 @@ async def test_token_account_sums_every_kind_and_prices_it():
     assert (account["cache_read_tokens"], account["cache_write_tokens"]) == (5000, 5000)
     assert account["requests"] == 2 and account["proposals"] == 2
     price = price_for(MODEL)
-    expected = (1500 * price["input"] + 1500 * price["output"]
-                + 5000 * price["cache_read"] + 5000 * price["cache_write"]) / 1e6
+    expected = (
+        1500 * price["input"]
+        + 1500 * price["output"]
+        + 5000 * price["cache_read"]
+        + 5000 * price["cache_write"]
+    ) / 1e6
     assert account["estimated_usd"] == pytest.approx(expected)
     assert account["estimated_usd"] > 0
     assert first[0].meta["estimated_usd"] == pytest.approx(
-        (1200 * price["input"] + 800 * price["output"] + 5000 * price["cache_write"]) / 1e6)
+        (1200 * price["input"] + 800 * price["output"] + 5000 * price["cache_write"]) / 1e6
+    )
 
 
 async def test_a_model_without_a_price_counts_tokens_but_claims_no_cost():

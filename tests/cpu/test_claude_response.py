@@ -37,4 +37,3 @@ def test_prose_only_is_rejected():
 
 def test_a_missing_move_line_still_yields_the_candidate():
     assert extract_candidate(f"```python\n{MODULE}```").move == "rewrite"
-

@@ -54,7 +54,9 @@ def test_every_config_in_every_space_renders_valid_python(plans):
 
 
 def test_candidate_keeps_constructor_signature_and_state_dict_names(plans):
-    source = render(plans["25_linear_gelu_scale.py"], default_config(plans["25_linear_gelu_scale.py"], {}))
+    source = render(
+        plans["25_linear_gelu_scale.py"], default_config(plans["25_linear_gelu_scale.py"], {})
+    )
     assert "def __init__(self, in_features, out_features, scale):" in source
     assert "_attach(self, 'linear.weight'" in source and "_attach(self, 'linear.bias'" in source
 
@@ -66,7 +68,12 @@ def test_rendering_is_deterministic(plans):
 
 
 def test_mutate_and_crossover_are_deterministic_and_stay_in_space(plans):
-    for name in ("24_matmul_square.py", "04_sum_dim1_keepdim.py", "30_sdpa.py", "14_log_softmax_long_rows.py"):
+    for name in (
+        "24_matmul_square.py",
+        "04_sum_dim1_keepdim.py",
+        "30_sdpa.py",
+        "14_log_softmax_long_rows.py",
+    ):
         found = plans[name]
         space = config_space(found)
         start = default_config(found, {"kind": "cuda"})
@@ -95,33 +102,98 @@ def test_mutation_names_the_change(plans):
 
 
 def _graph(nodes, outputs, inputs=(("x", [4, 5]),)):
-    return {"capture": "export", "model": {"init_params": []},
-            "inputs": [{"name": n, "shape": s, "dtype": "float32"} for n, s in inputs],
-            "params": [], "nodes": nodes, "outputs": outputs}
+    return {
+        "capture": "export",
+        "model": {"init_params": []},
+        "inputs": [{"name": n, "shape": s, "dtype": "float32"} for n, s in inputs],
+        "params": [],
+        "nodes": nodes,
+        "outputs": outputs,
+    }
 
 
 def test_unsupported_graphs_have_no_plan():
-    sort = _graph([{"name": "sort", "op": "aten.sort", "args": [{"ref": "x"}], "kwargs": {},
-                    "shape": [4, 5], "dtype": "float32"}], ["sort"])
+    sort = _graph(
+        [
+            {
+                "name": "sort",
+                "op": "aten.sort",
+                "args": [{"ref": "x"}],
+                "kwargs": {},
+                "shape": [4, 5],
+                "dtype": "float32",
+            }
+        ],
+        ["sort"],
+    )
     assert plan(sort) is None
     assert "sort" in plan_or_reason(sort)[1]
-    two_outputs = _graph([{"name": "relu", "op": "aten.relu", "args": [{"ref": "x"}], "kwargs": {},
-                           "shape": [4, 5], "dtype": "float32"}], ["relu", "relu"])
+    two_outputs = _graph(
+        [
+            {
+                "name": "relu",
+                "op": "aten.relu",
+                "args": [{"ref": "x"}],
+                "kwargs": {},
+                "shape": [4, 5],
+                "dtype": "float32",
+            }
+        ],
+        ["relu", "relu"],
+    )
     assert plan(two_outputs) is None
-    assert plan({"capture": None, "nodes": [], "outputs": [], "inputs": [], "params": [],
-                 "unsupported": "export failed; fx failed"}) is None
-    training_bn = _graph([{"name": "bn", "op": "aten.batch_norm", "args": [
-        {"ref": "x"}, None, None, None, None, True, 0.1, 1e-5, False], "kwargs": {},
-        "shape": [4, 5], "dtype": "float32"}], ["bn"])
+    assert (
+        plan(
+            {
+                "capture": None,
+                "nodes": [],
+                "outputs": [],
+                "inputs": [],
+                "params": [],
+                "unsupported": "export failed; fx failed",
+            }
+        )
+        is None
+    )
+    training_bn = _graph(
+        [
+            {
+                "name": "bn",
+                "op": "aten.batch_norm",
+                "args": [{"ref": "x"}, None, None, None, None, True, 0.1, 1e-5, False],
+                "kwargs": {},
+                "shape": [4, 5],
+                "dtype": "float32",
+            }
+        ],
+        ["bn"],
+    )
     assert plan(training_bn) is None
 
 
 def test_pointwise_graph_written_by_hand_plans_and_broadcasts():
-    graph = _graph([
-        {"name": "add", "op": "aten.add.Tensor", "args": [{"ref": "x"}, {"ref": "b"}], "kwargs": {},
-         "shape": [4, 5], "dtype": "float32"},
-        {"name": "relu", "op": "aten.relu", "args": [{"ref": "add"}], "kwargs": {},
-         "shape": [4, 5], "dtype": "float32"}], ["relu"], inputs=(("x", [4, 5]), ("b", [5])))
+    graph = _graph(
+        [
+            {
+                "name": "add",
+                "op": "aten.add.Tensor",
+                "args": [{"ref": "x"}, {"ref": "b"}],
+                "kwargs": {},
+                "shape": [4, 5],
+                "dtype": "float32",
+            },
+            {
+                "name": "relu",
+                "op": "aten.relu",
+                "args": [{"ref": "add"}],
+                "kwargs": {},
+                "shape": [4, 5],
+                "dtype": "float32",
+            },
+        ],
+        ["relu"],
+        inputs=(("x", [4, 5]), ("b", [5])),
+    )
     found = plan(graph)
     assert found.family == "pointwise"
     modes = sorted((o.name, o.mode, o.count, o.inner) for o in found.operands)
@@ -129,8 +201,18 @@ def test_pointwise_graph_written_by_hand_plans_and_broadcasts():
 
 
 def _context(graph, **changes):
-    base = {"problem_path": "p.py", "problem_source": "", "graph": graph, "device": {"kind": "cpu"},
-                "parent": None, "memory": "clean_slate", "memory_context": (), "knowledge": (), "count": 3, "seed": 5}
+    base = {
+        "problem_path": "p.py",
+        "problem_source": "",
+        "graph": graph,
+        "device": {"kind": "cpu"},
+        "parent": None,
+        "memory": "clean_slate",
+        "memory_context": (),
+        "knowledge": (),
+        "count": 3,
+        "seed": 5,
+    }
     base.update(changes)
     return ProposalContext(**base)
 
@@ -144,16 +226,44 @@ def test_proposer_root_child_skills_and_errors(plans):
     assert root[0].config == default_config(plans["24_matmul_square.py"], {"kind": "cpu"})
     assert len({tuple(sorted(p.config.items())) for p in root}) == 3
     skill_config = config_space(plans["24_matmul_square.py"])[5]
-    with_skill = asyncio.run(proposer.propose(_context(graph, skills=({"name": "s", "config": skill_config},))))
+    with_skill = asyncio.run(
+        proposer.propose(_context(graph, skills=({"name": "s", "config": skill_config},)))
+    )
     assert with_skill[0].config == skill_config and with_skill[0].move.startswith("skill")
-    parent = NodeSummary(id="n1", source=root[0].source, config=root[0].config, move="", outcome="ok",
-                         message="", speedup_vs_eager=None, profile=None, correctness=None)
+    parent = NodeSummary(
+        id="n1",
+        source=root[0].source,
+        config=root[0].config,
+        move="",
+        outcome="ok",
+        message="",
+        speedup_vs_eager=None,
+        profile=None,
+        correctness=None,
+    )
     children = asyncio.run(proposer.propose(_context(graph, parent=parent)))
     again = asyncio.run(proposer.propose(_context(graph, parent=parent)))
     assert [c.config for c in children] == [c.config for c in again]
     assert all("→" in c.move and c.config != parent.config for c in children)
     with pytest.raises(ProposerError, match="no template"):
-        asyncio.run(proposer.propose(_context(_graph([{"name": "sort", "op": "aten.sort",
-            "args": [{"ref": "x"}], "kwargs": {}, "shape": [4, 5], "dtype": "float32"}], ["sort"]))))
+        asyncio.run(
+            proposer.propose(
+                _context(
+                    _graph(
+                        [
+                            {
+                                "name": "sort",
+                                "op": "aten.sort",
+                                "args": [{"ref": "x"}],
+                                "kwargs": {},
+                                "shape": [4, 5],
+                                "dtype": "float32",
+                            }
+                        ],
+                        ["sort"],
+                    )
+                )
+            )
+        )
     with pytest.raises(ProposerError):
         asyncio.run(proposer.propose(_context(None)))

@@ -16,24 +16,99 @@ from helpers_problems import graphs_for, problem_files, shrunk_all, shrunk_probl
 from kernelwright.agent.generator import config_space, default_config, plan, render
 
 EXPECTED_FAMILY = {
-    "01": "pointwise", "02": "pointwise", "03": "pointwise", "04": "reduction", "05": "reduction",
-    "06": "reduction", "07": "reduction", "08": "reduction", "09": "reduction", "10": "reduction",
-    "11": "scan", "12": "scan", "13": "softmax", "14": "softmax", "15": "softmax", "16": "norm",
-    "17": "norm", "18": "norm", "19": "pointwise", "20": "loss", "21": "loss", "22": "loss",
-    "23": "loss", "24": "matmul", "25": "matmul", "26": "matmul", "27": "matmul", "28": "conv",
-    "29": "conv", "30": "attention", "31": "attention", "32": "attention", "33": "matmul",
+    "01": "pointwise",
+    "02": "pointwise",
+    "03": "pointwise",
+    "04": "reduction",
+    "05": "reduction",
+    "06": "reduction",
+    "07": "reduction",
+    "08": "reduction",
+    "09": "reduction",
+    "10": "reduction",
+    "11": "scan",
+    "12": "scan",
+    "13": "softmax",
+    "14": "softmax",
+    "15": "softmax",
+    "16": "norm",
+    "17": "norm",
+    "18": "norm",
+    "19": "pointwise",
+    "20": "loss",
+    "21": "loss",
+    "22": "loss",
+    "23": "loss",
+    "24": "matmul",
+    "25": "matmul",
+    "26": "matmul",
+    "27": "matmul",
+    "28": "conv",
+    "29": "conv",
+    "30": "attention",
+    "31": "attention",
+    "32": "attention",
+    "33": "matmul",
 }
 
 # Non-default decisions that must also be right: (problem prefix, config changes, shrink overrides)
 VARIANTS = [
-    ("24", {"impl": "triton", "BLOCK_M": 32, "BLOCK_N": 64, "BLOCK_K": 32, "GROUP_M": 1,
-            "PERSISTENT": True, "num_warps": 2, "num_stages": 5}, {}),
-    ("25", {"impl": "triton", "BLOCK_M": 64, "BLOCK_N": 64, "BLOCK_K": 32, "GROUP_M": 8,
-            "PERSISTENT": False, "num_warps": 4, "num_stages": 3}, {}),
-    ("26", {"impl": "triton", "BLOCK_M": 64, "BLOCK_N": 32, "BLOCK_K": 32, "GROUP_M": 1,
-            "PERSISTENT": True, "num_warps": 2, "num_stages": 5}, {"K": 37}),
-    ("27", {"impl": "triton", "BLOCK_M": 64, "BLOCK_N": 64, "BLOCK_K": 32, "GROUP_M": 8,
-            "PERSISTENT": False, "num_warps": 4, "num_stages": 3}, {"K": 45}),
+    (
+        "24",
+        {
+            "impl": "triton",
+            "BLOCK_M": 32,
+            "BLOCK_N": 64,
+            "BLOCK_K": 32,
+            "GROUP_M": 1,
+            "PERSISTENT": True,
+            "num_warps": 2,
+            "num_stages": 5,
+        },
+        {},
+    ),
+    (
+        "25",
+        {
+            "impl": "triton",
+            "BLOCK_M": 64,
+            "BLOCK_N": 64,
+            "BLOCK_K": 32,
+            "GROUP_M": 8,
+            "PERSISTENT": False,
+            "num_warps": 4,
+            "num_stages": 3,
+        },
+        {},
+    ),
+    (
+        "26",
+        {
+            "impl": "triton",
+            "BLOCK_M": 64,
+            "BLOCK_N": 32,
+            "BLOCK_K": 32,
+            "GROUP_M": 1,
+            "PERSISTENT": True,
+            "num_warps": 2,
+            "num_stages": 5,
+        },
+        {"K": 37},
+    ),
+    (
+        "27",
+        {
+            "impl": "triton",
+            "BLOCK_M": 64,
+            "BLOCK_N": 64,
+            "BLOCK_K": 32,
+            "GROUP_M": 8,
+            "PERSISTENT": False,
+            "num_warps": 4,
+            "num_stages": 3,
+        },
+        {"K": 45},
+    ),
     ("04", {"BLOCK_R": 16, "BLOCK_INNER": 16, "num_warps": 4, "SPLIT": 4}, {"DIM1": 41}),
     ("09", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 2}, {"COLS": 67}),
     ("10", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 8}, {}),
@@ -64,10 +139,16 @@ def verdicts(tmp_path_factory):
             cases.append((paths[name], render(found, default_config(found, {"kind": "cpu"}))))
             keys.append(("default", name[:2]))
     variant_dir = tmp_path_factory.mktemp("variants")
-    variant_paths = [shrunk_problem(_by_prefix({p.name: p for p in problem_files()}, prefix),
-                                    variant_dir / f"v{number}", small)
-                     if (variant_dir / f"v{number}").mkdir() is None else None
-                     for number, (prefix, _, small) in enumerate(VARIANTS)]
+    variant_paths = [
+        shrunk_problem(
+            _by_prefix({p.name: p for p in problem_files()}, prefix),
+            variant_dir / f"v{number}",
+            small,
+        )
+        if (variant_dir / f"v{number}").mkdir() is None
+        else None
+        for number, (prefix, _, small) in enumerate(VARIANTS)
+    ]
     variant_graphs = graphs_for(variant_paths)
     for (prefix, config, _), path, graph in zip(VARIANTS, variant_paths, variant_graphs):
         found = plan(graph)

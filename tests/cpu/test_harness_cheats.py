@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from kernelwright.harness.evaluate import Harness
 from kernelwright.harness.pool import Limits, WorkerPool
+
 from tests.conftest import CHEATS, PROBLEMS
 
 SOFTMAX = PROBLEMS / "small_softmax.py"
@@ -54,14 +54,22 @@ EXPECTED = {
 def verdicts():
     async def run_all():
         # 1 GiB: well above a worker's ~400 MiB, below crash_memory's extra 768 MiB.
-        harness = Harness(store=None, pool=WorkerPool(parallel=4),
-                          limits=Limits(timeout_s=45, memory_bytes=1 << 30))
+        harness = Harness(
+            store=None,
+            pool=WorkerPool(parallel=4),
+            limits=Limits(timeout_s=45, memory_bytes=1 << 30),
+        )
         # Each worker imports torch; a short timeout for the looping candidate only
         # would race that, so all share one limit and the loop simply waits it out.
         names = sorted(EXPECTED)
-        results = await asyncio.gather(*[
-            harness.evaluate(str(EXPECTED[name][0]), (CHEATS / f"{name}.py").read_text(),
-                             device="cpu") for name in names])
+        results = await asyncio.gather(
+            *[
+                harness.evaluate(
+                    str(EXPECTED[name][0]), (CHEATS / f"{name}.py").read_text(), device="cpu"
+                )
+                for name in names
+            ]
+        )
         return dict(zip(names, results))
 
     return asyncio.run(run_all())
@@ -71,14 +79,17 @@ def verdicts():
 def test_candidate_gets_its_verdict(verdicts, name):
     _, outcome, flag = EXPECTED[name]
     result = verdicts[name]
-    assert result.outcome == outcome, f"{name}: {result.outcome}: {result.message}\n{result.log_tail}"
+    assert result.outcome == outcome, (
+        f"{name}: {result.outcome}: {result.message}\n{result.log_tail}"
+    )
     if flag:
         assert flag in result.flags, f"{name}: flags {result.flags}: {result.message}"
 
 
 def test_every_catalogued_candidate_is_tested():
-    files = {p.stem for p in CHEATS.glob("*.py")
-             if "(GPU only)" not in p.read_text().splitlines()[0]} - {"no_modelnew"}
+    files = {
+        p.stem for p in CHEATS.glob("*.py") if "(GPU only)" not in p.read_text().splitlines()[0]
+    } - {"no_modelnew"}
     assert files == set(EXPECTED)
 
 

@@ -26,17 +26,31 @@ def _eval_rows(store) -> int:
         return db.execute("SELECT COUNT(*) FROM evals").fetchone()[0]
 
 
-@pytest.mark.parametrize("problem, candidate, reason", [
-    ("missing.py", "ok_softmax.py", "problem file not found"),
-    ("no_model.py", "ok_softmax.py", "defines no top-level `class Model`"),
-    ("broken_inputs.py", "ok_softmax.py", "get_inputs() failed: RuntimeError: dataset not found"),
-    ("small_softmax.py", "no_modelnew.py", "defines no top-level `class ModelNew`"),
-    ("small_softmax.py", "missing_candidate.py", "candidate file not found"),
-])
+@pytest.mark.parametrize(
+    "problem, candidate, reason",
+    [
+        ("missing.py", "ok_softmax.py", "problem file not found"),
+        ("no_model.py", "ok_softmax.py", "defines no top-level `class Model`"),
+        (
+            "broken_inputs.py",
+            "ok_softmax.py",
+            "get_inputs() failed: RuntimeError: dataset not found",
+        ),
+        ("small_softmax.py", "no_modelnew.py", "defines no top-level `class ModelNew`"),
+        ("small_softmax.py", "missing_candidate.py", "candidate file not found"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line_and_stores_nothing(tmp_path, problem, candidate, reason):
     store = tmp_path / "store.sqlite"
-    proc = kw("eval", str(PROBLEMS / problem), str(CHEATS / candidate), "--device", "cpu",
-              "--json", store=store)
+    proc = kw(
+        "eval",
+        str(PROBLEMS / problem),
+        str(CHEATS / candidate),
+        "--device",
+        "cpu",
+        "--json",
+        store=store,
+    )
     assert proc.returncode == 2, proc.stderr
     assert proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
@@ -52,13 +66,28 @@ def test_usage_error_is_one_line_exit_2():
 
 def test_eval_json_then_answered_from_store_then_no_cache(tmp_path):
     store = tmp_path / "store.sqlite"
-    args = ("eval", str(PROBLEMS / "small_softmax.py"), str(CHEATS / "ok_softmax.py"),
-            "--device", "cpu", "--json")
+    args = (
+        "eval",
+        str(PROBLEMS / "small_softmax.py"),
+        str(CHEATS / "ok_softmax.py"),
+        "--device",
+        "cpu",
+        "--json",
+    )
     first = kw(*args, store=store)
     assert first.returncode == 0, first.stderr
     result = json.loads(first.stdout)
-    for field in ("outcome", "message", "device", "correctness", "timing", "baseline",
-                  "speedup", "profile", "flags"):
+    for field in (
+        "outcome",
+        "message",
+        "device",
+        "correctness",
+        "timing",
+        "baseline",
+        "speedup",
+        "profile",
+        "flags",
+    ):
         assert field in result
     assert result["outcome"] == "ok" and result["cached"] is False
     assert result["correctness"]["max_abs_error"] < 1e-4
@@ -72,16 +101,28 @@ def test_eval_json_then_answered_from_store_then_no_cache(tmp_path):
 
 
 def test_human_output_names_the_verdict(tmp_path):
-    proc = kw("eval", str(PROBLEMS / "small_softmax.py"), str(CHEATS / "wrong_scaled.py"),
-              "--device", "cpu", store=tmp_path / "s.sqlite")
+    proc = kw(
+        "eval",
+        str(PROBLEMS / "small_softmax.py"),
+        str(CHEATS / "wrong_scaled.py"),
+        "--device",
+        "cpu",
+        store=tmp_path / "s.sqlite",
+    )
     assert proc.returncode == 0  # the work was done; the verdict is in the output
     assert proc.stdout.startswith("wrong")
     assert "max abs error" in " ".join(proc.stdout.split())  # rich wraps to the terminal
 
 
 def test_profile_reports_real_cpu_timing_and_bottleneck(tmp_path):
-    proc = kw("profile", str(PROBLEMS / "small_linear.py"), "--device", "cpu", "--json",
-              store=tmp_path / "s.sqlite")
+    proc = kw(
+        "profile",
+        str(PROBLEMS / "small_linear.py"),
+        "--device",
+        "cpu",
+        "--json",
+        store=tmp_path / "s.sqlite",
+    )
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     profile = result["profile"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from kernelwright.harness.evaluate import Harness
 from kernelwright.harness.pool import WorkerPool
+
 from tests.shrink import shrunk_copy
 
 PAIRS = Path(__file__).parents[1].parent / "benchmarks" / "harness"
@@ -16,10 +17,16 @@ NAMES = ["elementwise", "reduction", "softmax", "layernorm", "linear_relu", "con
 def test_every_pair_verifies_at_odd_small_sizes(tmp_path):
     async def run_all():
         harness = Harness(pool=WorkerPool(parallel=3))
-        return await asyncio.gather(*[
-            harness.evaluate(str(shrunk_copy(PAIRS / f"{n}.py", tmp_path)),
-                             (PAIRS / f"{n}_kernel.py").read_text(), device="cpu")
-            for n in NAMES])
+        return await asyncio.gather(
+            *[
+                harness.evaluate(
+                    str(shrunk_copy(PAIRS / f"{n}.py", tmp_path)),
+                    (PAIRS / f"{n}_kernel.py").read_text(),
+                    device="cpu",
+                )
+                for n in NAMES
+            ]
+        )
 
     results = dict(zip(NAMES, asyncio.run(run_all())))
     for name, result in results.items():

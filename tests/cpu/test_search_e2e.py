@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-
 from kernelwright.agent.api import SearchConfig
 from kernelwright.agent.search import run_search
 from kernelwright.harness.evaluate import Harness
+
 from tests.shrink import shrunk_copy
 
 PROBLEMS = Path(__file__).parents[2] / "benchmarks" / "problems"
@@ -23,9 +23,17 @@ def _problem(tmp_path: Path, stem: str) -> str:
 
 
 def _search(problem: str, tmp_path: Path, **overrides):
-    config = SearchConfig(**{"budget": 3, "time_limit_s": 300, "device": "cpu",
-                             "store_path": str(tmp_path / "store.sqlite"),
-                             "out_dir": str(tmp_path / "out"), "parallel": 2, **overrides})
+    config = SearchConfig(
+        **{
+            "budget": 3,
+            "time_limit_s": 300,
+            "device": "cpu",
+            "store_path": str(tmp_path / "store.sqlite"),
+            "out_dir": str(tmp_path / "out"),
+            "parallel": 2,
+            **overrides,
+        }
+    )
     events = []
     report = asyncio.run(run_search(problem, config, events.append))
     return report, events

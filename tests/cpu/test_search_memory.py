@@ -9,13 +9,28 @@ from kernelwright.agent.strategies import MCTS, Evolve
 from kernelwright.agent.tree import ROOT, Node, Tree
 
 
-def _node(tree: Tree, parent: str | None, outcome: str, speedup: float | None = None,
-          config: dict | None = None) -> Node:
-    node = Node(id=tree.new_id(), parent=parent, depth=0, proposer="embedded",
-                move=f"move {len(tree) + 1}", memory="parent", source=f"src{len(tree)}",
-                config=config or {"BLOCK": len(tree)})
-    node.result = {"outcome": outcome, "message": f"{outcome} message",
-                   "speedup": {"vs_eager": speedup} if speedup else None}
+def _node(
+    tree: Tree,
+    parent: str | None,
+    outcome: str,
+    speedup: float | None = None,
+    config: dict | None = None,
+) -> Node:
+    node = Node(
+        id=tree.new_id(),
+        parent=parent,
+        depth=0,
+        proposer="embedded",
+        move=f"move {len(tree) + 1}",
+        memory="parent",
+        source=f"src{len(tree)}",
+        config=config or {"BLOCK": len(tree)},
+    )
+    node.result = {
+        "outcome": outcome,
+        "message": f"{outcome} message",
+        "speedup": {"vs_eager": speedup} if speedup else None,
+    }
     tree.add(node)
     tree.backpropagate(node)
     return node
@@ -58,8 +73,9 @@ def test_clean_slate_carries_no_history():
 def test_stagnation_makes_clean_slate_likely_and_history_otherwise():
     tree, n = _small_tree()
     assert memory.choose_operator(tree, n["c"], stagnant=True, draw=0.1) == memory.CLEAN_SLATE
-    assert memory.choose_operator(tree, n["c"], stagnant=False, draw=0.1) == \
-        memory.PARENT_AND_SIBLINGS
+    assert (
+        memory.choose_operator(tree, n["c"], stagnant=False, draw=0.1) == memory.PARENT_AND_SIBLINGS
+    )
     assert memory.choose_operator(tree, n["a"], stagnant=False, draw=0.9) == memory.PARENT
     assert memory.choose_operator(tree, None, stagnant=False, draw=0.9) == memory.CLEAN_SLATE
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from kernelwright.harness.evaluate import Harness
 from kernelwright.harness.pool import Limits, WorkerPool
+
 from tests.conftest import CHEATS, PROBLEMS
 from tests.cpu.test_harness_cheats import EXPECTED
 

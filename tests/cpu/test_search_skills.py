@@ -1,0 +1,51 @@
+"""Skills close the loop: a skill written for this op class seeds the next search's first candidate."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from kernelwright.agent import proposer_registry
+from kernelwright.agent.api import SearchConfig
+from kernelwright.agent.search import run_search
+from kernelwright.agent.tree import Node
+from kernelwright.harness.evaluate import Harness
+from kernelwright.knowledge.skills import find_skills
+
+from tests.shrink import shrunk_copy
+
+PROBLEM = Path(__file__).parents[2] / "benchmarks" / "problems" / "13_softmax_rows.py"
+
+
+def _search(problem: str, tmp_path: Path, name: str, **overrides):
+    config = SearchConfig(budget=1, time_limit_s=300, device="cpu", parallel=1,
+                          store_path=str(tmp_path / f"{name}.sqlite"),
+                          out_dir=str(tmp_path / name), **overrides)
+    return asyncio.run(run_search(problem, config))
+
+
+def test_a_written_skill_warm_starts_the_next_search(tmp_path):
+    problem = str(shrunk_copy(PROBLEM, tmp_path))
+    cold = _search(problem, tmp_path, "cold")
+    default_config = cold.best["config"]
+    graph = asyncio.run(Harness().capture(problem))
+
+    # A verified GPU win with a non-default configuration, as a search would write it.
+    winner = dict(default_config)
+    winner["num_warps"] = 16 if default_config.get("num_warps") != 16 else 2
+    best = Node(id="n0007", parent=None, depth=1, proposer="embedded",
+                move="num_warps → 16", memory="parent", source="# winner\n", config=winner,
+                result={"outcome": "ok", "speedup": {"vs_eager": 2.5, "vs_compile": 1.2},
+                        "profile": {"bottleneck": "memory-bound"}})
+    note = proposer_registry.write_skill(best, graph, "NVIDIA H200", "problemhash", "search1")
+    assert note and note.startswith("skill written")
+    assert find_skills(proposer_registry._problem_facts(graph)[0], "float32", "NVIDIA H200",
+                       graph["inputs"][0]["shape"])
+
+    warm = _search(problem, tmp_path, "warm")
+    first = warm.nodes[0]
+    assert first["config"] == winner, first["move"]
+    assert any("warm start from 1 skill" in note for note in warm.notes)
+
+    unskilled = _search(problem, tmp_path, "unskilled", use_skills=False)
+    assert unskilled.nodes[0]["config"] == default_config
