@@ -108,7 +108,8 @@ class Search:
             self.store.clear_nodes(self.search_id)  # a fresh search replaces an old tree
 
     def _restore(self) -> None:
-        stored = self.store.nodes(self.search_id)
+        # Node ids are sequential; rebuilding in id order restores the tree as it grew.
+        stored = sorted(self.store.nodes(self.search_id), key=lambda data: data["id"])
         for data in stored:
             node = self.tree.add(Node.from_dict({**data, "visits": 0, "value_sum": 0.0}))
             if node.result is not None:
