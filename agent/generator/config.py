@@ -49,12 +49,22 @@ def reduction_tiles(r: int, inner: int) -> tuple[int, int]:
     return min(next_pow2(r), max(1, 4096 // block_inner)), block_inner
 
 
+SPLITS = (1, 2, 4, 8, 32, 128, 512)
+PROGRAMS_PER_SM = 4  # enough resident programs to hide DRAM latency (Hopper: 132 SMs)
+
+
 def split_count(outer_columns: int, r: int, sm_count: int) -> int:
     """Split R across programs when there are fewer output columns than SMs
-    (the split-K idea of Triton's matmul tutorial applied to reductions)."""
+    (the split-K idea of Triton's matmul tutorial applied to reductions).
+
+    Aims at PROGRAMS_PER_SM programs per SM in all: a full reduction of 32M
+    elements split only 8 ways kept 8 of 132 SMs busy and ran at 0.03× eager
+    on an H200 (docs/bench-h200-2026-11-22).
+    """
     if outer_columns >= sm_count or r < 8192:
         return 1
-    return min(8, next_pow2(max(1, sm_count // max(1, outer_columns))))
+    wanted = -(-PROGRAMS_PER_SM * sm_count // max(1, outer_columns))
+    return min((s for s in SPLITS if s >= min(wanted, SPLITS[-1])), default=SPLITS[-1])
 
 
 def matmul_tiles(dtype: str) -> dict:
@@ -140,7 +150,7 @@ def _row_space(plan: Plan) -> list[dict]:
     space = [{"BLOCK_R": b, "BLOCK_INNER": bi, "num_warps": w}
              for b in blocks for bi in inners for w in (4, 8) if b * bi <= 65536]
     if plan.family == "reduction" and plan.op in SPLITTABLE:
-        space = [{**c, "SPLIT": s} for c in space for s in (1, 2, 4, 8)]
+        space = [{**c, "SPLIT": s} for c in space for s in SPLITS]
     return space
 
 
