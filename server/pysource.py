@@ -18,6 +18,19 @@ def walk(node: Node):
         stack.extend(reversed(n.children))
 
 
+def is_variable_name(node) -> bool:
+    """An identifier that names a variable: not `x.attr`'s attribute, not `f(key=...)`'s key."""
+    if node.type != "identifier":
+        return False
+    parent = node.parent
+    if parent is None:
+        return True
+    if parent.type == "attribute" and parent.child_by_field_name("attribute") == node:
+        return False
+    return not (parent.type == "keyword_argument"
+                and parent.child_by_field_name("name") == node)
+
+
 def dotted(node: Node | None) -> str | None:
     """`a.b.c` for an identifier/attribute chain, else None."""
     if node is None:
@@ -139,20 +152,7 @@ def free_names(node: Node) -> list[str]:
             )
     out: list[str] = []
     for n in walk(node):
-        if n.type != "identifier":
-            continue
-        parent = n.parent
-        if (
-            parent is not None
-            and parent.type == "attribute"
-            and parent.child_by_field_name("attribute") == n
-        ):
-            continue
-        if (
-            parent is not None
-            and parent.type == "keyword_argument"
-            and parent.child_by_field_name("name") == n
-        ):
+        if not is_variable_name(n):
             continue
         name = n.text.decode()
         if name not in bound and name not in out:
@@ -252,20 +252,7 @@ def rename(source: str, mapping: dict[str, str]) -> str:
     tree = new_parser().parse(source.encode())
     edits = []
     for n in walk(tree.root_node):
-        if n.type == "identifier" and n.text.decode() in mapping:
-            parent = n.parent
-            if (
-                parent is not None
-                and parent.type == "attribute"
-                and parent.child_by_field_name("attribute") == n
-            ):
-                continue
-            if (
-                parent is not None
-                and parent.type == "keyword_argument"
-                and parent.child_by_field_name("name") == n
-            ):
-                continue
+        if is_variable_name(n) and n.text.decode() in mapping:
             edits.append((n.start_byte, n.end_byte, mapping[n.text.decode()]))
     data = source.encode()
     for s, e, new in sorted(edits, reverse=True):
