@@ -142,8 +142,10 @@ class Search:
             fresh = [p for p in proposals if p.source not in seen]
             if fresh:
                 return self._add_node(fresh[0], expansion, parent, chosen)
-        self.notes.append(f"{proposer.name} repeated itself {DUPLICATE_RETRIES}× for "
-                          f"{expansion.parent or 'the reference'}")
+        note = (f"{proposer.name} proposed nothing new after {DUPLICATE_RETRIES} tries for "
+                f"{expansion.parent or 'the reference'}")
+        if note not in self.notes:  # one line per place, however often it happens
+            self.notes.append(note)
         return None
 
     def _add_node(self, proposal: Proposal, expansion: Expansion, parent: Node | None,
