@@ -21,17 +21,26 @@ class Channel:
     def __init__(self, stream: TextIO, requests: TextIO):
         self._stream = stream
         self._requests = requests
+        self._granted = False
 
     def send(self, kind: str, payload: dict[str, Any] | None = None) -> None:
         self._stream.write(WorkerMessage(kind, payload or {}).to_line())
         self._stream.flush()
 
     def wait_for_gpu(self) -> None:
-        """Compilation and verification ran in parallel with other workers; timing waits its turn."""
+        """Asks for the GPU once; the grant lasts until this worker's verdict.
+
+        Compilation runs in parallel with other workers; everything that runs
+        kernels to be judged or timed waits its turn here, so no other
+        worker's kernels share the device with a timed run.
+        """
+        if self._granted:
+            return
         self.send("ready_to_time")
         line = self._requests.readline()
         if line != GO_TIMING:
             raise SystemExit("parent closed the channel before granting the GPU")
+        self._granted = True
 
 
 def _isolate_output(log_path: str | None) -> TextIO:
