@@ -5,7 +5,8 @@ skills and with them. Reports, for B, the best speedup each search reached and
 how many evaluations each needed to get within 95% of the no-skills best.
 
 Usage (GPU): python scripts/flywheel.py OUT [--budget N] [--time-limit S]
-Writes OUT/flywheel.json and OUT/flywheel.md.
+Writes OUT/flywheel.json (the figures and both curves). CPU smoke test:
+`--device cpu --pair DIR` with shrunk copies (no speedups there, so no skill).
 """
 
 from __future__ import annotations
@@ -34,18 +35,18 @@ def evals_to_reach(points: list[float], target: float) -> int | None:
     return next((i + 1 for i, value in enumerate(points) if value >= target), None)
 
 
-async def main(out: Path, budget: int, time_limit: float) -> dict:
+async def main(out: Path, budget: int, time_limit: float, device: str, pair: Path) -> dict:
     from kernelwright.agent.api import SearchConfig
     from kernelwright.agent.search import run_search
 
     def config(name: str, skills: bool) -> SearchConfig:
-        return SearchConfig(budget=budget, time_limit_s=time_limit, device="cuda",
+        return SearchConfig(budget=budget, time_limit_s=time_limit, device=device,
                             store_path=str(out / f"{name}.sqlite"), out_dir=str(out / name),
                             use_skills=skills, parallel=3)
 
-    first = await run_search(str(PAIR / "layer_norm_a.py"), config("a", skills=True))
-    cold = await run_search(str(PAIR / "layer_norm_b.py"), config("b_cold", skills=False))
-    warm = await run_search(str(PAIR / "layer_norm_b.py"), config("b_warm", skills=True))
+    first = await run_search(str(pair / "layer_norm_a.py"), config("a", skills=True))
+    cold = await run_search(str(pair / "layer_norm_b.py"), config("b_cold", skills=False))
+    warm = await run_search(str(pair / "layer_norm_b.py"), config("b_warm", skills=True))
     cold_curve, warm_curve = curve(cold), curve(warm)
     cold_best = max(cold_curve, default=0.0)
     target = 0.95 * cold_best
@@ -65,10 +66,12 @@ if __name__ == "__main__":
     parser.add_argument("out")
     parser.add_argument("--budget", type=int, default=16)
     parser.add_argument("--time-limit", type=float, default=240.0)
+    parser.add_argument("--device", default="cuda")
+    parser.add_argument("--pair", default=str(PAIR), help="folder with layer_norm_a/b.py")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     os.environ["XDG_DATA_HOME"] = str(out / "data")  # a fresh skill library for this run
-    result = asyncio.run(main(out, args.budget, args.time_limit))
+    result = asyncio.run(main(out, args.budget, args.time_limit, args.device, Path(args.pair)))
     (out / "flywheel.json").write_text(json.dumps(result, indent=2))
     print(json.dumps({k: v for k, v in result.items() if not k.endswith("notes")}, indent=2))
