@@ -101,9 +101,9 @@ def triton_kernel_metadata(module: Any) -> list[dict[str, Any]]:
     """Registers, spills and shared memory of every compiled Triton kernel in a module."""
     kernels = []
     for name, obj in vars(module).items():
-        fn = getattr(obj, "fn", obj)  # Autotuner / Heuristics wrap the JITFunction
-        while hasattr(fn, "fn") and not hasattr(fn, "device_caches"):
-            fn = fn.fn
+        fn = obj  # a JITFunction has .fn too (its Python function): unwrap only wrappers
+        while not hasattr(fn, "device_caches") and hasattr(fn, "fn"):
+            fn = fn.fn  # Autotuner / Heuristics wrap the JITFunction
         caches = getattr(fn, "device_caches", None)
         if not caches:
             continue
