@@ -1,7 +1,11 @@
 import torch
 import torch.nn as nn
 
-BATCH, CIN, COUT, H, W = 32, 64, 128, 112, 112
+BATCH = 32
+CIN = 64
+COUT = 128
+H = 112
+W = 112
 
 
 class Model(nn.Module):

@@ -2,7 +2,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-ROWS, COLS = 8192, 8192
+ROWS = 8192
+COLS = 8192
 
 
 class Model(nn.Module):

@@ -1,7 +1,8 @@
 import torch
 import torch.nn as nn
 
-ROWS, FEATURES = 16384, 4096
+ROWS = 16384
+FEATURES = 4096
 
 
 class Model(nn.Module):

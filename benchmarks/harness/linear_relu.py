@@ -1,7 +1,9 @@
 import torch
 import torch.nn as nn
 
-BATCH, IN, OUT = 4096, 4096, 4096
+BATCH = 4096
+IN = 4096
+OUT = 4096
 
 
 class Model(nn.Module):

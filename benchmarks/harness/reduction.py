@@ -1,7 +1,8 @@
 import torch
 import torch.nn as nn
 
-ROWS, COLS = 8192, 8192
+ROWS = 8192
+COLS = 8192
 
 
 class Model(nn.Module):

@@ -8,7 +8,7 @@ from pathlib import Path
 from kernelwright.harness.evaluate import Harness
 from kernelwright.harness.pool import WorkerPool
 
-from tests.shrink import shrunk_copy
+from tests.helpers_problems import shrunk_problem
 
 PAIRS = Path(__file__).parents[1].parent / "benchmarks" / "harness"
 NAMES = ["elementwise", "reduction", "softmax", "layernorm", "linear_relu", "conv_relu"]
@@ -20,7 +20,7 @@ def test_every_pair_verifies_at_odd_small_sizes(tmp_path):
         return await asyncio.gather(
             *[
                 harness.evaluate(
-                    str(shrunk_copy(PAIRS / f"{n}.py", tmp_path)),
+                    str(shrunk_problem(PAIRS / f"{n}.py", tmp_path)),
                     (PAIRS / f"{n}_kernel.py").read_text(),
                     device="cpu",
                 )

@@ -11,7 +11,7 @@ from kernelwright.agent.api import SearchConfig
 from kernelwright.agent.search import run_search
 from kernelwright.harness.evaluate import Harness
 
-from tests.shrink import shrunk_copy
+from tests.helpers_problems import shrunk_problem
 
 PROBLEMS = Path(__file__).parents[2] / "benchmarks" / "problems"
 
@@ -19,7 +19,7 @@ PROBLEMS = Path(__file__).parents[2] / "benchmarks" / "problems"
 def _problem(tmp_path: Path, stem: str) -> str:
     matches = sorted(PROBLEMS.glob(f"*{stem}*.py"))
     assert matches, f"no benchmark problem matching {stem}"
-    return str(shrunk_copy(matches[0], tmp_path))
+    return str(shrunk_problem(matches[0], tmp_path))
 
 
 def _search(problem: str, tmp_path: Path, **overrides):

@@ -12,7 +12,7 @@ from kernelwright.agent.tree import Node
 from kernelwright.harness.evaluate import Harness
 from kernelwright.knowledge.skills import find_skills
 
-from tests.shrink import shrunk_copy
+from tests.helpers_problems import shrunk_problem
 
 PROBLEM = Path(__file__).parents[2] / "benchmarks" / "problems" / "13_softmax_rows.py"
 
@@ -25,7 +25,7 @@ def _search(problem: str, tmp_path: Path, name: str, **overrides):
 
 
 def test_a_written_skill_warm_starts_the_next_search(tmp_path):
-    problem = str(shrunk_copy(PROBLEM, tmp_path))
+    problem = str(shrunk_problem(PROBLEM, tmp_path))
     cold = _search(problem, tmp_path, "cold")
     default_config = cold.best["config"]
     graph = asyncio.run(Harness().capture(problem))
