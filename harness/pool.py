@@ -89,10 +89,7 @@ class WorkerPool:
             proc.stdin.write((request.to_json() + "\n").encode())
             await proc.stdin.drain()
             status, payload = await self._converse(proc, gpu, limits)
-        except asyncio.CancelledError:
-            _kill_group(proc)
-            raise
-        finally:
+        finally:  # also on cancellation: the whole process group goes
             _kill_group(proc)
             await proc.wait()
         tail = _read_tail(log_path)
