@@ -86,7 +86,7 @@ class Search:
                  self.reference["timing"]["median_ms"])
         self.peaks = (self.reference.get("profile") or {}).get("peaks")
         self.device_info = {"kind": self.device, "name": (self.peaks or {}).get("name", self.device),
-                            "peaks": self.peaks}
+                            "peaks": self.peaks, "sm_count": (self.peaks or {}).get("sm_count")}
         self.proposers = proposer_registry.build(self.config.proposers, self.notes)
         for note in self.notes:
             self._emit("notice", message=note)

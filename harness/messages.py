@@ -61,7 +61,7 @@ class JobRequest:
     compile_mode: str = "default"
     peaks: dict[str, float] | None = None  # measured peaks handed to the profiler
     use_ncu: bool = False
-    timing_max_reps: int = 200
+    timing_max_reps: int = 2000
     timing_target_rse: float = 0.01
     log_path: str | None = None
 

@@ -68,5 +68,6 @@ def measure_peaks(device: torch.device) -> dict[str, Any]:
     finally:
         torch.backends.cuda.matmul.allow_tf32 = saved
     name = torch.cuda.get_device_name(device) if on_gpu else "cpu"
-    return {"name": name, "copy_gbps": copy_gbps, "matmul_tflops": matmul,
+    sm_count = torch.cuda.get_device_properties(device).multi_processor_count if on_gpu else None
+    return {"name": name, "sm_count": sm_count, "copy_gbps": copy_gbps, "matmul_tflops": matmul,
             "method": f"copy of {copy_elems * 4 >> 20} MiB (read+write); {n}³ matmul, random data"}

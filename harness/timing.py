@@ -5,9 +5,10 @@ flush of at least twice the L2 before every repetition; inputs rotated over
 several copies at different addresses; the contenders (candidate, eager,
 torch.compile) alternate repetition by repetition so clock and thermal drift
 hit all of them alike; stop when every contender's relative standard error of
-the mean is under the target, or at a cap. Each repetition's elapsed time is
-read only after a device-wide synchronize, so work left on any stream is done
-before the next repetition starts.
+the mean is under the target and it has MIN_MEASURED_MS of samples, or at a
+cap. Each repetition's elapsed time is read only after a device-wide
+synchronize, so work left on any stream is done before the next repetition
+starts.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ from typing import Any
 import torch
 
 MIN_REPS = 10
+# Short kernels are noisy one launch at a time: a 70 µs kernel's median over 10
+# repetitions moved 3% between runs on an H200. Keep sampling until each
+# contender has this much measured GPU time, so short kernels get hundreds of
+# repetitions and long ones stop at MIN_REPS.
+MIN_MEASURED_MS = 100.0
 WARMUP_MS = 100.0  # covers Triton JIT and autotune passes on the first calls
 TIME_CAP_S = 20.0  # per timing session, all contenders together
 INPUT_COPIES_MAX_BYTES = 1 << 30
@@ -68,7 +74,7 @@ def input_bytes(inputs: list) -> int:
 
 
 def time_cuda(contenders: dict[str, Callable[..., Any]], inputs: list,
-              max_reps: int = 200, target_rse: float = 0.01) -> dict[str, dict[str, Any]]:
+              max_reps: int = 2000, target_rse: float = 0.01) -> dict[str, dict[str, Any]]:
     """Median/IQR per contender, timed alternately with CUDA events and an L2 flush."""
     device = torch.device("cuda", torch.cuda.current_device())
     l2_bytes = getattr(torch.cuda.get_device_properties(device), "L2_cache_size", 64 << 20)
@@ -89,6 +95,7 @@ def time_cuda(contenders: dict[str, Callable[..., Any]], inputs: list,
             torch.cuda.synchronize()  # device-wide: nothing may still be running anywhere
             samples[name].times_ms.append(start.elapsed_time(end))
         if rep + 1 >= MIN_REPS and all(s.relative_standard_error() < target_rse
+                                       and sum(s.times_ms) >= MIN_MEASURED_MS
                                        for s in samples.values()):
             break
         if time.perf_counter() - start_wall > TIME_CAP_S:
