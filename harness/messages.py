@@ -125,7 +125,8 @@ class EvalResult:
 class WorkerMessage:
     """One line on the worker's private channel.
 
-    type: "ready_to_time" (asks the parent for the GPU), "result" (payload is
+    type: "ready_for_gpu" (asks to share the GPU with other verifying workers),
+    "ready_to_time" (asks for the GPU alone), "result" (payload is
     the job's result), "bad_input" (the problem or candidate cannot be used;
     payload has "reason"), "progress" (payload has "phase").
     """
@@ -142,4 +143,4 @@ class WorkerMessage:
         return cls(type=data["type"], payload=data.get("payload", {}))
 
 
-GO_TIMING = "go\n"  # parent → worker on stdin: the GPU is yours now
+GO_TIMING = "go\n"  # parent → worker on stdin: the GPU access asked for is granted

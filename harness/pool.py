@@ -3,14 +3,15 @@
 Each job gets a fresh `python -m kernelwright.harness.worker` in its own
 process group (a fresh CUDA context, no state shared with earlier
 candidates; a CUDA error dies with its worker). Many workers compile and
-verify at once, one per CPU core; timing is granted one worker per GPU at a
-time, so timed runs never share the device. Timeouts and the memory limit kill
+verify at once, one per CPU core, sharing the GPU; timing is granted one
+worker per GPU at a time with nobody else on it (`GpuGate`). Timeouts and the memory limit kill
 the whole process group.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import os
 import signal
 import sys
@@ -37,16 +38,70 @@ class JobOutcome:
     returncode: int | None
 
 
-_GPU_LOCKS: dict[tuple[int, int], asyncio.Lock] = {}
+class GpuGate:
+    """Who may use one GPU now: many sharers, or one timer alone.
+
+    Compiling and verifying ("shared") may overlap each other: they are judged
+    on results, not speed. Timing ("exclusive") must have the device to
+    itself, so nobody else's kernels sit in its measurement. Requests are
+    served in arrival order; a waiting timer holds back later sharers, so a
+    stream of verifications cannot starve it. Sharers are capped because each
+    holds its problem's inputs and outputs in GPU memory.
+    """
+
+    def __init__(self, max_sharers: int = 4):
+        self.max_sharers = max_sharers
+        self.sharers = 0
+        self.timing = False
+        self._queue: collections.deque[tuple[str, asyncio.Future]] = collections.deque()
+
+    def _grant(self) -> None:
+        while self._queue:
+            mode, waiter = self._queue[0]
+            if waiter.done():  # cancelled while waiting
+                self._queue.popleft()
+                continue
+            if mode == EXCLUSIVE:
+                if self.timing or self.sharers:
+                    return
+                self.timing = True
+            else:
+                if self.timing or self.sharers >= self.max_sharers:
+                    return
+                self.sharers += 1
+            self._queue.popleft()
+            waiter.set_result(None)
+
+    async def acquire(self, mode: str) -> None:
+        waiter = asyncio.get_running_loop().create_future()
+        self._queue.append((mode, waiter))
+        self._grant()
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():  # granted, then cancelled
+                self.release(mode)
+            raise
+
+    def release(self, mode: str) -> None:
+        if mode == EXCLUSIVE:
+            self.timing = False
+        else:
+            self.sharers -= 1
+        self._grant()
 
 
-def gpu_lock(index: int) -> asyncio.Lock:
-    """One lock per GPU per event loop: pools of concurrent searches share it, so
-    two timed runs never overlap on a device."""
+SHARED, EXCLUSIVE = "shared", "exclusive"
+_GPU_GATES: dict[tuple[int, int], GpuGate] = {}
+
+
+def gpu_gate(index: int) -> GpuGate:
+    """One gate per GPU per event loop: pools of concurrent searches share it, so
+    two timed runs never overlap on a device, nor a timed run and a verification."""
     key = (id(asyncio.get_running_loop()), index)
-    if key not in _GPU_LOCKS:
-        _GPU_LOCKS[key] = asyncio.Lock()
-    return _GPU_LOCKS[key]
+    if key not in _GPU_GATES:
+        _GPU_GATES[key] = GpuGate()
+    return _GPU_GATES[key]
 
 
 class WorkerPool:
@@ -98,21 +153,29 @@ class WorkerPool:
 
     async def _converse(self, proc, gpu: int, limits: Limits) -> tuple[str, dict]:
         budget = limits.timeout_s
-        while True:
-            started = time.monotonic()
-            message = await _next_message(proc, budget, limits)
-            budget -= time.monotonic() - started
-            if message.type == "progress":
-                continue
-            if message.type != "ready_to_time":
-                return message.type, message.payload
-            # The wait for the GPU is not the candidate's time: the budget
-            # pauses here and resumes once the lock is held.
-            async with gpu_lock(gpu):
+        gate, held = gpu_gate(gpu), None
+        try:
+            while True:
+                started = time.monotonic()
+                message = await _next_message(proc, budget, limits)
+                budget = max(budget - (time.monotonic() - started), 1.0 if held else 0.0)
+                if message.type == "progress":
+                    continue
+                wanted = {"ready_for_gpu": SHARED, "ready_to_time": EXCLUSIVE}.get(message.type)
+                if wanted is None:
+                    return message.type, message.payload
+                # The wait for the GPU is not the candidate's time: the budget
+                # pauses here and resumes once the gate lets the worker in.
+                if held is not None:
+                    gate.release(held)  # a sharer gives its place up before it asks to time
+                    held = None
+                await gate.acquire(wanted)
+                held = wanted
                 proc.stdin.write(GO_TIMING.encode())
                 await proc.stdin.drain()
-                message = await _next_message(proc, max(budget, 1.0), limits)
-            return message.type, message.payload
+        finally:
+            if held is not None:
+                gate.release(held)
 
 
 async def _next_message(proc, budget: float, limits: Limits) -> WorkerMessage:

@@ -79,15 +79,26 @@ def clone_inputs(inputs: list) -> list:
     return [x.clone() if isinstance(x, torch.Tensor) else x for x in inputs]
 
 
-def input_fingerprint(inputs: list) -> list[bytes | None]:
-    """Byte-exact copies of each tensor input (NaN-safe, unlike equality)."""
-    prints = []
-    for x in inputs:
-        if isinstance(x, torch.Tensor):
-            prints.append(x.detach().contiguous().view(torch.uint8).cpu().numpy().tobytes())
-        else:
-            prints.append(None)
-    return prints
+def input_fingerprint(inputs: list) -> list[torch.Tensor | None]:
+    """Byte-exact copies of each tensor input, kept on its device."""
+    return [x.detach().clone() if isinstance(x, torch.Tensor) else None for x in inputs]
+
+
+def inputs_unchanged(inputs: list, prints: list[torch.Tensor | None]) -> bool:
+    """Compares bytes, not values: NaN == NaN here, and -0.0 differs from 0.0."""
+    for x, saved in zip(inputs, prints):
+        if saved is None:
+            continue
+        if not isinstance(x, torch.Tensor) or x.shape != saved.shape or x.dtype != saved.dtype:
+            return False
+        if not torch.equal(_bytes_of(x), _bytes_of(saved)):
+            return False
+    return True
+
+
+def _bytes_of(t: torch.Tensor) -> torch.Tensor:
+    flat = t.detach().contiguous().reshape(-1)
+    return flat.view(torch.uint8) if flat.numel() else flat
 
 
 def poison_allocator(device: torch.device, nbytes: int) -> None:

@@ -21,26 +21,37 @@ class Channel:
     def __init__(self, stream: TextIO, requests: TextIO):
         self._stream = stream
         self._requests = requests
-        self._granted = False
+        self._granted: str | None = None  # None, "shared" or "exclusive"
 
     def send(self, kind: str, payload: dict[str, Any] | None = None) -> None:
         self._stream.write(WorkerMessage(kind, payload or {}).to_line())
         self._stream.flush()
 
-    def wait_for_gpu(self) -> None:
-        """Asks for the GPU once; the grant lasts until this worker's verdict.
+    def share_gpu(self) -> None:
+        """Asks to use the GPU alongside other compiling and verifying workers.
 
-        Compilation runs in parallel with other workers; everything that runs
-        kernels to be judged or timed waits its turn here, so no other
-        worker's kernels share the device with a timed run.
+        Granted whenever no timed run is on the device; lasts until this worker
+        asks to time (`wait_for_gpu`) or gives its verdict.
         """
-        if self._granted:
-            return
-        self.send("ready_to_time")
+        if self._granted is None:
+            self._ask("ready_for_gpu")
+            self._granted = "shared"
+
+    def wait_for_gpu(self) -> None:
+        """Asks for the GPU alone; the grant lasts until this worker's verdict.
+
+        Everything that runs kernels to be timed waits its turn here, so no
+        other worker's kernels share the device with a timed run.
+        """
+        if self._granted != "exclusive":
+            self._ask("ready_to_time")
+            self._granted = "exclusive"
+
+    def _ask(self, message: str) -> None:
+        self.send(message)
         line = self._requests.readline()
         if line != GO_TIMING:
             raise SystemExit("parent closed the channel before granting the GPU")
-        self._granted = True
 
 
 def _isolate_output(log_path: str | None) -> TextIO:

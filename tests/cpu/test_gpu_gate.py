@@ -1,0 +1,68 @@
+"""The GPU gate: verifications share the device, a timed run has it alone."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from kernelwright.harness.pool import EXCLUSIVE, SHARED, GpuGate
+
+
+async def _settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_sharers_overlap_but_a_timer_waits_for_all_of_them():
+    gate = GpuGate(max_sharers=3)
+    await gate.acquire(SHARED)
+    await gate.acquire(SHARED)
+    timer = asyncio.ensure_future(gate.acquire(EXCLUSIVE))
+    await _settle()
+    assert not timer.done() and gate.sharers == 2
+    gate.release(SHARED)
+    await _settle()
+    assert not timer.done()
+    gate.release(SHARED)
+    await _settle()
+    assert timer.done() and gate.timing and gate.sharers == 0
+
+
+async def test_a_waiting_timer_holds_back_later_sharers():
+    gate = GpuGate(max_sharers=4)
+    await gate.acquire(SHARED)
+    timer = asyncio.ensure_future(gate.acquire(EXCLUSIVE))
+    late = asyncio.ensure_future(gate.acquire(SHARED))
+    await _settle()
+    assert not timer.done() and not late.done()  # no starving the timer
+    gate.release(SHARED)
+    await _settle()
+    assert timer.done() and not late.done()  # nobody shares a timed run
+    gate.release(EXCLUSIVE)
+    await _settle()
+    assert late.done() and gate.sharers == 1
+
+
+async def test_sharers_are_capped():
+    gate = GpuGate(max_sharers=2)
+    await gate.acquire(SHARED)
+    await gate.acquire(SHARED)
+    third = asyncio.ensure_future(gate.acquire(SHARED))
+    await _settle()
+    assert not third.done()
+    gate.release(SHARED)
+    await _settle()
+    assert third.done() and gate.sharers == 2
+
+
+async def test_a_cancelled_waiter_leaves_no_trace():
+    gate = GpuGate(max_sharers=2)
+    await gate.acquire(EXCLUSIVE)
+    waiting = asyncio.ensure_future(gate.acquire(EXCLUSIVE))
+    await _settle()
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    gate.release(EXCLUSIVE)
+    await gate.acquire(SHARED)  # would hang if the cancelled timer still held a place
+    assert gate.sharers == 1 and not gate.timing
