@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from kernelwright.harness import static_checks
+from kernelwright.harness import ncu, static_checks
 from kernelwright.harness.messages import EvalResult, JobKind, JobRequest, Outcome
 from kernelwright.harness.pool import JobOutcome, Limits, WorkerPool
 from kernelwright.harness.store import Store, content_hash, eval_key
@@ -100,6 +100,12 @@ class Harness:
         return JobRequest(kind=kind.value, problem_source=source,
                           problem_path=str(Path(problem_path).resolve()), device=device, **fields)
 
+    def _limits_for(self, request: JobRequest) -> Limits:
+        """ncu runs after the verdict inside the same worker: its time is added, not taken."""
+        if request.use_ncu and request.device == "cuda":
+            return replace(self.limits, timeout_s=self.limits.timeout_s + ncu.TIMEOUT_S)
+        return self.limits
+
     async def peaks(self, device: str) -> dict[str, Any]:
         """Measured once per device and versions, then served from the store."""
         identity = device_identity(device)
@@ -119,7 +125,7 @@ class Harness:
     async def evaluate(self, problem_path: str, candidate_source: str, device: str = "auto",
                        use_cache: bool = True, compile_baseline: bool = True,
                        trials: int = 5, time_candidate: bool = True,
-                       compile_mode: str = "default") -> EvalResult:
+                       compile_mode: str = "default", use_ncu: bool = False) -> EvalResult:
         device = resolve_device(device)
         reason = static_checks.candidate_shape(candidate_source)
         if reason:
@@ -127,19 +133,21 @@ class Harness:
         request = self._request(JobKind.EVAL, problem_path, device,
                                 candidate_source=candidate_source, trials=max(trials, 5),
                                 compile_baseline=compile_baseline and device == "cuda",
-                                time_candidate=time_candidate, compile_mode=compile_mode)
+                                time_candidate=time_candidate, compile_mode=compile_mode,
+                                use_ncu=use_ncu)
         identity = device_identity(device)
         key = eval_key(content_hash(request.problem_source), content_hash(candidate_source),
                        identity, self.versions,
                        {"trials": request.trials, "compile": request.compile_baseline,
-                        "compile_mode": compile_mode, "timed": time_candidate})
+                        "compile_mode": compile_mode, "timed": time_candidate,
+                        **_ncu_option(use_ncu)})
         if use_cache and self.store:
             cached = self.store.get_eval(key)
             if cached:
                 return replace(EvalResult.from_dict(cached), cached=True, key=key)
         if device == "cuda":
             request.peaks = await self.peaks(device)
-        outcome = await self._job(request)
+        outcome = await self._job(request, self._limits_for(request))
         result = _to_result(outcome, device)
         result.key = key
         if self.store:
@@ -149,20 +157,22 @@ class Harness:
         return result
 
     async def profile(self, problem_path: str, device: str = "auto",
-                      compile_baseline: bool = True, use_cache: bool = True) -> dict[str, Any]:
+                      compile_baseline: bool = True, use_cache: bool = True,
+                      use_ncu: bool = False) -> dict[str, Any]:
         device = resolve_device(device)
         request = self._request(JobKind.PROFILE, problem_path, device,
-                                compile_baseline=compile_baseline and device == "cuda")
+                                compile_baseline=compile_baseline and device == "cuda",
+                                use_ncu=use_ncu)
         problem_hash = content_hash(request.problem_source)
         identity = device_identity(device)
         key = eval_key(problem_hash, "profile", identity, self.versions,
-                       {"compile": request.compile_baseline})
+                       {"compile": request.compile_baseline, **_ncu_option(use_ncu)})
         if use_cache and self.store:
             cached = self.store.get_profile(key)
             if cached:
                 return {**cached, "cached": True}
         request.peaks = await self.peaks(device)
-        outcome = await self._job(request)
+        outcome = await self._job(request, self._limits_for(request))
         if outcome.status != "result":
             raise HarnessError(f"profiling the reference failed ({outcome.status}): "
                                f"{outcome.payload.get('reason', '')}\n{outcome.log_tail[-600:]}")
@@ -178,6 +188,11 @@ class Harness:
             return {"unsupported": f"capture failed ({outcome.status}): "
                                    f"{outcome.payload.get('reason', '')}"}
         return outcome.payload
+
+
+def _ncu_option(use_ncu: bool) -> dict[str, bool]:
+    # Only when on, so keys stored before ncu existed still answer ncu-off requests.
+    return {"ncu": True} if use_ncu else {}
 
 
 def _cuda_present() -> bool:

@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 import torch
-from kernelwright.harness import guards, profiling, timing
+from kernelwright.harness import guards, ncu, profiling, timing
 from kernelwright.harness.loading import build_reference, load_problem
 from kernelwright.harness.messages import JobRequest, Outcome
 from kernelwright.harness.pipeline import (
@@ -48,6 +48,8 @@ def run_eval(request: JobRequest, channel: Any) -> dict[str, Any]:
     if torch.cuda.is_available() and result.outcome == Outcome.RUNTIME_ERROR.value \
             and "CUDA" in result.message:
         result.flags.append("cuda-error: worker retired")
+    if request.use_ncu and result.outcome == Outcome.OK.value and result.profile is not None:
+        result.profile["ncu"] = ncu_profile(request, channel, request.candidate_source)
     return result.to_dict()
 
 
@@ -77,11 +79,30 @@ def run_profile(request: JobRequest, channel: Any) -> dict[str, Any]:
             timings = timing.time_cpu(contenders, inputs, target_rse=request.timing_target_rse)
     eager = timings["eager"]
     profile = profiling.build_profile(eager["median_ms"], nbytes, flops, dtype_key, request.peaks)
+    if request.use_ncu:
+        profile["ncu"] = ncu_profile(request, channel, None)
     return {"device": str(device), "timing": eager,
             "compile_timing": timings.get("compile"), "profile": profile,
             "numerics": guards.PrecisionFlags.read(), "versions": versions(),
             "output": {"shape": list(out.shape), "dtype": str(out.dtype)}
             if isinstance(out, torch.Tensor) else None}
+
+
+def ncu_profile(request: JobRequest, channel: Any,
+                candidate_source: str | None) -> dict[str, Any]:
+    """Nsight Compute's view of one forward; a note instead when it cannot be had.
+
+    ncu's replays measure throughput, so they need the GPU alone, as timing
+    does (already granted after timing: then this asks nothing).
+    """
+    if request.device != "cuda":
+        return {"unavailable": f"ncu profiles CUDA kernels; this ran on {request.device}"}
+    channel.wait_for_gpu()
+    torch.cuda.empty_cache()  # ncu's target process needs the memory this one cached
+    try:
+        return ncu.collect(request.problem_path, candidate_source, request.seed)
+    except Exception as err:  # the profile is extra: it must never cost the verdict
+        return {"unavailable": f"ncu failed: {type(err).__name__}: {err}"}
 
 
 def run_capture(request: JobRequest, channel: Any) -> dict[str, Any]:

@@ -39,6 +39,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             use_cache=not args.no_cache,
             compile_baseline=not args.no_compile_baseline,
             trials=args.trials,
+            use_ncu=_use_ncu(args.ncu, args.device),
         )
     )
     if args.json:
@@ -59,6 +60,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
             args.device,
             compile_baseline=not args.no_compile_baseline,
             use_cache=not args.no_cache,
+            use_ncu=_use_ncu(args.ncu, args.device),
         )
     )
     if args.json:
@@ -66,6 +68,22 @@ def cmd_profile(args: argparse.Namespace) -> int:
     else:
         cli_render.render_profile(result)
     return EXIT_OK
+
+
+def _use_ncu(mode: str, device: str) -> bool:
+    """--ncu auto: on where it can work (a CUDA device and ncu on the PATH).
+
+    `on` is passed through even where ncu cannot run, so the profile says why.
+    """
+    if mode != "auto":
+        return mode == "on"
+    from kernelwright.harness.ncu import ncu_path
+
+    if ncu_path() is None:
+        return False
+    from kernelwright.harness.evaluate import resolve_device
+
+    return resolve_device(device) == "cuda"
 
 
 def cmd_optimize(args: argparse.Namespace) -> int:
@@ -90,6 +108,15 @@ def cmd_kb(args: argparse.Namespace) -> int:
     from kernelwright.knowledge import cli as kb_cli
 
     return kb_cli.run(args)
+
+
+def _add_ncu(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ncu",
+        default="auto",
+        choices=("auto", "on", "off"),
+        help="Nsight Compute metrics of one forward (auto: on a CUDA device with ncu on the PATH)",
+    )
 
 
 def _add_common(parser: argparse.ArgumentParser, device: bool = True) -> None:
@@ -127,6 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--no-compile-baseline", action="store_true", help="skip timing torch.compile (faster)"
     )
+    _add_ncu(p)
     _add_common(p)
     p.set_defaults(func=cmd_eval)
 
@@ -134,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("problem")
     p.add_argument("--no-cache", action="store_true")
     p.add_argument("--no-compile-baseline", action="store_true")
+    _add_ncu(p)
     _add_common(p)
     p.set_defaults(func=cmd_profile)
 

@@ -33,6 +33,44 @@ def describe_profile(profile: dict[str, Any] | None) -> str:
     return " · ".join(parts)
 
 
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}%"
+
+
+def describe_ncu(ncu: dict[str, Any] | None) -> list[str]:
+    """One or two lines on the kernel that dominates ncu's time, or why there is none."""
+    if not ncu:
+        return []
+    if "unavailable" in ncu:
+        return [f"unavailable: {ncu['unavailable']}"]
+    summary = ncu.get("summary") or {}
+    kernel = next((k for k in ncu.get("kernels", []) if k.get("id") == summary.get("dominant_id")),
+                  None)
+    if kernel is None:
+        return ["no kernels"]
+    regs = kernel.get("registers_per_thread")
+    waves = kernel.get("waves_per_sm")
+    first = (f"SOL memory {_pct(kernel.get('memory_throughput_pct'))} · compute "
+             f"{_pct(kernel.get('compute_sm_pct'))} · occupancy "
+             f"{_pct(kernel.get('achieved_occupancy_pct'))} achieved / "
+             f"{_pct(kernel.get('theoretical_occupancy_pct'))} theoretical · "
+             f"{'—' if regs is None else regs} regs · waves {_num(waves, '.1f')}"
+             f" → {summary.get('bottleneck')}-bound")
+    second = f"{summary.get('dominant_name')}"
+    if summary.get("kernels", 0) > 1 and summary.get("dominant_share_pct") is not None:
+        second += f", {summary['dominant_share_pct']:.0f}% of {summary['kernels']} kernels' time"
+    rule = summary.get("top_rule")
+    if rule:
+        second += f" · top rule {rule['name']} (est. speedup {rule['speedup_pct']:.0f}%)"
+    return [first, second]
+
+
+def _add_ncu_row(table: Table, profile: dict[str, Any] | None) -> None:
+    lines = describe_ncu((profile or {}).get("ncu"))
+    if lines:
+        table.add_row("ncu", "\n".join(lines))
+
+
 def render_eval(result: dict[str, Any], problem: str, candidate: str) -> None:
     outcome = result["outcome"]
     style = _OUTCOME_STYLE.get(outcome, "bold yellow")
@@ -72,6 +110,7 @@ def render_eval(result: dict[str, Any], problem: str, candidate: str) -> None:
         )
     if result.get("profile") and timing:
         table.add_row("profile", describe_profile(result["profile"]))
+    _add_ncu_row(table, result.get("profile"))
     if result.get("flags"):
         table.add_row("flags", ", ".join(result["flags"]))
     console.print(table)
@@ -98,6 +137,7 @@ def render_profile(result: dict[str, Any]) -> None:
     table.add_row("bytes", f"{profile['bytes'] / 1e6:.2f} MB (unique inputs, weights, outputs)")
     table.add_row("FLOPs", f"{profile['flops'] / 1e9:.3f} GFLOP (torch flop counter)")
     table.add_row("bottleneck", describe_profile(profile))
+    _add_ncu_row(table, profile)
     peaks = profile.get("peaks") or {}
     if peaks:
         rates = ", ".join(f"{k} {v:.1f}" for k, v in (peaks.get("matmul_tflops") or {}).items())
