@@ -23,6 +23,9 @@ class BadInputError(ValueError):
     """The problem or candidate cannot be evaluated at all (CLI exit 2, nothing stored)."""
 
 
+_PEAKS_IN_FLIGHT: dict[tuple[int, str], asyncio.Future] = {}
+
+
 class HarnessError(RuntimeError):
     """The harness itself failed (CLI exit 1)."""
 
@@ -107,12 +110,26 @@ class Harness:
         return self.limits
 
     async def peaks(self, device: str) -> dict[str, Any]:
-        """Measured once per device and versions, then served from the store."""
+        """Measured once per device and versions, then served from the store.
+
+        Searches started together (a bench) would each miss the store and each
+        take the GPU alone to measure the same peaks: they share one measurement.
+        """
         identity = device_identity(device)
         if self.store:
             cached = self.store.get_peaks(identity, self.versions)
             if cached:
                 return cached
+        key = (id(asyncio.get_running_loop()), identity)
+        if key not in _PEAKS_IN_FLIGHT:
+            _PEAKS_IN_FLIGHT[key] = asyncio.ensure_future(self._measure_peaks(device, identity))
+        try:
+            return await asyncio.shield(_PEAKS_IN_FLIGHT[key])
+        finally:
+            if _PEAKS_IN_FLIGHT.get(key) is not None and _PEAKS_IN_FLIGHT[key].done():
+                _PEAKS_IN_FLIGHT.pop(key, None)
+
+    async def _measure_peaks(self, device: str, identity: str) -> dict[str, Any]:
         request = JobRequest(kind=JobKind.PEAKS.value, problem_source="", problem_path="",
                              device=device)
         outcome = await self._job(request)

@@ -22,10 +22,11 @@ def run_eval(request: JobRequest, channel: Any) -> dict[str, Any]:
     pipeline = EvalPipeline(request, channel)
     result = pipeline.result
     try:
+        if pipeline.device.type == "cuda":
+            channel.share_gpu()  # compile and verify alongside others; timing waits its turn
         pipeline.load()
         if pipeline.device.type == "cuda":
             pipeline.compile_pass()
-            channel.wait_for_gpu()  # verification and timing have the device to themselves
         seeds = [request.seed + i for i in range(max(request.trials, 5))]
         stats = pipeline.verify_trials(seeds, first=True)
         result.correctness = {"trials": len(seeds), "passed": len(seeds),
@@ -55,6 +56,8 @@ def run_eval(request: JobRequest, channel: Any) -> dict[str, Any]:
 
 def run_profile(request: JobRequest, channel: Any) -> dict[str, Any]:
     device = device_of(request)
+    if device.type == "cuda":
+        channel.share_gpu()
     problem = load_problem(request.problem_source, request.problem_path)
     reference = build_reference(problem, request.seed, device)
     inputs = seeded_inputs(problem, request.seed, device)
@@ -68,9 +71,14 @@ def run_profile(request: JobRequest, channel: Any) -> dict[str, Any]:
         device.type == "cuda" and guards.tf32_in_use(trace.ops))
     contenders = {"eager": reference}
     if device.type == "cuda":
+        # As in the eval pipeline: Inductor compiles while others share the GPU,
+        # except max-autotune, whose benchmarking needs the GPU alone.
+        autotune = "autotune" in (request.compile_mode or "")
+        if request.compile_baseline and not autotune:
+            contenders["compile"] = _warm_compiled(reference, inputs, request.compile_mode)
         channel.wait_for_gpu()
-        if request.compile_baseline:
-            contenders["compile"] = torch.compile(copy.deepcopy(reference), mode=request.compile_mode)
+        if request.compile_baseline and autotune:
+            contenders["compile"] = _warm_compiled(reference, inputs, request.compile_mode)
         with torch.no_grad():
             timings = timing.time_cuda(contenders, inputs, request.timing_max_reps,
                                        request.timing_target_rse)
@@ -103,6 +111,13 @@ def ncu_profile(request: JobRequest, channel: Any,
         return ncu.collect(request.problem_path, candidate_source, request.seed)
     except Exception as err:  # the profile is extra: it must never cost the verdict
         return {"unavailable": f"ncu failed: {type(err).__name__}: {err}"}
+
+
+def _warm_compiled(reference: torch.nn.Module, inputs: list, mode: str) -> Any:
+    compiled = torch.compile(copy.deepcopy(reference), mode=mode)
+    with torch.no_grad():
+        compiled(*inputs)  # compiles now, not inside the first timed repetition's warm-up
+    return compiled
 
 
 def run_capture(request: JobRequest, channel: Any) -> dict[str, Any]:

@@ -32,7 +32,7 @@ async def main(out: Path) -> None:
         problem = str(PAIRS / f"{name}.py")
         source = (PAIRS / f"{name}_kernel.py").read_text()
         profile = await harness.profile(problem, "cuda", use_cache=False)
-        first = await harness.evaluate(problem, source, "cuda", use_cache=False)
+        first = await harness.evaluate(problem, source, "cuda", use_cache=False, use_ncu=True)
         second = await harness.evaluate(problem, source, "cuda", use_cache=False,
                                         compile_baseline=False)
         t1 = (first.timing or {}).get("median_ms")

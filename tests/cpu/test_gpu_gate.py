@@ -66,3 +66,24 @@ async def test_a_cancelled_waiter_leaves_no_trace():
     gate.release(EXCLUSIVE)
     await gate.acquire(SHARED)  # would hang if the cancelled timer still held a place
     assert gate.sharers == 1 and not gate.timing
+
+
+async def test_searches_started_together_measure_the_peaks_once(tmp_path, monkeypatch):
+    """A bench starts many searches at once; each must not take the GPU alone to measure peaks."""
+    from kernelwright.harness.evaluate import Harness
+    from kernelwright.harness.pool import JobOutcome
+    from kernelwright.harness.store import Store
+
+    measured = []
+
+    async def slow_peaks_job(self, request, limits=None):
+        measured.append(request.kind)
+        await asyncio.sleep(0.05)
+        return JobOutcome("result", {"name": "fake", "copy_gbps": 1.0, "matmul_tflops": {}},
+                          "", 0)
+
+    monkeypatch.setattr(Harness, "_job", slow_peaks_job)
+    harnesses = [Harness(store=Store(tmp_path / f"s{i}.sqlite")) for i in range(4)]
+    results = await asyncio.gather(*(h.peaks("cpu") for h in harnesses))
+    assert measured == ["peaks"]
+    assert all(r["name"] == "fake" for r in results)
