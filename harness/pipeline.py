@@ -228,7 +228,8 @@ class EvalPipeline:
                     # is no further from the exact (float64) answer than 2× PyTorch is.
                     try:
                         stats.merge(verify.compare_outputs(
-                            out, ref_out, self._float64_reference(inputs), slack=False))
+                            out, ref_out, self._float64_reference(inputs), slack=False,
+                            accumulates=verify.accumulates(self.reference_ops)))
                     except verify.Mismatch as second:
                         raise verify.Mismatch(f"{strict_failure}; {second}") from None
                     stats.notes.append(f"trial {index + 1}: allclose failed ({strict_failure}); "

@@ -6,7 +6,8 @@ several copies at different addresses; the contenders (candidate, eager,
 torch.compile) alternate repetition by repetition so clock and thermal drift
 hit all of them alike; stop when every contender's relative standard error of
 the mean is under the target and it has MIN_MEASURED_MS of samples, or at a
-cap. Each repetition's elapsed time is read only after a device-wide
+cap. A short GPU-side spin before each start event keeps the CPU's launch
+delays out of the measurement. Each repetition's elapsed time is read only after a device-wide
 synchronize, so work left on any stream is done before the next repetition
 starts.
 """
@@ -27,7 +28,14 @@ MIN_REPS = 10
 # repetitions moved 3% between runs on an H200. Keep sampling until each
 # contender has this much measured GPU time, so short kernels get hundreds of
 # repetitions and long ones stop at MIN_REPS.
-MIN_MEASURED_MS = 100.0
+MIN_MEASURED_MS = 40.0
+# Before each start event the GPU spins this long, so the CPU queues the start
+# event, the call and the end event while the GPU waits: a launching thread
+# that the OS descheduled (other workers compile on the same cores) does not
+# put its delay into the measurement. On an H100 with compiling neighbours,
+# timings without it drifted 6-30% between runs of the same candidate.
+LAUNCH_SLACK_MS = 0.25
+SPIN_CLOCK_HZ = 2.0e9  # about Hopper's boost clock; a slower clock only spins longer
 WARMUP_MS = 100.0  # covers Triton JIT and autotune passes on the first calls
 TIME_CAP_S = 20.0  # per timing session, all contenders together
 INPUT_COPIES_MAX_BYTES = 1 << 30
@@ -84,10 +92,12 @@ def time_cuda(contenders: dict[str, Callable[..., Any]], inputs: list,
         _warm_up(fn, input_sets[0], device)
     samples = {name: Sample([]) for name in contenders}
     start_wall = time.perf_counter()
+    spin = _gpu_spin()
     for rep in range(max_reps):
         args = input_sets[rep % len(input_sets)]
         for name, fn in contenders.items():
             flush.zero_()
+            spin()
             start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
             start.record()
             fn(*args)
@@ -102,6 +112,14 @@ def time_cuda(contenders: dict[str, Callable[..., Any]], inputs: list,
             break
     del flush
     return {name: s.summary("cuda-events+l2-flush") for name, s in samples.items()}
+
+
+def _gpu_spin() -> Callable[[], None]:
+    sleep = getattr(torch.cuda, "_sleep", None)
+    cycles = int(LAUNCH_SLACK_MS * 1e-3 * SPIN_CLOCK_HZ)
+    if sleep is None:  # private API: without it, the flush alone gives the CPU its lead
+        return lambda: None
+    return lambda: sleep(cycles)
 
 
 def _warm_up(fn: Callable[..., Any], args: list, device: torch.device) -> None:

@@ -147,13 +147,16 @@ def _is_constant(t: torch.Tensor) -> bool:
 
 
 def compare(candidate: torch.Tensor, reference: torch.Tensor,
-            reference64: torch.Tensor | None = None, slack: bool = True) -> ErrorStats:
+            reference64: torch.Tensor | None = None, slack: bool = True,
+            accumulates: bool = False) -> ErrorStats:
     """Raises Mismatch unless candidate matches; returns the error statistics.
 
     With `reference64`, the candidate's max error against float64 may be at
     most TF32_ERROR_FACTOR times the reference's own (plus the dtype's
     tolerance when `slack`: TF32 convolutions, where the reference is the
-    lower-precision one by PyTorch's default).
+    lower-precision one by PyTorch's default). Without slack, where the
+    reference `accumulates` (sums, norms, matmuls), it may instead be off by
+    the dtype's tolerance times the output's scale.
     """
     tol = tolerance_for(reference.dtype)
     c = candidate.detach().double()
@@ -181,8 +184,23 @@ def compare(candidate: torch.Tensor, reference: torch.Tensor,
         theirs = float(((c - exact).abs().where(ref_finite, torch.zeros_like(c))).max())
         stats.criterion = "float64-bounded"
         stats.notes.append(f"error vs float64: candidate {theirs:.3g}, reference {own:.3g}")
-        if theirs > TF32_ERROR_FACTOR * own + (tol if slack else 0.0):
-            raise Mismatch(f"error against float64 {theirs:.3g} exceeds {TF32_ERROR_FACTOR}× the "
+        if slack:
+            allowed = TF32_ERROR_FACTOR * own + tol
+        elif not accumulates:
+            allowed = TF32_ERROR_FACTOR * own
+        else:
+            # A long fp32 sum's error scales with its terms, not with its result:
+            # an honest 8192-term row sum on heavy-tailed data was 2.3× PyTorch's
+            # own error on an H100 and still within 1e-6 of the output's scale.
+            # So where the reference accumulates, the candidate may also be off
+            # by tol × the largest exact output.
+            scale = float(exact.abs().where(ref_finite, torch.zeros_like(exact)).max())
+            allowed = max(TF32_ERROR_FACTOR * own, tol * scale)
+        if theirs > allowed:
+            raise Mismatch(f"error against float64 {theirs:.3g} exceeds {allowed:.3g} "
+                           f"(the larger of {TF32_ERROR_FACTOR}× the reference's own {own:.3g} "
+                           f"and {tol:g} × the output's scale)" if accumulates and not slack else
+                           f"error against float64 {theirs:.3g} exceeds {TF32_ERROR_FACTOR}× the "
                            f"reference's own {own:.3g}")
         return stats
     bound = tol + tol * r.abs()
@@ -194,18 +212,29 @@ def compare(candidate: torch.Tensor, reference: torch.Tensor,
     return stats
 
 
-def compare_outputs(candidate: Any, reference: Any,
-                    reference64: Any | None = None, slack: bool = True) -> ErrorStats:
+def compare_outputs(candidate: Any, reference: Any, reference64: Any | None = None,
+                    slack: bool = True, accumulates: bool = False) -> ErrorStats:
     check_output_types(candidate, reference)
     total = ErrorStats()
     refs64 = _as_outputs(reference64) if reference64 is not None else None
     for i, (c, r) in enumerate(zip(_as_outputs(candidate), _as_outputs(reference))):
         try:
-            total.merge(compare(c, r, refs64[i] if refs64 else None, slack))
+            total.merge(compare(c, r, refs64[i] if refs64 else None, slack, accumulates))
         except Mismatch as err:
             prefix = f"output {i}: " if isinstance(reference, (tuple, list)) else ""
             raise Mismatch(prefix + str(err)) from None
     return total
+
+
+# Ops whose outputs are sums of many terms: their rounding error grows with the
+# terms, so a different (honest) summation order can miss a 1e-4 allclose.
+ACCUMULATING_OPS = ("sum", "mean", "var", "std", "norm", "softmax", "logsumexp", "cumsum",
+                    "cumprod", "prod", "mm", "matmul", "linear", "conv", "einsum", "loss",
+                    "cross_entropy", "kl_div", "attention", "baddbmm", "addmm")
+
+
+def accumulates(op_names: Any) -> bool:
+    return any(key in name.lower() for name in op_names for key in ACCUMULATING_OPS)
 
 
 def output_nbytes(value: Any) -> int:

@@ -46,12 +46,22 @@ class Channel:
         if self._granted != "exclusive":
             self._ask("ready_to_time")
             self._granted = "exclusive"
+            _raise_priority()
 
     def _ask(self, message: str) -> None:
         self.send(message)
         line = self._requests.readline()
         if line != GO_TIMING:
             raise SystemExit("parent closed the channel before granting the GPU")
+
+
+def _raise_priority() -> None:
+    """The timed thread launches kernels: others compiling on the same cores must
+    not delay it (nice is per thread on Linux; raising it needs root, else no-op)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, -10)
+    except (OSError, AttributeError):
+        pass
 
 
 def _isolate_output(log_path: str | None) -> TextIO:
