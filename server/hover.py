@@ -20,16 +20,17 @@ def hover(session: Session, params: lsp.HoverParams) -> lsp.Hover | None:
         return None
     at = doc.byte_of(params.position.line, params.position.character)
     prob = session.locate(doc, at, at)
-    # A searched or profiled selection around the cursor is more precise than
-    # what the cursor alone designates (an op, or the whole forward).
+    # A searched or profiled selection around the cursor speaks for it when it
+    # is more precise than what the cursor designates (the whole forward), or
+    # when that has nothing measured: hovering `relu` inside an optimized
+    # `torch.relu(x) + y * 2.0` shows that search.
+    unmeasured = prob is None or session.index.get(prob.signature) is None
     around = [
         t
         for t, _ in session.records_around(doc, at)
         if t.start_byte <= at <= t.end_byte
-        and (
-            prob is None
-            or t.end_byte - t.start_byte < prob.target.end_byte - prob.target.start_byte
-        )
+        and (unmeasured
+             or t.end_byte - t.start_byte < prob.target.end_byte - prob.target.start_byte)
     ]
     if around:
         prob = session.problem_for(doc, min(around, key=lambda t: t.end_byte - t.start_byte))

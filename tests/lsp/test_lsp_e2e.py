@@ -112,7 +112,8 @@ async def test_real_search_apply_hover_restart(client, tmp_path):
     hover = await client.text_document_hover_async(
         lsp.HoverParams(lsp.TextDocumentIdentifier(uri), pos_of(text, "relu"))
     )
-    assert hover is not None
+    # `relu` itself was never measured: the search around it speaks for it
+    assert hover is not None and "Best candidate so far" in hover.contents.value
 
     # restart over the same store: the candidates are still offered
     await client.shutdown_session()
