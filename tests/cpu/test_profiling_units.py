@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import types
 
+import torch
 from kernelwright.harness import profiling
 
 
@@ -55,3 +56,17 @@ def test_short_unsaturated_kernel_is_latency_bound():
 def test_rates_above_peak_are_named():
     profile = {"pct_peak_bw": 130.0, "pct_peak_flops": 20.0}
     assert profiling.above_peak(profile) == ["130% of measured peak bandwidth"]
+
+
+def test_bytes_count_what_a_view_spans_not_its_whole_storage():
+    """F.mse_loss's 0-d result keeps its intermediate's storage alive; counting that
+    storage made an honest loss kernel look faster than the device on an H100."""
+    import torch.nn.functional as F
+    from kernelwright.harness.profiling import unique_bytes
+
+    a, b = torch.randn(256, 128), torch.randn(256, 128)
+    out = F.mse_loss(a, b)
+    assert out.untyped_storage().nbytes() > 4  # the trap is real in this PyTorch
+    assert unique_bytes(torch.nn.Identity(), [a, b], out) == 2 * a.numel() * 4 + 4
+    rows = torch.randn(64, 32)
+    assert unique_bytes(torch.nn.Identity(), [rows, rows[8:16], rows.t()], None) == rows.numel() * 4
