@@ -60,5 +60,6 @@ class ContextBuilder:
             parent=parent.summary() if parent else None, memory=operator,
             memory_context=tuple(n.summary() for n in chosen),
             knowledge=self._knowledge(parent), skills=self.skills, count=count, seed=seed,
-            reference_profile=self.reference_profile)
+            reference_profile=self.reference_profile,
+            tried=tuple(n.config for n in tree if n.config))
         return ctx, chosen

@@ -39,6 +39,7 @@ class ProposalContext:
     count: int = 1
     seed: int = 0
     reference_profile: dict[str, Any] | None = None
+    tried: tuple[dict[str, Any], ...] = ()  # configs already in the tree (evaluated or in flight)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,52 @@
+"""The embedded proposer explores its whole space instead of repeating tried configs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from kernelwright.agent.generator import config_space, default_config, plan
+from kernelwright.agent.proposers.base import NodeSummary, ProposalContext, ProposerError
+from kernelwright.agent.proposers.embedded import EmbeddedProposer
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from helpers_problems import graphs_for  # noqa: E402
+
+PROBLEM = Path(__file__).resolve().parents[2] / "benchmarks" / "flywheel" / "layer_norm_a.py"
+DEVICE = {"kind": "cuda", "name": "test", "sm_count": 132}
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return graphs_for([PROBLEM])[0]
+
+
+def _ctx(graph, tried, parent=None, count=1):
+    return ProposalContext(problem_path=str(PROBLEM), problem_source=PROBLEM.read_text(),
+                           graph=graph, device=DEVICE, parent=parent, memory="parent",
+                           memory_context=(), knowledge=(), count=count, tried=tuple(tried))
+
+
+def test_a_child_gets_the_last_untried_config(graph):
+    space = config_space(plan(graph))
+    parent_config = default_config(plan(graph), DEVICE)
+    untried = space[0]  # the smallest block with 4 warps: no single move from the default
+    tried = [c for c in space if c != untried]
+    parent = NodeSummary(id="n1", source="", config=parent_config, move="", outcome="ok",
+                         message="", speedup_vs_eager=None, profile=None, correctness=None)
+    proposals = EmbeddedProposer().propose_sync(_ctx(graph, tried, parent))
+    assert [p.config for p in proposals] == [untried]
+    assert proposals[0].move.startswith("nearest untried config")
+
+
+def test_nothing_left_is_a_proposer_error(graph):
+    space = config_space(plan(graph))
+    with pytest.raises(ProposerError, match="no new config"):
+        EmbeddedProposer().propose_sync(_ctx(graph, space))
+
+
+def test_the_root_skips_a_tried_default(graph):
+    default = default_config(plan(graph), DEVICE)
+    proposals = EmbeddedProposer().propose_sync(_ctx(graph, [default], count=3))
+    assert len(proposals) == 3 and all(p.config != default for p in proposals)
