@@ -67,6 +67,20 @@ def split_count(outer_columns: int, r: int, sm_count: int) -> int:
     return min((s for s in SPLITS if s >= min(wanted, SPLITS[-1])), default=SPLITS[-1])
 
 
+NORM_SPLITS = (1, 2, 4, 8, 16)
+NORM_PROGRAMS_PER_SM = 2  # each program streams its chunk twice: fewer, longer programs
+
+
+def norm_split(rows: int, r: int, sm_count: int) -> int:
+    """Programs per normalised row when rows are fewer than SMs and long: 64
+    LayerNorm rows of 262144 elements, one program each, ran at 24% of DRAM
+    bandwidth on an H100 (docs/bench-h100-2026-11-22)."""
+    if rows >= sm_count or r < 8192:
+        return 1
+    wanted = -(-NORM_PROGRAMS_PER_SM * sm_count // max(1, rows))
+    return min((s for s in NORM_SPLITS if s >= wanted), default=NORM_SPLITS[-1])
+
+
 def matmul_tiles(dtype: str) -> dict:
     """Triton tutorial 03-matrix-multiplication's first autotune configs: 128x64x32 for
     16-bit inputs; fp32 with IEEE dots halves the K tile to fit registers and smem."""
@@ -151,6 +165,8 @@ def _row_space(plan: Plan) -> list[dict]:
              for b in blocks for bi in inners for w in (4, 8) if b * bi <= 65536]
     if plan.family == "reduction" and plan.op in SPLITTABLE:
         space = [{**c, "SPLIT": s} for c in space for s in SPLITS]
+    if plan.family == "norm" and inner == 1:
+        space = [{**c, "SPLIT": s} for c in space for s in NORM_SPLITS]
     return space
 
 
@@ -190,6 +206,8 @@ def _heuristic_config(plan: Plan, device: dict) -> dict:
               "BLOCK_INNER": block_inner, "num_warps": 4 if block_r * block_inner < 2048 else 8}
     if family == "reduction" and plan.op in SPLITTABLE:
         config["SPLIT"] = split_count(outer * inner, r, sm_count)
+    if family == "norm" and inner == 1:
+        config["SPLIT"] = norm_split(outer, r, sm_count)
     return config
 
 
