@@ -224,7 +224,9 @@ def run_bench(args: argparse.Namespace) -> int:
             "compile_mode": args.compile_mode,
             "command": f"kernelwright bench {args.dir} --time-limit {args.time_limit:g} "
                        f"--budget {args.budget} --concurrency {args.concurrency} "
-                       f"--compile-mode {args.compile_mode} --out {args.out}"}
+                       f"--parallel {args.parallel} --compile-mode {args.compile_mode} "
+                       + (f"--filter '{args.filter}' " if args.filter else "")
+                       + f"--out {args.out}"}
     (out / "bench.json").write_text(json.dumps({"meta": meta, "summary": summary, "rows": rows},
                                                indent=2))
     (out / "bench.md").write_text(markdown(rows, summary, meta))
