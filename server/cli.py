@@ -19,6 +19,11 @@ class UsageError(Exception):
     """Bad input found by the CLI itself."""
 
 
+# torch.compile's modes; max-autotune-no-cudagraphs compares kernels without the
+# input copies CUDA graphs make when inputs move between calls.
+COMPILE_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
+
+
 def _store(args: argparse.Namespace):
     from kernelwright.harness.store import Store
 
@@ -183,7 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-skills", action="store_true", help="do not warm-start from skills")
     p.add_argument(
-        "--compile-mode", default="max-autotune", help="torch.compile mode of the labelled baseline"
+        "--compile-mode", default="max-autotune", choices=COMPILE_MODES,
+        help="torch.compile mode of the labelled baseline"
     )
     _add_common(p)
     p.set_defaults(func=cmd_optimize)
@@ -208,7 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--parallel", type=int, default=3, help="candidates in flight per problem")
     p.add_argument(
-        "--compile-mode", default="max-autotune", help="torch.compile mode of the labelled baseline"
+        "--compile-mode", default="max-autotune", choices=COMPILE_MODES,
+        help="torch.compile mode of the labelled baseline"
     )
     _add_common(p)
     p.set_defaults(func=cmd_bench)
