@@ -159,6 +159,9 @@ def _row_space(plan: Plan) -> list[dict]:
         space += [{"passes": "online", "BLOCK_R": b, "BLOCK_INNER": bi, "num_warps": w}
                   for b in (256, 1024, 2048, 4096) if b < one for bi in inners
                   for w in (4, 8)]
+        if inner == 1:  # few long rows: split each over programs (templates/softmax.py)
+            space += [{**c, "SPLIT": s} for c in space if c["passes"] == "online"
+                      for s in NORM_SPLITS[1:]]
         return space
     blocks = [b for b in (16, 64, 256, 1024, 2048, 4096) if b <= max(16, next_pow2(r))]
     space = [{"BLOCK_R": b, "BLOCK_INNER": bi, "num_warps": w}
@@ -200,8 +203,10 @@ def _heuristic_config(plan: Plan, device: dict) -> dict:
         if one <= one_pass_limit(plan.dtype) and one * block_inner <= 65536:
             return {"passes": "one", "BLOCK_R": one, "BLOCK_INNER": block_inner,
                     "num_warps": warps_for_block(one)}
-        return {"passes": "online", "BLOCK_R": 2048 if one > 2048 else 256,
-                "BLOCK_INNER": block_inner, "num_warps": 8}
+        online = {"passes": "online", "BLOCK_R": 2048 if one > 2048 else 256,
+                  "BLOCK_INNER": block_inner, "num_warps": 8}
+        split = norm_split(outer, r, sm_count) if inner == 1 else 1
+        return {**online, "SPLIT": split} if split > 1 else online
     config = {"BLOCK_R": _nearest(block_r, [c["BLOCK_R"] for c in _row_space(plan)]),
               "BLOCK_INNER": block_inner, "num_warps": 4 if block_r * block_inner < 2048 else 8}
     if family == "reduction" and plan.op in SPLITTABLE:

@@ -113,6 +113,8 @@ VARIANTS = [
     ("09", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 2}, {"COLS": 67}),
     ("10", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 8}, {}),
     ("14", {"passes": "online", "BLOCK_R": 256, "BLOCK_INNER": 1, "num_warps": 4}, {}),
+    # split rows; 1301 columns in chunks of 512 leave the 4th chunk empty
+    ("14", {"passes": "online", "BLOCK_R": 256, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 4}, {}),
     ("16", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 1}, {}),
     ("18", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 1}, {}),
     # few long rows split over programs: chunk edges fall inside blocks, last chunk short
