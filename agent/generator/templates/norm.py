@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from .common import TANH_HELPER, leaf_expr, uses_tanh
 from .rows import (
+    SPLIT_ROW_HEADER,
     empty_output,
     epilogue_lines,
     kernel_operand_args,
     kernel_operand_params,
     prologue_lines,
+    split_chunk,
 )
 
 
@@ -128,18 +130,9 @@ def _render_split(plan, config, stats, tile, load, epilogue, value, affine, rms)
     variance again) and normalises its chunk. Bytes stay two reads and one write."""
     outer, r = plan.attr("outer"), plan.attr("R")
     split, block_r = config["SPLIT"], config["BLOCK_R"]
-    chunk = -(-r // split // block_r) * block_r if r >= split else block_r
-    chunk = max(chunk, block_r)
+    chunk = split_chunk(r, split, block_r)
     affine_params, affine_args, affine_lines = affine
-    header = '''    pid = tl.program_id(0)
-    outer = pid // SPLIT
-    part = pid % SPLIT
-    cols = tl.arange(0, BLOCK_INNER)
-    col_mask = cols < INNER
-    base = outer.to(tl.int64) * R * INNER
-    lo = part * CHUNK
-    hi = tl.minimum(lo + CHUNK, R)
-'''
+    header = SPLIT_ROW_HEADER
     if rms:
         store = "    tl.store(stats_ptr + pid * 3, tl.sum(sum_sq, axis=0))\n"
         merge = '''    sum_sq = tl.sum(tl.load(stats_ptr + parts * 3), axis=0)

@@ -50,3 +50,21 @@ def empty_output(plan, dtype: str | None = None) -> str:
     dtype = dtype or plan.out_dtype
     return (f"out = torch.empty({tuple(plan.out_shape)!r}, device={plan.inputs[0][0]}.device, "
             f"dtype=torch.{dtype})")
+
+
+# A row split over SPLIT programs (norm and softmax on few, long rows): program
+# `pid` owns chunk `part` of row `outer`, rows [lo, hi) of the [outer, R, 1] view.
+SPLIT_ROW_HEADER = '''    pid = tl.program_id(0)
+    outer = pid // SPLIT
+    part = pid % SPLIT
+    cols = tl.arange(0, BLOCK_INNER)
+    col_mask = cols < INNER
+    base = outer.to(tl.int64) * R * INNER
+    lo = part * CHUNK
+    hi = tl.minimum(lo + CHUNK, R)
+'''
+
+
+def split_chunk(r: int, split: int, block_r: int) -> int:
+    """Rows per chunk: R / SPLIT rounded up to whole BLOCK_R tiles."""
+    return max(-(-r // split // block_r) * block_r, block_r)

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from .common import TANH_HELPER, uses_tanh
 from .rows import (
+    SPLIT_ROW_HEADER,
     empty_output,
     epilogue_lines,
     kernel_operand_args,
     kernel_operand_params,
     prologue_lines,
     row_view,
+    split_chunk,
 )
 
 
@@ -92,16 +94,8 @@ def _render_split(plan, config, tile, load, epilogue, value, normalise, shape):
     rescaled to the row's max) and writes its chunk. Two reads, one write."""
     outer, r = shape
     split, block_r = config["SPLIT"], config["BLOCK_R"]
-    chunk = max(-(-r // split // block_r) * block_r, block_r)
-    header = '''    pid = tl.program_id(0)
-    outer = pid // SPLIT
-    part = pid % SPLIT
-    cols = tl.arange(0, BLOCK_INNER)
-    col_mask = cols < INNER
-    base = outer.to(tl.int64) * R * INNER
-    lo = part * CHUNK
-    hi = tl.minimum(lo + CHUNK, R)
-'''
+    chunk = split_chunk(r, split, block_r)
+    header = SPLIT_ROW_HEADER
     kernels = (TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else "") + f'''
 @triton.jit
 def softmax_stats_kernel({kernel_operand_params(plan)}stats_ptr, R, INNER, CHUNK,
