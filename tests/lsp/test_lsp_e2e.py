@@ -89,7 +89,7 @@ async def test_real_search_apply_hover_restart(client, tmp_path):
         lambda: finished(client, started["jobId"]), SEARCH_TIMEOUT_S, "the search"
     )
     assert done["status"] == "done", done
-    assert done["candidates"] >= 1, done
+    assert 1 <= done["candidates"] <= 2, done  # the configured budget holds
     reports = client.progress_reports[started["token"]]
     assert reports[0].kind == "begin" and reports[-1].kind == "end"
     assert any(r.kind == "report" and r.percentage is not None for r in reports)

@@ -84,6 +84,7 @@ async def test_gpu_titles_hover_and_apply(client, tmp_path):
         lsp.ExecuteCommandParams(command=cmd.command, arguments=cmd.arguments)
     )
     done = await wait_for(lambda: finished(client, started["jobId"]), 450, "the search")
+    print("DONE", done)  # session 2 listed 5 candidates for a budget of 3: show the count
     assert done["status"] == "done" and done["candidates"] >= 1, done
     apply = [
         a
