@@ -40,6 +40,9 @@ def uri_path(uri: str) -> str:
     return unquote(urlparse(uri).path)
 
 
+SETTINGS_WAIT_S = 6.0
+
+
 class Searches:
     def __init__(self, ls, session: Session, refresh: Callable[[str], None]):
         self.ls = ls
@@ -47,6 +50,17 @@ class Searches:
         self.refresh = refresh
         self.jobs = JobManager(self._on_event, self._on_done)
         self._ok: dict[str, int] = {}
+
+    async def _settings_ready(self) -> None:
+        """The user's settings, not the defaults, configure the search (bounded wait:
+        the configuration pull itself gives up after 5 s)."""
+        ready = getattr(self.ls, "settings_ready", None)
+        if ready is None:
+            return
+        try:
+            await asyncio.wait_for(ready.wait(), SETTINGS_WAIT_S)
+        except TimeoutError:
+            pass
 
     def _doc(self, uri: str):
         doc = self.session.docs.get(uri)
@@ -99,6 +113,7 @@ class Searches:
 
     async def start(self, mode: str, args: tuple[Any, ...]) -> dict[str, Any]:
         uri, rng = parse_target_args(args)
+        await self._settings_ready()
         doc, prob = await self._problem(uri, rng)
         if prob is None:
             self._message(

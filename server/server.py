@@ -32,6 +32,10 @@ class KernelwrightServer(LanguageServer):
         self.session = Session()
         self.searches = Searches(self, self.session, self.refresh)
         self._pending: dict[str, asyncio.TimerHandle] = {}
+        # Set once the client's settings were asked for after `initialized`: a
+        # search started before then ran with the defaults (budget 8 where the
+        # user had set 3, seen on an H100).
+        self.settings_ready = asyncio.Event()
 
     def refresh(self, uri: str) -> None:
         """Re-publish diagnostics of a document and ask the client to re-query lenses/hints."""
@@ -105,7 +109,10 @@ def build() -> KernelwrightServer:
 
     @server.feature(lsp.INITIALIZED)
     async def initialized(ls: KernelwrightServer, params: lsp.InitializedParams) -> None:
-        await pull_configuration(ls)
+        try:
+            await pull_configuration(ls)
+        finally:
+            ls.settings_ready.set()
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: KernelwrightServer, params) -> None:
