@@ -172,6 +172,7 @@ async def _time_baselines(problems: list[Path], rows: list[dict[str, Any]],
         best_file = out / problem.stem / "best.py"
         if not row["verified"] or not best_file.exists():
             continue
+        started = time.monotonic()
         try:
             final = await harness.evaluate(str(problem), best_file.read_text(), "cuda",
                                            use_cache=False, compile_baseline=True,
@@ -181,11 +182,12 @@ async def _time_baselines(problems: list[Path], rows: list[dict[str, Any]],
             continue
         (out / problem.stem / "final_eval.json").write_text(json.dumps(final.to_dict(), indent=2))
         row.update(final_row(final.to_dict(), row))
+        row["baseline_seconds"] = time.monotonic() - started  # torch.compile's autotune included
         with open(out / "rows.jsonl", "a") as handle:
             handle.write(json.dumps(row) + "\n")
         print(json.dumps({"problem": problem.name, "final": final.outcome,
-                          "vs_eager": row["vs_eager"], "vs_compile": row["vs_compile"]}),
-              flush=True)
+                          "vs_eager": row["vs_eager"], "vs_compile": row["vs_compile"],
+                          "seconds": row["baseline_seconds"]}), flush=True)
     return rows
 
 
