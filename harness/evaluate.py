@@ -121,13 +121,12 @@ class Harness:
             if cached:
                 return cached
         key = (id(asyncio.get_running_loop()), identity)
-        if key not in _PEAKS_IN_FLIGHT:
-            _PEAKS_IN_FLIGHT[key] = asyncio.ensure_future(self._measure_peaks(device, identity))
-        try:
-            return await asyncio.shield(_PEAKS_IN_FLIGHT[key])
-        finally:
-            if _PEAKS_IN_FLIGHT.get(key) is not None and _PEAKS_IN_FLIGHT[key].done():
-                _PEAKS_IN_FLIGHT.pop(key, None)
+        measuring = _PEAKS_IN_FLIGHT.get(key)
+        if measuring is None:
+            measuring = asyncio.ensure_future(self._measure_peaks(device, identity))
+            _PEAKS_IN_FLIGHT[key] = measuring
+            measuring.add_done_callback(lambda _: _PEAKS_IN_FLIGHT.pop(key, None))
+        return await asyncio.shield(measuring)
 
     async def _measure_peaks(self, device: str, identity: str) -> dict[str, Any]:
         request = JobRequest(kind=JobKind.PEAKS.value, problem_source="", problem_path="",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import torch
@@ -12,9 +11,11 @@ from kernelwright.harness.messages import JobRequest, Outcome
 from kernelwright.harness.pipeline import (
     EvalPipeline,
     Verdict,
+    baseline_then_gpu,
     device_of,
     seeded_inputs,
     versions,
+    warm_compiled,
 )
 
 
@@ -71,14 +72,12 @@ def run_profile(request: JobRequest, channel: Any) -> dict[str, Any]:
         device.type == "cuda" and guards.tf32_in_use(trace.ops))
     contenders = {"eager": reference}
     if device.type == "cuda":
-        # As in the eval pipeline: Inductor compiles while others share the GPU,
-        # except max-autotune, whose benchmarking needs the GPU alone.
-        autotune = "autotune" in (request.compile_mode or "")
-        if request.compile_baseline and not autotune:
-            contenders["compile"] = _warm_compiled(reference, inputs, request.compile_mode)
-        channel.wait_for_gpu()
-        if request.compile_baseline and autotune:
-            contenders["compile"] = _warm_compiled(reference, inputs, request.compile_mode)
+        compiled = baseline_then_gpu(
+            channel, request.compile_mode,
+            (lambda: warm_compiled(reference, inputs, request.compile_mode))
+            if request.compile_baseline else None)
+        if compiled is not None:
+            contenders["compile"] = compiled
         with torch.no_grad():
             timings = timing.time_cuda(contenders, inputs, request.timing_max_reps,
                                        request.timing_target_rse)
@@ -111,13 +110,6 @@ def ncu_profile(request: JobRequest, channel: Any,
         return ncu.collect(request.problem_path, candidate_source, request.seed)
     except Exception as err:  # the profile is extra: it must never cost the verdict
         return {"unavailable": f"ncu failed: {type(err).__name__}: {err}"}
-
-
-def _warm_compiled(reference: torch.nn.Module, inputs: list, mode: str) -> Any:
-    compiled = torch.compile(copy.deepcopy(reference), mode=mode)
-    with torch.no_grad():
-        compiled(*inputs)  # compiles now, not inside the first timed repetition's warm-up
-    return compiled
 
 
 def run_capture(request: JobRequest, channel: Any) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import platform
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -56,6 +57,30 @@ def seeded_inputs(problem: Problem, seed: int, device: torch.device) -> list:
     torch.manual_seed(seed)
     with torch.device(device):
         return move_inputs(list(problem.get_inputs()), device)
+
+
+def warm_compiled(reference: torch.nn.Module, inputs: list, mode: str) -> Any:
+    """torch.compile of a copy of the reference, compiled now by one call rather
+    than inside the first timed repetition's warm-up."""
+    compiled = torch.compile(copy.deepcopy(reference), mode=mode)
+    with torch.no_grad():
+        compiled(*inputs)
+    return compiled
+
+
+def baseline_then_gpu(channel: Any, mode: str, build: Callable[[], Any] | None) -> Any:
+    """Builds the torch.compile baseline (when `build` is given), then takes the GPU alone.
+
+    Inductor's compilation is CPU work: it runs while this worker still shares
+    the GPU, overlapping other workers, except max-autotune's, whose
+    benchmarking must see an idle GPU to choose well, so it compiles after the grant.
+    """
+    if build is not None and "autotune" not in (mode or ""):
+        compiled = build()
+        channel.wait_for_gpu()
+        return compiled
+    channel.wait_for_gpu()
+    return build() if build is not None else None
 
 
 def _float_dtypes(problem: Problem, reference: torch.nn.Module, device: torch.device) -> set:
@@ -302,14 +327,8 @@ class EvalPipeline:
                                            "nothing about speed: no timing, no speedup")
             self.result.profile = profiling.build_profile(None, nbytes, flops, dtype_key, req.peaks)
             return
-        # Inductor's compilation is CPU work: it overlaps other workers, except
-        # max-autotune's, whose benchmarking must see an idle GPU to choose well.
-        autotune = "autotune" in (req.compile_mode or "")
-        compiled = (self._compiled_reference() if req.compile_baseline and not autotune
-                    else None)
-        self.channel.wait_for_gpu()
-        if req.compile_baseline and autotune:
-            compiled = self._compiled_reference()
+        compiled = baseline_then_gpu(self.channel, req.compile_mode,
+                                     self._compiled_reference if req.compile_baseline else None)
         self.check_streams(inputs)
         contenders = {"candidate": self._candidate, "eager": self._eager}
         if compiled is not None:
@@ -345,10 +364,9 @@ class EvalPipeline:
 
     def _compiled_reference(self):
         try:
-            compiled = torch.compile(copy.deepcopy(self.reference), mode=self.request.compile_mode)
-            with torch.no_grad():
-                compiled(*seeded_inputs(self.problem, self.request.seed, self.device))
-            return compiled
+            return warm_compiled(self.reference,
+                                 seeded_inputs(self.problem, self.request.seed, self.device),
+                                 self.request.compile_mode)
         except Exception as err:  # the baseline failing is a note, not the candidate's verdict
             self.result.flags.append(f"compile-baseline-failed: {type(err).__name__}")
             return None

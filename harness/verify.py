@@ -184,6 +184,7 @@ def compare(candidate: torch.Tensor, reference: torch.Tensor,
         theirs = float(((c - exact).abs().where(ref_finite, torch.zeros_like(c))).max())
         stats.criterion = "float64-bounded"
         stats.notes.append(f"error vs float64: candidate {theirs:.3g}, reference {own:.3g}")
+        bound = f"{TF32_ERROR_FACTOR}× the reference's own {own:.3g}"
         if slack:
             allowed = TF32_ERROR_FACTOR * own + tol
         elif not accumulates:
@@ -196,12 +197,9 @@ def compare(candidate: torch.Tensor, reference: torch.Tensor,
             # by tol × the largest exact output.
             scale = float(exact.abs().where(ref_finite, torch.zeros_like(exact)).max())
             allowed = max(TF32_ERROR_FACTOR * own, tol * scale)
+            bound = f"{allowed:.3g} (the larger of {bound} and {tol:g} × the output's scale)"
         if theirs > allowed:
-            raise Mismatch(f"error against float64 {theirs:.3g} exceeds {allowed:.3g} "
-                           f"(the larger of {TF32_ERROR_FACTOR}× the reference's own {own:.3g} "
-                           f"and {tol:g} × the output's scale)" if accumulates and not slack else
-                           f"error against float64 {theirs:.3g} exceeds {TF32_ERROR_FACTOR}× the "
-                           f"reference's own {own:.3g}")
+            raise Mismatch(f"error against float64 {theirs:.3g} exceeds {bound}")
         return stats
     bound = tol + tol * r.abs()
     bad = (diff > bound) & ref_finite

@@ -223,7 +223,8 @@ def _nearest(value, options):
 # --- search moves -------------------------------------------------------------
 
 
-def _distance(a: dict, b: dict) -> int:
+def config_distance(a: dict, b: dict) -> int:
+    """How many keys two configs disagree on."""
     return sum(1 for k in set(a) | set(b) if a.get(k) != b.get(k))
 
 
@@ -232,7 +233,7 @@ def _repair(plan: Plan, config: dict) -> dict:
     space = config_space(plan)
     if config in space:
         return dict(config)
-    return dict(min(space, key=lambda c: _distance(c, config)))
+    return dict(min(space, key=lambda c: config_distance(c, config)))
 
 
 def mutate(plan: Plan, config: dict, rng: random.Random) -> tuple[dict, str]:
@@ -257,7 +258,7 @@ def mutate(plan: Plan, config: dict, rng: random.Random) -> tuple[dict, str]:
         matches = [c for c in space if c.get(key) == new_value]
         if not matches:
             continue
-        child = dict(min(matches, key=lambda c: _distance(c, {**config, key: new_value})))
+        child = dict(min(matches, key=lambda c: config_distance(c, {**config, key: new_value})))
         if child != config:
             changed = [f"{k} {config.get(k)}→{child.get(k)}" for k in sorted(set(child) | set(config))
                        if child.get(k) != config.get(k)]

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import random
 
-from ..generator import config_space, crossover, default_config, mutate, plan_or_reason, render
+from ..generator import (
+    config_distance,
+    config_space,
+    crossover,
+    default_config,
+    mutate,
+    plan_or_reason,
+    render,
+)
 from .base import Proposal, ProposalContext, ProposerError
 
 __all__ = ["EmbeddedProposer", "crossover", "mutate"]
@@ -60,10 +68,7 @@ class EmbeddedProposer:
             # Random moves keep landing on tried configs once the neighbourhood is
             # explored (an H100 layer-norm search stopped after 4 of its 12 configs):
             # take the untried configs nearest the current one instead.
-            def distance(config: dict) -> int:
-                return sum(config.get(k) != v for k, v in current.items())
-
-            for config in sorted(space, key=distance):
+            for config in sorted(space, key=lambda c: config_distance(c, current)):
                 if len(chosen) >= ctx.count:
                     break
                 changed = {k: v for k, v in config.items() if current.get(k) != v}

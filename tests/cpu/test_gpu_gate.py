@@ -87,3 +87,20 @@ async def test_searches_started_together_measure_the_peaks_once(tmp_path, monkey
     results = await asyncio.gather(*(h.peaks("cpu") for h in harnesses))
     assert measured == ["peaks"]
     assert all(r["name"] == "fake" for r in results)
+
+
+@pytest.mark.parametrize("mode, order", [("default", ["compile", "gpu"]),
+                                         ("max-autotune", ["gpu", "compile"])])
+def test_the_compile_baseline_autotunes_only_with_the_gpu_alone(mode, order):
+    from kernelwright.harness.pipeline import baseline_then_gpu
+
+    events = []
+
+    class Channel:
+        def wait_for_gpu(self):
+            events.append("gpu")
+
+    compiled = baseline_then_gpu(Channel(), mode, lambda: events.append("compile") or "model")
+    assert compiled == "model" and events == order
+    events.clear()
+    assert baseline_then_gpu(Channel(), mode, None) is None and events == ["gpu"]
