@@ -63,7 +63,17 @@ def row_for(problem: Path, report: dict[str, Any], seconds: float) -> dict[str, 
             "ref_tflops": ref_profile.get("achieved_tflops"),
             "ref_gbps": ref_profile.get("achieved_gbps"),
             "ref_pct_peak_bw": ref_profile.get("pct_peak_bw"),
-            "best_id": best.get("id"), "move": best.get("move"), "seconds": seconds}
+            "best_id": best.get("id"), "move": best.get("move"), "seconds": seconds,
+            **eval_seconds(report.get("nodes") or [])}
+
+
+def eval_seconds(nodes: list[dict[str, Any]]) -> dict[str, float | None]:
+    """Median wall time of one evaluation and of its wait for the GPU: why a search was slow."""
+    spent = [n["seconds"] for n in nodes if n.get("seconds")]
+    if not spent:
+        return {"eval_s_median": None, "gpu_wait_s_median": None}
+    return {"eval_s_median": round(statistics.median(s["total"] for s in spent), 2),
+            "gpu_wait_s_median": round(statistics.median(s.get("waiting", 0.0) for s in spent), 2)}
 
 
 def _geomean(values: list[float]) -> float | None:
@@ -145,8 +155,9 @@ async def _search_all(problems: list[Path], args: argparse.Namespace,
         with open(out / "rows.jsonl", "a") as handle:  # survives an interrupted bench
             handle.write(json.dumps(row) + "\n")
         print(json.dumps({"problem": problem.name, **{k: row[k] for k in
-                          ("verified", "vs_eager", "vs_compile", "bottleneck", "pct_peak_bw",
-                           "seconds")}}), flush=True)
+                          ("verified", "evaluated", "vs_eager", "vs_compile", "bottleneck",
+                           "pct_peak_bw", "seconds", "eval_s_median", "gpu_wait_s_median")}}),
+              flush=True)
         return row
 
     rows = list(await asyncio.gather(*(one(p) for p in problems)))

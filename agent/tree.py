@@ -80,7 +80,7 @@ class Node:
                 "message": result.get("message"), "speedup": result.get("speedup"),
                 "timing": result.get("timing"), "config": self.config,
                 "bottleneck": (result.get("profile") or {}).get("bottleneck"),
-                "context": self.context_ids}
+                "seconds": result.get("seconds"), "context": self.context_ids}
 
 
 class Tree:

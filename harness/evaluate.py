@@ -228,6 +228,7 @@ def _to_result(outcome: JobOutcome, device: str) -> EvalResult:
         raise HarnessError(f"unexpected worker reply {outcome.status!r}")
     if result.outcome != Outcome.OK.value and outcome.log_tail:
         result.log_tail = outcome.log_tail[-2000:]
+    result.seconds = outcome.seconds
     return result
 
 

@@ -36,6 +36,7 @@ class JobOutcome:
     payload: dict
     log_tail: str
     returncode: int | None
+    seconds: dict[str, float] | None = None  # total, waiting, shared, exclusive
 
 
 class GpuGate:
@@ -49,7 +50,7 @@ class GpuGate:
     holds its problem's inputs and outputs in GPU memory.
     """
 
-    def __init__(self, max_sharers: int = 4):
+    def __init__(self, max_sharers: int = 6):
         self.max_sharers = max_sharers
         self.sharers = 0
         self.timing = False
@@ -140,18 +141,20 @@ class WorkerPool:
             stderr=asyncio.subprocess.DEVNULL, env=env, start_new_session=True,
             limit=1 << 24,
         )
+        clock = _PhaseClock()
         try:
             proc.stdin.write((request.to_json() + "\n").encode())
             await proc.stdin.drain()
-            status, payload = await self._converse(proc, gpu, limits)
+            status, payload = await self._converse(proc, gpu, limits, clock)
         finally:  # also on cancellation: the whole process group goes
             _kill_group(proc)
             await proc.wait()
         tail = _read_tail(log_path)
         os.unlink(log_path)
-        return JobOutcome(status, payload, tail, proc.returncode)
+        return JobOutcome(status, payload, tail, proc.returncode, clock.seconds())
 
-    async def _converse(self, proc, gpu: int, limits: Limits) -> tuple[str, dict]:
+    async def _converse(self, proc, gpu: int, limits: Limits,
+                        clock: _PhaseClock) -> tuple[str, dict]:
         budget = limits.timeout_s
         gate, held = gpu_gate(gpu), None
         try:
@@ -169,13 +172,35 @@ class WorkerPool:
                 if held is not None:
                     gate.release(held)  # a sharer gives its place up before it asks to time
                     held = None
+                clock.enter("waiting")
                 await gate.acquire(wanted)
                 held = wanted
+                clock.enter(wanted)
                 proc.stdin.write(GO_TIMING.encode())
                 await proc.stdin.drain()
         finally:
             if held is not None:
                 gate.release(held)
+            clock.enter(None)
+
+
+class _PhaseClock:
+    """Where one job's wall time went, so a slow search can say why it was slow."""
+
+    def __init__(self):
+        self.started = self.mark = time.monotonic()
+        self.phase: str | None = None
+        self.spent: dict[str, float] = {"waiting": 0.0, SHARED: 0.0, EXCLUSIVE: 0.0}
+
+    def enter(self, phase: str | None) -> None:
+        now = time.monotonic()
+        if self.phase is not None:
+            self.spent[self.phase] += now - self.mark
+        self.phase, self.mark = phase, now
+
+    def seconds(self) -> dict[str, float]:
+        return {"total": round(time.monotonic() - self.started, 3),
+                **{k: round(v, 3) for k, v in self.spent.items()}}
 
 
 async def _next_message(proc, budget: float, limits: Limits) -> WorkerMessage:

@@ -51,6 +51,10 @@ def test_strategy_returns_a_verified_best_and_its_outputs(tmp_path, strategy, st
     assert data["best"]["outcome"] == "ok" and data["evaluated"] == report.evaluated
     for node in data["nodes"]:
         assert {"id", "parent", "proposer", "memory", "outcome", "speedup"} <= set(node)
+        # each node says where its evaluation's wall time went
+        spent = node["seconds"]
+        assert spent["total"] > 0 and spent["waiting"] >= 0
+        assert spent["waiting"] + spent["shared"] + spent["exclusive"] <= spent["total"] + 0.01
     lines = [json.loads(x) for x in (out / "trajectories.jsonl").read_text().splitlines()]
     assert len(lines) == report.evaluated
     assert all({"context", "proposal", "result"} <= set(line) for line in lines)
