@@ -44,10 +44,17 @@ class GpuGate:
 
     Compiling and verifying ("shared") may overlap each other: they are judged
     on results, not speed. Timing ("exclusive") must have the device to
-    itself, so nobody else's kernels sit in its measurement. Requests are
-    served in arrival order; a waiting timer holds back later sharers, so a
-    stream of verifications cannot starve it. Sharers are capped because each
-    holds its problem's inputs and outputs in GPU memory.
+    itself, so nobody else's kernels sit in its measurement.
+
+    Turns alternate in batches: when a shared phase drains, every timer then
+    waiting runs, one after another; then every sharer then waiting enters at
+    once (up to the cap). Served strictly in arrival order, the queue of a
+    bench (sharer, timer, sharer, timer, ...) ran one job at a time: on an
+    H200 with 17 searches each evaluation waited about 50 s for 3-4 s of GPU
+    work. Neither side starves: a timer waits for at most one shared phase,
+    which admits no newcomer while a timer waits; a sharer waits for at most
+    one batch of timers. Sharers are capped because each holds its problem's
+    inputs and outputs in GPU memory.
     """
 
     def __init__(self, max_sharers: int = 6):
@@ -55,23 +62,46 @@ class GpuGate:
         self.sharers = 0
         self.timing = False
         self._queue: collections.deque[tuple[str, asyncio.Future]] = collections.deque()
+        self._timers_left = 0  # timers still to run in the current batch
+        self._last_turn = EXCLUSIVE
+
+    def _admit_sharers(self) -> None:
+        for mode, waiter in list(self._queue):
+            if self.sharers >= self.max_sharers:
+                break
+            if mode == SHARED:
+                self._queue.remove((mode, waiter))
+                self.sharers += 1
+                waiter.set_result(None)
+        self._last_turn = SHARED
+
+    def _start_timer(self) -> None:
+        mode, waiter = next(item for item in self._queue if item[0] == EXCLUSIVE)
+        self._queue.remove((mode, waiter))
+        self.timing = True
+        self._last_turn = EXCLUSIVE
+        waiter.set_result(None)
 
     def _grant(self) -> None:
-        while self._queue:
-            mode, waiter = self._queue[0]
-            if waiter.done():  # cancelled while waiting
-                self._queue.popleft()
-                continue
-            if mode == EXCLUSIVE:
-                if self.timing or self.sharers:
-                    return
-                self.timing = True
-            else:
-                if self.timing or self.sharers >= self.max_sharers:
-                    return
-                self.sharers += 1
-            self._queue.popleft()
-            waiter.set_result(None)
+        self._queue = collections.deque(item for item in self._queue if not item[1].done())
+        if self.timing:
+            return
+        timers = sum(1 for mode, _ in self._queue if mode == EXCLUSIVE)
+        waiting_sharers = len(self._queue) - timers
+        if self._timers_left and timers:
+            self._timers_left -= 1
+            self._start_timer()
+            return
+        self._timers_left = 0
+        if self.sharers:  # a shared phase: newcomers join it only while no timer waits
+            if not timers:
+                self._admit_sharers()
+            return
+        if waiting_sharers and (not timers or self._last_turn == EXCLUSIVE):
+            self._admit_sharers()
+        elif timers:
+            self._timers_left = timers - 1  # this batch: the timers waiting now
+            self._start_timer()
 
     async def acquire(self, mode: str) -> None:
         waiter = asyncio.get_running_loop().create_future()
@@ -82,6 +112,8 @@ class GpuGate:
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():  # granted, then cancelled
                 self.release(mode)
+            else:  # its place in the queue may have held others back
+                self._grant()
             raise
 
     def release(self, mode: str) -> None:

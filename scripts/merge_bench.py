@@ -1,7 +1,10 @@
 """Merge bench shards (one device call each) into one table, JSON and roofline.
 
 Usage: python scripts/merge_bench.py OUT SHARD_DIR [SHARD_DIR ...]
-Each SHARD_DIR holds a bench.json from `kernelwright bench --filter REGEX`.
+Each SHARD_DIR holds a bench.json from `kernelwright bench --filter REGEX`, or,
+where a device call's time limit stopped the bench before it wrote one, its
+rows.jsonl (the last row per problem is the latest: a final baseline row
+follows the search's row).
 """
 
 from __future__ import annotations
@@ -9,15 +12,32 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from kernelwright.agent.bench import markdown, summarise
 from kernelwright.agent.roofline import plot_roofline
 
 
+def load_shard(shard: Path) -> dict[str, Any]:
+    table = shard / "bench.json"
+    if table.exists():
+        return json.loads(table.read_text())
+    latest: dict[str, dict[str, Any]] = {}
+    for line in (shard / "rows.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        latest[row["problem"]] = row
+    missing = [p for p, r in latest.items() if r.get("verified") and r.get("vs_compile") is None]
+    return {"meta": {"command": f"(shard {shard.name}: stopped before its table; rows from "
+                                f"rows.jsonl; no torch.compile baseline for {', '.join(missing)})"
+                                if missing else f"(shard {shard.name}: rows from rows.jsonl)"},
+            "rows": list(latest.values())}
+
+
 def main(out: Path, shards: list[Path]) -> None:
-    loaded = [json.loads((shard / "bench.json").read_text()) for shard in shards]
+    loaded = [load_shard(shard) for shard in shards]
     rows = sorted((row for data in loaded for row in data["rows"]), key=lambda r: r["problem"])
-    meta = dict(loaded[0]["meta"])
+    meta = dict(next(data["meta"] for data in loaded if "device" in data["meta"]))
+    meta.pop("stage", None)
     meta["command"] = " ; ".join(data["meta"]["command"] for data in loaded)
     summary = summarise(rows)
     out.mkdir(parents=True, exist_ok=True)

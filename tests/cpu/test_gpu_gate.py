@@ -43,6 +43,33 @@ async def test_a_waiting_timer_holds_back_later_sharers():
     assert late.done() and gate.sharers == 1
 
 
+async def test_turns_alternate_in_batches_not_one_job_at_a_time():
+    """A bench's queue (sharer, timer, sharer, timer, ...) must not run one job at a time."""
+    gate = GpuGate(max_sharers=4)
+    await gate.acquire(SHARED)
+    arrivals = [asyncio.ensure_future(gate.acquire(mode))
+                for mode in (EXCLUSIVE, SHARED, EXCLUSIVE, SHARED, EXCLUSIVE, SHARED)]
+    timers, sharers = arrivals[0::2], arrivals[1::2]
+    await _settle()
+    assert not any(f.done() for f in arrivals)  # the timers wait for the shared phase to drain
+    gate.release(SHARED)
+    late_timer = None
+    for expected in range(1, 4):  # the three timers run back to back, sharers still waiting
+        await _settle()
+        assert sum(f.done() for f in timers) == expected and gate.timing
+        assert not any(f.done() for f in sharers)
+        if expected == 2:
+            late_timer = asyncio.ensure_future(gate.acquire(EXCLUSIVE))
+        gate.release(EXCLUSIVE)
+    await _settle()
+    assert all(f.done() for f in sharers) and gate.sharers == 3  # then all sharers at once
+    assert not late_timer.done()  # a timer that came during the batch waits for the next one
+    for _ in range(3):
+        gate.release(SHARED)
+    await _settle()
+    assert late_timer.done() and gate.timing
+
+
 async def test_sharers_are_capped():
     gate = GpuGate(max_sharers=2)
     await gate.acquire(SHARED)
