@@ -90,9 +90,16 @@ def matmul_tiles(dtype: str) -> dict:
 
 
 def prefer_torch_matmul(plan: Plan) -> bool:
-    """fp32 without TF32 is where cuBLAS stays ahead of IEEE tl.dot tiles (measured
-    ≈ 52 TFLOP/s on H100, DESIGN.md); fusing only the epilogue wins there."""
-    return plan.dtype == "float32" and bool(plan.epilogue)
+    """With an epilogue to fuse, the first candidate keeps cuBLAS's matmul and fuses
+    the chain after it; Triton tiles are left to the search.
+
+    fp32 without TF32 is where cuBLAS stays ahead of IEEE tl.dot tiles (measured
+    ≈ 52 TFLOP/s on H100, DESIGN.md). In half precision too, cuBLAS already runs
+    a large GEMM near the tensor-core peak: on an H200 eager fp16 Linear reached
+    691 TFLOP/s (92%) where the default 128×128×64 Triton tile reached 445
+    (docs/bench-h200-2026-12-01, problem 33), and a search with time for one
+    candidate kept that 0.64×."""
+    return bool(plan.epilogue)
 
 
 def attention_tiles(head_dim: int) -> tuple[int, int]:

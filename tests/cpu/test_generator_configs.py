@@ -267,3 +267,17 @@ def test_proposer_root_child_skills_and_errors(plans):
         )
     with pytest.raises(ProposerError):
         asyncio.run(proposer.propose(_context(None)))
+
+
+@pytest.mark.parametrize("name", ["25_linear_gelu_scale.py", "33_linear_fp16_relu.py"])
+def test_a_matmul_with_an_epilogue_starts_from_cublas_plus_one_fused_kernel(plans, name):
+    """The first candidate must not bet on Triton tiles against cuBLAS (H200: 0.64× in fp16)."""
+    first = default_config(plans[name], {"kind": "cuda", "sm_count": 132})
+    assert first["impl"] == "torch"
+    # ...while the search can still reach the Triton tiles
+    assert any(c["impl"] == "triton" for c in config_space(plans[name]))
+
+
+def test_a_bare_matmul_starts_from_triton_tiles(plans):
+    """No epilogue to fuse: cuBLAS alone would be the reference itself."""
+    assert default_config(plans["24_matmul_square.py"], {"kind": "cuda"})["impl"] == "triton"
