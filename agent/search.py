@@ -77,7 +77,8 @@ class Search:
         self.source = read_source(self.problem_path, "problem")
         self.problem_hash = content_hash(self.source)
         self.store = Store(self.config.store_path)
-        self.harness = Harness(store=self.store, pool=WorkerPool(parallel=self.config.parallel),
+        self.harness = Harness(store=self.store, pool=WorkerPool(parallel=self.config.parallel,
+                                                               prestart=True),
                                limits=Limits(timeout_s=180.0))
         log.info("%s: capturing the reference graph", self.problem_path)
         self.graph = await self.harness.capture(self.problem_path)
@@ -199,6 +200,13 @@ class Search:
 
     # -- the loop --------------------------------------------------------------------
     async def run(self) -> SearchReport:
+        try:
+            return await self._run()
+        finally:
+            if getattr(self, "harness", None) is not None:
+                await self.harness.pool.close()  # the spare worker, started for a next candidate
+
+    async def _run(self) -> SearchReport:
         await self._prepare()
         self.out_dir = outputs.prepare_out_dir(self.config.out_dir, self.problem_path,
                                                resume=self.config.resume)

@@ -76,9 +76,18 @@ def _isolate_output(log_path: str | None) -> TextIO:
 
 
 def main() -> int:
-    request = JobRequest.from_json(sys.stdin.readline())
-    channel = Channel(_isolate_output(request.log_path), sys.stdin)
-    # Imports after the redirect: torch and triton warnings belong in the log.
+    # The log comes first (`--log PATH` from the pool), then the imports: torch's
+    # and triton's warnings belong in it, and a pool's spare worker has torch
+    # imported before its request arrives.
+    log_path = sys.argv[2] if sys.argv[1:2] == ["--log"] else None
+    private = _isolate_output(log_path) if log_path else None
+    if private is not None:
+        from kernelwright.harness import jobs  # noqa: F401  (the import is the point)
+    line = sys.stdin.readline()
+    if not line:  # a spare the pool never used
+        os._exit(0)
+    request = JobRequest.from_json(line)
+    channel = Channel(private or _isolate_output(request.log_path), sys.stdin)
     from kernelwright.harness import jobs
     from kernelwright.harness.loading import BadInput
 
