@@ -102,6 +102,20 @@ def prefer_torch_matmul(plan: Plan) -> bool:
     return bool(plan.epilogue)
 
 
+def fp32_precisions(plan: Plan) -> list[dict]:
+    """tl.dot's input precision, a search axis for fp32 problems only (first: the default).
+
+    3xTF32 first: IEEE tiles ran on the CUDA cores at 0.85× cuBLAS's SGEMM and
+    0.23–0.41× PyTorch's fp32 attention on an H200 (docs/bench-h200-2026-12-01);
+    three TF32 tensor-core products keep fp32's accuracy at this tolerance
+    (templates.common.dot_precision). The harness verifies every candidate
+    either way, so a shape where 3xTF32 misses the tolerance gets `wrong`.
+    """
+    if plan.dtype != "float32":
+        return [{}]
+    return [{"PRECISION": "tf32x3"}, {"PRECISION": "ieee"}]
+
+
 def attention_tiles(head_dim: int) -> tuple[int, int]:
     """Triton tutorial 06-fused-attention: BLOCK_M 128 / BLOCK_N 64 for head dims ≤ 128
     on fp16; fp32 registers halve BLOCK_M."""
@@ -133,18 +147,19 @@ def config_space(plan: Plan) -> list[dict]:
         return _grid(BLOCK=[512, 1024, 2048, 4096], num_warps=[4, 8])
     if family == "matmul":
         space = []
-        for (bm, bn, bk, warps, stages), group, persistent in itertools.product(
-                _MATMUL_TILES, [1, 8], [False, True]):
+        for (bm, bn, bk, warps, stages), group, persistent, precision in itertools.product(
+                _MATMUL_TILES, [1, 8], [False, True], fp32_precisions(plan)):
             space.append({"impl": "triton", "BLOCK_M": bm, "BLOCK_N": bn, "BLOCK_K": bk,
                           "GROUP_M": group, "PERSISTENT": persistent, "num_warps": warps,
-                          "num_stages": stages})
+                          "num_stages": stages, **precision})
         if plan.epilogue:  # cuBLAS matmul + one fused Triton epilogue kernel
             space += [{"impl": "torch", **c} for c in _grid(BLOCK=[512, 1024, 2048, 4096],
                                                             num_warps=[4, 8])]
         return space
     if family == "attention":
-        return _grid(BLOCK_M=[16, 32, 64, 128], BLOCK_N=[16, 32, 64], num_warps=[4, 8],
-                     num_stages=[1, 2, 3])
+        return [{**c, **precision} for c in _grid(BLOCK_M=[16, 32, 64, 128], BLOCK_N=[16, 32, 64],
+                                                  num_warps=[4, 8], num_stages=[1, 2, 3])
+                for precision in fp32_precisions(plan)]
     raise ValueError(f"unknown family {family}")
 
 
@@ -199,10 +214,12 @@ def _heuristic_config(plan: Plan, device: dict) -> dict:
     if family == "matmul":
         if prefer_torch_matmul(plan):
             return {"impl": "torch", "BLOCK": 1024, "num_warps": 4}
-        return {"impl": "triton", **matmul_tiles(plan.dtype), "GROUP_M": 8, "PERSISTENT": False}
+        return {"impl": "triton", **matmul_tiles(plan.dtype), "GROUP_M": 8, "PERSISTENT": False,
+                **fp32_precisions(plan)[0]}
     if family == "attention":
         block_m, block_n = attention_tiles(plan.attr("D"))
-        return {"BLOCK_M": block_m, "BLOCK_N": block_n, "num_warps": 4, "num_stages": 2}
+        return {"BLOCK_M": block_m, "BLOCK_N": block_n, "num_warps": 4, "num_stages": 2,
+                **fp32_precisions(plan)[0]}
     outer, r, inner = _row_shape(plan)
     block_r, block_inner = reduction_tiles(r, inner)
     if family == "softmax":

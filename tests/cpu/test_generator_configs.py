@@ -50,7 +50,8 @@ def test_every_config_in_every_space_renders_valid_python(plans):
             assert "try:" not in source and "threading" not in source
             if found.dtype == "float32" and "tl.dot(" in source:
                 # fp32 problems must never fall back to TF32
-                assert source.count("tl.dot(") == source.count('input_precision="ieee"'), name
+                assert source.count("tl.dot(") == (source.count('input_precision="ieee"')
+                                                   + source.count('input_precision="tf32x3"')), name
 
 
 def test_candidate_keeps_constructor_signature_and_state_dict_names(plans):
@@ -281,3 +282,17 @@ def test_a_matmul_with_an_epilogue_starts_from_cublas_plus_one_fused_kernel(plan
 def test_a_bare_matmul_starts_from_triton_tiles(plans):
     """No epilogue to fuse: cuBLAS alone would be the reference itself."""
     assert default_config(plans["24_matmul_square.py"], {"kind": "cuda"})["impl"] == "triton"
+
+
+@pytest.mark.parametrize("name", ["24_matmul_square.py", "30_sdpa.py", "32_explicit_attention.py"])
+def test_fp32_dots_start_on_3xtf32_and_the_search_can_take_ieee(plans, name):
+    found = plans[name]
+    first = default_config(found, {"kind": "cuda", "sm_count": 132})
+    assert first["PRECISION"] == "tf32x3"
+    assert 'input_precision="tf32x3"' in render(found, first)
+    ieee = [c for c in config_space(found) if c.get("PRECISION") == "ieee"]
+    assert ieee and 'input_precision="ieee"' in render(found, ieee[0])
+
+
+def test_half_precision_dots_have_no_precision_axis(plans):
+    assert all("PRECISION" not in c for c in config_space(plans["33_linear_fp16_relu.py"]))

@@ -64,6 +64,7 @@ VARIANTS = [
             "PERSISTENT": True,
             "num_warps": 2,
             "num_stages": 5,
+            "PRECISION": "ieee",  # the defaults take tf32x3
         },
         {},
     ),
@@ -78,6 +79,7 @@ VARIANTS = [
             "PERSISTENT": False,
             "num_warps": 4,
             "num_stages": 3,
+            "PRECISION": "ieee",
         },
         {},
     ),
@@ -92,6 +94,7 @@ VARIANTS = [
             "PERSISTENT": True,
             "num_warps": 2,
             "num_stages": 5,
+            "PRECISION": "ieee",  # the defaults take tf32x3
         },
         {"K": 37},
     ),
@@ -106,6 +109,7 @@ VARIANTS = [
             "PERSISTENT": False,
             "num_warps": 4,
             "num_stages": 3,
+            "PRECISION": "ieee",
         },
         {"K": 45},
     ),
@@ -122,8 +126,10 @@ VARIANTS = [
      {"FEATURES": 5, "DIM": 37}),
     ("18", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 2}, {}),
     ("22", {"BLOCK": 512, "num_warps": 4}, {"CLASSES": 1031, "BATCH": 5}),
-    ("30", {"BLOCK_M": 16, "BLOCK_N": 16, "num_warps": 4, "num_stages": 2}, {}),
-    ("31", {"BLOCK_M": 16, "BLOCK_N": 16, "num_warps": 4, "num_stages": 2}, {}),
+    ("30", {"BLOCK_M": 16, "BLOCK_N": 16, "num_warps": 4, "num_stages": 2, "PRECISION": "ieee"},
+     {}),
+    ("31", {"BLOCK_M": 16, "BLOCK_N": 16, "num_warps": 4, "num_stages": 2, "PRECISION": "ieee"},
+     {}),
 ]
 
 

@@ -4,13 +4,15 @@ Triton tutorial 06-fused-attention's forward: a program owns BLOCK_M query
 rows of one (batch, head), streams K/V in BLOCK_N tiles and keeps the softmax
 online (running max m, running sum l, rescaled accumulator), so the L x S
 score matrix never reaches memory. Bytes: q, k, v read (k, v once per query
-block) and o written once. fp32 dots use input_precision="ieee".
+block) and o written once. fp32 dots use input_precision "ieee" or "tf32x3"
+(config PRECISION; see common.dot_precision).
 """
 
 from __future__ import annotations
 
 from .common import (
     TANH_HELPER,
+    dot_precision,
     emit_region,
     leaf_expr,
     operand_launch_args,
@@ -27,7 +29,7 @@ def _pow2_at_least_16(n: int) -> int:
 def render(plan, config) -> tuple[str, list[str]]:
     batch, length, keys, dim, dim_v = (plan.attr(x) for x in ("batch", "L", "S", "D", "Dv"))
     causal = plan.attr("causal")
-    precision = ', input_precision="ieee"' if plan.dtype == "float32" else ""
+    precision = dot_precision(plan, config)
     indices = region_operands(plan.epilogue)
     lines, value = emit_region(plan.epilogue, plan.operands, "offs", "mask", "o", prefix="e")
     epilogue = "\n".join("    " + line for line in lines)

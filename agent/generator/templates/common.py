@@ -163,3 +163,18 @@ def operand_params(indices: list[int]) -> str:
 
 def launch_options(config: dict) -> str:
     return f"num_warps={config['num_warps']}, num_stages={config.get('num_stages', 2)}"
+
+
+def dot_precision(plan, config: dict) -> str:
+    """The `input_precision` argument of an fp32 `tl.dot` (nothing for half precision).
+
+    "ieee" is plain fp32 on the CUDA cores. "tf32x3" splits each fp32 operand
+    into a TF32 high part and a TF32 remainder and sums three tensor-core
+    products (the remainders' product is dropped), keeping about fp32's
+    accuracy: NVIDIA CUTLASS's "3xTF32"; `tests/cpu/test_tf32x3_accuracy.py`
+    measures it against float64 and the harness's fp32 criterion. Plain "tf32"
+    (a 10-bit mantissa) is never emitted for an fp32 problem.
+    """
+    if plan.dtype != "float32":
+        return ""
+    return f', input_precision="{config.get("PRECISION", "ieee")}"'

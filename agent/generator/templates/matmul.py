@@ -4,7 +4,8 @@ impl="triton": the tiled kernel of Triton tutorial 03-matrix-multiplication
 (GROUP_M row swizzle for L2 reuse, fp32 accumulation), optionally persistent
 (a grid of one program per SM looping over tiles, as in tutorial 09). Operands
 are read through strides, so x @ w.T and nn.Linear's weight need no copy.
-fp32 problems use input_precision="ieee": TF32 would change the numerics.
+fp32 problems use input_precision "ieee" or "tf32x3" (config PRECISION; see
+common.dot_precision), never plain TF32, which would change the numerics.
 impl="torch": torch.matmul (cuBLAS) then the epilogue in one pointwise kernel.
 """
 
@@ -15,6 +16,7 @@ import math
 from . import pointwise
 from .common import (
     TANH_HELPER,
+    dot_precision,
     emit_region,
     leaf_expr,
     operand_launch_args,
@@ -33,11 +35,11 @@ def _operand_views(plan) -> list[str]:
     return [f"a = {a}.reshape({batch}, {m}, {k})", f"b = {b}.reshape({batch}, {k}, {n})"]
 
 
-def _triton_kernel(plan) -> str:
+def _triton_kernel(plan, config) -> str:
     indices = region_operands(plan.epilogue)
     lines, value = emit_region(plan.epilogue, plan.operands, "offs", "mask", "acc", prefix="e")
     epilogue = "\n".join("        " + line for line in lines)
-    precision = ', input_precision="ieee"' if plan.dtype == "float32" else ""
+    precision = dot_precision(plan, config)
     m, n, k, batch = (plan.attr(x) for x in ("M", "N", "K", "batch"))
     element = {"float32": 4}.get(plan.dtype, 2)
     moved = (batch * (m * k + k * n + m * n) + len(indices) * m * n * batch) * element
@@ -95,7 +97,7 @@ def render(plan, config) -> tuple[str, list[str]]:
         forward += pointwise.launch_lines(plan, plan.epilogue, "epilogue_kernel", "head", "out",
                                           config)
         return kernels, forward + ["return out"]
-    kernels = helpers + _triton_kernel(plan)
+    kernels = helpers + _triton_kernel(plan, config)
     tiles = batch * math.ceil(m / config["BLOCK_M"]) * math.ceil(n / config["BLOCK_N"])
     strides_a = ("a.stride(0), a.stride(1), a.stride(2)" if batch > 1 else "0, a.stride(0), a.stride(1)")
     strides_b = ("b.stride(0), b.stride(1), b.stride(2)" if batch > 1 else "0, b.stride(0), b.stride(1)")
