@@ -102,6 +102,17 @@ def prefer_torch_matmul(plan: Plan) -> bool:
     return bool(plan.epilogue)
 
 
+def cross_entropy_rows(rows: int, classes: int, sm_count: int) -> int:
+    """Rows per program: about 4096 logits in flight per program, while keeping at
+    least 4 programs per SM. One short row per program (1000 classes: 4 warps
+    with 8 values each) left the first launch latency-bound (29% of DRAM
+    bandwidth on an H200, docs/bench-h200-2026-12-01, problem 22)."""
+    count = max(1, min(16, 4096 // next_pow2(classes)))
+    while count > 1 and rows / count < 4 * sm_count:
+        count //= 2
+    return count
+
+
 def fp32_precisions(plan: Plan) -> list[dict]:
     """tl.dot's input precision, a search axis for fp32 problems only (first: the default).
 
@@ -144,6 +155,8 @@ def config_space(plan: Plan) -> list[dict]:
     if family in ("reduction", "scan", "softmax", "norm"):
         return _row_space(plan)
     if family == "loss":
+        if plan.attr("loss") == "cross_entropy":
+            return _grid(BLOCK=[512, 1024, 2048, 4096], num_warps=[4, 8], ROWS=[1, 2, 4, 8, 16])
         return _grid(BLOCK=[512, 1024, 2048, 4096], num_warps=[4, 8])
     if family == "matmul":
         space = []
@@ -210,6 +223,9 @@ def _heuristic_config(plan: Plan, device: dict) -> dict:
         block = pointwise_block(math.prod(plan.out_shape))
         return {"BLOCK": block, "num_warps": 4}
     if family == "loss":
+        if plan.attr("loss") == "cross_entropy":
+            return {"BLOCK": 1024, "num_warps": 4,
+                    "ROWS": cross_entropy_rows(plan.attr("rows"), plan.attr("classes"), sm_count)}
         return {"BLOCK": 1024, "num_warps": 4}
     if family == "matmul":
         if prefer_torch_matmul(plan):

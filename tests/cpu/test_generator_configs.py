@@ -296,3 +296,11 @@ def test_fp32_dots_start_on_3xtf32_and_the_search_can_take_ieee(plans, name):
 
 def test_half_precision_dots_have_no_precision_axis(plans):
     assert all("PRECISION" not in c for c in config_space(plans["33_linear_fp16_relu.py"]))
+
+
+def test_cross_entropy_packs_rows_per_program_but_keeps_the_sms_busy():
+    from kernelwright.agent.generator.config import cross_entropy_rows
+
+    assert cross_entropy_rows(32768, 1000, 132) == 4  # the bench's problem 22
+    assert cross_entropy_rows(32768, 50257, 132) == 1  # long rows: one per program
+    assert cross_entropy_rows(600, 1000, 132) == 1  # few rows: every SM gets programs

@@ -125,7 +125,9 @@ VARIANTS = [
     ("16", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 4},
      {"FEATURES": 5, "DIM": 37}),
     ("18", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 2}, {}),
-    ("22", {"BLOCK": 512, "num_warps": 4}, {"CLASSES": 1031, "BATCH": 5}),
+    ("22", {"BLOCK": 512, "num_warps": 4, "ROWS": 1}, {"CLASSES": 1031, "BATCH": 5}),
+    # several rows per program, the last program's rows partly past the end
+    ("22", {"BLOCK": 512, "num_warps": 4, "ROWS": 4}, {"CLASSES": 1031, "BATCH": 7}),
     ("30", {"BLOCK_M": 16, "BLOCK_N": 16, "num_warps": 4, "num_stages": 2, "PRECISION": "ieee"},
      {}),
     ("31", {"BLOCK_M": 16, "BLOCK_N": 16, "num_warps": 4, "num_stages": 2, "PRECISION": "ieee"},

@@ -1,10 +1,10 @@
 """MSE, smooth L1 / Huber, KL divergence and cross entropy, reduced to a scalar.
 
 Two launches, no atomics (deterministic): many programs each write one
-partial sum (elementwise losses: BLOCK elements; cross entropy: one row with an
-online logsumexp over the classes), then one program adds the partials,
+partial sum (elementwise losses: BLOCK elements; cross entropy: ROWS rows, each
+with an online logsumexp over the classes), then one program adds the partials,
 applies the reduction scale and the fused epilogue. Bytes: one read of the
-inputs; the partials are numel / BLOCK floats (or N for cross entropy).
+inputs; the partials are numel / BLOCK floats (or N / ROWS for cross entropy).
 """
 
 from __future__ import annotations
@@ -102,46 +102,59 @@ def _cross_entropy(plan, config) -> tuple[str, list[str]]:
     kernel = f'''
 @triton.jit
 def cross_entropy_row_kernel({operand_params(region_operands(plan.prologue))}target_ptr, partial_ptr,
-        weight_ptr, C, IGNORE_INDEX, BLOCK: tl.constexpr):
-    """Row n of logits[N, C] (contiguous): loss = logsumexp(row) - row[target[n]].
+        weight_ptr, N, C, IGNORE_INDEX, ROWS: tl.constexpr, BLOCK: tl.constexpr):
+    """ROWS rows of logits[N, C] (contiguous) per program: loss = logsumexp(row) - row[target].
 
-    Online max/sum over C in BLOCK chunks: reads C + 1 logits, writes 2 floats.
+    Online max/sum over C in BLOCK chunks: reads C + 1 values per row; writes the
+    sum of its rows' losses and how many counted (one partial per program, so
+    the finishing program reads N / ROWS partials, not N).
     """
-    row = tl.program_id(0).to(tl.int64)
-    run_max = tl.zeros([BLOCK], dtype=tl.float32) - float('inf')
-    run_sum = tl.zeros([BLOCK], dtype=tl.float32)
-    target = tl.load(target_ptr + row)
-    valid = target != IGNORE_INDEX
+    rows = tl.program_id(0).to(tl.int64) * ROWS + tl.arange(0, ROWS)
+    row_ok = rows < N
+    target = tl.load(target_ptr + rows, mask=row_ok, other=IGNORE_INDEX)
+    valid = row_ok & (target != IGNORE_INDEX)
     safe_target = tl.where(valid, target, 0)
-    picked = tl.zeros([BLOCK], dtype=tl.float32)
+    run_max = tl.zeros([ROWS, BLOCK], dtype=tl.float32) - float('inf')
+    run_sum = tl.zeros([ROWS, BLOCK], dtype=tl.float32)
+    picked = tl.zeros([ROWS, BLOCK], dtype=tl.float32)
     for start in range(0, C, BLOCK):
         cols = start + tl.arange(0, BLOCK)
-        mask = cols < C
-        offs = row * C + cols
+        mask = row_ok[:, None] & (cols[None, :] < C)
+        offs = rows[:, None] * C + cols[None, :]
 {body}
         x = tl.where(mask, {a_value}, -float('inf'))
-        picked += tl.where(cols == safe_target, x, 0.0)
+        picked += tl.where(cols[None, :] == safe_target[:, None], x, 0.0)
         new_max = tl.maximum(run_max, x)
         safe_max = tl.where(new_max == -float('inf'), 0.0, new_max)
         run_sum = run_sum * tl.exp(run_max - safe_max) + tl.exp(x - safe_max)
         run_max = new_max
-    row_max = tl.max(run_max, axis=0)
-    row_sum = tl.sum(run_sum * tl.exp(run_max - row_max), axis=0)
-    loss = row_max + tl.log(row_sum) - tl.sum(picked, axis=0)
-    tl.store(partial_ptr + row, tl.where(valid, loss, 0.0))
-    tl.store(weight_ptr + row, tl.where(valid, 1.0, 0.0))
+    row_max = tl.max(run_max, axis=1)
+    safe_row_max = tl.where(row_max == -float('inf'), 0.0, row_max)
+    row_sum = tl.sum(run_sum * tl.exp(run_max - safe_row_max[:, None]), axis=1)
+    loss = row_max + tl.log(row_sum) - tl.sum(picked, axis=1)
+    tl.store(partial_ptr + tl.program_id(0), tl.sum(tl.where(valid, loss, 0.0), axis=0))
+    tl.store(weight_ptr + tl.program_id(0), tl.sum(tl.where(valid, 1.0, 0.0), axis=0))
 '''
     rows, classes = plan.attr("rows"), plan.attr("classes")
+    per_program = config.get("ROWS", 1)
     forward = [
-        f"n_partials = {rows}",
-        f"partial = torch.empty(({rows},), device={plan.inputs[0][0]}.device, dtype=torch.float32)",
+        f"n_partials = triton.cdiv({rows}, {per_program})",
+        f"partial = torch.empty((n_partials,), device={plan.inputs[0][0]}.device, dtype=torch.float32)",
         "weight = torch.empty_like(partial)",
-        (f"cross_entropy_row_kernel[({rows},)]({operand_launch_args(plan, region_operands(plan.prologue))}"
-        f"{leaf_expr(plan, plan.attr('b'))}.contiguous(), partial, weight, {classes}, "
-        f"{plan.attr('ignore_index')}, BLOCK={min(config['BLOCK'], 1 << (classes - 1).bit_length())}, "
+        (f"cross_entropy_row_kernel[(n_partials,)]({operand_launch_args(plan, region_operands(plan.prologue))}"
+        f"{leaf_expr(plan, plan.attr('b'))}.contiguous(), partial, weight, {rows}, {classes}, "
+        f"{plan.attr('ignore_index')}, ROWS={per_program}, "
+        f"BLOCK={min(config['BLOCK'], 1 << (classes - 1).bit_length())}, "
         f"num_warps={config['num_warps']})"),
     ]
     return kernel, forward
+
+
+def partials(plan, config) -> int:
+    """How many partial sums the first launch writes (the finishing program reads them)."""
+    if plan.attr("loss") == "cross_entropy":
+        return -(-plan.attr("rows") // config.get("ROWS", 1))
+    return -(-plan.attr("numel") // config["BLOCK"])
 
 
 def render(plan, config) -> tuple[str, list[str]]:
@@ -149,11 +162,14 @@ def render(plan, config) -> tuple[str, list[str]]:
     kernel, forward = (_cross_entropy if ce else _elementwise)(plan, config)
     helpers = TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else ""
     kernels = helpers + kernel + _finish_kernel(plan)
+    # One program adds the partials: a wide block keeps its loop short (at 1024 a
+    # time, 32768 partials took 32 dependent load rounds).
+    finish_block = min(max(1 << (partials(plan, config) - 1).bit_length(), 128), 4096)
     forward += [
         f"out = torch.empty((), device={plan.inputs[0][0]}.device, dtype=torch.{plan.out_dtype})",
         (f"loss_finish_kernel[(1,)](partial, weight, "
         f"{operand_launch_args(plan, region_operands(plan.epilogue))}out, n_partials, "
-        f"{plan.attr('scale')!r}, BLOCK=1024, num_warps=4)"),
+        f"{plan.attr('scale')!r}, BLOCK={finish_block}, num_warps={8 if finish_block >= 2048 else 4})"),
         "return out",
     ]
     return kernels, forward
