@@ -5,9 +5,12 @@ without skills and with them. Speedups are against eager (the flywheel compares
 searches with each other, so no torch.compile baseline is built). Reports, for B, the best speedup each search reached and
 how many evaluations each needed to get within 95% of the no-skills best.
 
-Usage (GPU): python scripts/flywheel.py OUT [--budget N] [--time-limit S]
+Usage (GPU): python scripts/flywheel.py OUT [--budget N] [--time-limit S] [--pair PREFIX]
+PREFIX defaults to benchmarks/flywheel/layer_norm (layer_norm_a.py, layer_norm_b.py);
+benchmarks/flywheel/matmul is the fp32 matmul pair, whose space (tiles, grouping,
+persistence, dot precision: 128 configs) leaves a cold search further from its best.
 Writes OUT/flywheel.json (the figures and both curves). CPU smoke test:
-`--device cpu --pair DIR` with shrunk copies (no speedups there, so no skill).
+`--device cpu --pair PREFIX` with shrunk copies (no speedups there, so no skill).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PAIR = ROOT / "benchmarks" / "flywheel"
+PAIR = ROOT / "benchmarks" / "flywheel" / "layer_norm"  # + "_a.py" / "_b.py"
 
 
 def curve(report) -> list[float]:
@@ -45,12 +48,13 @@ async def main(out: Path, budget: int, time_limit: float, device: str, pair: Pat
                             store_path=str(out / f"{name}.sqlite"), out_dir=str(out / name),
                             use_skills=skills, parallel=3, compile_baseline=False)
 
-    first = await run_search(str(pair / "layer_norm_a.py"), config("a", skills=True))
+    problem_a, problem_b = f"{pair}_a.py", f"{pair}_b.py"
+    first = await run_search(problem_a, config("a", skills=True))
     # Both B searches run at once: they share the GPU gate, so timings never overlap,
     # and each reads the skill library before either writes to it.
     cold, warm = await asyncio.gather(
-        run_search(str(pair / "layer_norm_b.py"), config("b_cold", skills=False)),
-        run_search(str(pair / "layer_norm_b.py"), config("b_warm", skills=True)))
+        run_search(problem_b, config("b_cold", skills=False)),
+        run_search(problem_b, config("b_warm", skills=True)))
     cold_curve, warm_curve = curve(cold), curve(warm)
     cold_best = max(cold_curve, default=0.0)
     target = 0.95 * cold_best
@@ -71,7 +75,8 @@ if __name__ == "__main__":
     parser.add_argument("--budget", type=int, default=16)
     parser.add_argument("--time-limit", type=float, default=240.0)
     parser.add_argument("--device", default="cuda")
-    parser.add_argument("--pair", default=str(PAIR), help="folder with layer_norm_a/b.py")
+    parser.add_argument("--pair", default=str(PAIR),
+                        help="path prefix of the pair: PREFIX_a.py and PREFIX_b.py")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
