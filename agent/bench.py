@@ -182,8 +182,20 @@ async def _time_baselines(problems: list[Path], rows: list[dict[str, Any]],
 
     if resolve_device(args.device) != "cuda":
         return rows
-    harness = Harness(store=Store(args.store), pool=WorkerPool(parallel=1),
-                      limits=Limits(timeout_s=600.0))
+    # The next baseline's worker starts (imports torch) while this one runs: on the
+    # H200, the part of a search evaluation outside the GPU gate (mostly starting
+    # its worker) was about 9 s, and the baselines run one after another.
+    pool = WorkerPool(parallel=1, prestart=True)
+    harness = Harness(store=Store(args.store), pool=pool, limits=Limits(timeout_s=600.0))
+    try:
+        await _each_baseline(harness, problems, rows, args, out)
+    finally:
+        await pool.close()
+    return rows
+
+
+async def _each_baseline(harness: Any, problems: list[Path], rows: list[dict[str, Any]],
+                         args: argparse.Namespace, out: Path) -> None:
     for problem, row in zip(problems, rows):
         best_file = out / problem.stem / "best.py"
         if not row["verified"] or not best_file.exists():
@@ -204,7 +216,6 @@ async def _time_baselines(problems: list[Path], rows: list[dict[str, Any]],
         print(json.dumps({"problem": problem.name, "final": final.outcome,
                           "vs_eager": row["vs_eager"], "vs_compile": row["vs_compile"],
                           "seconds": row["baseline_seconds"]}), flush=True)
-    return rows
 
 
 def final_row(final: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:

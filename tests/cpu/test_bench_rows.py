@@ -65,3 +65,42 @@ def test_bench_on_cpu_writes_its_table_and_says_no_speed(tmp_path):
     assert all(r["verified"] and r["vs_eager"] is None for r in data["rows"])  # CPU: no speed
     assert (out / "bench.md").read_text().count("| yes |") == 2
     assert Path(out / "roofline.png").stat().st_size > 0
+
+
+async def test_baselines_run_one_at_a_time_and_leave_no_spare_worker(tmp_path, monkeypatch):
+    """After the searches, each verified best is timed once more beside torch.compile."""
+    import argparse
+
+    from kernelwright.agent import bench
+    from kernelwright.harness import evaluate, pool
+    from kernelwright.harness.messages import EvalResult
+
+    pools, seen = [], []
+    original_init = pool.WorkerPool.__init__
+
+    def recording_init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        pools.append(self)
+
+    async def fake_evaluate(self, problem, source, device, **options):
+        seen.append((Path(problem).name, options["compile_baseline"]))
+        return EvalResult(outcome="ok", message="", device="cuda", timing={"median_ms": 0.1},
+                          speedup={"vs_eager": 1.5, "vs_compile": 1.1},
+                          baseline={"eager_ms": 0.15, "compile_ms": 0.11})
+
+    monkeypatch.setattr(pool.WorkerPool, "__init__", recording_init)
+    monkeypatch.setattr(evaluate, "resolve_device", lambda device: "cuda")
+    monkeypatch.setattr(evaluate.Harness, "evaluate", fake_evaluate)
+    problems = [tmp_path / "01_a.py", tmp_path / "02_b.py"]
+    for problem in problems:
+        (tmp_path / problem.stem).mkdir()
+        (tmp_path / problem.stem / "best.py").write_text("class ModelNew: ...\n")
+    rows = [{**SEARCH_ROW, "problem": "01_a.py"}, {**SEARCH_ROW, "problem": "02_b.py",
+                                                   "verified": False}]
+    args = argparse.Namespace(device="cuda", store=str(tmp_path / "s.sqlite"),
+                              compile_mode="max-autotune-no-cudagraphs")
+    out = await bench._time_baselines(problems, rows, args, tmp_path)
+    assert seen == [("01_a.py", True)]  # the unverified row gets no baseline
+    assert out[0]["vs_compile"] == 1.1 and out[0]["search_vs_eager"] == 2.0
+    assert out[1]["vs_compile"] is None
+    assert pools and all(not p._spares for p in pools)
