@@ -80,7 +80,7 @@ def matching_skills(graph: dict[str, Any] | None, device_name: str,
 
 
 def write_skill(best: Node, graph: dict[str, Any] | None, device_name: str, problem_hash: str,
-                search_id: str) -> str | None:
+                search_id: str, runners_up: list[Node] | tuple[Node, ...] = ()) -> str | None:
     """Distils a verified improvement into a skill; returns a note for the report."""
     facts = _problem_facts(graph)
     if facts is None or not best.speedup or best.speedup <= 1.0:
@@ -92,7 +92,10 @@ def write_skill(best: Node, graph: dict[str, Any] | None, device_name: str, prob
             "source": best.source}
     try:
         skill = write(node, op_class=op_class, dtype=dtype, device=device_name, shape=shape,
-                      problem_hash=problem_hash, search_id=search_id)
+                      problem_hash=problem_hash, search_id=search_id,
+                      runners_up=[{"config": n.config, "speedup_vs_eager": n.speedup}
+                                  for n in runners_up
+                                  if n.config and n.speedup and n.speedup > 1.0])
     except Exception as err:
         log.warning("skill write-back failed: %s", err)
         return f"skill not written: {err}"

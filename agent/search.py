@@ -274,7 +274,8 @@ class Search:
                               "correctness only; no speedups were measured")
         if best is not None and not cancelled:
             note = proposer_registry.write_skill(best, self.graph, self.device_info["name"],
-                                                 self.problem_hash, self.search_id)
+                                                 self.problem_hash, self.search_id,
+                                                 self._runners_up(best))
             if note:
                 self.notes.append(note)
         self.store.put_search(self.search_id, self.problem_hash, self.problem_path, self.device,
@@ -288,6 +289,17 @@ class Search:
                               self._accounts())
         self._emit("finished", best, message="cancelled" if cancelled else "done")
         return report
+
+    def _runners_up(self, best: Node, count: int = 3) -> list[Node]:
+        """The next-best verified nodes with distinct configs, fastest first."""
+        ranked = sorted((n for n in self.tree.evaluated() if n.ok and n.speedup and n is not best),
+                        key=lambda n: n.speedup, reverse=True)
+        picked: list[Node] = []
+        for node in ranked:
+            if node.config and node.config != best.config \
+                    and all(node.config != other.config for other in picked):
+                picked.append(node)
+        return picked[:count]
 
     def _accounts(self) -> dict[str, Any]:
         return {p.name: p.account for p in self.proposers if hasattr(p, "account")}

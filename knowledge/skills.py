@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -48,6 +48,11 @@ class Skill:
     bottleneck: str | None
     provenance: dict[str, Any]  # problem_hash, search_id, kernelwright_version, created, updated
     path: Path | None = None
+    # The next-best verified configs of the same search, best first, each
+    # {"config": ..., "speedup_vs_eager": ...}: a related shape's optimum is often
+    # one of them rather than the winner (an H200 layer-norm pair: B's best was
+    # A's runner-up).
+    runners_up: tuple[dict[str, Any], ...] = ()
 
     def to_context(self) -> dict[str, Any]:
         """The dict ProposalContext.skills carries (decisions and configs for warm starts)."""
@@ -59,6 +64,7 @@ class Skill:
             "shape": self.shape,
             "regime": self.regime,
             "config": self.config,
+            "runners_up": [dict(r) for r in self.runners_up],
             "decisions": list(self.decisions),
             "change": self.change,
             "speedup_vs_eager": self.speedup_vs_eager,
@@ -78,6 +84,7 @@ def write_skill(
     baseline: str = "eager PyTorch",
     directory: Path | None = None,
     now: datetime | None = None,
+    runners_up: Sequence[Mapping[str, Any]] = (),
 ) -> Skill:
     """Distil the verified best node of a search into a skill file; return the skill.
 
@@ -128,6 +135,7 @@ def write_skill(
             "updated": stamp,
         },
         path=path,
+        runners_up=tuple(_runner_up(r) for r in runners_up if r.get("config")),
     )
     directory.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".md.tmp")
@@ -194,6 +202,8 @@ def skill_from_document(doc: Document) -> Skill:
             bottleneck=next(iter(doc.signals), None),
             provenance=dict(meta.get("provenance") or {}),
             path=doc.path,
+            runners_up=tuple(_runner_up(r) for r in meta.get("runners_up") or ()
+                             if isinstance(r, dict) and isinstance(r.get("config"), dict)),
         )
     except (IndexError, KeyError, TypeError, ValueError) as exc:
         raise KnowledgeError(f"{doc.path}: incomplete skill ({exc!r})") from None
@@ -223,6 +233,8 @@ def _front_matter(skill: Skill) -> dict[str, Any]:
         ),
         "provenance": skill.provenance,
     }
+    if skill.runners_up:
+        fields["runners_up"] = [dict(r) for r in skill.runners_up]
     # Round-trip check: what we write must be what `kb` and find_skills can read.
     document_from_fields(dict(fields), _body(skill), origin="skill", path=None)
     return fields
@@ -259,6 +271,12 @@ def _body(skill: Skill) -> str:
     if skill.config:
         config = json.dumps(skill.config, indent=2, sort_keys=True)
         lines += ["", "**Configuration of the winner:**", "", "```json", config, "```"]
+    if skill.runners_up:
+        lines += ["", "**Runners-up (verified, same search):**"]
+        lines += [f"- {json.dumps(r['config'], sort_keys=True)}: "
+                  + (f"{r['speedup_vs_eager']:.2f}× vs {skill.baseline}"
+                     if r.get("speedup_vs_eager") is not None else "speed not measured")
+                  for r in skill.runners_up]
     p = skill.provenance
     lines += [
         "",
@@ -278,6 +296,12 @@ def _speedups(best: Mapping[str, Any]) -> tuple[float | None, float | None]:
     return _optional_float(best.get("speedup_vs_eager")), _optional_float(
         best.get("speedup_vs_compile")
     )
+
+
+def _runner_up(entry: Mapping[str, Any]) -> dict[str, Any]:
+    speed = _optional_float(entry.get("speedup_vs_eager"))
+    return {"config": dict(entry["config"]),
+            "speedup_vs_eager": round(speed, 4) if speed is not None else None}
 
 
 def _optional_float(value: Any) -> float | None:

@@ -1,7 +1,7 @@
 """The embedded, deterministic proposer: templates + configs, no network, no model.
 
-Root: skill configs first (when a retrieved skill fits this plan), then the
-default config, then deterministic neighbours of it. Child: mutations of the
+Root: skill configs first (each matching skill's winner, then their runners-up,
+when they fit this plan), then the default config, then deterministic neighbours of it. Child: mutations of the
 parent's config, seeded by ctx.seed, each with a `move` naming what changed.
 """
 
@@ -52,10 +52,17 @@ class EmbeddedProposer:
                 child, move = mutate(plan, current, rng)
                 add(child, move)
         else:
-            for skill in ctx.skills:
-                config = skill.get("config") if isinstance(skill, dict) else None
+            skills = [s for s in ctx.skills if isinstance(s, dict)]
+            for skill in skills:  # every matching skill's winner first, then runners-up
+                config = skill.get("config")
                 if isinstance(config, dict):
-                    add(dict(config), f"skill {skill.get('name', '?')}: {_describe(config)}")
+                    add(dict(config), f"skill {skill.get('id', '?')}: {_describe(config)}")
+            for skill in skills:
+                for rank, entry in enumerate(skill.get("runners_up") or (), start=2):
+                    config = entry.get("config") if isinstance(entry, dict) else None
+                    if isinstance(config, dict):
+                        add(dict(config), f"skill {skill.get('id', '?')} #{rank}: "
+                                          f"{_describe(config)}")
             default = default_config(plan, ctx.device)
             add(default, f"{plan.family} template ({plan.op}), default config: {_describe(default)}")
             current = default

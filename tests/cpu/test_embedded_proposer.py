@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -50,3 +51,17 @@ def test_the_root_skips_a_tried_default(graph):
     default = default_config(plan(graph), DEVICE)
     proposals = EmbeddedProposer().propose_sync(_ctx(graph, [default], count=3))
     assert len(proposals) == 3 and all(p.config != default for p in proposals)
+
+
+def test_a_warm_start_tries_each_skill_winner_then_the_runners_up_before_the_default(graph):
+    space = config_space(plan(graph))
+    default = default_config(plan(graph), DEVICE)
+    others = [c for c in space if c != default]
+    skills = ({"id": "skill-a", "config": others[0],
+               "runners_up": [{"config": others[2]}, {"config": others[3]}]},
+              {"id": "skill-b", "config": others[1], "runners_up": []})
+    ctx = dataclasses.replace(_ctx(graph, [], count=5), skills=skills)
+    proposals = EmbeddedProposer().propose_sync(ctx)
+    assert [p.config for p in proposals] == [others[0], others[1], others[2], others[3], default]
+    assert proposals[0].move.startswith("skill skill-a:")
+    assert proposals[2].move.startswith("skill skill-a #2:")

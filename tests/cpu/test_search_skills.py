@@ -18,9 +18,10 @@ PROBLEM = Path(__file__).parents[2] / "benchmarks" / "problems" / "13_softmax_ro
 
 
 def _search(problem: str, tmp_path: Path, name: str, **overrides):
-    config = SearchConfig(budget=1, time_limit_s=300, device="cpu", parallel=1,
+    settings = {"budget": 1, **overrides}
+    config = SearchConfig(time_limit_s=300, device="cpu", parallel=1,
                           store_path=str(tmp_path / f"{name}.sqlite"),
-                          out_dir=str(tmp_path / name), **overrides)
+                          out_dir=str(tmp_path / name), **settings)
     return asyncio.run(run_search(problem, config))
 
 
@@ -37,14 +38,21 @@ def test_a_written_skill_warm_starts_the_next_search(tmp_path):
                 move="num_warps → 16", memory="parent", source="# winner\n", config=winner,
                 result={"outcome": "ok", "speedup": {"vs_eager": 2.5, "vs_compile": 1.2},
                         "profile": {"bottleneck": "memory-bound"}})
-    note = proposer_registry.write_skill(best, graph, "NVIDIA H200", "problemhash", "search1")
+    runner_config = dict(default_config)
+    runner_config["num_warps"] = 4 if default_config.get("num_warps") != 4 else 8
+    runner = Node(id="n0003", parent=None, depth=1, proposer="embedded", move="num_warps",
+                  memory="parent", source="# runner-up\n", config=runner_config,
+                  result={"outcome": "ok", "speedup": {"vs_eager": 2.1}})
+    note = proposer_registry.write_skill(best, graph, "NVIDIA H200", "problemhash", "search1",
+                                         [runner])
     assert note and note.startswith("skill written")
     assert find_skills(proposer_registry._problem_facts(graph)[0], "float32", "NVIDIA H200",
                        graph["inputs"][0]["shape"])
 
-    warm = _search(problem, tmp_path, "warm")
-    first = warm.nodes[0]
+    warm = _search(problem, tmp_path, "warm", budget=2)
+    first, second = sorted(warm.nodes, key=lambda n: n["id"])
     assert first["config"] == winner, first["move"]
+    assert second["config"] == runner_config, second["move"]  # then the skill's runner-up
     assert any("warm start from 1 skill" in note for note in warm.notes)
 
     unskilled = _search(problem, tmp_path, "unskilled", use_skills=False)
