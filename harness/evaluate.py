@@ -228,7 +228,8 @@ def _to_result(outcome: JobOutcome, device: str) -> EvalResult:
         raise HarnessError(f"unexpected worker reply {outcome.status!r}")
     if result.outcome != Outcome.OK.value and outcome.log_tail:
         result.log_tail = outcome.log_tail[-2000:]
-    result.seconds = outcome.seconds
+    # The parent's clock (total, GPU waits) with the worker's phases inside it.
+    result.seconds = {**(outcome.seconds or {}), **(result.seconds or {})}
     return result
 
 

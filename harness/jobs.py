@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import torch
@@ -19,15 +20,35 @@ from kernelwright.harness.pipeline import (
 )
 
 
+class PhaseTimer:
+    """Seconds per pipeline phase inside the worker (the GPU waits are the parent's)."""
+
+    def __init__(self):
+        self.phases: dict[str, float] = {}
+        self._name: str | None = None
+        self._since = time.perf_counter()
+
+    def enter(self, name: str | None) -> None:
+        now = time.perf_counter()
+        if self._name is not None:
+            self.phases[self._name] = round(self.phases.get(self._name, 0.0)
+                                            + now - self._since, 3)
+        self._name, self._since = name, now
+
+
 def run_eval(request: JobRequest, channel: Any) -> dict[str, Any]:
     pipeline = EvalPipeline(request, channel)
     result = pipeline.result
+    timer = PhaseTimer()
     try:
         if pipeline.device.type == "cuda":
             channel.share_gpu()  # compile and verify alongside others; timing waits its turn
+        timer.enter("load")
         pipeline.load()
         if pipeline.device.type == "cuda":
+            timer.enter("compile")
             pipeline.compile_pass()
+        timer.enter("verify")
         seeds = [request.seed + i for i in range(max(request.trials, 5))]
         stats = pipeline.verify_trials(seeds, first=True)
         result.correctness = {"trials": len(seeds), "passed": len(seeds),
@@ -37,7 +58,9 @@ def run_eval(request: JobRequest, channel: Any) -> dict[str, Any]:
                               "shared_weights": pipeline.shared_weights}
         pipeline.check_environment()
         if request.time_candidate:
+            timer.enter("time")  # from the wait for the GPU alone (parent's "waiting")
             pipeline.time_and_profile()
+            timer.enter("reverify")
             pipeline.reverify_if_suspicious()
             pipeline.check_environment()
         result.message = f"verified on {len(seeds)} trials"
@@ -51,7 +74,10 @@ def run_eval(request: JobRequest, channel: Any) -> dict[str, Any]:
             and "CUDA" in result.message:
         result.flags.append("cuda-error: worker retired")
     if request.use_ncu and result.outcome == Outcome.OK.value and result.profile is not None:
+        timer.enter("ncu")
         result.profile["ncu"] = ncu_profile(request, channel, request.candidate_source)
+    timer.enter(None)
+    result.seconds = {"phases": timer.phases}
     return result.to_dict()
 
 

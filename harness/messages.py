@@ -109,8 +109,9 @@ class EvalResult:
     numerics: dict[str, Any] | None = None  # which precision flags held
     versions: dict[str, str] | None = None
     log_tail: str | None = None
-    # Where the evaluation's wall time went (parent side): total, waiting for the
-    # GPU gate, holding it shared, holding it alone. Not the candidate's speed.
+    # Where the evaluation's wall time went: total, waiting for the GPU gate,
+    # holding it shared, holding it alone (parent side), and "phases" (load,
+    # compile, verify, time, reverify, ncu; worker side). Not the candidate's speed.
     seconds: dict[str, float] | None = None
     cached: bool = False
     key: str | None = None

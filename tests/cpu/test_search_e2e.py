@@ -55,6 +55,9 @@ def test_strategy_returns_a_verified_best_and_its_outputs(tmp_path, strategy, st
         spent = node["seconds"]
         assert spent["total"] > 0 and spent["waiting"] >= 0
         assert spent["waiting"] + spent["shared"] + spent["exclusive"] <= spent["total"] + 0.01
+        # ...and, inside the worker, which phase took it
+        assert spent["phases"]["load"] > 0 and spent["phases"]["verify"] > 0
+        assert sum(spent["phases"].values()) <= spent["total"]
     lines = [json.loads(x) for x in (out / "trajectories.jsonl").read_text().splitlines()]
     assert len(lines) == report.evaluated
     assert all({"context", "proposal", "result"} <= set(line) for line in lines)
