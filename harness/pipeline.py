@@ -327,9 +327,11 @@ class EvalPipeline:
                                            "nothing about speed: no timing, no speedup")
             self.result.profile = profiling.build_profile(None, nbytes, flops, dtype_key, req.peaks)
             return
+        # The stream check runs both models under the profiler: a verification, not
+        # a measurement, so it runs before the GPU is taken alone.
+        self.check_streams(inputs)
         compiled = baseline_then_gpu(self.channel, req.compile_mode,
                                      self._compiled_reference if req.compile_baseline else None)
-        self.check_streams(inputs)
         contenders = {"candidate": self._candidate, "eager": self._eager}
         if compiled is not None:
             contenders["compile"] = compiled
