@@ -22,6 +22,8 @@ def load_shard(shard: Path) -> dict[str, Any]:
     table = shard / "bench.json"
     if table.exists():
         return json.loads(table.read_text())
+    if not (shard / "rows.jsonl").exists():
+        raise SystemExit(f"{shard}: neither bench.json nor rows.jsonl (not a bench --out folder?)")
     latest: dict[str, dict[str, Any]] = {}
     for line in (shard / "rows.jsonl").read_text().splitlines():
         row = json.loads(line)
@@ -49,4 +51,6 @@ def main(out: Path, shards: list[Path]) -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) < 3:
+        raise SystemExit(__doc__.strip().splitlines()[2])
     main(Path(sys.argv[1]), [Path(p) for p in sys.argv[2:]])
