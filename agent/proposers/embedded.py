@@ -65,6 +65,11 @@ class EmbeddedProposer:
                                           f"{_describe(config)}")
             default = default_config(plan, ctx.device)
             add(default, f"{plan.family} template ({plan.op}), default config: {_describe(default)}")
+            if default.get("PRECISION", "ieee") != "ieee":
+                # The default's plain-fp32 twin comes next: should 3xTF32 miss the
+                # tolerance on this device, the search still has a verified kernel.
+                add({**default, "PRECISION": "ieee"},
+                    "the default's tiles with IEEE fp32 dots")
             current = default
             for _ in range(ctx.count * 8):
                 if len(chosen) >= ctx.count:

@@ -27,10 +27,15 @@ from kernelwright.agent.proposers.embedded import EmbeddedProposer
 
 
 @pytest.fixture(scope="module")
-def plans():
+def graphs():
     paths = shrunk_all()
     names = sorted(paths)
-    return {name: plan(graph) for name, graph in zip(names, graphs_for([paths[n] for n in names]))}
+    return dict(zip(names, graphs_for([paths[n] for n in names])))
+
+
+@pytest.fixture(scope="module")
+def plans(graphs):
+    return {name: plan(graph) for name, graph in graphs.items()}
 
 
 def test_every_family_has_a_problem(plans):
@@ -304,3 +309,17 @@ def test_cross_entropy_packs_rows_per_program_but_keeps_the_sms_busy():
     assert cross_entropy_rows(32768, 1000, 132) == 4  # the bench's problem 22
     assert cross_entropy_rows(32768, 50257, 132) == 1  # long rows: one per program
     assert cross_entropy_rows(600, 1000, 132) == 1  # few rows: every SM gets programs
+
+
+def test_the_root_proposes_the_defaults_ieee_twin_right_after_3xtf32(plans, graphs):
+    found = plans["24_matmul_square.py"]
+    graph = graphs["24_matmul_square.py"]
+    ctx = ProposalContext(problem_path="p.py", problem_source="", graph=graph,
+                          device={"kind": "cuda", "sm_count": 132}, parent=None,
+                          memory="clean_slate", memory_context=(), knowledge=(), count=2,
+                          tried=())
+    first, second = EmbeddedProposer().propose_sync(ctx)
+    assert first.config["PRECISION"] == "tf32x3" and second.config["PRECISION"] == "ieee"
+    assert {k: v for k, v in first.config.items() if k != "PRECISION"} == \
+        {k: v for k, v in second.config.items() if k != "PRECISION"}
+    assert second.config in config_space(found)
