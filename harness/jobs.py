@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import torch
 from kernelwright.harness import guards, ncu, profiling, timing
 from kernelwright.harness.loading import build_reference, load_problem
 from kernelwright.harness.messages import JobRequest, Outcome
+from kernelwright.harness.phases import PhaseClock
 from kernelwright.harness.pipeline import (
     EvalPipeline,
     Verdict,
@@ -20,26 +20,10 @@ from kernelwright.harness.pipeline import (
 )
 
 
-class PhaseTimer:
-    """Seconds per pipeline phase inside the worker (the GPU waits are the parent's)."""
-
-    def __init__(self):
-        self.phases: dict[str, float] = {}
-        self._name: str | None = None
-        self._since = time.perf_counter()
-
-    def enter(self, name: str | None) -> None:
-        now = time.perf_counter()
-        if self._name is not None:
-            self.phases[self._name] = round(self.phases.get(self._name, 0.0)
-                                            + now - self._since, 3)
-        self._name, self._since = name, now
-
-
 def run_eval(request: JobRequest, channel: Any) -> dict[str, Any]:
     pipeline = EvalPipeline(request, channel)
     result = pipeline.result
-    timer = PhaseTimer()
+    timer = PhaseClock()  # the worker's own phases; the GPU waits are the parent's
     try:
         if pipeline.device.type == "cuda":
             channel.share_gpu()  # compile and verify alongside others; timing waits its turn
@@ -77,7 +61,7 @@ def run_eval(request: JobRequest, channel: Any) -> dict[str, Any]:
         timer.enter("ncu")
         result.profile["ncu"] = ncu_profile(request, channel, request.candidate_source)
     timer.enter(None)
-    result.seconds = {"phases": timer.phases}
+    result.seconds = {"phases": timer.rounded()}
     return result.to_dict()
 
 

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 
 from kernelwright.harness.messages import GO_TIMING, JobKind, JobRequest, WorkerMessage
+from kernelwright.harness.phases import PhaseClock
 
 MEMORY_POLL_S = 0.25
 
@@ -212,7 +213,7 @@ class WorkerPool:
         worker = await self._worker_for(request, gpu)
         proc, log_path = worker.proc, worker.log_path
         request.log_path = log_path
-        clock = _PhaseClock()
+        clock = PhaseClock(("waiting", SHARED, EXCLUSIVE))
         try:
             proc.stdin.write((request.to_json() + "\n").encode())
             await proc.stdin.drain()
@@ -222,10 +223,11 @@ class WorkerPool:
             await proc.wait()
         tail = _read_tail(log_path)
         os.unlink(log_path)
-        return JobOutcome(status, payload, tail, proc.returncode, clock.seconds())
+        return JobOutcome(status, payload, tail, proc.returncode,
+                          {"total": clock.total(), **clock.rounded()})
 
     async def _converse(self, proc, gpu: int, limits: Limits,
-                        clock: _PhaseClock) -> tuple[str, dict]:
+                        clock: PhaseClock) -> tuple[str, dict]:
         budget = limits.timeout_s
         gate, held = gpu_gate(gpu), None
         try:
@@ -253,25 +255,6 @@ class WorkerPool:
             if held is not None:
                 gate.release(held)
             clock.enter(None)
-
-
-class _PhaseClock:
-    """Where one job's wall time went, so a slow search can say why it was slow."""
-
-    def __init__(self):
-        self.started = self.mark = time.monotonic()
-        self.phase: str | None = None
-        self.spent: dict[str, float] = {"waiting": 0.0, SHARED: 0.0, EXCLUSIVE: 0.0}
-
-    def enter(self, phase: str | None) -> None:
-        now = time.monotonic()
-        if self.phase is not None:
-            self.spent[self.phase] += now - self.mark
-        self.phase, self.mark = phase, now
-
-    def seconds(self) -> dict[str, float]:
-        return {"total": round(time.monotonic() - self.started, 3),
-                **{k: round(v, 3) for k, v in self.spent.items()}}
 
 
 async def _next_message(proc, budget: float, limits: Limits) -> WorkerMessage:
