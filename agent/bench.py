@@ -99,7 +99,16 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "fusion_geomean_vs_eager": _geomean([r["vs_eager"] for r in fusion]),
         "fusion_geomean_vs_compile": _geomean([r["vs_compile"] for r in fusion]),
         "memory_bound_median_pct_peak_bw": statistics.median(memory) if memory else None,
+        # how far the searches got: evaluations, and a typical one's wall time and GPU wait
+        "evaluations": sum(r.get("evaluated") or 0 for r in rows),
+        "eval_s_median_of_rows": _median([r.get("eval_s_median") for r in rows]),
+        "gpu_wait_s_median_of_rows": _median([r.get("gpu_wait_s_median") for r in rows]),
     }
+
+
+def _median(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
 
 
 def _fmt(value: Any, spec: str) -> str:
