@@ -70,10 +70,10 @@ def row_for(problem: Path, report: dict[str, Any], seconds: float) -> dict[str, 
 def eval_seconds(nodes: list[dict[str, Any]]) -> dict[str, float | None]:
     """Median wall time of one evaluation and of its wait for the GPU: why a search was slow."""
     spent = [n["seconds"] for n in nodes if n.get("seconds")]
-    if not spent:
-        return {"eval_s_median": None, "gpu_wait_s_median": None}
-    return {"eval_s_median": round(statistics.median(s["total"] for s in spent), 2),
-            "gpu_wait_s_median": round(statistics.median(s.get("waiting", 0.0) for s in spent), 2)}
+    total = _median([s.get("total") for s in spent])
+    waiting = _median([s.get("waiting", 0.0) for s in spent])
+    return {"eval_s_median": None if total is None else round(total, 2),
+            "gpu_wait_s_median": None if waiting is None else round(waiting, 2)}
 
 
 def _geomean(values: list[float]) -> float | None:

@@ -1,8 +1,9 @@
 """The embedded, deterministic proposer: templates + configs, no network, no model.
 
 Root: skill configs first (each matching skill's winner, then their runners-up,
-when they fit this plan), then the default config, then deterministic neighbours of it. Child: mutations of the
-parent's config, seeded by ctx.seed, each with a `move` naming what changed.
+when they fit this plan), then the default config, then deterministic
+neighbours of it. Child: mutations of the parent's config, seeded by ctx.seed,
+each with a `move` naming what changed.
 """
 
 from __future__ import annotations

@@ -86,7 +86,7 @@ def loss_partial_kernel({operand_params(region_operands(plan.prologue))}b_ptr, p
 '''
     numel, block = plan.attr("numel"), config["BLOCK"]
     forward = [
-        f"n_partials = triton.cdiv({numel}, {block})",
+        f"n_partials = {partials(plan, config)}",
         f"partial = torch.empty((n_partials,), device={plan.inputs[0][0]}.device, dtype=torch.float32)",
         (f"loss_partial_kernel[(n_partials,)]({operand_launch_args(plan, region_operands(plan.prologue))}"
         f"{leaf_expr(plan, plan.attr('b'))}.contiguous(), partial, {numel}, BLOCK={block}, "
@@ -138,7 +138,7 @@ def cross_entropy_row_kernel({operand_params(region_operands(plan.prologue))}tar
     rows, classes = plan.attr("rows"), plan.attr("classes")
     per_program = config.get("ROWS", 1)
     forward = [
-        f"n_partials = triton.cdiv({rows}, {per_program})",
+        f"n_partials = {partials(plan, config)}",
         f"partial = torch.empty((n_partials,), device={plan.inputs[0][0]}.device, dtype=torch.float32)",
         "weight = torch.empty_like(partial)",
         (f"cross_entropy_row_kernel[(n_partials,)]({operand_launch_args(plan, region_operands(plan.prologue))}"
