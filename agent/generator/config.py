@@ -199,8 +199,11 @@ def _row_space(plan: Plan) -> list[dict]:
                       for s in NORM_SPLITS[1:]]
         return space
     blocks = [b for b in (16, 64, 256, 1024, 2048, 4096) if b <= max(16, next_pow2(r))]
+    # Reductions keep a [BLOCK_R, BLOCK_INNER] accumulator in registers
+    # (templates/reduction.py): beyond 8192 elements it would spill.
+    most = 8192 if plan.family == "reduction" else 65536
     space = [{"BLOCK_R": b, "BLOCK_INNER": bi, "num_warps": w}
-             for b in blocks for bi in inners for w in (4, 8) if b * bi <= 65536]
+             for b in blocks for bi in inners for w in (4, 8) if b * bi <= most]
     if plan.family == "reduction" and plan.op in SPLITTABLE:
         space = [{**c, "SPLIT": s} for c in space for s in SPLITS]
     if plan.family == "norm" and inner == 1:

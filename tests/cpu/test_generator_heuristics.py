@@ -6,7 +6,7 @@ H200_SMS = 132
 
 
 def test_full_reduction_is_split_over_every_sm():
-    # 10_min_full_reduction: one output, 32M inputs; 8 programs ran at 0.03× eager.
+    # 10_mean_full_reduction: one output, 32M inputs; 8 programs ran at 0.03× eager.
     assert split_count(1, 4096 * 8192, H200_SMS) >= PROGRAMS_PER_SM * H200_SMS // 2
 
 

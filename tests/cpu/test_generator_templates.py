@@ -209,3 +209,18 @@ def test_split_rms_rows_match_pytorch():
     assert "norm_stats_kernel" in source and "norm_apply_kernel" in source
     [result] = verify_many([(path, source)])
     assert result["outcome"] == "ok", result
+
+
+@pytest.mark.parametrize("name, config", [
+    ("argmin_ties.py", {"BLOCK_R": 16, "BLOCK_INNER": 16, "num_warps": 4}),
+    ("argmax_ties.py", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4}),
+])
+def test_arg_reductions_return_the_first_of_tied_extremes(name, config):
+    """Per-lane accumulators each keep their own first extreme; the fold must
+    still return the first row overall, as torch does, in every chunk layout."""
+    path = Path(__file__).resolve().parents[1] / "problems" / name
+    found = plan(graphs_for([path])[0])
+    assert found is not None and found.family == "reduction"
+    assert config in config_space(found)
+    [result] = verify_many([(path, render(found, config))])
+    assert result["outcome"] == "ok", result

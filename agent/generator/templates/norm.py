@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from .common import TANH_HELPER, leaf_expr, uses_tanh
 from .rows import (
+    APPLY_ROW_HEADER,
     SPLIT_ROW_HEADER,
     empty_output,
     epilogue_lines,
     kernel_operand_args,
     kernel_operand_params,
     prologue_lines,
+    reversed_tiles,
     split_chunk,
 )
 
@@ -107,8 +109,7 @@ def norm_kernel({kernel_operand_params(plan)}{affine_params}out_ptr, R, INNER, n
     cols = (pid % n_inner_blocks) * BLOCK_INNER + tl.arange(0, BLOCK_INNER)
     col_mask = cols < INNER
     base = outer.to(tl.int64) * R * INNER
-{stats}    for start in range(0, R, BLOCK_R):
-{tile}{load}
+{stats}{reversed_tiles("0", "R")}{tile}{load}
         y = (x - mean[None, :]) * rstd[None, :]
 {affine_lines}
 {chr(10).join(epilogue)}
@@ -164,9 +165,8 @@ def norm_stats_kernel({kernel_operand_params(plan)}stats_ptr, R, INNER, CHUNK,
 def norm_apply_kernel({kernel_operand_params(plan)}{affine_params}stats_ptr, out_ptr, R, INNER,
         CHUNK, EPS, SPLIT: tl.constexpr, BLOCK_R: tl.constexpr, BLOCK_INNER: tl.constexpr):
     """{plan.op}, part 2 of 2: merge the row's statistics, normalise chunk [lo, hi)."""
-{header}    parts = outer * SPLIT + tl.arange(0, SPLIT)
-{merge}    for start in range(lo, hi, BLOCK_R):
-{tile}{load}
+{APPLY_ROW_HEADER}    parts = outer * SPLIT + tl.arange(0, SPLIT)
+{merge}{reversed_tiles("lo", "hi")}{tile}{load}
         y = (x - mean[None, :]) * rstd[None, :]
 {affine_lines}
 {chr(10).join(epilogue)}

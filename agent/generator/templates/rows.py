@@ -68,3 +68,18 @@ SPLIT_ROW_HEADER = '''    pid = tl.program_id(0)
 def split_chunk(r: int, split: int, block_r: int) -> int:
     """Rows per chunk: R / SPLIT rounded up to whole BLOCK_R tiles."""
     return max(-(-r // split // block_r) * block_r, block_r)
+
+
+# Second passes walk backwards. A two-pass kernel's first pass ends on the last
+# programs' chunks and on each chunk's tail, which are the bytes still in L2 (50 MB
+# on H100/H200); starting the second pass there reads them from L2 instead of DRAM.
+APPLY_ROW_HEADER = SPLIT_ROW_HEADER.replace(
+    "pid = tl.program_id(0)", "pid = tl.num_programs(0) - 1 - tl.program_id(0)")
+
+
+def reversed_tiles(lo: str, hi: str, indent: str = "    ") -> str:
+    """Loop header visiting the BLOCK_R tiles of rows [lo, hi) last tile first."""
+    return (f"{indent}n_tiles = tl.cdiv({hi} - {lo}, BLOCK_R)\n"
+            f"{indent}for step in range(0, n_tiles):\n"
+            f"{indent}    start = {lo} + (n_tiles - 1 - step) * BLOCK_R\n")
+

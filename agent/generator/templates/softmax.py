@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from .common import TANH_HELPER, uses_tanh
 from .rows import (
+    APPLY_ROW_HEADER,
     SPLIT_ROW_HEADER,
     empty_output,
     epilogue_lines,
     kernel_operand_args,
     kernel_operand_params,
     prologue_lines,
+    reversed_tiles,
     row_view,
     split_chunk,
 )
@@ -60,8 +62,7 @@ def render(plan, config) -> tuple[str, list[str]]:
         new_max = tl.maximum(row_max, tl.max(x, axis=0))
         row_sum = row_sum * tl.exp(row_max - new_max) + tl.sum(tl.exp(x - new_max[None, :]), axis=0)
         row_max = new_max
-    for start in range(0, R, BLOCK_R):
-{tile}{load}
+{reversed_tiles("0", "R")}{tile}{load}
         y = {normalise}
 {chr(10).join(epilogue)}
         tl.store(out_ptr + offs, {value}, mask=mask)
@@ -117,15 +118,14 @@ def softmax_stats_kernel({kernel_operand_params(plan)}stats_ptr, R, INNER, CHUNK
 def softmax_apply_kernel({kernel_operand_params(plan)}stats_ptr, out_ptr, R, INNER, CHUNK,
         SPLIT: tl.constexpr, BLOCK_R: tl.constexpr, BLOCK_INNER: tl.constexpr):
     """{plan.op}, part 2 of 2: merge the row's SPLIT (max, sum) pairs, write chunk [lo, hi)."""
-{header}    parts = outer * SPLIT + tl.arange(0, SPLIT)
+{APPLY_ROW_HEADER}    parts = outer * SPLIT + tl.arange(0, SPLIT)
     maxes = tl.load(stats_ptr + parts * 2)
     sums = tl.load(stats_ptr + parts * 2 + 1)
     top = tl.max(maxes, axis=0)
     total = tl.sum(sums * tl.exp(maxes - top), axis=0)
     row_max = tl.zeros([BLOCK_INNER], dtype=tl.float32) + top
     row_sum = tl.zeros([BLOCK_INNER], dtype=tl.float32) + total
-    for start in range(lo, hi, BLOCK_R):
-{tile}{load}
+{reversed_tiles("lo", "hi")}{tile}{load}
         y = {normalise}
 {chr(10).join(epilogue)}
         tl.store(out_ptr + offs, {value}, mask=mask)
