@@ -1,0 +1,21 @@
+#!/bin/bash
+# One bench shard in one device call (10 minutes at most), its logs and results
+# under $OUT. Usage: scripts/device_bench.sh NAME FILTER TIME_LIMIT CONCURRENCY PARALLEL STOP_S
+# STOP_S bounds the bench so the tarball is written before the call's own limit.
+# Merge shards afterwards here: python scripts/merge_bench.py docs/bench-DEVICE-DATE s1 s2
+set -u
+cd "$(dirname "$0")/.."
+. scripts/device_env.sh
+name=$1 filter=$2 limit=$3 concurrency=$4 parallel=$5 stop=$6
+out=${OUT:-/tmp/out}
+mkdir -p "$out"
+{ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+  python3 -c "import sys, torch, triton; print(sys.version.split()[0], torch.__version__, torch.version.cuda, triton.__version__)"
+  git rev-parse HEAD 2>/dev/null; date -u +%FT%TZ; } > "$out/$name-env.txt" 2>&1
+timeout "$stop" python3 -m kernelwright.server.cli bench benchmarks/problems --filter "$filter" \
+    --device cuda --budget 8 --time-limit "$limit" --concurrency "$concurrency" \
+    --parallel "$parallel" --compile-mode max-autotune-no-cudagraphs --out "/tmp/$name" \
+    > "$out/$name.log" 2>&1
+echo "bench exit $?" >> "$out/$name.log"
+tar czf "$out/$name.tgz" --exclude='*.sqlite*' -C /tmp "$name"
+cat "$out/$name-env.txt"; tail -5 "$out/$name.log"; tail -25 "/tmp/$name/bench.md" 2>/dev/null
