@@ -125,6 +125,9 @@ VARIANTS = [
     ("16", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 4},
      {"FEATURES": 5, "DIM": 37}),
     ("18", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 2}, {}),
+    # several tiles per loss program; the last program's tiles partly or wholly past the end
+    ("20", {"BLOCK": 512, "num_warps": 4, "TILES": 4}, {"BATCH": 37, "DIM": 101}),
+    ("23", {"BLOCK": 512, "num_warps": 8, "TILES": 16}, {"BATCH": 5, "DIM": 1031}),
     ("22", {"BLOCK": 512, "num_warps": 4, "ROWS": 1}, {"CLASSES": 1031, "BATCH": 5}),
     # several rows per program, the last program's rows partly past the end
     ("22", {"BLOCK": 512, "num_warps": 4, "ROWS": 4}, {"CLASSES": 1031, "BATCH": 7}),

@@ -1,10 +1,10 @@
 """MSE, smooth L1 / Huber, KL divergence and cross entropy, reduced to a scalar.
 
 Two launches, no atomics (deterministic): many programs each write one
-partial sum (elementwise losses: BLOCK elements; cross entropy: ROWS rows, each
+partial sum (elementwise losses: TILES x BLOCK elements; cross entropy: ROWS rows, each
 with an online logsumexp over the classes), then one program adds the partials,
 applies the reduction scale and the fused epilogue. Bytes: one read of the
-inputs; the partials are numel / BLOCK floats (or N / ROWS for cross entropy).
+inputs; the partials are numel / (TILES x BLOCK) floats (or N / ROWS for cross entropy).
 """
 
 from __future__ import annotations
@@ -68,28 +68,33 @@ def loss_finish_kernel(partial_ptr, weight_ptr, {operand_params(region_operands(
 
 def _elementwise(plan, config) -> tuple[str, list[str]]:
     prologue, a_value = emit_region(plan.prologue, plan.operands, "offs", "mask", None, prefix="p")
-    body = "\n".join("    " + line for line in prologue)
+    body = "\n".join("        " + line for line in prologue)
     kernel = f'''
 @triton.jit
 def loss_partial_kernel({operand_params(region_operands(plan.prologue))}b_ptr, partial_ptr, numel,
-        BLOCK: tl.constexpr):
-    """partial[pid] = sum of {plan.attr("loss")} terms over BLOCK elements of a and b
-    (contiguous, same shape): reads 2 x numel elements, writes numel / BLOCK floats."""
+        TILES: tl.constexpr, BLOCK: tl.constexpr):
+    """partial[pid] = sum of {plan.attr("loss")} terms over TILES x BLOCK adjacent elements
+    of a and b (contiguous, same shape): reads 2 x numel elements, writes
+    numel / (TILES x BLOCK) floats. Terms add element-wise into one BLOCK-wide
+    accumulator, folded once at the end."""
     pid = tl.program_id(0)
-    offs = pid.to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
-    mask = offs < numel
+    acc = tl.zeros([BLOCK], dtype=tl.float32)
+    for tile in range(0, TILES):
+        offs = (pid.to(tl.int64) * TILES + tile) * BLOCK + tl.arange(0, BLOCK)
+        mask = offs < numel
 {body}
-    a = {a_value}
-    b = tl.load(b_ptr + offs, mask=mask, other=0.0).to(tl.float32)
-    terms = tl.where(mask, {_pointwise_loss(plan)}, 0.0)
-    tl.store(partial_ptr + pid, tl.sum(terms, axis=0))
+        a = {a_value}
+        b = tl.load(b_ptr + offs, mask=mask, other=0.0).to(tl.float32)
+        acc += tl.where(mask, {_pointwise_loss(plan)}, 0.0)
+    tl.store(partial_ptr + pid, tl.sum(acc, axis=0))
 '''
     numel, block = plan.attr("numel"), config["BLOCK"]
     forward = [
         f"n_partials = {partials(plan, config)}",
         f"partial = torch.empty((n_partials,), device={plan.inputs[0][0]}.device, dtype=torch.float32)",
         (f"loss_partial_kernel[(n_partials,)]({operand_launch_args(plan, region_operands(plan.prologue))}"
-        f"{leaf_expr(plan, plan.attr('b'))}.contiguous(), partial, {numel}, BLOCK={block}, "
+        f"{leaf_expr(plan, plan.attr('b'))}.contiguous(), partial, {numel}, "
+        f"TILES={config.get('TILES', 1)}, BLOCK={block}, "
         f"num_warps={config['num_warps']})"),
         "weight = partial",  # unused by the sum/scale finish; passed for one kernel signature
     ]
@@ -154,7 +159,7 @@ def partials(plan, config) -> int:
     """How many partial sums the first launch writes (the finishing program reads them)."""
     if plan.attr("loss") == "cross_entropy":
         return -(-plan.attr("rows") // config.get("ROWS", 1))
-    return -(-plan.attr("numel") // config["BLOCK"])
+    return -(-plan.attr("numel") // (config["BLOCK"] * config.get("TILES", 1)))
 
 
 def render(plan, config) -> tuple[str, list[str]]:
