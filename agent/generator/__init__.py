@@ -6,9 +6,16 @@ writes a standalone candidate module; mutate/crossover move between configs.
 Pure Python: nothing here runs the problem or the generated code.
 """
 
-from .config import config_distance, config_space, crossover, default_config, mutate
+from .config import (
+    config_distance,
+    config_space,
+    crossover,
+    default_config,
+    mutate,
+    triton_matmul_default,
+)
 from .plan import FAMILIES, Plan, plan, plan_or_reason
 from .render import render
 
 __all__ = ["FAMILIES", "Plan", "config_distance", "config_space", "crossover", "default_config", "mutate", "plan",
-           "plan_or_reason", "render"]
+           "plan_or_reason", "render", "triton_matmul_default"]

@@ -1,8 +1,8 @@
 """The embedded, deterministic proposer: templates + configs, no network, no model.
 
 Root: skill configs first (each matching skill's winner, then their runners-up,
-when they fit this plan), then the default config, then deterministic
-neighbours of it. Child: mutations of the parent's config, seeded by ctx.seed,
+when they fit this plan), then the default config (and, where that keeps
+cuBLAS, the Triton tile alternative), then deterministic neighbours of it. Child: mutations of the parent's config, seeded by ctx.seed,
 each with a `move` naming what changed.
 """
 
@@ -18,6 +18,7 @@ from ..generator import (
     mutate,
     plan_or_reason,
     render,
+    triton_matmul_default,
 )
 from .base import Proposal, ProposalContext, ProposerError
 
@@ -71,6 +72,12 @@ class EmbeddedProposer:
                 # tolerance on this device, the search still has a verified kernel.
                 add({**default, "PRECISION": "ieee"},
                     "the default's tiles with IEEE fp32 dots")
+            if default.get("impl") == "torch":
+                # Both implementations measured early: cuBLAS with the chain fused
+                # after it, and Triton tiles with the chain fused into the store
+                # (with 3xTF32, fp32 tiles can pass cuBLAS's fp32 SGEMM).
+                tiles = triton_matmul_default(plan)
+                add(tiles, f"Triton tiles with the epilogue fused: {_describe(tiles)}")
             current = default
             for _ in range(ctx.count * 8):
                 if len(chosen) >= ctx.count:

@@ -65,3 +65,21 @@ def test_a_warm_start_tries_each_skill_winner_then_the_runners_up_before_the_def
     assert [p.config for p in proposals] == [others[0], others[1], others[2], others[3], default]
     assert proposals[0].move.startswith("skill skill-a:")
     assert proposals[2].move.startswith("skill skill-a #2:")
+
+
+@pytest.mark.parametrize("prefix, precision", [("25", "tf32x3"), ("33", None)])
+def test_a_matmul_with_an_epilogue_measures_cublas_and_triton_tiles_first(prefix, precision):
+    """The default keeps cuBLAS and fuses the chain after it; the next root candidate
+    is the Triton tile kernel with the chain fused in (3xTF32 dots in fp32), so a
+    search with time for two candidates has measured both implementations."""
+    problems = Path(__file__).resolve().parents[2] / "benchmarks" / "problems"
+    path = next(problems.glob(f"{prefix}_*.py"))
+    found = graphs_for([path])[0]
+    ctx = ProposalContext(problem_path=str(path), problem_source=path.read_text(), graph=found,
+                          device=DEVICE, parent=None, memory="parent", memory_context=(),
+                          knowledge=(), count=2)
+    first, second = EmbeddedProposer().propose_sync(ctx)
+    assert first.config["impl"] == "torch"
+    assert second.config["impl"] == "triton"
+    assert second.config.get("PRECISION") == precision
+    assert second.move.startswith("Triton tiles with the epilogue fused")
