@@ -1,113 +1,104 @@
-"""Probe the embedded generator on a GPU: the first few proposals of every problem, no search.
+"""A few minutes' GPU check before a bench spends its device time.
 
-Usage (on a GPU machine): python scripts/gpu_probe.py OUT_DIR [COUNT] [REGEX]
-Per problem: capture, profile the reference, then evaluate the generator's first
-COUNT proposals (default config first) against eager. Writes OUT_DIR/probe.jsonl
-(one line per candidate, with the config) and prints a compact table last.
-It answers "which templates and configs are slow or wrong on this device"
-before a full `kernelwright bench` spends its time on them.
+For each named problem, the embedded generator's first root candidates (the
+default config, then whatever the root proposes next) are verified and timed
+once through the harness, eager beside them, no search and no torch.compile.
+It answers: does every template still compile and pass on this GPU, and how
+fast is the candidate a short search starts from?
+
+Usage (GPU): python scripts/gpu_probe.py OUT PREFIX [PREFIX ...] [--count N] [--parallel P]
+  PREFIX: how a problem's file name starts (benchmarks/problems: its two digits).
+CPU smoke test: --device cpu --problems tests/problems small_softmax (no timings there).
+Writes OUT/probe.json and prints one line per candidate, then a table.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
-import os
-import re
-import sys
 import time
 from pathlib import Path
 
-from kernelwright.agent.proposers.base import ProposalContext, ProposerError
-from kernelwright.agent.proposers.embedded import EmbeddedProposer
-from kernelwright.harness.evaluate import Harness
-from kernelwright.harness.pool import WorkerPool
-from kernelwright.harness.store import Store
-
-PROBLEMS = Path(os.environ.get("KERNELWRIGHT_PROBE_PROBLEMS", "")
-                or Path(__file__).resolve().parents[1] / "benchmarks" / "problems")
-DEVICE = os.environ.get("KERNELWRIGHT_PROBE_DEVICE", "cuda")  # "cpu" only to smoke-test this script
+ROOT = Path(__file__).resolve().parents[1]
+PROBLEMS = ROOT / "benchmarks" / "problems"
 
 
-async def probe_problem(harness: Harness, path: Path, count: int, sink) -> list[dict]:
+async def probe_one(harness, path: Path, device: dict, count: int) -> list[dict]:
+    from kernelwright.agent.proposers.base import ProposalContext, ProposerError
+    from kernelwright.agent.proposers.embedded import EmbeddedProposer
+
     graph = await harness.capture(str(path))
-    reference = await harness.profile(str(path), DEVICE, compile_baseline=False)
-    peaks = (reference.get("profile") or {}).get("peaks") or {}
     ctx = ProposalContext(problem_path=str(path), problem_source=path.read_text(), graph=graph,
-                          device={"kind": DEVICE, "name": peaks.get("name"), "peaks": peaks,
-                                  "sm_count": peaks.get("sm_count")},
-                          parent=None, memory="clean_slate", memory_context=(), knowledge=(),
-                          count=count)
+                          device=device, parent=None, memory="parent", memory_context=(),
+                          knowledge=(), count=count)
     try:
         proposals = EmbeddedProposer().propose_sync(ctx)
-    except ProposerError as error:
-        row = {"problem": path.name, "rank": 0, "outcome": "no-proposal", "message": str(error)}
-        sink(row)
-        return [row]
+    except ProposerError as err:
+        return [{"problem": path.name, "outcome": "proposer_error", "message": str(err)}]
 
-    async def one(rank: int, proposal) -> dict:
-        begin = time.perf_counter()
-        result = await harness.evaluate(str(path), proposal.source, DEVICE,
-                                        use_cache=False, compile_baseline=False)
-        prof = result.profile or {}
-        row = {"problem": path.name, "rank": rank, "config": proposal.config,
-               "family": proposal.meta.get("family"), "outcome": result.outcome,
-               "message": result.message[:300], "flags": result.flags,
-               "cand_ms": (result.timing or {}).get("median_ms"),
-               "eager_ms": (reference.get("timing") or {}).get("median_ms"),
+    async def evaluate(proposal) -> dict:
+        started = time.monotonic()
+        result = await harness.evaluate(str(path), proposal.source, device["kind"], use_cache=False,
+                                        compile_baseline=False)
+        profile = result.profile or {}
+        row = {"problem": path.name, "move": proposal.move, "config": proposal.config,
+               "outcome": result.outcome, "message": (result.message or "")[:300],
                "vs_eager": (result.speedup or {}).get("vs_eager"),
-               "pct_bw": prof.get("pct_peak_bw"), "pct_flops": prof.get("pct_peak_flops"),
-               "bottleneck": prof.get("bottleneck"), "triton": prof.get("triton_kernels"),
-               "wall_s": round(time.perf_counter() - begin, 1)}
-        sink(row)
+               "ms": (result.timing or {}).get("median_ms"),
+               "pct_peak_bw": profile.get("pct_peak_bw"),
+               "pct_peak_flops": profile.get("pct_peak_flops"),
+               "bottleneck": profile.get("bottleneck"), "seconds": result.seconds,
+               "wall_s": round(time.monotonic() - started, 1)}
+        print(json.dumps({k: row[k] for k in ("problem", "outcome", "vs_eager", "ms",
+                                              "pct_peak_bw", "wall_s")}), flush=True)
         return row
 
-    return await asyncio.gather(*(one(i, p) for i, p in enumerate(proposals)))
+    return list(await asyncio.gather(*(evaluate(p) for p in proposals)))
 
 
-async def main(out: Path, count: int, pattern: str) -> None:
-    harness = Harness(store=Store(out / "store.sqlite"), pool=WorkerPool(parallel=8))
-    await harness.peaks(DEVICE)
-    log = (out / "probe.jsonl").open("w")
+async def main(prefixes: list[str], count: int, parallel: int, kind: str,
+               problems: Path) -> list[dict]:
+    from kernelwright.harness.evaluate import Harness
+    from kernelwright.harness.pool import Limits, WorkerPool
 
-    def sink(row: dict) -> None:
-        log.write(json.dumps(row) + "\n")
-        log.flush()
+    pool = WorkerPool(parallel=parallel, prestart=True)
+    harness = Harness(store=None, pool=pool, limits=Limits(timeout_s=180.0))
+    try:
+        peaks = await harness.peaks(kind) if kind == "cuda" else {}
+        device = {"kind": kind, "name": peaks.get("name", kind), "peaks": peaks or None,
+                  "sm_count": peaks.get("sm_count")}
+        paths = [sorted(problems.glob(f"{prefix}*.py"))[0] for prefix in prefixes]
+        groups = await asyncio.gather(*(probe_one(harness, p, device, count) for p in paths))
+    finally:
+        await pool.close()
+    return [row for group in groups for row in group]
 
-    paths = [p for p in sorted(PROBLEMS.glob("[0-9][0-9]_*.py")) if re.search(pattern, p.name)]
-    slots = asyncio.Semaphore(4)
 
-    async def guarded(path: Path) -> list[dict]:
-        async with slots:
-            try:
-                return await probe_problem(harness, path, count, sink)
-            except Exception as error:  # one problem's failure must not end the probe
-                row = {"problem": path.name, "rank": 0, "outcome": "probe-error",
-                       "message": repr(error)[:300]}
-                sink(row)
-                return [row]
+def _fmt(value, spec: str) -> str:
+    return format(value, spec) if isinstance(value, (int, float)) else "—"
 
-    groups = await asyncio.gather(*(guarded(p) for p in paths))
-    print("| problem | best rank | outcomes | best ms | eager ms | best vs eager | % BW | % FLOP |")
-    print("|---|---|---|---|---|---|---|---|")
-    for rows in groups:
-        ok = [r for r in rows if r.get("outcome") == "ok" and r.get("cand_ms")]
-        best = min(ok, key=lambda r: r["cand_ms"]) if ok else None
-        outcomes = ",".join(r["outcome"] for r in rows)
 
-        def f(v, spec=".3f"):
-            return "—" if v is None else format(v, spec)
-
-        if best:
-            print(f"| {rows[0]['problem']} | {best['rank']} | {outcomes} | {f(best['cand_ms'])} | "
-                  f"{f(best['eager_ms'])} | {f(best['vs_eager'], '.2f')} | "
-                  f"{f(best['pct_bw'], '.0f')} | {f(best['pct_flops'], '.0f')} |")
-        else:
-            print(f"| {rows[0]['problem']} | — | {outcomes} | — | — | — | — | — |")
+def table(rows: list[dict]) -> str:
+    lines = ["| problem | outcome | vs eager | ms | % BW | % FLOP/s | move |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['problem'][:28]} | {r['outcome']} | {_fmt(r.get('vs_eager'), '.2f')} | "
+                     f"{_fmt(r.get('ms'), '.4f')} | {_fmt(r.get('pct_peak_bw'), '.0f')} | "
+                     f"{_fmt(r.get('pct_peak_flops'), '.0f')} | {(r.get('move') or r.get('message', ''))[:60]} |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "kw-probe")
-    target.mkdir(parents=True, exist_ok=True)
-    asyncio.run(main(target, int(sys.argv[2]) if len(sys.argv) > 2 else 3,
-                     sys.argv[3] if len(sys.argv) > 3 else "."))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out")
+    parser.add_argument("prefixes", nargs="+")
+    parser.add_argument("--count", type=int, default=2, help="root candidates per problem")
+    parser.add_argument("--parallel", type=int, default=6, help="worker processes")
+    parser.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
+    parser.add_argument("--problems", type=Path, default=PROBLEMS)
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = asyncio.run(main(args.prefixes, args.count, args.parallel, args.device, args.problems))
+    (out / "probe.json").write_text(json.dumps(rows, indent=2, default=str))
+    print(table(rows))
