@@ -8,6 +8,8 @@ fast is the candidate a short search starts from?
 
 Usage (GPU): python scripts/gpu_probe.py OUT PREFIX [PREFIX ...] [--count N] [--parallel P]
   PREFIX: how a problem's file name starts (benchmarks/problems: its two digits).
+  --configs FILE: a JSON object {PREFIX: [config, ...]} evaluated instead of that
+  problem's root candidates (each config must be in the problem's space).
 CPU smoke test: --device cpu --problems tests/problems small_softmax (no timings there).
 Writes OUT/probe.json and prints one line per candidate, then a table.
 """
@@ -24,18 +26,29 @@ ROOT = Path(__file__).resolve().parents[1]
 PROBLEMS = ROOT / "benchmarks" / "problems"
 
 
-async def probe_one(harness, path: Path, device: dict, count: int) -> list[dict]:
-    from kernelwright.agent.proposers.base import ProposalContext, ProposerError
+async def probe_one(harness, path: Path, device: dict, count: int,
+                    configs: list[dict] | None) -> list[dict]:
+    from kernelwright.agent.generator import config_space, plan, render
+    from kernelwright.agent.proposers.base import Proposal, ProposalContext, ProposerError
     from kernelwright.agent.proposers.embedded import EmbeddedProposer
 
     graph = await harness.capture(str(path))
-    ctx = ProposalContext(problem_path=str(path), problem_source=path.read_text(), graph=graph,
-                          device=device, parent=None, memory="parent", memory_context=(),
-                          knowledge=(), count=count)
-    try:
-        proposals = EmbeddedProposer().propose_sync(ctx)
-    except ProposerError as err:
-        return [{"problem": path.name, "outcome": "proposer_error", "message": str(err)}]
+    if configs:
+        found = plan(graph)
+        space = config_space(found)
+        missing = [c for c in configs if c not in space]
+        if missing:
+            raise SystemExit(f"{path.name}: not in its space: {missing}")
+        proposals = [Proposal(source=render(found, c), proposer="probe", move=f"given: {c}",
+                              config=c) for c in configs]
+    else:
+        ctx = ProposalContext(problem_path=str(path), problem_source=path.read_text(),
+                              graph=graph, device=device, parent=None, memory="parent",
+                              memory_context=(), knowledge=(), count=count)
+        try:
+            proposals = EmbeddedProposer().propose_sync(ctx)
+        except ProposerError as err:
+            return [{"problem": path.name, "outcome": "proposer_error", "message": str(err)}]
 
     async def evaluate(proposal) -> dict:
         started = time.monotonic()
@@ -58,7 +71,7 @@ async def probe_one(harness, path: Path, device: dict, count: int) -> list[dict]
 
 
 async def main(prefixes: list[str], count: int, parallel: int, kind: str,
-               problems: Path) -> list[dict]:
+               problems: Path, configs: dict[str, list[dict]]) -> list[dict]:
     from kernelwright.harness.evaluate import Harness
     from kernelwright.harness.pool import Limits, WorkerPool
 
@@ -69,7 +82,8 @@ async def main(prefixes: list[str], count: int, parallel: int, kind: str,
         device = {"kind": kind, "name": peaks.get("name", kind), "peaks": peaks or None,
                   "sm_count": peaks.get("sm_count")}
         paths = [sorted(problems.glob(f"{prefix}*.py"))[0] for prefix in prefixes]
-        groups = await asyncio.gather(*(probe_one(harness, p, device, count) for p in paths))
+        groups = await asyncio.gather(*(probe_one(harness, p, device, count, configs.get(prefix))
+                                        for prefix, p in zip(prefixes, paths)))
     finally:
         await pool.close()
     return [row for group in groups for row in group]
@@ -96,9 +110,12 @@ if __name__ == "__main__":
     parser.add_argument("--parallel", type=int, default=6, help="worker processes")
     parser.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
     parser.add_argument("--problems", type=Path, default=PROBLEMS)
+    parser.add_argument("--configs", type=Path, help="JSON {PREFIX: [config, ...]}")
     args = parser.parse_args()
+    given = json.loads(args.configs.read_text()) if args.configs else {}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    rows = asyncio.run(main(args.prefixes, args.count, args.parallel, args.device, args.problems))
+    rows = asyncio.run(main(args.prefixes, args.count, args.parallel, args.device, args.problems,
+                            given))
     (out / "probe.json").write_text(json.dumps(rows, indent=2, default=str))
     print(table(rows))

@@ -49,8 +49,11 @@ def reduction_tiles(r: int, inner: int) -> tuple[int, int]:
     return min(next_pow2(r), max(1, 4096 // block_inner)), block_inner
 
 
-SPLITS = (1, 2, 4, 8, 32, 128, 512)
-PROGRAMS_PER_SM = 4  # enough resident programs to hide DRAM latency (Hopper: 132 SMs)
+SPLITS = (1, 2, 4, 8, 32, 128, 512, 2048)
+# Resident programs per SM that hide DRAM latency: a whole-tensor mean split 512
+# ways (4 per SM on an H200) read at 70% of DRAM bandwidth, 128 ways at 41%
+# (scripts/gpu_probe.py, 2026-12-01); each program has one tile in flight.
+PROGRAMS_PER_SM = 8
 
 
 def split_count(outer_columns: int, r: int, sm_count: int) -> int:

@@ -110,7 +110,8 @@ def cross_entropy_row_kernel({operand_params(region_operands(plan.prologue))}tar
         weight_ptr, N, C, IGNORE_INDEX, ROWS: tl.constexpr, BLOCK: tl.constexpr):
     """ROWS rows of logits[N, C] (contiguous) per program: loss = logsumexp(row) - row[target].
 
-    Online max/sum over C in BLOCK chunks: reads C + 1 values per row; writes the
+    Online max/sum over C in BLOCK chunks, folded per chunk (one exponential per
+    logit; a per-element running max took three): reads C + 1 values per row; writes the
     sum of its rows' losses and how many counted (one partial per program, so
     the finishing program reads N / ROWS partials, not N).
     """
@@ -119,24 +120,21 @@ def cross_entropy_row_kernel({operand_params(region_operands(plan.prologue))}tar
     target = tl.load(target_ptr + rows, mask=row_ok, other=IGNORE_INDEX)
     valid = row_ok & (target != IGNORE_INDEX)
     safe_target = tl.where(valid, target, 0)
-    run_max = tl.zeros([ROWS, BLOCK], dtype=tl.float32) - float('inf')
-    run_sum = tl.zeros([ROWS, BLOCK], dtype=tl.float32)
-    picked = tl.zeros([ROWS, BLOCK], dtype=tl.float32)
+    run_max = tl.zeros([ROWS], dtype=tl.float32) - float('inf')
+    run_sum = tl.zeros([ROWS], dtype=tl.float32)
+    picked = tl.zeros([ROWS], dtype=tl.float32)
     for start in range(0, C, BLOCK):
         cols = start + tl.arange(0, BLOCK)
         mask = row_ok[:, None] & (cols[None, :] < C)
         offs = rows[:, None] * C + cols[None, :]
 {body}
         x = tl.where(mask, {a_value}, -float('inf'))
-        picked += tl.where(cols[None, :] == safe_target[:, None], x, 0.0)
-        new_max = tl.maximum(run_max, x)
+        picked += tl.sum(tl.where(cols[None, :] == safe_target[:, None], x, 0.0), axis=1)
+        new_max = tl.maximum(run_max, tl.max(x, axis=1))
         safe_max = tl.where(new_max == -float('inf'), 0.0, new_max)
-        run_sum = run_sum * tl.exp(run_max - safe_max) + tl.exp(x - safe_max)
+        run_sum = run_sum * tl.exp(run_max - safe_max) + tl.sum(tl.exp(x - safe_max[:, None]), axis=1)
         run_max = new_max
-    row_max = tl.max(run_max, axis=1)
-    safe_row_max = tl.where(row_max == -float('inf'), 0.0, row_max)
-    row_sum = tl.sum(run_sum * tl.exp(run_max - safe_row_max[:, None]), axis=1)
-    loss = row_max + tl.log(row_sum) - tl.sum(picked, axis=1)
+    loss = run_max + tl.log(run_sum) - picked
     tl.store(partial_ptr + tl.program_id(0), tl.sum(tl.where(valid, loss, 0.0), axis=0))
     tl.store(weight_ptr + tl.program_id(0), tl.sum(tl.where(valid, 1.0, 0.0), axis=0))
 '''
