@@ -88,10 +88,12 @@ def matmul_tiles(dtype: str) -> dict:
     """16-bit inputs: 128x256x64 with 8 warps and 3 stages, the first entry of Triton
     tutorial 03's autotune list and tutorial 09's Hopper fp16 tile; 128x128x64 ran
     an 8192x4096x4096 fp16 Linear at 445 TFLOP/s against cuBLAS's 691 on an H200
-    (docs/bench-h200-2026-12-01, problem 33). fp32 operands are twice as wide:
-    64x64x32 fits registers and shared memory."""
+    (docs/bench-h200-2026-12-01, problem 33). fp32 (3xTF32 dots): 128x64x32 with 4
+    warps and 4 stages, the fastest of seven tiles on a 4096³ fp32 matmul on an
+    H200 (1.02× cuBLAS SGEMM; 64x64x32 0.67×, 128x128x32 0.39×; 128x256x64 does
+    not fit shared memory; docs/probe-h200-2026-12-01)."""
     if dtype == "float32":
-        return {"BLOCK_M": 64, "BLOCK_N": 64, "BLOCK_K": 32, "num_warps": 4, "num_stages": 3}
+        return {"BLOCK_M": 128, "BLOCK_N": 64, "BLOCK_K": 32, "num_warps": 4, "num_stages": 4}
     return {"BLOCK_M": 128, "BLOCK_N": 256, "BLOCK_K": 64, "num_warps": 8, "num_stages": 3}
 
 
@@ -154,10 +156,12 @@ def fp32_precisions(plan: Plan) -> list[dict]:
     return [{"PRECISION": "tf32x3"}, {"PRECISION": "ieee"}]
 
 
-def attention_tiles(head_dim: int) -> tuple[int, int]:
-    """Triton tutorial 06-fused-attention: BLOCK_M 128 / BLOCK_N 64 for head dims ≤ 128
-    on fp16; fp32 registers halve BLOCK_M."""
-    return (64, 64) if head_dim <= 64 else (32, 32)
+def attention_tiles(head_dim: int) -> tuple[int, int, int]:
+    """(BLOCK_M, BLOCK_N, num_warps). Triton tutorial 06-fused-attention takes 128 x 64
+    for head dims ≤ 128 on fp16; with fp32 (3xTF32) q/k/v and head dim 64 on an H200,
+    128 x 64 with 8 warps ran 1.45× eager against 1.28× for 64 x 64 with 4
+    (docs/probe-h200-2026-12-01, problem 30). Wider heads keep smaller tiles."""
+    return (128, 64, 8) if head_dim <= 64 else (32, 32, 4)
 
 
 # --- spaces -------------------------------------------------------------------
@@ -263,8 +267,8 @@ def _heuristic_config(plan: Plan, device: dict) -> dict:
             return {"impl": "torch", "BLOCK": 1024, "num_warps": 4}
         return triton_matmul_config(plan)
     if family == "attention":
-        block_m, block_n = attention_tiles(plan.attr("D"))
-        return {"BLOCK_M": block_m, "BLOCK_N": block_n, "num_warps": 4, "num_stages": 2,
+        block_m, block_n, warps = attention_tiles(plan.attr("D"))
+        return {"BLOCK_M": block_m, "BLOCK_N": block_n, "num_warps": warps, "num_stages": 2,
                 **fp32_precisions(plan)[0]}
     outer, r, inner = _row_shape(plan)
     block_r, block_inner = reduction_tiles(r, inner)
