@@ -4,7 +4,10 @@ Usage: python scripts/merge_bench.py OUT SHARD_DIR [SHARD_DIR ...]
 Each SHARD_DIR holds a bench.json from `kernelwright bench --filter REGEX`, or,
 where a device call's time limit stopped the bench before it wrote one, its
 rows.jsonl (the last row per problem is the latest: a final baseline row
-follows the search's row).
+follows the search's row). A problem in several shards (run again because its
+first search ended without an evaluation) takes the row of the last shard named;
+the replaced rows are listed in the table's command line and the JSON's
+`meta.replaced`, and every row names its `shard`.
 """
 
 from __future__ import annotations
@@ -37,10 +40,23 @@ def load_shard(shard: Path) -> dict[str, Any]:
 
 def main(out: Path, shards: list[Path]) -> None:
     loaded = [load_shard(shard) for shard in shards]
-    rows = sorted((row for data in loaded for row in data["rows"]), key=lambda r: r["problem"])
+    latest: dict[str, dict[str, Any]] = {}
+    replaced = []
+    for shard, data in zip(shards, loaded):
+        for row in data["rows"]:
+            earlier = latest.get(row["problem"])
+            if earlier is not None:
+                replaced.append(f"{row['problem']} from {earlier['shard']} (verified: "
+                                f"{earlier.get('verified')}, evaluations: {earlier.get('evaluated')})"
+                                f" replaced by {shard.name}")
+            latest[row["problem"]] = {**row, "shard": shard.name}
+    rows = sorted(latest.values(), key=lambda r: r["problem"])
     meta = dict(next(data["meta"] for data in loaded if "device" in data["meta"]))
     meta.pop("stage", None)
     meta["command"] = " ; ".join(data["meta"]["command"] for data in loaded)
+    if replaced:
+        meta["replaced"] = replaced
+        meta["command"] += " ; rows replaced by a later shard: " + "; ".join(replaced)
     summary = summarise(rows)
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps({"meta": meta, "summary": summary, "rows": rows},
