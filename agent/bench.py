@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from kernelwright.agent.api import SearchConfig
-from kernelwright.agent.search import run_search
+from kernelwright.agent.search import FIRST_RESULT_GRACE_S, run_search
 from kernelwright.harness.evaluate import BadInputError, package_versions
 from kernelwright.harness.static_checks import problem_shape
 
@@ -154,9 +154,10 @@ async def _search_all(problems: list[Path], args: argparse.Namespace,
         async with slots:
             started = time.monotonic()
             try:
-                # Twice the limit: the search stops itself at the limit; this only
-                # guards the table against a problem that hangs the harness.
-                await asyncio.wait_for(run_search(str(problem), config), args.time_limit * 2)
+                # Twice the limit and the first-verdict grace: the search stops itself;
+                # this only guards the table against a problem that hangs the harness.
+                await asyncio.wait_for(run_search(str(problem), config),
+                                       args.time_limit * 2 + FIRST_RESULT_GRACE_S)
                 data = json.loads((out / problem.stem / "report.json").read_text())
             except Exception as err:  # one problem's failure is a row, not the end of the bench
                 data = {"best": None, "evaluated": 0, "error": f"{type(err).__name__}: {err}"}

@@ -32,6 +32,11 @@ STAGNATION_WINDOW = 6  # evaluations without a new best before a clean slate is 
 DUPLICATE_RETRIES = 3
 FINAL_EVAL_RESERVE_S = 45.0  # time kept back for the best node's torch.compile comparison
 FINAL_EVAL_RESERVE_SHARE = 0.25  # ...but never more than this share of a short limit
+# A search whose limit passes before any candidate has a verdict (the reference's
+# capture and profiling queue for a GPU shared by a bench's other searches; on an
+# H200 five of 23 searches ended their 90 s with nothing) runs one candidate to
+# its verdict, for at most this much longer, rather than report nothing.
+FIRST_RESULT_GRACE_S = 60.0
 
 
 class Search:
@@ -70,6 +75,20 @@ class Search:
         reserve = (min(FINAL_EVAL_RESERVE_S, FINAL_EVAL_RESERVE_SHARE * self.config.time_limit_s)
                    if self.device == "cuda" and self.config.compile_baseline else 0.0)
         return self.config.time_limit_s - reserve - (time.monotonic() - self.started)
+
+    def _grace_left(self) -> float:
+        """Time past the limit a search with no verdict yet may spend on its first."""
+        if self.tree.evaluated():
+            return 0.0
+        elapsed = time.monotonic() - self.started
+        return self.config.time_limit_s + FIRST_RESULT_GRACE_S - elapsed
+
+    def _may_start(self, in_flight: int) -> bool:
+        if self.cancel.is_set():
+            return False
+        if self._time_left() > 0:
+            return True
+        return not in_flight and self._grace_left() > 0  # the one candidate of the grace
 
     # -- setup ----------------------------------------------------------------------
     async def _prepare(self) -> None:
@@ -208,13 +227,14 @@ class Search:
 
     async def _run(self) -> SearchReport:
         await self._prepare()
+        prepared_s = time.monotonic() - self.started
         self.out_dir = outputs.prepare_out_dir(self.config.out_dir, self.problem_path,
                                                resume=self.config.resume)
         in_flight: dict[asyncio.Task, Node] = {}
         index = len(self.tree)
         while True:
             budget_left = self.config.budget - len(self.tree.evaluated()) - len(in_flight)
-            can_start = (budget_left > 0 and self._time_left() > 0 and not self.cancel.is_set())
+            can_start = budget_left > 0 and self._may_start(len(in_flight))
             while can_start and len(in_flight) < self.config.parallel:
                 expansion = self.strategy.next(self.tree, self.rng, self._stagnant())
                 node = await self._propose(expansion, index)
@@ -231,15 +251,20 @@ class Search:
                 else:
                     in_flight[asyncio.ensure_future(self._evaluate(node))] = node
                 budget_left = self.config.budget - len(self.tree.evaluated()) - len(in_flight)
-                can_start = budget_left > 0 and self._time_left() > 0
+                can_start = budget_left > 0 and self._may_start(len(in_flight))
             if not in_flight:
                 break
             waiter = asyncio.ensure_future(self.cancel.wait())
             done, _ = await asyncio.wait(set(in_flight) | {waiter},
-                                         timeout=max(self._time_left(), 1.0),
+                                         timeout=max(self._time_left(), self._grace_left(), 1.0),
                                          return_when=asyncio.FIRST_COMPLETED)
             waiter.cancel()
-            if self.cancel.is_set() or not (done - {waiter}) and self._time_left() <= 0:
+            out_of_time = self._time_left() <= 0 and self._grace_left() <= 0
+            if self.cancel.is_set() or not (done - {waiter}) and out_of_time:
+                if not self.cancel.is_set():
+                    self.notes.append(
+                        f"time limit: {len(in_flight)} candidate(s) still being evaluated were "
+                        f"cancelled (capturing and profiling the reference took {prepared_s:.0f} s)")
                 await _cancel_all(in_flight)
                 break
             for task in done - {waiter}:
@@ -249,6 +274,12 @@ class Search:
                 except Exception as err:  # a harness failure on one node is that node's failure
                     node.result = {"outcome": "crash", "message": f"harness: {err}"}
                 self._record(node)
+                if len(self.tree.evaluated()) == 1 and self._time_left() <= 0:
+                    over = time.monotonic() - self.started - self.config.time_limit_s
+                    self.notes.append(
+                        f"no candidate had a verdict at the {self.config.time_limit_s:.0f} s limit "
+                        f"(capturing and profiling the reference took {prepared_s:.0f} s): the "
+                        f"first ran to its verdict, {max(over, 0.0):.0f} s past the limit")
         return await self._finish()
 
     async def _finish(self) -> SearchReport:

@@ -219,8 +219,7 @@ class WorkerPool:
             await proc.stdin.drain()
             status, payload = await self._converse(proc, gpu, limits, clock)
         finally:  # also on cancellation: the whole process group goes
-            _kill_group(proc)
-            await proc.wait()
+            await _reap(proc)
         tail = _read_tail(log_path)
         os.unlink(log_path)
         return JobOutcome(status, payload, tail, proc.returncode,
@@ -288,9 +287,18 @@ def _describe_exit(code: int | None) -> str:
     return f"the worker exited with status {code} before a verdict"
 
 
+async def _reap(proc) -> None:
+    """Kill the worker's process group, wait for it, and close our end of its stdin:
+    a pipe left open kept the transport alive until garbage collection, after the
+    event loop had closed ("RuntimeError: Event loop is closed" at every exit)."""
+    _kill_group(proc)
+    await proc.wait()
+    if proc.stdin is not None:
+        proc.stdin.close()
+
+
 async def _end(worker: _Worker) -> None:
-    _kill_group(worker.proc)
-    await worker.proc.wait()
+    await _reap(worker.proc)
     try:
         os.unlink(worker.log_path)
     except OSError:

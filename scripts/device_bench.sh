@@ -11,7 +11,7 @@ out=${OUT:-/tmp/out}
 mkdir -p "$out"
 { nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
   python3 -c "import sys, torch, triton; print(sys.version.split()[0], torch.__version__, torch.version.cuda, triton.__version__)"
-  git rev-parse HEAD 2>/dev/null; date -u +%FT%TZ; } > "$out/$name-env.txt" 2>&1
+  date -u +%FT%TZ; } > "$out/$name-env.txt" 2>&1
 timeout "$stop" python3 -m kernelwright.server.cli bench benchmarks/problems --filter "$filter" \
     --device cuda --budget 8 --time-limit "$limit" --concurrency "$concurrency" \
     --parallel "$parallel" --compile-mode max-autotune-no-cudagraphs --out "/tmp/$name" \

@@ -91,3 +91,12 @@ def test_missing_problem_is_bad_input(tmp_path):
 
     with pytest.raises(BadInputError):
         _search(str(tmp_path / "nope.py"), tmp_path)
+
+
+def test_a_limit_passed_before_any_verdict_still_gives_one(tmp_path):
+    """The limit passes while the reference is still being captured: the search
+    runs one candidate to its verdict and says so, instead of reporting nothing."""
+    report, _ = _search(_problem(tmp_path, "softmax"), tmp_path, time_limit_s=0.01, budget=3)
+    assert report.evaluated == 1
+    assert report.best is not None and report.best["outcome"] == "ok"
+    assert any("the first ran to its verdict" in note for note in report.notes)
