@@ -15,13 +15,19 @@ def plot_roofline(rows: list[dict[str, Any]], peaks: dict[str, Any] | None, path
     fig, (roof, bars) = plt.subplots(1, 2, figsize=(14, 5.5))
     compute_rows = [r for r in rows if r.get("intensity") and r.get("best_tflops")]
     if peaks:
+        from kernelwright.harness.profiling import flop_peak
+
         bw = peaks["copy_gbps"] / 1e3  # TB/s
-        for key, style in (("float32", "-"), ("bfloat16", "--")):
-            flops = (peaks.get("matmul_tflops") or {}).get(key)
+        rates = peaks.get("matmul_tflops") or {}
+        fp32_accurate, basis = flop_peak(peaks, "float32")
+        roofs = [("float32, CUDA cores", rates.get("float32"), ":"),
+                 ("float32 as 3xTF32", fp32_accurate if basis else None, "-"),
+                 ("bfloat16", rates.get("bfloat16"), "--")]
+        for label, flops, style in roofs:
             if flops:
                 xs = [0.01, flops / bw, 1e4]
                 roof.plot(xs, [min(x * bw, flops) for x in xs], style, color="grey",
-                          label=f"measured roof ({key})")
+                          label=f"measured roof ({label})")
     for r in compute_rows:
         roof.scatter(r["intensity"], r["ref_tflops"] or 0, marker="o", color="tab:blue")
         roof.scatter(r["intensity"], r["best_tflops"], marker="*", s=120, color="tab:red")
