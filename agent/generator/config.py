@@ -179,6 +179,17 @@ _MATMUL_TILES = [  # tutorial 03's autotune list (BLOCK_M, BLOCK_N, BLOCK_K, war
 ]
 
 
+# Hopper's shared memory per block (227 KB of its 228 KB). A tile whose pipeline
+# buffers pass it fails to compile: fp32 128x256x64 with 3 stages needs 288 KB,
+# and on an H200 it came back `compile_error` in a probe and in a flywheel search.
+SHARED_MEMORY_BYTES = 227 * 1024
+
+
+def _fits_shared_memory(bm: int, bn: int, bk: int, stages: int, dtype: str) -> bool:
+    size = 4 if dtype == "float32" else 2
+    return stages * (bm * bk + bk * bn) * size <= SHARED_MEMORY_BYTES
+
+
 def config_space(plan: Plan) -> list[dict]:
     family = plan.family
     if family in ("pointwise", "conv"):
@@ -193,6 +204,8 @@ def config_space(plan: Plan) -> list[dict]:
         space = []
         for (bm, bn, bk, warps, stages), group, persistent, precision in itertools.product(
                 _MATMUL_TILES, [1, 8], [False, True], fp32_precisions(plan)):
+            if not _fits_shared_memory(bm, bn, bk, stages, plan.dtype):
+                continue
             space.append({"impl": "triton", "BLOCK_M": bm, "BLOCK_N": bn, "BLOCK_K": bk,
                           "GROUP_M": group, "PERSISTENT": persistent, "num_warps": warps,
                           "num_stages": stages, **precision})
@@ -281,8 +294,11 @@ def _heuristic_config(plan: Plan, device: dict) -> dict:
                   "BLOCK_INNER": block_inner, "num_warps": 8}
         split = norm_split(outer, r, sm_count) if inner == 1 else 1
         return {**online, "SPLIT": split} if split > 1 else online
+    # Scans take 4 warps: on an H200 a cumprod's 64x64 tiles ran 1.8x faster with 4
+    # than with 8 at 512x32768, 1.25x at 384x49152 (docs/flywheel-h200-2026-12-01-session5.md).
+    warps = 4 if family == "scan" or block_r * block_inner < 2048 else 8
     config = {"BLOCK_R": _nearest(block_r, [c["BLOCK_R"] for c in _row_space(plan)]),
-              "BLOCK_INNER": block_inner, "num_warps": 4 if block_r * block_inner < 2048 else 8}
+              "BLOCK_INNER": block_inner, "num_warps": warps}
     if family == "reduction" and plan.op in SPLITTABLE:
         config["SPLIT"] = split_count(outer * inner, r, sm_count)
     if family == "norm" and inner == 1:

@@ -83,3 +83,15 @@ def test_a_matmul_with_an_epilogue_measures_cublas_and_triton_tiles_first(prefix
     assert second.config["impl"] == "triton"
     assert second.config.get("PRECISION") == precision
     assert second.move.startswith("Triton tiles with the epilogue fused")
+
+
+def test_the_fp32_matmul_space_leaves_out_tiles_that_cannot_compile():
+    problems = Path(__file__).resolve().parents[2] / "benchmarks" / "problems"
+    fp32, fp16 = graphs_for([next(problems.glob("24_*.py")), next(problems.glob("33_*.py"))])
+
+    def widest(graph):
+        return [c for c in config_space(plan(graph)) if c.get("impl") == "triton"
+                and (c["BLOCK_M"], c["BLOCK_N"], c["BLOCK_K"]) == (128, 256, 64)]
+
+    assert widest(fp32) == []
+    assert widest(fp16)

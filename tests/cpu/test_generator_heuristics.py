@@ -16,3 +16,13 @@ def test_many_outputs_need_no_split():
 
 def test_short_rows_are_not_split():
     assert split_count(1, 4096, H200_SMS) == 1
+
+
+def test_fp32_matmul_tiles_that_overflow_shared_memory_are_not_proposed():
+    """fp32 128x256x64 with 3 stages needs 288 KB of shared memory: a compile_error on
+    the H200 that cost searches an evaluation. 16-bit operands need half and stay."""
+    from kernelwright.agent.generator.config import _fits_shared_memory
+
+    assert not _fits_shared_memory(128, 256, 64, 3, "float32")
+    assert _fits_shared_memory(128, 256, 64, 3, "float16")
+    assert _fits_shared_memory(128, 128, 64, 3, "float32")  # 192 KB: ran on the H200
