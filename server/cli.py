@@ -174,7 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("optimize", help="search for faster verified kernels")
     p.add_argument("problem")
     p.add_argument("--budget", type=int, default=16, help="candidates to evaluate")
-    p.add_argument("--time-limit", type=float, default=600.0, help="wall-clock seconds")
+    p.add_argument("--time-limit", type=float, default=600.0,
+                   help="wall-clock seconds (with no verdict yet at the limit, the first "
+                        "candidate still runs to one, up to 60 s more)")
     p.add_argument("--strategy", default="mcts", choices=("mcts", "evolve"))
     p.add_argument(
         "--proposers",
