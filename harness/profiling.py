@@ -145,10 +145,11 @@ def build_profile(time_ms: float | None, nbytes: int, flops: int, dtype_key: str
 READ_STREAM_MARGIN = 1.15
 
 
-def above_peak(profile: dict[str, Any], margin: float = 1.05) -> list[str]:
+def above_peak(profile: dict[str, Any], margin: float = 1.05,
+               bandwidth_margin: float = READ_STREAM_MARGIN) -> list[str]:
     """Rates the hardware cannot deliver: the timing or the result is not what it seems."""
     problems = []
-    if (profile.get("pct_peak_bw") or 0) > 100 * max(margin, READ_STREAM_MARGIN):
+    if (profile.get("pct_peak_bw") or 0) > 100 * bandwidth_margin:
         problems.append(f"{profile['pct_peak_bw']:.0f}% of measured peak bandwidth")
     if (profile.get("pct_peak_flops") or 0) > 100 * margin:
         problems.append(f"{profile['pct_peak_flops']:.0f}% of measured peak FLOP rate")

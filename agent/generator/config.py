@@ -106,14 +106,14 @@ def triton_matmul_config(plan: Plan) -> dict:
 
 def prefer_torch_matmul(plan: Plan) -> bool:
     """With an epilogue to fuse, the first candidate keeps cuBLAS's matmul and fuses
-    the chain after it; Triton tiles are left to the search.
+    the chain after it; the embedded proposer's next root candidate is the Triton
+    tile kernel (`triton_matmul_default`), so a short search measures both.
 
-    fp32 without TF32 is where cuBLAS stays ahead of IEEE tl.dot tiles (measured
-    ≈ 52 TFLOP/s on H100, DESIGN.md). In half precision too, cuBLAS already runs
-    a large GEMM near the tensor-core peak: on an H200 eager fp16 Linear reached
-    691 TFLOP/s (92%) where the default 128×128×64 Triton tile reached 445
-    (docs/bench-h200-2026-12-01, problem 33), and a search with time for one
-    candidate kept that 0.64×."""
+    cuBLAS first because it is never far off: on an H200 eager fp16 Linear ran at
+    691 TFLOP/s (92%) where the 128×128×64 Triton tile reached 445, and a search
+    with time for one candidate kept that 0.64× (docs/bench-h200-2026-12-01,
+    problem 33). Where Triton wins (3xTF32 fp32 tiles: 1.39× and 1.47× on 25 and
+    27, docs/bench-h200-2026-12-01-session5), the second candidate finds it."""
     return bool(plan.epilogue)
 
 

@@ -2,8 +2,9 @@
 
 Root: skill configs first (each matching skill's winner, then their runners-up,
 when they fit this plan), then the default config (and, where that keeps
-cuBLAS, the Triton tile alternative), then deterministic neighbours of it. Child: mutations of the parent's config, seeded by ctx.seed,
-each with a `move` naming what changed.
+cuBLAS, the Triton tile alternative), then deterministic neighbours of it.
+Child: mutations of the parent's config, seeded by ctx.seed, each with a
+`move` naming what changed.
 """
 
 from __future__ import annotations
