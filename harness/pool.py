@@ -147,20 +147,21 @@ class _Worker:
 class WorkerPool:
     """Runs each job in a fresh worker process.
 
-    With `prestart`, the pool keeps one spare evaluation worker started per
-    device and GPU: it has already imported torch and triton when its job
-    comes (about 9 s of each evaluation's wall time on the H200 machine went
-    to starting the worker). A spare runs nothing but imports before its
-    request; each job still gets a process no other job has used. `close()`
-    ends the spares.
+    With `prestart`, the pool keeps spare evaluation workers started per
+    device and GPU, up to one per parallel slot: a spare has already imported
+    torch and triton when its job comes (about 9 s of each evaluation's wall
+    time on the H200 machine went to starting the worker). A spare runs
+    nothing but imports before its request; each job still gets a process no
+    other job has used. `close()` ends the spares.
     """
 
     def __init__(self, gpus: int = 1, parallel: int | None = None, prestart: bool = False):
         self._gpus = max(gpus, 1)
-        self._slots = asyncio.Semaphore(parallel or max(os.cpu_count() or 1, 1))
+        self._parallel = parallel or max(os.cpu_count() or 1, 1)
+        self._slots = asyncio.Semaphore(self._parallel)
         self._next_gpu = 0
         self._prestart = prestart
-        self._spares: dict[tuple[int, str, int], _Worker] = {}
+        self._spares: dict[tuple[int, str, int], list[_Worker]] = {}
 
     def _pick_gpu(self) -> int:
         index = self._next_gpu % self._gpus
@@ -172,7 +173,7 @@ class WorkerPool:
             return await self._run(request, limits)
 
     async def close(self) -> None:
-        spares, self._spares = list(self._spares.values()), {}
+        spares, self._spares = [w for ws in self._spares.values() for w in ws], {}
         for spare in spares:
             await _end(spare)
 
@@ -199,13 +200,21 @@ class WorkerPool:
 
     async def _worker_for(self, request: JobRequest, gpu: int) -> _Worker:
         key = (id(asyncio.get_running_loop()), request.device, gpu)
-        spare = self._spares.pop(key, None)
-        if spare is not None and spare.proc.returncode is not None:  # it died waiting
-            await _end(spare)
-            spare = None
-        worker = spare or await self._start(request.device, gpu)
-        if self._prestart and request.kind == JobKind.EVAL.value:
-            self._spares[key] = await self._start(request.device, gpu)
+        # A list per key, not one slot: concurrent jobs each took the one spare's
+        # place and overwrote each other's new spare, and the overwritten ones
+        # idled unreaped until the interpreter exited ("Event loop is closed"
+        # from their transports, ten times in one GPU probe).
+        spares = self._spares.get(key, [])
+        worker = None
+        while spares and worker is None:
+            spare = spares.pop()
+            if spare.proc.returncode is None:
+                worker = spare
+            else:  # it died waiting
+                await _end(spare)
+        worker = worker or await self._start(request.device, gpu)
+        if self._prestart and request.kind == JobKind.EVAL.value and len(spares) < self._parallel:
+            self._spares.setdefault(key, []).append(await self._start(request.device, gpu))
         return worker
 
     async def _run(self, request: JobRequest, limits: Limits) -> JobOutcome:

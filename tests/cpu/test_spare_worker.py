@@ -3,6 +3,7 @@ torch imported already, yet no two jobs ever share a process."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 from kernelwright.harness.evaluate import Harness
@@ -23,6 +24,10 @@ def _alive(pid: int) -> bool:
         return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def _spares(pool: WorkerPool) -> list:
+    return [worker for workers in pool._spares.values() for worker in workers]
+
+
 async def test_each_candidate_gets_the_spare_and_a_new_spare_is_started(tmp_path):
     pool = WorkerPool(parallel=1, prestart=True)
     harness = Harness(pool=pool)
@@ -31,13 +36,13 @@ async def test_each_candidate_gets_the_spare_and_a_new_spare_is_started(tmp_path
     try:
         first = await harness.evaluate(str(SOFTMAX), ok, "cpu", use_cache=False)
         assert first.outcome == "ok"
-        (spare,) = pool._spares.values()
+        (spare,) = _spares(pool)
         second = await harness.evaluate(str(SOFTMAX), wrong, "cpu", use_cache=False)
         # the spare ran the second candidate and is gone with its verdict...
         assert second.outcome == "wrong"
         assert spare.proc.returncode is not None and not os.path.exists(spare.log_path)
         # ...and a fresh one waits for the next
-        (fresh,) = pool._spares.values()
+        (fresh,) = _spares(pool)
         assert fresh.proc.pid != spare.proc.pid and _alive(fresh.proc.pid)
     finally:
         await pool.close()
@@ -50,3 +55,32 @@ async def test_a_pool_without_prestart_leaves_no_process_behind():
     result = await Harness(pool=pool).evaluate(
         str(SOFTMAX), (CHEATS / "ok_softmax.py").read_text(), "cpu", use_cache=False)
     assert result.outcome == "ok" and not pool._spares
+
+
+async def test_concurrent_candidates_leave_no_worker_behind():
+    """Three candidates at once on one device: each takes a spare or starts a
+    worker, at most one spare per parallel slot waits, and `close()` ends every
+    process the pool started (concurrent jobs once overwrote each other's spare,
+    and the lost ones idled until the interpreter exited)."""
+    pool = WorkerPool(parallel=3, prestart=True)
+    started = []
+    start = pool._start
+
+    async def recording_start(device, gpu):
+        worker = await start(device, gpu)
+        started.append(worker)
+        return worker
+
+    pool._start = recording_start
+    harness = Harness(pool=pool)
+    ok = (CHEATS / "ok_softmax.py").read_text()
+    try:
+        for _ in range(2):
+            results = await asyncio.gather(*(harness.evaluate(str(SOFTMAX), ok, "cpu", use_cache=False)
+                                             for _ in range(3)))
+            assert [r.outcome for r in results] == ["ok"] * 3
+            assert 1 <= len(_spares(pool)) <= 3
+    finally:
+        await pool.close()
+    assert len(started) >= 6 and all(w.proc.returncode is not None for w in started)
+    assert not any(_alive(w.proc.pid) for w in started)
