@@ -306,7 +306,7 @@ class Search:
         if best is not None and not cancelled:
             note = proposer_registry.write_skill(best, self.graph, self.device_info["name"],
                                                  self.problem_hash, self.search_id,
-                                                 self._runners_up(best))
+                                                 self._runners_up(best), self.device_info)
             if note:
                 self.notes.append(note)
         self.store.put_search(self.search_id, self.problem_hash, self.problem_path, self.device,

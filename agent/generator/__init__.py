@@ -7,15 +7,17 @@ Pure Python: nothing here runs the problem or the generated code.
 """
 
 from .config import (
+    config_changes,
     config_distance,
     config_space,
     crossover,
     default_config,
+    fit_config,
     mutate,
     triton_matmul_default,
 )
 from .plan import FAMILIES, Plan, plan, plan_or_reason
 from .render import render
 
-__all__ = ["FAMILIES", "Plan", "config_distance", "config_space", "crossover", "default_config", "mutate", "plan",
+__all__ = ["FAMILIES", "Plan", "config_changes", "config_distance", "config_space", "crossover", "default_config", "fit_config", "mutate", "plan",
            "plan_or_reason", "render", "triton_matmul_default"]

@@ -323,6 +323,28 @@ def config_distance(a: dict, b: dict) -> int:
     return sum(1 for k in set(a) | set(b) if a.get(k) != b.get(k))
 
 
+def config_changes(before: dict, after: dict) -> str:
+    """The keys that differ, as "KEY old→new, ..." (empty when the configs agree)."""
+    return ", ".join(f"{k} {before.get(k)}→{after.get(k)}" for k in sorted(set(before) | set(after))
+                     if before.get(k) != after.get(k))
+
+
+# A skill's config fitted to another shape may differ in this many keys at most;
+# beyond that it is a different kernel, not the skill's.
+FIT_MAX_CHANGES = 2
+
+
+def fit_config(plan: Plan, config: dict) -> dict | None:
+    """`config` itself when this plan's space holds it, else the nearest config of
+    the space that differs in at most FIT_MAX_CHANGES keys, else None.
+
+    A skill from another shape can name values this shape's space lacks: a
+    one-pass softmax over 32000 classes has BLOCK_R 32768, one over 16000 needs
+    16384; fp32's PRECISION has no meaning for fp16 tiles."""
+    fitted = _repair(plan, config)
+    return fitted if config_distance(fitted, config) <= FIT_MAX_CHANGES else None
+
+
 def _repair(plan: Plan, config: dict) -> dict:
     """The config of the space closest to `config` (first in space order on ties)."""
     space = config_space(plan)
@@ -355,9 +377,7 @@ def mutate(plan: Plan, config: dict, rng: random.Random) -> tuple[dict, str]:
             continue
         child = dict(min(matches, key=lambda c: config_distance(c, {**config, key: new_value})))
         if child != config:
-            changed = [f"{k} {config.get(k)}→{child.get(k)}" for k in sorted(set(child) | set(config))
-                       if child.get(k) != config.get(k)]
-            return child, ", ".join(changed)
+            return child, config_changes(config, child)
     return dict(config), "no alternative config"
 
 

@@ -46,8 +46,11 @@ def test_a_written_skill_warm_starts_the_next_search(tmp_path):
     note = proposer_registry.write_skill(best, graph, "NVIDIA H200", "problemhash", "search1",
                                          [runner])
     assert note and note.startswith("skill written")
-    assert find_skills(proposer_registry._problem_facts(graph)[0], "float32", "NVIDIA H200",
-                       graph["inputs"][0]["shape"])
+    (skill,) = find_skills(proposer_registry._problem_facts(graph)[0], "float32", "NVIDIA H200",
+                           graph["inputs"][0]["shape"])
+    # what the next reader needs: the change from the default, not the last move's name
+    assert skill.change == (f"from the default config: num_warps "
+                            f"{default_config['num_warps']}→{winner['num_warps']}")
 
     warm = _search(problem, tmp_path, "warm", budget=2)
     first, second = sorted(warm.nodes, key=lambda n: n["id"])
