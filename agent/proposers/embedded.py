@@ -1,8 +1,9 @@
 """The embedded, deterministic proposer: templates + configs, no network, no model.
 
 Root: skill configs first (each matching skill's winner, then their runners-up,
-when they fit this plan), then the default config (and, where that keeps
-cuBLAS, the Triton tile alternative), then deterministic neighbours of it.
+fitted to this plan's space where its shape needs other values), then the
+default config (and, where that keeps cuBLAS, the Triton tile alternative),
+then deterministic neighbours of it.
 Child: mutations of the parent's config, seeded by ctx.seed, each with a
 `move` naming what changed.
 """
@@ -12,10 +13,12 @@ from __future__ import annotations
 import random
 
 from ..generator import (
+    config_changes,
     config_distance,
     config_space,
     crossover,
     default_config,
+    fit_config,
     mutate,
     plan_or_reason,
     render,
@@ -56,16 +59,21 @@ class EmbeddedProposer:
                 add(child, move)
         else:
             skills = [s for s in ctx.skills if isinstance(s, dict)]
+
+            def add_skill_config(config, label: str) -> None:
+                fitted = fit_config(plan, config) if isinstance(config, dict) else None
+                if fitted is None:
+                    return
+                changes = config_changes(config, fitted)
+                add(fitted, f"{label}: {_describe(fitted)}"
+                            + (f" (fitted to this shape: {changes})" if changes else ""))
+
             for skill in skills:  # every matching skill's winner first, then runners-up
-                config = skill.get("config")
-                if isinstance(config, dict):
-                    add(dict(config), f"skill {skill.get('id', '?')}: {_describe(config)}")
+                add_skill_config(skill.get("config"), f"skill {skill.get('id', '?')}")
             for skill in skills:
                 for rank, entry in enumerate(skill.get("runners_up") or (), start=2):
-                    config = entry.get("config") if isinstance(entry, dict) else None
-                    if isinstance(config, dict):
-                        add(dict(config), f"skill {skill.get('id', '?')} #{rank}: "
-                                          f"{_describe(config)}")
+                    add_skill_config(entry.get("config") if isinstance(entry, dict) else None,
+                                     f"skill {skill.get('id', '?')} #{rank}")
             default = default_config(plan, ctx.device)
             add(default, f"{plan.family} template ({plan.op}), default config: {_describe(default)}")
             if default.get("PRECISION", "ieee") != "ieee":

@@ -12,7 +12,7 @@ from kernelwright.agent.proposers.base import NodeSummary, ProposalContext, Prop
 from kernelwright.agent.proposers.embedded import EmbeddedProposer
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from helpers_problems import graphs_for  # noqa: E402
+from helpers_problems import graphs_for, shrunk_problem  # noqa: E402
 
 PROBLEM = Path(__file__).resolve().parents[2] / "benchmarks" / "flywheel" / "layer_norm_a.py"
 DEVICE = {"kind": "cuda", "name": "test", "sm_count": 132}
@@ -95,3 +95,21 @@ def test_the_fp32_matmul_space_leaves_out_tiles_that_cannot_compile():
 
     assert widest(fp32) == []
     assert widest(fp16)
+
+
+def test_a_skill_from_another_shape_is_fitted_to_this_space(tmp_path):
+    """A one-pass softmax skill for 32000 classes (BLOCK_R 32768) seeds a search over
+    10000 classes as the one-pass kernel with this row's block and the skill's
+    warps; a skill config that would need more than two keys changed is dropped."""
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "flywheel" / "softmax_a.py"
+    found = graphs_for([shrunk_problem(path, tmp_path, {"TOKENS": 9, "VOCAB": 10000})])[0]
+    skill_config = {"passes": "one", "BLOCK_R": 32768, "BLOCK_INNER": 1, "num_warps": 16}
+    far = {"passes": "one", "BLOCK_R": 32768, "BLOCK_INNER": 8, "num_warps": 32, "SPLIT": 64}
+    skills = ({"id": "skill-vocab", "config": skill_config, "runners_up": [{"config": far}]},)
+    ctx = ProposalContext(problem_path=str(path), problem_source=path.read_text(), graph=found,
+                          device=DEVICE, parent=None, memory="parent", memory_context=(),
+                          knowledge=(), count=2, skills=skills)
+    first, second = EmbeddedProposer().propose_sync(ctx)
+    assert first.config == {**skill_config, "BLOCK_R": 16384}
+    assert first.move.endswith("(fitted to this shape: BLOCK_R 32768→16384)")
+    assert second.config == default_config(plan(found), DEVICE)  # the far config was dropped
