@@ -7,8 +7,11 @@ how many evaluations each needed to get within 95% of the no-skills best.
 
 Usage (GPU): python scripts/flywheel.py OUT [--budget N] [--time-limit S] [--pair PREFIX]
 PREFIX defaults to benchmarks/flywheel/layer_norm (layer_norm_a.py, layer_norm_b.py);
-benchmarks/flywheel/ also holds an fp32 matmul pair (`matmul`) and a cumulative
-product pair (`cumprod`); docs/flywheel-h200-2026-12-01-session5.md has how each did.
+benchmarks/flywheel/ also holds fp32 matmul (`matmul`), cumulative product
+(`cumprod`), vocabulary softmax (`softmax`), cross entropy (`cross_entropy`) and
+128-wide-head attention (`attention`) pairs. The softmax pair passed
+(docs/flywheel-h200-2026-12-01-session6/); docs/flywheel-h200-2026-12-01-session5.md
+has how the others did.
 Writes OUT/flywheel.json (the figures and both curves). CPU smoke test:
 `--device cpu --pair PREFIX` with shrunk copies (no speedups there, so no skill).
 """
