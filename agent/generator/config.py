@@ -35,9 +35,15 @@ def pointwise_block(numel: int) -> int:
 
 
 def one_pass_limit(dtype: str) -> int:
-    """Rows up to this many elements fit one block in registers (tutorial 02 uses the
-    whole row; attorch caps row blocks near 16K fp32 elements before going multi-pass)."""
-    return 8192 if dtype == "float32" else 16384
+    """Rows up to this many elements take one block in registers (tutorial 02 uses the
+    whole row). fp32 on an H200, one block with 16 warps (warps_for_block) against
+    streaming each row twice (the online kernel, the default past 8192 before):
+    32000 classes 1.65x eager at 97% of DRAM bandwidth against 1.13x at 67%;
+    16000 classes 1.53x at 99% against 1.08x at 70%; at 65536 one block spilled
+    and ran 0.28-0.36x (docs/flywheel-h200-2026-12-01-session6,
+    docs/probe-h200-2026-12-01-session6). 16-bit rows keep attorch's 16K cap:
+    not measured past it."""
+    return 32768 if dtype == "float32" else 16384
 
 
 def reduction_tiles(r: int, inner: int) -> tuple[int, int]:

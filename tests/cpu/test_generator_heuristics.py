@@ -26,3 +26,27 @@ def test_fp32_matmul_tiles_that_overflow_shared_memory_are_not_proposed():
     assert not _fits_shared_memory(128, 256, 64, 3, "float32")
     assert _fits_shared_memory(128, 256, 64, 3, "float16")
     assert _fits_shared_memory(128, 128, 64, 3, "float32")  # 192 KB: ran on the H200
+
+
+def test_vocabulary_softmax_rows_take_one_pass_with_16_warps(tmp_path):
+    """fp32 rows up to 32768 elements: one block with 16 warps read 32000- and
+    16000-class softmaxes at 97-99% of DRAM bandwidth on an H200, where the online
+    kernel (two reads per row) ran 67-70%. A 50257-class row would need 65536 and
+    spilled, so it stays online."""
+    from pathlib import Path
+
+    from kernelwright.agent.generator import default_config, plan
+
+    from tests.helpers_problems import graphs_for, shrunk_problem
+
+    problem = Path(__file__).resolve().parents[2] / "benchmarks" / "flywheel" / "softmax_a.py"
+    paths = []
+    for vocab in (32000, 16000, 50257):
+        directory = tmp_path / str(vocab)
+        directory.mkdir()
+        paths.append(shrunk_problem(problem, directory, {"TOKENS": 9, "VOCAB": vocab}))
+    device = {"kind": "cuda", "sm_count": H200_SMS}
+    configs = [default_config(plan(graph), device) for graph in graphs_for(paths)]
+    assert configs[0] == {"passes": "one", "BLOCK_R": 32768, "BLOCK_INNER": 1, "num_warps": 16}
+    assert configs[1] == {"passes": "one", "BLOCK_R": 16384, "BLOCK_INNER": 1, "num_warps": 16}
+    assert configs[2]["passes"] == "online"
