@@ -98,12 +98,13 @@ def test_the_fp32_matmul_space_leaves_out_tiles_that_cannot_compile():
 
 
 def test_a_skill_from_another_shape_is_fitted_to_this_space(tmp_path):
-    """A one-pass softmax skill for 32000 classes (BLOCK_R 32768) seeds a search over
-    10000 classes as the one-pass kernel with this row's block and the skill's
-    warps; a skill config that would need more than two keys changed is dropped."""
+    """A one-pass softmax skill for 32000 classes (BLOCK_R 32768, 8 warps) seeds a
+    search over 10000 classes as the one-pass kernel with this row's block and the
+    skill's warps; a skill config that would need more than two keys changed is
+    dropped, so the default (16 warps) comes next."""
     path = Path(__file__).resolve().parents[2] / "benchmarks" / "flywheel" / "softmax_a.py"
     found = graphs_for([shrunk_problem(path, tmp_path, {"TOKENS": 9, "VOCAB": 10000})])[0]
-    skill_config = {"passes": "one", "BLOCK_R": 32768, "BLOCK_INNER": 1, "num_warps": 16}
+    skill_config = {"passes": "one", "BLOCK_R": 32768, "BLOCK_INNER": 1, "num_warps": 8}
     far = {"passes": "one", "BLOCK_R": 32768, "BLOCK_INNER": 8, "num_warps": 32, "SPLIT": 64}
     skills = ({"id": "skill-vocab", "config": skill_config, "runners_up": [{"config": far}]},)
     ctx = ProposalContext(problem_path=str(path), problem_source=path.read_text(), graph=found,
