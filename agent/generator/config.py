@@ -196,6 +196,17 @@ def _fits_shared_memory(bm: int, bn: int, bk: int, stages: int, dtype: str) -> b
     return stages * (bm * bk + bk * bn) * size <= SHARED_MEMORY_BYTES
 
 
+def _attention_fits_shared_memory(bm: int, bn: int, stages: int, head_dim: int,
+                                  value_dim: int, dtype: str) -> bool:
+    """K and V tiles for every pipeline stage plus two Q-sized buffers: on an H200,
+    Triton 3.6 asked exactly this of fp32 heads of 128 (128x64 with 2 stages 262144
+    bytes, with 3 stages 327680; 64x64 with 3 stages 262144) and refused them
+    (docs/probe-h200-2026-12-01-session6); 64x64 and 128x32 with 2 stages ran."""
+    size = 4 if dtype == "float32" else 2
+    d, dv = (max(16, next_pow2(x)) for x in (head_dim, value_dim))
+    return (stages * bn * (d + dv) + 2 * bm * d) * size <= SHARED_MEMORY_BYTES
+
+
 def config_space(plan: Plan) -> list[dict]:
     family = plan.family
     if family in ("pointwise", "conv"):
@@ -220,8 +231,11 @@ def config_space(plan: Plan) -> list[dict]:
                                                             num_warps=[4, 8])]
         return space
     if family == "attention":
+        dims = plan.attr("D"), plan.attr("Dv")
         return [{**c, **precision} for c in _grid(BLOCK_M=[16, 32, 64, 128], BLOCK_N=[16, 32, 64],
                                                   num_warps=[4, 8], num_stages=[1, 2, 3])
+                if _attention_fits_shared_memory(c["BLOCK_M"], c["BLOCK_N"], c["num_stages"],
+                                                 *dims, plan.dtype)
                 for precision in fp32_precisions(plan)]
     raise ValueError(f"unknown family {family}")
 

@@ -50,3 +50,17 @@ def test_vocabulary_softmax_rows_take_one_pass_with_16_warps(tmp_path):
     assert configs[0] == {"passes": "one", "BLOCK_R": 32768, "BLOCK_INNER": 1, "num_warps": 16}
     assert configs[1] == {"passes": "one", "BLOCK_R": 16384, "BLOCK_INNER": 1, "num_warps": 16}
     assert configs[2]["passes"] == "online"
+
+
+def test_attention_tiles_that_overflow_shared_memory_are_not_proposed():
+    """fp32 heads of 128: the three tiles Triton refused on the H200 for shared
+    memory are out of the space; those that ran, and head-64 bench winners, stay."""
+    from kernelwright.agent.generator.config import _attention_fits_shared_memory as fits
+
+    assert not fits(128, 64, 2, 128, 128, "float32")  # asked 262144 bytes
+    assert not fits(128, 64, 3, 128, 128, "float32")  # 327680
+    assert not fits(64, 64, 3, 128, 128, "float32")  # 262144
+    for bm, bn, stages in [(64, 64, 2), (128, 32, 2), (64, 32, 3), (32, 32, 2)]:
+        assert fits(bm, bn, stages, 128, 128, "float32")  # compiled and ran
+    assert fits(128, 64, 3, 64, 64, "float32")  # problems 30 and 32's winners
+    assert fits(128, 64, 3, 128, 128, "float16")
