@@ -106,6 +106,7 @@ def write_skill(best: Node, graph: dict[str, Any] | None, device_name: str, prob
     facts = _problem_facts(graph)
     if facts is None or not best.speedup or best.speedup <= 1.0:
         return None
+    from kernelwright.harness.evaluate import package_versions
     from kernelwright.knowledge.skills import write_skill as write
 
     op_class, dtype, shape = facts
@@ -116,7 +117,8 @@ def write_skill(best: Node, graph: dict[str, Any] | None, device_name: str, prob
                       problem_hash=problem_hash, search_id=search_id,
                       runners_up=[{"config": n.config, "speedup_vs_eager": n.speedup}
                                   for n in runners_up
-                                  if n.config and n.speedup and n.speedup > 1.0])
+                                  if n.config and n.speedup and n.speedup > 1.0],
+                      version=package_versions()["kernelwright"])
     except Exception as err:
         log.warning("skill write-back failed: %s", err)
         return f"skill not written: {err}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import importlib.metadata
 import platform
+import tomllib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -37,8 +38,20 @@ def package_versions() -> dict[str, str]:
         try:
             info[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
-            info[name] = "absent"
+            info[name] = _checkout_version() if name == "kernelwright" else "absent"
     return info
+
+
+def _checkout_version() -> str:
+    """kernelwright run from a checkout it was not installed from (a GPU machine that
+    cannot pip install, scripts/device_env.sh): its pyproject's version, so reports
+    and skills still say which code measured them."""
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    try:
+        version = tomllib.loads(pyproject.read_text())["project"]["version"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return "absent"
+    return f"{version} (checkout, not installed)"
 
 
 def resolve_device(device: str) -> str:

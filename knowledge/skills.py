@@ -85,6 +85,7 @@ def write_skill(
     directory: Path | None = None,
     now: datetime | None = None,
     runners_up: Sequence[Mapping[str, Any]] = (),
+    version: str | None = None,
 ) -> Skill:
     """Distil the verified best node of a search into a skill file; return the skill.
 
@@ -92,6 +93,7 @@ def write_skill(
     or speedup_vs_eager), config, move (what changed), optional decisions, profile.
     Raises KnowledgeError unless it is a measured improvement over eager. The same
     winner for the same problem always maps to the same file, which is updated.
+    `version` is the kernelwright that measured it (default: the installed one's).
     """
     vs_eager, vs_compile = _speedups(best)
     if (
@@ -130,7 +132,7 @@ def write_skill(
         provenance={
             "problem_hash": problem_hash,
             "search_id": search_id,
-            "kernelwright_version": _version(),
+            "kernelwright_version": version or _version(),
             "created": created,
             "updated": stamp,
         },

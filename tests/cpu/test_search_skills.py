@@ -9,7 +9,7 @@ from kernelwright.agent import proposer_registry
 from kernelwright.agent.api import SearchConfig
 from kernelwright.agent.search import run_search
 from kernelwright.agent.tree import Node
-from kernelwright.harness.evaluate import Harness
+from kernelwright.harness.evaluate import Harness, package_versions
 from kernelwright.knowledge.skills import find_skills
 
 from tests.helpers_problems import shrunk_problem
@@ -48,6 +48,7 @@ def test_a_written_skill_warm_starts_the_next_search(tmp_path):
     assert note and note.startswith("skill written")
     (skill,) = find_skills(proposer_registry._problem_facts(graph)[0], "float32", "NVIDIA H200",
                            graph["inputs"][0]["shape"])
+    assert skill.provenance["kernelwright_version"] == package_versions()["kernelwright"]
     # what the next reader needs: the change from the default, not the last move's name
     assert skill.change == (f"from the default config: num_warps "
                             f"{default_config['num_warps']}→{winner['num_warps']}")
@@ -60,3 +61,25 @@ def test_a_written_skill_warm_starts_the_next_search(tmp_path):
 
     unskilled = _search(problem, tmp_path, "unskilled", use_skills=False)
     assert unskilled.nodes[0]["config"] == default_config
+
+
+def test_a_checkout_that_is_not_installed_still_names_its_version(monkeypatch):
+    """On a GPU machine that runs kernelwright from a checkout (scripts/device_env.sh),
+    reports and skills said "absent"/"unknown"; they now carry the checkout's version."""
+    import importlib.metadata
+
+    from kernelwright.harness import evaluate
+
+    real = importlib.metadata.version
+
+    def not_installed(name):
+        if name == "kernelwright":
+            raise importlib.metadata.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(evaluate.importlib.metadata, "version", not_installed)
+    import tomllib
+
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    version = tomllib.loads(pyproject.read_text())["project"]["version"]
+    assert evaluate.package_versions()["kernelwright"] == f"{version} (checkout, not installed)"
