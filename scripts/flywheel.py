@@ -66,6 +66,8 @@ async def main(out: Path, budget: int, time_limit: float, device: str, pair: Pat
     return {
         "a_best": (first.best or {}).get("speedup"), "a_notes": first.notes,
         "b_cold_best": cold_best, "b_cold_evals_to_best": cold_needed,
+        # shows whether the cold best was a late, noise-sized gain over an early near-tie
+        "b_cold_evals_to_95pct": evals_to_reach(cold_curve, target),
         "b_warm_best": max(warm_curve, default=0.0), "b_warm_evals_to_95pct": warm_needed,
         "b_warm_notes": warm.notes, "cold_curve": cold_curve, "warm_curve": warm_curve,
         "passes": bool(cold_needed and warm_needed and warm_needed <= 0.25 * cold_needed),
