@@ -40,6 +40,11 @@ def _speed(value: float | None) -> str:
     return f"{value:.2f}×" if value else "—"
 
 
+def _shorten(text: str, width: int) -> str:
+    """A cut line says so: "BLOCK_R=102" read as a value; "BLOCK_R=10…" does not."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 async def _run_with_progress(problem: str, config: SearchConfig, quiet: bool):
     cancel = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -58,6 +63,9 @@ async def _run_with_progress(problem: str, config: SearchConfig, quiet: bool):
     state = {"best": "—"}
 
     def on_event(event: SearchEvent) -> None:
+        # The bar appears with the search's first event: input the harness refuses
+        # (a missing problem) gets its one error line and no empty bar above it.
+        progress.start()
         if event.best_speedup:
             state["best"] = _speed(event.best_speedup)
         elif event.kind == "new_best":
@@ -71,12 +79,14 @@ async def _run_with_progress(problem: str, config: SearchConfig, quiet: bool):
             progress.console.print(
                 f"  {row['id']} {row['outcome']:<13} {_speed(speed):>7}  "
                 f"[dim]{row['proposer']}/{row['memory']}: "
-                f"{(row['move'] or '')[:70]}[/dim]"
+                f"{_shorten(row['move'] or '', 70)}[/dim]"
             )
 
-    with progress:
+    try:
         report = await run_search(problem, config, on_event, cancel)
-    loop.remove_signal_handler(signal.SIGINT)
+    finally:
+        progress.stop()
+        loop.remove_signal_handler(signal.SIGINT)
     return report
 
 
