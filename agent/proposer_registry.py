@@ -80,7 +80,7 @@ def matching_skills(graph: dict[str, Any] | None, device_name: str,
 
 
 def _change_from_default(best: Node, graph: dict[str, Any] | None,
-                         device: dict[str, Any] | None) -> str:
+                         device: dict[str, Any]) -> str:
     """What the winner changed from the template's default config: the skill's
     "what changed" line. The winner's own move says only its last step, or
     "skill X" when a warm start seeded it, which tells the next reader nothing."""
@@ -91,18 +91,19 @@ def _change_from_default(best: Node, graph: dict[str, Any] | None,
     plan, _ = plan_or_reason(graph)
     if plan is None:
         return best.move
-    default = default_config(plan, device or {})
+    default = default_config(plan, device)
     changes = config_changes(default, best.config)
     return f"from the default config: {changes}" if changes else "the default config"
 
 
-def write_skill(best: Node, graph: dict[str, Any] | None, device_name: str, problem_hash: str,
-                search_id: str, runners_up: list[Node] | tuple[Node, ...] = (),
-                device: dict[str, Any] | None = None) -> str | None:
+def write_skill(best: Node, graph: dict[str, Any] | None, device: dict[str, Any],
+                problem_hash: str, search_id: str,
+                runners_up: list[Node] | tuple[Node, ...] = ()) -> str | None:
     """Distils a verified improvement into a skill; returns a note for the report.
 
-    `device` (kind, sm_count, peaks) lets the default config be worked out as the
-    search saw it, for the skill's "what changed" line."""
+    `device` is the search's device info: its name files the skill, its kind and
+    sm_count work out the default config as the search saw it, for the skill's
+    "what changed" line."""
     facts = _problem_facts(graph)
     if facts is None or not best.speedup or best.speedup <= 1.0:
         return None
@@ -113,7 +114,7 @@ def write_skill(best: Node, graph: dict[str, Any] | None, device_name: str, prob
     node = {**(best.result or {}), "config": best.config,
             "move": _change_from_default(best, graph, device), "source": best.source}
     try:
-        skill = write(node, op_class=op_class, dtype=dtype, device=device_name, shape=shape,
+        skill = write(node, op_class=op_class, dtype=dtype, device=device["name"], shape=shape,
                       problem_hash=problem_hash, search_id=search_id,
                       runners_up=[{"config": n.config, "speedup_vs_eager": n.speedup}
                                   for n in runners_up

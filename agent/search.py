@@ -304,9 +304,9 @@ class Search:
             self.notes.append("on CPU Triton runs under the interpreter: the search verified "
                               "correctness only; no speedups were measured")
         if best is not None and not cancelled:
-            note = proposer_registry.write_skill(best, self.graph, self.device_info["name"],
+            note = proposer_registry.write_skill(best, self.graph, self.device_info,
                                                  self.problem_hash, self.search_id,
-                                                 self._runners_up(best), self.device_info)
+                                                 self._runners_up(best))
             if note:
                 self.notes.append(note)
         self.store.put_search(self.search_id, self.problem_hash, self.problem_path, self.device,

@@ -191,9 +191,12 @@ _MATMUL_TILES = [  # tutorial 03's autotune list (BLOCK_M, BLOCK_N, BLOCK_K, war
 SHARED_MEMORY_BYTES = 227 * 1024
 
 
+def _element_bytes(dtype: str) -> int:
+    return 4 if dtype == "float32" else 2
+
+
 def _fits_shared_memory(bm: int, bn: int, bk: int, stages: int, dtype: str) -> bool:
-    size = 4 if dtype == "float32" else 2
-    return stages * (bm * bk + bk * bn) * size <= SHARED_MEMORY_BYTES
+    return stages * (bm * bk + bk * bn) * _element_bytes(dtype) <= SHARED_MEMORY_BYTES
 
 
 def _attention_fits_shared_memory(bm: int, bn: int, stages: int, head_dim: int,
@@ -202,9 +205,8 @@ def _attention_fits_shared_memory(bm: int, bn: int, stages: int, head_dim: int,
     Triton 3.6 asked exactly this of fp32 heads of 128 (128x64 with 2 stages 262144
     bytes, with 3 stages 327680; 64x64 with 3 stages 262144) and refused them
     (docs/probe-h200-2026-12-01-session6); 64x64 and 128x32 with 2 stages ran."""
-    size = 4 if dtype == "float32" else 2
     d, dv = (max(16, next_pow2(x)) for x in (head_dim, value_dim))
-    return (stages * bn * (d + dv) + 2 * bm * d) * size <= SHARED_MEMORY_BYTES
+    return (stages * bn * (d + dv) + 2 * bm * d) * _element_bytes(dtype) <= SHARED_MEMORY_BYTES
 
 
 def config_space(plan: Plan) -> list[dict]:

@@ -43,8 +43,8 @@ def test_a_written_skill_warm_starts_the_next_search(tmp_path):
     runner = Node(id="n0003", parent=None, depth=1, proposer="embedded", move="num_warps",
                   memory="parent", source="# runner-up\n", config=runner_config,
                   result={"outcome": "ok", "speedup": {"vs_eager": 2.1}})
-    note = proposer_registry.write_skill(best, graph, "NVIDIA H200", "problemhash", "search1",
-                                         [runner])
+    note = proposer_registry.write_skill(best, graph, {"kind": "cuda", "name": "NVIDIA H200"},
+                                         "problemhash", "search1", [runner])
     assert note and note.startswith("skill written")
     (skill,) = find_skills(proposer_registry._problem_facts(graph)[0], "float32", "NVIDIA H200",
                            graph["inputs"][0]["shape"])
