@@ -24,6 +24,11 @@ class SearchConfig:
     compile_baseline: bool = True
     compile_mode: str = "max-autotune"  # the labelled torch.compile baseline
     use_skills: bool = True  # warm-start from skills of earlier searches
+    # Refuse to run problem or candidate code outside a sandbox (harness/sandbox.py).
+    # None: required when the Claude proposer joins, whose code is untrusted by design.
+    require_sandbox: bool | None = None
+    import_timeout_s: float = 60.0  # the problem's import and inputs; capped by time_limit_s
+    use_cache: bool = True  # answer repeated candidates from the results store
 
 
 @dataclass

@@ -28,7 +28,10 @@ from kernelwright.harness.static_checks import problem_shape
 def find_problems(folder: Path, name_filter: str | None) -> list[Path]:
     if not folder.is_dir():
         raise BadInputError(f"not a folder: {folder}")
-    pattern = re.compile(name_filter) if name_filter else None
+    try:
+        pattern = re.compile(name_filter) if name_filter else None
+    except re.error as err:
+        raise BadInputError(f"--filter {name_filter!r} is not a regular expression: {err}") from None
     problems = [p for p in sorted(folder.glob("*.py"))
                 if problem_shape(p.read_text()) is None
                 and (pattern is None or pattern.search(p.name))]
@@ -150,6 +153,8 @@ async def _search_all(problems: list[Path], args: argparse.Namespace,
                               strategy=args.strategy, device=args.device, store_path=args.store,
                               out_dir=str(out / problem.stem), use_skills=not args.no_skills,
                               parallel=args.parallel, compile_mode=args.compile_mode,
+                              require_sandbox=args.require_sandbox,
+                              import_timeout_s=args.import_timeout,
                               compile_baseline=False)
         async with slots:
             started = time.monotonic()
@@ -279,6 +284,8 @@ def run_bench(args: argparse.Namespace) -> int:
     folder = Path(args.dir)
     problems = find_problems(folder, args.filter)
     out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise BadInputError(f"--out {out} is a file, not a folder")
     out.mkdir(parents=True, exist_ok=True)
     (out / "rows.jsonl").unlink(missing_ok=True)
     rows = asyncio.run(_search_all(problems, args, out))

@@ -50,6 +50,7 @@ def report_dict(report: SearchReport, reference: dict[str, Any] | None, search_i
     data = asdict(report)
     data["search_id"] = search_id
     data["reference"] = reference
+    data["sandbox"] = (reference or {}).get("sandbox")  # what protected the user this run
     data["proposer_accounts"] = accounts
     if data["best"]:
         data["best"] = {k: v for k, v in data["best"].items() if k != "source"}

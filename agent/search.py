@@ -8,8 +8,10 @@ for timing), so it is safe to run inside the language server's event loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
+import os
 import random
 import time
 from collections.abc import Callable
@@ -22,7 +24,7 @@ from kernelwright.agent.context import ContextBuilder
 from kernelwright.agent.proposers.base import Proposal, ProposerError
 from kernelwright.agent.strategies import Expansion, make_strategy
 from kernelwright.agent.tree import Node, Tree
-from kernelwright.harness.evaluate import Harness, read_source, resolve_device
+from kernelwright.harness.evaluate import BadInputError, Harness, read_source, resolve_device
 from kernelwright.harness.pool import Limits, WorkerPool
 from kernelwright.harness.store import Store, content_hash
 
@@ -37,6 +39,9 @@ FINAL_EVAL_RESERVE_SHARE = 0.25  # ...but never more than this share of a short 
 # H200 five of 23 searches ended their 90 s with nothing) runs one candidate to
 # its verdict, for at most this much longer, rather than report nothing.
 FIRST_RESULT_GRACE_S = 60.0
+# A problem that hangs at import is reported within the search's own limit, but
+# the import of an honest problem's multi-GB inputs is never cut shorter than this.
+MIN_IMPORT_TIMEOUT_S = 10.0
 
 
 class Search:
@@ -50,6 +55,7 @@ class Search:
         self.tree = Tree()
         self.strategy = make_strategy(config.strategy)
         self.notes: list[str] = []
+        self.interrupted: list[Node] = []  # stored in flight by a run that stopped; run again
         self.failed = 0
         self.best_at = 0  # evaluation count when the best last improved
         self.best_id: str | None = None
@@ -91,14 +97,36 @@ class Search:
         return not in_flight and self._grace_left() > 0  # the one candidate of the grace
 
     # -- setup ----------------------------------------------------------------------
+    def _check_sandbox(self, pool: WorkerPool) -> None:
+        """Code from Claude runs only sandboxed unless the user says otherwise; without a
+        sandbox the search still runs the embedded generator's code, and says so."""
+        sandbox = pool.sandbox
+        if sandbox.active:
+            return
+        wanted = self.config.proposers or proposer_registry.default_names()
+        required = self.config.require_sandbox
+        if required is None:
+            required = "claude" in wanted
+        if required:
+            why = ("the Claude proposer's code runs only sandboxed"
+                   if self.config.require_sandbox is None else "--require-sandbox")
+            raise BadInputError(f"{why}, and no sandbox works here ({sandbox.reason}); "
+                                "install bubblewrap, or pass --allow-unsandboxed")
+        self.notes.append(sandbox.warning())
+
     async def _prepare(self) -> None:
         self.device = resolve_device(self.config.device)
         self.source = read_source(self.problem_path, "problem")
         self.problem_hash = content_hash(self.source)
         self.store = Store(self.config.store_path)
-        self.harness = Harness(store=self.store, pool=WorkerPool(parallel=self.config.parallel,
-                                                               prestart=True),
-                               limits=Limits(timeout_s=180.0))
+        if self.store.notice:
+            self.notes.append(self.store.notice)
+        pool = WorkerPool(parallel=self.config.parallel, prestart=True)
+        self._check_sandbox(pool)
+        self.harness = Harness(store=self.store, pool=pool, limits=Limits(
+            timeout_s=180.0,
+            import_timeout_s=min(self.config.import_timeout_s,
+                                 max(self.config.time_limit_s, MIN_IMPORT_TIMEOUT_S))))
         log.info("%s: capturing the reference graph", self.problem_path)
         self.graph = await self.harness.capture(self.problem_path)
         log.info("%s: profiling the reference on %s", self.problem_path, self.device)
@@ -125,20 +153,45 @@ class Search:
         if self.config.resume:
             self._restore()
         else:
-            self.store.put_search(self.search_id, self.problem_hash, self.problem_path, self.device,
-                                  {"config": _config_dict(self.config), "status": "running"})
+            self._mark_running()
             self.store.clear_nodes(self.search_id)  # a fresh search replaces an old tree
 
     def _restore(self) -> None:
-        # Node ids are sequential; rebuilding in id order restores the tree as it grew.
-        stored = sorted(self.store.nodes(self.search_id), key=lambda data: data["id"])
+        """The stored tree, rebuilt in id order (parents before children). A node stored
+        without a result was in flight when the last run stopped: it is evaluated again."""
+        previous = self.store.get_search(self.search_id) or {}
+        if previous.get("status") == "running" and previous.get("pid") != os.getpid() \
+                and _alive(previous.get("pid")):
+            raise BadInputError(f"search {self.search_id} of this problem is still running "
+                                f"(pid {previous['pid']}); stop it before resuming")
+        if previous.get("status") == "running":
+            self.notes.append(f"the last run of search {self.search_id} (pid "
+                              f"{previous.get('pid', '?')}) stopped without finishing")
+        stored = sorted(self.store.nodes(self.search_id), key=lambda data: _node_number(data))
+        refused = []
         for data in stored:
-            node = self.tree.add(Node.from_dict({**data, "visits": 0, "value_sum": 0.0}))
+            try:
+                node = self.tree.add(Node.from_dict({**data, "visits": 0, "value_sum": 0.0}))
+            except (ValueError, TypeError) as err:
+                refused.append(f"{data.get('id', '?')} ({err})")
+                continue
             if node.result is not None:
                 self.strategy.observe(self.tree, node)
                 self.failed += 0 if node.ok else 1
-        self.notes.append(f"resumed search {self.search_id}: {len(stored)} node(s) from the store, "
-                          "none re-evaluated")
+            else:
+                self.interrupted.append(node)
+        done = len(stored) - len(self.interrupted) - len(refused)
+        self.notes.append(f"resumed search {self.search_id}: {done} evaluated node(s) from the "
+                          f"store" + (f", {len(self.interrupted)} that were in flight evaluated "
+                                      "again" if self.interrupted else ""))
+        if refused:
+            self.notes.append("stored nodes left out of the resumed tree: " + "; ".join(refused))
+        self._mark_running()
+
+    def _mark_running(self) -> None:
+        self.store.put_search(self.search_id, self.problem_hash, self.problem_path, self.device,
+                              {"config": _config_dict(self.config), "status": "running",
+                               "pid": os.getpid()})
 
     # -- one expansion ------------------------------------------------------------------
     def _proposer_for(self, index: int):
@@ -194,7 +247,8 @@ class Search:
     async def _evaluate(self, node: Node) -> Node:
         log.info("%s: evaluating %s (%s)", self.problem_path, node.id, node.move)
         result = await self.harness.evaluate(self.problem_path, node.source, self.device,
-                                             compile_baseline=False)
+                                             compile_baseline=False,
+                                             use_cache=self.config.use_cache)
         node.result = result.to_dict()
         seconds = result.seconds or {}
         log.info("%s: %s %s in %.1f s (%.1f s of it waiting for the GPU)", self.problem_path,
@@ -214,6 +268,11 @@ class Search:
             self.best_at = len(self.tree.evaluated())
             self._emit("new_best", best)
 
+    def _start(self, in_flight: dict[asyncio.Task, Node], node: Node) -> None:
+        """Stored before it runs: a search killed now finds it on --resume and runs it again."""
+        self.store.put_node(self.search_id, node.id, self.problem_hash, self.device, node.to_dict())
+        in_flight[asyncio.ensure_future(self._evaluate(node))] = node
+
     def _stagnant(self) -> bool:
         return len(self.tree.evaluated()) - self.best_at >= STAGNATION_WINDOW
 
@@ -221,6 +280,13 @@ class Search:
     async def run(self) -> SearchReport:
         try:
             return await self._run()
+        except BaseException:
+            if getattr(self, "search_id", None):  # not left "running" for a resume to trust
+                with contextlib.suppress(Exception):
+                    self.store.put_search(self.search_id, self.problem_hash, self.problem_path,
+                                          self.device, {"config": _config_dict(self.config),
+                                                        "status": "failed"})
+            raise
         finally:
             if getattr(self, "harness", None) is not None:
                 await self.harness.pool.close()  # the spare worker, started for a next candidate
@@ -232,6 +298,8 @@ class Search:
                                                resume=self.config.resume)
         in_flight: dict[asyncio.Task, Node] = {}
         index = len(self.tree)
+        for node in self.interrupted[: max(self.config.budget - len(self.tree.evaluated()), 0)]:
+            self._start(in_flight, node)
         while True:
             budget_left = self.config.budget - len(self.tree.evaluated()) - len(in_flight)
             can_start = budget_left > 0 and self._may_start(len(in_flight))
@@ -249,7 +317,7 @@ class Search:
                 if node.result is not None:  # proposer failure: counted, nothing to run
                     self._record(node)
                 else:
-                    in_flight[asyncio.ensure_future(self._evaluate(node))] = node
+                    self._start(in_flight, node)
                 budget_left = self.config.budget - len(self.tree.evaluated()) - len(in_flight)
                 can_start = budget_left > 0 and self._may_start(len(in_flight))
             if not in_flight:
@@ -343,6 +411,25 @@ async def _cancel_all(in_flight: dict[asyncio.Task, Node]) -> None:
     in_flight.clear()
 
 
+def _node_number(data: dict[str, Any]) -> int:
+    try:
+        return int(str(data.get("id", ""))[1:])
+    except ValueError:
+        return 0
+
+
+def _alive(pid: Any) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _config_dict(config: SearchConfig) -> dict[str, Any]:
     from dataclasses import asdict
 
@@ -353,7 +440,5 @@ async def run_search(problem_path: str, config: SearchConfig,
                      on_event: Callable[[SearchEvent], None] | None = None,
                      cancel: asyncio.Event | None = None) -> SearchReport:
     if not Path(problem_path).is_file():
-        from kernelwright.harness.evaluate import BadInputError
-
         raise BadInputError(f"problem file not found: {problem_path}")
     return await Search(problem_path, config, on_event, cancel).run()

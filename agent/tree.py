@@ -88,6 +88,7 @@ class Tree:
         self.nodes: dict[str, Node] = {}
         self.children: dict[str, list[str]] = {ROOT: []}
         self.root_visits = 0
+        self._last_id = 0
 
     def __iter__(self) -> Iterator[Node]:
         return iter(self.nodes.values())
@@ -96,9 +97,19 @@ class Tree:
         return len(self.nodes)
 
     def new_id(self) -> str:
-        return f"n{len(self.nodes) + 1:04d}"
+        """One past the largest id ever added: a resumed tree with gaps (a node lost in
+        flight) never hands out an id twice."""
+        self._last_id += 1
+        return f"n{self._last_id:04d}"
 
     def add(self, node: Node) -> Node:
+        """Adds a node under an existing parent. Refused: a repeated id, and a parent that is
+        the node itself or not in the tree (so the tree can hold no cycle)."""
+        if node.id in self.nodes:
+            raise ValueError(f"node id {node.id} is already in the tree")
+        if node.parent is not None and node.parent not in self.nodes:
+            raise ValueError(f"node {node.id}'s parent {node.parent} is not in the tree")
+        self._last_id = max(self._last_id, _number(node.id))
         self.nodes[node.id] = node
         self.children.setdefault(node.id, [])
         self.children.setdefault(node.parent or ROOT, []).append(node.id)
@@ -114,10 +125,11 @@ class Tree:
         return [n for n in self.nodes.values() if n.result is not None]
 
     def ancestors(self, node: Node) -> list[Node]:
-        chain = []
+        chain, seen = [], {node.id}
         current = self.get(node.parent)
-        while current is not None:
+        while current is not None and current.id not in seen:  # `add` refuses cycles; be sure
             chain.append(current)
+            seen.add(current.id)
             current = self.get(current.parent)
         return chain
 
@@ -137,8 +149,16 @@ class Tree:
             return None
         timed = [n for n in verified if n.speedup]
         if timed:
-            return max(timed, key=lambda n: (n.speedup, -int(n.id[1:])))
-        return min(verified, key=lambda n: int(n.id[1:]))
+            return max(timed, key=lambda n: (n.speedup, -_number(n.id)))
+        return min(verified, key=lambda n: _number(n.id))
 
     def seen_sources(self) -> set[str]:
         return {n.source for n in self.nodes.values()}
+
+
+def _number(node_id: str) -> int:
+    """n0042 -> 42; an id of another shape sorts first."""
+    try:
+        return int(node_id[1:])
+    except ValueError:
+        return 0

@@ -94,11 +94,14 @@ def read_source(path: str | Path, what: str) -> str:
 
 class Harness:
     def __init__(self, store: Store | None = None, pool: WorkerPool | None = None,
-                 limits: Limits = Limits()):
+                 limits: Limits = Limits(), require_sandbox: bool = False):
         self.store = store
         self.pool = pool or WorkerPool(gpus=gpu_count() if _cuda_present() else 1)
         self.limits = limits
         self.versions = package_versions()
+        if require_sandbox and not self.pool.sandbox.active:
+            raise BadInputError(f"--require-sandbox: no sandbox works here "
+                                f"({self.pool.sandbox.reason}); install bubblewrap")
 
     async def _job(self, request: JobRequest, limits: Limits | None = None) -> JobOutcome:
         outcome = await self.pool.run(request, limits or self.limits)
@@ -172,14 +175,21 @@ class Harness:
                         **_ncu_option(use_ncu)})
         if use_cache and self.store:
             cached = self.store.get_eval(key)
-            if cached:
+            if cached and _settled(cached):
                 return replace(EvalResult.from_dict(cached), cached=True, key=key)
         if device == "cuda":
             request.peaks = await self.peaks(device)
         outcome = await self._job(request, self._limits_for(request))
         result = _to_result(outcome, device)
+        if not _settled(result.to_dict()):
+            # A timeout, or the memory limit, can be the machine's load rather than the
+            # candidate: ask once more before believing it, and never keep it.
+            retry = _to_result(await self._job(request, self._limits_for(request)), device)
+            retry.flags.append(f"retried after {result.outcome}: {result.message}")
+            result = retry
         result.key = key
-        if self.store:
+        result.sandbox = self.pool.sandbox.describe()
+        if self.store and _settled(result.to_dict()):
             self.store.put_eval(key, content_hash(request.problem_source),
                                 content_hash(candidate_source), identity, self.versions,
                                 result.to_dict())
@@ -205,7 +215,8 @@ class Harness:
         if outcome.status != "result":
             raise HarnessError(f"profiling the reference failed ({outcome.status}): "
                                f"{outcome.payload.get('reason', '')}\n{outcome.log_tail[-600:]}")
-        result = {**outcome.payload, "problem": str(problem_path), "problem_hash": problem_hash}
+        result = {**outcome.payload, "problem": str(problem_path), "problem_hash": problem_hash,
+                  "sandbox": self.pool.sandbox.describe()}
         if self.store:
             self.store.put_profile(key, problem_hash, identity, result)
         return result
@@ -217,6 +228,17 @@ class Harness:
             return {"unsupported": f"capture failed ({outcome.status}): "
                                    f"{outcome.payload.get('reason', '')}"}
         return outcome.payload
+
+
+def _settled(result: dict[str, Any]) -> bool:
+    """Whether a verdict says something of the candidate alone, so the store may keep it.
+
+    A timeout or a kill for memory depends on what else ran (a candidate `ok` in 87 s
+    timed out at 180 s under load and was then served as `timeout` from the store)."""
+    if result.get("outcome") == Outcome.TIMEOUT.value:
+        return False
+    return not (result.get("outcome") == Outcome.CRASH.value
+                and "memory limit" in (result.get("message") or ""))
 
 
 def _ncu_option(use_ncu: bool) -> dict[str, bool]:

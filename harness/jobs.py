@@ -69,7 +69,7 @@ def run_profile(request: JobRequest, channel: Any) -> dict[str, Any]:
     device = device_of(request)
     if device.type == "cuda":
         channel.share_gpu()
-    problem = load_problem(request.problem_source, request.problem_path)
+    problem = load_problem(request.problem_source, request.problem_path, channel)
     reference = build_reference(problem, request.seed, device)
     inputs = seeded_inputs(problem, request.seed, device)
     trace = guards.OpTrace()
@@ -117,7 +117,7 @@ def ncu_profile(request: JobRequest, channel: Any,
     channel.wait_for_gpu()
     torch.cuda.empty_cache()  # ncu's target process needs the memory this one cached
     try:
-        return ncu.collect(request.problem_path, candidate_source, request.seed)
+        return ncu.collect(request.problem_source, candidate_source, request.seed)
     except Exception as err:  # the profile is extra: it must never cost the verdict
         return {"unavailable": f"ncu failed: {type(err).__name__}: {err}"}
 
@@ -126,7 +126,7 @@ def run_capture(request: JobRequest, channel: Any) -> dict[str, Any]:
     from kernelwright.harness.capture import capture_graph
 
     device = torch.device("cpu")  # shapes and dtypes only: no GPU needed
-    problem = load_problem(request.problem_source, request.problem_path)
+    problem = load_problem(request.problem_source, request.problem_path, channel)
     reference = build_reference(problem, request.seed, device)
     return capture_graph(reference, seeded_inputs(problem, request.seed, device))
 

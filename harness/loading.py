@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+from kernelwright.harness.messages import PROBLEM_IMPORT, PROBLEM_LOADED
 
 
 class BadInput(Exception):
@@ -45,9 +46,16 @@ def _module_name(prefix: str, source: str) -> str:
     return f"_kw_{prefix}_{hashlib.sha256(source.encode()).hexdigest()[:12]}"
 
 
-def load_problem(source: str, path: str) -> Problem:
+def load_problem(source: str, path: str, channel: Any = None) -> Problem:
+    """The problem module, imported and checked. With a channel, the parent hears when the
+    import is done: until then a hang or an exit is the problem's fault (harness/pool.py)."""
+    if channel is not None:
+        channel.send("progress", {"phase": PROBLEM_IMPORT})
     try:
         module = load_module(source, path, _module_name("problem", source))
+    except SystemExit as err:
+        raise BadInput(f"the problem called sys.exit({err.code!r}) at import; a problem "
+                       "file must only define Model, get_inputs and get_init_inputs") from None
     except Exception as err:  # the user's file: any failure is bad input
         raise BadInput(f"the problem failed to import: {type(err).__name__}: {err}") from err
     model_cls = getattr(module, "Model", None)
@@ -67,6 +75,8 @@ def load_problem(source: str, path: str) -> Problem:
         raise BadInput(f"get_inputs() failed: {type(err).__name__}: {err}") from err
     if not isinstance(sample, (list, tuple)):
         raise BadInput(f"get_inputs() must return a list, got {type(sample).__name__}")
+    if channel is not None:
+        channel.send("progress", {"phase": PROBLEM_LOADED})
     return Problem(module, model_cls, get_inputs, init_inputs)
 
 

@@ -115,6 +115,7 @@ class EvalResult:
     seconds: dict[str, float] | None = None
     cached: bool = False
     key: str | None = None
+    sandbox: dict[str, Any] | None = None  # which sandbox the code ran in (harness/sandbox.py)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -148,3 +149,8 @@ class WorkerMessage:
 
 
 GO_TIMING = "go\n"  # parent → worker on stdin: the GPU access asked for is granted
+# worker → parent, "progress" phases around the problem's import (and its inputs).
+# Between the two a hang or an exit is the problem's fault, not the candidate's, and
+# the parent's import timeout runs only then (not while torch imports or the GPU waits).
+PROBLEM_IMPORT = "problem_import"
+PROBLEM_LOADED = "problem_loaded"

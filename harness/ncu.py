@@ -230,13 +230,19 @@ def _kill_tree(pid: int) -> None:
             pass
 
 
-def collect(problem_path: str, candidate_source: str | None, seed: int,
+def collect(problem_source: str, candidate_source: str | None, seed: int,
             timeout_s: float = TIMEOUT_S) -> dict[str, Any]:
-    """ncu's kernels and summary for one forward, or {"unavailable": reason}."""
+    """ncu's kernels and summary for one forward, or {"unavailable": reason}.
+
+    The problem travels as source, written next to the candidate in a temporary
+    folder: inside the sandbox the user's own file may not be visible."""
     ncu = ncu_path()
     if ncu is None:
         return {"unavailable": "ncu is not on the PATH (or KERNELWRIGHT_NCU=0)"}
     with tempfile.TemporaryDirectory(prefix="kw-ncu-") as folder:
+        problem_path = os.path.join(folder, "kernelwright_problem.py")
+        with open(problem_path, "w") as handle:
+            handle.write(problem_source)
         candidate_path = None
         if candidate_source is not None:
             candidate_path = os.path.join(folder, "kernelwright_candidate.py")

@@ -128,7 +128,7 @@ class EvalPipeline:
     # -- phases ---------------------------------------------------------------
     def load(self) -> None:
         req = self.request
-        self.problem = load_problem(req.problem_source, req.problem_path)
+        self.problem = load_problem(req.problem_source, req.problem_path, self.channel)
         self.reference = build_reference(self.problem, req.seed, self.device)
         self.dtypes = _float_dtypes(self.problem, self.reference, self.device)
         self.fp32 = self.dtypes == {torch.float32} or (

@@ -1,26 +1,38 @@
 """Parent side: run jobs in spawned worker processes, with hard limits.
 
-Each job gets a fresh `python -m kernelwright.harness.worker` in its own
-process group (a fresh CUDA context, no state shared with earlier
+Each job gets a fresh `python -m kernelwright.harness.worker`, inside the
+sandbox (harness/sandbox.py) and in its own process group (a fresh CUDA context, no state shared with earlier
 candidates; a CUDA error dies with its worker). Many workers compile and
 verify at once, one per CPU core, sharing the GPU; timing is granted one
 worker per GPU at a time with nobody else on it (`GpuGate`). Timeouts and the memory limit kill
-the whole process group.
+the worker's whole process tree (a candidate's `setsid` children included), and
+everything a worker sends back is scrubbed of secrets (harness/secrets.py)
+before anyone reads it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import os
 import signal
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
-from kernelwright.harness.messages import GO_TIMING, JobKind, JobRequest, WorkerMessage
+from kernelwright.harness import sandbox as sandboxes
+from kernelwright.harness.messages import (
+    GO_TIMING,
+    PROBLEM_IMPORT,
+    PROBLEM_LOADED,
+    JobKind,
+    JobRequest,
+    WorkerMessage,
+)
 from kernelwright.harness.phases import PhaseClock
+from kernelwright.harness.secrets import scrub, scrub_data
 
 MEMORY_POLL_S = 0.25
 
@@ -28,7 +40,10 @@ MEMORY_POLL_S = 0.25
 @dataclass(frozen=True)
 class Limits:
     timeout_s: float = 300.0  # active time; waiting for the GPU does not count
-    memory_bytes: int = 16 << 30  # resident set of the worker's process group
+    memory_bytes: int = 16 << 30  # resident set of the worker's process tree
+    # Until the problem has imported (and made its inputs), a hang or an exit is the
+    # problem's fault: bad input, within this much of the timeout, never a verdict.
+    import_timeout_s: float = 120.0
 
 
 @dataclass
@@ -142,6 +157,7 @@ def gpu_gate(index: int) -> GpuGate:
 class _Worker:
     proc: asyncio.subprocess.Process
     log_path: str
+    private: Path  # the sandbox's one writable folder; removed with the worker
 
 
 class WorkerPool:
@@ -155,7 +171,9 @@ class WorkerPool:
     other job has used. `close()` ends the spares.
     """
 
-    def __init__(self, gpus: int = 1, parallel: int | None = None, prestart: bool = False):
+    def __init__(self, gpus: int = 1, parallel: int | None = None, prestart: bool = False,
+                 sandbox: sandboxes.Sandbox | None = None):
+        self.sandbox = sandbox or sandboxes.detect()
         self._gpus = max(gpus, 1)
         self._parallel = parallel or max(os.cpu_count() or 1, 1)
         self._slots = asyncio.Semaphore(self._parallel)
@@ -178,7 +196,8 @@ class WorkerPool:
             await _end(spare)
 
     async def _start(self, device: str, gpu: int) -> _Worker:
-        env = dict(os.environ)
+        private = sandboxes.private_folder()
+        env = sandboxes.worker_environment(private)
         if device == "cpu":
             env["TRITON_INTERPRET"] = "1"
             env["CUDA_VISIBLE_DEVICES"] = ""
@@ -188,15 +207,20 @@ class WorkerPool:
             ids = visible.split(",") if visible else [str(i) for i in range(self._gpus)]
             env["CUDA_VISIBLE_DEVICES"] = ids[gpu % len(ids)]  # pinned: one GPU per worker
         env["PYTHONUNBUFFERED"] = "1"
-        log_fd, log_path = tempfile.mkstemp(prefix="kw-worker-", suffix=".log")
-        os.close(log_fd)
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "kernelwright.harness.worker", "--log", log_path,
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL, env=env, start_new_session=True,
-            limit=1 << 24,
-        )
-        return _Worker(proc, log_path)
+        log_path = str(private / "worker.log")
+        argv = self.sandbox.wrap(
+            [sys.executable, "-m", "kernelwright.harness.worker", "--log", log_path],
+            private, gpus=device == "cuda")
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.DEVNULL, env=env, start_new_session=True,
+                limit=1 << 24, cwd=private / "tmp", preexec_fn=die_with_parent,
+            )
+        except BaseException:
+            sandboxes.remove_private_folder(private)
+            raise
+        return _Worker(proc, log_path, private)
 
     async def _worker_for(self, request: JobRequest, gpu: int) -> _Worker:
         key = (id(asyncio.get_running_loop()), request.device, gpu)
@@ -226,24 +250,36 @@ class WorkerPool:
         try:
             proc.stdin.write((request.to_json() + "\n").encode())
             await proc.stdin.drain()
-            status, payload = await self._converse(proc, gpu, limits, clock)
-        finally:  # also on cancellation: the whole process group goes
-            await _reap(proc)
-        tail = _read_tail(log_path)
-        os.unlink(log_path)
-        return JobOutcome(status, payload, tail, proc.returncode,
+            status, payload = await self._converse(proc, gpu, limits, clock,
+                                                   loading=bool(request.problem_source))
+            tail = _read_tail(log_path)
+        finally:  # also on cancellation: the whole process tree goes
+            await _end(worker)
+        return JobOutcome(status, scrub_data(payload), scrub(tail), proc.returncode,
                           {"total": clock.total(), **clock.rounded()})
 
-    async def _converse(self, proc, gpu: int, limits: Limits,
-                        clock: PhaseClock) -> tuple[str, dict]:
+    async def _converse(self, proc, gpu: int, limits: Limits, clock: PhaseClock,
+                        loading: bool) -> tuple[str, dict]:
         budget = limits.timeout_s
+        importing, import_budget = False, budget  # the problem's import: its own clock
         gate, held = gpu_gate(gpu), None
         try:
             while True:
                 started = time.monotonic()
-                message = await _next_message(proc, budget, limits)
-                budget = max(budget - (time.monotonic() - started), 1.0 if held else 0.0)
+                wait = min(budget, import_budget) if importing else budget
+                message = await _next_message(proc, wait, limits)
+                spent = time.monotonic() - started
+                budget = max(budget - spent, 1.0 if held else 0.0)
+                if importing:
+                    import_budget = max(import_budget - spent, 0.0)
+                if loading and message.type in ("timeout", "crash"):
+                    return "bad_input", {"reason": _problem_fault(message, limits)}
                 if message.type == "progress":
+                    phase = message.payload.get("phase")
+                    if loading and phase == PROBLEM_IMPORT:
+                        importing, import_budget = True, min(limits.import_timeout_s, budget)
+                    elif phase == PROBLEM_LOADED:
+                        loading = importing = False
                     continue
                 wanted = {"ready_for_gpu": SHARED, "ready_to_time": EXCLUSIVE}.get(message.type)
                 if wanted is None:
@@ -286,6 +322,18 @@ async def _next_message(proc, budget: float, limits: Limits) -> WorkerMessage:
     return WorkerMessage.from_line(line.decode())
 
 
+def _problem_fault(message: WorkerMessage, limits: Limits) -> str:
+    if message.type == "timeout":
+        return (f"the problem did not finish importing and making its inputs within "
+                f"{min(limits.import_timeout_s, limits.timeout_s):.0f} s "
+                "(an endless loop at import?)")
+    reason = message.payload.get("reason", "")
+    if "memory" in reason:
+        return f"the problem {reason} while importing and making its inputs"
+    return (f"the problem ended the worker while importing ({reason.removeprefix('the worker ')}): "
+            "a problem file must not call os._exit() or kill its process")
+
+
 def _describe_exit(code: int | None) -> str:
     if code is not None and code < 0:
         try:
@@ -297,10 +345,10 @@ def _describe_exit(code: int | None) -> str:
 
 
 async def _reap(proc) -> None:
-    """Kill the worker's process group, wait for it, and close our end of its stdin:
+    """Kill the worker's process tree, wait for it, and close our end of its stdin:
     a pipe left open kept the transport alive until garbage collection, after the
     event loop had closed ("RuntimeError: Event loop is closed" at every exit)."""
-    _kill_group(proc)
+    kill_tree(proc.pid)
     await proc.wait()
     if proc.stdin is not None:
         proc.stdin.close()
@@ -308,37 +356,73 @@ async def _reap(proc) -> None:
 
 async def _end(worker: _Worker) -> None:
     await _reap(worker.proc)
-    try:
-        os.unlink(worker.log_path)
-    except OSError:
-        pass
+    sandboxes.remove_private_folder(worker.private)
 
 
-def _kill_group(proc) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+def die_with_parent() -> None:
+    """In the child, before exec: SIGKILL when the process that started it dies, so a
+    search killed with -9 leaves no worker behind (bubblewrap then takes its sandbox)."""
+    import ctypes
+
+    PR_SET_PDEATHSIG = 1  # noqa: N806 (linux/prctl.h)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
-def _group_rss(pgid: int) -> int:
-    total = 0
+def _process_table() -> dict[int, tuple[int, int, int]]:
+    """pid -> (parent pid, process group, resident bytes), read from /proc."""
+    table = {}
+    page = os.sysconf("SC_PAGE_SIZE")
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as handle:
                 fields = handle.read().rsplit(")", 1)[1].split()
-            if int(fields[2]) != pgid:  # field 5 (pgrp), after pid and comm
-                continue
-            total += int(fields[21]) * os.sysconf("SC_PAGE_SIZE")  # field 24: rss pages
+            # fields[1] is ppid (field 4), fields[2] pgrp (5), fields[21] rss pages (24)
+            table[int(entry)] = (int(fields[1]), int(fields[2]), int(fields[21]) * page)
         except (OSError, IndexError, ValueError):
             continue
-    return total
+    return table
 
 
-async def _watch_memory(pgid: int, limit: int) -> None:
-    while _group_rss(pgid) < limit:
+def process_tree(root: int, table: dict[int, tuple[int, int, int]] | None = None) -> list[int]:
+    """`root`, its descendants, and its process group: a `setsid` child leaves the group
+    but stays a descendant (or, orphaned, a child of the sandbox's own init)."""
+    table = _process_table() if table is None else table
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _, _) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    tree, queue = set(), [root]
+    while queue:
+        current = queue.pop()
+        if current not in tree:
+            tree.add(current)
+            queue += children.get(current, [])
+    tree |= {pid for pid, (_, pgrp, _) in table.items() if pgrp == root}
+    return sorted(tree)
+
+
+def kill_tree(root: int) -> None:
+    members = process_tree(root)  # before the kill: orphans are re-parented at once
+    try:
+        os.killpg(root, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    for pid in members:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _tree_rss(root: int) -> int:
+    table = _process_table()
+    return sum(table[pid][2] for pid in process_tree(root, table) if pid in table)
+
+
+async def _watch_memory(root: int, limit: int) -> None:
+    while _tree_rss(root) < limit:
         await asyncio.sleep(MEMORY_POLL_S)
 
 

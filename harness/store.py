@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -61,6 +62,13 @@ CREATE TABLE IF NOT EXISTS searches (
 """
 
 
+def _unwritable(path: Path, err: sqlite3.DatabaseError) -> bool:
+    if isinstance(err, sqlite3.OperationalError) and "readonly" in str(err).replace(" ", ""):
+        return True
+    folder = path.parent
+    return not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK))
+
+
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -72,14 +80,53 @@ def eval_key(problem_hash: str, candidate_hash: str, device: str, versions: dict
 
 
 class Store:
+    """The results store. A fault of the file is the user's to see, never fatal: a
+    corrupt store is moved aside and rebuilt, one that cannot be written (a read-only
+    cache folder) is replaced by a store in memory for this run. `notice` says which."""
+
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path else default_store_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
-        self._db.commit()
+        self.notice: str | None = None
+        try:
+            self._db = self._open(self.path)
+        except sqlite3.DatabaseError as err:
+            if _unwritable(self.path, err):
+                self.notice = (f"the results store {self.path} cannot be written ({err}); "
+                               "this run keeps its results in memory only")
+            else:
+                aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+                try:
+                    self.path.rename(aside)
+                    self._db = self._open(self.path)
+                    self.notice = (f"the results store {self.path} was damaged ({err}); "
+                                   f"moved aside to {aside.name} and started afresh")
+                    return
+                except (OSError, sqlite3.DatabaseError) as again:
+                    self.notice = (f"the results store {self.path} is damaged ({err}) and "
+                                   f"could not be replaced ({again}); this run keeps its "
+                                   "results in memory only")
+            self._db = self._open(":memory:")
+        except OSError as err:
+            self.notice = (f"the results store's folder {self.path.parent} cannot be used "
+                           f"({err.strerror or err}); this run keeps its results in memory only")
+            self._db = self._open(":memory:")
+
+    @staticmethod
+    def _open(path: Path | str) -> sqlite3.Connection:
+        if isinstance(path, Path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        try:
+            if isinstance(path, Path):
+                db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(SCHEMA)
+            db.execute("SELECT COUNT(*) FROM evals").fetchone()  # a damaged page shows here
+            db.commit()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
 
     def close(self) -> None:
         self._db.close()

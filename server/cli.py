@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import sys
 from collections.abc import Callable
 
@@ -27,15 +28,51 @@ COMPILE_MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-
 def _store(args: argparse.Namespace):
     from kernelwright.harness.store import Store
 
-    return Store(args.store) if getattr(args, "store", None) else Store()
+    store = Store(args.store) if getattr(args, "store", None) else Store()
+    if store.notice:
+        print(f"kernelwright: {store.notice}", file=sys.stderr)
+    return store
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be a positive, finite number of seconds")
+    return value
+
+
+def _harness(args: argparse.Namespace):
+    """The harness for eval/profile, with the sandbox the user asked for (or a warning)."""
+    from kernelwright.harness.evaluate import Harness
+    from kernelwright.harness.pool import Limits
+
+    harness = Harness(store=_store(args), limits=Limits(import_timeout_s=args.import_timeout),
+                      require_sandbox=args.require_sandbox)
+    warning = harness.pool.sandbox.warning()
+    if warning:
+        print(f"kernelwright: warning: {warning}", file=sys.stderr)
+    return harness
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from kernelwright.harness.evaluate import Harness, read_source
+    from kernelwright.harness.evaluate import read_source
     from kernelwright.server import cli_render
 
     candidate = read_source(args.candidate, "candidate")
-    harness = Harness(store=_store(args))
+    harness = _harness(args)
     result = asyncio.run(
         harness.evaluate(
             args.problem,
@@ -55,10 +92,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
-    from kernelwright.harness.evaluate import Harness
     from kernelwright.server import cli_render
 
-    harness = Harness(store=_store(args))
+    harness = _harness(args)
     result = asyncio.run(
         harness.profile(
             args.problem,
@@ -109,6 +145,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(args.tcp)
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from kernelwright.server.doctor import run_doctor
+
+    return run_doctor(args)
+
+
 def cmd_kb(args: argparse.Namespace) -> int:
     from kernelwright.knowledge import cli as kb_cli
 
@@ -121,6 +163,23 @@ def _add_ncu(parser: argparse.ArgumentParser) -> None:
         default="auto",
         choices=("auto", "on", "off"),
         help="Nsight Compute metrics of one forward (auto: on a CUDA device with ncu on the PATH)",
+    )
+
+
+def _add_safety(parser: argparse.ArgumentParser, claude: bool = False) -> None:
+    parser.add_argument(
+        "--require-sandbox", action="store_true", default=None,
+        help="refuse to run problem or candidate code where no sandbox works"
+        + (" (the default when the Claude proposer joins)" if claude else ""),
+    )
+    if claude:
+        parser.add_argument(
+            "--allow-unsandboxed", dest="require_sandbox", action="store_false",
+            help="run Claude's candidates even where no sandbox works",
+        )
+    parser.add_argument(
+        "--import-timeout", type=_positive_seconds, default=60.0, metavar="S",
+        help="seconds the problem may take to import and make its inputs (default 60)",
     )
 
 
@@ -154,12 +213,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="verify, time and profile one candidate against a problem")
     p.add_argument("problem", help="KernelBench-format problem file (class Model, get_inputs)")
     p.add_argument("candidate", help="candidate module defining class ModelNew")
-    p.add_argument("--trials", type=int, default=5, help="correctness trials (at least 5)")
+    p.add_argument("--trials", type=_positive_int, default=5,
+                   help="correctness trials (at least 5 are run)")
     p.add_argument("--no-cache", action="store_true", help="evaluate again even if stored")
     p.add_argument(
         "--no-compile-baseline", action="store_true", help="skip timing torch.compile (faster)"
     )
     _add_ncu(p)
+    _add_safety(p)
     _add_common(p)
     p.set_defaults(func=cmd_eval)
 
@@ -168,13 +229,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cache", action="store_true")
     p.add_argument("--no-compile-baseline", action="store_true")
     _add_ncu(p)
+    _add_safety(p)
     _add_common(p)
     p.set_defaults(func=cmd_profile)
 
     p = sub.add_parser("optimize", help="search for faster verified kernels")
     p.add_argument("problem")
-    p.add_argument("--budget", type=int, default=16, help="candidates to evaluate")
-    p.add_argument("--time-limit", type=float, default=600.0,
+    p.add_argument("--budget", type=_positive_int, default=16, help="candidates to evaluate")
+    p.add_argument("--time-limit", type=_positive_seconds, default=600.0,
                    help="wall-clock seconds (with no verdict yet at the limit, the first "
                         "candidate still runs to one, up to 60 s more)")
     p.add_argument("--strategy", default="mcts", choices=("mcts", "evolve"))
@@ -186,20 +248,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", default=None, help="output folder (default: ./kw-out/<problem>)")
     p.add_argument("--resume", action="store_true", help="continue the last search of this problem")
-    p.add_argument("--parallel", type=int, default=2, help="candidates in flight at once")
+    p.add_argument("--parallel", type=_positive_int, default=2,
+                   help="candidates in flight at once")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-skills", action="store_true", help="do not warm-start from skills")
+    p.add_argument("--no-cache", action="store_true",
+                   help="evaluate every candidate again, even if the store has its verdict")
     p.add_argument(
         "--compile-mode", default="max-autotune", choices=COMPILE_MODES,
         help="torch.compile mode of the labelled baseline"
     )
+    _add_safety(p, claude=True)
     _add_common(p)
     p.set_defaults(func=cmd_optimize)
 
     p = sub.add_parser("bench", help="optimize every problem in a folder and tabulate")
     p.add_argument("dir")
-    p.add_argument("--time-limit", type=float, default=180.0, help="seconds per problem")
-    p.add_argument("--budget", type=int, default=24, help="candidates per problem")
+    p.add_argument("--time-limit", type=_positive_seconds, default=180.0,
+                   help="seconds per problem")
+    p.add_argument("--budget", type=_positive_int, default=24, help="candidates per problem")
     p.add_argument("--out", default="kw-bench")
     p.add_argument("--strategy", default="mcts", choices=("mcts", "evolve"))
     p.add_argument(
@@ -210,21 +277,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-skills", action="store_true")
     p.add_argument(
         "--concurrency",
-        type=int,
+        type=_positive_int,
         default=1,
         help="problems searched at once (timings still take turns on the GPU)",
     )
-    p.add_argument("--parallel", type=int, default=3, help="candidates in flight per problem")
+    p.add_argument("--parallel", type=_positive_int, default=3,
+                   help="candidates in flight per problem")
     p.add_argument(
         "--compile-mode", default="max-autotune", choices=COMPILE_MODES,
         help="torch.compile mode of the labelled baseline"
     )
+    _add_safety(p, claude=True)
     _add_common(p)
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("serve", help="run the language server (stdio by default)")
     p.add_argument("--tcp", default=None, metavar="HOST:PORT")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("doctor", help="what protects you here: the sandbox, device and versions")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("kb", help="the knowledge base: list, search, show, add")
     try:
@@ -248,11 +321,25 @@ def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) ->
     except KeyboardInterrupt:
         print("kernelwright: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `kernelwright ... --json | head`: the reader left; nothing more to say to it.
+        _silence_stdout()
+        return EXIT_OK
     except Exception as err:
         print(f"kernelwright: internal error: {type(err).__name__}: {err}", file=sys.stderr)
         if "--debug" in sys.argv or _env_debug():
             raise
         return EXIT_INTERNAL
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush into a closed pipe
+    does not print a second BrokenPipeError."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _env_debug() -> bool:

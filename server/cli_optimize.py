@@ -33,6 +33,9 @@ def config_from_args(args: argparse.Namespace) -> SearchConfig:
         parallel=max(args.parallel, 1),
         use_skills=not args.no_skills,
         compile_mode=args.compile_mode,
+        require_sandbox=args.require_sandbox,
+        import_timeout_s=args.import_timeout,
+        use_cache=not args.no_cache,
     )
 
 
@@ -91,6 +94,12 @@ async def _run_with_progress(problem: str, config: SearchConfig, quiet: bool):
 
 
 def run_optimize(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from kernelwright.harness.evaluate import BadInputError
+
+    if args.out and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise BadInputError(f"--out {args.out} is a file, not a folder")
     config = config_from_args(args)
     report = asyncio.run(_run_with_progress(args.problem, config, quiet=args.json))
     from kernelwright.agent.outputs import prepare_out_dir

@@ -1,7 +1,9 @@
 """Shapes from a real run: the configured command under the shape recorder.
 
 The command (setting `shapeCommand`, e.g. ["python", "train.py"]) runs in a
-subprocess with `recorder_boot/` on PYTHONPATH; its `sitecustomize` traces
+sandboxed subprocess (harness/sandbox.py: the workspace readable, nothing
+writable but a private folder, no network, no secrets in its environment)
+with `recorder_boot/` on PYTHONPATH; its `sitecustomize` traces
 one function and writes the shapes of its tensor locals when the run reaches
 the target's line. The server itself executes nothing of the user's.
 """
@@ -11,8 +13,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
 from pathlib import Path
+
+from kernelwright.harness import sandbox
+from kernelwright.harness.pool import kill_tree
+from kernelwright.harness.secrets import scrub
 
 from .shapes import TensorSpec
 
@@ -22,6 +27,59 @@ RECORD_TIMEOUT_S = 120.0
 
 class RecordError(Exception):
     pass
+
+
+async def _run_sandboxed(
+    command: tuple[str, ...],
+    cwd: str,
+    file: str,
+    function: str,
+    line: int,
+    private: Path,
+    timeout_s: float,
+) -> tuple[str | None, bytes]:
+    """The user's command in the sandbox (it runs their code and the file's imports):
+    their workspace readable, the shapes written into the sandbox's private folder."""
+    inside = private / "tmp" / "shapes.json"
+    env = sandbox.worker_environment(private)
+    env.update(
+        {
+            "KW_RECORD_FILE": file,
+            "KW_RECORD_FUNC": function,
+            "KW_RECORD_LINE": str(line),
+            "KW_RECORD_OUT": str(inside),
+            "PYTHONPATH": os.pathsep.join([str(BOOT_DIR), env.get("PYTHONPATH", "")]),
+        }
+    )
+    box = sandbox.detect()
+    argv = box.wrap(list(command), private, gpus=True, expose=(cwd, os.path.dirname(file)))
+    if box.mode == "bubblewrap":  # bwrap starts in the private folder unless told
+        argv = argv[: argv.index("--")] + ["--chdir", cwd] + argv[argv.index("--") :]
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *argv,
+            cwd=cwd,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,
+        )
+    except OSError as err:
+        raise RecordError(f"could not start {command[0]!r}: {err}") from err
+    try:
+        _, stderr = await asyncio.wait_for(proc.communicate(), timeout_s)
+    except TimeoutError:
+        kill_tree(proc.pid)
+        await proc.wait()
+        if not inside.exists():
+            raise RecordError(
+                f"the shape command ran past {timeout_s:.0f} s without reaching {function}"
+            ) from None
+        stderr = b""
+    kill_tree(proc.pid)  # children it left behind (outside bubblewrap's PID namespace)
+    return (inside.read_text() if inside.exists() else None), scrub(
+        stderr.decode(errors="replace")
+    ).encode()
 
 
 async def record(
@@ -36,35 +94,15 @@ async def record(
     """Tensor locals of `function` in `file` when it reaches 1-based `line` (0: at its call)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
-    env = {
-        **os.environ,
-        "KW_RECORD_FILE": file,
-        "KW_RECORD_FUNC": function,
-        "KW_RECORD_LINE": str(line),
-        "KW_RECORD_OUT": str(out),
-        "PYTHONPATH": os.pathsep.join([str(BOOT_DIR), os.environ.get("PYTHONPATH", "")]),
-    }
+    private = sandbox.private_folder()
     try:
-        proc = await asyncio.create_subprocess_exec(
-            *command,
-            cwd=cwd,
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-            start_new_session=True,
+        written, stderr = await _run_sandboxed(
+            command, cwd, file, function, line, private, timeout_s
         )
-    except OSError as err:
-        raise RecordError(f"could not start {command[0]!r}: {err}") from err
-    try:
-        _, stderr = await asyncio.wait_for(proc.communicate(), timeout_s)
-    except TimeoutError:
-        os.killpg(proc.pid, signal.SIGKILL)
-        await proc.wait()
-        if not out.exists():
-            raise RecordError(
-                f"the shape command ran past {timeout_s:.0f} s without reaching {function}"
-            ) from None
-        stderr = b""
+        if written is not None:
+            out.write_text(written)
+    finally:
+        sandbox.remove_private_folder(private)
     if not out.exists():
         tail = stderr.decode(errors="replace").strip().splitlines()[-1:] if stderr else []
         raise RecordError(

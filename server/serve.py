@@ -16,6 +16,8 @@ def _parse_tcp(tcp: str) -> tuple[str, int]:
     host, sep, port = tcp.rpartition(":")
     if not sep or not port.isdigit():
         raise ValueError(f"--tcp wants HOST:PORT, got {tcp!r}")
+    if not 0 < int(port) < 65536:
+        raise ValueError(f"--tcp port {port} is outside 1..65535")
     return host or "127.0.0.1", int(port)
 
 
@@ -35,7 +37,12 @@ def serve(tcp: str | None = None) -> int:
         except ValueError as err:
             print(f"kernelwright serve: {err}", file=sys.stderr)
             return 2
-        server.start_tcp(host, port)
+        try:
+            server.start_tcp(host, port)
+        except OSError as err:  # an address in use, a host that is not this machine's
+            print(f"kernelwright serve: cannot listen on {host}:{port}: {err.strerror or err}",
+                  file=sys.stderr)
+            return 2
     else:
         server.start_io()
     return 0

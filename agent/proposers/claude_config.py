@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kernelwright.harness.paths import config_dir
+from kernelwright.harness.secrets import register_secret
 
 # Newest Sonnet the installed SDK names (anthropic/types/model_param.py):
 # strong at code, and cheaper per candidate than Opus for a many-node search.
@@ -105,6 +106,7 @@ def load_claude_config(
         else (file_key, "config.toml") if file_key
         else (None, None)
     )
+    register_secret(api_key)  # whatever comes back from a worker is scrubbed of it
     base_url = (env.get("ANTHROPIC_BASE_URL") or "").strip() or _text(table, "base_url", notes)
     return ClaudeConfig(
         api_key=api_key,

@@ -132,3 +132,18 @@ def test_profile_reports_real_cpu_timing_and_bottleneck(tmp_path):
     assert profile["bytes"] == 4 * (33 * 48 + 40 * 48 + 40 + 33 * 40)
     assert profile["bottleneck"] in ("memory-bound", "compute-bound", "latency-bound")
     assert profile["peaks"]["copy_gbps"] > 0
+
+
+def test_a_stored_timeout_is_not_served_again(tmp_path):
+    """A timeout can be the machine's load: the store never answers with one."""
+    store = tmp_path / "store.sqlite"
+    problem, candidate = str(PROBLEMS / "small_softmax.py"), str(CHEATS / "ok_softmax.py")
+    first = kw("eval", problem, candidate, "--device", "cpu", "--json", store=store)
+    assert json.loads(first.stdout)["outcome"] == "ok"
+    with sqlite3.connect(store) as db:  # as a loaded machine once stored it
+        (text,) = db.execute("SELECT result FROM evals").fetchone()
+        stale = {**json.loads(text), "outcome": "timeout", "message": "no verdict within 180 s"}
+        db.execute("UPDATE evals SET result = ?, outcome = 'timeout'", (json.dumps(stale),))
+    again = json.loads(kw("eval", problem, candidate, "--device", "cpu", "--json",
+                          store=store).stdout)
+    assert again["outcome"] == "ok" and again["cached"] is False
