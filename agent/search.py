@@ -181,9 +181,10 @@ class Search:
             else:
                 self.interrupted.append(node)
         done = len(stored) - len(self.interrupted) - len(refused)
+        again = (f"{len(self.interrupted)} that were in flight evaluated again"
+                 if self.interrupted else "none re-evaluated")
         self.notes.append(f"resumed search {self.search_id}: {done} evaluated node(s) from the "
-                          f"store" + (f", {len(self.interrupted)} that were in flight evaluated "
-                                      "again" if self.interrupted else ""))
+                          f"store, {again}")
         if refused:
             self.notes.append("stored nodes left out of the resumed tree: " + "; ".join(refused))
         self._mark_running()

@@ -54,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "search", parents=[common], help="rank documents for a query (and optional signals)"
     )
     search.add_argument("query", metavar="QUERY")
-    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--limit", type=_at_least_one, default=10)
     search.add_argument("--bottleneck", choices=BOTTLENECK_CLASSES)
     search.add_argument("--error-class", choices=error_classes())
     search.add_argument(
@@ -86,13 +86,28 @@ def run(args: argparse.Namespace) -> int:
         return handlers[args.kb_command](args)
     except KnowledgeError as exc:
         return _bad_input(str(exc))
+    except BrokenPipeError:
+        raise  # the reader left: the CLI ends quietly (server/cli.py)
     except OSError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INTERNAL
 
 
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return value
+
+
 def _load(args: argparse.Namespace) -> KnowledgeIndex:
     workspace = args.workspace if args.workspace is not None else Path.cwd()
+    missing = [str(d) for d in args.kb_dirs if not d.is_dir()]
+    if missing:
+        raise KnowledgeError(f"--kb-dir {missing[0]} is not a folder")
     return KnowledgeIndex.load(workspace=workspace, extra_dirs=args.kb_dirs)
 
 

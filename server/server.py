@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
 from typing import Any
 
@@ -18,6 +19,7 @@ from pygls.lsp.server import LanguageServer
 
 from . import actions, config, diagnostics, hover, lens, names
 from .documents import Pos
+from .protocol import KernelwrightProtocol
 from .searches import Searches
 from .session import Session
 
@@ -28,7 +30,7 @@ DIAGNOSTICS_DEBOUNCE_S = 0.3
 
 class KernelwrightServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("kernelwright", VERSION)
+        super().__init__("kernelwright", VERSION, protocol_cls=KernelwrightProtocol)
         self.session = Session()
         self.searches = Searches(self, self.session, self.refresh)
         self._pending: dict[str, asyncio.TimerHandle] = {}
@@ -36,6 +38,13 @@ class KernelwrightServer(LanguageServer):
         # search started before then ran with the defaults (budget 8 where the
         # user had set 3, seen on an H100).
         self.settings_ready = asyncio.Event()
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """A body that is not JSON gets its -32700 (server/protocol.py); the rest as pygls."""
+        if isinstance(error, json.JSONDecodeError):
+            self.protocol.refuse_unparsable(error)
+            return
+        super().report_server_error(error, source)
 
     def refresh(self, uri: str) -> None:
         """Re-publish diagnostics of a document and ask the client to re-query lenses/hints."""

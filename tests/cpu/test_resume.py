@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 import pytest
-
 from kernelwright.agent.tree import Node, Tree
 from kernelwright.harness.pool import process_tree
+
 from tests.conftest import PROBLEMS
 
 PROBLEM = PROBLEMS / "small_softmax.py"
@@ -29,9 +29,25 @@ BUDGET = 5
 
 
 def _optimize(tmp_path: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "kernelwright.server.cli", "optimize", str(PROBLEM),
-            "--device", "cpu", "--budget", str(BUDGET), "--parallel", "2", "--no-skills",
-            "--store", str(tmp_path / "store.sqlite"), "--out", str(tmp_path / "out"), *extra]
+    return [
+        sys.executable,
+        "-m",
+        "kernelwright.server.cli",
+        "optimize",
+        str(PROBLEM),
+        "--device",
+        "cpu",
+        "--budget",
+        str(BUDGET),
+        "--parallel",
+        "2",
+        "--no-skills",
+        "--store",
+        str(tmp_path / "store.sqlite"),
+        "--out",
+        str(tmp_path / "out"),
+        *extra,
+    ]
 
 
 def _nodes(store: Path) -> list[dict]:
@@ -51,8 +67,12 @@ def _status(store: Path) -> list[str]:
 
 def _kill_when(tmp_path: Path, ready) -> list[int]:
     """Starts a search, kills it with SIGKILL once `ready(nodes)`; returns its workers' pids."""
-    proc = subprocess.Popen(_optimize(tmp_path), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        _optimize(tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 240
     try:
         while not ready(_nodes(tmp_path / "store.sqlite")):
@@ -87,8 +107,11 @@ def _one_done_one_in_flight(nodes: list[dict]) -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kill_point", [_in_flight, _one_done_one_in_flight],
-                         ids=["first-node-in-flight", "one-done-one-in-flight"])
+@pytest.mark.parametrize(
+    "kill_point",
+    [_in_flight, _one_done_one_in_flight],
+    ids=["first-node-in-flight", "one-done-one-in-flight"],
+)
 def test_resume_after_kill_reaches_the_budget_with_unique_ids(tmp_path, kill_point):
     workers = _kill_when(tmp_path, kill_point)
     assert workers, "a node was in flight, so a worker was running"
@@ -97,8 +120,9 @@ def test_resume_after_kill_reaches_the_budget_with_unique_ids(tmp_path, kill_poi
     store = tmp_path / "store.sqlite"
     assert _status(store) == ["running"]  # the kill left no chance to say otherwise
     started = time.monotonic()
-    done = subprocess.run([*_optimize(tmp_path, "--resume", "--json")], capture_output=True,
-                          text=True, timeout=400)
+    done = subprocess.run(
+        [*_optimize(tmp_path, "--resume", "--json")], capture_output=True, text=True, timeout=400
+    )
     assert done.returncode == 0, done.stderr
     assert time.monotonic() - started < 400
     report = json.loads(done.stdout)
