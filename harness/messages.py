@@ -64,6 +64,9 @@ class JobRequest:
     timing_max_reps: int = 2000
     timing_target_rse: float = 0.01
     log_path: str | None = None
+    # Set by the judge for its runner: where the candidate's verification outputs go,
+    # so the judge checks them itself (harness/judge.py).
+    outputs_dir: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

@@ -195,7 +195,7 @@ class WorkerPool:
         for spare in spares:
             await _end(spare)
 
-    async def _start(self, device: str, gpu: int) -> _Worker:
+    async def _start(self, device: str, gpu: int, kind: str) -> _Worker:
         private = sandboxes.private_folder()
         env = sandboxes.worker_environment(private)
         if device == "cpu":
@@ -208,8 +208,11 @@ class WorkerPool:
             env["CUDA_VISIBLE_DEVICES"] = ids[gpu % len(ids)]  # pinned: one GPU per worker
         env["PYTHONUNBUFFERED"] = "1"
         log_path = str(private / "worker.log")
+        # An evaluation's worker is a judge with a runner (harness/judge.py); other jobs
+        # run no candidate code and need none.
+        role = ["--judge"] if kind == JobKind.EVAL.value else []
         argv = self.sandbox.wrap(
-            [sys.executable, "-m", "kernelwright.harness.worker", "--log", log_path],
+            [sys.executable, "-m", "kernelwright.harness.worker", "--log", log_path, *role],
             private, gpus=device == "cuda")
         try:
             proc = await asyncio.create_subprocess_exec(
@@ -236,9 +239,10 @@ class WorkerPool:
                 worker = spare
             else:  # it died waiting
                 await _end(spare)
-        worker = worker or await self._start(request.device, gpu)
+        worker = worker or await self._start(request.device, gpu, request.kind)
         if self._prestart and request.kind == JobKind.EVAL.value and len(spares) < self._parallel:
-            self._spares.setdefault(key, []).append(await self._start(request.device, gpu))
+            self._spares.setdefault(key, []).append(
+                await self._start(request.device, gpu, request.kind))
         return worker
 
     async def _run(self, request: JobRequest, limits: Limits) -> JobOutcome:

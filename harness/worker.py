@@ -5,6 +5,11 @@ own process group. The request arrives as one JSON line on stdin. The worker
 keeps a private duplicate of its original stdout for protocol messages and
 points fds 1 and 2 at a log file before any problem or candidate code runs, so
 nothing the candidate prints can pose as a verdict.
+
+An evaluation's worker (`--judge`) never runs the candidate itself: it starts a
+runner (this module with `--runner`), relays its GPU requests, and judges the
+verdict it claims (harness/judge.py). Profile, capture and peaks jobs run no
+candidate code and are handled here directly.
 """
 
 from __future__ import annotations
@@ -48,6 +53,10 @@ class Channel:
             self._granted = "exclusive"
             _raise_priority()
 
+    def relay(self, message: str) -> None:
+        """The judge asks on its runner's behalf (harness/judge.py)."""
+        self._ask(message)
+
     def _ask(self, message: str) -> None:
         self.send(message)
         line = self._requests.readline()
@@ -76,11 +85,19 @@ def _isolate_output(log_path: str | None) -> TextIO:
 
 
 def main() -> int:
-    # The log comes first (`--log PATH` from the pool), then the imports: torch's
-    # and triton's warnings belong in it, and a pool's spare worker has torch
-    # imported before its request arrives.
-    log_path = sys.argv[2] if sys.argv[1:2] == ["--log"] else None
+    # `--judge`: an evaluation's worker, which starts a runner and judges what it says
+    # (harness/judge.py). `--runner`: that runner, which runs the candidate and talks to
+    # the judge alone. Neither: a job that runs no candidate code (profile, capture).
+    args = sys.argv[1:]
+    log_path = args[args.index("--log") + 1] if "--log" in args else None
+    # The log comes first, then the imports: torch's and triton's warnings belong in
+    # it, and a pool's spare worker has torch imported before its request arrives.
     private = _isolate_output(log_path) if log_path else None
+    runner = None
+    if "--judge" in args:
+        from kernelwright.harness import judge
+
+        runner = judge.start_runner(log_path)  # imports torch while the judge does
     if private is not None:
         from kernelwright.harness import jobs  # noqa: F401  (the import is the point)
     line = sys.stdin.readline()
@@ -88,29 +105,79 @@ def main() -> int:
         os._exit(0)
     request = JobRequest.from_json(line)
     channel = Channel(private or _isolate_output(request.log_path), sys.stdin)
-    from kernelwright.harness import jobs
-    from kernelwright.harness.loading import BadInput
-
     try:
-        handler = {
-            JobKind.EVAL.value: jobs.run_eval,
-            JobKind.PROFILE.value: jobs.run_profile,
-            JobKind.CAPTURE.value: jobs.run_capture,
-            JobKind.PEAKS.value: jobs.run_peaks,
-        }[request.kind]
-        result = handler(request, channel)
-    except BadInput as err:
-        channel.send("bad_input", {"reason": str(err)})
+        if request.kind == JobKind.EVAL.value and "--runner" not in args:
+            if runner is None:  # a judge started without its flag: start the runner now
+                from kernelwright.harness import judge
+
+                runner = judge.start_runner(log_path)
+            result = _judged(request, channel, runner)
+        else:
+            if runner is not None:
+                judge.end_runner(runner)
+            result = _handle(request, channel)
+    except _Reply as reply:
+        channel.send(reply.kind, reply.payload)
         return 0
-    except Exception:
-        traceback.print_exc()
-        channel.send("internal_error", {"traceback": traceback.format_exc()[-4000:]})
-        return 1
     channel.send("result", result)
     sys.stdout.flush()
     # Skip interpreter teardown: a candidate's atexit hooks or CUDA context
     # destructors must not get a chance to hang or crash after the verdict.
     os._exit(0)
+
+
+class _Reply(Exception):
+    """A final message other than a result: bad input, an internal error, a crash."""
+
+    def __init__(self, kind: str, payload: dict[str, Any]) -> None:
+        super().__init__(kind)
+        self.kind, self.payload = kind, payload
+
+
+def _handle(request: JobRequest, channel: Channel) -> dict[str, Any]:
+    from kernelwright.harness import jobs
+    from kernelwright.harness.loading import BadInput
+
+    handler = {
+        JobKind.EVAL.value: jobs.run_eval,
+        JobKind.PROFILE.value: jobs.run_profile,
+        JobKind.CAPTURE.value: jobs.run_capture,
+        JobKind.PEAKS.value: jobs.run_peaks,
+    }[request.kind]
+    try:
+        return handler(request, channel)
+    except BadInput as err:
+        raise _Reply("bad_input", {"reason": str(err)}) from None
+    except Exception:
+        traceback.print_exc()
+        raise _Reply("internal_error", {"traceback": traceback.format_exc()[-4000:]}) from None
+
+
+def _judged(request: JobRequest, channel: Channel, runner: Any) -> dict[str, Any]:
+    """The runner evaluates; the judge decides (harness/judge.py)."""
+    import tempfile
+    from pathlib import Path
+
+    from kernelwright.harness import judge
+
+    outputs = Path(tempfile.mkdtemp(prefix="kw-outputs-"))
+    try:
+        message = judge.relay(request, channel, runner, outputs)
+    except judge.RunnerFailed as err:
+        raise _Reply("crash", {"reason": str(err)}) from None
+    finally:
+        judge.end_runner(runner)  # nothing of the candidate runs while the judge decides
+    if message.type == "result":
+        try:
+            return judge.judge(request, channel, message.payload, outputs)
+        except Exception:
+            traceback.print_exc()
+            raise _Reply("internal_error", {"traceback": traceback.format_exc()[-4000:]}) from None
+    if message.type == "bad_input":  # the runner refused the problem before any candidate ran
+        raise _Reply("bad_input", {"reason": str(message.payload.get("reason", "bad input"))})
+    if message.type == "internal_error":
+        raise _Reply("internal_error", message.payload)
+    raise _Reply("crash", {"reason": f"the worker ended with an unknown message {message.type!r}"})
 
 
 if __name__ == "__main__":

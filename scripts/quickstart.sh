@@ -13,4 +13,5 @@ if ! python -c "import torch" 2>/dev/null; then
   fi
 fi
 python -m pip install -q -e '.[dev]'
+kernelwright doctor  # which sandbox the candidates will run in (docs/security.md)
 kernelwright optimize examples/softmax_problem.py --budget 4 --time-limit 300 --out kw-out/softmax "$@"

@@ -47,6 +47,10 @@ EXPECTED = {
     "switches_after_verify": (SOFTMAX, "rejected", "dynamic:reverify-failed"),
     "harness_access": (SOFTMAX, "rejected", "static:harness-access"),
     "linear_tf32_dot": (LINEAR, "rejected", "static:precision-downcast"),
+    # The process that runs the candidate holds no channel to the parent (harness/judge.py):
+    # a forged `ok` reaches the judge as a claim, and the judge's own check refuses it.
+    "forge_verdict": (SOFTMAX, "rejected", "judge:claim-refused"),
+    "forge_after_verify": (SOFTMAX, "rejected", "judge:claim-refused"),
 }
 
 

@@ -75,11 +75,13 @@ def _kill_when(tmp_path: Path, ready) -> list[int]:
     )
     deadline = time.monotonic() + 240
     try:
-        while not ready(_nodes(tmp_path / "store.sqlite")):
+        workers: list[int] = []
+        # The node is stored just before its worker starts: wait for both.
+        while not (ready(_nodes(tmp_path / "store.sqlite")) and workers):
             assert proc.poll() is None, "the search ended before the kill point"
             assert time.monotonic() < deadline, "the kill point never came"
             time.sleep(0.05)
-        workers = [p for p in process_tree(proc.pid) if p != proc.pid]
+            workers = [p for p in process_tree(proc.pid) if p != proc.pid]
         os.kill(proc.pid, signal.SIGKILL)  # the CLI alone, as the OOM killer would
     finally:
         proc.wait(30)

@@ -1,0 +1,208 @@
+"""Worker side: verdicts come from a process that never runs candidate code.
+
+An evaluation worker is two processes in one sandbox. The judge (the worker
+the pool started, harness/worker.py) holds the only channel to the parent. It
+starts the runner (the same module with `--runner`), which loads and runs the
+candidate through the whole pipeline as before, and talks to the judge alone:
+its GPU requests are relayed, its result is data. The judge is not dumpable,
+so the runner cannot reach its file descriptors through /proc.
+
+What the runner reports is believed only where believing it cannot help a
+cheat: a failure verdict passes through as it is. An `ok` is the judge's to
+give: it loads the problem itself, replays the outputs the runner handed over
+(harness/handover.py) through the same comparisons against its own reference,
+and checks that the reported time is one this device could have achieved.
+A candidate that forged an `ok` line (a wrong kernel writing into an inherited
+pipe) gets `rejected`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from kernelwright.harness.messages import (
+    GO_TIMING,
+    EvalResult,
+    JobRequest,
+    Outcome,
+    WorkerMessage,
+)
+
+PR_SET_DUMPABLE = 4
+# Above the measured copy figure by more than this, a reported time is not believed
+# (profiling.above_peak lets honest read-mostly kernels pass the copy figure by 15%).
+BANDWIDTH_MARGIN = 1.5
+
+
+class RunnerFailed(Exception):
+    """The runner ended without a verdict: its exit, described."""
+
+
+def start_runner(log_path: str | None) -> subprocess.Popen:
+    """The runner, started before the request comes, so it imports torch meanwhile."""
+    _undumpable()
+    argv = [sys.executable, "-m", "kernelwright.harness.worker", "--runner"]
+    if log_path:
+        argv += ["--log", log_path]
+    return subprocess.Popen(
+        argv,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        close_fds=True,
+        start_new_session=True,
+        text=True,
+        bufsize=1,
+    )
+
+
+def end_runner(runner: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(runner.pid, signal.SIGKILL)
+    with contextlib.suppress(Exception):
+        runner.wait(10)
+
+
+def _undumpable() -> None:
+    """/proc/<judge>/fd then needs CAP_SYS_PTRACE, which the sandbox has dropped."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+
+
+def relay(
+    request: JobRequest, channel: Any, runner: subprocess.Popen, outputs: Path
+) -> WorkerMessage:
+    """Runs the request in the runner, relaying its GPU requests; returns its last word."""
+    runner.stdin.write(replace(request, outputs_dir=str(outputs)).to_json() + "\n")
+    runner.stdin.flush()
+    for line in runner.stdout:
+        try:
+            message = WorkerMessage.from_line(line)
+        except (ValueError, KeyError, TypeError):
+            continue  # not a protocol line: the runner's own noise
+        if message.type == "progress":
+            channel.send("progress", message.payload)
+        elif message.type in ("ready_for_gpu", "ready_to_time"):
+            channel.relay(message.type)
+            runner.stdin.write(GO_TIMING)
+            runner.stdin.flush()
+        else:
+            return message
+    code = runner.wait()
+    raise RunnerFailed(_describe(code))
+
+
+def _describe(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"the worker died of {signal.Signals(-code).name}"
+        except ValueError:
+            return f"the worker died of signal {-code}"
+    return f"the worker exited with status {code} before a verdict"
+
+
+def judge(
+    request: JobRequest, channel: Any, claimed: dict[str, Any], outputs: Path
+) -> dict[str, Any]:
+    """The verdict, from the runner's claim and the judge's own checks."""
+    try:
+        result = EvalResult.from_dict(claimed) if isinstance(claimed, dict) else None
+    except TypeError:  # fields missing or of the wrong kind
+        result = None
+    if result is None or result.outcome not in {o.value for o in Outcome}:
+        return _rejected(request, "the runner's result was not a verdict", claimed)
+    if result.outcome != Outcome.OK.value:
+        return result.to_dict()  # a failure the candidate reports of itself helps no cheat
+    from kernelwright.harness.pipeline import EvalPipeline
+
+    if request.device == "cuda":  # a verification, not a measurement: let the next timer in
+        channel.relay("ready_for_gpu")
+    pipeline = EvalPipeline(request, _Silent())
+    pipeline.load_reference()
+    reason = check_outputs(request, outputs, pipeline) or check_timing(request, result, pipeline)
+    if reason:
+        return _rejected(request, reason, claimed, result)
+    return result.to_dict()
+
+
+def check_outputs(request: JobRequest, outputs: Path, pipeline: Any) -> str | None:
+    """None when the handed-over outputs pass the harness's comparison, else why not."""
+    from kernelwright.harness.handover import ReplayedCandidate, handed_over_calls
+    from kernelwright.harness.pipeline import Verdict
+
+    try:
+        calls = handed_over_calls(outputs)
+    except (ValueError, KeyError, TypeError) as err:
+        return f"its outputs' manifest could not be read ({type(err).__name__})"
+    expected = [request.seed + i for i in range(max(request.trials, 5))]
+    if not calls or calls[0]["seeds"] != expected or not calls[0]["first"]:
+        return "the candidate's verification outputs never reached the judge"
+    for call in calls:
+        pipeline.candidate = ReplayedCandidate(call["files"], pipeline.device)
+        try:
+            pipeline.verify_trials(call["seeds"], first=call["first"])
+        except Verdict as verdict:
+            return f"its verification outputs fail the judge's own check: {verdict.message}"
+        except Exception as err:  # unreadable or forged files
+            return f"its verification outputs could not be read: {type(err).__name__}: {err}"
+    return None
+
+
+def check_timing(request: JobRequest, result: EvalResult, pipeline: Any) -> str | None:
+    """A reported time shorter than moving the problem's bytes at the device's measured
+    copy rate takes is not believed (the runner's clock is the candidate's to patch).
+    The bytes are the judge's own count, from its own reference."""
+    import torch
+    from kernelwright.harness import profiling
+    from kernelwright.harness.pipeline import seeded_inputs
+
+    timing, copy_gbps = result.timing or {}, (request.peaks or {}).get("copy_gbps")
+    if not (timing.get("median_ms") and copy_gbps):
+        return None
+    inputs = seeded_inputs(pipeline.problem, request.seed, pipeline.device)
+    with torch.no_grad():
+        out = pipeline.reference(*inputs)
+    nbytes = profiling.unique_bytes(pipeline.reference, inputs, out)
+    floor_ms = nbytes / (copy_gbps * 1e9 * BANDWIDTH_MARGIN) * 1e3
+    if timing["median_ms"] < floor_ms:
+        return (
+            f"its reported time {timing['median_ms']:.4f} ms is shorter than moving its "
+            f"{nbytes / 1e6:.1f} MB at this device's copy rate allows ({floor_ms:.4f} ms)"
+        )
+    return None
+
+
+def _rejected(
+    request: JobRequest, reason: str, claimed: Any, result: EvalResult | None = None
+) -> dict[str, Any]:
+    claim = claimed.get("outcome") if isinstance(claimed, dict) else None
+    verdict = EvalResult(
+        outcome=Outcome.REJECTED.value,
+        message=f"the runner said {claim!r}, but {reason}",
+        device=(result.device if result else request.device),
+        correctness=result.correctness if result else None,
+        flags=[*(result.flags if result else []), "judge:claim-refused"],
+        versions=result.versions if result else None,
+    )
+    return verdict.to_dict()
+
+
+class _Silent:
+    """The judge's pipeline asks for nothing: the runner's GPU grant still stands."""
+
+    def send(self, kind: str, payload: dict | None = None) -> None:
+        pass
+
+    def share_gpu(self) -> None:
+        pass
+
+    def wait_for_gpu(self) -> None:
+        pass

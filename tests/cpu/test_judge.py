@@ -1,0 +1,101 @@
+"""The judge (harness/judge.py) gives no `ok` the runner's outputs do not earn.
+
+End to end, tests/cheats/forge_verdict.py and forge_after_verify.py are rejected
+(tests/cpu/test_harness_cheats.py); these tests take the judge's checks one by one.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from kernelwright.harness import handover, judge
+from kernelwright.harness.messages import EvalResult, JobKind, JobRequest
+
+from tests.conftest import PROBLEMS
+
+
+def _request(**fields) -> JobRequest:
+    path = PROBLEMS / "small_softmax.py"
+    return JobRequest(
+        kind=JobKind.EVAL.value,
+        problem_source=path.read_text(),
+        problem_path=str(path),
+        device="cpu",
+        **fields,
+    )
+
+
+class _Channel:
+    def relay(self, kind: str) -> None:
+        pass
+
+    def send(self, kind: str, payload=None) -> None:
+        pass
+
+
+def test_large_outputs_are_handed_over_as_the_same_seeded_sample(tmp_path, monkeypatch):
+    monkeypatch.setattr(handover, "SAMPLE_ELEMENTS", 1024)
+    out = torch.randn(64, 1000)
+    writer = handover.OutputHandover(tmp_path, [7], first=True)
+    writer.add(out, seed=7)
+    writer.close()
+    (call,) = handover.handed_over_calls(tmp_path)
+    replay = handover.ReplayedCandidate(call["files"], torch.device("cpu"))
+    values = replay()
+    assert values.shape == (1024,)
+    assert torch.equal(replay.as_handed_over(out.clone(), 7), values)
+    wrong = out.clone()
+    wrong.view(-1)[:] += 1.0
+    assert not torch.equal(replay.as_handed_over(wrong, 7), values)
+    with pytest.raises(ValueError, match="output shape"):
+        replay.as_handed_over(torch.randn(64, 999), 7)
+    # a float64 reference of the same output is sampled at the same positions
+    assert torch.equal(replay.as_handed_over(out.double(), 7), values.double())
+
+
+def test_small_outputs_are_handed_over_whole(tmp_path):
+    out = (torch.randn(4, 5), torch.randn(3))
+    writer = handover.OutputHandover(tmp_path, [0], first=True)
+    writer.add(out, seed=0)
+    writer.close()
+    replay = handover.ReplayedCandidate(
+        handover.handed_over_calls(tmp_path)[0]["files"], torch.device("cpu")
+    )
+    values = replay()
+    assert all(torch.equal(a, b) for a, b in zip(values, out))
+
+
+def test_an_ok_whose_outputs_never_arrived_is_rejected(tmp_path):
+    claim = EvalResult(
+        outcome="ok", message="verified on 5 trials", device="cpu", speedup={"vs_eager": 50.0}
+    ).to_dict()
+    verdict = judge.judge(_request(), _Channel(), claim, tmp_path)
+    assert verdict["outcome"] == "rejected" and "judge:claim-refused" in verdict["flags"]
+    assert "never reached the judge" in verdict["message"]
+
+
+def test_a_failure_the_runner_reports_passes_through(tmp_path):
+    claim = EvalResult(outcome="wrong", message="trial 1: mismatch", device="cpu").to_dict()
+    assert judge.judge(_request(), _Channel(), claim, tmp_path) == claim
+
+
+def test_something_that_is_not_a_verdict_is_rejected(tmp_path):
+    verdict = judge.judge(_request(), _Channel(), {"outcome": "splendid"}, tmp_path)
+    assert verdict["outcome"] == "rejected"
+
+
+def test_a_time_faster_than_the_device_can_move_the_bytes_is_refused(tmp_path):
+    from kernelwright.harness.pipeline import EvalPipeline
+
+    request = _request(peaks={"copy_gbps": 100.0})
+    pipeline = EvalPipeline(request, judge._Silent())
+    pipeline.load_reference()
+    forged = EvalResult(
+        outcome="ok", message="", device="cpu", timing={"median_ms": 1e-6, "iqr_ms": 0.0, "n": 10}
+    )
+    reason = judge.check_timing(request, forged, pipeline)
+    assert reason and "shorter than moving" in reason
+    honest = EvalResult(
+        outcome="ok", message="", device="cpu", timing={"median_ms": 1.0, "iqr_ms": 0.0, "n": 10}
+    )
+    assert judge.check_timing(request, honest, pipeline) is None
