@@ -28,6 +28,7 @@ EXPECTED = {
     "timeout_loop": (SOFTMAX, "timeout", None),
     "crash_abort": (SOFTMAX, "crash", None),
     "crash_memory": (SOFTMAX, "crash", None),
+    "memory_in_child": (SOFTMAX, "crash", None),
     "try_except_fallback": (SOFTMAX, "rejected", "static:try-except-fallback"),
     "calls_model": (SOFTMAX, "rejected", "static:calls-reference"),
     "finds_model_dynamically": (SOFTMAX, "rejected", "dynamic:calls-reference"),

@@ -32,12 +32,25 @@ MODES = [m for m in ("bubblewrap", "unshare") if sandbox.detect(m).mode == m]
 needs_sandbox = pytest.mark.skipif(not MODES, reason="no sandbox works on this machine")
 
 
-def _candidate(name: str, tmp_path: Path, **fill: str) -> Path:
-    text = (HOSTILE / "_kernel.py").read_text() + "\n" + (HOSTILE / name).read_text()
+def _filled(text: str, fill: dict[str, object]) -> str:
     for key, value in fill.items():
         text = text.replace(f"__{key}__", str(value))
+    return text
+
+
+def _candidate(name: str, tmp_path: Path, **fill: object) -> Path:
+    """A correct kernel (tests/cheats/ok_softmax.py), then the attack."""
+    text = (TESTS / "cheats" / "ok_softmax.py").read_text() + "\n" + (HOSTILE / name).read_text()
     path = tmp_path / name
-    path.write_text(text)
+    path.write_text(_filled(text, fill))
+    return path
+
+
+def _problem(name: str, tmp_path: Path, **fill: object) -> Path:
+    """The attack at import, then an honest problem (tests/problems/small_softmax.py)."""
+    text = (HOSTILE / name).read_text() + "\n" + PROBLEM.read_text()
+    path = tmp_path / name
+    path.write_text(_filled(text, fill))
     return path
 
 
@@ -287,11 +300,9 @@ def test_a_hostile_problem_is_contained_too(tmp_path):
     listener = _Listener()
     marker = str(random.randint(100000, 999999))
     target = tmp_path / "problem-wrote.txt"
-    text = (HOSTILE / "problem_attacks.py").read_text()
-    for key, value in {"TARGET": target, "PORT": listener.port, "MARKER": marker}.items():
-        text = text.replace(f"__{key}__", str(value))
-    problem = tmp_path / "problem.py"
-    problem.write_text(text)
+    problem = _problem(
+        "problem_attacks.py", tmp_path, TARGET=target, PORT=listener.port, MARKER=marker
+    )
     try:
         done = _kw(
             "profile",
@@ -324,7 +335,7 @@ def test_a_problem_that_exits_or_hangs_at_import_is_bad_input(tmp_path, problem,
     started = time.monotonic()
     done = _kw(
         "eval",
-        str(HOSTILE / problem),
+        str(_problem(problem, tmp_path)),
         str(TESTS / "cheats" / "ok_softmax.py"),
         "--device",
         "cpu",
@@ -343,7 +354,7 @@ def test_a_problem_that_exits_or_hangs_at_import_is_bad_input(tmp_path, problem,
 
 
 def test_profile_and_optimize_say_the_same_of_a_problem_that_exits(tmp_path):
-    problem = HOSTILE / "problem_exits.py"
+    problem = _problem("problem_exits.py", tmp_path)
     done = _kw("profile", str(problem), "--device", "cpu", "--store", str(tmp_path / "s"))
     assert done.returncode == 2 and "sys.exit(3)" in done.stderr
     done = _kw(

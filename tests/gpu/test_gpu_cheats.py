@@ -14,7 +14,7 @@ from tests.cpu.test_harness_cheats import EXPECTED
 pytestmark = pytest.mark.gpu
 
 GPU_EXPECTED = {
-    **{k: v for k, v in EXPECTED.items() if k not in ("crash_memory",)},
+    **{k: v for k, v in EXPECTED.items() if k not in ("crash_memory", "memory_in_child")},
     # Static rule off the table: only the profiler's stream trace can see this one.
     "other_stream_dynamic": (PROBLEMS / "small_softmax.py", "rejected", "dynamic:other-stream"),
 }

@@ -1,11 +1,8 @@
-# A problem file that attacks at import, the way a file the user opened could:
-# writes outside its folder, sends data to a local server, leaves a child behind.
+# Attack at the problem's import (tests/problems/small_softmax.py follows), as a file the
+# user opened could: write outside its folder, send data to a local server, leave a child.
 import os
 import socket
 import subprocess
-
-import torch
-import torch.nn as nn
 
 try:
     with open("__TARGET__", "w") as handle:
@@ -18,16 +15,3 @@ try:
 except OSError:
     pass
 subprocess.Popen(["sleep", "__MARKER__"], start_new_session=True)
-
-
-class Model(nn.Module):
-    def forward(self, x):
-        return torch.softmax(x, dim=1)
-
-
-def get_inputs():
-    return [torch.randn(16, 100)]
-
-
-def get_init_inputs():
-    return []
