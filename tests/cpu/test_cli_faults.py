@@ -4,6 +4,7 @@ bad option values, `--out` naming a file, and a closed pipe on stdout."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -92,3 +93,48 @@ def test_json_into_a_closed_pipe_exits_quietly(tmp_path):
     _, stderr = cli.communicate(timeout=120)
     assert cli.returncode == 0, stderr
     assert b"BrokenPipeError" not in stderr and b"internal error" not in stderr
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap for a read-only mount")
+def test_a_read_only_store_runs_without_it(tmp_path):
+    """Root can write any file it owns, so the store's folder is made read-only by a
+    mount, as on a machine whose cache lives on a read-only volume."""
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    store = folder / "results.sqlite"
+    assert kw("eval", PROBLEM, CANDIDATE, "--device", "cpu", "--store", str(store)).returncode == 0
+    before = store.read_bytes()
+    done = subprocess.run(
+        [
+            "bwrap",
+            "--bind",
+            "/",
+            "/",
+            "--ro-bind",
+            str(folder),
+            str(folder),
+            "--dev",
+            "/dev",
+            "--proc",
+            "/proc",
+            sys.executable,
+            "-m",
+            "kernelwright.server.cli",
+            "eval",
+            PROBLEM,
+            CANDIDATE,
+            "--device",
+            "cpu",
+            "--json",
+            "--no-cache",
+            "--store",
+            str(store),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["outcome"] == "ok"
+    assert "cannot be written" in done.stderr and "in memory only" in done.stderr
+    assert store.read_bytes() == before

@@ -223,11 +223,21 @@ def test_nothing_outside_the_private_folder_is_writable(tmp_path, home, mode):
     cache = tmp_path / "cache"
     cache.mkdir()
     target = tmp_path / "outside.txt"
+    store = tmp_path / "store.sqlite"
     candidate = _candidate(
-        "write_everywhere.py", tmp_path, HOME=home, CACHE=cache, TARGET=target, HARNESS=harness_file
+        "write_everywhere.py",
+        tmp_path,
+        HOME=home,
+        CACHE=cache,
+        TARGET=target,
+        HARNESS=harness_file,
+        STORE=store,
     )
-    result, _ = _eval(PROBLEM, candidate, tmp_path / "store.sqlite", mode, HOME=str(home))
+    result, _ = _eval(PROBLEM, candidate, store, mode, HOME=str(home))
     assert result["outcome"] == "ok", result["message"]
+    assert b"pwned" not in store.read_bytes()  # the store the parent alone writes
+    with sqlite3.connect(store) as db:
+        assert [r[0] for r in db.execute("SELECT outcome FROM evals")] == ["ok"]
     assert harness_file.read_bytes() == before
     assert not site_file.exists()
     assert not (home / "kw_pwned").exists()

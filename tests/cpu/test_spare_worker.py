@@ -66,8 +66,8 @@ async def test_concurrent_candidates_leave_no_worker_behind():
     started = []
     start = pool._start
 
-    async def recording_start(device, gpu):
-        worker = await start(device, gpu)
+    async def recording_start(device, gpu, kind):
+        worker = await start(device, gpu, kind)
         started.append(worker)
         return worker
 

@@ -78,3 +78,30 @@ def test_cuda_inside_the_sandbox_leaves_no_process(tmp_path):
     _eval_cuda(_candidate("spawn_and_escape.py", tmp_path, TARGET=target, MARKER=marker), tmp_path)
     time.sleep(0.5)
     assert _sleepers(marker) == [] and not target.exists()
+
+
+def test_cuda_inside_the_sandbox_with_nothing_writable_and_nothing_secret_read(tmp_path):
+    """Added after the H200 run of 2026-12-01 (which ran the three tests above)."""
+    import sqlite3
+
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_rsa").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nkwTESTkey\n")
+    store, target = tmp_path / "store.sqlite", tmp_path / "outside.txt"
+    candidate = _candidate(
+        "write_everywhere.py",
+        tmp_path,
+        HOME=home,
+        CACHE=tmp_path,
+        TARGET=target,
+        HARNESS="/nonexistent",
+        STORE=store,
+    )
+    _eval_cuda(candidate, tmp_path, HOME=str(home))
+    assert not target.exists() and not (home / "kw_pwned").exists()
+    with sqlite3.connect(store) as db:
+        assert [r[0] for r in db.execute("SELECT outcome FROM evals")] == ["ok"]
+    _, done = _eval_cuda(
+        _candidate("read_secrets.py", tmp_path, HOME=home), tmp_path, HOME=str(home)
+    )
+    assert "kwTESTkey" not in done.stdout + done.stderr
