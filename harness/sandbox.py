@@ -162,8 +162,13 @@ class SandboxUnavailable(RuntimeError):
 
 
 def private_folder() -> Path:
-    """The one folder a sandboxed process may write: its log, $HOME, $TMPDIR, caches."""
-    folder = Path(tempfile.mkdtemp(prefix="kw-sandbox-"))
+    """The one folder a sandboxed process may write: its log, $HOME, $TMPDIR, caches.
+
+    Named after the process that owns it: one killed with -9 cannot remove its
+    folders, so the first new folder of a later process sweeps those."""
+    if not _swept:
+        _sweep_orphans()
+    folder = Path(tempfile.mkdtemp(prefix=f"kw-sandbox-{os.getpid()}-"))
     for sub in ("home", "tmp", "cache", "triton", "inductor"):
         (folder / sub).mkdir()
     return folder
@@ -171,6 +176,27 @@ def private_folder() -> Path:
 
 def remove_private_folder(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
+
+
+_swept: list[bool] = []
+
+
+def _sweep_orphans() -> None:
+    _swept.append(True)
+    for folder in Path(tempfile.gettempdir()).glob("kw-sandbox-*-*"):
+        owner = folder.name.split("-")[2]
+        if owner.isdigit() and not _process_alive(int(owner)):
+            remove_private_folder(folder)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's: alive, and not ours to remove
+        return True
+    return True
 
 
 def worker_environment(private: Path, environ: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -15,6 +15,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -65,8 +66,9 @@ def _status(store: Path) -> list[str]:
         return [json.loads(r[0])["status"] for r in db.execute("SELECT data FROM searches")]
 
 
-def _kill_when(tmp_path: Path, ready) -> list[int]:
-    """Starts a search, kills it with SIGKILL once `ready(nodes)`; returns its workers' pids."""
+def _kill_when(tmp_path: Path, ready) -> tuple[int, list[int]]:
+    """Starts a search, kills it with SIGKILL once `ready(nodes)`; returns its pid and its
+    workers' pids."""
     proc = subprocess.Popen(
         _optimize(tmp_path),
         stdout=subprocess.DEVNULL,
@@ -85,7 +87,7 @@ def _kill_when(tmp_path: Path, ready) -> list[int]:
         os.kill(proc.pid, signal.SIGKILL)  # the CLI alone, as the OOM killer would
     finally:
         proc.wait(30)
-    return workers
+    return proc.pid, workers
 
 
 def _alive(pids: list[int]) -> list[int]:
@@ -115,7 +117,7 @@ def _one_done_one_in_flight(nodes: list[dict]) -> bool:
     ids=["first-node-in-flight", "one-done-one-in-flight"],
 )
 def test_resume_after_kill_reaches_the_budget_with_unique_ids(tmp_path, kill_point):
-    workers = _kill_when(tmp_path, kill_point)
+    killed, workers = _kill_when(tmp_path, kill_point)
     assert workers, "a node was in flight, so a worker was running"
     time.sleep(2)
     assert _alive(workers) == [], "the killed search's workers outlived it"
@@ -137,6 +139,8 @@ def test_resume_after_kill_reaches_the_budget_with_unique_ids(tmp_path, kill_poi
     assert all(n["result"] is not None for n in stored)
     assert len({n["id"] for n in stored}) == len(stored) == BUDGET
     assert _status(store) == ["done"]
+    # the killed run's sandbox folders, which it could not remove, were swept
+    assert list(Path(tempfile.gettempdir()).glob(f"kw-sandbox-{killed}-*")) == []
 
 
 def test_tree_refuses_repeated_ids_and_cycles():
