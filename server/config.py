@@ -9,6 +9,8 @@ and from `workspace/configuration` section "kernelwright", camelCase keys:
     proposers: [str, ...]                  model: str | null
     storePath: str | null                  shapeCommand: [str, ...] | null
     slowSpotSpeedup: number > 1  (a measured candidate this much faster marks a slow spot)
+    requireSandbox: bool | null  (null: required when the Claude proposer joins;
+                                  harness/sandbox.py, docs/security.md)
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Settings:
     store_path: str | None = None
     shape_command: tuple[str, ...] | None = None
     slow_spot_speedup: float = 1.2
+    require_sandbox: bool | None = None
 
     def store_dir(self) -> Path:
         return Path(self.store_path).expanduser().parent if self.store_path else cache_dir()
@@ -53,6 +56,7 @@ _CAMEL = {
     "storePath": "store_path",
     "shapeCommand": "shape_command",
     "slowSpotSpeedup": "slow_spot_speedup",
+    "requireSandbox": "require_sandbox",
 }
 
 
@@ -76,6 +80,9 @@ def _check(key: str, value: Any) -> tuple[Any, str | None]:
             return None, None
         ok = isinstance(value, list) and value and all(isinstance(v, str) and v for v in value)
         return (tuple(value) if ok else None), None if ok else "must be a non-empty list of strings"
+    if key == "require_sandbox":
+        ok = value is None or isinstance(value, bool)
+        return value, None if ok else "must be true, false or null"
     if key in ("model", "store_path"):
         ok = value is None or (isinstance(value, str) and value.strip() != "")
         return value, None if ok else "must be a non-empty string or null"

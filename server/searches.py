@@ -166,6 +166,7 @@ class Searches:
                     "device": settings.device,
                     "store_path": settings.store_path,
                     "out_dir": str(settings.store_dir() / "searches" / prob.digest),
+                    "require_sandbox": settings.require_sandbox,
                     **({"model": settings.model} if settings.model else {}),
                 }
             }

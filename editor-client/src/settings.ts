@@ -22,6 +22,8 @@ export interface ServerOptions {
   storePath: string | null;
   shapeCommand: string[] | null;
   slowSpotSpeedup: number;
+  /** null: the sandbox is required when the Claude proposer joins (docs/security.md). */
+  requireSandbox: boolean | null;
 }
 
 export interface Settings {
@@ -40,6 +42,7 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   storePath: null,
   shapeCommand: null,
   slowSpotSpeedup: 1.2,
+  requireSandbox: null,
 });
 
 export const SERVER_OPTION_KEYS = Object.keys(DEFAULT_SERVER_OPTIONS) as (keyof ServerOptions)[];
@@ -104,6 +107,8 @@ const checks: { [K in keyof ServerOptions]: Check<ServerOptions[K]> } = {
   },
   slowSpotSpeedup: (v) =>
     typeof v === 'number' && Number.isFinite(v) && v > 1 ? { ok: v } : { reason: 'must be a number above 1' },
+  requireSandbox: (v) =>
+    v === null || typeof v === 'boolean' ? { ok: v } : { reason: 'must be true, false or null' },
 };
 
 /** Expands `${workspaceFolder}` and a leading `~` the way users write paths in settings. */

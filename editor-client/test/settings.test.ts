@@ -15,6 +15,7 @@ test('no settings: initializationOptions carry the documented defaults', () => {
     storePath: null,
     shapeCommand: null,
     slowSpotSpeedup: 1.2,
+    requireSandbox: null,
   });
   assert.deepEqual(settings.interpreter, []);
 });
@@ -31,6 +32,7 @@ test('every server setting reaches initializationOptions under the server\'s nam
       storePath: '${workspaceFolder}/.kw/results.sqlite',
       shapeCommand: ['python', '${workspaceFolder}/run_model.py'],
       slowSpotSpeedup: 1.5,
+      requireSandbox: true,
       interpreter: ['~/venv/bin/python', '-X', 'utf8'],
     },
     { workspaceFolder: '/ws', home: '/home/u' },
@@ -46,6 +48,7 @@ test('every server setting reaches initializationOptions under the server\'s nam
     storePath: '/ws/.kw/results.sqlite',
     shapeCommand: ['python', '/ws/run_model.py'],
     slowSpotSpeedup: 1.5,
+    requireSandbox: true,
   });
   assert.deepEqual(settings.interpreter, ['/home/u/venv/bin/python', '-X', 'utf8']);
 });

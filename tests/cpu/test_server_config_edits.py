@@ -35,6 +35,14 @@ def test_settings_defaults_and_messages():
     assert config.parse("nope")[1][0].startswith("kernelwright settings must be an object")
 
 
+def test_require_sandbox_setting():
+    s, msgs = config.parse({"requireSandbox": False})
+    assert s.require_sandbox is False and not msgs
+    s, msgs = config.parse({"requireSandbox": "yes"})
+    assert s.require_sandbox is None
+    assert "kernelwright.requireSandbox must be true, false or null" in msgs[0]
+
+
 def test_titles_are_honest():
     cpu = Candidate(1, "a", "src", "ok", "cpu", None, {"bottleneck": None})
     assert (
