@@ -23,9 +23,10 @@ from kernelwright.agent.api import SearchConfig, SearchEvent, SearchReport
 from kernelwright.agent.context import ContextBuilder
 from kernelwright.agent.proposers.base import Proposal, ProposerError
 from kernelwright.agent.strategies import Expansion, make_strategy
-from kernelwright.agent.tree import Node, Tree
+from kernelwright.agent.tree import Node, Tree, node_number
 from kernelwright.harness.evaluate import BadInputError, Harness, read_source, resolve_device
 from kernelwright.harness.pool import Limits, WorkerPool
+from kernelwright.harness.sandbox import process_alive
 from kernelwright.harness.store import Store, content_hash
 
 log = logging.getLogger(__name__)
@@ -161,13 +162,14 @@ class Search:
         without a result was in flight when the last run stopped: it is evaluated again."""
         previous = self.store.get_search(self.search_id) or {}
         if previous.get("status") == "running" and previous.get("pid") != os.getpid() \
-                and _alive(previous.get("pid")):
+                and isinstance(previous.get("pid"), int) and process_alive(previous["pid"]):
             raise BadInputError(f"search {self.search_id} of this problem is still running "
                                 f"(pid {previous['pid']}); stop it before resuming")
         if previous.get("status") == "running":
             self.notes.append(f"the last run of search {self.search_id} (pid "
                               f"{previous.get('pid', '?')}) stopped without finishing")
-        stored = sorted(self.store.nodes(self.search_id), key=lambda data: _node_number(data))
+        stored = sorted(self.store.nodes(self.search_id),
+                        key=lambda data: node_number(str(data.get("id", ""))))
         refused = []
         for data in stored:
             try:
@@ -410,25 +412,6 @@ async def _cancel_all(in_flight: dict[asyncio.Task, Node]) -> None:
         task.cancel()
     await asyncio.gather(*in_flight, return_exceptions=True)
     in_flight.clear()
-
-
-def _node_number(data: dict[str, Any]) -> int:
-    try:
-        return int(str(data.get("id", ""))[1:])
-    except ValueError:
-        return 0
-
-
-def _alive(pid: Any) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _config_dict(config: SearchConfig) -> dict[str, Any]:

@@ -109,7 +109,7 @@ class Tree:
             raise ValueError(f"node id {node.id} is already in the tree")
         if node.parent is not None and node.parent not in self.nodes:
             raise ValueError(f"node {node.id}'s parent {node.parent} is not in the tree")
-        self._last_id = max(self._last_id, _number(node.id))
+        self._last_id = max(self._last_id, node_number(node.id))
         self.nodes[node.id] = node
         self.children.setdefault(node.id, [])
         self.children.setdefault(node.parent or ROOT, []).append(node.id)
@@ -149,14 +149,14 @@ class Tree:
             return None
         timed = [n for n in verified if n.speedup]
         if timed:
-            return max(timed, key=lambda n: (n.speedup, -_number(n.id)))
-        return min(verified, key=lambda n: _number(n.id))
+            return max(timed, key=lambda n: (n.speedup, -node_number(n.id)))
+        return min(verified, key=lambda n: node_number(n.id))
 
     def seen_sources(self) -> set[str]:
         return {n.source for n in self.nodes.values()}
 
 
-def _number(node_id: str) -> int:
+def node_number(node_id: str) -> int:
     """n0042 -> 42; an id of another shape sorts first."""
     try:
         return int(node_id[1:])

@@ -175,13 +175,13 @@ class Harness:
                         **_ncu_option(use_ncu)})
         if use_cache and self.store:
             cached = self.store.get_eval(key)
-            if cached and _settled(cached):
+            if cached and _settled(cached["outcome"], cached.get("message")):
                 return replace(EvalResult.from_dict(cached), cached=True, key=key)
         if device == "cuda":
             request.peaks = await self.peaks(device)
         outcome = await self._job(request, self._limits_for(request))
         result = _to_result(outcome, device)
-        if not _settled(result.to_dict()):
+        if not _settled(result.outcome, result.message):
             # A timeout, or the memory limit, can be the machine's load rather than the
             # candidate: ask once more before believing it, and never keep it.
             retry = _to_result(await self._job(request, self._limits_for(request)), device)
@@ -189,7 +189,7 @@ class Harness:
             result = retry
         result.key = key
         result.sandbox = self.pool.sandbox.describe()
-        if self.store and _settled(result.to_dict()):
+        if self.store and _settled(result.outcome, result.message):
             self.store.put_eval(key, content_hash(request.problem_source),
                                 content_hash(candidate_source), identity, self.versions,
                                 result.to_dict())
@@ -230,15 +230,14 @@ class Harness:
         return outcome.payload
 
 
-def _settled(result: dict[str, Any]) -> bool:
+def _settled(outcome: str, message: str | None) -> bool:
     """Whether a verdict says something of the candidate alone, so the store may keep it.
 
     A timeout or a kill for memory depends on what else ran (a candidate `ok` in 87 s
     timed out at 180 s under load and was then served as `timeout` from the store)."""
-    if result.get("outcome") == Outcome.TIMEOUT.value:
+    if outcome == Outcome.TIMEOUT.value:
         return False
-    return not (result.get("outcome") == Outcome.CRASH.value
-                and "memory limit" in (result.get("message") or ""))
+    return not (outcome == Outcome.CRASH.value and "memory limit" in (message or ""))
 
 
 def _ncu_option(use_ncu: bool) -> dict[str, bool]:

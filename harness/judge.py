@@ -34,6 +34,7 @@ from kernelwright.harness.messages import (
     JobRequest,
     Outcome,
     WorkerMessage,
+    describe_exit,
 )
 
 PR_SET_DUMPABLE = 4
@@ -97,16 +98,7 @@ def relay(
         else:
             return message
     code = runner.wait()
-    raise RunnerFailed(_describe(code))
-
-
-def _describe(code: int | None) -> str:
-    if code is not None and code < 0:
-        try:
-            return f"the worker died of {signal.Signals(-code).name}"
-        except ValueError:
-            return f"the worker died of signal {-code}"
-    return f"the worker exited with status {code} before a verdict"
+    raise RunnerFailed(describe_exit(code))
 
 
 def judge(

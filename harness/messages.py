@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
+import signal
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -149,6 +150,17 @@ class WorkerMessage:
     def from_line(cls, line: str) -> WorkerMessage:
         data = json.loads(line)
         return cls(type=data["type"], payload=data.get("payload", {}))
+
+
+def describe_exit(code: int | None) -> str:
+    """Why a worker (or a judge's runner) ended without a verdict, from its exit status."""
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"the worker died of {name}"
+    return f"the worker exited with status {code} before a verdict"
 
 
 GO_TIMING = "go\n"  # parent → worker on stdin: the GPU access asked for is granted

@@ -30,9 +30,10 @@ from kernelwright.harness.messages import (
     JobKind,
     JobRequest,
     WorkerMessage,
+    describe_exit,
 )
 from kernelwright.harness.phases import PhaseClock
-from kernelwright.harness.secrets import scrub, scrub_data
+from kernelwright.harness.secrets import known_secrets, scrub, scrub_data
 
 MEMORY_POLL_S = 0.25
 
@@ -259,7 +260,9 @@ class WorkerPool:
             tail = _read_tail(log_path)
         finally:  # also on cancellation: the whole process tree goes
             await _end(worker)
-        return JobOutcome(status, scrub_data(payload), scrub(tail), proc.returncode,
+        secrets = known_secrets()
+        return JobOutcome(status, scrub_data(payload, secrets), scrub(tail, secrets),
+                          proc.returncode,
                           {"total": clock.total(), **clock.rounded()})
 
     async def _converse(self, proc, gpu: int, limits: Limits, clock: PhaseClock,
@@ -322,7 +325,7 @@ async def _next_message(proc, budget: float, limits: Limits) -> WorkerMessage:
     line = reader.result()
     if not line:
         await proc.wait()
-        return WorkerMessage("crash", {"reason": _describe_exit(proc.returncode)})
+        return WorkerMessage("crash", {"reason": describe_exit(proc.returncode)})
     return WorkerMessage.from_line(line.decode())
 
 
@@ -336,16 +339,6 @@ def _problem_fault(message: WorkerMessage, limits: Limits) -> str:
         return f"the problem {reason} while importing and making its inputs"
     return (f"the problem ended the worker while importing ({reason.removeprefix('the worker ')}): "
             "a problem file must not call os._exit() or kill its process")
-
-
-def _describe_exit(code: int | None) -> str:
-    if code is not None and code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        return f"the worker died of {name}"
-    return f"the worker exited with status {code} before a verdict"
 
 
 async def _reap(proc) -> None:

@@ -185,11 +185,11 @@ def _sweep_orphans() -> None:
     _swept.append(True)
     for folder in Path(tempfile.gettempdir()).glob("kw-sandbox-*-*"):
         owner = folder.name.split("-")[2]
-        if owner.isdigit() and not _process_alive(int(owner)):
+        if owner.isdigit() and not process_alive(int(owner)):
             remove_private_folder(folder)
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -316,8 +316,7 @@ def _bwrap_args(private: Path, gpus: bool, expose: tuple[str, ...] = ()) -> list
     args += ["--bind", str(private), str(private)]
     for replacement, original in account_files(private):
         args += ["--ro-bind", replacement, original]
-    args += ["--chdir", str(private / "tmp")]
-    return args
+    return args  # the working directory is the caller's (bwrap keeps it where visible)
 
 
 def account_files(private: Path) -> list[tuple[str, str]]:

@@ -51,10 +51,9 @@ async def _run_sandboxed(
             "PYTHONPATH": os.pathsep.join([str(BOOT_DIR), env.get("PYTHONPATH", "")]),
         }
     )
-    box = sandbox.detect()
-    argv = box.wrap(list(command), private, gpus=True, expose=(cwd, os.path.dirname(file)))
-    if box.mode == "bubblewrap":  # bwrap starts in the private folder unless told
-        argv = argv[: argv.index("--")] + ["--chdir", cwd] + argv[argv.index("--") :]
+    argv = sandbox.detect().wrap(
+        list(command), private, gpus=True, expose=(cwd, os.path.dirname(file))
+    )
     try:
         proc = await asyncio.create_subprocess_exec(
             *argv,
