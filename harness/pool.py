@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import os
 import signal
 import sys
@@ -172,8 +171,13 @@ class WorkerPool:
     other job has used. `close()` ends the spares.
     """
 
-    def __init__(self, gpus: int = 1, parallel: int | None = None, prestart: bool = False,
-                 sandbox: sandboxes.Sandbox | None = None):
+    def __init__(
+        self,
+        gpus: int = 1,
+        parallel: int | None = None,
+        prestart: bool = False,
+        sandbox: sandboxes.Sandbox | None = None,
+    ):
         self.sandbox = sandbox or sandboxes.detect()
         self._gpus = max(gpus, 1)
         self._parallel = parallel or max(os.cpu_count() or 1, 1)
@@ -214,12 +218,19 @@ class WorkerPool:
         role = ["--judge"] if kind == JobKind.EVAL.value else []
         argv = self.sandbox.wrap(
             [sys.executable, "-m", "kernelwright.harness.worker", "--log", log_path, *role],
-            private, gpus=device == "cuda")
+            private,
+            gpus=device == "cuda",
+        )
         try:
             proc = await asyncio.create_subprocess_exec(
-                *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.DEVNULL, env=env, start_new_session=True,
-                limit=1 << 24, cwd=private / "tmp", preexec_fn=die_with_parent,
+                *argv,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.DEVNULL,
+                env=env,
+                start_new_session=True,
+                limit=1 << 24,
+                cwd=private / "tmp",
             )
         except BaseException:
             sandboxes.remove_private_folder(private)
@@ -243,7 +254,8 @@ class WorkerPool:
         worker = worker or await self._start(request.device, gpu, request.kind)
         if self._prestart and request.kind == JobKind.EVAL.value and len(spares) < self._parallel:
             self._spares.setdefault(key, []).append(
-                await self._start(request.device, gpu, request.kind))
+                await self._start(request.device, gpu, request.kind)
+            )
         return worker
 
     async def _run(self, request: JobRequest, limits: Limits) -> JobOutcome:
@@ -255,18 +267,24 @@ class WorkerPool:
         try:
             proc.stdin.write((request.to_json() + "\n").encode())
             await proc.stdin.drain()
-            status, payload = await self._converse(proc, gpu, limits, clock,
-                                                   loading=bool(request.problem_source))
+            status, payload = await self._converse(
+                proc, gpu, limits, clock, loading=bool(request.problem_source)
+            )
             tail = _read_tail(log_path)
         finally:  # also on cancellation: the whole process tree goes
             await _end(worker)
         secrets = known_secrets()
-        return JobOutcome(status, scrub_data(payload, secrets), scrub(tail, secrets),
-                          proc.returncode,
-                          {"total": clock.total(), **clock.rounded()})
+        return JobOutcome(
+            status,
+            scrub_data(payload, secrets),
+            scrub(tail, secrets),
+            proc.returncode,
+            {"total": clock.total(), **clock.rounded()},
+        )
 
-    async def _converse(self, proc, gpu: int, limits: Limits, clock: PhaseClock,
-                        loading: bool) -> tuple[str, dict]:
+    async def _converse(
+        self, proc, gpu: int, limits: Limits, clock: PhaseClock, loading: bool
+    ) -> tuple[str, dict]:
         budget = limits.timeout_s
         importing, import_budget = False, budget  # the problem's import: its own clock
         gate, held = gpu_gate(gpu), None
@@ -312,13 +330,15 @@ async def _next_message(proc, budget: float, limits: Limits) -> WorkerMessage:
     """The worker's next protocol line, or a synthetic timeout/crash message."""
     reader = asyncio.ensure_future(proc.stdout.readline())
     watcher = asyncio.ensure_future(_watch_memory(proc.pid, limits.memory_bytes))
-    done, _ = await asyncio.wait({reader, watcher}, timeout=budget,
-                                 return_when=asyncio.FIRST_COMPLETED)
+    done, _ = await asyncio.wait(
+        {reader, watcher}, timeout=budget, return_when=asyncio.FIRST_COMPLETED
+    )
     watcher.cancel()
     if watcher in done:
         reader.cancel()
-        return WorkerMessage("crash", {"reason": f"exceeded the memory limit of "
-                                                 f"{limits.memory_bytes >> 20} MiB"})
+        return WorkerMessage(
+            "crash", {"reason": f"exceeded the memory limit of {limits.memory_bytes >> 20} MiB"}
+        )
     if reader not in done:
         reader.cancel()
         return WorkerMessage("timeout", {"reason": f"no verdict within {limits.timeout_s:.0f} s"})
@@ -331,14 +351,18 @@ async def _next_message(proc, budget: float, limits: Limits) -> WorkerMessage:
 
 def _problem_fault(message: WorkerMessage, limits: Limits) -> str:
     if message.type == "timeout":
-        return (f"the problem did not finish importing and making its inputs within "
-                f"{min(limits.import_timeout_s, limits.timeout_s):.0f} s "
-                "(an endless loop at import?)")
+        return (
+            f"the problem did not finish importing and making its inputs within "
+            f"{min(limits.import_timeout_s, limits.timeout_s):.0f} s "
+            "(an endless loop at import?)"
+        )
     reason = message.payload.get("reason", "")
     if "memory" in reason:
         return f"the problem {reason} while importing and making its inputs"
-    return (f"the problem ended the worker while importing ({reason.removeprefix('the worker ')}): "
-            "a problem file must not call os._exit() or kill its process")
+    return (
+        f"the problem ended the worker while importing ({reason.removeprefix('the worker ')}): "
+        "a problem file must not call os._exit() or kill its process"
+    )
 
 
 async def _reap(proc) -> None:
@@ -354,16 +378,6 @@ async def _reap(proc) -> None:
 async def _end(worker: _Worker) -> None:
     await _reap(worker.proc)
     sandboxes.remove_private_folder(worker.private)
-
-
-def die_with_parent() -> None:
-    """In the child, before exec: SIGKILL when the process that started it dies, so a
-    search killed with -9 leaves no worker behind (bubblewrap then takes its sandbox)."""
-    import ctypes
-
-    PR_SET_PDEATHSIG = 1  # noqa: N806 (linux/prctl.h)
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def _process_table() -> dict[int, tuple[int, int, int]]:

@@ -132,8 +132,17 @@ class Sandbox:
             boot = [sys.executable, "-m", "kernelwright.harness.sandbox_boot", str(private)]
             boot += ["--hide", *hidden, "--expose", *_exposed_paths(hidden, expose)]
             boot += ["--cover", *(f"{a}={b}" for a, b in account_files(private))]
-            return _unshare_args() + boot + ["--", *argv]
-        return argv
+            return _dies_with_parent() + _unshare_args() + boot + ["--", *argv]
+        return _dies_with_parent() + argv
+
+
+def _dies_with_parent() -> list[str]:
+    """A prefix that has the kernel SIGKILL the process when its parent dies, so a
+    search killed with -9 leaves no worker behind (bubblewrap's --die-with-parent does
+    this itself). util-linux's setpriv, not a preexec_fn: Python code run between fork
+    and exec in a threaded parent (torch's, pytest's) can deadlock on a lock another
+    thread held at the fork, and the parent then waits for an exec that never comes."""
+    return ["setpriv", "--pdeathsig", "KILL", "--"] if shutil.which("setpriv") else []
 
 
 _PROTECTS = {

@@ -14,8 +14,12 @@ candidate code and are handled here directly.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import select
+import signal
 import sys
+import threading
 import traceback
 from typing import Any, TextIO
 
@@ -73,6 +77,29 @@ def _raise_priority() -> None:
         pass
 
 
+def _exit_with_parent() -> None:
+    """End this worker (and its process group) once whoever started it is gone.
+
+    The parent holds the only write end of this worker's stdin, so the pipe
+    hangs up exactly when the parent dies, however it dies. bubblewrap's
+    --die-with-parent and setpriv's --pdeathsig (harness/sandbox.py) cover the
+    same case from outside, but race a parent killed between fork and their
+    prctl: a search killed under load left workers running (tests/cpu/test_resume.py).
+    Polling for the hang-up reads nothing, so requests still reach the job."""
+
+    def watch() -> None:
+        poller = select.poll()
+        poller.register(0, 0)  # no events asked: hang-ups and errors are always reported
+        while True:
+            for _, event in poller.poll():
+                if event & (select.POLLHUP | select.POLLERR | select.POLLNVAL):
+                    with contextlib.suppress(OSError):
+                        os.killpg(os.getpgrp(), signal.SIGKILL)
+                    os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _isolate_output(log_path: str | None) -> TextIO:
     private = os.fdopen(os.dup(1), "w", buffering=1)
     target = os.open(log_path or os.devnull, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -88,6 +115,7 @@ def main() -> int:
     # `--judge`: an evaluation's worker, which starts a runner and judges what it says
     # (harness/judge.py). `--runner`: that runner, which runs the candidate and talks to
     # the judge alone. Neither: a job that runs no candidate code (profile, capture).
+    _exit_with_parent()
     args = sys.argv[1:]
     log_path = args[args.index("--log") + 1] if "--log" in args else None
     # The log comes first, then the imports: torch's and triton's warnings belong in

@@ -291,6 +291,39 @@ def test_no_process_outlives_the_evaluation(tmp_path, mode):
     assert not target.exists()
 
 
+@pytest.mark.parametrize("mode", [*MODES, "none"])
+def test_a_worker_dies_with_the_process_that_started_it(tmp_path, mode):
+    """A search killed with -9 (the OOM killer) leaves no worker running, in every mode,
+    without Python code between fork and exec in the search (a deadlock risk there)."""
+    marker = str(random.randint(100000, 999999))
+    private = sandbox.private_folder()
+    try:
+        argv = sandbox.detect(mode).wrap(["sleep", marker], private, gpus=False)
+        starter = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import subprocess, sys, time; subprocess.Popen(sys.argv[1:]); time.sleep(120)",
+                *argv,
+            ],
+            env=sandbox.worker_environment(private),
+        )
+        deadline = time.monotonic() + 30
+        while not _sleepers(marker):
+            assert time.monotonic() < deadline, "the wrapped process never started"
+            time.sleep(0.05)
+        starter.kill()
+        starter.wait(10)
+        deadline = time.monotonic() + 10
+        while _sleepers(marker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _sleepers(marker) == [], f"the {mode} worker outlived its parent"
+    finally:
+        for pid in _sleepers(marker):
+            os.kill(pid, 9)
+        sandbox.remove_private_folder(private)
+
+
 @needs_sandbox
 @pytest.mark.parametrize("mode", MODES)
 def test_the_users_ssh_key_and_accounts_stay_unread(tmp_path, home, mode):
