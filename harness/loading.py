@@ -24,6 +24,11 @@ class Problem:
     model_cls: type
     get_inputs: Callable[[], list]
     init_inputs: list
+    # KernelBench builds the reference with no .eval(): BatchNorm then uses batch
+    # statistics. A problem declares `INFERENCE = True` for a model that runs in eval
+    # mode (the language server writes it for code under no_grad()/inference_mode()
+    # or on an .eval() model).
+    inference: bool = False
 
 
 def load_module(source: str, path: str, name: str) -> types.ModuleType:
@@ -77,7 +82,10 @@ def load_problem(source: str, path: str, channel: Any = None) -> Problem:
         raise BadInput(f"get_inputs() must return a list, got {type(sample).__name__}")
     if channel is not None:
         channel.send("progress", {"phase": PROBLEM_LOADED})
-    return Problem(module, model_cls, get_inputs, init_inputs)
+    declared = getattr(module, "INFERENCE", False)
+    if not isinstance(declared, bool):
+        raise BadInput(f"INFERENCE must be True or False, not {declared!r}")
+    return Problem(module, model_cls, get_inputs, init_inputs, inference=declared)
 
 
 def build_reference(problem: Problem, seed: int, device: torch.device) -> torch.nn.Module:
@@ -86,7 +94,7 @@ def build_reference(problem: Problem, seed: int, device: torch.device) -> torch.
         model = problem.model_cls(*problem.init_inputs)
     except Exception as err:
         raise BadInput(f"Model(*get_init_inputs()) failed: {type(err).__name__}: {err}") from err
-    return model.to(device).eval()
+    return model.to(device).train(not problem.inference)
 
 
 def build_candidate(module: types.ModuleType, problem: Problem, reference: torch.nn.Module,
@@ -98,7 +106,7 @@ def build_candidate(module: types.ModuleType, problem: Problem, reference: torch
     """
     torch.manual_seed(seed)
     candidate = module.ModelNew(*problem.init_inputs)
-    candidate = candidate.to(device).eval()
+    candidate = candidate.to(device).train(reference.training)  # the reference's mode
     ref_state = reference.state_dict()
     cand_state = candidate.state_dict()
     shared = {k: v for k, v in ref_state.items()

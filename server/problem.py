@@ -89,13 +89,25 @@ def build(
     root = doc.tree.root_node
     constants = module_constants(root)
     sig = signature(doc, target)
-    if target.kind in ("op", "expression"):
-        return _expression_problem(doc, target, sig, constants, recorded or {})
     from .problem_modules import forward_problem, triton_problem
 
-    if target.kind == "forward":
-        return forward_problem(doc, target, sig, constants, recorded or {})
-    return triton_problem(doc, target, sig, constants, recorded or {})
+    if target.kind in ("op", "expression"):
+        problem = _expression_problem(doc, target, sig, constants, recorded or {})
+    elif target.kind == "forward":
+        problem = forward_problem(doc, target, sig, constants, recorded or {})
+    else:
+        problem = triton_problem(doc, target, sig, constants, recorded or {})
+    if problem.text and pysource.runs_for_inference(root, target.start_byte, target.end_byte):
+        problem.text = _declare_inference(problem.text)
+    return problem
+
+
+def _declare_inference(text: str) -> str:
+    """`INFERENCE = True` after the problem's docstring: the harness then builds the
+    reference in eval mode, as the user's code runs it (harness/loading.py)."""
+    end = text.index('"""', 3) + 3 if text.startswith('"""') else 0
+    line = "INFERENCE = True  # the code runs under no_grad()/inference_mode() or on an .eval() model"
+    return f"{text[:end]}\n{line}\n{text[end:].lstrip(chr(10))}" if end else f"{line}\n{text}"
 
 
 def _resolve_inputs(doc, names, target_line, scope_fn, constants, recorded, from_file):

@@ -272,3 +272,40 @@ def top_level_names(root: Node) -> set[str]:
             left = stmt.named_children[0].child_by_field_name("left")
             names |= {n.text.decode() for n in walk(left) if n.type == "identifier"}
     return names
+
+
+_INFERENCE_CALLS = ("no_grad", "inference_mode")
+
+
+def runs_for_inference(root: Node, start: int, end: int) -> bool:
+    """Whether the code in [start, end) runs as inference: inside `with torch.no_grad():`
+    or `torch.inference_mode()`, in a function decorated with either, or in a file
+    that puts a model in eval mode (`model.eval()`). Such a problem declares
+    `INFERENCE = True`, so the harness builds its reference in eval mode too."""
+    node = root.named_descendant_for_byte_range(start, end)
+    while node is not None:
+        if node.type == "with_statement":
+            clause = node.child_by_field_name("body")
+            header = node.text[: (clause.start_byte - node.start_byte) if clause else None]
+            if any(name.encode() + b"(" in header for name in _INFERENCE_CALLS):
+                return True
+        if node.type == "decorated_definition":
+            for decorator in node.children:
+                if decorator.type == "decorator" and any(
+                    name.encode() in decorator.text for name in _INFERENCE_CALLS
+                ):
+                    return True
+        node = node.parent
+    for call in walk(root):
+        if call.type == "call":
+            function = call.child_by_field_name("function")
+            arguments = call.child_by_field_name("arguments")
+            if (
+                function is not None
+                and function.type == "attribute"
+                and function.child_by_field_name("attribute").text == b"eval"
+                and arguments is not None
+                and arguments.named_child_count == 0
+            ):
+                return True
+    return False

@@ -9,40 +9,19 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from kernelwright.agent.sizes import shrink_source
+
 REPO = Path(__file__).resolve().parents[1]
 PROBLEMS = REPO / "benchmarks" / "problems"
-_CONSTANT = re.compile(r"^([A-Z][A-Z0-9_]*)[ \t]*=[ \t]*(\d+)[ \t]*(#.*)?$", re.MULTILINE)
 
 
 def problem_files() -> list[Path]:
     return sorted(PROBLEMS.glob("[0-9][0-9]_*.py"))
-
-
-def shrink_source(source: str, small: dict[str, int] | None = None) -> str:
-    """Rewrite integer size constants: names in `small` get that value, others a small odd one.
-
-    A `# test: N` comment on the constant's line picks the value used in tests.
-    """
-    small = small or {}
-
-    def replace(match: re.Match) -> str:
-        name, value, comment = match.group(1), int(match.group(2)), match.group(3) or ""
-        hinted = re.search(r"test:\s*(\d+)", comment)
-        if name in small:
-            new = small[name]
-        elif hinted:
-            new = int(hinted.group(1))
-        else:
-            new = value if value <= 7 else 7 + 2 * ((value + len(name)) % 4)  # odd, not 2^k
-        return f"{name} = {new}  {comment}".rstrip()
-
-    return _CONSTANT.sub(replace, source)
 
 
 def shrunk_problem(path: Path, directory: Path, small: dict[str, int] | None = None) -> Path:
@@ -63,6 +42,7 @@ def capture(problem_path):
     problem = load(problem_path, "problem")
     torch.manual_seed(0)
     reference = problem.Model(*problem.get_init_inputs())
+    reference.train(not getattr(problem, "INFERENCE", False))  # as harness/loading.py builds it
     return capture_graph(reference, problem.get_inputs())
 results = []
 for number, job in enumerate(json.load(open(sys.argv[1]))):

@@ -124,3 +124,62 @@ def test_expression_calling_a_file_function_brings_it_along():
     exec(compile(prob.text, "problem.py", "exec"), ns)  # noqa: S102 - our own problem text
     out = ns["Model"]()(*ns["get_inputs"]())
     assert tuple(out.shape) == (8, 64)
+
+
+_MODES = '''import torch
+import torch.nn as nn
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.norm = nn.BatchNorm1d(8)
+
+    def forward(self, X):
+        return torch.relu(self.norm(X))
+
+
+def get_inputs():
+    return [torch.randn(4, 8)]
+
+
+def get_init_inputs():
+    return []
+
+
+@torch.no_grad()
+def serve(x):
+    # kernelwright: x: float32[4, 8]
+    return torch.softmax(x * 2, dim=-1)
+
+
+def train_step(x):
+    # kernelwright: x: float32[4, 8]
+    with torch.inference_mode():
+        y = torch.softmax(x * 3, dim=-1)
+    return torch.softmax(x * 4, dim=-1)
+'''
+
+
+def _problem_for(text: str, snippet: str):
+    doc = ParsedDocument("file:///modes.py", text, 1)
+    start = at(doc, snippet)
+    return problem.build(doc, detect.target_at(doc, start, start + len(snippet)))
+
+
+def test_code_run_for_inference_declares_it_and_training_code_does_not():
+    """KernelBench builds references in training mode (BatchNorm uses the batch's
+    statistics); code the user runs under no_grad/inference_mode or on an .eval()
+    model becomes a problem that says INFERENCE = True, so the harness matches it."""
+    assert "INFERENCE = True" in _problem_for(_MODES, "torch.softmax(x * 2, dim=-1)").text
+    assert "INFERENCE = True" in _problem_for(_MODES, "torch.softmax(x * 3, dim=-1)").text
+    trained = _problem_for(_MODES, "torch.softmax(x * 4, dim=-1)")
+    assert trained.text and "INFERENCE" not in trained.text
+    doc = ParsedDocument("file:///modes.py", _MODES, 1)
+    forward = problem.build(doc, detect.target_at(doc, at(doc, "def forward"), at(doc, "def forward")))
+    assert forward.text and "class Model" in forward.text and "INFERENCE" not in forward.text
+    evaluated = _problem_for(_MODES + "\nmodel = Block().eval()\n", "torch.softmax(x * 4, dim=-1)")
+    assert "INFERENCE = True" in evaluated.text
+    ns: dict = {}
+    exec(compile(evaluated.text, "problem.py", "exec"), ns)  # noqa: S102 - our own problem text
+    assert ns["INFERENCE"] is True
