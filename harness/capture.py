@@ -46,7 +46,10 @@ def capture_graph(model: torch.nn.Module, inputs: list) -> dict:
     base = _describe_model(model, inputs)
     export_error = None
     try:
-        return {**base, **_capture_export(model, inputs)}
+        names = [entry["name"] for entry in base["inputs"]]
+        captured = _capture_export(model, inputs, names)
+        constants = captured.pop("constants", [])
+        return {**base, **captured, "params": base["params"] + constants}
     except Exception as error:  # noqa: BLE001 -- export refuses many models; fx may still work
         export_error = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
     try:
@@ -200,17 +203,32 @@ def _target_name(node) -> str:
     return f"{module}.{name}"
 
 
-def _capture_export(model: torch.nn.Module, inputs: list) -> dict:
+# A tensor the forward makes from literals (`torch.tensor([0.299, 0.587, 0.114])`) is
+# written into the candidate by value up to this many elements.
+MAX_CONSTANT_ELEMENTS = 4096
+
+
+def _capture_export(model: torch.nn.Module, inputs: list, names: list[str]) -> dict:
     exported = torch.export.export(model, tuple(inputs))
     signature = exported.graph_signature
     rename = dict(signature.inputs_to_parameters)
     rename.update(signature.inputs_to_buffers)
-    lifted_constants = set(getattr(signature, "inputs_to_lifted_tensor_constants", {}) or {})
-    nodes, outputs, problems = [], [], []
+    # torch.export names its placeholders itself (`X` becomes `x`, `A` becomes `a`): the
+    # graph speaks of forward's own argument names, which the candidate's forward takes.
+    user_inputs = [str(i) for i in signature.user_inputs]
+    rename.update({placeholder: name for placeholder, name in zip(user_inputs, names)})
+    lifted_constants = dict(getattr(signature, "inputs_to_lifted_tensor_constants", {}) or {})
+    nodes, outputs, problems, constants = [], [], [], []
     for node in exported.graph.nodes:
         if node.op == "placeholder":
             if node.name in lifted_constants:
-                problems.append(f"lifted tensor constant {node.name}")
+                value = exported.constants.get(lifted_constants[node.name])
+                if isinstance(value, torch.Tensor) and value.numel() <= MAX_CONSTANT_ELEMENTS:
+                    constants.append({**_tensor_meta(value), "name": node.name,
+                                      "kind": "constant", "value": value.tolist()})
+                else:
+                    problems.append(f"a tensor constant made inside forward ({node.name}) "
+                                    f"larger than {MAX_CONSTANT_ELEMENTS} elements")
             continue
         if node.op == "output":
             outputs = [_args_to_json(a, rename) for a in node.args[0]]
@@ -223,6 +241,8 @@ def _capture_export(model: torch.nn.Module, inputs: list) -> dict:
     }
     if problems:
         graph["unsupported"] = "; ".join(problems)
+    if constants:
+        graph["constants"] = constants
     return graph
 
 

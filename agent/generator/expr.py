@@ -17,7 +17,8 @@ from .graph import Op, Ref
 UNARY = {
     "relu", "sigmoid", "tanh", "exp", "log", "abs", "neg", "sqrt", "rsqrt", "silu", "square",
     "gelu", "leaky_relu", "elu", "hardswish", "hardsigmoid", "softplus", "mish", "clamp",
-    "clamp_min", "clamp_max", "hardtanh", "relu6",
+    "clamp_min", "clamp_max", "hardtanh", "relu6", "erf", "selu", "reciprocal", "log1p",
+    "expm1", "sin", "cos", "softsign", "sign",
 }
 BINARY = {"add", "sub", "rsub", "mul", "div", "pow", "maximum", "minimum"}
 POINTWISE = UNARY | BINARY | {"batch_norm"}

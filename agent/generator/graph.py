@@ -64,6 +64,43 @@ _MODULE_KINDS = {
 }
 
 
+# Ops that return their input's values: the planner reads straight through them.
+# (`lift_fresh_copy` is how torch.export spells a tensor made inside forward.)
+_NO_OPS = {"identity", "contiguous", "clone", "dropout", "alias", "detach", "detach_",
+           "lift_fresh_copy", "lift_fresh"}
+
+
+def _addmm_ops(op: Op) -> list[Op]:
+    """aten.addmm(bias, a, b, beta=1, alpha=1) as the ops it stands for, the last one
+    named as the node: the planner then fuses the bias into the matmul's epilogue."""
+    bias, a, b = op.args[:3]
+    beta, alpha = op.arg(3, "beta", 1), op.arg(4, "alpha", 1)
+    product = Op(f"{op.name}__mm", "matmul", [a, b], {}, op.shape, op.dtype)
+    steps = [product]
+    if alpha != 1:
+        steps.append(Op(f"{op.name}__alpha", "mul", [Ref(product.name), alpha], {}, op.shape,
+                        op.dtype))
+    if beta != 1:
+        steps.append(Op(f"{op.name}__beta", "mul", [bias, beta], {}, None, op.dtype))
+        bias = Ref(steps[-1].name)
+    steps.append(Op(op.name, "add", [Ref(steps[-2 if beta != 1 else -1].name), bias], {},
+                    op.shape, op.dtype))
+    return steps
+
+
+def _random_dropout(op: Op) -> bool:
+    """aten.dropout(input, p, train) that zeroes elements: training mode, p > 0."""
+    p, train = op.arg(1, "p", 0.5), op.arg(2, "train", True)
+    if op.kwargs.get("training") is not None:
+        train = op.kwargs["training"]
+    return bool(train) and isinstance(p, (int, float)) and p > 0
+
+
+def describe(value) -> str:
+    """A graph value as a user reads it: `relu_1`, not Ref(name='relu_1')."""
+    return f"`{value.name}`" if isinstance(value, Ref) else repr(value)
+
+
 def canonical_name(op_name: str) -> str:
     """'aten.add.Tensor' → 'add'; 'F.gelu' → 'gelu'; 'method:sum' → 'sum'."""
     name = op_name.split(":", 1)[1] if op_name.startswith("method:") else op_name
@@ -140,7 +177,12 @@ def canonical_ops(graph: dict) -> tuple[list[Op], dict[str, str]]:
         args = [Ref(alias.get(a.name, a.name)) if isinstance(a, Ref) else a for a in args]
         shape = tuple(node["shape"]) if node.get("shape") is not None else None
         op = Op(node["name"], kind, args, kwargs, shape, node.get("dtype"))
-        if kind in ("identity", "contiguous", "clone", "dropout", "alias") and args and \
+        if kind == "addmm":  # beta * bias + alpha * (a @ b): a matmul and its epilogue
+            ops.extend(_addmm_ops(op))
+            continue
+        if kind == "dropout" and _random_dropout(op):
+            kind = op.kind = "random_dropout"  # not the identity: see partition.py
+        if kind in _NO_OPS and args and \
                 isinstance(args[0], Ref):
             alias[op.name] = args[0].name
             continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from .expr import Step, Unsupported
-from .graph import Ref
+from .graph import Ref, describe
 
 _REDUCTION = {0: "none", 1: "mean", 2: "sum", "none": "none", "mean": "mean", "sum": "sum",
               "batchmean": "batchmean", "elementwise_mean": "mean"}
@@ -63,6 +63,24 @@ def norm_head(ctx, head):
              "bias": _optional_leaf(ctx, head.arg(3, "bias")),
              "affine": "channel", "groups": groups, "channels": channels, "spatial": spatial}
     return "norm", attrs, prologue, shape, None
+
+
+def instance_norm_head(ctx, head):
+    """aten.instance_norm(input, weight, bias, running_mean, running_var, use_input_stats,
+    momentum, eps, cudnn_enabled): with the input's statistics it is group norm with one
+    channel per group, and the same per-channel affine."""
+    if not head.arg(5, "use_input_stats", True):
+        raise Unsupported("instance norm from running statistics (track_running_stats in eval mode)")
+    x = head.args[0]
+    shape = ctx.shape_of(x)
+    channels, spatial = shape[1], math.prod(shape[2:])
+    attrs = {"outer": shape[0] * channels, "R": spatial, "inner": 1, "stats": "meanvar",
+             "eps": float(head.arg(7, "eps", 1e-5)),
+             "weight": _optional_leaf(ctx, head.arg(1, "weight")),
+             "bias": _optional_leaf(ctx, head.arg(2, "bias")),
+             "groups": channels, "channels": channels, "spatial": spatial, "op": "instance_norm"}
+    attrs["affine"] = "channel" if attrs["weight"] or attrs["bias"] else None
+    return "norm", attrs, _copy_of(ctx, x.name, shape), shape, None
 
 
 def _square_of(ctx, arg):
@@ -135,7 +153,9 @@ def loss_head(ctx, head):
         if a_shape != b_shape:
             raise Unsupported(f"{kind} of differently shaped tensors {a_shape} {b_shape}")
         reduction = _REDUCTION.get(head.arg(2, "reduction", 1))
-        if kind == "smooth_l1_loss":
+        if kind == "l1_loss":  # smooth L1 with beta 0 is |a - b| (torch documents it so)
+            attrs.update(loss="smooth_l1_loss", beta=0.0)
+        elif kind == "smooth_l1_loss":
             attrs["beta"] = float(head.arg(3, "beta", 1.0))
         elif kind == "huber_loss":
             attrs["delta"] = float(head.arg(3, "delta", 1.0))
@@ -167,7 +187,8 @@ def _matmul_operand(ctx, arg) -> tuple[str, bool]:
             perm = [d % rank for d in op.arg(1, "dims")]
             if perm == list(range(rank - 2)) + [rank - 1, rank - 2]:
                 return op.args[0].name, True
-    raise Unsupported(f"matmul operand {arg!r} is computed, not a model input or parameter")
+    raise Unsupported(f"the matmul operand {describe(arg)} is computed inside forward, "
+                      "not a model input or parameter")
 
 
 def _logical_shape(ctx, name, transposed) -> tuple:

@@ -14,10 +14,19 @@ from typing import Any
 
 from . import patterns
 from .expr import POINTWISE, Operand, RegionBuilder, Step, Unsupported, build_region
-from .graph import Op, Ref, canonical_ops
+from .graph import Op, Ref, canonical_ops, describe
 
-FAMILIES = ("pointwise", "reduction", "scan", "softmax", "norm", "loss", "matmul", "conv",
-            "attention")
+FAMILIES = (
+    "pointwise",
+    "reduction",
+    "scan",
+    "softmax",
+    "norm",
+    "loss",
+    "matmul",
+    "conv",
+    "attention",
+)
 REDUCTIONS = {"sum", "mean", "amax", "amin", "max", "min", "argmax", "argmin", "logsumexp"}
 FLOAT_DTYPES = ("float32", "float16", "bfloat16")
 
@@ -85,7 +94,10 @@ class _Context:
 
     def leaf(self, arg) -> str:
         if not isinstance(arg, Ref) or arg.name not in self.leaves:
-            raise Unsupported(f"{arg!r} must be a model input or parameter")
+            raise Unsupported(
+                f"{describe(arg)} is computed inside forward where this template "
+                "reads a model input or parameter"
+            )
         return arg.name
 
     def shape_of(self, arg) -> tuple:
@@ -143,13 +155,34 @@ def _finish(ctx, family, op, in_shape, attrs, prologue, epilogue) -> Plan:
     model = graph.get("model") or {}
     init = model.get("init_params")
     return Plan(
-        family=family, op=op, dtype=dtype, out_shape=ctx.out_shape, in_shape=tuple(in_shape),
-        attrs=tuple(sorted(attrs.items())), prologue=tuple(prologue), epilogue=tuple(epilogue),
+        family=family,
+        op=op,
+        dtype=dtype,
+        out_shape=ctx.out_shape,
+        in_shape=tuple(in_shape),
+        attrs=tuple(sorted(attrs.items())),
+        prologue=tuple(prologue),
+        epilogue=tuple(epilogue),
         operands=tuple(ctx.operands),
         inputs=tuple((i["name"], tuple(i["shape"] or ()), i["dtype"]) for i in graph["inputs"]),
-        params=tuple((p["name"], tuple(p["shape"]), p["dtype"], p["kind"]) for p in graph["params"]),
+        params=param_entries(graph),
         init_params=tuple(tuple(sorted(p.items())) for p in init) if init is not None else None,
         out_dtype=ctx.out_dtype or dtype,
+    )
+
+
+def param_entries(graph: dict) -> tuple:
+    """(state_dict key, shape, dtype, kind[, value]) per parameter, buffer and constant
+    made inside forward (kind "constant", written into the candidate by value)."""
+    return tuple(
+        (
+            p["name"],
+            tuple(p["shape"]),
+            p["dtype"],
+            p["kind"],
+            *([p["value"]] if "value" in p else []),
+        )
+        for p in graph.get("params", [])
     )
 
 
@@ -207,7 +240,9 @@ def _head(ctx, head: Op):
         return "softmax", {"dims": dims}, prologue, shape, None
     if kind in ("layer_norm", "group_norm", "rms_norm"):
         return patterns.norm_head(ctx, head)
-    if kind in ("mse_loss", "smooth_l1_loss", "huber_loss", "kl_div", "cross_entropy"):
+    if kind == "instance_norm":
+        return patterns.instance_norm_head(ctx, head)
+    if kind in ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "cross_entropy"):
         return patterns.loss_head(ctx, head)
     if kind in ("matmul", "linear"):
         return patterns.matmul_head(ctx, head)

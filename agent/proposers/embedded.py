@@ -20,10 +20,16 @@ from ..generator import (
     default_config,
     fit_config,
     mutate,
+    partition,
     plan_or_reason,
+    program_default,
+    program_mutate,
+    program_space,
     render,
+    render_program,
     triton_matmul_default,
 )
+from ..generator.expr import Unsupported
 from .base import Proposal, ProposalContext, ProposerError
 
 __all__ = ["EmbeddedProposer", "crossover", "mutate"]
@@ -37,10 +43,12 @@ class EmbeddedProposer:
 
     def propose_sync(self, ctx: ProposalContext) -> list[Proposal]:
         if not ctx.graph:
-            raise ProposerError("no captured graph for this problem (capture job missing or failed)")
+            raise ProposerError(
+                "no captured graph for this problem (capture job missing or failed)"
+            )
         plan, reason = plan_or_reason(ctx.graph)
         if plan is None:
-            raise ProposerError(f"no template for this problem: {reason}")
+            return self._propose_program(ctx, reason)
         space = config_space(plan)
         rng = random.Random(ctx.seed)
         chosen: list[tuple[dict, str]] = []
@@ -65,22 +73,28 @@ class EmbeddedProposer:
                 if fitted is None:
                     return
                 changes = config_changes(config, fitted)
-                add(fitted, f"{label}: {_describe(fitted)}"
-                            + (f" (fitted to this shape: {changes})" if changes else ""))
+                add(
+                    fitted,
+                    f"{label}: {_describe(fitted)}"
+                    + (f" (fitted to this shape: {changes})" if changes else ""),
+                )
 
             for skill in skills:  # every matching skill's winner first, then runners-up
                 add_skill_config(skill.get("config"), f"skill {skill.get('id', '?')}")
             for skill in skills:
                 for rank, entry in enumerate(skill.get("runners_up") or (), start=2):
-                    add_skill_config(entry.get("config") if isinstance(entry, dict) else None,
-                                     f"skill {skill.get('id', '?')} #{rank}")
+                    add_skill_config(
+                        entry.get("config") if isinstance(entry, dict) else None,
+                        f"skill {skill.get('id', '?')} #{rank}",
+                    )
             default = default_config(plan, ctx.device)
-            add(default, f"{plan.family} template ({plan.op}), default config: {_describe(default)}")
+            add(
+                default, f"{plan.family} template ({plan.op}), default config: {_describe(default)}"
+            )
             if default.get("PRECISION", "ieee") != "ieee":
                 # The default's plain-fp32 twin comes next: should 3xTF32 miss the
                 # tolerance on this device, the search still has a verified kernel.
-                add({**default, "PRECISION": "ieee"},
-                    "the default's tiles with IEEE fp32 dots")
+                add({**default, "PRECISION": "ieee"}, "the default's tiles with IEEE fp32 dots")
             if default.get("impl") == "torch":
                 # Both implementations measured early: cuBLAS with the chain fused
                 # after it, and Triton tiles with the chain fused into the store
@@ -105,8 +119,58 @@ class EmbeddedProposer:
         if not chosen:
             raise ProposerError(f"no new config in the {plan.family} space ({len(space)} configs)")
         return [
-            Proposal(source=render(plan, config), proposer=self.name, move=move, config=config,
-                     meta={"family": plan.family, "op": plan.op})
+            Proposal(
+                source=render(plan, config),
+                proposer=self.name,
+                move=move,
+                config=config,
+                meta={"family": plan.family, "op": plan.op},
+            )
+            for config, move in chosen[: ctx.count]
+        ]
+
+    def _propose_program(self, ctx: ProposalContext, single_reason: str) -> list[Proposal]:
+        """No one template covers the graph: split it into kernels (generator/partition.py)
+        and search each template stage's config, the others held at their default."""
+        try:
+            program = partition(ctx.graph)
+        except Unsupported as why:
+            raise ProposerError(f"no candidate for this problem: {why}") from None
+        try:
+            space = program_space(program, ctx.device)
+            default = program_default(program, ctx.device)
+        except Unsupported as why:
+            raise ProposerError(f"no candidate for this problem: {why}") from None
+        rng = random.Random(ctx.seed)
+        chosen: list[tuple[dict, str]] = []
+
+        def add(config: dict, move: str) -> None:
+            if config not in ctx.tried and all(config != c for c, _ in chosen):
+                chosen.append((config, move))
+
+        parent = ctx.parent.config if ctx.parent is not None else None
+        current = parent if parent in space else default
+        if current is default:
+            add(default, f"{len(program.stages)} kernels ({program.op}), default configs")
+        for _ in range(ctx.count * 8):
+            if len(chosen) >= ctx.count:
+                break
+            child, move = program_mutate(program, current, rng)
+            add(child, move)
+        for config in space:  # the untried ones, in order, once mutation stops finding any
+            if len(chosen) >= ctx.count:
+                break
+            add(config, "next untried stage config")
+        if not chosen:
+            raise ProposerError(f"no new config for this problem's {len(program.stages)} kernels")
+        return [
+            Proposal(
+                source=render_program(program, config),
+                proposer=self.name,
+                move=move,
+                config=config,
+                meta={"family": program.family, "op": program.op},
+            )
             for config, move in chosen[: ctx.count]
         ]
 

@@ -251,7 +251,7 @@ def test_proposer_root_child_skills_and_errors(plans):
     again = asyncio.run(proposer.propose(_context(graph, parent=parent)))
     assert [c.config for c in children] == [c.config for c in again]
     assert all("→" in c.move and c.config != parent.config for c in children)
-    with pytest.raises(ProposerError, match="no template"):
+    with pytest.raises(ProposerError, match="`sort` has no Triton template here"):
         asyncio.run(
             proposer.propose(
                 _context(

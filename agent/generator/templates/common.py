@@ -90,6 +90,17 @@ def step_expression(step: Step, args: list[str]) -> str:
         "hardswish": f"{a} * tl.minimum(tl.maximum({a} + 3.0, 0.0), 6.0) / 6.0",
         "hardsigmoid": f"tl.minimum(tl.maximum({a} / 6.0 + 0.5, 0.0), 1.0)",
         "mish": f"{a} * _tanh(tl.where({a} > 20.0, {a}, tl.log(1.0 + tl.exp({a}))))",
+        "erf": f"tl.erf({a})",
+        # torch.selu's constants (Klambauer et al., 2017)
+        "selu": f"1.0507009873554805 * tl.where({a} > 0, {a}, 1.6732632423543772 * (tl.exp({a}) - 1.0))",
+        "reciprocal": f"1.0 / {a}",
+        # log(1 + x) and exp(x) - 1 lose digits near 0 written plainly; the series keeps them
+        "log1p": f"tl.where(tl.abs({a}) < 1e-4, {a} - 0.5 * {a} * {a}, tl.log(1.0 + {a}))",
+        "expm1": f"tl.where(tl.abs({a}) < 1e-4, {a} + 0.5 * {a} * {a}, tl.exp({a}) - 1.0)",
+        "sin": f"tl.sin({a})",
+        "cos": f"tl.cos({a})",
+        "softsign": f"{a} / (1.0 + tl.abs({a}))",
+        "sign": f"tl.where({a} > 0, 1.0, tl.where({a} < 0, -1.0, 0.0))",
     }
     if op in simple:
         return simple[op]

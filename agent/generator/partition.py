@@ -1,0 +1,428 @@
+"""Split a captured graph into a sequence of kernels: `partition(graph) -> Program`.
+
+The one-family planner (plan.py) covers graphs with a single core op; real
+problems chain several (GEMM -> GroupNorm -> ReLU -> L2 normalisation). Like
+Inductor's scheduler, this module walks back from the output and cuts the
+graph where one kernel must end: before each core op that feeds another core
+op, and after a core op whose result is broadcast back over a bigger tensor
+(a reduction, a norm's statistics). Each piece between cuts is a *stage*:
+
+- a template stage: one core op with the pointwise work after it (and, for
+  row-wise families, before it) fused, planned by plan.py as if the piece were
+  a problem of its own, its inputs being model inputs and earlier stages'
+  results;
+- a library stage: a core op no template covers (a transposed convolution, a
+  pooling, batch norm with batch statistics, a view) runs as the PyTorch op
+  itself, and the pointwise work around it still goes to a Triton stage.
+
+So no problem goes without a candidate because one of its ops lacks a
+template. Pure Python over the capture dict, like plan.py; nothing is run.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .expr import POINTWISE, Unsupported
+from .graph import Op, canonical_ops
+from .plan import Plan, param_entries, plan_or_reason
+
+# Ops that only move or relabel data: as a library stage they cost nothing
+# (followed by .contiguous(), a copy only when the layout changed).
+LAYOUT_OPS = {
+    "t",
+    "transpose",
+    "permute",
+    "view",
+    "reshape",
+    "_unsafe_view",
+    "expand",
+    "unsqueeze",
+    "squeeze",
+    "flatten",
+    "unflatten",
+    "select",
+    "slice",
+    "narrow",
+    "movedim",
+    "numpy_T",
+    "expand_as",
+    "view_as",
+    "reshape_as",
+    "unbind",
+    "split",
+    "chunk",
+    "diagonal",
+}
+MAX_STAGES = 24
+
+
+@dataclass(frozen=True)
+class LibraryCall:
+    """A core op run as PyTorch runs it: the captured node's target and arguments."""
+
+    target: str  # "aten.conv_transpose3d.input", "F.max_pool2d", "method:sum", ...
+    args: tuple  # JSON arguments as captured ({"ref": name} for tensors)
+    kwargs: tuple  # sorted (key, value) pairs
+    index: int | None  # which element of a tuple result (max.dim -> values, indices)
+    kind: str  # canonical kind, for messages
+
+
+@dataclass(frozen=True)
+class Stage:
+    value: str  # the graph value this stage computes
+    inputs: tuple[str, ...]  # model inputs and earlier stages' values it reads
+    plan: Plan | None = None  # a template kernel ...
+    library: LibraryCall | None = None  # ... or the op as PyTorch runs it
+    shape: tuple = ()
+    dtype: str = "float32"
+
+    @property
+    def label(self) -> str:
+        if self.plan is not None:
+            return f"{self.plan.family} ({self.plan.op})"
+        return f"{self.library.kind} (PyTorch)"
+
+
+@dataclass(frozen=True)
+class Program:
+    """Kernels in the order they run; the last stage's value is the model's output."""
+
+    stages: tuple[Stage, ...]
+    inputs: tuple  # (name, shape, dtype) of each forward argument
+    params: tuple  # (state_dict key, shape, dtype, kind[, value]) as Plan.params
+    init_params: tuple | None
+    family: str = "program"
+
+    @property
+    def output(self) -> str:
+        return self.stages[-1].value
+
+    def template_stages(self) -> list[int]:
+        return [k for k, stage in enumerate(self.stages) if stage.plan is not None]
+
+    @property
+    def op(self) -> str:
+        return " -> ".join(stage.label for stage in self.stages)
+
+
+def is_core(op: Op) -> bool:
+    """Whether `op` ends a fused pointwise chain (anything a region cannot express)."""
+    if op.kind == "batch_norm":  # pointwise only with running statistics
+        return bool(op.arg(5, "training", False))
+    return op.kind not in POINTWISE
+
+
+class _Graph:
+    def __init__(self, graph: dict):
+        if graph.get("unsupported"):
+            raise Unsupported(f"the capture is incomplete: {graph['unsupported']}")
+        if not graph.get("nodes"):
+            raise Unsupported("the model's forward has no operations to compile")
+        outputs = graph.get("outputs", [])
+        if len(outputs) != 1 or not isinstance(outputs[0], str):
+            raise Unsupported(
+                f"the model returns {len(outputs)} values; the generator writes models "
+                "that return one tensor"
+            )
+        self.graph = graph
+        self.ops, self.alias = canonical_ops(graph)
+        self.by_name = {op.name: op for op in self.ops}
+        self.raw = {node["name"]: node for node in graph["nodes"]}
+        self.inputs = {entry["name"]: entry for entry in graph.get("inputs", [])}
+        self.params = {entry["name"]: entry for entry in graph.get("params", [])}
+        if any(op.kind == "random_dropout" for op in self.ops):
+            raise Unsupported(
+                "dropout with p > 0 in training mode is random, so no candidate can match the "
+                "reference; if the model runs in eval mode, declare INFERENCE = True in the problem"
+            )
+        self.output = self.resolve(outputs[0])
+        if self.output in self.inputs or self.output in self.params:
+            raise Unsupported("the model returns an input unchanged: there is nothing to compile")
+
+    def resolve(self, name: str) -> str:
+        while name in self.alias:
+            name = self.alias[name]
+        return name
+
+    def is_leaf(self, name: str) -> bool:
+        return name in self.inputs or name in self.params
+
+    def meta(self, name: str) -> tuple[tuple, str]:
+        if name in self.inputs:
+            entry = self.inputs[name]
+            return tuple(entry.get("shape") or ()), entry.get("dtype") or "float32"
+        if name in self.params:
+            entry = self.params[name]
+            return tuple(entry["shape"]), entry["dtype"]
+        op = self.by_name[name]
+        if op.shape is None:
+            raise Unsupported(f"the shape of `{op.kind}`'s result is unknown after capture")
+        return tuple(op.shape), op.dtype or "float32"
+
+
+def partition(graph: dict) -> Program:
+    """The graph as template and library stages; raises Unsupported with a sentence."""
+    g = _Graph(graph)
+    stages: dict[str, Stage] = {}
+    _build(g, g.output, stages)
+    ordered = tuple(stages.values())
+    if len(ordered) > MAX_STAGES:
+        raise Unsupported(
+            f"the model needs {len(ordered)} kernels; the generator writes at most {MAX_STAGES}"
+        )
+    if not any(stage.plan is not None for stage in ordered):
+        ops = ", ".join(sorted({f"`{s.library.kind}`" for s in ordered}))
+        raise Unsupported(
+            f"{ops} {'has' if len(ordered) == 1 else 'have'} no Triton template here and "
+            "there is no pointwise work around to fuse: the PyTorch op is the whole answer"
+        )
+    return Program(
+        stages=ordered,
+        inputs=tuple(
+            (i["name"], tuple(i["shape"] or ()), i["dtype"]) for i in graph.get("inputs", [])
+        ),
+        params=param_entries(graph),
+        init_params=_init_params(graph),
+    )
+
+
+def _init_params(graph: dict) -> tuple | None:
+    init = (graph.get("model") or {}).get("init_params")
+    return tuple(tuple(sorted(p.items())) for p in init) if init is not None else None
+
+
+def _build(g: _Graph, value: str, stages: dict[str, Stage], depth: int = 0) -> None:
+    """Make sure a stage computes `value`, after the stages it reads."""
+    if g.is_leaf(value) or value in stages:
+        return
+    if depth > 4 * MAX_STAGES:
+        raise Unsupported("the model's graph is too deep to split into kernels")
+    cuts: set[str] = set()
+    for _ in range(4 * MAX_STAGES):
+        boundary = set(stages) | cuts
+
+        def done(name: str, boundary=boundary) -> bool:
+            return g.is_leaf(name) or name in boundary
+
+        heads = _heads(g, value, done)
+        shape, _ = g.meta(value)
+        broadcast = [h for h in heads if math.prod(g.meta(h)[0]) != math.prod(shape)]
+        if broadcast or len(heads) > 1:
+            # A reduction broadcast back, or two core ops meeting in one chain: each
+            # of those results is its own stage, read here as an operand.
+            keep = [h for h in heads if h not in broadcast][-1:]
+            cuts |= set(heads) - set(keep)
+            continue
+        head = heads[0] if heads else None
+        fed = _computed_inputs(g, g.by_name[head], done) if head else []
+        behind = [a for a in fed if _heads(g, a, done)]
+        if behind:  # a core op feeds this one: the chain between them ends the earlier kernel
+            cuts |= set(behind)
+            continue
+        for name in sorted(cuts, key=_order(g)):
+            _build(g, name, stages, depth + 1)
+        found, reason = plan_or_reason(_subgraph(g, value, set(stages) | cuts))
+        if found is not None:
+            stages[value] = Stage(
+                value,
+                tuple(name for name, _, _ in found.inputs),
+                plan=found,
+                shape=shape,
+                dtype=g.meta(value)[1],
+            )
+            return
+        if head is None:
+            raise Unsupported(_readable(reason))
+        if fed:  # no prologue for this family: materialise its computed inputs first
+            cuts |= set(fed)
+            continue
+        if head == value:  # the core op itself, as PyTorch runs it
+            stages[value] = _library_stage(g, g.by_name[head], reason)
+            return
+        cuts.add(head)  # the op as PyTorch runs it, the work after it in Triton
+    raise Unsupported("the model's graph could not be split into kernels")
+
+
+def _order(g: _Graph):
+    position = {op.name: index for index, op in enumerate(g.ops)}
+    return lambda name: position.get(name, -1)
+
+
+def _heads(g: _Graph, value: str, done) -> list[str]:
+    """Core ops that `value` reaches through pointwise ops only, in graph order; and
+    pointwise ops on fewer elements than `value` (`rsqrt(var + eps)` before it is
+    broadcast back over the rows), which a fused chain cannot hold: each ends a kernel."""
+    size = math.prod(g.meta(value)[0])
+    found, seen, stack = set(), set(), [value]
+    while stack:
+        name = stack.pop()
+        if name in seen or done(name) and name != value:
+            continue
+        seen.add(name)
+        op = g.by_name.get(name)
+        if op is None:
+            continue
+        if is_core(op) or (op.shape is not None and math.prod(op.shape) != size):
+            found.add(name)
+        else:
+            stack.extend(a.name for a in op.tensor_args())
+    return sorted(found, key=_order(g))
+
+
+def _computed_inputs(g: _Graph, op: Op, done) -> list[str]:
+    """The core op's tensor arguments that are computed here (not leaves or stages)."""
+    return sorted({a.name for a in op.tensor_args() if not done(a.name)}, key=_order(g))
+
+
+def _subgraph(g: _Graph, value: str, boundary: set[str]) -> dict:
+    """A capture dict computing `value` from leaves and `boundary` values, which become
+    the piece's inputs (so plan.py can plan it as a problem of its own)."""
+    needed, stack = [], [value]
+    seen = set()
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if g.is_leaf(name) or (name in boundary and name != value):
+            continue
+        needed.append(name)
+        for ref in _raw_refs(g, name):  # an alias of a boundary value reads the value
+            stack.append(g.resolve(ref) if g.resolve(ref) in boundary else ref)
+    raw_names = [n["name"] for n in g.graph["nodes"] if n["name"] in set(needed)]
+    nodes = [_renamed(g.raw[n], g, boundary - {value}) for n in raw_names]
+    inputs = [dict(entry) for entry in g.graph.get("inputs", [])]
+    for name in sorted(boundary - {value}, key=_order(g)):
+        shape, dtype = g.meta(name)
+        inputs.append({"name": name, "shape": list(shape), "dtype": dtype})
+    used = {r for n in nodes for r in _refs_in(n.get("args")) | _refs_in(n.get("kwargs"))}
+    for node in nodes:  # torch.fx's call_module nodes name their weights, not as arguments
+        module = node.get("module") or {}
+        used |= set((module.get("params") or {}).values()) | set(
+            (module.get("buffers") or {}).values()
+        )
+    return {
+        **{k: v for k, v in g.graph.items() if k not in ("nodes", "inputs", "params", "outputs")},
+        "nodes": nodes,
+        "inputs": [i for i in inputs if i["name"] in used or i["name"] in g.inputs],
+        "params": [p for p in g.graph.get("params", []) if p["name"] in used],
+        "outputs": [value],
+    }
+
+
+def _raw_refs(g: _Graph, name: str) -> list[str]:
+    """The values the raw node `name` (and any alias chain into it) reads."""
+    node = g.raw.get(name)
+    if node is None:
+        return []
+    return sorted(_refs_in(node.get("args")) | _refs_in(node.get("kwargs")))
+
+
+def _refs_in(value) -> set[str]:
+    if isinstance(value, dict):
+        if set(value) == {"ref"}:
+            return {value["ref"]}
+        return set().union(*(_refs_in(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_refs_in(v) for v in value)) if value else set()
+    return set()
+
+
+def _renamed(node: dict, g: _Graph, boundary: set[str]) -> dict:
+    """A raw node whose references to an alias of a boundary value name the value."""
+
+    def fix(value):
+        if isinstance(value, dict) and set(value) == {"ref"}:
+            resolved = g.resolve(value["ref"])
+            return {"ref": resolved if resolved in boundary else value["ref"]}
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        if isinstance(value, dict):
+            return {k: fix(v) for k, v in value.items()}
+        return value
+
+    return {**node, "args": fix(node.get("args", [])), "kwargs": fix(node.get("kwargs", {}))}
+
+
+def _library_stage(g: _Graph, op: Op, reason: str) -> Stage:
+    node = g.raw.get(op.name)
+    if node is None:  # an op graph.py spelled out (addmm's matmul): no call of its own
+        raise Unsupported(f"`{op.kind}` could not be planned: {reason}")
+    index = None
+    if node["op"].endswith("getitem") and node.get("args"):
+        source = node["args"][0]
+        if isinstance(source, dict) and "ref" in source and source["ref"] in g.raw:
+            index = node["args"][1]
+            node = g.raw[source["ref"]]
+    if node["op"].startswith("call_module:"):
+        raise Unsupported(
+            f"`{op.kind}` has no Triton template here, and this capture (torch.fx, after "
+            "torch.export failed) does not say how to call it as a PyTorch op"
+        )
+    call = LibraryCall(
+        target=node["op"],
+        args=tuple(_resolved_refs(g, node.get("args", []))),
+        kwargs=tuple(sorted(_resolved_refs(g, node.get("kwargs", {})).items())),
+        index=index,
+        kind=op.kind,
+    )
+    reads = tuple(
+        dict.fromkeys(
+            r
+            for r in sorted(_refs_in(list(call.args)) | _refs_in(dict(call.kwargs)), key=_order(g))
+            if r not in g.params
+        )
+    )
+    shape, dtype = g.meta(op.name)
+    return Stage(op.name, reads, library=call, shape=shape, dtype=dtype)
+
+
+def _resolved_refs(g: _Graph, value):
+    if isinstance(value, dict) and set(value) == {"ref"}:
+        return {"ref": g.resolve(value["ref"])}
+    if isinstance(value, list):
+        return [_resolved_refs(g, v) for v in value]
+    if isinstance(value, dict):
+        return {k: _resolved_refs(g, v) for k, v in value.items()}
+    return value
+
+
+def _readable(reason: str) -> str:
+    return reason
+
+
+# --- configs: one per template stage -----------------------------------------
+
+
+def program_default(program: Program, device: dict) -> dict:
+    from .config import default_config
+
+    return {
+        f"s{k}": default_config(program.stages[k].plan, device) for k in program.template_stages()
+    }
+
+
+def program_space(program: Program, device: dict) -> list[dict]:
+    """The default, and every stage's own configs with the other stages at default
+    (the product of the stages' spaces is too big to list and mostly redundant:
+    stages run one after another, so each one's best config is its own)."""
+    from .config import config_space
+
+    default = program_default(program, device)
+    space = [default]
+    for k in program.template_stages():
+        for config in config_space(program.stages[k].plan):
+            candidate = {**default, f"s{k}": config}
+            if candidate not in space:
+                space.append(candidate)
+    return space
+
+
+def program_mutate(program: Program, config: dict, rng) -> tuple[dict, str]:
+    from .config import mutate
+
+    k = rng.choice(program.template_stages())
+    child, move = mutate(program.stages[k].plan, config[f"s{k}"], rng)
+    return {**config, f"s{k}": child}, f"stage {k} ({program.stages[k].label}): {move}"
