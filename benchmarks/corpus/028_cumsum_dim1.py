@@ -1,0 +1,26 @@
+"""Inclusive prefix sum along dim 1 via torch.cumsum."""
+
+import torch
+import torch.nn as nn
+
+CLASS = "single"
+
+BATCH_SIZE = 32768  # test: 5
+INPUT_SIZE = 4000  # test: 37
+
+
+class Model(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return torch.cumsum(x, dim=self.dim)
+
+
+def get_inputs():
+    return [torch.randn(BATCH_SIZE, INPUT_SIZE)]
+
+
+def get_init_inputs():
+    return [1]

@@ -1,0 +1,25 @@
+"""Row softmax of a 2-D tensor, spelled torch.softmax(x, dim=-1)."""
+
+import torch
+import torch.nn as nn
+
+CLASS = "single"
+
+BATCH_SIZE = 4096  # test: 5
+DIM = 16384  # test: 37
+
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+
+    def forward(self, x):
+        return torch.softmax(x, dim=-1)
+
+
+def get_inputs():
+    return [torch.randn(BATCH_SIZE, DIM) * 10]
+
+
+def get_init_inputs():
+    return []

@@ -1,0 +1,26 @@
+"""Mean squared error between predictions and targets via F.mse_loss."""
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+CLASS = "single"
+
+BATCH_SIZE = 32768  # test: 7
+DIM = 4096  # test: 37
+
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+
+    def forward(self, predictions, targets):
+        return F.mse_loss(predictions, targets)
+
+
+def get_inputs():
+    return [torch.randn(BATCH_SIZE, DIM), torch.randn(BATCH_SIZE, DIM)]
+
+
+def get_init_inputs():
+    return []

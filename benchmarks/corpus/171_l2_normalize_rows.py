@@ -1,0 +1,25 @@
+"""L2 normalisation: x / x.norm(dim=1, keepdim=True)."""
+
+import torch
+import torch.nn as nn
+
+CLASS = "computed"
+
+BATCH_SIZE = 32768  # test: 5
+DIM = 4096  # test: 41
+
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+
+    def forward(self, x):
+        return x / x.norm(dim=1, keepdim=True)
+
+
+def get_inputs():
+    return [torch.randn(BATCH_SIZE, DIM)]
+
+
+def get_init_inputs():
+    return []

@@ -1,0 +1,31 @@
+"""Conv2d -> nn.BatchNorm2d (training mode) -> ReLU."""
+
+import torch
+import torch.nn as nn
+
+CLASS = "training"
+
+BATCH_SIZE = 16  # test: 2
+IN_CHANNELS = 64  # test: 3
+OUT_CHANNELS = 128  # test: 5
+HEIGHT = 256  # test: 10
+WIDTH = 256  # test: 9
+
+
+class Model(nn.Module):
+    def __init__(self, in_channels, out_channels, kernel_size):
+        super().__init__()
+        self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, padding=1, bias=False)
+        self.bn = nn.BatchNorm2d(out_channels)
+        self.relu = nn.ReLU(inplace=True)
+
+    def forward(self, x):
+        return self.relu(self.bn(self.conv(x)))
+
+
+def get_inputs():
+    return [torch.randn(BATCH_SIZE, IN_CHANNELS, HEIGHT, WIDTH)]
+
+
+def get_init_inputs():
+    return [IN_CHANNELS, OUT_CHANNELS, 3]
