@@ -1,20 +1,25 @@
 #!/bin/bash
 # One bench shard in one device call (10 minutes at most), its logs and results
-# under $OUT. Usage: scripts/device_bench.sh NAME FILTER TIME_LIMIT CONCURRENCY PARALLEL STOP_S
+# under $OUT. Usage: scripts/device_bench.sh NAME FILTER TIME_LIMIT CONCURRENCY PARALLEL STOP_S [DIR]
 # STOP_S bounds the bench so the tarball is written before the call's own limit.
+# DIR defaults to benchmarks/problems; BUDGET (8) and COMPILE_MODE
+# (max-autotune-no-cudagraphs) come from the environment.
 # Merge shards afterwards here: python scripts/merge_bench.py docs/bench-DEVICE-DATE s1 s2
 set -u
 cd "$(dirname "$0")/.."
+if ! command -v bwrap >/dev/null; then  # the sandbox: a carried .deb (apt-get download bubblewrap)
+  for deb in .whl/bubblewrap_*.deb; do dpkg -x "$deb" /; done
+fi
 . scripts/device_env.sh
-name=$1 filter=$2 limit=$3 concurrency=$4 parallel=$5 stop=$6
+name=$1 filter=$2 limit=$3 concurrency=$4 parallel=$5 stop=$6 dir=${7:-benchmarks/problems}
 out=${OUT:-/tmp/out}
 mkdir -p "$out"
 { nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
   python3 -c "import sys, torch, triton; print(sys.version.split()[0], torch.__version__, torch.version.cuda, triton.__version__)"
   date -u +%FT%TZ; } > "$out/$name-env.txt" 2>&1
-timeout "$stop" python3 -m kernelwright.server.cli bench benchmarks/problems --filter "$filter" \
-    --device cuda --budget 8 --time-limit "$limit" --concurrency "$concurrency" \
-    --parallel "$parallel" --compile-mode max-autotune-no-cudagraphs --out "/tmp/$name" \
+timeout "$stop" python3 -m kernelwright.server.cli bench "$dir" --filter "$filter" \
+    --device cuda --budget "${BUDGET:-8}" --time-limit "$limit" --concurrency "$concurrency" \
+    --parallel "$parallel" --compile-mode "${COMPILE_MODE:-max-autotune-no-cudagraphs}" --out "/tmp/$name" \
     > "$out/$name.log" 2>&1
 echo "bench exit $?" >> "$out/$name.log"
 tar czf "$out/$name.tgz" --exclude='*.sqlite*' -C /tmp "$name"
