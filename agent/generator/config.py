@@ -213,6 +213,8 @@ def config_space(plan: Plan) -> list[dict]:
     family = plan.family
     if family in ("pointwise", "conv"):
         return _grid(BLOCK=[128, 256, 512, 1024, 2048, 4096], num_warps=[2, 4, 8])
+    if family == "pool":  # one output per lane, its window walked in a loop
+        return _grid(BLOCK=[64, 128, 256, 512, 1024], num_warps=[2, 4, 8])
     if family in ("reduction", "scan", "softmax", "norm"):
         return _row_space(plan)
     if family == "loss":
@@ -291,6 +293,8 @@ def _heuristic_config(plan: Plan, device: dict) -> dict:
     if family in ("pointwise", "conv"):
         block = pointwise_block(math.prod(plan.out_shape))
         return {"BLOCK": block, "num_warps": 4}
+    if family == "pool":  # a window per lane: 256 outputs per program keep every SM busy
+        return {"BLOCK": min(256, pointwise_block(math.prod(plan.out_shape))), "num_warps": 4}
     if family == "loss":
         if plan.attr("loss") == "cross_entropy":
             return {"BLOCK": 1024, "num_warps": 4,

@@ -35,9 +35,16 @@ class Op:
         return self.args[index] if index < len(self.args) else default
 
     def tensor_args(self) -> list[Ref]:
-        return [a for a in self.args if isinstance(a, Ref)] + [
-            v for v in self.kwargs.values() if isinstance(v, Ref)
-        ]
+        """Every tensor argument, including those inside lists (`torch.cat([a, b])`)."""
+
+        def refs(value) -> list[Ref]:
+            if isinstance(value, Ref):
+                return [value]
+            if isinstance(value, (list, tuple)):
+                return [r for item in value for r in refs(item)]
+            return []
+
+        return refs(list(self.args)) + refs(list(self.kwargs.values()))
 
 
 # Several spellings of one kind; the value is the canonical kind.

@@ -12,13 +12,24 @@ import math
 from .expr import Step, Unsupported
 from .graph import Ref, describe
 
-_REDUCTION = {0: "none", 1: "mean", 2: "sum", "none": "none", "mean": "mean", "sum": "sum",
-              "batchmean": "batchmean", "elementwise_mean": "mean"}
+_REDUCTION = {
+    0: "none",
+    1: "mean",
+    2: "sum",
+    "none": "none",
+    "mean": "mean",
+    "sum": "sum",
+    "batchmean": "batchmean",
+    "elementwise_mean": "mean",
+}
 
 
 def _copy_of(ctx, name: str, shape) -> tuple[Step, ...]:
-    return ctx.region(shape, None, name) if name not in ctx.leaves else (
-        Step("copy", (_operand(ctx, name, shape),)),)
+    return (
+        ctx.region(shape, None, name)
+        if name not in ctx.leaves
+        else (Step("copy", (_operand(ctx, name, shape),)),)
+    )
 
 
 def _operand(ctx, name, shape):
@@ -44,24 +55,46 @@ def norm_head(ctx, head):
         width = math.prod(normalized)
         weight = _optional_leaf(ctx, head.arg(2, "weight"))
         if head.kind == "layer_norm":
-            bias, eps, stats = _optional_leaf(ctx, head.arg(3, "bias")), head.arg(4, "eps", 1e-5), "meanvar"
+            bias, eps, stats = (
+                _optional_leaf(ctx, head.arg(3, "bias")),
+                head.arg(4, "eps", 1e-5),
+                "meanvar",
+            )
         else:
             bias, eps, stats = None, head.arg(3, "eps"), "rms"
         if eps is None:  # torch.rms_norm's default: the dtype's machine epsilon
-            eps = {"float32": 1.1920928955078125e-07, "float16": 0.0009765625,
-                   "bfloat16": 0.0078125}[ctx.leaves[x.name]["dtype"] if x.name in ctx.leaves else "float32"]
-        attrs = {"outer": numel // width, "R": width, "inner": 1, "stats": stats,
-                 "eps": float(eps), "weight": weight, "bias": bias,
-                 "affine": "row" if weight or bias else None}
+            eps = {
+                "float32": 1.1920928955078125e-07,
+                "float16": 0.0009765625,
+                "bfloat16": 0.0078125,
+            }[ctx.leaves[x.name]["dtype"] if x.name in ctx.leaves else "float32"]
+        attrs = {
+            "outer": numel // width,
+            "R": width,
+            "inner": 1,
+            "stats": stats,
+            "eps": float(eps),
+            "weight": weight,
+            "bias": bias,
+            "affine": "row" if weight or bias else None,
+        }
         return "norm", attrs, prologue, shape, None
     groups = int(head.arg(1, "num_groups"))
     channels = shape[1]
     spatial = math.prod(shape[2:])
-    attrs = {"outer": shape[0] * groups, "R": channels // groups * spatial, "inner": 1,
-             "stats": "meanvar", "eps": float(head.arg(4, "eps", 1e-5)),
-             "weight": _optional_leaf(ctx, head.arg(2, "weight")),
-             "bias": _optional_leaf(ctx, head.arg(3, "bias")),
-             "affine": "channel", "groups": groups, "channels": channels, "spatial": spatial}
+    attrs = {
+        "outer": shape[0] * groups,
+        "R": channels // groups * spatial,
+        "inner": 1,
+        "stats": "meanvar",
+        "eps": float(head.arg(4, "eps", 1e-5)),
+        "weight": _optional_leaf(ctx, head.arg(2, "weight")),
+        "bias": _optional_leaf(ctx, head.arg(3, "bias")),
+        "affine": "channel",
+        "groups": groups,
+        "channels": channels,
+        "spatial": spatial,
+    }
     return "norm", attrs, prologue, shape, None
 
 
@@ -70,15 +103,25 @@ def instance_norm_head(ctx, head):
     momentum, eps, cudnn_enabled): with the input's statistics it is group norm with one
     channel per group, and the same per-channel affine."""
     if not head.arg(5, "use_input_stats", True):
-        raise Unsupported("instance norm from running statistics (track_running_stats in eval mode)")
+        raise Unsupported(
+            "instance norm from running statistics (track_running_stats in eval mode)"
+        )
     x = head.args[0]
     shape = ctx.shape_of(x)
     channels, spatial = shape[1], math.prod(shape[2:])
-    attrs = {"outer": shape[0] * channels, "R": spatial, "inner": 1, "stats": "meanvar",
-             "eps": float(head.arg(7, "eps", 1e-5)),
-             "weight": _optional_leaf(ctx, head.arg(1, "weight")),
-             "bias": _optional_leaf(ctx, head.arg(2, "bias")),
-             "groups": channels, "channels": channels, "spatial": spatial, "op": "instance_norm"}
+    attrs = {
+        "outer": shape[0] * channels,
+        "R": spatial,
+        "inner": 1,
+        "stats": "meanvar",
+        "eps": float(head.arg(7, "eps", 1e-5)),
+        "weight": _optional_leaf(ctx, head.arg(1, "weight")),
+        "bias": _optional_leaf(ctx, head.arg(2, "bias")),
+        "groups": channels,
+        "channels": channels,
+        "spatial": spatial,
+        "op": "instance_norm",
+    }
     attrs["affine"] = "channel" if attrs["weight"] or attrs["bias"] else None
     return "norm", attrs, _copy_of(ctx, x.name, shape), shape, None
 
@@ -120,16 +163,22 @@ def match_rms_norm(ctx):
         dims = sorted(d % len(shape) for d in (dims if isinstance(dims, list) else [dims]))
         if dims != list(range(dims[0], dims[-1] + 1)):
             continue
-        attrs = {"outer": math.prod(shape[: dims[0]]), "R": math.prod(shape[dims[0]: dims[-1] + 1]),
-                 "inner": math.prod(shape[dims[-1] + 1:]), "stats": "rms",
-                 "eps": float(added.args[1]), "weight": None, "bias": None, "affine": None}
+        attrs = {
+            "outer": math.prod(shape[: dims[0]]),
+            "R": math.prod(shape[dims[0] : dims[-1] + 1]),
+            "inner": math.prod(shape[dims[-1] + 1 :]),
+            "stats": "rms",
+            "eps": float(added.args[1]),
+            "weight": None,
+            "bias": None,
+            "affine": None,
+        }
         prologue = _copy_of(ctx, x.name, shape)
         if tuple(op.shape) != ctx.out_shape:
             raise Unsupported("RMS norm followed by a shape change")
         epilogue = ctx.region(ctx.out_shape, op.name, ctx.output)
         return "norm", "rms_norm", shape, attrs, prologue, epilogue
     return None
-
 
 
 # --- losses ----------------------------------------------------------------
@@ -147,8 +196,9 @@ def loss_head(ctx, head):
         if head.arg(2, "weight") is not None or float(head.arg(5, "label_smoothing", 0.0)) != 0.0:
             raise Unsupported("cross entropy with class weights or label smoothing")
         reduction = _REDUCTION.get(head.arg(3, "reduction", 1))
-        attrs.update(ignore_index=int(head.arg(4, "ignore_index", -100)), rows=a_shape[0],
-                     classes=a_shape[1])
+        attrs.update(
+            ignore_index=int(head.arg(4, "ignore_index", -100)), rows=a_shape[0], classes=a_shape[1]
+        )
     else:
         if a_shape != b_shape:
             raise Unsupported(f"{kind} of differently shaped tensors {a_shape} {b_shape}")
@@ -166,7 +216,9 @@ def loss_head(ctx, head):
         raise Unsupported(f"{kind} with reduction {reduction!r}")
     count = attrs.get("numel") if reduction == "mean" and kind != "cross_entropy" else None
     attrs["reduction"] = reduction
-    attrs["scale"] = (1.0 / count if count else 1.0) if reduction != "batchmean" else 1.0 / a_shape[0]
+    attrs["scale"] = (
+        (1.0 / count if count else 1.0) if reduction != "batchmean" else 1.0 / a_shape[0]
+    )
     return "loss", attrs, prologue, a_shape, None
 
 
@@ -180,15 +232,20 @@ def _matmul_operand(ctx, arg) -> tuple[str, bool]:
     op = ctx.by_name.get(arg.name) if isinstance(arg, Ref) else None
     if op is not None and isinstance(op.args[0], Ref) and op.args[0].name in ctx.leaves:
         rank = len(ctx.leaves[op.args[0].name]["shape"])
-        if op.kind == "t" or (op.kind == "transpose" and rank >= 2 and
-                              sorted(d % rank for d in op.args[1:3]) == [rank - 2, rank - 1]):
+        if op.kind == "t" or (
+            op.kind == "transpose"
+            and rank >= 2
+            and sorted(d % rank for d in op.args[1:3]) == [rank - 2, rank - 1]
+        ):
             return op.args[0].name, True
         if op.kind == "permute":
             perm = [d % rank for d in op.arg(1, "dims")]
             if perm == list(range(rank - 2)) + [rank - 1, rank - 2]:
                 return op.args[0].name, True
-    raise Unsupported(f"the matmul operand {describe(arg)} is computed inside forward, "
-                      "not a model input or parameter")
+    raise Unsupported(
+        f"the matmul operand {describe(arg)} is computed inside forward, "
+        "not a model input or parameter"
+    )
 
 
 def _logical_shape(ctx, name, transposed) -> tuple:
@@ -203,11 +260,25 @@ def matmul_head(ctx, head):
         bias = _optional_leaf(ctx, head.arg(2, "bias"))
         n, k = ctx.leaves[weight]["shape"]
         m = math.prod(ctx.leaves[a]["shape"]) // k
-        attrs = {"a": a, "b": weight, "a_t": False, "b_t": True, "batch": 1, "M": m, "N": n,
-                 "K": k, "op": "linear", "bias_name": bias}
+        attrs = {
+            "a": a,
+            "b": weight,
+            "a_t": False,
+            "b_t": True,
+            "batch": 1,
+            "M": m,
+            "N": n,
+            "K": k,
+            "op": "linear",
+            "bias_name": bias,
+        }
         return "matmul", attrs, (), tuple(ctx.leaves[a]["shape"]), (bias, (n,)) if bias else None
     first = head.args[0]
-    if isinstance(first, Ref) and first.name in ctx.by_name and ctx.by_name[first.name].kind == "softmax":
+    if (
+        isinstance(first, Ref)
+        and first.name in ctx.by_name
+        and ctx.by_name[first.name].kind == "softmax"
+    ):
         return _explicit_attention(ctx, head)
     (a, a_t), (b, b_t) = _matmul_operand(ctx, head.args[0]), _matmul_operand(ctx, head.args[1])
     a_shape, b_shape = _logical_shape(ctx, a, a_t), _logical_shape(ctx, b, b_t)
@@ -219,8 +290,18 @@ def matmul_head(ctx, head):
         raise Unsupported(f"matmul of {a_shape} and {b_shape}")
     if a_shape[-1] != b_shape[-2]:
         raise Unsupported("matmul inner dims differ")
-    attrs = {"a": a, "b": b, "a_t": a_t, "b_t": b_t, "batch": batch, "M": m, "N": b_shape[-1],
-             "K": a_shape[-1], "op": "matmul", "bias_name": None}
+    attrs = {
+        "a": a,
+        "b": b,
+        "a_t": a_t,
+        "b_t": b_t,
+        "batch": batch,
+        "M": m,
+        "N": b_shape[-1],
+        "K": a_shape[-1],
+        "op": "matmul",
+        "bias_name": None,
+    }
     return "matmul", attrs, (), a_shape, None
 
 
@@ -248,14 +329,26 @@ def _explicit_attention(ctx, head):
 
 def _attention_attrs(ctx, q, k, v, scale, causal):
     q_shape, k_shape, v_shape = (tuple(ctx.leaves[n]["shape"]) for n in (q, k, v))
-    if not (q_shape[:-2] == k_shape[:-2] == v_shape[:-2]) or k_shape[-2] != v_shape[-2] \
-            or q_shape[-1] != k_shape[-1]:
+    if (
+        not (q_shape[:-2] == k_shape[:-2] == v_shape[:-2])
+        or k_shape[-2] != v_shape[-2]
+        or q_shape[-1] != k_shape[-1]
+    ):
         raise Unsupported(f"attention shapes {q_shape} {k_shape} {v_shape}")
     head_dim = q_shape[-1]
-    attrs = {"q": q, "k": k, "v": v, "batch": math.prod(q_shape[:-2]), "L": q_shape[-2],
-             "S": k_shape[-2], "D": head_dim, "Dv": v_shape[-1], "causal": bool(causal),
-             "scale": float(scale) if scale is not None else 1.0 / math.sqrt(head_dim),
-             "op": "attention"}
+    attrs = {
+        "q": q,
+        "k": k,
+        "v": v,
+        "batch": math.prod(q_shape[:-2]),
+        "L": q_shape[-2],
+        "S": k_shape[-2],
+        "D": head_dim,
+        "Dv": v_shape[-1],
+        "causal": bool(causal),
+        "scale": float(scale) if scale is not None else 1.0 / math.sqrt(head_dim),
+        "op": "attention",
+    }
     return "attention", attrs, (), q_shape, None
 
 
@@ -285,8 +378,10 @@ def conv_head(ctx, head):
     else:  # (input, weight, bias, stride, padding, dilation, groups)
         names = ("stride", "padding", "dilation", "groups")
         defaults = (1, 0, 1, 1)
-    attrs = {name: head.arg(3 + i, name, default) for i, (name, default) in
-             enumerate(zip(names, defaults))}
+    attrs = {
+        name: head.arg(3 + i, name, default)
+        for i, (name, default) in enumerate(zip(names, defaults))
+    }
     attrs = {k: tuple(v) if isinstance(v, list) else v for k, v in attrs.items()}
     attrs.update(x=x, weight=weight, op=f"conv{'_transpose' if transposed else ''}{spatial}d")
     if bias is None and ctx.output == head.name:
@@ -294,3 +389,59 @@ def conv_head(ctx, head):
     channels = ctx.out_shape[1]
     bias_info = (bias, (channels,) + (1,) * spatial) if bias else None
     return "conv", attrs, (), tuple(ctx.leaves[x]["shape"]), bias_info
+
+
+# --- pooling ------------------------------------------------------------------
+
+POOLS = {
+    **{f"max_pool{n}d": ("max", n) for n in (1, 2, 3)},
+    **{f"avg_pool{n}d": ("avg", n) for n in (1, 2, 3)},
+    **{f"adaptive_avg_pool{n}d": ("adaptive_avg", n) for n in (1, 2, 3)},
+}
+
+
+def _per_dim(value, n: int, default) -> tuple:
+    """A pooling argument as n ints: an int, a 1-list or an n-list (empty: the default)."""
+    if value is None or value == []:
+        value = default
+    if isinstance(value, (list, tuple)):
+        value = list(value)
+        return tuple(value * n if len(value) == 1 else value)
+    return (value,) * n
+
+
+def pool_head(ctx, head):
+    """aten.max_poolNd(x, kernel, stride, padding, dilation, ceil_mode),
+    aten.avg_poolNd(x, kernel, stride, padding, ceil_mode, count_include_pad,
+    divisor_override) and aten.adaptive_avg_poolNd(x, output_size)."""
+    kind, n = POOLS[head.kind]
+    x = head.args[0]
+    shape = ctx.shape_of(x)
+    if len(shape) < n + 1 or head.shape is None:
+        raise Unsupported(f"`{head.kind}` of a {len(shape)}-d input")
+    attrs = {
+        "pool": kind,
+        "spatial": n,
+        "kernel": (1,) * n,
+        "stride": (1,) * n,
+        "padding": (0,) * n,
+        "dilation": (1,) * n,
+        "count_include_pad": True,
+        "divisor_override": None,
+        "op": head.kind,
+    }
+    if kind != "adaptive_avg":
+        kernel = _per_dim(head.arg(1, "kernel_size"), n, None)
+        attrs.update(
+            kernel=kernel,
+            stride=_per_dim(head.arg(2, "stride"), n, list(kernel)),
+            padding=_per_dim(head.arg(3, "padding", 0), n, 0),
+        )
+        if kind == "max":
+            attrs["dilation"] = _per_dim(head.arg(4, "dilation", 1), n, 1)
+        else:
+            attrs["count_include_pad"] = bool(head.arg(5, "count_include_pad", True))
+            attrs["divisor_override"] = head.arg(6, "divisor_override", None)
+    if head.dtype not in ("float32", "float16", "bfloat16"):
+        raise Unsupported(f"`{head.kind}` of {head.dtype}")
+    return "pool", attrs, _copy_of(ctx, x.name, shape), shape, None

@@ -26,8 +26,9 @@ FAMILIES = (
     "matmul",
     "conv",
     "attention",
+    "pool",
 )
-REDUCTIONS = {"sum", "mean", "amax", "amin", "max", "min", "argmax", "argmin", "logsumexp"}
+REDUCTIONS = {"sum", "mean", "amax", "amin", "max", "min", "argmax", "argmin", "logsumexp", "prod"}
 FLOAT_DTYPES = ("float32", "float16", "bfloat16")
 
 
@@ -242,6 +243,8 @@ def _head(ctx, head: Op):
         return patterns.norm_head(ctx, head)
     if kind == "instance_norm":
         return patterns.instance_norm_head(ctx, head)
+    if kind in patterns.POOLS:
+        return patterns.pool_head(ctx, head)
     if kind in ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "cross_entropy"):
         return patterns.loss_head(ctx, head)
     if kind in ("matmul", "linear"):

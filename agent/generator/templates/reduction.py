@@ -1,4 +1,4 @@
-"""sum / mean / amax / amin / argmax / argmin / logsumexp along any adjacent dims.
+"""sum / mean / prod / amax / amin / argmax / argmin / logsumexp along any adjacent dims.
 
 Single pass per output column; with SPLIT > 1 (sum, mean, amax, amin,
 logsumexp) R is cut into SPLIT slices reduced by separate programs into a
@@ -21,7 +21,14 @@ from .rows import (
 )
 
 _NEUTRAL = {"sum": "0.0", "mean": "0.0", "amax": "-float('inf')", "amin": "float('inf')",
-            "argmax": "-float('inf')", "argmin": "float('inf')", "logsumexp": "-float('inf')"}
+            "argmax": "-float('inf')", "argmin": "float('inf')", "logsumexp": "-float('inf')",
+            "prod": "1.0"}
+# tl has no product reduction: tl.reduce folds with this combine function.
+PRODUCT_HELPER = '''
+@triton.jit
+def _product(a, b):
+    return a * b
+'''
 SPLITTABLE = ("sum", "mean", "amax", "amin", "logsumexp")
 
 
@@ -38,6 +45,9 @@ def _accumulate(op: str) -> tuple[list[str], list[str], str]:
     tile = "[BLOCK_R, BLOCK_INNER]"
     if op in ("sum", "mean"):
         return [f"acc = tl.zeros({tile}, dtype=tl.float32)"], ["acc += x"], "tl.sum(acc, axis=0)"
+    if op == "prod":
+        return ([f"acc = tl.zeros({tile}, dtype=tl.float32) + 1.0"], ["acc *= x"],
+                "tl.reduce(acc, 0, _product)")
     if op in ("amax", "amin"):
         fn = "maximum" if op == "amax" else "minimum"
         red = "max" if op == "amax" else "min"
@@ -139,6 +149,7 @@ def render(plan, config) -> tuple[str, list[str]]:
     outer, r, inner = row_view(plan.in_shape, plan.attr("dims"))
     split = config.get("SPLIT", 1) if op in SPLITTABLE else 1
     helpers = TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else ""
+    helpers += PRODUCT_HELPER if op == "prod" else ""
     block_r, block_inner = config["BLOCK_R"], config["BLOCK_INNER"] if inner > 1 else 1
     out_dtype = "int64" if op in ("argmax", "argmin") else plan.out_dtype
     launch = f"num_warps={config['num_warps']}"

@@ -1,0 +1,128 @@
+"""Max, average and adaptive average pooling over 1, 2 or 3 spatial dims.
+
+One program computes BLOCK outputs of the flat [N*C, O0, O1, O2] output (spatial
+dims front-padded with size 1, so one kernel serves 1-D, 2-D and 3-D) and walks
+each output's window: input index o*stride - padding + k*dilation per dim
+(adaptive: floor(o*I/O) to ceil((o+1)*I/O), PyTorch's rule). Out-of-range
+positions are skipped (max) or add nothing (avg); the average divides by
+PyTorch's divisor: the window clipped to the padded input with
+count_include_pad, the valid positions without, or divisor_override. Window
+sizes are run-time loop bounds, not unrolled: an adaptive pool to 1x1 has a
+window of the whole image. Reads each input element about prod(kernel/stride)
+times (L2 absorbs the overlap), writes each output once; the pointwise work
+before (prologue) and after (epilogue) is fused.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .common import TANH_HELPER, uses_tanh
+from .rows import (
+    empty_output,
+    epilogue_lines,
+    kernel_operand_args,
+    kernel_operand_params,
+    prologue_lines,
+)
+
+
+def _padded(values, n: int, fill: int) -> tuple[int, int, int]:
+    values = list(values)
+    return tuple([fill] * (3 - n) + values)  # type: ignore[return-value]
+
+
+def _window(kind: str, in_size: int, out_size: int, kernel: int) -> int:
+    if kind != "adaptive_avg":
+        return kernel
+    return max(
+        -(-((o + 1) * in_size) // out_size) - (o * in_size) // out_size for o in range(out_size)
+    )
+
+
+def render(plan, config) -> tuple[str, list[str]]:
+    kind, n = plan.attr("pool"), plan.attr("spatial")
+    in_sp = _padded(plan.in_shape[-n:], n, 1)
+    out_sp = _padded(plan.out_shape[-n:], n, 1)
+    kernel = _padded(plan.attr("kernel"), n, 1)
+    stride = _padded(plan.attr("stride"), n, 1)
+    padding = _padded(plan.attr("padding"), n, 0)
+    dilation = _padded(plan.attr("dilation"), n, 1)
+    windows = tuple(_window(kind, i, o, k) for i, o, k in zip(in_sp, out_sp, kernel, strict=True))
+    numel = math.prod(plan.out_shape)
+    helpers = TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else ""
+    load = "\n".join(prologue_lines(plan, "                "))
+    epilogue, value = epilogue_lines(plan, "    ", "result", "o", "out_mask")
+    if kind == "max":
+        init, update = (
+            "acc = tl.zeros([BLOCK], dtype=tl.float32) - float('inf')",
+            ("acc = tl.maximum(acc, tl.where(mask, x, -float('inf')))"),
+        )
+    else:
+        init, update = "acc = tl.zeros([BLOCK], dtype=tl.float32)", "acc += tl.where(mask, x, 0.0)"
+    starts, bounds, divisor = [], [], []
+    for d in range(3):
+        if kind == "adaptive_avg":
+            starts.append(f"    s{d} = (o{d} * I{d}) // O{d}")
+            starts.append(f"    e{d} = ((o{d} + 1) * I{d} + O{d} - 1) // O{d}")
+            bounds.append(f"(i{d} < e{d})")
+            divisor.append(f"(e{d} - s{d})")
+        else:
+            starts.append(f"    s{d} = o{d} * {stride[d]} - {padding[d]}")
+            bounds.append(f"(i{d} >= 0) & (i{d} < I{d})")
+            if plan.attr("count_include_pad", True):
+                divisor.append(f"(tl.minimum(s{d} + {kernel[d]}, I{d} + {padding[d]}) - s{d})")
+            else:
+                divisor.append(f"(tl.minimum(s{d} + {kernel[d]}, I{d}) - tl.maximum(s{d}, 0))")
+    step = [1 if kind == "adaptive_avg" else dilation[d] for d in range(3)]
+    finish = ""
+    if kind != "max":
+        override = plan.attr("divisor_override")
+        count = repr(float(override)) if override else " * ".join(divisor) + ".to(tl.float32)"
+        finish = (
+            f"    acc = acc / ({count})\n"
+            if override
+            else f"    acc = acc / ({' * '.join(divisor)}).to(tl.float32)\n"
+        )
+    source = f'''
+@triton.jit
+def pool_kernel({kernel_operand_params(plan)}out_ptr, numel, I0, I1, I2, O0, O1, O2,
+        W0, W1, W2, BLOCK: tl.constexpr):
+    """{kind} pooling: out[nc, o0, o1, o2] over the window of x[nc, I0, I1, I2].
+
+    Each program owns BLOCK flat outputs; a window is W0 x W1 x W2 positions.
+    """
+    pid = tl.program_id(0)
+    o = pid.to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
+    out_mask = o < numel
+    o2 = o % O2
+    rest = o // O2
+    o1 = rest % O1
+    rest = rest // O1
+    o0 = rest % O0
+    base = (rest // O0) * I0 * I1 * I2
+{chr(10).join(starts)}
+    {init}
+    for k0 in range(0, W0):
+        i0 = s0 + k0 * {step[0]}
+        for k1 in range(0, W1):
+            i1 = s1 + k1 * {step[1]}
+            for k2 in range(0, W2):
+                i2 = s2 + k2 * {step[2]}
+                mask = out_mask & {" & ".join(bounds)}
+                offs = base + (i0 * I1 + i1) * I2 + i2
+{load}
+                {update}
+{finish}    result = acc
+{chr(10).join(epilogue)}
+    tl.store(out_ptr + o, {value}, mask=out_mask)
+'''
+    block = config["BLOCK"]
+    forward = [
+        empty_output(plan),
+        f"pool_kernel[(triton.cdiv({numel}, {block}),)]({kernel_operand_args(plan)}out, {numel}, "
+        f"{', '.join(map(str, in_sp))}, {', '.join(map(str, out_sp))}, "
+        f"{', '.join(map(str, windows))}, BLOCK={block}, num_warps={config['num_warps']})",
+        "return out",
+    ]
+    return helpers + source, forward
