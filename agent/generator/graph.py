@@ -213,3 +213,120 @@ def canonical_ops(graph: dict) -> tuple[list[Op], dict[str, str]]:
                 op = Op(op.name, kind, list(source.args), dict(source.kwargs), shape, node.get("dtype"))
         ops.append(op)
     return ops, alias
+
+
+def expanded(graph: dict) -> dict:
+    """The capture with ops the planner has no single kernel for spelled as ops it has.
+
+    Batch norm in training mode (KernelBench's reference mode) normalises with the
+    batch's statistics: it becomes the batch's per-channel mean and biased variance
+    (reductions over every dim but the channels) and the same batch norm reading them
+    as its statistics, which fuses as a pointwise op with the work around it. The
+    reference also updates its running statistics; the output does not read them.
+    """
+    nodes, changed = [], False
+    shapes = {e["name"]: e.get("shape") for e in graph.get("inputs", []) + graph.get("params", [])}
+    for node in graph.get("nodes", []):
+        shapes[node["name"]] = node.get("shape")
+        args = node.get("args") or []
+        rewritten = _einsum_as_matmul(node, shapes) or _triplet_margin_loss(node, shapes)
+        if rewritten:
+            nodes += rewritten
+            changed = True
+        elif (node["op"].startswith("aten.batch_norm") and len(args) > 5 and args[5] is True
+                and node.get("shape") and len(node["shape"]) >= 2):
+            rank, channels = len(node["shape"]), node["shape"][1]
+            dims = [0] + list(range(2, rank))
+            meta = {"shape": [channels], "dtype": node.get("dtype")}
+            mean, var = f"{node['name']}__batch_mean", f"{node['name']}__batch_var"
+            nodes.append({"name": mean, "op": "aten.mean.dim", "args": [args[0], dims, False],
+                          "kwargs": {}, **meta})
+            nodes.append({"name": var, "op": "aten.var.correction", "args": [args[0], dims],
+                          "kwargs": {"correction": 0, "keepdim": False}, **meta})
+            nodes.append({**node, "args": [*args[:3], {"ref": mean}, {"ref": var}, False,
+                                           *args[6:]]})
+            changed = True
+        else:
+            nodes.append(node)
+    return {**graph, "nodes": nodes} if changed else graph
+
+
+def _einsum_as_matmul(node: dict, shapes: dict) -> list[dict] | None:
+    """torch.einsum of two operands that is a (batched) matmul, "bik,bkj->bij", either
+    operand's last two letters possibly swapped ("bqd,bkd->bqk": a transpose, which
+    the matmul template reads through strides)."""
+    if not node["op"].startswith("aten.einsum") or len(node.get("args") or []) != 2:
+        return None
+    equation, operands = node["args"]
+    if not isinstance(equation, str) or not isinstance(operands, list) or len(operands) != 2:
+        return None
+    spec = equation.replace(" ", "")
+    if spec.count("->") != 1 or "." in spec or spec.count(",") != 1:
+        return None
+    inputs, out = spec.split("->")
+    left, right = inputs.split(",")
+    if not len(left) == len(right) == len(out) >= 2 or not left[:-2] == right[:-2] == out[:-2]:
+        return None
+    if len(set(out)) != len(out):
+        return None
+    m, n = out[-2], out[-1]
+    shared = (set(left[-2:]) & set(right[-2:])) - {m, n}
+    if len(shared) != 1:
+        return None
+    k = shared.pop()
+    if left[-2:] not in (m + k, k + m) or right[-2:] not in (k + n, n + k):
+        return None
+    added, args = [], []
+    for index, (operand, swapped) in enumerate(
+        ((operands[0], left[-2:] == k + m), (operands[1], right[-2:] == n + k))
+    ):
+        if not swapped:
+            args.append(operand)
+            continue
+        shape = shapes.get(operand.get("ref")) if isinstance(operand, dict) else None
+        if not shape:
+            return None
+        name = f"{node['name']}__t{index}"
+        shapes[name] = [*shape[:-2], shape[-1], shape[-2]]
+        added.append({"name": name, "op": "aten.transpose.int", "args": [operand, -2, -1],
+                      "kwargs": {}, "shape": shapes[name], "dtype": node.get("dtype")})
+        args.append({"ref": name})
+    return [*added, {**node, "op": "aten.matmul", "args": args, "kwargs": {}}]
+
+
+def _triplet_margin_loss(node: dict, shapes: dict) -> list[dict] | None:
+    """aten.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction)
+    as the distances, hinge and reduction it is: ||a - p + eps||_p per row (torch's
+    pairwise_distance), max(d(a, p) - d(a, n) + margin, 0), then mean or sum."""
+    if not node["op"].startswith("aten.triplet_margin_loss"):
+        return None
+    args = list(node.get("args") or [])
+    args += [None, None, None, 1.0, 2.0, 1e-6, False, 1][len(args):]
+    anchor, positive, negative, margin, norm, eps, swap, reduction = args[:8]
+    shape = shapes.get(anchor.get("ref")) if isinstance(anchor, dict) else None
+    if swap or norm not in (1, 2) or reduction not in (0, 1, 2) or not shape:
+        return None
+    name, dtype, rows = node["name"], node.get("dtype"), list(shape[:-1])
+    nodes: list[dict] = []
+
+    def add(suffix, op, op_args, out_shape) -> dict:
+        nodes.append({"name": f"{name}__{suffix}", "op": op, "args": op_args, "kwargs": {},
+                      "shape": out_shape, "dtype": dtype})
+        return {"ref": nodes[-1]["name"]}
+
+    distances = []
+    for tag, other in (("ap", positive), ("an", negative)):
+        shifted = add(f"{tag}_eps", "aten.add.Tensor",
+                      [add(f"{tag}_diff", "aten.sub.Tensor", [anchor, other], shape), eps], shape)
+        power = (add(f"{tag}_sq", "aten.pow.Tensor_Scalar", [shifted, 2], shape) if norm == 2
+                 else add(f"{tag}_abs", "aten.abs", [shifted], shape))
+        total = add(f"{tag}_sum", "aten.sum.dim_IntList", [power, [-1]], rows)
+        distances.append(add(tag, "aten.sqrt", [total], rows) if norm == 2 else total)
+    gap = add("gap", "aten.sub.Tensor", distances, rows)
+    hinge = add("hinge", "aten.clamp_min", [add("margin", "aten.add.Tensor", [gap, margin], rows),
+                                            0.0], rows)
+    if reduction == 0:
+        nodes[-1]["name"] = name
+        return nodes
+    op = "aten.mean" if reduction == 1 else "aten.sum"
+    return [*nodes, {**node, "op": op, "args": [hinge], "kwargs": {}}]

@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass
 
 from .expr import POINTWISE, Unsupported
-from .graph import Op, canonical_ops
+from .graph import Op, canonical_ops, expanded
 from .plan import Plan, param_entries, plan_or_reason
 
 # Ops that only move or relabel data: as a library stage they cost nothing
@@ -164,7 +164,7 @@ class _Graph:
 
 def partition(graph: dict) -> Program:
     """The graph as template and library stages; raises Unsupported with a sentence."""
-    g = _Graph(graph)
+    g = _Graph(expanded(graph))
     stages: dict[str, Stage] = {}
     _build(g, g.output, stages)
     ordered = tuple(stages.values())

@@ -14,7 +14,7 @@ from typing import Any
 
 from . import patterns
 from .expr import POINTWISE, Operand, RegionBuilder, Step, Unsupported, build_region
-from .graph import Op, Ref, canonical_ops, describe
+from .graph import Op, Ref, canonical_ops, describe, expanded
 
 FAMILIES = (
     "pointwise",
@@ -59,7 +59,7 @@ def plan(graph: dict) -> Plan | None:
 
 def plan_or_reason(graph: dict) -> tuple[Plan | None, str]:
     try:
-        return _plan(graph), ""
+        return _plan(expanded(graph)), ""
     except Unsupported as reason:
         return None, str(reason)
     except (KeyError, IndexError, TypeError, ValueError) as error:  # malformed capture
