@@ -211,7 +211,9 @@ def _attention_fits_shared_memory(bm: int, bn: int, stages: int, head_dim: int,
 
 def config_space(plan: Plan) -> list[dict]:
     family = plan.family
-    if family in ("pointwise", "conv"):
+    if family == "conv":
+        return _conv_space(plan)
+    if family == "pointwise":
         return _grid(BLOCK=[128, 256, 512, 1024, 2048, 4096], num_warps=[2, 4, 8])
     if family == "pool":  # one output per lane, its window walked in a loop
         return _grid(BLOCK=[64, 128, 256, 512, 1024], num_warps=[2, 4, 8])
@@ -242,6 +244,36 @@ def config_space(plan: Plan) -> list[dict]:
                                                  *dims, plan.dtype)
                 for precision in fp32_precisions(plan)]
     raise ValueError(f"unknown family {family}")
+
+
+def _bare_conv(plan: Plan) -> bool:
+    """Nothing after the convolution: cuDNN alone would be the reference itself."""
+    return not plan.epilogue
+
+
+def _conv_space(plan: Plan) -> list[dict]:
+    """cuDNN + a fused epilogue pass (BLOCK, num_warps), and implicit-GEMM Triton tiles
+    for forward convolutions ("impl": "triton"); a bare convolution has only the latter."""
+    space = [] if _bare_conv(plan) else _grid(BLOCK=[128, 256, 512, 1024, 2048, 4096],
+                                              num_warps=[2, 4, 8])
+    if plan.op.startswith("conv_transpose"):
+        return space
+    for (bm, bn, bk), warps, stages, precision in itertools.product(
+            [(32, 16, 32), (64, 16, 32), (64, 32, 32), (64, 64, 32), (128, 64, 32), (128, 128, 32),
+             (64, 64, 64), (128, 32, 16)], [4, 8], [2, 3], fp32_precisions(plan)):
+        if _fits_shared_memory(bm, bn, bk, stages, plan.dtype):
+            space.append({"impl": "triton", "BLOCK_M": bm, "BLOCK_N": bn, "BLOCK_K": bk,
+                          "num_warps": warps, "num_stages": stages, **precision})
+    return space
+
+
+def _triton_conv_default(plan: Plan) -> dict:
+    """64 positions x up to 64 channels per program: the group's output channels
+    decide the N tile (a depthwise conv has one), K in 32s as Triton's matmul tutorial."""
+    channels = plan.out_shape[1] // (plan.attr("groups") or 1)
+    bn = 16 if channels <= 16 else 32 if channels <= 32 else 64
+    return {"impl": "triton", "BLOCK_M": 64, "BLOCK_N": bn, "BLOCK_K": 32, "num_warps": 4,
+            "num_stages": 2, **fp32_precisions(plan)[0]}
 
 
 def _row_shape(plan: Plan) -> tuple[int, int, int]:
@@ -290,6 +322,8 @@ def default_config(plan: Plan, device: dict) -> dict:
 def _heuristic_config(plan: Plan, device: dict) -> dict:
     sm_count = int((device or {}).get("sm_count") or 132)
     family = plan.family
+    if family == "conv" and _bare_conv(plan):
+        return _triton_conv_default(plan)
     if family in ("pointwise", "conv"):
         block = pointwise_block(math.prod(plan.out_shape))
         return {"BLOCK": block, "num_warps": 4}

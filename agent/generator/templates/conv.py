@@ -1,15 +1,34 @@
-"""Convolution left to cuDNN (torch), everything after it fused into one Triton pass.
+"""Convolution: cuDNN with everything after it fused into one Triton pass, or an
+implicit-GEMM Triton convolution with the chain fused into its store.
 
-A direct Triton convolution rarely beats cuDNN; the win is the chain that
-follows it (bias, activation, batch norm, scaling), which eager PyTorch runs as
-one kernel per op. The conv is called without its bias so the bias joins the
-fused pass: one read and one write of the conv output instead of one per op.
+With cuDNN (configs without "impl"), the win is the chain that follows the conv
+(bias, activation, batch norm, scaling), which eager PyTorch runs as one kernel
+per op. The conv is called without its bias so the bias joins the fused pass:
+one read and one write of the conv output instead of one per op.
+
+The Triton convolution ("impl": "triton", forward convolutions of 1-3 spatial
+dims with stride, padding, dilation and groups, depthwise included) is the
+implicit GEMM of cuDNN's and CUTLASS's documentation: per group, M = output
+positions (N*OD*OH*OW), N = the group's output channels, K = its input channels
+times the kernel window; the A tile is gathered from the input with the window's
+offsets (zero where padding), the B tile read from the weight as [K, N], and the
+epilogue (bias and the pointwise chain) runs on the accumulator before the one
+store. The search measures it against cuDNN; a bare convolution has only it.
 """
 
 from __future__ import annotations
 
 from . import pointwise
-from .common import TANH_HELPER, leaf_expr, uses_tanh
+from .common import (
+    TANH_HELPER,
+    dot_precision,
+    leaf_expr,
+    operand_launch_args,
+    operand_params,
+    region_operands,
+    uses_tanh,
+)
+from .rows import epilogue_lines
 
 
 def _conv_call(plan) -> str:
@@ -18,17 +37,112 @@ def _conv_call(plan) -> str:
     stride, padding, groups = plan.attr("stride"), plan.attr("padding"), plan.attr("groups")
     dilation = plan.attr("dilation")
     if op.startswith("conv_transpose"):
-        return (f"torch.nn.functional.{op}({x}, {weight}, None, {stride!r}, {padding!r}, "
-                f"{plan.attr('output_padding')!r}, {groups!r}, {dilation!r})")
+        return (
+            f"torch.nn.functional.{op}({x}, {weight}, None, {stride!r}, {padding!r}, "
+            f"{plan.attr('output_padding')!r}, {groups!r}, {dilation!r})"
+        )
     return f"torch.nn.functional.{op}({x}, {weight}, None, {stride!r}, {padding!r}, {dilation!r}, {groups!r})"
 
 
+def _padded(values, n: int, fill: int) -> tuple[int, int, int]:
+    values = list(values) if isinstance(values, (list, tuple)) else [values] * n
+    values = values * n if len(values) == 1 else values
+    return tuple([fill] * (3 - n) + values)  # type: ignore[return-value]
+
+
+def _render_triton(plan, config) -> tuple[str, list[str]]:
+    n = len(plan.in_shape) - 2
+    batch, c_in, *spatial_in = plan.in_shape
+    c_out, *spatial_out = plan.out_shape[1:]
+    groups = plan.attr("groups") or 1
+    d, h, w = _padded(spatial_in, n, 1)
+    od, oh, ow = _padded(spatial_out, n, 1)
+    weight_shape = plan.attr("weight_shape")
+    kd, kh, kw = _padded(weight_shape[2:], n, 1)
+    stride = _padded(plan.attr("stride") or 1, n, 1)
+    padding = _padded(plan.attr("padding") or 0, n, 0)
+    dilation = _padded(plan.attr("dilation") or 1, n, 1)
+    indices = region_operands(plan.epilogue)
+    epilogue, value = epilogue_lines(plan, "    ", "acc", "out_offs", "out_mask")
+    helpers = TANH_HELPER if uses_tanh(plan.epilogue) else ""
+    kernel = f'''
+@triton.jit
+def conv_kernel(x_ptr, w_ptr, {operand_params(indices)}out_ptr, BATCH, C_IN, D, H, W, C_OUT,
+        OD, OH, OW, C_IN_G, C_OUT_G, SD, SH, SW, PD, PH, PW, DD, DH, DW,
+        KD: tl.constexpr, KH: tl.constexpr, KW: tl.constexpr,
+        BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr):
+    """Implicit-GEMM convolution of group program_id(2): [positions, K] x [K, channels].
+
+    Reads the input once per BLOCK_N output channels (the gather's overlap hits L2),
+    the weight once per BLOCK_M positions; writes each output once, epilogue fused.
+    """
+    pid_m = tl.program_id(0)
+    pid_n = tl.program_id(1)
+    group = tl.program_id(2)
+    m = pid_m.to(tl.int64) * BLOCK_M + tl.arange(0, BLOCK_M)
+    cn = pid_n * BLOCK_N + tl.arange(0, BLOCK_N)
+    m_mask = m < BATCH * OD * OH * OW
+    n_mask = cn < C_OUT_G
+    ow = m % OW
+    rest = m // OW
+    oh = rest % OH
+    rest = rest // OH
+    od = rest % OD
+    b = rest // OD
+    k_total = C_IN_G * KD * KH * KW
+    acc = tl.zeros([BLOCK_M, BLOCK_N], dtype=tl.float32)
+    for k0 in range(0, k_total, BLOCK_K):
+        k = k0 + tl.arange(0, BLOCK_K)
+        k_mask = k < k_total
+        kx = k % KW
+        rest_k = k // KW
+        ky = rest_k % KH
+        rest_k = rest_k // KH
+        kz = rest_k % KD
+        ci = group * C_IN_G + rest_k // KD
+        iz = od[:, None] * SD - PD + kz[None, :] * DD
+        iy = oh[:, None] * SH - PH + ky[None, :] * DH
+        ix = ow[:, None] * SW - PW + kx[None, :] * DW
+        a_mask = (m_mask[:, None] & k_mask[None, :] & (iz >= 0) & (iz < D) & (iy >= 0)
+                  & (iy < H) & (ix >= 0) & (ix < W))
+        a_offs = (((b[:, None] * C_IN + ci[None, :]) * D + iz) * H + iy) * W + ix
+        a = tl.load(x_ptr + a_offs, mask=a_mask, other=0.0)
+        w_offs = (group * C_OUT_G + cn[None, :]).to(tl.int64) * k_total + k[:, None]
+        b_tile = tl.load(w_ptr + w_offs, mask=k_mask[:, None] & n_mask[None, :], other=0.0)
+        acc += tl.dot(a, b_tile{dot_precision(plan, config)})
+    co = group * C_OUT_G + cn
+    out_offs = ((b[:, None] * C_OUT + co[None, :]) * OD + od[:, None]) * (OH * OW) + \\
+        oh[:, None] * OW + ow[:, None]
+    out_mask = m_mask[:, None] & n_mask[None, :]
+{chr(10).join(epilogue)}
+    tl.store(out_ptr + out_offs, {value}, mask=out_mask)
+'''
+    x, weight = leaf_expr(plan, plan.attr("x")), leaf_expr(plan, plan.attr("weight"))
+    bm, bn, bk = config["BLOCK_M"], config["BLOCK_N"], config["BLOCK_K"]
+    positions = batch * od * oh * ow
+    forward = [
+        f"out = torch.empty({tuple(plan.out_shape)!r}, device={x}.device, dtype=torch.{plan.out_dtype})",
+        f"grid = (triton.cdiv({positions}, {bm}), triton.cdiv({c_out // groups}, {bn}), {groups})",
+        f"conv_kernel[grid]({x}.contiguous(), {weight}.contiguous(), {operand_launch_args(plan, indices)}"
+        f"out, {batch}, {c_in}, {d}, {h}, {w}, {c_out}, {od}, {oh}, {ow}, {c_in // groups}, "
+        f"{c_out // groups}, {', '.join(map(str, stride + padding + dilation))}, KD={kd}, KH={kh}, "
+        f"KW={kw}, BLOCK_M={bm}, BLOCK_N={bn}, BLOCK_K={bk}, num_warps={config['num_warps']}, "
+        f"num_stages={config['num_stages']})",
+        "return out",
+    ]
+    return helpers + kernel, forward
+
+
 def render(plan, config) -> tuple[str, list[str]]:
+    if config.get("impl") == "triton":
+        return _render_triton(plan, config)
     helpers = TANH_HELPER if uses_tanh(plan.epilogue) else ""
     kernels = helpers + pointwise.kernel_source(plan, plan.epilogue, "conv_epilogue_kernel", True)
     forward = [
         f"head = {_conv_call(plan)}.contiguous()",
         f"out = torch.empty({tuple(plan.out_shape)!r}, device=head.device, dtype=torch.{plan.out_dtype})",
     ]
-    forward += pointwise.launch_lines(plan, plan.epilogue, "conv_epilogue_kernel", "head", "out", config)
+    forward += pointwise.launch_lines(
+        plan, plan.epilogue, "conv_epilogue_kernel", "head", "out", config
+    )
     return kernels, forward + ["return out"]

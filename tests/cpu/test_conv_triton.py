@@ -1,0 +1,88 @@
+"""The implicit-GEMM Triton convolution against PyTorch: 1-D, 2-D and 3-D, stride,
+padding, dilation, groups (depthwise too), with and without a fused epilogue.
+Problems written as a user would; candidates rendered with Triton-convolution
+configs from the family's space and verified by the harness at odd sizes."""
+
+from __future__ import annotations
+
+import pytest
+from kernelwright.agent.generator import config_space, default_config, plan, render
+
+from tests.helpers_problems import capture_many, verify_many
+
+_PROBLEM = """import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = {conv}
+
+    def forward(self, x):
+        return {expression}
+
+
+def get_inputs():
+    return [torch.randn{shape} * 2 - 0.5]
+
+
+def get_init_inputs():
+    return []
+"""
+
+CASES = {
+    "conv3d_stride_pad_bias_relu": (
+        "nn.Conv3d(3, 5, 3, stride=2, padding=1)",
+        "torch.relu(self.conv(x))",
+        "(2, 3, 7, 9, 5)",
+    ),
+    "conv2d_groups_dilation": (
+        "nn.Conv2d(6, 9, (3, 2), padding=(2, 1), dilation=2, groups=3, bias=False)",
+        "self.conv(x)",
+        "(2, 6, 11, 9)",
+    ),
+    "conv2d_depthwise_scale": (
+        "nn.Conv2d(5, 5, 3, padding=1, groups=5)",
+        "self.conv(x) * 0.5",
+        "(3, 5, 9, 7)",
+    ),
+    "conv1d_long_kernel": (
+        "nn.Conv1d(4, 7, 5, stride=3, bias=False)",
+        "self.conv(x)",
+        "(2, 4, 31)",
+    ),
+}
+
+
+@pytest.mark.slow
+def test_triton_convolutions_verify(tmp_path):
+    paths = []
+    for name, (conv, expression, shape) in CASES.items():
+        path = tmp_path / f"{name}.py"
+        path.write_text(_PROBLEM.format(conv=conv, expression=expression, shape=shape))
+        paths.append(path)
+    cases = []
+    for path, graph in zip(paths, capture_many(paths), strict=True):
+        found = plan(graph)
+        assert found is not None and found.family == "conv", path.name
+        tiles = [c for c in config_space(found) if c.get("impl") == "triton"]
+        default = default_config(found, {"kind": "cpu"})
+        for config in {
+            **{str(tiles[0]): tiles[0], str(tiles[-1]): tiles[-1]},
+            str(default): default,
+        }.values():
+            source = render(found, config)
+            cases.append((path, source))
+        if found.epilogue:  # cuDNN + fused epilogue stays the default where there is a chain
+            assert "impl" not in default
+        else:  # a bare convolution: only the Triton kernel is a candidate
+            assert default["impl"] == "triton"
+    results = verify_many(cases)
+    failed = [
+        (p.name, r["message"][:200])
+        for (p, _), r in zip(cases, results, strict=True)
+        if r["outcome"] != "ok"
+    ]
+    assert failed == []
