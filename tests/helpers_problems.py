@@ -64,8 +64,14 @@ def _run_jobs(jobs: list[dict], timeout: float) -> list[dict]:
                 job["candidate"] = str(path)
         request, answer = Path(directory) / "jobs.json", Path(directory) / "results.json"
         request.write_text(json.dumps(jobs))
-        process = subprocess.run([sys.executable, "-c", _CHILD, str(request), str(answer)],
-                                 capture_output=True, text=True, timeout=timeout, env=env, check=False)
+        process = subprocess.run(
+            [sys.executable, "-c", _CHILD, str(request), str(answer)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            check=False,
+        )
         if process.returncode != 0 or not answer.exists():
             return [{"outcome": "error", "message": process.stderr[-3000:]} for _ in jobs]
         return json.loads(answer.read_text())
@@ -76,8 +82,9 @@ def capture_many(problems: list[Path], timeout: float = 300) -> list[dict]:
     return _run_jobs([{"mode": "capture", "problem": str(p)} for p in problems], timeout)
 
 
-def verify_many(cases: list[tuple[Path, str]], workers: int | None = None,
-                timeout: float = 600) -> list[dict]:
+def verify_many(
+    cases: list[tuple[Path, str]], workers: int | None = None, timeout: float = 600
+) -> list[dict]:
     """Verify (problem, candidate source) pairs through the real harness.
 
     Spawned workers, KernelBench tolerances and every anti-cheat check: a
@@ -89,13 +96,18 @@ def verify_many(cases: list[tuple[Path, str]], workers: int | None = None,
     from kernelwright.harness.pool import Limits, WorkerPool
 
     async def run_all():
-        harness = Harness(pool=WorkerPool(parallel=workers or os.cpu_count() or 1),
-                          limits=Limits(timeout_s=timeout))
-        return await asyncio.gather(*[harness.evaluate(str(problem), source, device="cpu")
-                                      for problem, source in cases])
+        harness = Harness(
+            pool=WorkerPool(parallel=workers or os.cpu_count() or 1),
+            limits=Limits(timeout_s=timeout),
+        )
+        return await asyncio.gather(
+            *[harness.evaluate(str(problem), source, device="cpu") for problem, source in cases]
+        )
 
-    return [{"outcome": r.outcome, "message": r.message, "flags": r.flags}
-            for r in asyncio.run(run_all())]
+    return [
+        {"outcome": r.outcome, "message": r.message, "flags": r.flags}
+        for r in asyncio.run(run_all())
+    ]
 
 
 def capture(problem: Path) -> dict:
@@ -111,8 +123,9 @@ def shrunk_all(small: dict[str, dict[str, int]] | None = None) -> dict[str, Path
     global _SHRUNK_DIR
     if _SHRUNK_DIR is None:
         _SHRUNK_DIR = Path(tempfile.mkdtemp(prefix="kw-problems-"))
-    return {p.name: shrunk_problem(p, _SHRUNK_DIR, (small or {}).get(p.name))
-            for p in problem_files()}
+    return {
+        p.name: shrunk_problem(p, _SHRUNK_DIR, (small or {}).get(p.name)) for p in problem_files()
+    }
 
 
 def graphs_for(paths: list[Path]) -> list[dict]:
@@ -122,3 +135,42 @@ def graphs_for(paths: list[Path]) -> list[dict]:
         for path, graph in zip(missing, capture_many(missing)):
             _GRAPHS[str(path)] = graph
     return [_GRAPHS[str(p)] for p in paths]
+
+
+def first_proposal(path: Path, graph: dict):
+    """The embedded proposer's first candidate for a captured problem (its default)."""
+    import asyncio
+
+    from kernelwright.agent.proposers.base import ProposalContext
+    from kernelwright.agent.proposers.embedded import EmbeddedProposer
+
+    context = ProposalContext(
+        problem_path=str(path),
+        problem_source=path.read_text(),
+        graph=graph,
+        device={"name": "cpu", "kind": "cpu", "peaks": None},
+        parent=None,
+        memory="clean_slate",
+        memory_context=(),
+        knowledge=(),
+    )
+    return asyncio.run(EmbeddedProposer().propose(context))[0]
+
+
+def written_problems(folder: Path, template: str, cases: dict[str, dict]) -> list[Path]:
+    """One problem file per case: `template` filled with the case's fields."""
+    paths = []
+    for name, fields in cases.items():
+        path = Path(folder) / f"{name}.py"
+        path.write_text(template.format(**fields))
+        paths.append(path)
+    return paths
+
+
+def failures(cases: list[tuple[Path, str]], results: list[dict]) -> list[tuple[str, str]]:
+    """(problem, message) of every case the harness did not verify."""
+    return [
+        (p.name, r["message"][:300])
+        for (p, _), r in zip(cases, results, strict=True)
+        if r["outcome"] != "ok"
+    ]

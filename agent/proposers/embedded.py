@@ -48,7 +48,7 @@ class EmbeddedProposer:
             )
         plan, reason = plan_or_reason(ctx.graph)
         if plan is None:
-            return self._propose_program(ctx, reason)
+            return self._propose_program(ctx)
         space = config_space(plan)
         rng = random.Random(ctx.seed)
         chosen: list[tuple[dict, str]] = []
@@ -118,18 +118,9 @@ class EmbeddedProposer:
                 add(config, f"nearest untried config: {_describe(changed)}")
         if not chosen:
             raise ProposerError(f"no new config in the {plan.family} space ({len(space)} configs)")
-        return [
-            Proposal(
-                source=render(plan, config),
-                proposer=self.name,
-                move=move,
-                config=config,
-                meta={"family": plan.family, "op": plan.op},
-            )
-            for config, move in chosen[: ctx.count]
-        ]
+        return self._proposals(plan, render, chosen[: ctx.count])
 
-    def _propose_program(self, ctx: ProposalContext, single_reason: str) -> list[Proposal]:
+    def _propose_program(self, ctx: ProposalContext) -> list[Proposal]:
         """No one template covers the graph: split it into kernels (generator/partition.py)
         and search each template stage's config, the others held at their default."""
         try:
@@ -163,15 +154,20 @@ class EmbeddedProposer:
             add(config, "next untried stage config")
         if not chosen:
             raise ProposerError(f"no new config for this problem's {len(program.stages)} kernels")
+        return self._proposals(program, render_program, chosen[: ctx.count])
+
+    def _proposals(self, planned, write, chosen: list[tuple[dict, str]]) -> list[Proposal]:
+        """`planned` (a Plan or a Program) rendered by `write` at each chosen config."""
+        meta = {"family": planned.family, "op": planned.op}
         return [
             Proposal(
-                source=render_program(program, config),
+                source=write(planned, config),
                 proposer=self.name,
                 move=move,
                 config=config,
-                meta={"family": program.family, "op": program.op},
+                meta=dict(meta),
             )
-            for config, move in chosen[: ctx.count]
+            for config, move in chosen
         ]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from kernelwright.agent.generator import config_space, default_config, plan, render
 
-from tests.helpers_problems import capture_many, verify_many
+from tests.helpers_problems import capture_many, failures, verify_many, written_problems
 
 _PROBLEM = """import torch
 import torch.nn as nn
@@ -58,11 +58,10 @@ CASES = {
 
 @pytest.mark.slow
 def test_triton_convolutions_verify(tmp_path):
-    paths = []
-    for name, (conv, expression, shape) in CASES.items():
-        path = tmp_path / f"{name}.py"
-        path.write_text(_PROBLEM.format(conv=conv, expression=expression, shape=shape))
-        paths.append(path)
+    fields = {
+        name: {"conv": c, "expression": e, "shape": shape} for name, (c, e, shape) in CASES.items()
+    }
+    paths = written_problems(tmp_path, _PROBLEM, fields)
     cases = []
     for path, graph in zip(paths, capture_many(paths), strict=True):
         found = plan(graph)
@@ -79,10 +78,4 @@ def test_triton_convolutions_verify(tmp_path):
             assert "impl" not in default
         else:  # a bare convolution: only the Triton kernel is a candidate
             assert default["impl"] == "triton"
-    results = verify_many(cases)
-    failed = [
-        (p.name, r["message"][:200])
-        for (p, _), r in zip(cases, results, strict=True)
-        if r["outcome"] != "ok"
-    ]
-    assert failed == []
+    assert failures(cases, verify_many(cases)) == []

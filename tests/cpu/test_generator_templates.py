@@ -49,6 +49,7 @@ EXPECTED_FAMILY = {
     "31": "attention",
     "32": "attention",
     "33": "matmul",
+    "34": "pool",
 }
 
 # Non-default decisions that must also be right: (problem prefix, config changes, shrink overrides)

@@ -9,7 +9,6 @@ the embedded proposer's first, verified by the real harness in its workers.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from kernelwright.agent.generator.expr import Unsupported
 from kernelwright.agent.proposers.base import ProposalContext, ProposerError
 from kernelwright.agent.proposers.embedded import EmbeddedProposer
 
-from tests.helpers_problems import REPO, capture_many, shrunk_problem, verify_many
+from tests.helpers_problems import REPO, capture_many, first_proposal, shrunk_problem, verify_many
 
 CORPUS = REPO / "benchmarks" / "corpus"
 
@@ -43,17 +42,7 @@ def captured(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
 
 
 def _first_candidate(path: Path, graph: dict) -> str:
-    context = ProposalContext(
-        problem_path=str(path),
-        problem_source=path.read_text(),
-        graph=graph,
-        device={"name": "cpu", "kind": "cpu", "peaks": None},
-        parent=None,
-        memory="clean_slate",
-        memory_context=(),
-        knowledge=(),
-    )
-    return asyncio.run(EmbeddedProposer().propose(context))[0].source
+    return first_proposal(path, graph).source
 
 
 @pytest.mark.slow

@@ -5,13 +5,15 @@ generator and verified by the harness at odd sizes."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-from kernelwright.agent.proposers.base import ProposalContext
-from kernelwright.agent.proposers.embedded import EmbeddedProposer
 
-from tests.helpers_problems import capture_many, verify_many
+from tests.helpers_problems import (
+    capture_many,
+    failures,
+    first_proposal,
+    verify_many,
+    written_problems,
+)
 
 CASES = {
     "max2d_pad_dilation_ceil": (
@@ -58,30 +60,11 @@ def get_init_inputs():
 
 @pytest.mark.slow
 def test_every_pooling_option_verifies(tmp_path):
-    paths = []
-    for name, (expression, shape) in CASES.items():
-        path = tmp_path / f"{name}.py"
-        path.write_text(_PROBLEM.format(expression=expression, shape=shape))
-        paths.append(path)
+    fields = {name: {"expression": e, "shape": shape} for name, (e, shape) in CASES.items()}
+    paths = written_problems(tmp_path, _PROBLEM, fields)
     cases = []
     for path, graph in zip(paths, capture_many(paths), strict=True):
-        context = ProposalContext(
-            problem_path=str(path),
-            problem_source=path.read_text(),
-            graph=graph,
-            device={"kind": "cpu"},
-            parent=None,
-            memory="clean_slate",
-            memory_context=(),
-            knowledge=(),
-        )
-        proposal = asyncio.run(EmbeddedProposer().propose(context))[0]
+        proposal = first_proposal(path, graph)
         assert "pool_kernel" in proposal.source, (path.name, proposal.meta)
         cases.append((path, proposal.source))
-    results = verify_many(cases)
-    failed = {
-        p.name: r["message"][:300]
-        for (p, _), r in zip(cases, results, strict=True)
-        if r["outcome"] != "ok"
-    }
-    assert failed == {}
+    assert failures(cases, verify_many(cases)) == []

@@ -6,13 +6,15 @@ verified by the harness at odd sizes."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-from kernelwright.agent.proposers.base import ProposalContext
-from kernelwright.agent.proposers.embedded import EmbeddedProposer
 
-from tests.helpers_problems import capture_many, verify_many
+from tests.helpers_problems import (
+    capture_many,
+    failures,
+    first_proposal,
+    verify_many,
+    written_problems,
+)
 
 _PROBLEM = """import torch
 import torch.nn as nn
@@ -62,30 +64,13 @@ CASES = {
 
 @pytest.mark.slow
 def test_each_spelling_gets_a_kernel_that_verifies(tmp_path):
-    paths = []
-    for name, (arguments, expression, inputs) in CASES.items():
-        path = tmp_path / f"{name}.py"
-        path.write_text(_PROBLEM.format(arguments=arguments, expression=expression, inputs=inputs))
-        paths.append(path)
+    fields = {
+        name: {"arguments": a, "expression": e, "inputs": i} for name, (a, e, i) in CASES.items()
+    }
+    paths = written_problems(tmp_path, _PROBLEM, fields)
     cases = []
     for path, graph in zip(paths, capture_many(paths), strict=True):
-        context = ProposalContext(
-            problem_path=str(path),
-            problem_source=path.read_text(),
-            graph=graph,
-            device={"kind": "cpu"},
-            parent=None,
-            memory="clean_slate",
-            memory_context=(),
-            knowledge=(),
-        )
-        proposal = asyncio.run(EmbeddedProposer().propose(context))[0]
+        proposal = first_proposal(path, graph)
         assert "@triton.jit" in proposal.source, path.name
         cases.append((path, proposal.source))
-    results = verify_many(cases)
-    failed = {
-        p.name: r["message"][:300]
-        for (p, _), r in zip(cases, results, strict=True)
-        if r["outcome"] != "ok"
-    }
-    assert failed == {}
+    assert failures(cases, verify_many(cases)) == []
