@@ -8,6 +8,8 @@ harness copies the reference's weights in by name).
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import importlib
 import json
 import math
@@ -53,7 +55,9 @@ def _attach(root, dotted_name, tensor, is_parameter):
 
 
 def render(plan: Plan, config: dict) -> str:
-    kernels, forward = _template(plan.family).render(plan, config)
+    renamed, aliases = unshadowed(plan, config)
+    kernels, forward = _template(plan.family).render(renamed, config)
+    forward = [f"{new} = {old}" for old, new in aliases] + forward
     header = _HEADER.format(
         family=plan.family,
         op=plan.op,
@@ -122,6 +126,38 @@ def _model_class(plan, forward: list[str], methods: list[str] = ()) -> str:
     return "\n".join(lines)
 
 
+def unshadowed(plan: Plan, config: dict) -> tuple[Plan, list[tuple[str, str]]]:
+    """The plan with each forward input a template's launch code also assigns (`a`,
+    `b`, `out`, `head`: `forward(self, X, W, b)` had its bias overwritten by the
+    matmul's `b = W.reshape(...)`) renamed, and the (original, new) pairs."""
+    _, forward = _template(plan.family).render(plan, config)
+    tree = ast.parse("\n".join(forward))
+    assigned = {
+        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
+    names = {name for name, _, _ in plan.inputs}
+    clashing = sorted(names & assigned)
+    if not clashing:
+        return plan, []
+    taken = names | assigned
+    mapping = {}
+    for name in clashing:
+        new = f"{name}_in"
+        while new in taken:
+            new += "_"
+        taken.add(new)
+        mapping[name] = new
+    renamed = dataclasses.replace(
+        plan,
+        inputs=tuple((mapping.get(n, n), shape, dtype) for n, shape, dtype in plan.inputs),
+        operands=tuple(
+            dataclasses.replace(o, name=mapping.get(o.name, o.name)) for o in plan.operands
+        ),
+        attrs=tuple((k, mapping.get(v, v) if isinstance(v, str) else v) for k, v in plan.attrs),
+    )
+    return renamed, list(mapping.items())
+
+
 # --- a partitioned program: several stages, one module -------------------------
 
 _KERNEL_NAME = re.compile(r"^def (\w+)\(", re.MULTILINE)
@@ -139,10 +175,11 @@ def render_program(program, config: dict) -> str:
     for number, stage in enumerate(program.stages):
         target = f"v_{stage.value}"
         if stage.plan is not None:
-            text, lines = _template(stage.plan.family).render(stage.plan, config[f"s{number}"])
+            stage_plan, _ = unshadowed(stage.plan, config[f"s{number}"])
+            text, lines = _template(stage.plan.family).render(stage_plan, config[f"s{number}"])
             text, lines = _suffixed(text, lines, f"_s{number}")
             kernels.append(text.strip("\n"))
-            parameters = ", ".join(stage.inputs)
+            parameters = ", ".join(name for name, _, _ in stage_plan.inputs)  # positional
             body = "\n".join("    " + line if line else "" for line in lines)
             methods.append(
                 f"def _stage{number}(self, {parameters}):\n"

@@ -54,6 +54,12 @@ CASES = {
         "F.triplet_margin_loss(a, p, n, margin=0.5, p=1, reduction='sum')",
         "torch.randn(6, 13), torch.randn(6, 13) * 2, torch.randn(6, 13) - 1",
     ),
+    # a user's argument names that the matmul template's launch code also uses
+    "inputs_named_like_template_locals": (
+        "a, b, head",
+        "torch.relu(a @ b + head)",
+        "torch.randn(7, 13), torch.randn(13, 5), torch.randn(5)",
+    ),
     "batch_norm_training_then_gelu": (
         "x",
         "F.gelu(self.norm(x))",
