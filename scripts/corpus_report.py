@@ -63,6 +63,7 @@ async def _one(harness: Harness, path: Path, source: str, device: str, verify: b
         row.update(
             verified=result.outcome == "ok",
             outcome=result.outcome,
+            flags=result.flags,
             reason=(result.message or "").splitlines()[0][:300] if result.outcome != "ok" else "",
         )
     row["seconds"] = round(time.monotonic() - started, 1)
