@@ -253,11 +253,9 @@ def _bare_conv(plan: Plan) -> bool:
 
 def _conv_space(plan: Plan) -> list[dict]:
     """cuDNN + a fused epilogue pass (BLOCK, num_warps), and implicit-GEMM Triton tiles
-    for forward convolutions ("impl": "triton"); a bare convolution has only the latter."""
+    ("impl": "triton"); a bare convolution has only the latter."""
     space = [] if _bare_conv(plan) else _grid(BLOCK=[128, 256, 512, 1024, 2048, 4096],
                                               num_warps=[2, 4, 8])
-    if plan.op.startswith("conv_transpose"):
-        return space
     for (bm, bn, bk), warps, stages, precision in itertools.product(
             [(32, 16, 32), (64, 16, 32), (64, 32, 32), (64, 64, 32), (128, 64, 32), (128, 128, 32),
              (64, 64, 64), (128, 32, 16)], [4, 8], [2, 3], fp32_precisions(plan)):
@@ -270,7 +268,7 @@ def _conv_space(plan: Plan) -> list[dict]:
 def _triton_conv_default(plan: Plan) -> dict:
     """64 positions x up to 64 channels per program: the group's output channels
     decide the N tile (a depthwise conv has one), K in 32s as Triton's matmul tutorial."""
-    channels = plan.out_shape[1] // (plan.attr("groups") or 1)
+    channels = plan.out_shape[1] // (plan.attr("groups") or 1)  # per group, either kind
     bn = 16 if channels <= 16 else 32 if channels <= 32 else 64
     return {"impl": "triton", "BLOCK_M": 64, "BLOCK_N": bn, "BLOCK_K": 32, "num_warps": 4,
             "num_stages": 2, **fp32_precisions(plan)[0]}

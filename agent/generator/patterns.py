@@ -385,9 +385,6 @@ def conv_head(ctx, head):
     attrs = {k: tuple(v) if isinstance(v, list) else v for k, v in attrs.items()}
     attrs.update(x=x, weight=weight, op=f"conv{'_transpose' if transposed else ''}{spatial}d",
                  weight_shape=tuple(ctx.leaves[weight]["shape"]))
-    if bias is None and ctx.output == head.name and transposed:
-        raise Unsupported("a bare transposed convolution: nothing to fuse after cuDNN, and "
-                          "no Triton transposed convolution here yet")
     channels = ctx.out_shape[1]
     bias_info = (bias, (channels,) + (1,) * spatial) if bias else None
     return "conv", attrs, (), tuple(ctx.leaves[x]["shape"]), bias_info

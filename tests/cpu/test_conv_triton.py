@@ -1,5 +1,6 @@
 """The implicit-GEMM Triton convolution against PyTorch: 1-D, 2-D and 3-D, stride,
-padding, dilation, groups (depthwise too), with and without a fused epilogue.
+padding, dilation, groups (depthwise too), transposed (output_padding too), with and
+without a fused epilogue.
 Problems written as a user would; candidates rendered with Triton-convolution
 configs from the family's space and verified by the harness at odd sizes."""
 
@@ -48,6 +49,19 @@ CASES = {
         "self.conv(x) * 0.5",
         "(3, 5, 9, 7)",
     ),
+    "conv_transpose2d_stride_pad_outpad": (
+        "nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1)",
+        "torch.tanh(self.conv(x))",
+        "(2, 4, 5, 7)",
+    ),
+    "conv_transpose3d_groups_dilation": (
+        "nn.ConvTranspose3d(4, 6, (2, 3, 3), stride=(1, 2, 2), "
+        "padding=(0, 1, 2), dilation=(1, 2, 1), groups=2, "
+        "bias=False)",
+        "self.conv(x)",
+        "(2, 4, 3, 5, 4)",
+    ),
+    "conv_transpose1d_bare": ("nn.ConvTranspose1d(3, 5, 4, stride=3)", "self.conv(x)", "(2, 3, 9)"),
     "conv1d_long_kernel": (
         "nn.Conv1d(4, 7, 5, stride=3, bias=False)",
         "self.conv(x)",

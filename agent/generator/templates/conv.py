@@ -7,7 +7,8 @@ per op. The conv is called without its bias so the bias joins the fused pass:
 one read and one write of the conv output instead of one per op.
 
 The Triton convolution ("impl": "triton", forward convolutions of 1-3 spatial
-dims with stride, padding, dilation and groups, depthwise included) is the
+dims with stride, padding, dilation and groups, depthwise included, and the
+transposed convolutions) is the
 implicit GEMM of cuDNN's and CUTLASS's documentation: per group, M = output
 positions (N*OD*OH*OW), N = the group's output channels, K = its input channels
 times the kernel window; the A tile is gathered from the input with the window's
@@ -62,6 +63,11 @@ def _render_triton(plan, config) -> tuple[str, list[str]]:
     stride = _padded(plan.attr("stride") or 1, n, 1)
     padding = _padded(plan.attr("padding") or 0, n, 0)
     dilation = _padded(plan.attr("dilation") or 1, n, 1)
+    transposed = plan.op.startswith("conv_transpose")
+    if transposed:  # weight [C_in, C_out / groups, k...]
+        c_out_g = weight_shape[1]
+    else:  # weight [C_out, C_in / groups, k...]
+        c_out_g = c_out // groups
     indices = region_operands(plan.epilogue)
     epilogue, value = epilogue_lines(plan, "    ", "acc", "out_offs", "out_mask")
     helpers = TANH_HELPER if uses_tanh(plan.epilogue) else ""
@@ -100,14 +106,10 @@ def conv_kernel(x_ptr, w_ptr, {operand_params(indices)}out_ptr, BATCH, C_IN, D, 
         rest_k = rest_k // KH
         kz = rest_k % KD
         ci = group * C_IN_G + rest_k // KD
-        iz = od[:, None] * SD - PD + kz[None, :] * DD
-        iy = oh[:, None] * SH - PH + ky[None, :] * DH
-        ix = ow[:, None] * SW - PW + kx[None, :] * DW
-        a_mask = (m_mask[:, None] & k_mask[None, :] & (iz >= 0) & (iz < D) & (iy >= 0)
-                  & (iy < H) & (ix >= 0) & (ix < W))
+{_gather(transposed)}
         a_offs = (((b[:, None] * C_IN + ci[None, :]) * D + iz) * H + iy) * W + ix
         a = tl.load(x_ptr + a_offs, mask=a_mask, other=0.0)
-        w_offs = (group * C_OUT_G + cn[None, :]).to(tl.int64) * k_total + k[:, None]
+        w_offs = {_weight_offsets(transposed)}
         b_tile = tl.load(w_ptr + w_offs, mask=k_mask[:, None] & n_mask[None, :], other=0.0)
         acc += tl.dot(a, b_tile{dot_precision(plan, config)})
     co = group * C_OUT_G + cn
@@ -122,15 +124,46 @@ def conv_kernel(x_ptr, w_ptr, {operand_params(indices)}out_ptr, BATCH, C_IN, D, 
     positions = batch * od * oh * ow
     forward = [
         f"out = torch.empty({tuple(plan.out_shape)!r}, device={x}.device, dtype=torch.{plan.out_dtype})",
-        f"grid = (triton.cdiv({positions}, {bm}), triton.cdiv({c_out // groups}, {bn}), {groups})",
+        f"grid = (triton.cdiv({positions}, {bm}), triton.cdiv({c_out_g}, {bn}), {groups})",
         f"conv_kernel[grid]({x}.contiguous(), {weight}.contiguous(), {operand_launch_args(plan, indices)}"
         f"out, {batch}, {c_in}, {d}, {h}, {w}, {c_out}, {od}, {oh}, {ow}, {c_in // groups}, "
-        f"{c_out // groups}, {', '.join(map(str, stride + padding + dilation))}, KD={kd}, KH={kh}, "
+        f"{c_out_g}, {', '.join(map(str, stride + padding + dilation))}, KD={kd}, KH={kh}, "
         f"KW={kw}, BLOCK_M={bm}, BLOCK_N={bn}, BLOCK_K={bk}, num_warps={config['num_warps']}, "
         f"num_stages={config['num_stages']})",
         "return out",
     ]
     return helpers + kernel, forward
+
+
+def _gather(transposed: bool) -> str:
+    """Input coordinates of a K column's element for each output position, and the mask.
+
+    Forward: i = o * stride - padding + k * dilation. Transposed (the forward's
+    gradient with respect to its input): output o receives input i where
+    i * stride - padding + k * dilation = o, so i = (o + padding - k * dilation) /
+    stride where that divides exactly (a gather: no atomics, each output written once).
+    """
+    lines = []
+    for axis, o, k, size in (("z", "od", "kz", "D"), ("y", "oh", "ky", "H"), ("x", "ow", "kx", "W")):
+        s_, p_, d_ = (f"{c}{'DHW'['zyx'.index(axis)]}" for c in "SPD")
+        if transposed:
+            lines += [f"        t{axis} = {o}[:, None] + {p_} - {k}[None, :] * {d_}",
+                      f"        i{axis} = t{axis} // {s_}",
+                      f"        ok_{axis} = (t{axis} >= 0) & (t{axis} % {s_} == 0) & (i{axis} < {size})"]
+        else:
+            lines += [f"        i{axis} = {o}[:, None] * {s_} - {p_} + {k}[None, :] * {d_}",
+                      f"        ok_{axis} = (i{axis} >= 0) & (i{axis} < {size})"]
+    lines.append("        a_mask = m_mask[:, None] & k_mask[None, :] & ok_z & ok_y & ok_x")
+    return "\n".join(lines)
+
+
+def _weight_offsets(transposed: bool) -> str:
+    """The [BLOCK_K, BLOCK_N] weight tile: w[co, ci_g, k...] for a forward convolution
+    (K columns contiguous per output channel), w[ci, co_g, k...] transposed."""
+    if transposed:
+        return ("((ci[:, None].to(tl.int64) * C_OUT_G + cn[None, :]) * (KD * KH * KW) "
+                "+ (k % (KD * KH * KW))[:, None])")
+    return "(group * C_OUT_G + cn[None, :]).to(tl.int64) * k_total + k[:, None]"
 
 
 def render(plan, config) -> tuple[str, list[str]]:
