@@ -18,7 +18,7 @@ UNARY = {
     "relu", "sigmoid", "tanh", "exp", "log", "abs", "neg", "sqrt", "rsqrt", "silu", "square",
     "gelu", "leaky_relu", "elu", "hardswish", "hardsigmoid", "softplus", "mish", "clamp",
     "clamp_min", "clamp_max", "hardtanh", "relu6", "erf", "selu", "reciprocal", "log1p",
-    "expm1", "sin", "cos", "softsign", "sign",
+    "expm1", "sin", "cos", "softsign", "sign", "tril", "triu",
 }
 BINARY = {"add", "sub", "rsub", "mul", "div", "pow", "maximum", "minimum"}
 POINTWISE = UNARY | BINARY | {"batch_norm"}
@@ -142,6 +142,11 @@ class RegionBuilder:
                 return Step("sub", (self.value(other), self.value(x)))
             return Step(kind, (self.value(x), self.value(other)))
         params: tuple = ()
+        if kind in ("tril", "triu"):  # keeps or zeroes by (row, col) of the last two dims
+            if len(self.region_shape) < 2:
+                raise Unsupported(f"{kind} of a {len(self.region_shape)}-d tensor")
+            diagonal = op.arg(1, "diagonal", 0)
+            return Step(kind, (self.value(x),), (int(diagonal), *self.region_shape[-2:]))
         if kind == "gelu":
             kind = "gelu_tanh" if op.kwargs.get("approximate", "none") == "tanh" else "gelu_erf"
         elif kind == "leaky_relu":

@@ -1,5 +1,5 @@
 """Ops spelled as public code spells them get a kernel that verifies: einsum as a
-matmul (either operand transposed), triplet margin loss as the distances and hinge
+matmul (either operand transposed), tril/triu fused as an element's place, triplet margin loss as the distances and hinge
 it is, and batch norm in training mode (the batch's statistics, as KernelBench's
 reference runs it). Written as a user would, planned by the embedded generator,
 verified by the harness at odd sizes."""
@@ -7,6 +7,7 @@ verified by the harness at odd sizes."""
 from __future__ import annotations
 
 import pytest
+from kernelwright.agent.generator import config_space, plan, render
 
 from tests.helpers_problems import (
     capture_many,
@@ -60,6 +61,12 @@ CASES = {
         "torch.relu(a @ b + head)",
         "torch.randn(7, 13), torch.randn(13, 5), torch.randn(5)",
     ),
+    "masked_bmm_upper_band": (
+        "A, B",
+        "torch.tril(torch.bmm(A, B), diagonal=1)",
+        "torch.randn(2, 9, 5), torch.randn(2, 5, 9)",
+    ),
+    "triu_below_diagonal": ("x", "torch.triu(x * 2.0, diagonal=-1)", "torch.randn(3, 7, 6)"),
     "batch_norm_training_then_gelu": (
         "x",
         "F.gelu(self.norm(x))",
@@ -79,4 +86,25 @@ def test_each_spelling_gets_a_kernel_that_verifies(tmp_path):
         proposal = first_proposal(path, graph)
         assert "@triton.jit" in proposal.source, path.name
         cases.append((path, proposal.source))
+    assert failures(cases, verify_many(cases)) == []
+
+
+@pytest.mark.slow
+def test_a_masked_matmul_fuses_its_mask_in_every_implementation(tmp_path):
+    """torch.tril after a matmul is the matmul's epilogue, both after cuBLAS and in
+    the Triton tiles' store, whose flat offsets are 2-D tiles."""
+    arguments, expression, inputs = CASES["masked_bmm_upper_band"]
+    (path,) = written_problems(
+        tmp_path,
+        _PROBLEM,
+        {"masked": {"arguments": arguments, "expression": expression, "inputs": inputs}},
+    )
+    found = plan(capture_many([path])[0])
+    assert found is not None and found.family == "matmul"
+    space = config_space(found)
+    chosen = [
+        next(c for c in space if c.get("impl") == "torch"),
+        next(c for c in space if c.get("impl") == "triton"),
+    ]
+    cases = [(path, render(found, config)) for config in chosen]
     assert failures(cases, verify_many(cases)) == []

@@ -72,7 +72,14 @@ def emit_region(steps, operands, offs: str, mask: str, head: str | None, prefix:
     result = head
     for number, step in enumerate(steps):
         args = [value(a) for a in step.args]
-        lines.append(f"{prefix}{number} = {step_expression(step, args)}")
+        if step.op in ("tril", "triu"):  # the element's place, not only its value
+            diagonal, rows, cols = step.params
+            keep = "<=" if step.op == "tril" else ">="
+            place = f"({offs} % {cols}) - (({offs} // {cols}) % {rows})"
+            expression = f"tl.where({place} {keep} {diagonal}, {args[0]}, 0.0)"
+        else:
+            expression = step_expression(step, args)
+        lines.append(f"{prefix}{number} = {expression}")
         result = f"{prefix}{number}"
     return lines, result
 
