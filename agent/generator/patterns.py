@@ -140,6 +140,32 @@ def _square_of(ctx, arg):
     return None
 
 
+def match_reverse_scan(ctx):
+    """flip(cumsum(flip(x, [d]), d), [d]) (and cumprod): a scan walked from the end of
+    dim d, one kernel instead of two copies around it. The output must be the outer flip;
+    pointwise work on x before the first flip is the scan's prologue."""
+    outer = ctx.by_name.get(ctx.output)
+    if outer is None or outer.kind != "flip" or not isinstance(outer.args[0], Ref):
+        return None
+    scan = ctx.by_name.get(outer.args[0].name)
+    if scan is None or scan.kind not in ("cumsum", "cumprod") or not isinstance(scan.args[0], Ref):
+        return None
+    inner = ctx.by_name.get(scan.args[0].name)
+    if inner is None or inner.kind != "flip" or not isinstance(inner.args[0], Ref):
+        return None
+    if scan.kwargs.get("dtype") is not None:
+        return None
+    shape = ctx.shape_of(inner.args[0])
+    rank = len(shape)
+    dim = scan.arg(1, "dim") % rank
+    if any(sorted(d % rank for d in op.arg(1, "dims")) != [dim] for op in (outer, inner)):
+        return None
+    prologue = ctx.region(shape, None, inner.args[0].name) if inner.args[0].name not in ctx.leaves \
+        else _copy_of(ctx, inner.args[0].name, shape)
+    attrs = {"dims": (dim,), "reverse": True}
+    return "scan", scan.kind, shape, attrs, prologue, ()
+
+
 def match_rms_norm(ctx):
     """x / sqrt(mean(x², dims, keepdim) + eps) or x * rsqrt(...), then any epilogue."""
     for op in ctx.ops:

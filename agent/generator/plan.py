@@ -129,7 +129,7 @@ class _Context:
 
 def _plan(graph: dict) -> Plan:
     ctx = _Context(graph)
-    for matcher in (patterns.match_rms_norm,):
+    for matcher in (patterns.match_rms_norm, patterns.match_reverse_scan):
         found = matcher(ctx)
         if found is not None:
             return _finish(ctx, *found)

@@ -108,3 +108,30 @@ def test_a_masked_matmul_fuses_its_mask_in_every_implementation(tmp_path):
     ]
     cases = [(path, render(found, config)) for config in chosen]
     assert failures(cases, verify_many(cases)) == []
+
+
+@pytest.mark.slow
+def test_a_reversed_scan_is_one_kernel_over_several_chunks(tmp_path):
+    """flip -> cumsum/cumprod -> flip along one dim walks the rows from the end, with the
+    carry crossing chunks: the smallest BLOCK_R splits 37 rows into several."""
+    fields = {
+        "reverse_cumprod_middle_dim": {
+            "arguments": "x",
+            "inputs": "torch.randn(3, 37, 5)",
+            "expression": "torch.cumprod((x * 0.1 + 1.0).flip(1), dim=1).flip(1)",
+        },
+        "reverse_cumsum_last_dim": {
+            "arguments": "x",
+            "inputs": "torch.randn(4, 45)",
+            "expression": "x.flip(-1).cumsum(-1).flip(-1)",
+        },
+    }
+    cases = []
+    for path, graph in zip(
+        paths := written_problems(tmp_path, _PROBLEM, fields), capture_many(paths), strict=True
+    ):
+        found = plan(graph)
+        assert found is not None and found.family == "scan" and found.attr("reverse")
+        smallest = min(config_space(found), key=lambda c: c["BLOCK_R"])
+        cases.append((path, render(found, smallest)))
+    assert failures(cases, verify_many(cases)) == []

@@ -1,4 +1,4 @@
-"""cumsum / cumprod along one dim of the [outer, R, inner] view.
+"""cumsum / cumprod along one dim of the [outer, R, inner] view, forwards or reversed.
 
 A program owns BLOCK_INNER columns of one `outer` and walks R in BLOCK_R
 chunks: tl.cumsum/tl.cumprod inside the chunk, a running carry across chunks
@@ -29,11 +29,19 @@ def render(plan, config) -> tuple[str, list[str]]:
     # the chunk total is the last prefix value; read it without a gather
     total = ("tl.sum(tl.where(rows[:, None] == last_row, prefix, 0.0), axis=0)" if product
              else "tl.sum(x, axis=0)")
+    if plan.attr("reverse"):  # flip(scan(flip(x))): the same scan over rows R-1 down to 0
+        rows = ("        rows = R - 1 - (start + tl.arange(0, BLOCK_R))\n"
+                "        mask = (rows[:, None] >= 0) & col_mask[None, :]")
+        last_row = "        last_row = tl.maximum(R - start - BLOCK_R, 0)"
+    else:
+        rows = ("        rows = start + tl.arange(0, BLOCK_R)\n"
+                "        mask = (rows[:, None] < R) & col_mask[None, :]")
+        last_row = "        last_row = tl.minimum(start + BLOCK_R, R) - 1"
     kernels = (TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else "") + f'''
 @triton.jit
 def scan_kernel({kernel_operand_params(plan)}out_ptr, R, INNER, n_inner_blocks,
         BLOCK_R: tl.constexpr, BLOCK_INNER: tl.constexpr):
-    """Inclusive {plan.op} over r of x[outer, r, inner] (contiguous, offset (o * R + r) * INNER + i)."""
+    """Inclusive {plan.op} over r of x[outer, r, inner] (contiguous, offset (o * R + r) * INNER + i){", from the last r" if plan.attr("reverse") else ""}."""
     pid = tl.program_id(0)
     outer = pid // n_inner_blocks
     cols = (pid % n_inner_blocks) * BLOCK_INNER + tl.arange(0, BLOCK_INNER)
@@ -41,13 +49,12 @@ def scan_kernel({kernel_operand_params(plan)}out_ptr, R, INNER, n_inner_blocks,
     base = outer.to(tl.int64) * R * INNER
     carry = tl.zeros([BLOCK_INNER], dtype=tl.float32) + {neutral}
     for start in range(0, R, BLOCK_R):
-        rows = start + tl.arange(0, BLOCK_R)
-        mask = (rows[:, None] < R) & col_mask[None, :]
+{rows}
         offs = base + rows[:, None] * INNER + cols[None, :]
 {load}
         x = tl.where(mask, x, {neutral})
         prefix = {scan}(x, axis=0)
-        last_row = tl.minimum(start + BLOCK_R, R) - 1
+{last_row}
         scanned = carry[None, :] {combine} prefix
         carry = carry {combine} {total}
 {chr(10).join(epilogue)}
