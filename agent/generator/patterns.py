@@ -140,6 +140,59 @@ def _square_of(ctx, arg):
     return None
 
 
+def _same_value(ctx, a, b, depth: int = 8) -> bool:
+    """Whether two arguments compute the same value: the same reference, or the same op
+    on the same arguments (torch.export does not merge `exp(x - m)` written twice)."""
+    if a == b:
+        return True
+    if not (isinstance(a, Ref) and isinstance(b, Ref)) or depth == 0:
+        return False
+    left, right = ctx.by_name.get(a.name), ctx.by_name.get(b.name)
+    if left is None or right is None or left.kind != right.kind or left.kwargs != right.kwargs:
+        return False
+    return len(left.args) == len(right.args) and all(
+        _same_value(ctx, x, y, depth - 1) for x, y in zip(left.args, right.args, strict=True)
+    )
+
+
+def _reduced_dim(op, rank: int) -> int | None:
+    """The one dim a keepdim reduction reduces, or None."""
+    dims = op.arg(1, "dim")
+    dims = dims if isinstance(dims, list) else [dims]
+    if len(dims) != 1 or not isinstance(dims[0], int) or not op.arg(2, "keepdim", False):
+        return None
+    return dims[0] % rank
+
+
+def match_written_softmax(ctx):
+    """exp(x - max(x, d, keepdim)) / sum(that, d, keepdim): softmax over d, written out
+    as model code often does; one softmax kernel instead of two reductions and a pass."""
+    out = ctx.by_name.get(ctx.output)
+    if out is None or out.kind != "div" or not all(isinstance(a, Ref) for a in out.args[:2]):
+        return None
+    exp, total = (ctx.by_name.get(a.name) for a in out.args[:2])
+    if exp is None or total is None or exp.kind != "exp" or total.kind != "sum":
+        return None
+    if not _same_value(ctx, total.args[0], Ref(exp.name)) or not isinstance(exp.args[0], Ref):
+        return None
+    shifted = ctx.by_name.get(exp.args[0].name)
+    if (
+        shifted is None
+        or shifted.kind != "sub"
+        or not all(isinstance(a, Ref) for a in shifted.args[:2])
+    ):
+        return None
+    x, peak = shifted.args[0], ctx.by_name.get(shifted.args[1].name)
+    if peak is None or peak.kind not in ("amax", "max") or peak.args[0] != x:
+        return None
+    shape = ctx.shape_of(x)
+    dim = _reduced_dim(total, len(shape))
+    if dim is None or _reduced_dim(peak, len(shape)) != dim:
+        return None
+    prologue = _copy_of(ctx, x.name, shape)
+    return "softmax", "softmax", shape, {"dims": (dim,)}, prologue, ()
+
+
 def match_reverse_scan(ctx):
     """flip(cumsum(flip(x, [d]), d), [d]) (and cumprod): a scan walked from the end of
     dim d, one kernel instead of two copies around it. The output must be the outer flip;
@@ -160,8 +213,11 @@ def match_reverse_scan(ctx):
     dim = scan.arg(1, "dim") % rank
     if any(sorted(d % rank for d in op.arg(1, "dims")) != [dim] for op in (outer, inner)):
         return None
-    prologue = ctx.region(shape, None, inner.args[0].name) if inner.args[0].name not in ctx.leaves \
+    prologue = (
+        ctx.region(shape, None, inner.args[0].name)
+        if inner.args[0].name not in ctx.leaves
         else _copy_of(ctx, inner.args[0].name, shape)
+    )
     attrs = {"dims": (dim,), "reverse": True}
     return "scan", scan.kind, shape, attrs, prologue, ()
 
@@ -409,8 +465,12 @@ def conv_head(ctx, head):
         for i, (name, default) in enumerate(zip(names, defaults))
     }
     attrs = {k: tuple(v) if isinstance(v, list) else v for k, v in attrs.items()}
-    attrs.update(x=x, weight=weight, op=f"conv{'_transpose' if transposed else ''}{spatial}d",
-                 weight_shape=tuple(ctx.leaves[weight]["shape"]))
+    attrs.update(
+        x=x,
+        weight=weight,
+        op=f"conv{'_transpose' if transposed else ''}{spatial}d",
+        weight_shape=tuple(ctx.leaves[weight]["shape"]),
+    )
     channels = ctx.out_shape[1]
     bias_info = (bias, (channels,) + (1,) * spatial) if bias else None
     return "conv", attrs, (), tuple(ctx.leaves[x]["shape"]), bias_info

@@ -129,7 +129,11 @@ class _Context:
 
 def _plan(graph: dict) -> Plan:
     ctx = _Context(graph)
-    for matcher in (patterns.match_rms_norm, patterns.match_reverse_scan):
+    for matcher in (
+        patterns.match_rms_norm,
+        patterns.match_reverse_scan,
+        patterns.match_written_softmax,
+    ):
         found = matcher(ctx)
         if found is not None:
             return _finish(ctx, *found)

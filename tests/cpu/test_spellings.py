@@ -67,6 +67,12 @@ CASES = {
         "torch.randn(2, 9, 5), torch.randn(2, 5, 9)",
     ),
     "triu_below_diagonal": ("x", "torch.triu(x * 2.0, diagonal=-1)", "torch.randn(3, 7, 6)"),
+    "softmax_written_with_amax": (
+        "x",
+        "torch.exp(x - x.amax(dim=1, keepdim=True)) / "
+        "torch.exp(x - x.amax(dim=1, keepdim=True)).sum(1, keepdim=True)",
+        "torch.randn(5, 13, 3) * 20",
+    ),
     "batch_norm_training_then_gelu": (
         "x",
         "F.gelu(self.norm(x))",
@@ -135,3 +141,23 @@ def test_a_reversed_scan_is_one_kernel_over_several_chunks(tmp_path):
         smallest = min(config_space(found), key=lambda c: c["BLOCK_R"])
         cases.append((path, render(found, smallest)))
     assert failures(cases, verify_many(cases)) == []
+
+
+def test_written_out_softmax_is_planned_as_softmax(tmp_path):
+    """Two spellings model code uses: max(...)[0] and amax, over a middle dim too."""
+    fields = {
+        "with_max_values": {
+            "arguments": "x",
+            "inputs": "torch.randn(4, 9)",
+            "expression": "(lambda e: e / e.sum(-1, keepdim=True))("
+            "torch.exp(x - torch.max(x, dim=-1, keepdim=True)[0]))",
+        },
+        "with_amax_middle_dim": {
+            "arguments": "x",
+            "inputs": CASES["softmax_written_with_amax"][2],
+            "expression": CASES["softmax_written_with_amax"][1],
+        },
+    }
+    paths = written_problems(tmp_path, _PROBLEM, fields)
+    plans = [plan(graph) for graph in capture_many(paths)]
+    assert [(p.family, p.attr("dims")) for p in plans] == [("softmax", (1,)), ("softmax", (1,))]
