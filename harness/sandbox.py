@@ -142,7 +142,12 @@ def _dies_with_parent() -> list[str]:
     this itself). util-linux's setpriv, not a preexec_fn: Python code run between fork
     and exec in a threaded parent (torch's, pytest's) can deadlock on a lock another
     thread held at the fork, and the parent then waits for an exec that never comes."""
-    return ["setpriv", "--pdeathsig", "KILL", "--"] if shutil.which("setpriv") else []
+    return ["setpriv", "--pdeathsig", "KILL", "--"] if _setpriv_installed() else []
+
+
+@functools.cache
+def _setpriv_installed() -> bool:  # looked up once, not at every worker's start
+    return shutil.which("setpriv") is not None
 
 
 _PROTECTS = {

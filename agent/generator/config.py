@@ -40,8 +40,8 @@ def one_pass_limit(dtype: str) -> int:
     streaming each row twice (the online kernel, the default past 8192 before):
     32000 classes 1.65x eager at 97% of DRAM bandwidth against 1.13x at 67%;
     16000 classes 1.53x at 99% against 1.08x at 70%; at 65536 one block spilled
-    and ran 0.28-0.36x (docs/flywheel-h200-2026-12-01-session6,
-    docs/probe-h200-2026-12-01-session6). 16-bit rows keep attorch's 16K cap:
+    and ran 0.28-0.36x (benchmarks/results/h200-2026-12-01-flywheel-softmax-vocab,
+    benchmarks/results/h200-2026-12-01-probe-softmax-attention-kl). 16-bit rows keep attorch's 16K cap:
     not measured past it."""
     return 32768 if dtype == "float32" else 16384
 
@@ -119,7 +119,7 @@ def prefer_torch_matmul(plan: Plan) -> bool:
     691 TFLOP/s (92%) where the 128×128×64 Triton tile reached 445, and a search
     with time for one candidate kept that 0.64× (docs/bench-h200-2026-12-01,
     problem 33). Where Triton wins (3xTF32 fp32 tiles: 1.39× and 1.47× on 25 and
-    27, docs/bench-h200-2026-12-01-session5), the second candidate finds it."""
+    27, benchmarks/results/h200-2026-12-01-bench-vs-max-autotune), the second candidate finds it."""
     return bool(plan.epilogue)
 
 
@@ -204,7 +204,7 @@ def _attention_fits_shared_memory(bm: int, bn: int, stages: int, head_dim: int,
     """K and V tiles for every pipeline stage plus two Q-sized buffers: on an H200,
     Triton 3.6 asked exactly this of fp32 heads of 128 (128x64 with 2 stages 262144
     bytes, with 3 stages 327680; 64x64 with 3 stages 262144) and refused them
-    (docs/probe-h200-2026-12-01-session6); 64x64 and 128x32 with 2 stages ran."""
+    (benchmarks/results/h200-2026-12-01-probe-softmax-attention-kl); 64x64 and 128x32 with 2 stages ran."""
     d, dv = (max(16, next_pow2(x)) for x in (head_dim, value_dim))
     return (stages * bn * (d + dv) + 2 * bm * d) * _element_bytes(dtype) <= SHARED_MEMORY_BYTES
 
@@ -353,7 +353,7 @@ def _heuristic_config(plan: Plan, device: dict) -> dict:
         split = norm_split(outer, r, sm_count) if inner == 1 else 1
         return {**online, "SPLIT": split} if split > 1 else online
     # Scans take 4 warps: on an H200 a cumprod's 64x64 tiles ran 1.8x faster with 4
-    # than with 8 at 512x32768, 1.25x at 384x49152 (docs/flywheel-h200-2026-12-01-session5.md).
+    # than with 8 at 512x32768, 1.25x at 384x49152 (benchmarks/results/h200-2026-12-01-flywheel-cumprod-matmul).
     warps = 4 if family == "scan" or block_r * block_inner < 2048 else 8
     config = {"BLOCK_R": _nearest(block_r, [c["BLOCK_R"] for c in _row_space(plan)]),
               "BLOCK_INNER": block_inner, "num_warps": warps}

@@ -49,50 +49,77 @@ class Op:
 
 # Several spellings of one kind; the value is the canonical kind.
 _ALIASES = {
-    "truediv": "div", "div_": "div", "true_divide": "div", "divide": "div",
-    "multiply": "mul", "subtract": "sub", "clip": "clamp", "negative": "neg",
-    "relu_": "relu", "matmul": "matmul", "mm": "matmul", "bmm": "matmul",
-    "scaled_dot_product_attention": "sdpa", "cross_entropy_loss": "cross_entropy",
-    "cross_entropy": "cross_entropy", "_native_batch_norm_legit_no_training": "batch_norm_legit",
-    "numpy_T": "t", "swapaxes": "transpose", "swapdims": "transpose",
-    "conv1d": "conv", "conv2d": "conv", "conv3d": "conv", "square": "square",
+    "truediv": "div",
+    "div_": "div",
+    "true_divide": "div",
+    "divide": "div",
+    "multiply": "mul",
+    "subtract": "sub",
+    "clip": "clamp",
+    "negative": "neg",
+    "relu_": "relu",
+    "matmul": "matmul",
+    "mm": "matmul",
+    "bmm": "matmul",
+    "scaled_dot_product_attention": "sdpa",
+    "cross_entropy_loss": "cross_entropy",
+    "cross_entropy": "cross_entropy",
+    "_native_batch_norm_legit_no_training": "batch_norm_legit",
+    "numpy_T": "t",
+    "swapaxes": "transpose",
+    "swapdims": "transpose",
+    "conv1d": "conv",
+    "conv2d": "conv",
+    "conv3d": "conv",
+    "square": "square",
 }
 
 # fx call_module classes → (canonical kind, how to build ATen-order args).
 _MODULE_KINDS = {
-    "ReLU": "relu", "GELU": "gelu", "SiLU": "silu", "Sigmoid": "sigmoid", "Tanh": "tanh",
-    "LeakyReLU": "leaky_relu", "Hardtanh": "hardtanh", "ReLU6": "relu6", "ELU": "elu",
-    "Hardswish": "hardswish", "Softmax": "softmax", "LogSoftmax": "log_softmax",
-    "Linear": "linear", "Conv1d": "conv", "Conv2d": "conv", "Conv3d": "conv",
-    "LayerNorm": "layer_norm", "GroupNorm": "group_norm", "BatchNorm1d": "batch_norm",
-    "BatchNorm2d": "batch_norm", "BatchNorm3d": "batch_norm", "Identity": "identity",
-    "Dropout": "identity", "MSELoss": "mse_loss", "SmoothL1Loss": "smooth_l1_loss",
-    "HuberLoss": "huber_loss", "CrossEntropyLoss": "cross_entropy", "KLDivLoss": "kl_div",
+    "ReLU": "relu",
+    "GELU": "gelu",
+    "SiLU": "silu",
+    "Sigmoid": "sigmoid",
+    "Tanh": "tanh",
+    "LeakyReLU": "leaky_relu",
+    "Hardtanh": "hardtanh",
+    "ReLU6": "relu6",
+    "ELU": "elu",
+    "Hardswish": "hardswish",
+    "Softmax": "softmax",
+    "LogSoftmax": "log_softmax",
+    "Linear": "linear",
+    "Conv1d": "conv",
+    "Conv2d": "conv",
+    "Conv3d": "conv",
+    "LayerNorm": "layer_norm",
+    "GroupNorm": "group_norm",
+    "BatchNorm1d": "batch_norm",
+    "BatchNorm2d": "batch_norm",
+    "BatchNorm3d": "batch_norm",
+    "Identity": "identity",
+    "Dropout": "identity",
+    "MSELoss": "mse_loss",
+    "SmoothL1Loss": "smooth_l1_loss",
+    "HuberLoss": "huber_loss",
+    "CrossEntropyLoss": "cross_entropy",
+    "KLDivLoss": "kl_div",
 }
 
 
 # Ops that return their input's values: the planner reads straight through them.
 # (`lift_fresh_copy` is how torch.export spells a tensor made inside forward.)
-_NO_OPS = {"identity", "contiguous", "clone", "dropout", "alias", "detach", "detach_",
-           "lift_fresh_copy", "lift_fresh"}
-
-
-def _addmm_ops(op: Op) -> list[Op]:
-    """aten.addmm(bias, a, b, beta=1, alpha=1) as the ops it stands for, the last one
-    named as the node: the planner then fuses the bias into the matmul's epilogue."""
-    bias, a, b = op.args[:3]
-    beta, alpha = op.arg(3, "beta", 1), op.arg(4, "alpha", 1)
-    product = Op(f"{op.name}__mm", "matmul", [a, b], {}, op.shape, op.dtype)
-    steps = [product]
-    if alpha != 1:
-        steps.append(Op(f"{op.name}__alpha", "mul", [Ref(product.name), alpha], {}, op.shape,
-                        op.dtype))
-    if beta != 1:
-        steps.append(Op(f"{op.name}__beta", "mul", [bias, beta], {}, None, op.dtype))
-        bias = Ref(steps[-1].name)
-    steps.append(Op(op.name, "add", [Ref(steps[-2 if beta != 1 else -1].name), bias], {},
-                    op.shape, op.dtype))
-    return steps
+_NO_OPS = {
+    "identity",
+    "contiguous",
+    "clone",
+    "dropout",
+    "alias",
+    "detach",
+    "detach_",
+    "lift_fresh_copy",
+    "lift_fresh",
+}
 
 
 def _random_dropout(op: Op) -> bool:
@@ -140,20 +167,59 @@ def _module_op(node: dict, args: list, kwargs: dict) -> tuple[str, list, dict]:
     if kind == "linear":
         return kind, [x, params.get("weight"), params.get("bias")], {}
     if kind == "conv":
-        return kind, [x, params.get("weight"), params.get("bias"), module.get("stride"),
-                      module.get("padding"), module.get("dilation"), module.get("groups")], {
-            "padding_mode": module.get("padding_mode", "zeros")}
+        return (
+            kind,
+            [
+                x,
+                params.get("weight"),
+                params.get("bias"),
+                module.get("stride"),
+                module.get("padding"),
+                module.get("dilation"),
+                module.get("groups"),
+            ],
+            {"padding_mode": module.get("padding_mode", "zeros")},
+        )
     if kind == "layer_norm":
-        return kind, [x, module.get("normalized_shape"), params.get("weight"),
-                      params.get("bias"), module.get("eps")], {}
+        return (
+            kind,
+            [
+                x,
+                module.get("normalized_shape"),
+                params.get("weight"),
+                params.get("bias"),
+                module.get("eps"),
+            ],
+            {},
+        )
     if kind == "group_norm":
-        return kind, [x, module.get("num_groups"), params.get("weight"), params.get("bias"),
-                      module.get("eps")], {}
+        return (
+            kind,
+            [
+                x,
+                module.get("num_groups"),
+                params.get("weight"),
+                params.get("bias"),
+                module.get("eps"),
+            ],
+            {},
+        )
     if kind == "batch_norm":
         training = bool(module.get("training")) or not module.get("track_running_stats", True)
-        return kind, [x, params.get("weight"), params.get("bias"), buffers.get("running_mean"),
-                      buffers.get("running_var"), training, module.get("momentum"),
-                      module.get("eps")], {}
+        return (
+            kind,
+            [
+                x,
+                params.get("weight"),
+                params.get("bias"),
+                buffers.get("running_mean"),
+                buffers.get("running_var"),
+                training,
+                module.get("momentum"),
+                module.get("eps"),
+            ],
+            {},
+        )
     if kind in ("softmax", "log_softmax"):
         return kind, [x, module.get("dim")], {}
     if kind == "gelu":
@@ -163,8 +229,11 @@ def _module_op(node: dict, args: list, kwargs: dict) -> tuple[str, list, dict]:
     if kind == "hardtanh":
         return kind, [x, module.get("min_val", -1.0), module.get("max_val", 1.0)], {}
     if kind in ("mse_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "kl_div"):
-        extra = {k: module[k] for k in ("reduction", "beta", "delta", "ignore_index",
-                                         "label_smoothing", "log_target") if k in module}
+        extra = {
+            k: module[k]
+            for k in ("reduction", "beta", "delta", "ignore_index", "label_smoothing", "log_target")
+            if k in module
+        }
         return kind, list(args), extra
     return kind, list(args), kwargs
 
@@ -184,13 +253,9 @@ def canonical_ops(graph: dict) -> tuple[list[Op], dict[str, str]]:
         args = [Ref(alias.get(a.name, a.name)) if isinstance(a, Ref) else a for a in args]
         shape = tuple(node["shape"]) if node.get("shape") is not None else None
         op = Op(node["name"], kind, args, kwargs, shape, node.get("dtype"))
-        if kind == "addmm":  # beta * bias + alpha * (a @ b): a matmul and its epilogue
-            ops.extend(_addmm_ops(op))
-            continue
         if kind == "dropout" and _random_dropout(op):
             kind = op.kind = "random_dropout"  # not the identity: see partition.py
-        if kind in _NO_OPS and args and \
-                isinstance(args[0], Ref):
+        if kind in _NO_OPS and args and isinstance(args[0], Ref):
             alias[op.name] = args[0].name
             continue
         if kind == "broadcast_tensors":
@@ -210,45 +275,111 @@ def canonical_ops(graph: dict) -> tuple[list[Op], dict[str, str]]:
                     continue
             else:
                 kind = source.kind if index == 0 else "arg" + source.kind
-                op = Op(op.name, kind, list(source.args), dict(source.kwargs), shape, node.get("dtype"))
+                op = Op(
+                    op.name, kind, list(source.args), dict(source.kwargs), shape, node.get("dtype")
+                )
         ops.append(op)
     return ops, alias
 
 
 def expanded(graph: dict) -> dict:
-    """The capture with ops the planner has no single kernel for spelled as ops it has.
-
-    Batch norm in training mode (KernelBench's reference mode) normalises with the
-    batch's statistics: it becomes the batch's per-channel mean and biased variance
-    (reductions over every dim but the channels) and the same batch norm reading them
-    as its statistics, which fuses as a pointwise op with the work around it. The
-    reference also updates its running statistics; the output does not read them.
-    """
+    """The capture with ops the planner has no single kernel for spelled, as raw ATen
+    nodes, as ops it has (each rewrite below says which); every node keeps a callable
+    target, so any of them can still run as the PyTorch op (partition.py)."""
     nodes, changed = [], False
     shapes = {e["name"]: e.get("shape") for e in graph.get("inputs", []) + graph.get("params", [])}
     for node in graph.get("nodes", []):
         shapes[node["name"]] = node.get("shape")
-        args = node.get("args") or []
-        rewritten = _einsum_as_matmul(node, shapes) or _triplet_margin_loss(node, shapes)
-        if rewritten:
-            nodes += rewritten
-            changed = True
-        elif (node["op"].startswith("aten.batch_norm") and len(args) > 5 and args[5] is True
-                and node.get("shape") and len(node["shape"]) >= 2):
-            rank, channels = len(node["shape"]), node["shape"][1]
-            dims = [0] + list(range(2, rank))
-            meta = {"shape": [channels], "dtype": node.get("dtype")}
-            mean, var = f"{node['name']}__batch_mean", f"{node['name']}__batch_var"
-            nodes.append({"name": mean, "op": "aten.mean.dim", "args": [args[0], dims, False],
-                          "kwargs": {}, **meta})
-            nodes.append({"name": var, "op": "aten.var.correction", "args": [args[0], dims],
-                          "kwargs": {"correction": 0, "keepdim": False}, **meta})
-            nodes.append({**node, "args": [*args[:3], {"ref": mean}, {"ref": var}, False,
-                                           *args[6:]]})
-            changed = True
-        else:
-            nodes.append(node)
+        rewritten = (
+            _addmm_as_matmul(node)
+            or _einsum_as_matmul(node, shapes)
+            or _triplet_margin_loss(node, shapes)
+            or _batch_norm_with_batch_statistics(node)
+        )
+        nodes += rewritten or [node]
+        changed = changed or bool(rewritten)
     return {**graph, "nodes": nodes} if changed else graph
+
+
+def _addmm_as_matmul(node: dict) -> list[dict] | None:
+    """aten.addmm(bias, a, b, beta=1, alpha=1) as the matmul and the pointwise work it
+    stands for, the last node named as the addmm: the bias fuses into the epilogue."""
+    if not node["op"].startswith("aten.addmm") or len(node.get("args") or []) < 3:
+        return None
+    bias, a, b = node["args"][:3]
+    args, kwargs = node["args"], node.get("kwargs") or {}
+    beta = kwargs.get("beta", args[3] if len(args) > 3 else 1)
+    alpha = kwargs.get("alpha", args[4] if len(args) > 4 else 1)
+    name, shape, dtype = node["name"], node.get("shape"), node.get("dtype")
+    nodes = [
+        {
+            "name": f"{name}__mm",
+            "op": "aten.mm",
+            "args": [a, b],
+            "kwargs": {},
+            "shape": shape,
+            "dtype": dtype,
+        }
+    ]
+    product = {"ref": nodes[-1]["name"]}
+    if alpha != 1:
+        nodes.append(
+            {
+                "name": f"{name}__alpha",
+                "op": "aten.mul.Tensor",
+                "args": [product, alpha],
+                "kwargs": {},
+                "shape": shape,
+                "dtype": dtype,
+            }
+        )
+        product = {"ref": nodes[-1]["name"]}
+    if beta != 1:  # shape left unknown: the epilogue reads the bias through its
+        # broadcast rule and scales it there (a known smaller shape ends a kernel)
+        nodes.append(
+            {
+                "name": f"{name}__beta",
+                "op": "aten.mul.Tensor",
+                "args": [bias, beta],
+                "kwargs": {},
+                "shape": None,
+                "dtype": dtype,
+            }
+        )
+        bias = {"ref": nodes[-1]["name"]}
+    return [*nodes, {**node, "op": "aten.add.Tensor", "args": [product, bias], "kwargs": {}}]
+
+
+def _batch_norm_with_batch_statistics(node: dict) -> list[dict] | None:
+    """Batch norm in training mode (KernelBench's reference mode) normalises with the
+    batch's statistics: the batch's per-channel mean and biased variance (reductions
+    over every dim but the channels), then the same batch norm reading them as its
+    statistics, which fuses as a pointwise op with the work around it. The reference
+    also updates its running statistics; the output does not read them."""
+    args = node.get("args") or []
+    if not (
+        node["op"].startswith("aten.batch_norm")
+        and len(args) > 5
+        and args[5] is True
+        and node.get("shape")
+        and len(node["shape"]) >= 2
+    ):
+        return None
+    rank, channels = len(node["shape"]), node["shape"][1]
+    dims = [0] + list(range(2, rank))
+    meta = {"shape": [channels], "dtype": node.get("dtype")}
+    mean, var = f"{node['name']}__batch_mean", f"{node['name']}__batch_var"
+    return [
+        {"name": mean, "op": "aten.mean.dim", "args": [args[0], dims, False], "kwargs": {}, **meta},
+        {
+            "name": var,
+            "op": "aten.var.correction",
+            "args": [args[0], dims],
+            "kwargs": {"correction": 0, "keepdim": False},
+            **meta,
+        },
+        {**node, "args": [*args[:3], {"ref": mean}, {"ref": var}, False, *args[6:]]},
+    ]
 
 
 def _einsum_as_matmul(node: dict, shapes: dict) -> list[dict] | None:
@@ -288,8 +419,16 @@ def _einsum_as_matmul(node: dict, shapes: dict) -> list[dict] | None:
             return None
         name = f"{node['name']}__t{index}"
         shapes[name] = [*shape[:-2], shape[-1], shape[-2]]
-        added.append({"name": name, "op": "aten.transpose.int", "args": [operand, -2, -1],
-                      "kwargs": {}, "shape": shapes[name], "dtype": node.get("dtype")})
+        added.append(
+            {
+                "name": name,
+                "op": "aten.transpose.int",
+                "args": [operand, -2, -1],
+                "kwargs": {},
+                "shape": shapes[name],
+                "dtype": node.get("dtype"),
+            }
+        )
         args.append({"ref": name})
     return [*added, {**node, "op": "aten.matmul", "args": args, "kwargs": {}}]
 
@@ -301,7 +440,7 @@ def _triplet_margin_loss(node: dict, shapes: dict) -> list[dict] | None:
     if not node["op"].startswith("aten.triplet_margin_loss"):
         return None
     args = list(node.get("args") or [])
-    args += [None, None, None, 1.0, 2.0, 1e-6, False, 1][len(args):]
+    args += [None, None, None, 1.0, 2.0, 1e-6, False, 1][len(args) :]
     anchor, positive, negative, margin, norm, eps, swap, reduction = args[:8]
     shape = shapes.get(anchor.get("ref")) if isinstance(anchor, dict) else None
     if swap or norm not in (1, 2) or reduction not in (0, 1, 2) or not shape:
@@ -310,21 +449,40 @@ def _triplet_margin_loss(node: dict, shapes: dict) -> list[dict] | None:
     nodes: list[dict] = []
 
     def add(suffix, op, op_args, out_shape) -> dict:
-        nodes.append({"name": f"{name}__{suffix}", "op": op, "args": op_args, "kwargs": {},
-                      "shape": out_shape, "dtype": dtype})
+        nodes.append(
+            {
+                "name": f"{name}__{suffix}",
+                "op": op,
+                "args": op_args,
+                "kwargs": {},
+                "shape": out_shape,
+                "dtype": dtype,
+            }
+        )
         return {"ref": nodes[-1]["name"]}
 
     distances = []
     for tag, other in (("ap", positive), ("an", negative)):
-        shifted = add(f"{tag}_eps", "aten.add.Tensor",
-                      [add(f"{tag}_diff", "aten.sub.Tensor", [anchor, other], shape), eps], shape)
-        power = (add(f"{tag}_sq", "aten.pow.Tensor_Scalar", [shifted, 2], shape) if norm == 2
-                 else add(f"{tag}_abs", "aten.abs", [shifted], shape))
+        shifted = add(
+            f"{tag}_eps",
+            "aten.add.Tensor",
+            [add(f"{tag}_diff", "aten.sub.Tensor", [anchor, other], shape), eps],
+            shape,
+        )
+        power = (
+            add(f"{tag}_sq", "aten.pow.Tensor_Scalar", [shifted, 2], shape)
+            if norm == 2
+            else add(f"{tag}_abs", "aten.abs", [shifted], shape)
+        )
         total = add(f"{tag}_sum", "aten.sum.dim_IntList", [power, [-1]], rows)
         distances.append(add(tag, "aten.sqrt", [total], rows) if norm == 2 else total)
     gap = add("gap", "aten.sub.Tensor", distances, rows)
-    hinge = add("hinge", "aten.clamp_min", [add("margin", "aten.add.Tensor", [gap, margin], rows),
-                                            0.0], rows)
+    hinge = add(
+        "hinge",
+        "aten.clamp_min",
+        [add("margin", "aten.add.Tensor", [gap, margin], rows), 0.0],
+        rows,
+    )
     if reduction == 0:
         nodes[-1]["name"] = name
         return nodes

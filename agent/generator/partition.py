@@ -28,33 +28,6 @@ from .expr import POINTWISE, Unsupported
 from .graph import Op, canonical_ops, expanded
 from .plan import Plan, param_entries, plan_or_reason
 
-# Ops that only move or relabel data: as a library stage they cost nothing
-# (followed by .contiguous(), a copy only when the layout changed).
-LAYOUT_OPS = {
-    "t",
-    "transpose",
-    "permute",
-    "view",
-    "reshape",
-    "_unsafe_view",
-    "expand",
-    "unsqueeze",
-    "squeeze",
-    "flatten",
-    "unflatten",
-    "select",
-    "slice",
-    "narrow",
-    "movedim",
-    "numpy_T",
-    "expand_as",
-    "view_as",
-    "reshape_as",
-    "unbind",
-    "split",
-    "chunk",
-    "diagonal",
-}
 MAX_STAGES = 24
 
 
@@ -129,6 +102,8 @@ class _Graph:
         self.graph = graph
         self.ops, self.alias = canonical_ops(graph)
         self.by_name = {op.name: op for op in self.ops}
+        position = {op.name: index for index, op in enumerate(self.ops)}
+        self.order = lambda name: position.get(name, -1)  # a sort key: graph order
         self.raw = {node["name"]: node for node in graph["nodes"]}
         self.inputs = {entry["name"]: entry for entry in graph.get("inputs", [])}
         self.params = {entry["name"]: entry for entry in graph.get("params", [])}
@@ -221,7 +196,7 @@ def _build(g: _Graph, value: str, stages: dict[str, Stage], depth: int = 0) -> N
         if behind:  # a core op feeds this one: the chain between them ends the earlier kernel
             cuts |= set(behind)
             continue
-        for name in sorted(cuts, key=_order(g)):
+        for name in sorted(cuts, key=g.order):
             _build(g, name, stages, depth + 1)
         found, reason = plan_or_reason(_subgraph(g, value, set(stages) | cuts))
         if found is not None:
@@ -234,20 +209,15 @@ def _build(g: _Graph, value: str, stages: dict[str, Stage], depth: int = 0) -> N
             )
             return
         if head is None:
-            raise Unsupported(_readable(reason))
+            raise Unsupported(reason)
         if fed:  # no prologue for this family: materialise its computed inputs first
             cuts |= set(fed)
             continue
         if head == value:  # the core op itself, as PyTorch runs it
-            stages[value] = _library_stage(g, g.by_name[head], reason)
+            stages[value] = _library_stage(g, g.by_name[head])
             return
         cuts.add(head)  # the op as PyTorch runs it, the work after it in Triton
     raise Unsupported("the model's graph could not be split into kernels")
-
-
-def _order(g: _Graph):
-    position = {op.name: index for index, op in enumerate(g.ops)}
-    return lambda name: position.get(name, -1)
 
 
 def _heads(g: _Graph, value: str, done) -> list[str]:
@@ -268,12 +238,12 @@ def _heads(g: _Graph, value: str, done) -> list[str]:
             found.add(name)
         else:
             stack.extend(a.name for a in op.tensor_args())
-    return sorted(found, key=_order(g))
+    return sorted(found, key=g.order)
 
 
 def _computed_inputs(g: _Graph, op: Op, done) -> list[str]:
     """The core op's tensor arguments that are computed here (not leaves or stages)."""
-    return sorted({a.name for a in op.tensor_args() if not done(a.name)}, key=_order(g))
+    return sorted({a.name for a in op.tensor_args() if not done(a.name)}, key=g.order)
 
 
 def _subgraph(g: _Graph, value: str, boundary: set[str]) -> dict:
@@ -294,7 +264,7 @@ def _subgraph(g: _Graph, value: str, boundary: set[str]) -> dict:
     raw_names = [n["name"] for n in g.graph["nodes"] if n["name"] in set(needed)]
     nodes = [_renamed(g.raw[n], g, boundary - {value}) for n in raw_names]
     inputs = [dict(entry) for entry in g.graph.get("inputs", [])]
-    for name in sorted(boundary - {value}, key=_order(g)):
+    for name in sorted(boundary - {value}, key=g.order):
         shape, dtype = g.meta(name)
         inputs.append({"name": name, "shape": list(shape), "dtype": dtype})
     used = {r for n in nodes for r in _refs_in(n.get("args")) | _refs_in(n.get("kwargs"))}
@@ -330,26 +300,32 @@ def _refs_in(value) -> set[str]:
     return set()
 
 
+def _map_refs(value, rename):
+    """A JSON argument with every {"ref": name} replaced by {"ref": rename(name)}."""
+    if isinstance(value, dict) and set(value) == {"ref"}:
+        return {"ref": rename(value["ref"])}
+    if isinstance(value, list):
+        return [_map_refs(v, rename) for v in value]
+    if isinstance(value, dict):
+        return {k: _map_refs(v, rename) for k, v in value.items()}
+    return value
+
+
 def _renamed(node: dict, g: _Graph, boundary: set[str]) -> dict:
     """A raw node whose references to an alias of a boundary value name the value."""
 
-    def fix(value):
-        if isinstance(value, dict) and set(value) == {"ref"}:
-            resolved = g.resolve(value["ref"])
-            return {"ref": resolved if resolved in boundary else value["ref"]}
-        if isinstance(value, list):
-            return [fix(v) for v in value]
-        if isinstance(value, dict):
-            return {k: fix(v) for k, v in value.items()}
-        return value
+    def rename(name: str) -> str:
+        return g.resolve(name) if g.resolve(name) in boundary else name
 
-    return {**node, "args": fix(node.get("args", [])), "kwargs": fix(node.get("kwargs", {}))}
+    return {
+        **node,
+        "args": _map_refs(node.get("args", []), rename),
+        "kwargs": _map_refs(node.get("kwargs", {}), rename),
+    }
 
 
-def _library_stage(g: _Graph, op: Op, reason: str) -> Stage:
-    node = g.raw.get(op.name)
-    if node is None:  # an op graph.py spelled out (addmm's matmul): no call of its own
-        raise Unsupported(f"`{op.kind}` could not be planned: {reason}")
+def _library_stage(g: _Graph, op: Op) -> Stage:
+    node = g.raw[op.name]
     index = None
     if node["op"].endswith("getitem") and node.get("args"):
         source = node["args"][0]
@@ -363,34 +339,15 @@ def _library_stage(g: _Graph, op: Op, reason: str) -> Stage:
         )
     call = LibraryCall(
         target=node["op"],
-        args=tuple(_resolved_refs(g, node.get("args", []))),
-        kwargs=tuple(sorted(_resolved_refs(g, node.get("kwargs", {})).items())),
+        args=tuple(_map_refs(node.get("args", []), g.resolve)),
+        kwargs=tuple(sorted(_map_refs(node.get("kwargs", {}), g.resolve).items())),
         index=index,
         kind=op.kind,
     )
-    reads = tuple(
-        dict.fromkeys(
-            r
-            for r in sorted(_refs_in(list(call.args)) | _refs_in(dict(call.kwargs)), key=_order(g))
-            if r not in g.params
-        )
-    )
+    refs = _refs_in(list(call.args)) | _refs_in(dict(call.kwargs))
+    reads = tuple(sorted((r for r in refs if r not in g.params), key=g.order))
     shape, dtype = g.meta(op.name)
     return Stage(op.name, reads, library=call, shape=shape, dtype=dtype)
-
-
-def _resolved_refs(g: _Graph, value):
-    if isinstance(value, dict) and set(value) == {"ref"}:
-        return {"ref": g.resolve(value["ref"])}
-    if isinstance(value, list):
-        return [_resolved_refs(g, v) for v in value]
-    if isinstance(value, dict):
-        return {k: _resolved_refs(g, v) for k, v in value.items()}
-    return value
-
-
-def _readable(reason: str) -> str:
-    return reason
 
 
 # --- configs: one per template stage -----------------------------------------
@@ -405,7 +362,7 @@ def program_default(program: Program, device: dict) -> dict:
 
 
 def program_space(program: Program, device: dict) -> list[dict]:
-    """The default, and every stage's own configs with the other stages at default
+    """The default first, then every stage's own configs with the other stages at default
     (the product of the stages' spaces is too big to list and mostly redundant:
     stages run one after another, so each one's best config is its own)."""
     from .config import config_space

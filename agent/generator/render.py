@@ -55,8 +55,7 @@ def _attach(root, dotted_name, tensor, is_parameter):
 
 
 def render(plan: Plan, config: dict) -> str:
-    renamed, aliases = unshadowed(plan, config)
-    kernels, forward = _template(plan.family).render(renamed, config)
+    renamed, aliases, (kernels, forward) = unshadowed(plan, config)
     forward = [f"{new} = {old}" for old, new in aliases] + forward
     header = _HEADER.format(
         family=plan.family,
@@ -126,11 +125,13 @@ def _model_class(plan, forward: list[str], methods: list[str] = ()) -> str:
     return "\n".join(lines)
 
 
-def unshadowed(plan: Plan, config: dict) -> tuple[Plan, list[tuple[str, str]]]:
+def unshadowed(plan: Plan, config: dict) -> tuple[Plan, list[tuple[str, str]], tuple]:
     """The plan with each forward input a template's launch code also assigns (`a`,
     `b`, `out`, `head`: `forward(self, X, W, b)` had its bias overwritten by the
-    matmul's `b = W.reshape(...)`) renamed, and the (original, new) pairs."""
-    _, forward = _template(plan.family).render(plan, config)
+    matmul's `b = W.reshape(...)`) renamed, the (original, new) pairs, and the
+    template's (kernels, forward lines) for that plan."""
+    rendered = _template(plan.family).render(plan, config)
+    forward = rendered[1]
     tree = ast.parse("\n".join(forward))
     assigned = {
         n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
@@ -138,7 +139,7 @@ def unshadowed(plan: Plan, config: dict) -> tuple[Plan, list[tuple[str, str]]]:
     names = {name for name, _, _ in plan.inputs}
     clashing = sorted(names & assigned)
     if not clashing:
-        return plan, []
+        return plan, [], rendered
     taken = names | assigned
     mapping = {}
     for name in clashing:
@@ -155,7 +156,7 @@ def unshadowed(plan: Plan, config: dict) -> tuple[Plan, list[tuple[str, str]]]:
         ),
         attrs=tuple((k, mapping.get(v, v) if isinstance(v, str) else v) for k, v in plan.attrs),
     )
-    return renamed, list(mapping.items())
+    return renamed, list(mapping.items()), _template(plan.family).render(renamed, config)
 
 
 # --- a partitioned program: several stages, one module -------------------------
@@ -175,8 +176,7 @@ def render_program(program, config: dict) -> str:
     for number, stage in enumerate(program.stages):
         target = f"v_{stage.value}"
         if stage.plan is not None:
-            stage_plan, _ = unshadowed(stage.plan, config[f"s{number}"])
-            text, lines = _template(stage.plan.family).render(stage_plan, config[f"s{number}"])
+            stage_plan, _, (text, lines) = unshadowed(stage.plan, config[f"s{number}"])
             text, lines = _suffixed(text, lines, f"_s{number}")
             kernels.append(text.strip("\n"))
             parameters = ", ".join(name for name, _, _ in stage_plan.inputs)  # positional

@@ -22,7 +22,6 @@ from ..generator import (
     mutate,
     partition,
     plan_or_reason,
-    program_default,
     program_mutate,
     program_space,
     render,
@@ -125,13 +124,10 @@ class EmbeddedProposer:
         and search each template stage's config, the others held at their default."""
         try:
             program = partition(ctx.graph)
-        except Unsupported as why:
-            raise ProposerError(f"no candidate for this problem: {why}") from None
-        try:
             space = program_space(program, ctx.device)
-            default = program_default(program, ctx.device)
         except Unsupported as why:
             raise ProposerError(f"no candidate for this problem: {why}") from None
+        default = space[0]  # every stage at its default config
         rng = random.Random(ctx.seed)
         chosen: list[tuple[dict, str]] = []
 

@@ -8,19 +8,25 @@ import math
 from ..expr import Operand, Step
 
 TL_DTYPE = {"float32": "tl.float32", "float16": "tl.float16", "bfloat16": "tl.bfloat16"}
-TORCH_DTYPE = {"float32": "torch.float32", "float16": "torch.float16",
-               "bfloat16": "torch.bfloat16", "int64": "torch.int64", "int32": "torch.int32",
-               "bool": "torch.bool", "float64": "torch.float64"}
+TORCH_DTYPE = {
+    "float32": "torch.float32",
+    "float16": "torch.float16",
+    "bfloat16": "torch.bfloat16",
+    "int64": "torch.int64",
+    "int32": "torch.int32",
+    "bool": "torch.bool",
+    "float64": "torch.float64",
+}
 
 # tanh through exp of a non-positive argument: no overflow, no libdevice (absent
 # from the interpreter and spelled differently across Triton versions).
-TANH_HELPER = '''
+TANH_HELPER = """
 @triton.jit
 def _tanh(x):
     e = tl.exp(-2.0 * tl.abs(x))
     t = (1.0 - e) / (1.0 + e)
     return tl.where(x >= 0, t, -t)
-'''
+"""
 
 
 def uses_tanh(steps) -> bool:
@@ -47,8 +53,9 @@ def _literal(value: float) -> str:
     return repr(float(value))
 
 
-def emit_region(steps, operands, offs: str, mask: str, head: str | None, prefix: str = "v"
-                ) -> tuple[list[str], str]:
+def emit_region(
+    steps, operands, offs: str, mask: str, head: str | None, prefix: str = "v"
+) -> tuple[list[str], str]:
     """Lines computing the region at element indices `offs`; returns (lines, result name)."""
     lines: list[str] = []
     loaded: dict[int, str] = {}
@@ -64,8 +71,9 @@ def emit_region(steps, operands, offs: str, mask: str, head: str | None, prefix:
         if index not in loaded:
             name = f"{prefix}_op{index}"
             where = operand_index(operands[index], offs)
-            lines.append(f"{name} = tl.load(op{index}_ptr + {where}, mask={mask}, other=0.0)"
-                         ".to(tl.float32)")
+            lines.append(
+                f"{name} = tl.load(op{index}_ptr + {where}, mask={mask}, other=0.0).to(tl.float32)"
+            )
             loaded[index] = name
         return loaded[index]
 
@@ -88,10 +96,18 @@ def step_expression(step: Step, args: list[str]) -> str:
     op, p = step.op, step.params
     a = args[0]
     simple = {
-        "copy": f"{a}", "relu": f"tl.maximum({a}, 0.0)", "sigmoid": f"tl.sigmoid({a})",
-        "tanh": f"_tanh({a})", "exp": f"tl.exp({a})", "log": f"tl.log({a})",
-        "abs": f"tl.abs({a})", "neg": f"-{a}", "sqrt": f"tl.sqrt({a})",
-        "rsqrt": f"tl.rsqrt({a})", "silu": f"{a} * tl.sigmoid({a})", "square": f"{a} * {a}",
+        "copy": f"{a}",
+        "relu": f"tl.maximum({a}, 0.0)",
+        "sigmoid": f"tl.sigmoid({a})",
+        "tanh": f"_tanh({a})",
+        "exp": f"tl.exp({a})",
+        "log": f"tl.log({a})",
+        "abs": f"tl.abs({a})",
+        "neg": f"-{a}",
+        "sqrt": f"tl.sqrt({a})",
+        "rsqrt": f"tl.rsqrt({a})",
+        "silu": f"{a} * tl.sigmoid({a})",
+        "square": f"{a} * {a}",
         "gelu_erf": f"0.5 * {a} * (1.0 + tl.erf({a} * 0.7071067811865476))",
         "gelu_tanh": f"0.5 * {a} * (1.0 + _tanh(0.7978845608028654 * ({a} + 0.044715 * {a} * {a} * {a})))",
         "hardswish": f"{a} * tl.minimum(tl.maximum({a} + 3.0, 0.0), 6.0) / 6.0",
@@ -117,8 +133,10 @@ def step_expression(step: Step, args: list[str]) -> str:
         return f"tl.where({a} > 0, {a}, {_literal(p[0])} * (tl.exp({a}) - 1.0))"
     if op == "softplus":
         beta, threshold = p
-        return (f"tl.where({a} * {_literal(beta)} > {_literal(threshold)}, {a}, "
-                f"tl.log(1.0 + tl.exp({a} * {_literal(beta)})) / {_literal(beta)})")
+        return (
+            f"tl.where({a} * {_literal(beta)} > {_literal(threshold)}, {a}, "
+            f"tl.log(1.0 + tl.exp({a} * {_literal(beta)})) / {_literal(beta)})"
+        )
     if op == "clamp":
         lo, hi = p
         text = a if lo is None else f"tl.maximum({a}, {_literal(lo)})"
@@ -148,6 +166,14 @@ def _pow(a: str, exponent: float) -> str:
     return f"tl.exp({_literal(exponent)} * tl.log({a}))"
 
 
+def as_3d(values, n: int, fill: int) -> tuple[int, int, int]:
+    """A per-spatial-dim argument of an n-d op (an int, a 1-list or an n-list) as three
+    values, front-padded with `fill`: one kernel then serves 1-D, 2-D and 3-D."""
+    values = list(values) if isinstance(values, (list, tuple)) else [values] * n
+    values = values * n if len(values) == 1 else values
+    return tuple([fill] * (3 - n) + values)  # type: ignore[return-value]
+
+
 # --- forward-side helpers ----------------------------------------------------
 
 
@@ -166,8 +192,10 @@ def leaf_expr(plan, name: str) -> str:
 def operand_tensor(plan, operand: Operand) -> str:
     source = leaf_expr(plan, operand.name)
     if operand.mode == "expand":
-        return (f"{source}.reshape({tuple(operand.shape)!r}).expand({tuple(operand.region)!r})"
-                ".contiguous()")
+        return (
+            f"{source}.reshape({tuple(operand.shape)!r}).expand({tuple(operand.region)!r})"
+            ".contiguous()"
+        )
     return f"{source}.contiguous()"
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 from . import pointwise
 from .common import (
     TANH_HELPER,
+    as_3d,
     dot_precision,
     leaf_expr,
     operand_launch_args,
@@ -45,24 +46,18 @@ def _conv_call(plan) -> str:
     return f"torch.nn.functional.{op}({x}, {weight}, None, {stride!r}, {padding!r}, {dilation!r}, {groups!r})"
 
 
-def _padded(values, n: int, fill: int) -> tuple[int, int, int]:
-    values = list(values) if isinstance(values, (list, tuple)) else [values] * n
-    values = values * n if len(values) == 1 else values
-    return tuple([fill] * (3 - n) + values)  # type: ignore[return-value]
-
-
 def _render_triton(plan, config) -> tuple[str, list[str]]:
     n = len(plan.in_shape) - 2
     batch, c_in, *spatial_in = plan.in_shape
     c_out, *spatial_out = plan.out_shape[1:]
     groups = plan.attr("groups") or 1
-    d, h, w = _padded(spatial_in, n, 1)
-    od, oh, ow = _padded(spatial_out, n, 1)
+    d, h, w = as_3d(spatial_in, n, 1)
+    od, oh, ow = as_3d(spatial_out, n, 1)
     weight_shape = plan.attr("weight_shape")
-    kd, kh, kw = _padded(weight_shape[2:], n, 1)
-    stride = _padded(plan.attr("stride") or 1, n, 1)
-    padding = _padded(plan.attr("padding") or 0, n, 0)
-    dilation = _padded(plan.attr("dilation") or 1, n, 1)
+    kd, kh, kw = as_3d(weight_shape[2:], n, 1)
+    stride = as_3d(plan.attr("stride") or 1, n, 1)
+    padding = as_3d(plan.attr("padding") or 0, n, 0)
+    dilation = as_3d(plan.attr("dilation") or 1, n, 1)
     transposed = plan.op.startswith("conv_transpose")
     if transposed:  # weight [C_in, C_out / groups, k...]
         c_out_g = weight_shape[1]
@@ -144,15 +139,23 @@ def _gather(transposed: bool) -> str:
     stride where that divides exactly (a gather: no atomics, each output written once).
     """
     lines = []
-    for axis, o, k, size in (("z", "od", "kz", "D"), ("y", "oh", "ky", "H"), ("x", "ow", "kx", "W")):
+    for axis, o, k, size in (
+        ("z", "od", "kz", "D"),
+        ("y", "oh", "ky", "H"),
+        ("x", "ow", "kx", "W"),
+    ):
         s_, p_, d_ = (f"{c}{'DHW'['zyx'.index(axis)]}" for c in "SPD")
         if transposed:
-            lines += [f"        t{axis} = {o}[:, None] + {p_} - {k}[None, :] * {d_}",
-                      f"        i{axis} = t{axis} // {s_}",
-                      f"        ok_{axis} = (t{axis} >= 0) & (t{axis} % {s_} == 0) & (i{axis} < {size})"]
+            lines += [
+                f"        t{axis} = {o}[:, None] + {p_} - {k}[None, :] * {d_}",
+                f"        i{axis} = t{axis} // {s_}",
+                f"        ok_{axis} = (t{axis} >= 0) & (t{axis} % {s_} == 0) & (i{axis} < {size})",
+            ]
         else:
-            lines += [f"        i{axis} = {o}[:, None] * {s_} - {p_} + {k}[None, :] * {d_}",
-                      f"        ok_{axis} = (i{axis} >= 0) & (i{axis} < {size})"]
+            lines += [
+                f"        i{axis} = {o}[:, None] * {s_} - {p_} + {k}[None, :] * {d_}",
+                f"        ok_{axis} = (i{axis} >= 0) & (i{axis} < {size})",
+            ]
     lines.append("        a_mask = m_mask[:, None] & k_mask[None, :] & ok_z & ok_y & ok_x")
     return "\n".join(lines)
 
@@ -161,8 +164,10 @@ def _weight_offsets(transposed: bool) -> str:
     """The [BLOCK_K, BLOCK_N] weight tile: w[co, ci_g, k...] for a forward convolution
     (K columns contiguous per output channel), w[ci, co_g, k...] transposed."""
     if transposed:
-        return ("((ci[:, None].to(tl.int64) * C_OUT_G + cn[None, :]) * (KD * KH * KW) "
-                "+ (k % (KD * KH * KW))[:, None])")
+        return (
+            "((ci[:, None].to(tl.int64) * C_OUT_G + cn[None, :]) * (KD * KH * KW) "
+            "+ (k % (KD * KH * KW))[:, None])"
+        )
     return "(group * C_OUT_G + cn[None, :]).to(tl.int64) * k_total + k[:, None]"
 
 

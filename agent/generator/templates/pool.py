@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 
-from .common import TANH_HELPER, uses_tanh
+from .common import TANH_HELPER, as_3d, uses_tanh
 from .rows import (
     empty_output,
     epilogue_lines,
@@ -25,11 +25,6 @@ from .rows import (
     kernel_operand_params,
     prologue_lines,
 )
-
-
-def _padded(values, n: int, fill: int) -> tuple[int, int, int]:
-    values = list(values)
-    return tuple([fill] * (3 - n) + values)  # type: ignore[return-value]
 
 
 def _window(kind: str, in_size: int, out_size: int, kernel: int) -> int:
@@ -42,12 +37,12 @@ def _window(kind: str, in_size: int, out_size: int, kernel: int) -> int:
 
 def render(plan, config) -> tuple[str, list[str]]:
     kind, n = plan.attr("pool"), plan.attr("spatial")
-    in_sp = _padded(plan.in_shape[-n:], n, 1)
-    out_sp = _padded(plan.out_shape[-n:], n, 1)
-    kernel = _padded(plan.attr("kernel"), n, 1)
-    stride = _padded(plan.attr("stride"), n, 1)
-    padding = _padded(plan.attr("padding"), n, 0)
-    dilation = _padded(plan.attr("dilation"), n, 1)
+    in_sp = as_3d(plan.in_shape[-n:], n, 1)
+    out_sp = as_3d(plan.out_shape[-n:], n, 1)
+    kernel = as_3d(plan.attr("kernel"), n, 1)
+    stride = as_3d(plan.attr("stride"), n, 1)
+    padding = as_3d(plan.attr("padding"), n, 0)
+    dilation = as_3d(plan.attr("dilation"), n, 1)
     windows = tuple(_window(kind, i, o, k) for i, o, k in zip(in_sp, out_sp, kernel, strict=True))
     numel = math.prod(plan.out_shape)
     helpers = TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else ""
@@ -78,12 +73,8 @@ def render(plan, config) -> tuple[str, list[str]]:
     finish = ""
     if kind != "max":
         override = plan.attr("divisor_override")
-        count = repr(float(override)) if override else " * ".join(divisor) + ".to(tl.float32)"
-        finish = (
-            f"    acc = acc / ({count})\n"
-            if override
-            else f"    acc = acc / ({' * '.join(divisor)}).to(tl.float32)\n"
-        )
+        count = repr(float(override)) if override else f"({' * '.join(divisor)}).to(tl.float32)"
+        finish = f"    acc = acc / {count}\n"
     source = f'''
 @triton.jit
 def pool_kernel({kernel_operand_params(plan)}out_ptr, numel, I0, I1, I2, O0, O1, O2,
