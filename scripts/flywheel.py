@@ -10,7 +10,7 @@ PREFIX defaults to benchmarks/flywheel/layer_norm (layer_norm_a.py, layer_norm_b
 benchmarks/flywheel/ also holds fp32 matmul (`matmul`), cumulative product
 (`cumprod`), vocabulary softmax (`softmax`), cross entropy (`cross_entropy`) and
 128-wide-head attention (`attention`) pairs. The softmax pair passed
-(docs/flywheel-h200-2026-12-01-session6/); docs/flywheel-h200-2026-12-01-session5.md
+(benchmarks/results/h200-2026-12-01-flywheel-softmax-vocab/); benchmarks/results/h200-2026-12-01-flywheel-cumprod-matmul
 has how the others did.
 Writes OUT/flywheel.json (the figures and both curves). CPU smoke test:
 `--device cpu --pair PREFIX` with shrunk copies (no speedups there, so no skill).

@@ -2,7 +2,7 @@
 (32128 classes, T5's) with twice the tokens. Its rows, like the first
 problem's, are a multiple of 16 bytes long, so every row starts aligned for
 vector loads; 30522 classes (BERT's) did not, and every kernel read slower
-(docs/flywheel-h200-2026-12-01-session6.md)."""
+(benchmarks/results/h200-2026-12-01-flywheel-softmax-vocab)."""
 
 import torch
 import torch.nn as nn

@@ -1,6 +1,6 @@
 """Probe problem: softmax over rows of 16000 fp32 elements (a 16384-wide block),
 between the 8192 where one-pass softmax was measured before and the 32768 of
-the vocabulary flywheel pair (docs/flywheel-h200-2026-12-01-session6)."""
+the vocabulary flywheel pair (benchmarks/results/h200-2026-12-01-flywheel-softmax-vocab)."""
 
 import torch
 import torch.nn as nn
