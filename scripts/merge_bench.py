@@ -2,8 +2,8 @@
 
 Usage: python scripts/merge_bench.py OUT SHARD_DIR [SHARD_DIR ...]
 Each SHARD_DIR holds a bench.json from `kernelwright bench --filter REGEX`, or,
-where a device call's time limit stopped the bench before it wrote one, its
-rows.jsonl (the last row per problem is the latest: a final baseline row
+where a device call's time limit stopped the bench before it wrote its final
+table, its rows.jsonl (the last row per problem is the latest: a final baseline row
 follows the search's row). A problem in several shards (run again because its
 first search ended without an evaluation) takes the row of the last shard named;
 the replaced rows are listed in the table's command line and the JSON's
@@ -23,8 +23,11 @@ from kernelwright.agent.roofline import plot_roofline
 
 def load_shard(shard: Path) -> dict[str, Any]:
     table = shard / "bench.json"
-    if table.exists():
-        return json.loads(table.read_text())
+    written = json.loads(table.read_text()) if table.exists() else None
+    # A table with a `stage` was written between the searches and the final
+    # baselines: rows.jsonl holds the rows timed after it.
+    if written is not None and "stage" not in written["meta"]:
+        return written
     if not (shard / "rows.jsonl").exists():
         raise SystemExit(f"{shard}: neither bench.json nor rows.jsonl (not a bench --out folder?)")
     latest: dict[str, dict[str, Any]] = {}
@@ -32,10 +35,12 @@ def load_shard(shard: Path) -> dict[str, Any]:
         row = json.loads(line)
         latest[row["problem"]] = row
     missing = [p for p, r in latest.items() if r.get("verified") and r.get("vs_compile") is None]
-    return {"meta": {"command": f"(shard {shard.name}: stopped before its table; rows from "
-                                f"rows.jsonl; no torch.compile baseline for {', '.join(missing)})"
-                                if missing else f"(shard {shard.name}: rows from rows.jsonl)"},
-            "rows": list(latest.values())}
+    command = (f"(shard {shard.name}: stopped before its table; rows from rows.jsonl; "
+               f"no torch.compile baseline for {', '.join(missing)})" if missing
+               else f"(shard {shard.name}: rows from rows.jsonl)")
+    meta = dict(written["meta"]) if written else {}
+    meta["command"] = f"{meta['command']} {command}" if "command" in meta else command
+    return {"meta": meta, "rows": list(latest.values())}
 
 
 def main(out: Path, shards: list[Path]) -> None:
