@@ -102,8 +102,8 @@ def write_skill(best: Node, graph: dict[str, Any] | None, device: dict[str, Any]
     """Distils a verified improvement into a skill; returns a note for the report.
 
     `device` is the search's device info: its name files the skill, its kind and
-    sm_count work out the default config as the search saw it, for the skill's
-    "what changed" line."""
+    facts (sm_count, shared memory per block) work out the default config as the
+    search saw it, for the skill's "what changed" line."""
     facts = _problem_facts(graph)
     if facts is None or not best.speedup or best.speedup <= 1.0:
         return None

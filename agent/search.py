@@ -136,8 +136,13 @@ class Search:
         log.info("%s: reference %.4f ms", self.problem_path,
                  self.reference["timing"]["median_ms"])
         self.peaks = (self.reference.get("profile") or {}).get("peaks")
-        self.device_info = {"kind": self.device, "name": (self.peaks or {}).get("name", self.device),
-                            "peaks": self.peaks, "sm_count": (self.peaks or {}).get("sm_count")}
+        peaks = self.peaks or {}
+        # The generator sizes tiles and grids by the device's own facts
+        # (generator/heuristics.py: device_facts); None where the peaks do not say.
+        self.device_info = {"kind": self.device, "name": peaks.get("name", self.device),
+                            "peaks": self.peaks, "sm_count": peaks.get("sm_count"),
+                            "shared_memory_per_block": peaks.get("shared_memory_per_block"),
+                            "l2_bytes": peaks.get("l2_bytes")}
         self.proposers = proposer_registry.build(self.config.proposers, self.notes)
         for note in self.notes:
             self._emit("notice", message=note)

@@ -35,7 +35,7 @@ async def probe_one(harness, path: Path, device: dict, count: int,
     graph = await harness.capture(str(path))
     if configs:
         found = plan(graph)
-        space = config_space(found)
+        space = config_space(found, device)
         missing = [c for c in configs if c not in space]
         if missing:
             raise SystemExit(f"{path.name}: not in its space: {missing}")
@@ -80,7 +80,9 @@ async def main(prefixes: list[str], count: int, parallel: int, kind: str,
     try:
         peaks = await harness.peaks(kind) if kind == "cuda" else {}
         device = {"kind": kind, "name": peaks.get("name", kind), "peaks": peaks or None,
-                  "sm_count": peaks.get("sm_count")}
+                  "sm_count": peaks.get("sm_count"),
+                  "shared_memory_per_block": peaks.get("shared_memory_per_block"),
+                  "l2_bytes": peaks.get("l2_bytes")}
         paths = [sorted(problems.glob(f"{prefix}*.py"))[0] for prefix in prefixes]
         groups = await asyncio.gather(*(probe_one(harness, p, device, count, configs.get(prefix))
                                         for prefix, p in zip(prefixes, paths)))

@@ -139,6 +139,11 @@ def graphs_for(paths: list[Path]) -> list[dict]:
 
 def first_proposal(path: Path, graph: dict):
     """The embedded proposer's first candidate for a captured problem (its default)."""
+    return root_proposals(path, graph, 1)[0]
+
+
+def root_proposals(path: Path, graph: dict, count: int):
+    """The embedded proposer's first `count` candidates for a captured problem."""
     import asyncio
 
     from kernelwright.agent.proposers.base import ProposalContext
@@ -153,8 +158,9 @@ def first_proposal(path: Path, graph: dict):
         memory="clean_slate",
         memory_context=(),
         knowledge=(),
+        count=count,
     )
-    return asyncio.run(EmbeddedProposer().propose(context))[0]
+    return asyncio.run(EmbeddedProposer().propose(context))
 
 
 def written_problems(folder: Path, template: str, cases: dict[str, dict]) -> list[Path]:

@@ -16,11 +16,20 @@ from .config import (
     mutate,
     triton_matmul_default,
 )
-from .partition import Program, partition, program_default, program_mutate, program_space
+from .partition import (
+    Program,
+    partition,
+    partition_choices,
+    program_default,
+    program_for,
+    program_mutate,
+    program_space,
+)
 from .plan import FAMILIES, Plan, plan, plan_or_reason
 from .render import render, render_program
 
 __all__ = ["FAMILIES", "Plan", "Program", "config_changes", "config_distance", "config_space",
-           "crossover", "default_config", "fit_config", "mutate", "partition", "plan",
+           "crossover", "default_config", "fit_config", "mutate", "partition", "partition_choices",
+           "plan", "program_for",
            "plan_or_reason", "program_default", "program_mutate", "program_space", "render",
            "render_program", "triton_matmul_default"]

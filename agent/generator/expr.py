@@ -22,6 +22,57 @@ UNARY = {
 }
 BINARY = {"add", "sub", "rsub", "mul", "div", "pow", "maximum", "minimum"}
 POINTWISE = UNARY | BINARY | {"batch_norm"}
+# Views that keep a contiguous tensor's element order: the flat index is unchanged.
+RESHAPES = {"view", "reshape", "_unsafe_view", "flatten", "unsqueeze", "squeeze"}
+# Views that repeat elements along size-1 dims: an index rule, never a copy.
+BROADCASTS = {"expand", "expand_as", "broadcast_to"}
+VIEWS = RESHAPES | BROADCASTS
+
+
+@dataclass(frozen=True)
+class ViewChain:
+    """`source` read through views: as a tensor of `shape`, then broadcast (if
+    `broadcast`) to the view's own shape. Reading it costs an index rule on
+    `source`'s contiguous storage, where PyTorch's `.contiguous()` would copy."""
+
+    source: str
+    shape: tuple
+    broadcast: bool
+
+
+def view_chain(ops_by_name: dict[str, Op], name: str) -> ViewChain | None:
+    """`name` as a chain of views over one tensor, or None when it is not one.
+
+    Broadcasts may only come last (outermost): a reshape of an expanded tensor
+    reorders repeated elements, which no single index rule over the source reads.
+    """
+    op = ops_by_name.get(name)
+    if op is None or op.kind not in VIEWS:
+        return None
+    broadcast = False
+    while op is not None and op.kind in BROADCASTS:
+        broadcast = True
+        if not op.args or not isinstance(op.args[0], Ref):
+            return None
+        inner = ops_by_name.get(op.args[0].name)
+        if inner is None or inner.kind not in VIEWS:
+            return ViewChain(op.args[0].name, _shape_or_none(inner), True)
+        op = inner
+    shape = tuple(op.shape) if op.shape is not None else None
+    while op is not None and op.kind in RESHAPES:
+        if not op.args or not isinstance(op.args[0], Ref):
+            return None
+        source = op.args[0].name
+        op = ops_by_name.get(source)
+        if op is not None and op.kind in BROADCASTS:
+            return None
+        if op is None or op.kind not in RESHAPES:
+            return ViewChain(source, shape, broadcast) if shape is not None else None
+    return None
+
+
+def _shape_or_none(op: Op | None):
+    return tuple(op.shape) if op is not None and op.shape is not None else None
 
 
 @dataclass(frozen=True)
@@ -109,6 +160,9 @@ class RegionBuilder:
             return self.value_of[arg.name]
         if arg.name in self.leaves:
             return self.operand(arg.name)
+        chain = view_chain(self.ops_by_name, arg.name)
+        if chain is not None and chain.source in self.leaves:
+            return self.operand(chain.source, chain.shape or self.leaves[chain.source]["shape"])
         op = self.ops_by_name.get(arg.name)
         if op is None or op.kind not in POINTWISE:
             raise Unsupported(f"{arg.name} ({op.kind if op else '?'}) feeds a pointwise region")

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .expr import POINTWISE, Unsupported
+from .expr import POINTWISE, VIEWS, Unsupported, view_chain
 from .graph import Op, canonical_ops, expanded
 from .plan import Plan, param_entries, plan_or_reason
 
@@ -50,6 +50,7 @@ class Stage:
     library: LibraryCall | None = None  # ... or the op as PyTorch runs it
     shape: tuple = ()
     dtype: str = "float32"
+    head: str | None = None  # a template stage's core op (graph node), if it has one
 
     @property
     def label(self) -> str:
@@ -67,6 +68,12 @@ class Program:
     params: tuple  # (state_dict key, shape, dtype, kind[, value]) as Plan.params
     init_params: tuple | None
     family: str = "program"
+    library: tuple[str, ...] = ()  # core ops run as PyTorch runs them by choice
+
+    @property
+    def choice(self) -> dict:
+        """The config key naming this partition (none for the default one)."""
+        return {"library": list(self.library)} if self.library else {}
 
     @property
     def output(self) -> str:
@@ -107,6 +114,7 @@ class _Graph:
         self.raw = {node["name"]: node for node in graph["nodes"]}
         self.inputs = {entry["name"]: entry for entry in graph.get("inputs", [])}
         self.params = {entry["name"]: entry for entry in graph.get("params", [])}
+        self.library: frozenset[str] = frozenset()
         if any(op.kind == "random_dropout" for op in self.ops):
             raise Unsupported(
                 "dropout with p > 0 in training mode is random, so no candidate can match the "
@@ -137,9 +145,13 @@ class _Graph:
         return tuple(op.shape), op.dtype or "float32"
 
 
-def partition(graph: dict) -> Program:
-    """The graph as template and library stages; raises Unsupported with a sentence."""
+def partition(graph: dict, library: frozenset[str] = frozenset()) -> Program:
+    """The graph as template and library stages; raises Unsupported with a sentence.
+
+    Core ops named in `library` run as PyTorch runs them even where a template
+    covers them (the pointwise work around them is still fused in Triton)."""
     g = _Graph(expanded(graph))
+    g.library = library
     stages: dict[str, Stage] = {}
     _build(g, g.output, stages)
     ordered = tuple(stages.values())
@@ -160,6 +172,7 @@ def partition(graph: dict) -> Program:
         ),
         params=param_entries(graph),
         init_params=_init_params(graph),
+        library=tuple(sorted(library)),
     )
 
 
@@ -174,6 +187,12 @@ def _build(g: _Graph, value: str, stages: dict[str, Stage], depth: int = 0) -> N
         return
     if depth > 4 * MAX_STAGES:
         raise Unsupported("the model's graph is too deep to split into kernels")
+    op = g.by_name.get(value)
+    if op is not None and op.kind in VIEWS:  # a view of a stage's result costs no kernel
+        for arg in op.tensor_args():
+            _build(g, g.resolve(arg.name), stages, depth + 1)
+        stages[value] = _library_stage(g, op)
+        return
     cuts: set[str] = set()
     for _ in range(4 * MAX_STAGES):
         boundary = set(stages) | cuts
@@ -181,6 +200,10 @@ def _build(g: _Graph, value: str, stages: dict[str, Stage], depth: int = 0) -> N
         def done(name: str, boundary=boundary) -> bool:
             return g.is_leaf(name) or name in boundary
 
+        viewed = _viewed_sources(g, value, done)
+        if viewed:  # a region reads views of stages' results, never of its own steps
+            cuts |= viewed
+            continue
         heads = _heads(g, value, done)
         shape, _ = g.meta(value)
         broadcast = [h for h in heads if math.prod(g.meta(h)[0]) != math.prod(shape)]
@@ -196,6 +219,17 @@ def _build(g: _Graph, value: str, stages: dict[str, Stage], depth: int = 0) -> N
         if behind:  # a core op feeds this one: the chain between them ends the earlier kernel
             cuts |= set(behind)
             continue
+        if head is not None and head in g.library:  # PyTorch's op by choice
+            if fed:
+                cuts |= set(fed)
+                continue
+            if head != value:
+                cuts.add(head)
+                continue
+            for name in sorted(cuts, key=g.order):
+                _build(g, name, stages, depth + 1)
+            stages[value] = _library_stage(g, g.by_name[head])
+            return
         for name in sorted(cuts, key=g.order):
             _build(g, name, stages, depth + 1)
         found, reason = plan_or_reason(_subgraph(g, value, set(stages) | cuts))
@@ -206,6 +240,7 @@ def _build(g: _Graph, value: str, stages: dict[str, Stage], depth: int = 0) -> N
                 plan=found,
                 shape=shape,
                 dtype=g.meta(value)[1],
+                head=head,
             )
             return
         if head is None:
@@ -234,11 +269,38 @@ def _heads(g: _Graph, value: str, done) -> list[str]:
         op = g.by_name.get(name)
         if op is None:
             continue
+        chain = view_chain(g.by_name, name)
+        if chain is not None:  # read through by an index rule once its source is done
+            if not done(g.resolve(chain.source)):
+                found.add(g.resolve(chain.source))
+            continue
         if is_core(op) or (op.shape is not None and math.prod(op.shape) != size):
             found.add(name)
         else:
             stack.extend(a.name for a in op.tensor_args())
     return sorted(found, key=g.order)
+
+
+def _viewed_sources(g: _Graph, value: str, done) -> set[str]:
+    """Computed values that `value`'s pointwise chain reads through views
+    (`mean.unsqueeze(-1).expand_as(x)`, `w.view(1, 3, 1, 1)`): each must be a
+    stage (or a leaf) so the kernel reads it by an index rule, without a copy."""
+    found, seen, stack = set(), set(), [value]
+    while stack:
+        name = stack.pop()
+        if name in seen or done(name) and name != value:
+            continue
+        seen.add(name)
+        op = g.by_name.get(name)
+        if op is None:
+            continue
+        chain = view_chain(g.by_name, name)
+        if chain is not None:
+            if not done(g.resolve(chain.source)):
+                found.add(g.resolve(chain.source))
+        elif not is_core(op):
+            stack.extend(a.name for a in op.tensor_args())
+    return found
 
 
 def _computed_inputs(g: _Graph, op: Op, done) -> list[str]:
@@ -350,6 +412,52 @@ def _library_stage(g: _Graph, op: Op) -> Stage:
     return Stage(op.name, reads, library=call, shape=shape, dtype=dtype)
 
 
+def partition_choices(graph: dict) -> list[Program]:
+    """The default partition first, then each template stage's core op run as
+    PyTorch runs it instead (cuBLAS, cuDNN, the ATen op, with the pointwise work
+    around it still fused), then all of them at once: where no template beats
+    the library call, the search measures the library call.
+
+    Raises Unsupported (with the default partition's sentence) when there is none."""
+    first = partition(graph)
+    cores = [
+        stage.head
+        for stage in first.stages
+        if stage.plan is not None and stage.head is not None and stage.head in _callable(graph)
+    ]
+    choices, seen = [first], {first.op}
+    sets = [frozenset([core]) for core in cores]
+    if len(cores) > 1:
+        sets.append(frozenset(cores))
+    for library in sets:
+        try:
+            program = partition(graph, library)
+        except Unsupported:  # e.g. nothing left for Triton: the PyTorch op is the answer
+            continue
+        if program.op not in seen:
+            seen.add(program.op)
+            choices.append(program)
+    return choices
+
+
+def _callable(graph: dict) -> set[str]:
+    """Captured nodes a candidate can call as PyTorch ops (not torch.fx module calls)."""
+    return {
+        node["name"]
+        for node in expanded(graph).get("nodes", [])
+        if node["op"].startswith(("aten.", "torch.", "operator.", "F.", "method:"))
+    }
+
+
+def program_for(choices: list[Program], config: dict) -> Program:
+    """The partition a program config was made for (its "library" key)."""
+    library = tuple(config.get("library") or ())
+    for program in choices:
+        if program.library == library:
+            return program
+    raise ValueError(f"no partition runs {list(library)} as PyTorch ops")
+
+
 # --- configs: one per template stage -----------------------------------------
 
 
@@ -357,7 +465,11 @@ def program_default(program: Program, device: dict) -> dict:
     from .config import default_config
 
     return {
-        f"s{k}": default_config(program.stages[k].plan, device) for k in program.template_stages()
+        **program.choice,
+        **{
+            f"s{k}": default_config(program.stages[k].plan, device)
+            for k in program.template_stages()
+        },
     }
 
 
@@ -370,16 +482,18 @@ def program_space(program: Program, device: dict) -> list[dict]:
     default = program_default(program, device)
     space = [default]
     for k in program.template_stages():
-        for config in config_space(program.stages[k].plan):
+        for config in config_space(program.stages[k].plan, device):
             candidate = {**default, f"s{k}": config}
             if candidate not in space:
                 space.append(candidate)
     return space
 
 
-def program_mutate(program: Program, config: dict, rng) -> tuple[dict, str]:
+def program_mutate(
+    program: Program, config: dict, rng, device: dict | None = None
+) -> tuple[dict, str]:
     from .config import mutate
 
     k = rng.choice(program.template_stages())
-    child, move = mutate(program.stages[k].plan, config[f"s{k}"], rng)
+    child, move = mutate(program.stages[k].plan, config[f"s{k}"], rng, device)
     return {**config, f"s{k}": child}, f"stage {k} ({program.stages[k].label}): {move}"

@@ -2,8 +2,9 @@
 
 Every family is "core op + fused pointwise epilogue" (plus, for row-wise ops,
 a pointwise prologue on the input): the planner finds the one non-pointwise
-op the output depends on, reads its parameters, and turns the ops around it
-into regions (expr.py). Pure Python over the capture dict; nothing is run.
+op the output depends on, reads its parameters with the `match` of the family
+registered for its kind (families.py), and turns the ops around it into
+regions (expr.py). Pure Python over the capture dict; nothing is run.
 """
 
 from __future__ import annotations
@@ -12,23 +13,19 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from . import patterns
-from .expr import POINTWISE, Operand, RegionBuilder, Step, Unsupported, build_region
+from . import families
+from .expr import (
+    POINTWISE,
+    Operand,
+    RegionBuilder,
+    Step,
+    Unsupported,
+    build_region,
+    view_chain,
+)
 from .graph import Op, Ref, canonical_ops, describe, expanded
 
-FAMILIES = (
-    "pointwise",
-    "reduction",
-    "scan",
-    "softmax",
-    "norm",
-    "loss",
-    "matmul",
-    "conv",
-    "attention",
-    "pool",
-)
-REDUCTIONS = {"sum", "mean", "amax", "amin", "max", "min", "argmax", "argmin", "logsumexp", "prod"}
+FAMILIES = tuple(families.BY_NAME)
 FLOAT_DTYPES = ("float32", "float16", "bfloat16")
 
 
@@ -109,6 +106,11 @@ class _Context:
     def region(self, shape, head: str | None, output: str) -> tuple[Step, ...]:
         return build_region(self.by_name, self.leaves, tuple(shape), head, output, self.operands)
 
+    def reads_through(self, name: str) -> bool:
+        """Whether `name` is views of a leaf, which a region reads by an index rule."""
+        chain = view_chain(self.by_name, name)
+        return chain is not None and chain.source in self.leaves
+
     def find_head(self) -> Op | None:
         """The single non-pointwise op the output's pointwise region starts from."""
         heads, seen, stack = set(), set(), [self.output]
@@ -120,7 +122,7 @@ class _Context:
             op = self.by_name[name]
             if op.kind in POINTWISE:
                 stack.extend(a.name for a in op.tensor_args())
-            else:
+            elif not self.reads_through(name):
                 heads.add(name)
         if len(heads) > 1:
             raise Unsupported(f"several core ops ({', '.join(sorted(heads))}) feed the output")
@@ -129,12 +131,8 @@ class _Context:
 
 def _plan(graph: dict) -> Plan:
     ctx = _Context(graph)
-    for matcher in (
-        patterns.match_rms_norm,
-        patterns.match_reverse_scan,
-        patterns.match_written_softmax,
-    ):
-        found = matcher(ctx)
+    for spelling in families.SPELLINGS:
+        found = spelling(ctx)
         if found is not None:
             return _finish(ctx, *found)
     head = ctx.find_head()
@@ -215,64 +213,10 @@ def _with_bias(ctx, epilogue, bias_name: str, as_shape: tuple) -> tuple[Step, ..
     return tuple(steps)
 
 
-def _prologue(ctx, arg) -> tuple[tuple[Step, ...], tuple]:
-    """The pointwise region feeding a row-wise op's main input, and its shape."""
-    shape = ctx.shape_of(arg)
-    return ctx.region(shape, None, arg.name), shape
-
-
-def _dims(dim, rank: int) -> tuple[int, ...]:
-    if dim is None or dim == []:
-        return tuple(range(rank))
-    dims = dim if isinstance(dim, (list, tuple)) else [dim]
-    return tuple(sorted(d % rank if rank else 0 for d in dims))
-
-
 def _head(ctx, head: Op):
-    """(family, attrs, prologue, in_shape, bias) for the core op."""
-    kind = head.kind
-    if kind in REDUCTIONS:
-        return _reduction(ctx, head)
-    if kind in ("cumsum", "cumprod"):
-        prologue, shape = _prologue(ctx, head.args[0])
-        dims = _dims(head.arg(1, "dim"), len(shape))
-        return "scan", {"dims": dims}, prologue, shape, None
-    if kind in ("softmax", "log_softmax"):
-        prologue, shape = _prologue(ctx, head.args[0])
-        dims = _dims(head.arg(1, "dim"), len(shape))
-        if len(dims) != 1:
-            raise Unsupported("softmax needs one dim")
-        return "softmax", {"dims": dims}, prologue, shape, None
-    if kind in ("layer_norm", "group_norm", "rms_norm"):
-        return patterns.norm_head(ctx, head)
-    if kind == "instance_norm":
-        return patterns.instance_norm_head(ctx, head)
-    if kind in patterns.POOLS:
-        return patterns.pool_head(ctx, head)
-    if kind in ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "cross_entropy"):
-        return patterns.loss_head(ctx, head)
-    if kind in ("matmul", "linear"):
-        return patterns.matmul_head(ctx, head)
-    if kind in ("conv", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"):
-        return patterns.conv_head(ctx, head)
-    if kind == "sdpa":
-        return patterns.sdpa_head(ctx, head)
-    raise Unsupported(f"no template for {kind}")
-
-
-def _reduction(ctx, head: Op):
-    kind = head.kind
-    prologue, shape = _prologue(ctx, head.args[0])
-    if kind in ("max", "min") and head.arg(1, "dim") is None:
-        kind = "amax" if kind == "max" else "amin"  # torch.max(x): full reduction
-    dim = head.arg(1, "dim")
-    keepdim = bool(head.arg(2, "keepdim", False))
-    dims = _dims(dim, len(shape))
-    if list(dims) != list(range(dims[0], dims[-1] + 1)):
-        raise Unsupported(f"reduction over non-adjacent dims {dims}")
-    if head.kwargs.get("dtype") is not None:
-        raise Unsupported("reduction with a dtype argument")
-    op = {"max": "amax", "min": "amin", "argmax": "argmax", "argmin": "argmin"}.get(kind, kind)
-    if op in ("argmax", "argmin") and ctx.output != head.name:
-        raise Unsupported("epilogue on integer indices")
-    return "reduction", {"dims": dims, "keepdim": keepdim, "op": op}, prologue, shape, None
+    """(family, attrs, prologue, in_shape, bias) for the core op, from the family
+    registered for its kind (families.py)."""
+    family = families.BY_KIND.get(head.kind)
+    if family is None:
+        raise Unsupported(f"no template for {head.kind}")
+    return family.match(ctx, head)

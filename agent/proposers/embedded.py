@@ -20,8 +20,9 @@ from ..generator import (
     default_config,
     fit_config,
     mutate,
-    partition,
+    partition_choices,
     plan_or_reason,
+    program_for,
     program_mutate,
     program_space,
     render,
@@ -48,7 +49,7 @@ class EmbeddedProposer:
         plan, reason = plan_or_reason(ctx.graph)
         if plan is None:
             return self._propose_program(ctx)
-        space = config_space(plan)
+        space = config_space(plan, ctx.device)
         rng = random.Random(ctx.seed)
         chosen: list[tuple[dict, str]] = []
 
@@ -62,13 +63,13 @@ class EmbeddedProposer:
             for _ in range(ctx.count * 8):
                 if len(chosen) >= ctx.count:
                     break
-                child, move = mutate(plan, current, rng)
+                child, move = mutate(plan, current, rng, ctx.device)
                 add(child, move)
         else:
             skills = [s for s in ctx.skills if isinstance(s, dict)]
 
             def add_skill_config(config, label: str) -> None:
-                fitted = fit_config(plan, config) if isinstance(config, dict) else None
+                fitted = fit_config(plan, config, ctx.device) if isinstance(config, dict) else None
                 if fitted is None:
                     return
                 changes = config_changes(config, fitted)
@@ -98,13 +99,13 @@ class EmbeddedProposer:
                 # Both implementations measured early: cuBLAS with the chain fused
                 # after it, and Triton tiles with the chain fused into the store
                 # (with 3xTF32, fp32 tiles can pass cuBLAS's fp32 SGEMM).
-                tiles = triton_matmul_default(plan)
+                tiles = triton_matmul_default(plan, ctx.device)
                 add(tiles, f"Triton tiles with the epilogue fused: {_describe(tiles)}")
             current = default
             for _ in range(ctx.count * 8):
                 if len(chosen) >= ctx.count:
                     break
-                child, move = mutate(plan, current, rng)
+                child, move = mutate(plan, current, rng, ctx.device)
                 add(child, f"from the default: {move}")
         if len(chosen) < ctx.count:
             # Random moves keep landing on tried configs once the neighbourhood is
@@ -121,13 +122,14 @@ class EmbeddedProposer:
 
     def _propose_program(self, ctx: ProposalContext) -> list[Proposal]:
         """No one template covers the graph: split it into kernels (generator/partition.py)
-        and search each template stage's config, the others held at their default."""
+        and search the partition (each core op as a template or as PyTorch's op) and
+        each template stage's config, the others held at their default."""
         try:
-            program = partition(ctx.graph)
-            space = program_space(program, ctx.device)
+            choices = partition_choices(ctx.graph)
+            spaces = [program_space(program, ctx.device) for program in choices]
         except Unsupported as why:
             raise ProposerError(f"no candidate for this problem: {why}") from None
-        default = space[0]  # every stage at its default config
+        default = spaces[0][0]  # the default partition, every stage at its default config
         rng = random.Random(ctx.seed)
         chosen: list[tuple[dict, str]] = []
 
@@ -136,21 +138,36 @@ class EmbeddedProposer:
                 chosen.append((config, move))
 
         parent = ctx.parent.config if ctx.parent is not None else None
-        current = parent if parent in space else default
+        known = [config for space in spaces for config in space]
+        current = parent if parent in known else default
         if current is default:
-            add(default, f"{len(program.stages)} kernels ({program.op}), default configs")
-        for _ in range(ctx.count * 8):
-            if len(chosen) >= ctx.count:
-                break
-            child, move = program_mutate(program, current, rng)
-            add(child, move)
-        for config in space:  # the untried ones, in order, once mutation stops finding any
+            add(default, f"{len(choices[0].stages)} kernels ({choices[0].op}), default configs")
+            for program, space in zip(choices[1:], spaces[1:]):
+                # Where a template loses to the library call, this measures the call.
+                kinds = [s.library.kind for s in program.stages if s.value in program.library]
+                add(space[0], f"PyTorch's own {' and '.join(kinds)}: {program.op}")
+        program = program_for(choices, current)
+        if program.template_stages():
+            for _ in range(ctx.count * 8):
+                if len(chosen) >= ctx.count:
+                    break
+                child, move = program_mutate(program, current, rng, ctx.device)
+                add(child, move)
+        for config in known:  # the untried ones, in order, once mutation stops finding any
             if len(chosen) >= ctx.count:
                 break
             add(config, "next untried stage config")
         if not chosen:
-            raise ProposerError(f"no new config for this problem's {len(program.stages)} kernels")
-        return self._proposals(program, render_program, chosen[: ctx.count])
+            raise ProposerError(
+                f"no new config for this problem's {len(choices[0].stages)} kernels"
+            )
+        return [
+            proposal
+            for config, move in chosen[: ctx.count]
+            for proposal in self._proposals(
+                program_for(choices, config), render_program, [(config, move)]
+            )
+        ]
 
     def _proposals(self, planned, write, chosen: list[tuple[dict, str]]) -> list[Proposal]:
         """`planned` (a Plan or a Program) rendered by `write` at each chosen config."""

@@ -304,7 +304,7 @@ def test_half_precision_dots_have_no_precision_axis(plans):
 
 
 def test_cross_entropy_packs_rows_per_program_but_keeps_the_sms_busy():
-    from kernelwright.agent.generator.config import cross_entropy_rows
+    from kernelwright.agent.generator.templates.loss import cross_entropy_rows
 
     assert cross_entropy_rows(32768, 1000, 132) == 4  # the bench's problem 22
     assert cross_entropy_rows(32768, 50257, 132) == 1  # long rows: one per program

@@ -1,8 +1,13 @@
 """Named heuristics keep the GPU busy where the H200 bench showed they did not."""
 
-from kernelwright.agent.generator.config import PROGRAMS_PER_SM, split_count
+from kernelwright.agent.generator.heuristics import (
+    PROGRAMS_PER_SM,
+    device_facts,
+    split_count,
+)
 
 H200_SMS = 132
+H200 = device_facts({"sm_count": H200_SMS, "shared_memory_per_block": 227 * 1024})
 
 
 def test_full_reduction_is_split_over_every_sm():
@@ -21,11 +26,11 @@ def test_short_rows_are_not_split():
 def test_fp32_matmul_tiles_that_overflow_shared_memory_are_not_proposed():
     """fp32 128x256x64 with 3 stages needs 288 KB of shared memory: a compile_error on
     the H200 that cost searches an evaluation. 16-bit operands need half and stay."""
-    from kernelwright.agent.generator.config import _fits_shared_memory
+    from kernelwright.agent.generator.heuristics import fits_shared_memory
 
-    assert not _fits_shared_memory(128, 256, 64, 3, "float32")
-    assert _fits_shared_memory(128, 256, 64, 3, "float16")
-    assert _fits_shared_memory(128, 128, 64, 3, "float32")  # 192 KB: ran on the H200
+    assert not fits_shared_memory(128, 256, 64, 3, "float32", H200)
+    assert fits_shared_memory(128, 256, 64, 3, "float16", H200)
+    assert fits_shared_memory(128, 128, 64, 3, "float32", H200)  # 192 KB: ran on the H200
 
 
 def test_vocabulary_softmax_rows_take_one_pass_with_16_warps(tmp_path):
@@ -55,7 +60,10 @@ def test_vocabulary_softmax_rows_take_one_pass_with_16_warps(tmp_path):
 def test_attention_tiles_that_overflow_shared_memory_are_not_proposed():
     """fp32 heads of 128: the three tiles Triton refused on the H200 for shared
     memory are out of the space; those that ran, and head-64 bench winners, stay."""
-    from kernelwright.agent.generator.config import _attention_fits_shared_memory as fits
+    from kernelwright.agent.generator.heuristics import attention_fits_shared_memory
+
+    def fits(*tile):
+        return attention_fits_shared_memory(*tile, H200)
 
     assert not fits(128, 64, 2, 128, 128, "float32")  # asked 262144 bytes
     assert not fits(128, 64, 3, 128, 128, "float32")  # 327680

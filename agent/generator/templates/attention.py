@@ -10,6 +10,13 @@ block) and o written once. fp32 dots use input_precision "ieee" or "tf32x3"
 
 from __future__ import annotations
 
+import math
+
+from ..expr import Unsupported
+from ..family import Family
+from ..graph import Ref
+from ..heuristics import attention_fits_shared_memory, device_facts, fp32_precisions, grid
+from ..patterns import matmul_operand
 from .common import (
     TANH_HELPER,
     dot_precision,
@@ -92,3 +99,99 @@ def attention_kernel(q_ptr, k_ptr, v_ptr, {operand_params(indices)}out_ptr, L, S
         "return out",
     ]
     return kernels, forward
+
+
+# --- matching -----------------------------------------------------------------
+
+
+def match(ctx, head):
+    q, k, v = (ctx.leaf(head.args[i]) for i in range(3))
+    if head.arg(3, "attn_mask") is not None or float(head.arg(4, "dropout_p", 0.0)) != 0.0:
+        raise Unsupported("attention with a mask or dropout")
+    if head.kwargs.get("enable_gqa"):
+        raise Unsupported("grouped-query attention")
+    return attention_attrs(ctx, q, k, v, head.arg(6, "scale"), head.arg(5, "is_causal", False))
+
+
+def explicit_attention(ctx, head):
+    """softmax(q @ k^T * scale, dim=-1) @ v, with the scale as a mul/div by a constant."""
+    probs = ctx.by_name[head.args[0].name]
+    scores = ctx.by_name.get(probs.args[0].name) if isinstance(probs.args[0], Ref) else None
+    scale = None
+    if scores is not None and scores.kind in ("mul", "div") and not isinstance(scores.args[1], Ref):
+        constant = float(scores.args[1])
+        scale = constant if scores.kind == "mul" else 1.0 / constant
+        scores = ctx.by_name.get(scores.args[0].name) if isinstance(scores.args[0], Ref) else None
+    if scores is None or scores.kind != "matmul":
+        raise Unsupported("softmax(...) @ v without a q @ k^T score matmul")
+    rank = len(scores.shape)
+    if probs.arg(1, "dim") % rank != rank - 1:
+        raise Unsupported("attention softmax not over the key dim")
+    q, q_t = matmul_operand(ctx, scores.args[0])
+    k, k_t = matmul_operand(ctx, scores.args[1])
+    v, v_t = matmul_operand(ctx, head.args[1])
+    if q_t or not k_t or v_t:
+        raise Unsupported("attention operands in an unexpected layout")
+    return attention_attrs(ctx, q, k, v, scale, False)
+
+
+def attention_attrs(ctx, q, k, v, scale, causal):
+    q_shape, k_shape, v_shape = (tuple(ctx.leaves[n]["shape"]) for n in (q, k, v))
+    if (
+        not (q_shape[:-2] == k_shape[:-2] == v_shape[:-2])
+        or k_shape[-2] != v_shape[-2]
+        or q_shape[-1] != k_shape[-1]
+    ):
+        raise Unsupported(f"attention shapes {q_shape} {k_shape} {v_shape}")
+    head_dim = q_shape[-1]
+    attrs = {
+        "q": q,
+        "k": k,
+        "v": v,
+        "batch": math.prod(q_shape[:-2]),
+        "L": q_shape[-2],
+        "S": k_shape[-2],
+        "D": head_dim,
+        "Dv": v_shape[-1],
+        "causal": bool(causal),
+        "scale": float(scale) if scale is not None else 1.0 / math.sqrt(head_dim),
+        "op": "attention",
+    }
+    return "attention", attrs, (), q_shape, None
+
+
+# --- config -------------------------------------------------------------------
+
+
+def attention_tiles(head_dim: int) -> tuple[int, int, int]:
+    """(BLOCK_M, BLOCK_N, num_warps). Triton tutorial 06-fused-attention takes 128 x 64
+    for head dims ≤ 128 on fp16; with fp32 (3xTF32) q/k/v and head dim 64 on an H200,
+    128 x 64 with 8 warps ran 1.45× eager against 1.28× for 64 x 64 with 4
+    (docs/probe-h200-2026-12-01, problem 30). Wider heads keep smaller tiles."""
+    return (128, 64, 8) if head_dim <= 64 else (32, 32, 4)
+
+
+def space(plan, device=None) -> list[dict]:
+    facts = device_facts(device)
+    dims = plan.attr("D"), plan.attr("Dv")
+    return [{**c, **precision} for c in grid(BLOCK_M=[16, 32, 64, 128], BLOCK_N=[16, 32, 64],
+                                             num_warps=[4, 8], num_stages=[1, 2, 3])
+            if attention_fits_shared_memory(c["BLOCK_M"], c["BLOCK_N"], c["num_stages"],
+                                            *dims, plan.dtype, facts)
+            for precision in fp32_precisions(plan)]
+
+
+def default(plan, device=None) -> dict:
+    block_m, block_n, warps = attention_tiles(plan.attr("D"))
+    return {"BLOCK_M": block_m, "BLOCK_N": block_n, "num_warps": warps, "num_stages": 2,
+            **fp32_precisions(plan)[0]}
+
+
+FAMILY = Family(
+    name="attention",
+    kinds=frozenset({"sdpa"}),
+    match=match,
+    space=space,
+    default=default,
+    render=render,
+)

@@ -19,6 +19,13 @@ store. The search measures it against cuDNN; a bare convolution has only it.
 
 from __future__ import annotations
 
+import itertools
+import math
+
+from ..expr import Unsupported
+from ..family import Family
+from ..heuristics import device_facts, fits_shared_memory, fp32_precisions, pointwise_block
+from ..patterns import optional_leaf
 from . import pointwise
 from .common import (
     TANH_HELPER,
@@ -184,3 +191,111 @@ def render(plan, config) -> tuple[str, list[str]]:
         plan, plan.epilogue, "conv_epilogue_kernel", "head", "out", config
     )
     return kernels, forward + ["return out"]
+
+
+# --- matching -----------------------------------------------------------------
+
+
+def match(ctx, head):
+    x = ctx.leaf(head.args[0])
+    weight = ctx.leaf(head.arg(1, "weight"))
+    bias = optional_leaf(ctx, head.arg(2, "bias"))
+    if head.kwargs.get("padding_mode", "zeros") != "zeros":
+        raise Unsupported("convolution padding_mode other than zeros")
+    spatial = len(ctx.leaves[weight]["shape"]) - 2
+    transposed = head.kind.startswith("conv_transpose")
+    if transposed:  # (input, weight, bias, stride, padding, output_padding, groups, dilation)
+        names = ("stride", "padding", "output_padding", "groups", "dilation")
+        defaults = (1, 0, 0, 1, 1)
+    else:  # (input, weight, bias, stride, padding, dilation, groups)
+        names = ("stride", "padding", "dilation", "groups")
+        defaults = (1, 0, 1, 1)
+    attrs = {
+        name: head.arg(3 + i, name, fallback)
+        for i, (name, fallback) in enumerate(zip(names, defaults))
+    }
+    attrs = {k: tuple(v) if isinstance(v, list) else v for k, v in attrs.items()}
+    attrs.update(
+        x=x,
+        weight=weight,
+        op=f"conv{'_transpose' if transposed else ''}{spatial}d",
+        weight_shape=tuple(ctx.leaves[weight]["shape"]),
+    )
+    channels = ctx.out_shape[1]
+    bias_info = (bias, (channels,) + (1,) * spatial) if bias else None
+    return "conv", attrs, (), tuple(ctx.leaves[x]["shape"]), bias_info
+
+
+# --- config -------------------------------------------------------------------
+
+
+def _bare_conv(plan) -> bool:
+    """Nothing after the convolution: cuDNN alone would be the reference itself."""
+    return not plan.epilogue
+
+
+def space(plan, device=None) -> list[dict]:
+    """cuDNN + a fused epilogue pass (BLOCK, num_warps), and implicit-GEMM Triton tiles
+    ("impl": "triton"); a bare convolution has only the latter."""
+    facts = device_facts(device)
+    configs = [] if _bare_conv(plan) else pointwise.pass_space()
+    for (bm, bn, bk), warps, stages, precision in itertools.product(
+        [
+            (32, 16, 32),
+            (64, 16, 32),
+            (64, 32, 32),
+            (64, 64, 32),
+            (128, 64, 32),
+            (128, 128, 32),
+            (64, 64, 64),
+            (128, 32, 16),
+        ],
+        [4, 8],
+        [2, 3],
+        fp32_precisions(plan),
+    ):
+        if fits_shared_memory(bm, bn, bk, stages, plan.dtype, facts):
+            configs.append(
+                {
+                    "impl": "triton",
+                    "BLOCK_M": bm,
+                    "BLOCK_N": bn,
+                    "BLOCK_K": bk,
+                    "num_warps": warps,
+                    "num_stages": stages,
+                    **precision,
+                }
+            )
+    return configs
+
+
+def _triton_conv_default(plan) -> dict:
+    """64 positions x up to 64 channels per program: the group's output channels
+    decide the N tile (a depthwise conv has one), K in 32s as Triton's matmul tutorial."""
+    channels = plan.out_shape[1] // (plan.attr("groups") or 1)  # per group, either kind
+    bn = 16 if channels <= 16 else 32 if channels <= 32 else 64
+    return {
+        "impl": "triton",
+        "BLOCK_M": 64,
+        "BLOCK_N": bn,
+        "BLOCK_K": 32,
+        "num_warps": 4,
+        "num_stages": 2,
+        **fp32_precisions(plan)[0],
+    }
+
+
+def default(plan, device=None) -> dict:
+    if _bare_conv(plan):
+        return _triton_conv_default(plan)
+    return {"BLOCK": pointwise_block(math.prod(plan.out_shape)), "num_warps": 4}
+
+
+FAMILY = Family(
+    name="conv",
+    kinds=frozenset({"conv", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"}),
+    match=match,
+    space=space,
+    default=default,
+    render=render,
+)

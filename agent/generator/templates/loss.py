@@ -9,6 +9,12 @@ inputs; the partials are numel / (TILES x BLOCK) floats (or N / ROWS for cross e
 
 from __future__ import annotations
 
+import math
+
+from ..expr import Unsupported
+from ..family import Family
+from ..heuristics import device_facts, grid, next_pow2
+from ..patterns import copy_of
 from .common import (
     TANH_HELPER,
     emit_region,
@@ -176,3 +182,111 @@ def render(plan, config) -> tuple[str, list[str]]:
         "return out",
     ]
     return kernels, forward
+
+
+# --- matching -----------------------------------------------------------------
+
+# `reduction` as ATen's enum (0, 1, 2) or as the functional API's string.
+_REDUCTION = {
+    0: "none",
+    1: "mean",
+    2: "sum",
+    "none": "none",
+    "mean": "mean",
+    "sum": "sum",
+    "batchmean": "batchmean",
+    "elementwise_mean": "mean",
+}
+
+
+def match(ctx, head):
+    kind = head.kind
+    a, b = head.args[0], ctx.leaf(head.args[1])
+    a_shape, b_shape = ctx.shape_of(a), tuple(ctx.leaves[b]["shape"])
+    prologue = copy_of(ctx, a.name, a_shape)  # e.g. the torch.log in kl_div(log(p), q)
+    attrs = {"b": b, "loss": kind}
+    if kind == "cross_entropy":
+        if len(a_shape) != 2 or b_shape != a_shape[:1] or ctx.leaves[b]["dtype"] != "int64":
+            raise Unsupported("cross entropy needs [N, C] logits and [N] int64 class indices")
+        if head.arg(2, "weight") is not None or float(head.arg(5, "label_smoothing", 0.0)) != 0.0:
+            raise Unsupported("cross entropy with class weights or label smoothing")
+        reduction = _REDUCTION.get(head.arg(3, "reduction", 1))
+        attrs.update(
+            ignore_index=int(head.arg(4, "ignore_index", -100)), rows=a_shape[0], classes=a_shape[1]
+        )
+    else:
+        if a_shape != b_shape:
+            raise Unsupported(f"{kind} of differently shaped tensors {a_shape} {b_shape}")
+        reduction = _REDUCTION.get(head.arg(2, "reduction", 1))
+        if kind == "l1_loss":  # smooth L1 with beta 0 is |a - b| (torch documents it so)
+            attrs.update(loss="smooth_l1_loss", beta=0.0)
+        elif kind == "smooth_l1_loss":
+            attrs["beta"] = float(head.arg(3, "beta", 1.0))
+        elif kind == "huber_loss":
+            attrs["delta"] = float(head.arg(3, "delta", 1.0))
+        elif kind == "kl_div":
+            attrs["log_target"] = bool(head.arg(3, "log_target", False))
+        attrs["numel"] = math.prod(a_shape)
+    if reduction not in ("mean", "sum", "batchmean"):
+        raise Unsupported(f"{kind} with reduction {reduction!r}")
+    count = attrs.get("numel") if reduction == "mean" and kind != "cross_entropy" else None
+    attrs["reduction"] = reduction
+    attrs["scale"] = (
+        (1.0 / count if count else 1.0) if reduction != "batchmean" else 1.0 / a_shape[0]
+    )
+    return "loss", attrs, prologue, a_shape, None
+
+
+# --- config -------------------------------------------------------------------
+
+
+def cross_entropy_rows(rows: int, classes: int, sm_count: int) -> int:
+    """Rows per program: about 4096 logits in flight per program, while keeping at
+    least 4 programs per SM. One short row per program (1000 classes: 4 warps
+    with 8 values each) left the first launch latency-bound (29% of DRAM
+    bandwidth on an H200, docs/bench-h200-2026-12-01, problem 22)."""
+    count = max(1, min(16, 4096 // next_pow2(classes)))
+    while count > 1 and rows / count < 4 * sm_count:
+        count //= 2
+    return count
+
+
+LOSS_TILES = (1, 4, 16, 64)
+RESIDENT_PROGRAMS_PER_SM = 16  # 4-warp programs: Hopper holds 64 warps per SM
+
+
+def loss_tiles(numel: int, block: int, sm_count: int) -> int:
+    """BLOCK tiles each elementwise-loss program adds up: few enough programs that
+    all are resident at once. One tile per program (32768 programs for 33.5M
+    elements) ran the MSE and smooth-L1 losses at 77-78% and KL at 71% of DRAM
+    bandwidth on an H200 (docs/bench-h200-2026-12-01, problems 20, 21, 23), and
+    left the finishing program 32768 partials to add."""
+    wanted = -(-numel // block) / (RESIDENT_PROGRAMS_PER_SM * sm_count)
+    return min((t for t in LOSS_TILES if t >= wanted), default=LOSS_TILES[-1])
+
+
+def space(plan, device=None) -> list[dict]:
+    if plan.attr("loss") == "cross_entropy":
+        return grid(BLOCK=[512, 1024, 2048, 4096], num_warps=[4, 8], ROWS=[1, 2, 4, 8, 16])
+    return grid(BLOCK=[512, 1024, 2048, 4096], num_warps=[4, 8], TILES=LOSS_TILES)
+
+
+def default(plan, device=None) -> dict:
+    sm_count = device_facts(device).sm_count
+    if plan.attr("loss") == "cross_entropy":
+        return {"BLOCK": 1024, "num_warps": 4,
+                "ROWS": cross_entropy_rows(plan.attr("rows"), plan.attr("classes"), sm_count)}
+    return {"BLOCK": 1024, "num_warps": 4,
+            "TILES": loss_tiles(plan.attr("numel"), 1024, sm_count)}
+
+
+FAMILY = Family(
+    name="loss",
+    kinds=frozenset(
+        {"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "cross_entropy"}
+    ),
+    match=match,
+    space=space,
+    default=default,
+    render=render,
+)

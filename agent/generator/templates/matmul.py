@@ -11,9 +11,15 @@ impl="torch": torch.matmul (cuBLAS) then the epilogue in one pointwise kernel.
 
 from __future__ import annotations
 
+import itertools
 import math
 
-from . import pointwise
+from ..expr import Unsupported
+from ..family import Family
+from ..graph import Ref
+from ..heuristics import device_facts, fits_shared_memory, fp32_precisions, grid
+from ..patterns import logical_shape, matmul_operand, optional_leaf
+from . import attention, pointwise
 from .common import (
     TANH_HELPER,
     dot_precision,
@@ -114,3 +120,135 @@ def render(plan, config) -> tuple[str, list[str]]:
         f"BLOCK_N={config['BLOCK_N']}, BLOCK_K={config['BLOCK_K']}, GROUP_M={config['GROUP_M']}, "
         f"num_warps={config['num_warps']}, num_stages={config['num_stages']})")
     return kernels, forward + ["return out"]
+
+
+# --- matching -----------------------------------------------------------------
+
+
+def match(ctx, head):
+    if head.kind == "linear":
+        a = ctx.leaf(head.args[0])
+        weight = ctx.leaf(head.arg(1, "weight"))
+        bias = optional_leaf(ctx, head.arg(2, "bias"))
+        n, k = ctx.leaves[weight]["shape"]
+        m = math.prod(ctx.leaves[a]["shape"]) // k
+        attrs = {
+            "a": a,
+            "b": weight,
+            "a_t": False,
+            "b_t": True,
+            "batch": 1,
+            "M": m,
+            "N": n,
+            "K": k,
+            "op": "linear",
+            "bias_name": bias,
+        }
+        return "matmul", attrs, (), tuple(ctx.leaves[a]["shape"]), (bias, (n,)) if bias else None
+    first = head.args[0]
+    if (
+        isinstance(first, Ref)
+        and first.name in ctx.by_name
+        and ctx.by_name[first.name].kind == "softmax"
+    ):
+        return attention.explicit_attention(ctx, head)
+    (a, a_t), (b, b_t) = matmul_operand(ctx, head.args[0]), matmul_operand(ctx, head.args[1])
+    a_shape, b_shape = logical_shape(ctx, a, a_t), logical_shape(ctx, b, b_t)
+    if len(b_shape) == 2 and len(a_shape) >= 2 and not a_t:
+        batch, m = 1, math.prod(a_shape[:-1])  # [..., M, K] @ [K, N]: fold batch into M
+    elif len(a_shape) == len(b_shape) >= 2 and a_shape[:-2] == b_shape[:-2]:
+        batch, m = math.prod(a_shape[:-2]), a_shape[-2]
+    else:
+        raise Unsupported(f"matmul of {a_shape} and {b_shape}")
+    if a_shape[-1] != b_shape[-2]:
+        raise Unsupported("matmul inner dims differ")
+    attrs = {
+        "a": a,
+        "b": b,
+        "a_t": a_t,
+        "b_t": b_t,
+        "batch": batch,
+        "M": m,
+        "N": b_shape[-1],
+        "K": a_shape[-1],
+        "op": "matmul",
+        "bias_name": None,
+    }
+    return "matmul", attrs, (), a_shape, None
+
+
+# --- config -------------------------------------------------------------------
+
+
+def matmul_tiles(dtype: str) -> dict:
+    """16-bit inputs: 128x256x64 with 8 warps and 3 stages, the first entry of Triton
+    tutorial 03's autotune list and tutorial 09's Hopper fp16 tile; 128x128x64 ran
+    an 8192x4096x4096 fp16 Linear at 445 TFLOP/s against cuBLAS's 691 on an H200
+    (docs/bench-h200-2026-12-01, problem 33). fp32 (3xTF32 dots): 128x64x32 with 4
+    warps and 4 stages, the fastest of seven tiles on a 4096³ fp32 matmul on an
+    H200 (1.02× cuBLAS SGEMM; 64x64x32 0.67×, 128x128x32 0.39×; 128x256x64 does
+    not fit shared memory; docs/probe-h200-2026-12-01)."""
+    if dtype == "float32":
+        return {"BLOCK_M": 128, "BLOCK_N": 64, "BLOCK_K": 32, "num_warps": 4, "num_stages": 4}
+    return {"BLOCK_M": 128, "BLOCK_N": 256, "BLOCK_K": 64, "num_warps": 8, "num_stages": 3}
+
+
+def triton_matmul_config(plan) -> dict:
+    """The Triton tile kernel's starting point (the fused-epilogue alternative to
+    cuBLAS when `prefer_torch_matmul`)."""
+    return {"impl": "triton", **matmul_tiles(plan.dtype), "GROUP_M": 8, "PERSISTENT": False,
+            **fp32_precisions(plan)[0]}
+
+
+def prefer_torch_matmul(plan) -> bool:
+    """With an epilogue to fuse, the first candidate keeps cuBLAS's matmul and fuses
+    the chain after it; the embedded proposer's next root candidate is the Triton
+    tile kernel (`triton_matmul_default`), so a short search measures both.
+
+    cuBLAS first because it is never far off: on an H200 eager fp16 Linear ran at
+    691 TFLOP/s (92%) where the 128×128×64 Triton tile reached 445, and a search
+    with time for one candidate kept that 0.64× (docs/bench-h200-2026-12-01,
+    problem 33). Where Triton wins (3xTF32 fp32 tiles: 1.39× and 1.47× on 25 and
+    27, benchmarks/results/h200-2026-12-01-bench-vs-max-autotune), the second candidate finds it."""
+    return bool(plan.epilogue)
+
+
+_MATMUL_TILES = [  # tutorial 03's autotune list (BLOCK_M, BLOCK_N, BLOCK_K, warps, stages)
+    (128, 256, 64, 8, 3), (64, 256, 32, 4, 4), (128, 128, 32, 4, 4), (128, 64, 32, 4, 4),
+    (64, 128, 32, 4, 4), (128, 32, 32, 4, 4), (64, 32, 32, 2, 5), (32, 64, 32, 2, 5),
+    (64, 64, 32, 4, 3), (128, 128, 64, 8, 3),
+]
+
+
+def space(plan, device=None) -> list[dict]:
+    """Triton tiles whose pipeline fits the device's shared memory; with an epilogue,
+    cuBLAS's matmul and one fused Triton epilogue kernel too."""
+    facts = device_facts(device)
+    configs = []
+    for (bm, bn, bk, warps, stages), group, persistent, precision in itertools.product(
+            _MATMUL_TILES, [1, 8], [False, True], fp32_precisions(plan)):
+        if not fits_shared_memory(bm, bn, bk, stages, plan.dtype, facts):
+            continue
+        configs.append({"impl": "triton", "BLOCK_M": bm, "BLOCK_N": bn, "BLOCK_K": bk,
+                        "GROUP_M": group, "PERSISTENT": persistent, "num_warps": warps,
+                        "num_stages": stages, **precision})
+    if plan.epilogue:
+        configs += [{"impl": "torch", **c} for c in grid(BLOCK=[512, 1024, 2048, 4096],
+                                                         num_warps=[4, 8])]
+    return configs
+
+
+def default(plan, device=None) -> dict:
+    if prefer_torch_matmul(plan):
+        return {"impl": "torch", "BLOCK": 1024, "num_warps": 4}
+    return triton_matmul_config(plan)
+
+
+FAMILY = Family(
+    name="matmul",
+    kinds=frozenset({"matmul", "linear"}),
+    match=match,
+    space=space,
+    default=default,
+    render=render,
+)

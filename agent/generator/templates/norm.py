@@ -10,6 +10,13 @@ Bytes: two reads and one write of the input, plus the affine vectors.
 
 from __future__ import annotations
 
+import math
+
+from ..expr import Unsupported
+from ..family import Family
+from ..graph import Ref
+from ..heuristics import NORM_SPLITS, device_facts, norm_split, row_tile_default, row_tiles
+from ..patterns import copy_of, optional_leaf
 from .common import TANH_HELPER, leaf_expr, uses_tanh
 from .rows import (
     APPLY_ROW_HEADER,
@@ -182,3 +189,177 @@ def norm_apply_kernel({kernel_operand_params(plan)}{affine_params}stats_ptr, out
                f"stats, out, {r}, 1, {chunk}, {plan.attr('eps')!r}, {meta})",
                "return out"]
     return kernels, forward
+
+
+# --- matching -----------------------------------------------------------------
+
+
+def match(ctx, head):
+    if head.kind == "instance_norm":
+        return instance_norm_head(ctx, head)
+    return norm_head(ctx, head)
+
+
+def norm_head(ctx, head):
+    x = head.args[0]
+    shape = ctx.shape_of(x)
+    prologue = copy_of(ctx, x.name, shape)
+    numel = math.prod(shape)
+    if head.kind in ("layer_norm", "rms_norm"):
+        normalized = head.arg(1, "normalized_shape")
+        width = math.prod(normalized)
+        weight = optional_leaf(ctx, head.arg(2, "weight"))
+        if head.kind == "layer_norm":
+            bias, eps, stats = (
+                optional_leaf(ctx, head.arg(3, "bias")),
+                head.arg(4, "eps", 1e-5),
+                "meanvar",
+            )
+        else:
+            bias, eps, stats = None, head.arg(3, "eps"), "rms"
+        if eps is None:  # torch.rms_norm's default: the dtype's machine epsilon
+            eps = {
+                "float32": 1.1920928955078125e-07,
+                "float16": 0.0009765625,
+                "bfloat16": 0.0078125,
+            }[ctx.leaves[x.name]["dtype"] if x.name in ctx.leaves else "float32"]
+        attrs = {
+            "outer": numel // width,
+            "R": width,
+            "inner": 1,
+            "stats": stats,
+            "eps": float(eps),
+            "weight": weight,
+            "bias": bias,
+            "affine": "row" if weight or bias else None,
+        }
+        return "norm", attrs, prologue, shape, None
+    groups = int(head.arg(1, "num_groups"))
+    channels = shape[1]
+    spatial = math.prod(shape[2:])
+    attrs = {
+        "outer": shape[0] * groups,
+        "R": channels // groups * spatial,
+        "inner": 1,
+        "stats": "meanvar",
+        "eps": float(head.arg(4, "eps", 1e-5)),
+        "weight": optional_leaf(ctx, head.arg(2, "weight")),
+        "bias": optional_leaf(ctx, head.arg(3, "bias")),
+        "affine": "channel",
+        "groups": groups,
+        "channels": channels,
+        "spatial": spatial,
+    }
+    return "norm", attrs, prologue, shape, None
+
+
+def instance_norm_head(ctx, head):
+    """aten.instance_norm(input, weight, bias, running_mean, running_var, use_input_stats,
+    momentum, eps, cudnn_enabled): with the input's statistics it is group norm with one
+    channel per group, and the same per-channel affine."""
+    if not head.arg(5, "use_input_stats", True):
+        raise Unsupported(
+            "instance norm from running statistics (track_running_stats in eval mode)"
+        )
+    x = head.args[0]
+    shape = ctx.shape_of(x)
+    channels, spatial = shape[1], math.prod(shape[2:])
+    attrs = {
+        "outer": shape[0] * channels,
+        "R": spatial,
+        "inner": 1,
+        "stats": "meanvar",
+        "eps": float(head.arg(7, "eps", 1e-5)),
+        "weight": optional_leaf(ctx, head.arg(1, "weight")),
+        "bias": optional_leaf(ctx, head.arg(2, "bias")),
+        "groups": channels,
+        "channels": channels,
+        "spatial": spatial,
+        "op": "instance_norm",
+    }
+    attrs["affine"] = "channel" if attrs["weight"] or attrs["bias"] else None
+    return "norm", attrs, copy_of(ctx, x.name, shape), shape, None
+
+
+def _square_of(ctx, arg):
+    """The leaf x when `arg` is x**2, x*x or square(x)."""
+    op = ctx.by_name.get(arg.name) if isinstance(arg, Ref) else None
+    if op is None:
+        return None
+    if op.kind == "pow" and op.arg(1) in (2, 2.0):
+        return op.args[0]
+    if op.kind == "mul" and op.args[0] == op.args[1]:
+        return op.args[0]
+    if op.kind == "square":
+        return op.args[0]
+    return None
+
+
+def match_rms_norm(ctx):
+    """x / sqrt(mean(x², dims, keepdim) + eps) or x * rsqrt(...), then any epilogue."""
+    for op in ctx.ops:
+        if op.kind not in ("div", "mul") or len(op.args) < 2 or not isinstance(op.args[1], Ref):
+            continue
+        x, denom = op.args[0], ctx.by_name.get(op.args[1].name)
+        if not isinstance(x, Ref) or x.name not in ctx.leaves or denom is None:
+            continue
+        if (op.kind, denom.kind) not in (("div", "sqrt"), ("mul", "rsqrt")):
+            continue
+        added = ctx.by_name.get(denom.args[0].name) if isinstance(denom.args[0], Ref) else None
+        if added is None or added.kind != "add" or isinstance(added.args[1], Ref):
+            continue
+        mean = ctx.by_name.get(added.args[0].name) if isinstance(added.args[0], Ref) else None
+        if mean is None or mean.kind != "mean" or not mean.arg(2, "keepdim", False):
+            continue
+        if _square_of(ctx, mean.args[0]) != x:
+            continue
+        shape = tuple(ctx.leaves[x.name]["shape"])
+        dims = mean.arg(1, "dim")
+        dims = sorted(d % len(shape) for d in (dims if isinstance(dims, list) else [dims]))
+        if dims != list(range(dims[0], dims[-1] + 1)):
+            continue
+        attrs = {
+            "outer": math.prod(shape[: dims[0]]),
+            "R": math.prod(shape[dims[0] : dims[-1] + 1]),
+            "inner": math.prod(shape[dims[-1] + 1 :]),
+            "stats": "rms",
+            "eps": float(added.args[1]),
+            "weight": None,
+            "bias": None,
+            "affine": None,
+        }
+        prologue = copy_of(ctx, x.name, shape)
+        if tuple(op.shape) != ctx.out_shape:
+            raise Unsupported("RMS norm followed by a shape change")
+        epilogue = ctx.region(ctx.out_shape, op.name, ctx.output)
+        return "norm", "rms_norm", shape, attrs, prologue, epilogue
+    return None
+
+
+# --- config -------------------------------------------------------------------
+
+
+def space(plan, device=None) -> list[dict]:
+    tiles = row_tiles(plan.attr("R"), plan.attr("inner"), most=65536)
+    if plan.attr("inner") == 1:
+        return [{**c, "SPLIT": s} for c in tiles for s in NORM_SPLITS]
+    return tiles
+
+
+def default(plan, device=None) -> dict:
+    outer, r, inner = plan.attr("outer"), plan.attr("R"), plan.attr("inner")
+    config = row_tile_default(r, inner, space(plan, device))
+    if inner == 1:
+        config["SPLIT"] = norm_split(outer, r, device_facts(device).sm_count)
+    return config
+
+
+FAMILY = Family(
+    name="norm",
+    kinds=frozenset({"layer_norm", "group_norm", "rms_norm", "instance_norm"}),
+    match=match,
+    space=space,
+    default=default,
+    render=render,
+    spellings=(match_rms_norm,),
+)

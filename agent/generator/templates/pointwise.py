@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from ..family import Family
+from ..heuristics import grid, pointwise_block
 from .common import (
     TANH_HELPER,
     emit_region,
@@ -73,3 +75,26 @@ def _first_input(plan) -> str:
 
 def _dtype(name: str) -> str:
     return f"torch.{name}"
+
+
+# --- config -------------------------------------------------------------------
+
+
+def pass_space() -> list[dict]:
+    """(BLOCK, num_warps) of one elementwise pass: a whole pointwise graph, or the
+    epilogue pass after cuDNN's convolution."""
+    return grid(BLOCK=[128, 256, 512, 1024, 2048, 4096], num_warps=[2, 4, 8])
+
+
+def space(plan, device=None) -> list[dict]:
+    return pass_space()
+
+
+def default(plan, device=None) -> dict:
+    return {"BLOCK": pointwise_block(math.prod(plan.out_shape)), "num_warps": 4}
+
+
+# No core op to match: plan.py plans a graph of pointwise ops alone as this family.
+FAMILY = Family(
+    name="pointwise", kinds=frozenset(), match=None, space=space, default=default, render=render
+)

@@ -17,6 +17,10 @@ from __future__ import annotations
 
 import math
 
+from ..expr import Unsupported
+from ..family import Family
+from ..heuristics import grid, pointwise_block
+from ..patterns import copy_of
 from .common import TANH_HELPER, as_3d, uses_tanh
 from .rows import (
     empty_output,
@@ -117,3 +121,76 @@ def pool_kernel({kernel_operand_params(plan)}out_ptr, numel, I0, I1, I2, O0, O1,
         "return out",
     ]
     return helpers + source, forward
+
+
+# --- matching -----------------------------------------------------------------
+
+POOLS = {
+    **{f"max_pool{n}d": ("max", n) for n in (1, 2, 3)},
+    **{f"avg_pool{n}d": ("avg", n) for n in (1, 2, 3)},
+    **{f"adaptive_avg_pool{n}d": ("adaptive_avg", n) for n in (1, 2, 3)},
+}
+
+
+def _per_dim(value, n: int, fallback) -> tuple:
+    """A pooling argument as n ints: an int, a 1-list or an n-list (empty: `fallback`)."""
+    if value is None or value == []:
+        value = fallback
+    if isinstance(value, (list, tuple)):
+        value = list(value)
+        return tuple(value * n if len(value) == 1 else value)
+    return (value,) * n
+
+
+def match(ctx, head):
+    """aten.max_poolNd(x, kernel, stride, padding, dilation, ceil_mode),
+    aten.avg_poolNd(x, kernel, stride, padding, ceil_mode, count_include_pad,
+    divisor_override) and aten.adaptive_avg_poolNd(x, output_size)."""
+    kind, n = POOLS[head.kind]
+    x = head.args[0]
+    shape = ctx.shape_of(x)
+    if len(shape) < n + 1 or head.shape is None:
+        raise Unsupported(f"`{head.kind}` of a {len(shape)}-d input")
+    attrs = {
+        "pool": kind,
+        "spatial": n,
+        "kernel": (1,) * n,
+        "stride": (1,) * n,
+        "padding": (0,) * n,
+        "dilation": (1,) * n,
+        "count_include_pad": True,
+        "divisor_override": None,
+        "op": head.kind,
+    }
+    if kind != "adaptive_avg":
+        kernel = _per_dim(head.arg(1, "kernel_size"), n, None)
+        attrs.update(
+            kernel=kernel,
+            stride=_per_dim(head.arg(2, "stride"), n, list(kernel)),
+            padding=_per_dim(head.arg(3, "padding", 0), n, 0),
+        )
+        if kind == "max":
+            attrs["dilation"] = _per_dim(head.arg(4, "dilation", 1), n, 1)
+        else:
+            attrs["count_include_pad"] = bool(head.arg(5, "count_include_pad", True))
+            attrs["divisor_override"] = head.arg(6, "divisor_override", None)
+    if head.dtype not in ("float32", "float16", "bfloat16"):
+        raise Unsupported(f"`{head.kind}` of {head.dtype}")
+    return "pool", attrs, copy_of(ctx, x.name, shape), shape, None
+
+
+# --- config -------------------------------------------------------------------
+
+
+def space(plan, device=None) -> list[dict]:
+    return grid(BLOCK=[64, 128, 256, 512, 1024], num_warps=[2, 4, 8])
+
+
+def default(plan, device=None) -> dict:
+    # A window per lane: 256 outputs per program keep every SM busy.
+    return {"BLOCK": min(256, pointwise_block(math.prod(plan.out_shape))), "num_warps": 4}
+
+
+FAMILY = Family(
+    name="pool", kinds=frozenset(POOLS), match=match, space=space, default=default, render=render
+)

@@ -10,6 +10,10 @@ logsumexp is the one in attorch's softmax kernels.
 
 from __future__ import annotations
 
+from ..expr import Unsupported
+from ..family import Family
+from ..heuristics import SPLITS, device_facts, row_tile_default, row_tiles, split_count
+from ..patterns import dims_of, prologue_of
 from .common import TANH_HELPER, uses_tanh
 from .rows import (
     empty_output,
@@ -182,3 +186,51 @@ def render(plan, config) -> tuple[str, list[str]]:
 
 def _pow2(n: int) -> int:
     return 1 << max(0, (n - 1).bit_length())
+
+
+# --- matching and config ------------------------------------------------------
+
+KINDS = frozenset(
+    {"sum", "mean", "amax", "amin", "max", "min", "argmax", "argmin", "logsumexp", "prod"}
+)
+
+
+def match(ctx, head):
+    kind = head.kind
+    prologue, shape = prologue_of(ctx, head.args[0])
+    if kind in ("max", "min") and head.arg(1, "dim") is None:
+        kind = "amax" if kind == "max" else "amin"  # torch.max(x): full reduction
+    dim = head.arg(1, "dim")
+    keepdim = bool(head.arg(2, "keepdim", False))
+    dims = dims_of(dim, len(shape))
+    if list(dims) != list(range(dims[0], dims[-1] + 1)):
+        raise Unsupported(f"reduction over non-adjacent dims {dims}")
+    if head.kwargs.get("dtype") is not None:
+        raise Unsupported("reduction with a dtype argument")
+    op = {"max": "amax", "min": "amin", "argmax": "argmax", "argmin": "argmin"}.get(kind, kind)
+    if op in ("argmax", "argmin") and ctx.output != head.name:
+        raise Unsupported("epilogue on integer indices")
+    return "reduction", {"dims": dims, "keepdim": keepdim, "op": op}, prologue, shape, None
+
+
+def space(plan, device=None) -> list[dict]:
+    _, r, inner = row_view(plan.in_shape, plan.attr("dims"))
+    # The kernel keeps a [BLOCK_R, BLOCK_INNER] accumulator in registers
+    # (_accumulate): beyond 8192 elements it would spill.
+    tiles = row_tiles(r, inner, most=8192)
+    if plan.op in SPLITTABLE:
+        return [{**c, "SPLIT": s} for c in tiles for s in SPLITS]
+    return tiles
+
+
+def default(plan, device=None) -> dict:
+    outer, r, inner = row_view(plan.in_shape, plan.attr("dims"))
+    config = row_tile_default(r, inner, space(plan, device))
+    if plan.op in SPLITTABLE:
+        config["SPLIT"] = split_count(outer * inner, r, device_facts(device).sm_count)
+    return config
+
+
+FAMILY = Family(
+    name="reduction", kinds=KINDS, match=match, space=space, default=default, render=render
+)

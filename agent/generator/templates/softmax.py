@@ -9,6 +9,19 @@ kernels), a second sweep writes. Bytes: (1 or 2) reads + 1 write of numel.
 
 from __future__ import annotations
 
+from ..expr import Unsupported
+from ..family import Family
+from ..graph import Ref
+from ..heuristics import (
+    NORM_SPLITS,
+    device_facts,
+    inner_tiles,
+    next_pow2,
+    norm_split,
+    reduction_tiles,
+    warps_for_block,
+)
+from ..patterns import copy_of, dims_of, prologue_of
 from .common import TANH_HELPER, uses_tanh
 from .rows import (
     APPLY_ROW_HEADER,
@@ -140,3 +153,123 @@ def softmax_apply_kernel({kernel_operand_params(plan)}stats_ptr, out_ptr, R, INN
                f"{r}, 1, {chunk}, {meta})",
                "return out"]
     return kernels, forward
+
+
+# --- matching -----------------------------------------------------------------
+
+
+def match(ctx, head):
+    prologue, shape = prologue_of(ctx, head.args[0])
+    dims = dims_of(head.arg(1, "dim"), len(shape))
+    if len(dims) != 1:
+        raise Unsupported("softmax needs one dim")
+    return "softmax", {"dims": dims}, prologue, shape, None
+
+
+def _same_value(ctx, a, b, depth: int = 8) -> bool:
+    """Whether two arguments compute the same value: the same reference, or the same op
+    on the same arguments (torch.export does not merge `exp(x - m)` written twice)."""
+    if a == b:
+        return True
+    if not (isinstance(a, Ref) and isinstance(b, Ref)) or depth == 0:
+        return False
+    left, right = ctx.by_name.get(a.name), ctx.by_name.get(b.name)
+    if left is None or right is None or left.kind != right.kind or left.kwargs != right.kwargs:
+        return False
+    return len(left.args) == len(right.args) and all(
+        _same_value(ctx, x, y, depth - 1) for x, y in zip(left.args, right.args, strict=True)
+    )
+
+
+def _reduced_dim(op, rank: int) -> int | None:
+    """The one dim a keepdim reduction reduces, or None."""
+    dims = op.arg(1, "dim")
+    dims = dims if isinstance(dims, list) else [dims]
+    if len(dims) != 1 or not isinstance(dims[0], int) or not op.arg(2, "keepdim", False):
+        return None
+    return dims[0] % rank
+
+
+def match_written_softmax(ctx):
+    """exp(x - max(x, d, keepdim)) / sum(that, d, keepdim): softmax over d, written out
+    as model code often does; one softmax kernel instead of two reductions and a pass."""
+    out = ctx.by_name.get(ctx.output)
+    if out is None or out.kind != "div" or not all(isinstance(a, Ref) for a in out.args[:2]):
+        return None
+    exp, total = (ctx.by_name.get(a.name) for a in out.args[:2])
+    if exp is None or total is None or exp.kind != "exp" or total.kind != "sum":
+        return None
+    if not _same_value(ctx, total.args[0], Ref(exp.name)) or not isinstance(exp.args[0], Ref):
+        return None
+    shifted = ctx.by_name.get(exp.args[0].name)
+    if (
+        shifted is None
+        or shifted.kind != "sub"
+        or not all(isinstance(a, Ref) for a in shifted.args[:2])
+    ):
+        return None
+    x, peak = shifted.args[0], ctx.by_name.get(shifted.args[1].name)
+    if peak is None or peak.kind not in ("amax", "max") or peak.args[0] != x:
+        return None
+    shape = ctx.shape_of(x)
+    dim = _reduced_dim(total, len(shape))
+    if dim is None or _reduced_dim(peak, len(shape)) != dim:
+        return None
+    prologue = copy_of(ctx, x.name, shape)
+    return "softmax", "softmax", shape, {"dims": (dim,)}, prologue, ()
+
+
+# --- config -------------------------------------------------------------------
+
+
+def one_pass_limit(dtype: str) -> int:
+    """Rows up to this many elements take one block in registers (tutorial 02 uses the
+    whole row). fp32 on an H200, one block with 16 warps (warps_for_block) against
+    streaming each row twice (the online kernel, the default past 8192 before):
+    32000 classes 1.65x eager at 97% of DRAM bandwidth against 1.13x at 67%;
+    16000 classes 1.53x at 99% against 1.08x at 70%; at 65536 one block spilled
+    and ran 0.28-0.36x (benchmarks/results/h200-2026-12-01-flywheel-softmax-vocab,
+    benchmarks/results/h200-2026-12-01-probe-softmax-attention-kl). 16-bit rows keep attorch's 16K cap:
+    not measured past it."""
+    return 32768 if dtype == "float32" else 16384
+
+
+def space(plan, device=None) -> list[dict]:
+    _, r, inner = row_view(plan.in_shape, plan.attr("dims"))
+    inners = inner_tiles(inner)
+    one = next_pow2(r)
+    configs = []
+    if one <= 65536:  # beyond this a row cannot live in registers
+        configs += [{"passes": "one", "BLOCK_R": one, "BLOCK_INNER": bi, "num_warps": w}
+                    for bi in inners for w in (4, 8, 16) if one * bi <= 65536]
+    configs += [{"passes": "online", "BLOCK_R": b, "BLOCK_INNER": bi, "num_warps": w}
+                for b in (256, 1024, 2048, 4096) if b < one for bi in inners
+                for w in (4, 8)]
+    if inner == 1:  # few long rows: split each over programs (_render_split)
+        configs += [{**c, "SPLIT": s} for c in configs if c["passes"] == "online"
+                    for s in NORM_SPLITS[1:]]
+    return configs
+
+
+def default(plan, device=None) -> dict:
+    outer, r, inner = row_view(plan.in_shape, plan.attr("dims"))
+    _, block_inner = reduction_tiles(r, inner)
+    one = next_pow2(r)
+    if one <= one_pass_limit(plan.dtype) and one * block_inner <= 65536:
+        return {"passes": "one", "BLOCK_R": one, "BLOCK_INNER": block_inner,
+                "num_warps": warps_for_block(one)}
+    online = {"passes": "online", "BLOCK_R": 2048 if one > 2048 else 256,
+              "BLOCK_INNER": block_inner, "num_warps": 8}
+    split = norm_split(outer, r, device_facts(device).sm_count) if inner == 1 else 1
+    return {**online, "SPLIT": split} if split > 1 else online
+
+
+FAMILY = Family(
+    name="softmax",
+    kinds=frozenset({"softmax", "log_softmax"}),
+    match=match,
+    space=space,
+    default=default,
+    render=render,
+    spellings=(match_written_softmax,),
+)

@@ -1,0 +1,47 @@
+"""What a template family declares: how it matches, its config space, its default, how it renders.
+
+Each family lives in one module, `templates/<family>.py`, which ends with a
+`FAMILY = Family(...)`; `families.py` lists those modules once, and the
+planner (plan.py), the config search (config.py) and the renderer
+(render.py) dispatch through that registry instead of naming families.
+Adding a family touches its module, the registry's list and its tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# (family, attrs, prologue steps, in_shape, bias): `bias` is None or
+# (state_dict name, shape it broadcasts from), added to the head before the epilogue.
+HeadMatch = tuple[str, dict, tuple, tuple, "tuple[str, tuple] | None"]
+# (family, op, in_shape, attrs, prologue steps, epilogue steps): a multi-op spelling
+# recognised as one template before the planner looks for a single core op.
+SpellingMatch = tuple[str, str, tuple, dict, tuple, tuple]
+
+
+@dataclass(frozen=True)
+class Family:
+    """One kernel family.
+
+    `match(ctx, head)` reads a core op whose canonical kind is in `kinds` (the
+    planner's context and the graph op, see plan.py) and returns a HeadMatch,
+    or raises expr.Unsupported with a sentence; a family with no core op
+    (pointwise) has no `match`. `spellings` are matchers `ctx -> SpellingMatch
+    | None` for written-out forms (an RMS norm as x * rsqrt(mean(x²) + eps)),
+    tried before the head walk. `space(plan, device)` lists the valid configs
+    in a deterministic order; `default(plan, device)` is the family's
+    heuristic choice (config.default_config snaps it into the space);
+    `render(plan, config)` returns (kernel source, forward lines). `device` is
+    the search's device dict (heuristics.device_facts reads it), None when
+    unknown.
+    """
+
+    name: str
+    kinds: frozenset[str]
+    match: Callable[[Any, Any], HeadMatch] | None
+    space: Callable[[Any, dict | None], list[dict]]
+    default: Callable[[Any, dict | None], dict]
+    render: Callable[[Any, dict], tuple[str, list[str]]]
+    spellings: tuple[Callable[[Any], SpellingMatch | None], ...] = ()

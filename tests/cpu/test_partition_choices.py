@@ -1,0 +1,82 @@
+"""Views cost no kernel, and the search measures PyTorch's own op where a template may lose.
+
+Problems from benchmarks/corpus/ at their `# test:` sizes. On an H200 three of
+them ran slower than eager because a view between two kernels was copied
+(benchmarks/results/h200-2026-12-01-corpus-bench: 142 at 0.54x, 167 at 0.96x),
+and GEMM chains stayed at eager's speed with only the default partition tried.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from kernelwright.agent.generator import partition, partition_choices
+
+from tests.helpers_problems import REPO, capture_many, root_proposals, shrunk_problem, verify_many
+
+CORPUS = REPO / "benchmarks" / "corpus"
+CASES = [
+    "142_tensor_list_rgb_to_gray.py",  # (img * w.view(1, 3, 1, 1)).sum(dim=1)
+    "164_reshape_heads_softmax.py",  # reshape -> softmax -> reshape
+    "167_expand_row_mean_subtract.py",  # x.mean(1).unsqueeze(-1).expand_as(x)
+    "074_gemm_groupnorm_relu.py",  # Linear -> GroupNorm -> ReLU
+]
+
+
+@pytest.fixture(scope="module")
+def captured(tmp_path_factory) -> dict[str, tuple[Path, dict]]:
+    folder = tmp_path_factory.mktemp("corpus")
+    paths = [shrunk_problem(CORPUS / name, folder) for name in CASES]
+    return {p.name: (p, g) for p, g in zip(paths, capture_many(paths), strict=True)}
+
+
+def test_a_broadcast_view_of_a_reduction_is_read_by_index_not_copied(captured):
+    program = partition(captured["167_expand_row_mean_subtract.py"][1])
+    assert program.op == "reduction (mean) -> pointwise (pointwise)"
+
+
+def test_a_viewed_constant_fuses_the_multiply_into_the_reduction(captured):
+    path, graph = captured["142_tensor_list_rgb_to_gray.py"]
+    proposal = root_proposals(path, graph, 1)[0]
+    assert (proposal.meta["family"], proposal.meta["op"]) == ("reduction", "sum")
+
+
+def test_a_view_of_a_kernels_result_is_a_view(captured):
+    path, graph = captured["164_reshape_heads_softmax.py"]
+    assert partition(graph).op == "softmax (softmax) -> reshape (PyTorch)"
+    source = root_proposals(path, graph, 1)[0].source
+    assert "# reshape: a view, no copy" in source
+
+
+def test_each_core_op_is_also_tried_as_pytorchs_own_op(captured):
+    choices = partition_choices(captured["074_gemm_groupnorm_relu.py"][1])
+    assert [(p.library, p.op) for p in choices] == [
+        ((), "matmul (linear) -> norm (group_norm)"),
+        (("linear",), "linear (PyTorch) -> norm (group_norm)"),
+        (("group_norm",), "matmul (linear) -> group_norm (PyTorch) -> pointwise (pointwise)"),
+        (
+            ("group_norm", "linear"),
+            "linear (PyTorch) -> group_norm (PyTorch) -> pointwise (pointwise)",
+        ),
+    ]
+
+
+@pytest.mark.slow
+def test_the_first_candidates_cover_the_partitions_and_all_verify(captured):
+    path, graph = captured["074_gemm_groupnorm_relu.py"]
+    proposals = root_proposals(path, graph, 4)
+    assert [p.config.get("library") for p in proposals] == [
+        None,
+        ["linear"],
+        ["group_norm"],
+        ["group_norm", "linear"],
+    ]
+    assert "PyTorch's own linear" in proposals[1].move
+    cases = [(path, p.source) for p in proposals] + [
+        (captured[name][0], root_proposals(*captured[name], 1)[0].source) for name in CASES[:3]
+    ]
+    results = verify_many(cases)
+    assert [r["outcome"] for r in results] == ["ok"] * len(cases), [
+        r["message"][:300] for r in results if r["outcome"] != "ok"
+    ]
