@@ -288,13 +288,16 @@ def expanded(graph: dict) -> dict:
     target, so any of them can still run as the PyTorch op (partition.py)."""
     nodes, changed = [], False
     shapes = {e["name"]: e.get("shape") for e in graph.get("inputs", []) + graph.get("params", [])}
+    seen: dict[str, dict] = {}
     for node in graph.get("nodes", []):
         shapes[node["name"]] = node.get("shape")
+        seen[node["name"]] = node
         rewritten = (
             _addmm_as_matmul(node)
             or _einsum_as_matmul(node, shapes)
             or _triplet_margin_loss(node, shapes)
             or _batch_norm_with_batch_statistics(node)
+            or _layer_norm_between_permutes(node, seen)
         )
         nodes += rewritten or [node]
         changed = changed or bool(rewritten)
@@ -348,6 +351,53 @@ def _addmm_as_matmul(node: dict) -> list[dict] | None:
         )
         bias = {"ref": nodes[-1]["name"]}
     return [*nodes, {**node, "op": "aten.add.Tensor", "args": [product, bias], "kwargs": {}}]
+
+
+def _layer_norm_between_permutes(node: dict, seen: dict[str, dict]) -> list[dict] | None:
+    """`x.permute(0, 2, 3, 1)` -> LayerNorm(C) -> `.permute(0, 3, 1, 2)` (ConvNeXt's and
+    many vision models' channels-first layer norm) is a layer norm over dim 1 of x
+    itself: one kernel reading x in place instead of two copies around a norm
+    (0.82x eager on an H200 as three kernels,
+    benchmarks/results/h200-2026-12-01-corpus-bench, problem 165). The node keeps
+    its name; `channel_layer_norm(x, dim, normalized_shape, weight, bias, eps)`
+    has no PyTorch spelling, so it never runs as a library call."""
+    if not node["op"].startswith("aten.permute"):
+        return None
+    norm = _source_node(node, seen)
+    if norm is None or not norm["op"].startswith("aten.layer_norm"):
+        return None
+    first = _source_node(norm, seen)
+    args = norm.get("args") or []
+    if first is None or not first["op"].startswith("aten.permute") or len(args) < 2 or not isinstance(args[1], list) or len(args[1]) != 1:
+        return None
+    into, back = first["args"][1], node["args"][1]
+    if not (isinstance(into, list) and isinstance(back, list) and len(into) == len(back)):
+        return None
+    rank = len(into)
+    dim = into[-1] % rank
+    if [d % rank for d in into] != [d for d in range(rank) if d != dim] + [dim]:
+        return None
+    if [into[d] % rank for d in [b % rank for b in back]] != list(range(rank)):
+        return None
+    weight, bias = (args[i] if len(args) > i else None for i in (2, 3))
+    eps = norm.get("kwargs", {}).get("eps", args[4] if len(args) > 4 else 1e-5)
+    return [
+        {
+            **node,
+            "op": "kernelwright.channel_layer_norm",
+            "args": [first["args"][0], dim, args[1], weight, bias, eps],
+            "kwargs": {},
+        }
+    ]
+
+
+def _source_node(node: dict, seen: dict[str, dict]) -> dict | None:
+    """The node that `node` reads as its first argument (None for an input)."""
+    args = node.get("args") or []
+    if not args:
+        return None
+    source = args[0]
+    return seen.get(source["ref"]) if isinstance(source, dict) and "ref" in source else None
 
 
 def _batch_norm_with_batch_statistics(node: dict) -> list[dict] | None:

@@ -11,7 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kernelwright.agent.generator import partition, partition_choices
+from kernelwright.agent.generator import (
+    default_config,
+    fit_config,
+    partition,
+    partition_choices,
+    program_default,
+    render_program,
+)
 
 from tests.helpers_problems import REPO, capture_many, root_proposals, shrunk_problem, verify_many
 
@@ -80,3 +87,24 @@ def test_the_first_candidates_cover_the_partitions_and_all_verify(captured):
     assert [r["outcome"] for r in results] == ["ok"] * len(cases), [
         r["message"][:300] for r in results if r["outcome"] != "ok"
     ]
+
+
+@pytest.mark.slow
+def test_short_rows_share_a_program_and_verify(tmp_path):
+    """105 rows of 24 (heads of 24): 8 rows per program leaves a partial last program."""
+    small = {"BATCH": 3, "SEQ_LEN": 7, "NUM_HEADS": 5, "HEAD_DIM": 24}
+    path = shrunk_problem(CORPUS / "164_reshape_heads_softmax.py", tmp_path, small)
+    graph = capture_many([path])[0]
+    program = partition(graph)
+    stage = program.stages[0].plan
+    assert default_config(stage, {"sm_count": 1})["ROWS"] == 16  # >= 4 programs per SM
+    rows = {
+        **program_default(program, {}),
+        "s0": fit_config(
+            stage, {"passes": "one", "BLOCK_R": 32, "BLOCK_INNER": 1, "num_warps": 4, "ROWS": 8}
+        ),
+    }
+    assert rows["s0"]["ROWS"] == 8
+    source = render_program(program, rows)
+    assert "ROWS=8" in source
+    assert [r["outcome"] for r in verify_many([(path, source)])] == ["ok"]

@@ -78,6 +78,17 @@ CASES = {
         "F.gelu(self.norm(x))",
         "torch.randn(4, 5, 7, 3) * 4 + 2",
     ),
+    # ConvNeXt's channels-first layer norm: one norm over dim 1, no copies
+    "channels_first_layer_norm": (
+        "x, w, b",
+        "F.layer_norm(x.permute(0, 2, 3, 1), (5,), w, b, 1e-6).permute(0, 3, 1, 2)",
+        "torch.randn(2, 5, 7, 3) * 3 + 1, torch.randn(5), torch.randn(5)",
+    ),
+    "channels_first_layer_norm_1d_then_scale": (
+        "x",
+        "F.layer_norm(x.permute(0, 2, 1), (6,)).permute(0, 2, 1) * 2.0",
+        "torch.randn(3, 6, 11) - 4",
+    ),
 }
 
 
@@ -161,3 +172,16 @@ def test_written_out_softmax_is_planned_as_softmax(tmp_path):
     paths = written_problems(tmp_path, _PROBLEM, fields)
     plans = [plan(graph) for graph in capture_many(paths)]
     assert [(p.family, p.attr("dims")) for p in plans] == [("softmax", (1,)), ("softmax", (1,))]
+
+
+def test_a_layer_norm_between_permutes_is_one_norm_over_the_channels(tmp_path):
+    names = ["channels_first_layer_norm", "channels_first_layer_norm_1d_then_scale"]
+    fields = {
+        n: dict(zip(("arguments", "expression", "inputs"), CASES[n], strict=True)) for n in names
+    }
+    paths = written_problems(tmp_path, _PROBLEM, fields)
+    planned = [plan(graph) for graph in capture_many(paths)]
+    assert [(p.family, p.attr("R"), p.attr("inner")) for p in planned] == [
+        ("norm", 5, 21),
+        ("norm", 6, 11),
+    ]

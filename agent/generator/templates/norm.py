@@ -37,7 +37,7 @@ def _affine(plan) -> tuple[str, str, str]:
     if affine is None:
         return "", "", ""
     if affine == "row":
-        index = "rows[:, None] * INNER + cols[None, :] * 0"
+        index = "rows[:, None] + cols[None, :] * 0"  # the weight of element r
     else:  # group norm: channel of element r in group g = outer % GROUPS
         per_group = plan.attr("channels") // plan.attr("groups")
         index = (f"(outer % {plan.attr('groups')}) * {per_group} + rows[:, None] // "
@@ -205,6 +205,21 @@ def norm_head(ctx, head):
     shape = ctx.shape_of(x)
     prologue = copy_of(ctx, x.name, shape)
     numel = math.prod(shape)
+    if head.kind == "channel_layer_norm":  # graph.py: _layer_norm_between_permutes
+        dim, _, weight, bias, eps = head.args[1:6]
+        weight, bias = optional_leaf(ctx, weight), optional_leaf(ctx, bias)
+        attrs = {
+            "outer": math.prod(shape[:dim]),
+            "R": shape[dim],
+            "inner": math.prod(shape[dim + 1 :]),
+            "stats": "meanvar",
+            "eps": float(eps),
+            "weight": weight,
+            "bias": bias,
+            "affine": "row" if weight or bias else None,
+            "op": "layer_norm",
+        }
+        return "norm", attrs, prologue, shape, None
     if head.kind in ("layer_norm", "rms_norm"):
         normalized = head.arg(1, "normalized_shape")
         width = math.prod(normalized)
@@ -356,7 +371,9 @@ def default(plan, device=None) -> dict:
 
 FAMILY = Family(
     name="norm",
-    kinds=frozenset({"layer_norm", "group_norm", "rms_norm", "instance_norm"}),
+    kinds=frozenset(
+        {"layer_norm", "channel_layer_norm", "group_norm", "rms_norm", "instance_norm"}
+    ),
     match=match,
     space=space,
     default=default,

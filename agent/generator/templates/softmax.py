@@ -53,6 +53,8 @@ def render(plan, config) -> tuple[str, list[str]]:
     if config.get("SPLIT", 1) > 1:
         return _render_split(plan, config, tile.replace("< R)", "< hi)"), load, epilogue, value,
                              normalise, (outer, r))
+    if config.get("ROWS", 1) > 1:
+        return _render_rows(plan, config, load, epilogue, value, log, (outer, r))
     if one_pass:
         stats = f'''    start = 0
     if True:
@@ -97,6 +99,44 @@ def softmax_kernel({kernel_operand_params(plan)}out_ptr, R, INNER, n_inner_block
                (f"softmax_kernel[({outer} * {n_blocks},)]({kernel_operand_args(plan)}out, {r}, "
                f"{inner}, {n_blocks}, BLOCK_R={block_r}, BLOCK_INNER={block_inner}, "
                f"num_warps={config['num_warps']})"),
+               "return out"]
+    return kernels, forward
+
+
+def _render_rows(plan, config, load, epilogue, value, log, shape):
+    """Short rows, ROWS of them per program as a [ROWS, BLOCK_R] tile reduced along
+    its contiguous axis 1 (the layout of Triton tutorial 02's kernels). One
+    128-element row per program ran the heads softmax of
+    benchmarks/corpus/164_reshape_heads_softmax.py (524288 rows) at 0.41x eager
+    on an H200 (benchmarks/results/h200-2026-12-01-corpus-bench)."""
+    outer, r = shape
+    rows, block_r = config["ROWS"], config["BLOCK_R"]
+    normalise = ("x - row_max[:, None] - tl.log(row_sum)[:, None]" if log
+                 else "tl.exp(x - row_max[:, None]) / row_sum[:, None]")
+    kernels = (TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else "") + f'''
+@triton.jit
+def softmax_kernel({kernel_operand_params(plan)}out_ptr, R, OUTER,
+        ROWS: tl.constexpr, BLOCK_R: tl.constexpr):
+    """{plan.op} over the last dim of x[outer, r], ROWS rows per program; one read
+    and one write of every element."""
+    pid = tl.program_id(0)
+    row = pid.to(tl.int64) * ROWS + tl.arange(0, ROWS)
+    cols = tl.arange(0, BLOCK_R)
+    mask = (row[:, None] < OUTER) & (cols[None, :] < R)
+    offs = row[:, None] * R + cols[None, :]
+    if True:
+{load}
+        x = tl.where(mask, x, -float('inf'))
+        row_max = tl.max(x, axis=1)
+        row_sum = tl.sum(tl.exp(x - row_max[:, None]), axis=1)
+        y = {normalise}
+{chr(10).join(epilogue)}
+        tl.store(out_ptr + offs, {value}, mask=mask)
+'''
+    forward = [empty_output(plan),
+               (f"softmax_kernel[(triton.cdiv({outer}, {rows}),)]({kernel_operand_args(plan)}out, "
+                f"{r}, {outer}, ROWS={rows}, BLOCK_R={block_r}, "
+                f"num_warps={config['num_warps']})"),
                "return out"]
     return kernels, forward
 
@@ -248,7 +288,24 @@ def space(plan, device=None) -> list[dict]:
     if inner == 1:  # few long rows: split each over programs (_render_split)
         configs += [{**c, "SPLIT": s} for c in configs if c["passes"] == "online"
                     for s in NORM_SPLITS[1:]]
+    if inner == 1 and one <= SHORT_ROW:  # many short rows: several per program
+        configs += [{"passes": "one", "BLOCK_R": one, "BLOCK_INNER": 1, "num_warps": w,
+                     "ROWS": rows} for rows in ROWS_CHOICES if one * rows <= 16384
+                    for w in (4, 8)]
     return configs
+
+
+SHORT_ROW = 1024  # rows up to this many elements can share a program
+ROWS_CHOICES = (2, 4, 8, 16, 32, 64)
+
+
+def rows_per_program(outer: int, one: int, sm_count: int) -> int:
+    """About 2048 elements per program, as a 2048-element row gets one program,
+    while keeping at least 4 programs per SM."""
+    rows = max(1, 2048 // one)
+    while rows > 1 and outer / rows < 4 * sm_count:
+        rows //= 2
+    return min(rows, ROWS_CHOICES[-1])
 
 
 def default(plan, device=None) -> dict:
@@ -256,6 +313,10 @@ def default(plan, device=None) -> dict:
     _, block_inner = reduction_tiles(r, inner)
     one = next_pow2(r)
     if one <= one_pass_limit(plan.dtype) and one * block_inner <= 65536:
+        rows = rows_per_program(outer, one, device_facts(device).sm_count)
+        if inner == 1 and one <= SHORT_ROW and rows > 1:
+            return {"passes": "one", "BLOCK_R": one, "BLOCK_INNER": 1, "num_warps": 4,
+                    "ROWS": rows}
         return {"passes": "one", "BLOCK_R": one, "BLOCK_INNER": block_inner,
                 "num_warps": warps_for_block(one)}
     online = {"passes": "online", "BLOCK_R": 2048 if one > 2048 else 256,
