@@ -30,7 +30,7 @@ from ..generator import (
     triton_matmul_default,
 )
 from ..generator.expr import Unsupported
-from .base import Proposal, ProposalContext, ProposerError
+from .base import NodeSummary, Proposal, ProposalContext, ProposerError
 
 __all__ = ["EmbeddedProposer", "crossover", "mutate"]
 
@@ -120,6 +120,49 @@ class EmbeddedProposer:
             raise ProposerError(f"no new config in the {plan.family} space ({len(space)} configs)")
         return self._proposals(plan, render, chosen[: ctx.count])
 
+    async def crossover(self, ctx: ProposalContext, other: NodeSummary) -> list[Proposal]:
+        return self.crossover_sync(ctx, other)
+
+    def crossover_sync(self, ctx: ProposalContext, other: NodeSummary) -> list[Proposal]:
+        """A child taking each decision from one of two parents (Evolve's crossover,
+        agent/strategies.py): per config key for one template, per stage for a
+        program of several kernels. Parents without comparable configs (another
+        partition, no config) get the parent's mutation instead."""
+        first = ctx.parent.config if ctx.parent is not None else None
+        second = other.config
+        if not isinstance(first, dict) or not isinstance(second, dict) or first == second:
+            return self.propose_sync(ctx)
+        rng = random.Random(ctx.seed)
+        found, _ = plan_or_reason(ctx.graph or {})
+        if found is not None:
+            space = config_space(found, ctx.device)
+            if first not in space or second not in space:
+                return self.propose_sync(ctx)
+            children = [crossover(found, first, second, rng, ctx.device) for _ in range(8)]
+            write, planned = render, found
+        else:
+            try:
+                choices = partition_choices(ctx.graph)
+            except Unsupported as why:
+                raise ProposerError(f"no candidate for this problem: {why}") from None
+            if first.get("library") != second.get("library"):
+                return self.propose_sync(ctx)
+            planned, write = program_for(choices, first), render_program
+            children = [
+                {k: (first if rng.random() < 0.5 else second).get(k, first[k]) for k in first}
+                for _ in range(8)
+            ]
+        for child in children:
+            if child not in (first, second) and child not in ctx.tried:
+                parents = {ctx.parent.id: first, other.id: second}
+                move = f"crossover of {ctx.parent.id} and {other.id}: " + "; ".join(
+                    f"{key} from {_origin(child[key], key, parents)}"
+                    for key in sorted(child)
+                    if first.get(key) != second.get(key)
+                )
+                return self._proposals(planned, write, [(child, move)])
+        return self.propose_sync(ctx)
+
     def _propose_program(self, ctx: ProposalContext) -> list[Proposal]:
         """No one template covers the graph: split it into kernels (generator/partition.py)
         and search the partition (each core op as a template or as PyTorch's op) and
@@ -182,6 +225,11 @@ class EmbeddedProposer:
             )
             for config, move in chosen
         ]
+
+
+def _origin(value, key: str, parents: dict[str, dict]) -> str:
+    """Which parent a child's value of `key` came from ("neither": snapped into the space)."""
+    return next((name for name, config in parents.items() if config.get(key) == value), "neither")
 
 
 def _describe(config: dict) -> str:

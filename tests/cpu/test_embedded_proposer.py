@@ -24,9 +24,18 @@ def graph():
 
 
 def _ctx(graph, tried, parent=None, count=1):
-    return ProposalContext(problem_path=str(PROBLEM), problem_source=PROBLEM.read_text(),
-                           graph=graph, device=DEVICE, parent=parent, memory="parent",
-                           memory_context=(), knowledge=(), count=count, tried=tuple(tried))
+    return ProposalContext(
+        problem_path=str(PROBLEM),
+        problem_source=PROBLEM.read_text(),
+        graph=graph,
+        device=DEVICE,
+        parent=parent,
+        memory="parent",
+        memory_context=(),
+        knowledge=(),
+        count=count,
+        tried=tuple(tried),
+    )
 
 
 def test_a_child_gets_the_last_untried_config(graph):
@@ -34,8 +43,17 @@ def test_a_child_gets_the_last_untried_config(graph):
     parent_config = default_config(plan(graph), DEVICE)
     untried = space[0]  # the smallest block with 4 warps: no single move from the default
     tried = [c for c in space if c != untried]
-    parent = NodeSummary(id="n1", source="", config=parent_config, move="", outcome="ok",
-                         message="", speedup_vs_eager=None, profile=None, correctness=None)
+    parent = NodeSummary(
+        id="n1",
+        source="",
+        config=parent_config,
+        move="",
+        outcome="ok",
+        message="",
+        speedup_vs_eager=None,
+        profile=None,
+        correctness=None,
+    )
     proposals = EmbeddedProposer().propose_sync(_ctx(graph, tried, parent))
     assert [p.config for p in proposals] == [untried]
     assert proposals[0].move.startswith("nearest untried config")
@@ -57,9 +75,14 @@ def test_a_warm_start_tries_each_skill_winner_then_the_runners_up_before_the_def
     space = config_space(plan(graph))
     default = default_config(plan(graph), DEVICE)
     others = [c for c in space if c != default]
-    skills = ({"id": "skill-a", "config": others[0],
-               "runners_up": [{"config": others[2]}, {"config": others[3]}]},
-              {"id": "skill-b", "config": others[1], "runners_up": []})
+    skills = (
+        {
+            "id": "skill-a",
+            "config": others[0],
+            "runners_up": [{"config": others[2]}, {"config": others[3]}],
+        },
+        {"id": "skill-b", "config": others[1], "runners_up": []},
+    )
     ctx = dataclasses.replace(_ctx(graph, [], count=5), skills=skills)
     proposals = EmbeddedProposer().propose_sync(ctx)
     assert [p.config for p in proposals] == [others[0], others[1], others[2], others[3], default]
@@ -75,9 +98,17 @@ def test_a_matmul_with_an_epilogue_measures_cublas_and_triton_tiles_first(prefix
     problems = Path(__file__).resolve().parents[2] / "benchmarks" / "problems"
     path = next(problems.glob(f"{prefix}_*.py"))
     found = graphs_for([path])[0]
-    ctx = ProposalContext(problem_path=str(path), problem_source=path.read_text(), graph=found,
-                          device=DEVICE, parent=None, memory="parent", memory_context=(),
-                          knowledge=(), count=2)
+    ctx = ProposalContext(
+        problem_path=str(path),
+        problem_source=path.read_text(),
+        graph=found,
+        device=DEVICE,
+        parent=None,
+        memory="parent",
+        memory_context=(),
+        knowledge=(),
+        count=2,
+    )
     first, second = EmbeddedProposer().propose_sync(ctx)
     assert first.config["impl"] == "torch"
     assert second.config["impl"] == "triton"
@@ -90,8 +121,12 @@ def test_the_fp32_matmul_space_leaves_out_tiles_that_cannot_compile():
     fp32, fp16 = graphs_for([next(problems.glob("24_*.py")), next(problems.glob("33_*.py"))])
 
     def widest(graph):
-        return [c for c in config_space(plan(graph)) if c.get("impl") == "triton"
-                and (c["BLOCK_M"], c["BLOCK_N"], c["BLOCK_K"]) == (128, 256, 64)]
+        return [
+            c
+            for c in config_space(plan(graph))
+            if c.get("impl") == "triton"
+            and (c["BLOCK_M"], c["BLOCK_N"], c["BLOCK_K"]) == (128, 256, 64)
+        ]
 
     assert widest(fp32) == []
     assert widest(fp16)
@@ -107,10 +142,48 @@ def test_a_skill_from_another_shape_is_fitted_to_this_space(tmp_path):
     skill_config = {"passes": "one", "BLOCK_R": 32768, "BLOCK_INNER": 1, "num_warps": 8}
     far = {"passes": "one", "BLOCK_R": 32768, "BLOCK_INNER": 8, "num_warps": 32, "SPLIT": 64}
     skills = ({"id": "skill-vocab", "config": skill_config, "runners_up": [{"config": far}]},)
-    ctx = ProposalContext(problem_path=str(path), problem_source=path.read_text(), graph=found,
-                          device=DEVICE, parent=None, memory="parent", memory_context=(),
-                          knowledge=(), count=2, skills=skills)
+    ctx = ProposalContext(
+        problem_path=str(path),
+        problem_source=path.read_text(),
+        graph=found,
+        device=DEVICE,
+        parent=None,
+        memory="parent",
+        memory_context=(),
+        knowledge=(),
+        count=2,
+        skills=skills,
+    )
     first, second = EmbeddedProposer().propose_sync(ctx)
     assert first.config == {**skill_config, "BLOCK_R": 16384}
     assert first.move.endswith("(fitted to this shape: BLOCK_R 32768→16384)")
     assert second.config == default_config(plan(found), DEVICE)  # the far config was dropped
+
+
+def test_crossover_takes_decisions_from_both_parents(graph):
+    found = plan(graph)
+    space = config_space(found, DEVICE)
+    first = default_config(found, DEVICE)
+    second = max(space, key=lambda c: sum(c[k] != first.get(k) for k in c))
+    differing = sorted(k for k in first if first[k] != second.get(k))
+    assert len(differing) >= 2
+
+    def summary(node_id, config):
+        return NodeSummary(
+            id=node_id,
+            source="",
+            config=config,
+            move="",
+            outcome="ok",
+            message="",
+            speedup_vs_eager=1.0,
+            profile=None,
+            correctness=None,
+        )
+
+    ctx = dataclasses.replace(_ctx(graph, [first, second], summary("n1", first)), seed=7)
+    [child] = EmbeddedProposer().crossover_sync(ctx, summary("n2", second))
+    assert child.config in space and child.config not in (first, second)
+    assert {child.config[k] for k in differing} & {first[k] for k in differing}
+    assert {child.config[k] for k in differing} & {second[k] for k in differing}
+    assert child.move.startswith("crossover of n1 and n2: ")
