@@ -1,6 +1,6 @@
 """Worker side: the candidate's verification outputs, handed from runner to judge as data.
 
-The runner (harness/runner.py) runs the candidate; the judge (harness/judge.py)
+The runner (`harness/worker.py --runner`) runs the candidate; the judge (harness/judge.py)
 holds the channel to the parent and never runs candidate code. For each
 verification call the runner writes every trial's output with `torch.save` and
 one manifest line (seeds, first-pass or re-verification, files). The judge
