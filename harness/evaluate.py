@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import importlib.metadata
 import platform
-import tomllib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from kernelwright.harness import ncu, static_checks
 from kernelwright.harness.messages import EvalResult, JobKind, JobRequest, Outcome
 from kernelwright.harness.pool import JobOutcome, Limits, WorkerPool
 from kernelwright.harness.store import Store, content_hash, eval_key
+from kernelwright.harness.version import kernelwright_version
 
 
 class BadInputError(ValueError):
@@ -33,25 +33,13 @@ class HarnessError(RuntimeError):
 
 def package_versions() -> dict[str, str]:
     """Versions that decide a measurement, read without importing torch."""
-    info = {"python": platform.python_version()}
-    for name in ("torch", "triton", "kernelwright"):
+    info = {"python": platform.python_version(), "kernelwright": kernelwright_version()}
+    for name in ("torch", "triton"):
         try:
             info[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
-            info[name] = _checkout_version() if name == "kernelwright" else "absent"
-    return info
-
-
-def _checkout_version() -> str:
-    """kernelwright run from a checkout it was not installed from (a GPU machine that
-    cannot pip install, scripts/device_env.sh): its pyproject's version, so reports
-    and skills still say which code measured them."""
-    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
-    try:
-        version = tomllib.loads(pyproject.read_text())["project"]["version"]
-    except (OSError, KeyError, tomllib.TOMLDecodeError):
-        return "absent"
-    return f"{version} (checkout, not installed)"
+            info[name] = "absent"
+    return {key: info[key] for key in ("python", "torch", "triton", "kernelwright")}
 
 
 def resolve_device(device: str) -> str:
@@ -93,15 +81,22 @@ def read_source(path: str | Path, what: str) -> str:
 
 
 class Harness:
-    def __init__(self, store: Store | None = None, pool: WorkerPool | None = None,
-                 limits: Limits = Limits(), require_sandbox: bool = False):
+    def __init__(
+        self,
+        store: Store | None = None,
+        pool: WorkerPool | None = None,
+        limits: Limits = Limits(),
+        require_sandbox: bool = False,
+    ):
         self.store = store
         self.pool = pool or WorkerPool(gpus=gpu_count() if _cuda_present() else 1)
         self.limits = limits
         self.versions = package_versions()
         if require_sandbox and not self.pool.sandbox.active:
-            raise BadInputError(f"--require-sandbox: no sandbox works here "
-                                f"({self.pool.sandbox.reason}); install bubblewrap")
+            raise BadInputError(
+                f"--require-sandbox: no sandbox works here "
+                f"({self.pool.sandbox.reason}); install bubblewrap"
+            )
 
     async def _job(self, request: JobRequest, limits: Limits | None = None) -> JobOutcome:
         outcome = await self.pool.run(request, limits or self.limits)
@@ -116,8 +111,13 @@ class Harness:
         reason = static_checks.problem_shape(source)
         if reason:
             raise BadInputError(f"{problem_path}: {reason}")
-        return JobRequest(kind=kind.value, problem_source=source,
-                          problem_path=str(Path(problem_path).resolve()), device=device, **fields)
+        return JobRequest(
+            kind=kind.value,
+            problem_source=source,
+            problem_path=str(Path(problem_path).resolve()),
+            device=device,
+            **fields,
+        )
 
     def _limits_for(self, request: JobRequest) -> Limits:
         """ncu runs after the verdict inside the same worker: its time is added, not taken."""
@@ -145,8 +145,9 @@ class Harness:
         return await asyncio.shield(measuring)
 
     async def _measure_peaks(self, device: str, identity: str) -> dict[str, Any]:
-        request = JobRequest(kind=JobKind.PEAKS.value, problem_source="", problem_path="",
-                             device=device)
+        request = JobRequest(
+            kind=JobKind.PEAKS.value, problem_source="", problem_path="", device=device
+        )
         outcome = await self._job(request)
         if outcome.status != "result":
             raise HarnessError(f"measuring peaks failed: {outcome.payload.get('reason')}")
@@ -154,25 +155,47 @@ class Harness:
             self.store.put_peaks(identity, self.versions, outcome.payload)
         return outcome.payload
 
-    async def evaluate(self, problem_path: str, candidate_source: str, device: str = "auto",
-                       use_cache: bool = True, compile_baseline: bool = True,
-                       trials: int = 5, time_candidate: bool = True,
-                       compile_mode: str = "default", use_ncu: bool = False) -> EvalResult:
+    async def evaluate(
+        self,
+        problem_path: str,
+        candidate_source: str,
+        device: str = "auto",
+        use_cache: bool = True,
+        compile_baseline: bool = True,
+        trials: int = 5,
+        time_candidate: bool = True,
+        compile_mode: str = "default",
+        use_ncu: bool = False,
+    ) -> EvalResult:
         device = resolve_device(device)
         reason = static_checks.candidate_shape(candidate_source)
         if reason:
             raise BadInputError(reason)
-        request = self._request(JobKind.EVAL, problem_path, device,
-                                candidate_source=candidate_source, trials=max(trials, 5),
-                                compile_baseline=compile_baseline and device == "cuda",
-                                time_candidate=time_candidate, compile_mode=compile_mode,
-                                use_ncu=use_ncu)
+        request = self._request(
+            JobKind.EVAL,
+            problem_path,
+            device,
+            candidate_source=candidate_source,
+            trials=max(trials, 5),
+            compile_baseline=compile_baseline and device == "cuda",
+            time_candidate=time_candidate,
+            compile_mode=compile_mode,
+            use_ncu=use_ncu,
+        )
         identity = device_identity(device)
-        key = eval_key(content_hash(request.problem_source), content_hash(candidate_source),
-                       identity, self.versions,
-                       {"trials": request.trials, "compile": request.compile_baseline,
-                        "compile_mode": compile_mode, "timed": time_candidate,
-                        **_ncu_option(use_ncu)})
+        key = eval_key(
+            content_hash(request.problem_source),
+            content_hash(candidate_source),
+            identity,
+            self.versions,
+            {
+                "trials": request.trials,
+                "compile": request.compile_baseline,
+                "compile_mode": compile_mode,
+                "timed": time_candidate,
+                **_ncu_option(use_ncu),
+            },
+        )
         if use_cache and self.store:
             cached = self.store.get_eval(key)
             if cached and _settled(cached["outcome"], cached.get("message")):
@@ -190,22 +213,41 @@ class Harness:
         result.key = key
         result.sandbox = self.pool.sandbox.describe()
         if self.store and _settled(result.outcome, result.message):
-            self.store.put_eval(key, content_hash(request.problem_source),
-                                content_hash(candidate_source), identity, self.versions,
-                                result.to_dict())
+            self.store.put_eval(
+                key,
+                content_hash(request.problem_source),
+                content_hash(candidate_source),
+                identity,
+                self.versions,
+                result.to_dict(),
+            )
         return result
 
-    async def profile(self, problem_path: str, device: str = "auto",
-                      compile_baseline: bool = True, use_cache: bool = True,
-                      use_ncu: bool = False) -> dict[str, Any]:
+    async def profile(
+        self,
+        problem_path: str,
+        device: str = "auto",
+        compile_baseline: bool = True,
+        use_cache: bool = True,
+        use_ncu: bool = False,
+    ) -> dict[str, Any]:
         device = resolve_device(device)
-        request = self._request(JobKind.PROFILE, problem_path, device,
-                                compile_baseline=compile_baseline and device == "cuda",
-                                use_ncu=use_ncu)
+        request = self._request(
+            JobKind.PROFILE,
+            problem_path,
+            device,
+            compile_baseline=compile_baseline and device == "cuda",
+            use_ncu=use_ncu,
+        )
         problem_hash = content_hash(request.problem_source)
         identity = device_identity(device)
-        key = eval_key(problem_hash, "profile", identity, self.versions,
-                       {"compile": request.compile_baseline, **_ncu_option(use_ncu)})
+        key = eval_key(
+            problem_hash,
+            "profile",
+            identity,
+            self.versions,
+            {"compile": request.compile_baseline, **_ncu_option(use_ncu)},
+        )
         if use_cache and self.store:
             cached = self.store.get_profile(key)
             if cached:
@@ -213,10 +255,16 @@ class Harness:
         request.peaks = await self.peaks(device)
         outcome = await self._job(request, self._limits_for(request))
         if outcome.status != "result":
-            raise HarnessError(f"profiling the reference failed ({outcome.status}): "
-                               f"{outcome.payload.get('reason', '')}\n{outcome.log_tail[-600:]}")
-        result = {**outcome.payload, "problem": str(problem_path), "problem_hash": problem_hash,
-                  "sandbox": self.pool.sandbox.describe()}
+            raise HarnessError(
+                f"profiling the reference failed ({outcome.status}): "
+                f"{outcome.payload.get('reason', '')}\n{outcome.log_tail[-600:]}"
+            )
+        result = {
+            **outcome.payload,
+            "problem": str(problem_path),
+            "problem_hash": problem_hash,
+            "sandbox": self.pool.sandbox.describe(),
+        }
         if self.store:
             self.store.put_profile(key, problem_hash, identity, result)
         return result
@@ -225,8 +273,10 @@ class Harness:
         request = self._request(JobKind.CAPTURE, problem_path, "cpu")
         outcome = await self._job(request)
         if outcome.status != "result":
-            return {"unsupported": f"capture failed ({outcome.status}): "
-                                   f"{outcome.payload.get('reason', '')}"}
+            return {
+                "unsupported": f"capture failed ({outcome.status}): "
+                f"{outcome.payload.get('reason', '')}"
+            }
         return outcome.payload
 
 
@@ -256,8 +306,11 @@ def _to_result(outcome: JobOutcome, device: str) -> EvalResult:
     if outcome.status == "result":
         result = EvalResult.from_dict(outcome.payload)
     elif outcome.status in ("timeout", "crash"):
-        result = EvalResult(outcome=Outcome(outcome.status).value,
-                            message=outcome.payload.get("reason", outcome.status), device=device)
+        result = EvalResult(
+            outcome=Outcome(outcome.status).value,
+            message=outcome.payload.get("reason", outcome.status),
+            device=device,
+        )
     else:
         raise HarnessError(f"unexpected worker reply {outcome.status!r}")
     if result.outcome != Outcome.OK.value and outcome.log_tail:
@@ -267,8 +320,14 @@ def _to_result(outcome: JobOutcome, device: str) -> EvalResult:
     return result
 
 
-def evaluate(problem_path: str, candidate_source: str, device: str = "cpu",
-             store: Store | None = None, **options: Any) -> EvalResult:
+def evaluate(
+    problem_path: str,
+    candidate_source: str,
+    device: str = "cpu",
+    store: Store | None = None,
+    **options: Any,
+) -> EvalResult:
     """Blocking convenience wrapper for scripts and tests."""
-    return asyncio.run(Harness(store=store).evaluate(problem_path, candidate_source, device,
-                                                     **options))
+    return asyncio.run(
+        Harness(store=store).evaluate(problem_path, candidate_source, device, **options)
+    )

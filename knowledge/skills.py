@@ -13,9 +13,10 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from kernelwright.harness.version import kernelwright_version
 
 from . import index as knowledge_index
 from .document import SKILL, Document, document_from_fields, load_document
@@ -204,8 +205,11 @@ def skill_from_document(doc: Document) -> Skill:
             bottleneck=next(iter(doc.signals), None),
             provenance=dict(meta.get("provenance") or {}),
             path=doc.path,
-            runners_up=tuple(_runner_up(r) for r in meta.get("runners_up") or ()
-                             if isinstance(r, dict) and isinstance(r.get("config"), dict)),
+            runners_up=tuple(
+                _runner_up(r)
+                for r in meta.get("runners_up") or ()
+                if isinstance(r, dict) and isinstance(r.get("config"), dict)
+            ),
         )
     except (IndexError, KeyError, TypeError, ValueError) as exc:
         raise KnowledgeError(f"{doc.path}: incomplete skill ({exc!r})") from None
@@ -275,10 +279,15 @@ def _body(skill: Skill) -> str:
         lines += ["", "**Configuration of the winner:**", "", "```json", config, "```"]
     if skill.runners_up:
         lines += ["", "**Runners-up (verified, same search):**"]
-        lines += [f"- {json.dumps(r['config'], sort_keys=True)}: "
-                  + (f"{r['speedup_vs_eager']:.2f}× vs {skill.baseline}"
-                     if r.get("speedup_vs_eager") is not None else "speed not measured")
-                  for r in skill.runners_up]
+        lines += [
+            f"- {json.dumps(r['config'], sort_keys=True)}: "
+            + (
+                f"{r['speedup_vs_eager']:.2f}× vs {skill.baseline}"
+                if r.get("speedup_vs_eager") is not None
+                else "speed not measured"
+            )
+            for r in skill.runners_up
+        ]
     p = skill.provenance
     lines += [
         "",
@@ -302,8 +311,10 @@ def _speedups(best: Mapping[str, Any]) -> tuple[float | None, float | None]:
 
 def _runner_up(entry: Mapping[str, Any]) -> dict[str, Any]:
     speed = _optional_float(entry.get("speedup_vs_eager"))
-    return {"config": dict(entry["config"]),
-            "speedup_vs_eager": round(speed, 4) if speed is not None else None}
+    return {
+        "config": dict(entry["config"]),
+        "speedup_vs_eager": round(speed, 4) if speed is not None else None,
+    }
 
 
 def _optional_float(value: Any) -> float | None:
@@ -333,7 +344,4 @@ def _existing_created(path: Path) -> str | None:
 
 
 def _version() -> str:
-    try:
-        return metadata.version("kernelwright")
-    except metadata.PackageNotFoundError:
-        return "unknown"
+    return kernelwright_version()

@@ -13,6 +13,7 @@ import json
 import logging
 from typing import Any
 
+from kernelwright.harness.version import kernelwright_version
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
@@ -24,7 +25,7 @@ from .searches import Searches
 from .session import Session
 
 log = logging.getLogger(__name__)
-VERSION = "0.1.0"
+VERSION = kernelwright_version()
 DIAGNOSTICS_DEBOUNCE_S = 0.3
 
 
