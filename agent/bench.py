@@ -31,10 +31,14 @@ def find_problems(folder: Path, name_filter: str | None) -> list[Path]:
     try:
         pattern = re.compile(name_filter) if name_filter else None
     except re.error as err:
-        raise BadInputError(f"--filter {name_filter!r} is not a regular expression: {err}") from None
-    problems = [p for p in sorted(folder.glob("*.py"))
-                if problem_shape(p.read_text()) is None
-                and (pattern is None or pattern.search(p.name))]
+        raise BadInputError(
+            f"--filter {name_filter!r} is not a regular expression: {err}"
+        ) from None
+    problems = [
+        p
+        for p in sorted(folder.glob("*.py"))
+        if problem_shape(p.read_text()) is None and (pattern is None or pattern.search(p.name))
+    ]
     if not problems:
         raise BadInputError(f"no KernelBench-format problem files in {folder}")
     return problems
@@ -53,21 +57,30 @@ def row_for(problem: Path, report: dict[str, Any], seconds: float) -> dict[str, 
     speed = best.get("speedup") or {}
     profile = best.get("profile") or {}
     ref_profile = ((report.get("reference") or {}).get("profile")) or {}
-    return {"problem": problem.name, "category": category(problem.read_text()),
-            "verified": best.get("outcome") == "ok", "evaluated": report.get("evaluated"),
-            "vs_eager": speed.get("vs_eager"), "vs_compile": speed.get("vs_compile"),
-            "best_ms": (best.get("timing") or {}).get("median_ms"),
-            "eager_ms": (best.get("baseline") or {}).get("eager_ms"),
-            "compile_ms": (best.get("baseline") or {}).get("compile_ms"),
-            "bottleneck": profile.get("bottleneck"), "pct_peak_bw": profile.get("pct_peak_bw"),
-            "pct_peak_flops": profile.get("pct_peak_flops"),
-            "intensity": profile.get("arithmetic_intensity"),
-            "best_tflops": profile.get("achieved_tflops"), "best_gbps": profile.get("achieved_gbps"),
-            "ref_tflops": ref_profile.get("achieved_tflops"),
-            "ref_gbps": ref_profile.get("achieved_gbps"),
-            "ref_pct_peak_bw": ref_profile.get("pct_peak_bw"),
-            "best_id": best.get("id"), "move": best.get("move"), "seconds": seconds,
-            **eval_seconds(report.get("nodes") or [])}
+    return {
+        "problem": problem.name,
+        "category": category(problem.read_text()),
+        "verified": best.get("outcome") == "ok",
+        "evaluated": report.get("evaluated"),
+        "vs_eager": speed.get("vs_eager"),
+        "vs_compile": speed.get("vs_compile"),
+        "best_ms": (best.get("timing") or {}).get("median_ms"),
+        "eager_ms": (best.get("baseline") or {}).get("eager_ms"),
+        "compile_ms": (best.get("baseline") or {}).get("compile_ms"),
+        "bottleneck": profile.get("bottleneck"),
+        "pct_peak_bw": profile.get("pct_peak_bw"),
+        "pct_peak_flops": profile.get("pct_peak_flops"),
+        "intensity": profile.get("arithmetic_intensity"),
+        "best_tflops": profile.get("achieved_tflops"),
+        "best_gbps": profile.get("achieved_gbps"),
+        "ref_tflops": ref_profile.get("achieved_tflops"),
+        "ref_gbps": ref_profile.get("achieved_gbps"),
+        "ref_pct_peak_bw": ref_profile.get("pct_peak_bw"),
+        "best_id": best.get("id"),
+        "move": best.get("move"),
+        "seconds": seconds,
+        **eval_seconds(report.get("nodes") or []),
+    }
 
 
 def eval_seconds(nodes: list[dict[str, Any]]) -> dict[str, float | None]:
@@ -75,8 +88,10 @@ def eval_seconds(nodes: list[dict[str, Any]]) -> dict[str, float | None]:
     spent = [n["seconds"] for n in nodes if n.get("seconds")]
     total = _median([s.get("total") for s in spent])
     waiting = _median([s.get("waiting", 0.0) for s in spent])
-    return {"eval_s_median": None if total is None else round(total, 2),
-            "gpu_wait_s_median": None if waiting is None else round(waiting, 2)}
+    return {
+        "eval_s_median": None if total is None else round(total, 2),
+        "gpu_wait_s_median": None if waiting is None else round(waiting, 2),
+    }
 
 
 def _geomean(values: list[float]) -> float | None:
@@ -89,14 +104,18 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     verified = [r for r in rows if r["verified"]]
     timed = [r for r in verified if r["vs_eager"]]
     fusion = [r for r in timed if r["category"] == "fusion"]
-    memory = [r["pct_peak_bw"] for r in timed
-              if r["bottleneck"] == "memory-bound" and r["pct_peak_bw"] is not None]
+    memory = [
+        r["pct_peak_bw"]
+        for r in timed
+        if r["bottleneck"] == "memory-bound" and r["pct_peak_bw"] is not None
+    ]
     return {
         "problems": n,
         "fast_0": len(verified) / n if n else None,
         "fast_1_vs_eager": sum(1 for r in timed if r["vs_eager"] > 1) / n if timed else None,
         "fast_1_vs_compile": sum(1 for r in timed if (r["vs_compile"] or 0) > 1) / n
-        if timed else None,
+        if timed
+        else None,
         "geomean_vs_eager": _geomean([r["vs_eager"] for r in timed]),
         "geomean_vs_compile": _geomean([r["vs_compile"] for r in timed]),
         "fusion_geomean_vs_eager": _geomean([r["vs_eager"] for r in fusion]),
@@ -119,28 +138,35 @@ def _fmt(value: Any, spec: str) -> str:
 
 
 def markdown(rows: list[dict[str, Any]], summary: dict[str, Any], meta: dict[str, Any]) -> str:
-    lines = [f"# kernelwright bench — {meta['device']}", "",
-             f"- date: {meta['date']}", f"- versions: {json.dumps(meta['versions'])}",
-             f"- command: `{meta['command']}`",
-             *([f"- stage: {meta['stage']}"] if meta.get("stage") else []), "",
-             "| problem | cat | verified | evals | best ms | eager ms | compile ms | vs eager "
-             "| vs compile | bottleneck | % peak BW | % peak FLOP/s |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"# kernelwright bench — {meta['device']}",
+        "",
+        f"- date: {meta['date']}",
+        f"- versions: {json.dumps(meta['versions'])}",
+        f"- command: `{meta['command']}`",
+        *([f"- stage: {meta['stage']}"] if meta.get("stage") else []),
+        "",
+        "| problem | cat | verified | evals | best ms | eager ms | compile ms | vs eager "
+        "| vs compile | bottleneck | % peak BW | % peak FLOP/s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         lines.append(
             f"| {r['problem']} | {r['category']} | {'yes' if r['verified'] else 'NO'} | "
             f"{r['evaluated']} | {_fmt(r['best_ms'], '.4f')} | {_fmt(r['eager_ms'], '.4f')} | "
             f"{_fmt(r['compile_ms'], '.4f')} | {_fmt(r['vs_eager'], '.2f')} | "
             f"{_fmt(r['vs_compile'], '.2f')} | {r['bottleneck'] or '—'} | "
-            f"{_fmt(r['pct_peak_bw'], '.0f')} | {_fmt(r['pct_peak_flops'], '.0f')} |")
+            f"{_fmt(r['pct_peak_bw'], '.0f')} | {_fmt(r['pct_peak_flops'], '.0f')} |"
+        )
     lines += ["", "| metric | value |", "|---|---|"]
     for key, value in summary.items():
         lines.append(f"| {key} | {_fmt(value, '.3f') if isinstance(value, float) else value} |")
     return "\n".join(lines) + "\n"
 
 
-async def _search_all(problems: list[Path], args: argparse.Namespace,
-                      out: Path) -> list[dict[str, Any]]:
+async def _search_all(
+    problems: list[Path], args: argparse.Namespace, out: Path
+) -> list[dict[str, Any]]:
     """Several problems at once: their compiles overlap, their timings take turns on the GPU."""
     slots = asyncio.Semaphore(max(args.concurrency, 1))
 
@@ -149,20 +175,28 @@ async def _search_all(problems: list[Path], args: argparse.Namespace,
         # max-autotune benchmarks with the GPU to itself, and inside a search it
         # held the GPU for minutes while other problems' candidates waited (on an
         # H100, six problems ended their 2 minutes with no candidate timed).
-        config = SearchConfig(budget=args.budget, time_limit_s=args.time_limit,
-                              strategy=args.strategy, device=args.device, store_path=args.store,
-                              out_dir=str(out / problem.stem), use_skills=not args.no_skills,
-                              parallel=args.parallel, compile_mode=args.compile_mode,
-                              require_sandbox=args.require_sandbox,
-                              import_timeout_s=args.import_timeout,
-                              compile_baseline=False)
+        config = SearchConfig(
+            budget=args.budget,
+            time_limit_s=args.time_limit,
+            strategy=args.strategy,
+            device=args.device,
+            store_path=args.store,
+            out_dir=str(out / problem.stem),
+            use_skills=not args.no_skills,
+            parallel=args.parallel,
+            compile_mode=args.compile_mode,
+            require_sandbox=args.require_sandbox,
+            import_timeout_s=args.import_timeout,
+            compile_baseline=False,
+        )
         async with slots:
             started = time.monotonic()
             try:
                 # Twice the limit and the first-verdict grace: the search stops itself;
                 # this only guards the table against a problem that hangs the harness.
-                await asyncio.wait_for(run_search(str(problem), config),
-                                       args.time_limit * 2 + FIRST_RESULT_GRACE_S)
+                await asyncio.wait_for(
+                    run_search(str(problem), config), args.time_limit * 2 + FIRST_RESULT_GRACE_S
+                )
                 data = json.loads((out / problem.stem / "report.json").read_text())
             except Exception as err:  # one problem's failure is a row, not the end of the bench
                 data = {"best": None, "evaluated": 0, "error": f"{type(err).__name__}: {err}"}
@@ -170,22 +204,46 @@ async def _search_all(problems: list[Path], args: argparse.Namespace,
             row["error"] = data.get("error")
         with open(out / "rows.jsonl", "a") as handle:  # survives an interrupted bench
             handle.write(json.dumps(row) + "\n")
-        print(json.dumps({"problem": problem.name, **{k: row[k] for k in
-                          ("verified", "evaluated", "vs_eager", "vs_compile", "bottleneck",
-                           "pct_peak_bw", "seconds", "eval_s_median", "gpu_wait_s_median")}}),
-              flush=True)
+        print(
+            json.dumps(
+                {
+                    "problem": problem.name,
+                    **{
+                        k: row[k]
+                        for k in (
+                            "verified",
+                            "evaluated",
+                            "vs_eager",
+                            "vs_compile",
+                            "bottleneck",
+                            "pct_peak_bw",
+                            "seconds",
+                            "eval_s_median",
+                            "gpu_wait_s_median",
+                        )
+                    },
+                }
+            ),
+            flush=True,
+        )
         return row
 
     rows = list(await asyncio.gather(*(one(p) for p in problems)))
     # A table now, from the searches' own figures: the baselines take minutes and
     # a bench stopped among them (a device call's time limit) still leaves one.
-    write_tables(rows, problems, args, out, stage="searches done; torch.compile baselines "
-                 "not timed yet (vs compile is empty)")
+    write_tables(
+        rows,
+        problems,
+        args,
+        out,
+        stage="searches done; torch.compile baselines not timed yet (vs compile is empty)",
+    )
     return await _time_baselines(problems, rows, args, out)
 
 
-async def _time_baselines(problems: list[Path], rows: list[dict[str, Any]],
-                          args: argparse.Namespace, out: Path) -> list[dict[str, Any]]:
+async def _time_baselines(
+    problems: list[Path], rows: list[dict[str, Any]], args: argparse.Namespace, out: Path
+) -> list[dict[str, Any]]:
     """Each verified best, timed once more beside eager and torch.compile, one at a time.
 
     This is the row's final word: its timings, speedups and profile come from
@@ -209,17 +267,27 @@ async def _time_baselines(problems: list[Path], rows: list[dict[str, Any]],
     return rows
 
 
-async def _each_baseline(harness: Any, problems: list[Path], rows: list[dict[str, Any]],
-                         args: argparse.Namespace, out: Path) -> None:
+async def _each_baseline(
+    harness: Any,
+    problems: list[Path],
+    rows: list[dict[str, Any]],
+    args: argparse.Namespace,
+    out: Path,
+) -> None:
     for problem, row in zip(problems, rows):
         best_file = out / problem.stem / "best.py"
         if not row["verified"] or not best_file.exists():
             continue
         started = time.monotonic()
         try:
-            final = await harness.evaluate(str(problem), best_file.read_text(), "cuda",
-                                           use_cache=False, compile_baseline=True,
-                                           compile_mode=args.compile_mode)
+            final = await harness.evaluate(
+                str(problem),
+                best_file.read_text(),
+                "cuda",
+                use_cache=False,
+                compile_baseline=True,
+                compile_mode=args.compile_mode,
+            )
         except Exception as err:  # the row keeps the search's figures, and says why
             row["baseline_error"] = f"{type(err).__name__}: {err}"
             continue
@@ -228,50 +296,77 @@ async def _each_baseline(harness: Any, problems: list[Path], rows: list[dict[str
         row["baseline_seconds"] = time.monotonic() - started  # torch.compile's autotune included
         with open(out / "rows.jsonl", "a") as handle:
             handle.write(json.dumps(row) + "\n")
-        print(json.dumps({"problem": problem.name, "final": final.outcome,
-                          "vs_eager": row["vs_eager"], "vs_compile": row["vs_compile"],
-                          "seconds": row["baseline_seconds"]}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "problem": problem.name,
+                    "final": final.outcome,
+                    "vs_eager": row["vs_eager"],
+                    "vs_compile": row["vs_compile"],
+                    "seconds": row["baseline_seconds"],
+                }
+            ),
+            flush=True,
+        )
 
 
 def final_row(final: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
     """The row's figures from the final evaluation (a failure there un-verifies the row)."""
     if final.get("outcome") != "ok":
-        return {"verified": False, "search_vs_eager": row.get("vs_eager"),
-                "vs_eager": None, "vs_compile": None,
-                "final_note": f"final evaluation: {final.get('outcome')}: {final.get('message')}"}
+        return {
+            "verified": False,
+            "search_vs_eager": row.get("vs_eager"),
+            "vs_eager": None,
+            "vs_compile": None,
+            "final_note": f"final evaluation: {final.get('outcome')}: {final.get('message')}",
+        }
     speed = final.get("speedup") or {}
     profile = final.get("profile") or {}
     baseline = final.get("baseline") or {}
-    return {"search_vs_eager": row.get("vs_eager"),
-            "vs_eager": speed.get("vs_eager"), "vs_compile": speed.get("vs_compile"),
-            "best_ms": (final.get("timing") or {}).get("median_ms"),
-            "eager_ms": baseline.get("eager_ms"), "compile_ms": baseline.get("compile_ms"),
-            "bottleneck": profile.get("bottleneck"), "pct_peak_bw": profile.get("pct_peak_bw"),
-            "pct_peak_flops": profile.get("pct_peak_flops"),
-            "best_tflops": profile.get("achieved_tflops"),
-            "best_gbps": profile.get("achieved_gbps")}
+    return {
+        "search_vs_eager": row.get("vs_eager"),
+        "vs_eager": speed.get("vs_eager"),
+        "vs_compile": speed.get("vs_compile"),
+        "best_ms": (final.get("timing") or {}).get("median_ms"),
+        "eager_ms": baseline.get("eager_ms"),
+        "compile_ms": baseline.get("compile_ms"),
+        "bottleneck": profile.get("bottleneck"),
+        "pct_peak_bw": profile.get("pct_peak_bw"),
+        "pct_peak_flops": profile.get("pct_peak_flops"),
+        "best_tflops": profile.get("achieved_tflops"),
+        "best_gbps": profile.get("achieved_gbps"),
+    }
 
 
-def write_tables(rows: list[dict[str, Any]], problems: list[Path], args: argparse.Namespace,
-                 out: Path, stage: str | None = None) -> str:
+def write_tables(
+    rows: list[dict[str, Any]],
+    problems: list[Path],
+    args: argparse.Namespace,
+    out: Path,
+    stage: str | None = None,
+) -> str:
     """bench.json, bench.md and roofline.png for the rows so far; returns the markdown."""
     summary = summarise(rows)
     reports = [out / p.stem / "report.json" for p in problems]
     first = next((json.loads(r.read_text()) for r in reports if r.exists()), {})
     peaks = ((first.get("reference") or {}).get("profile") or {}).get("peaks")
-    meta = {"device": (peaks or {}).get("name", first.get("device")),
-            "date": datetime.now(UTC).isoformat(),
-            "versions": package_versions(), "peaks": peaks,
-            "compile_mode": args.compile_mode,
-            "command": f"kernelwright bench {args.dir} --time-limit {args.time_limit:g} "
-                       f"--budget {args.budget} --concurrency {args.concurrency} "
-                       f"--parallel {args.parallel} --compile-mode {args.compile_mode} "
-                       + (f"--filter '{args.filter}' " if args.filter else "")
-                       + f"--out {args.out}"}
+    meta = {
+        "device": (peaks or {}).get("name", first.get("device")),
+        "date": datetime.now(UTC).isoformat(),
+        "versions": package_versions(),
+        "peaks": peaks,
+        "compile_mode": args.compile_mode,
+        "command": f"kernelwright bench {args.dir} --time-limit {args.time_limit:g} "
+        f"--budget {args.budget} --concurrency {args.concurrency} "
+        f"--parallel {args.parallel} --compile-mode {args.compile_mode} "
+        + (f"--filter '{args.filter}' " if args.filter else "")
+        + f"--out {args.out}",
+    }
     if stage:
         meta["stage"] = stage
-    (out / "bench.json").write_text(json.dumps({"meta": meta, "summary": summary, "rows": rows},
-                                               indent=2))
+    (out / "bench.json").write_text(
+        json.dumps({"meta": meta, "summary": summary, "rows": rows}, indent=2)
+    )
     text = markdown(rows, summary, meta)
     (out / "bench.md").write_text(text)
     from kernelwright.agent.roofline import plot_roofline

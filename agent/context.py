@@ -21,9 +21,16 @@ KNOWLEDGE_BUDGET_TOKENS = 6000
 
 
 class ContextBuilder:
-    def __init__(self, problem_path: str, problem_source: str, graph: dict[str, Any] | None,
-                 device: dict[str, Any], reference_profile: dict[str, Any] | None,
-                 skills: tuple[dict[str, Any], ...], workspace: str | None = None):
+    def __init__(
+        self,
+        problem_path: str,
+        problem_source: str,
+        graph: dict[str, Any] | None,
+        device: dict[str, Any],
+        reference_profile: dict[str, Any] | None,
+        skills: tuple[dict[str, Any], ...],
+        workspace: str | None = None,
+    ):
         self.problem_path = problem_path
         self.problem_source = problem_source
         self.graph = graph
@@ -41,8 +48,11 @@ class ContextBuilder:
 
             if self._index is None:
                 self._index = KnowledgeIndex.load(workspace=self.workspace)
-            source = (parent.result if parent and parent.result else
-                      {"outcome": "ok", "profile": self.reference_profile or {}})
+            source = (
+                parent.result
+                if parent and parent.result
+                else {"outcome": "ok", "profile": self.reference_profile or {}}
+            )
             signals = signals_from_result(source, self.graph, device=self.device.get("name"))
             docs = retrieve(signals, KNOWLEDGE_BUDGET_TOKENS, index=self._index)
             return tuple(render(docs))
@@ -50,16 +60,29 @@ class ContextBuilder:
             log.warning("knowledge retrieval failed: %s", err)
             return ()
 
-    def build(self, tree: Tree, parent: Node | None, operator: str, seed: int,
-              extra: list[Node] | None = None,
-              count: int = 1) -> tuple[ProposalContext, list[Node]]:
+    def build(
+        self,
+        tree: Tree,
+        parent: Node | None,
+        operator: str,
+        seed: int,
+        extra: list[Node] | None = None,
+        count: int = 1,
+    ) -> tuple[ProposalContext, list[Node]]:
         chosen = memory.build_context(tree, parent, operator) + list(extra or [])
         ctx = ProposalContext(
-            problem_path=self.problem_path, problem_source=self.problem_source,
-            graph=self.graph, device=self.device,
-            parent=parent.summary() if parent else None, memory=operator,
+            problem_path=self.problem_path,
+            problem_source=self.problem_source,
+            graph=self.graph,
+            device=self.device,
+            parent=parent.summary() if parent else None,
+            memory=operator,
             memory_context=tuple(n.summary() for n in chosen),
-            knowledge=self._knowledge(parent), skills=self.skills, count=count, seed=seed,
+            knowledge=self._knowledge(parent),
+            skills=self.skills,
+            count=count,
+            seed=seed,
             reference_profile=self.reference_profile,
-            tried=tuple(n.config for n in tree if n.config))
+            tried=tuple(n.config for n in tree if n.config),
+        )
         return ctx, chosen

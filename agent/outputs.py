@@ -22,14 +22,31 @@ def prepare_out_dir(out_dir: str | None, problem_path: str, resume: bool) -> Pat
 
 def append_trajectory(out_dir: Path, node: Node, tree: Tree) -> None:
     """One line per evaluated node: the context it was built from, the proposal, the result."""
-    context = [{"id": c.id, "outcome": c.outcome, "speedup": c.speedup, "move": c.move,
-                "message": (c.result or {}).get("message")}
-               for c in (tree.get(i) for i in node.context_ids) if c is not None]
-    line = {"id": node.id, "parent": node.parent, "proposer": node.proposer,
-            "memory": node.memory, "context": context,
-            "proposal": {"move": node.move, "config": node.config, "source": node.source,
-                         "meta": getattr(node, "meta", {})},
-            "result": node.result}
+    context = [
+        {
+            "id": c.id,
+            "outcome": c.outcome,
+            "speedup": c.speedup,
+            "move": c.move,
+            "message": (c.result or {}).get("message"),
+        }
+        for c in (tree.get(i) for i in node.context_ids)
+        if c is not None
+    ]
+    line = {
+        "id": node.id,
+        "parent": node.parent,
+        "proposer": node.proposer,
+        "memory": node.memory,
+        "context": context,
+        "proposal": {
+            "move": node.move,
+            "config": node.config,
+            "source": node.source,
+            "meta": getattr(node, "meta", {}),
+        },
+        "result": node.result,
+    }
     with open(out_dir / "trajectories.jsonl", "a") as handle:
         handle.write(json.dumps(line, default=str) + "\n")
 
@@ -38,15 +55,26 @@ def best_dict(best: Node | None) -> dict[str, Any] | None:
     if best is None:
         return None
     result = best.result or {}
-    return {"id": best.id, "outcome": best.outcome, "source": best.source, "config": best.config,
-            "move": best.move, "proposer": best.proposer, "speedup": result.get("speedup"),
-            "timing": result.get("timing"), "baseline": result.get("baseline"),
-            "profile": result.get("profile"), "correctness": result.get("correctness"),
-            "timing_note": result.get("timing_note"), "flags": result.get("flags", [])}
+    return {
+        "id": best.id,
+        "outcome": best.outcome,
+        "source": best.source,
+        "config": best.config,
+        "move": best.move,
+        "proposer": best.proposer,
+        "speedup": result.get("speedup"),
+        "timing": result.get("timing"),
+        "baseline": result.get("baseline"),
+        "profile": result.get("profile"),
+        "correctness": result.get("correctness"),
+        "timing_note": result.get("timing_note"),
+        "flags": result.get("flags", []),
+    }
 
 
-def report_dict(report: SearchReport, reference: dict[str, Any] | None, search_id: str,
-                accounts: dict[str, Any]) -> dict[str, Any]:
+def report_dict(
+    report: SearchReport, reference: dict[str, Any] | None, search_id: str, accounts: dict[str, Any]
+) -> dict[str, Any]:
     data = asdict(report)
     data["search_id"] = search_id
     data["reference"] = reference
@@ -58,9 +86,14 @@ def report_dict(report: SearchReport, reference: dict[str, Any] | None, search_i
     return data
 
 
-def write_outputs(out_dir: Path, report: SearchReport, best: Node | None,
-                  reference: dict[str, Any] | None, search_id: str,
-                  accounts: dict[str, Any]) -> None:
+def write_outputs(
+    out_dir: Path,
+    report: SearchReport,
+    best: Node | None,
+    reference: dict[str, Any] | None,
+    search_id: str,
+    accounts: dict[str, Any],
+) -> None:
     if best is not None:
         (out_dir / "best.py").write_text(best.source)
     elif (out_dir / "best.py").exists():

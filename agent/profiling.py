@@ -8,7 +8,8 @@ from kernelwright.harness.evaluate import Harness
 from kernelwright.harness.store import Store
 
 
-async def profile_problem(problem_path: str, device: str = "auto",
-                          store_path: str | None = None) -> dict[str, Any]:
+async def profile_problem(
+    problem_path: str, device: str = "auto", store_path: str | None = None
+) -> dict[str, Any]:
     harness = Harness(store=Store(store_path))
     return await harness.profile(problem_path, device)

@@ -60,12 +60,16 @@ def _problem_facts(graph: dict[str, Any] | None) -> tuple[str, str, list[int]] |
 
     classes = list(op_classes_from_graph(graph))
     first = graph["inputs"][0]
-    return (classes[0] if classes else "other", str(first.get("dtype", "float32")),
-            list(first.get("shape") or []))
+    return (
+        classes[0] if classes else "other",
+        str(first.get("dtype", "float32")),
+        list(first.get("shape") or []),
+    )
 
 
-def matching_skills(graph: dict[str, Any] | None, device_name: str,
-                    config: SearchConfig) -> list[dict[str, Any]]:
+def matching_skills(
+    graph: dict[str, Any] | None, device_name: str, config: SearchConfig
+) -> list[dict[str, Any]]:
     facts = _problem_facts(graph)
     if facts is None:
         return []
@@ -79,8 +83,7 @@ def matching_skills(graph: dict[str, Any] | None, device_name: str,
         return []
 
 
-def _change_from_default(best: Node, graph: dict[str, Any] | None,
-                         device: dict[str, Any]) -> str:
+def _change_from_default(best: Node, graph: dict[str, Any] | None, device: dict[str, Any]) -> str:
     """What the winner changed from the template's default config: the skill's
     "what changed" line. The winner's own move says only its last step, or
     "skill X" when a warm start seeded it, which tells the next reader nothing."""
@@ -96,9 +99,14 @@ def _change_from_default(best: Node, graph: dict[str, Any] | None,
     return f"from the default config: {changes}" if changes else "the default config"
 
 
-def write_skill(best: Node, graph: dict[str, Any] | None, device: dict[str, Any],
-                problem_hash: str, search_id: str,
-                runners_up: list[Node] | tuple[Node, ...] = ()) -> str | None:
+def write_skill(
+    best: Node,
+    graph: dict[str, Any] | None,
+    device: dict[str, Any],
+    problem_hash: str,
+    search_id: str,
+    runners_up: list[Node] | tuple[Node, ...] = (),
+) -> str | None:
     """Distils a verified improvement into a skill; returns a note for the report.
 
     `device` is the search's device info: its name files the skill, its kind and
@@ -111,15 +119,28 @@ def write_skill(best: Node, graph: dict[str, Any] | None, device: dict[str, Any]
     from kernelwright.knowledge.skills import write_skill as write
 
     op_class, dtype, shape = facts
-    node = {**(best.result or {}), "config": best.config,
-            "move": _change_from_default(best, graph, device), "source": best.source}
+    node = {
+        **(best.result or {}),
+        "config": best.config,
+        "move": _change_from_default(best, graph, device),
+        "source": best.source,
+    }
     try:
-        skill = write(node, op_class=op_class, dtype=dtype, device=device["name"], shape=shape,
-                      problem_hash=problem_hash, search_id=search_id,
-                      runners_up=[{"config": n.config, "speedup_vs_eager": n.speedup}
-                                  for n in runners_up
-                                  if n.config and n.speedup and n.speedup > 1.0],
-                      version=package_versions()["kernelwright"])
+        skill = write(
+            node,
+            op_class=op_class,
+            dtype=dtype,
+            device=device["name"],
+            shape=shape,
+            problem_hash=problem_hash,
+            search_id=search_id,
+            runners_up=[
+                {"config": n.config, "speedup_vs_eager": n.speedup}
+                for n in runners_up
+                if n.config and n.speedup and n.speedup > 1.0
+            ],
+            version=package_versions()["kernelwright"],
+        )
     except Exception as err:
         log.warning("skill write-back failed: %s", err)
         return f"skill not written: {err}"

@@ -20,14 +20,21 @@ def plot_roofline(rows: list[dict[str, Any]], peaks: dict[str, Any] | None, path
         bw = peaks["copy_gbps"] / 1e3  # TB/s
         rates = peaks.get("matmul_tflops") or {}
         fp32_accurate, basis = flop_peak(peaks, "float32")
-        roofs = [("float32, CUDA cores", rates.get("float32"), ":"),
-                 ("float32 as 3xTF32", fp32_accurate if basis else None, "-"),
-                 ("bfloat16", rates.get("bfloat16"), "--")]
+        roofs = [
+            ("float32, CUDA cores", rates.get("float32"), ":"),
+            ("float32 as 3xTF32", fp32_accurate if basis else None, "-"),
+            ("bfloat16", rates.get("bfloat16"), "--"),
+        ]
         for label, flops, style in roofs:
             if flops:
                 xs = [0.01, flops / bw, 1e4]
-                roof.plot(xs, [min(x * bw, flops) for x in xs], style, color="grey",
-                          label=f"measured roof ({label})")
+                roof.plot(
+                    xs,
+                    [min(x * bw, flops) for x in xs],
+                    style,
+                    color="grey",
+                    label=f"measured roof ({label})",
+                )
     for r in compute_rows:
         roof.scatter(r["intensity"], r["ref_tflops"] or 0, marker="o", color="tab:blue")
         roof.scatter(r["intensity"], r["best_tflops"], marker="*", s=120, color="tab:red")
@@ -36,17 +43,30 @@ def plot_roofline(rows: list[dict[str, Any]], peaks: dict[str, Any] | None, path
     roof.scatter([], [], marker="*", color="tab:red", label="best generated kernel")
     if compute_rows or peaks:
         roof.set(xscale="log", yscale="log")
-    roof.set(xlabel="arithmetic intensity (FLOP/byte)",
-             ylabel="achieved TFLOP/s", title="roofline (problems with counted FLOPs)")
+    roof.set(
+        xlabel="arithmetic intensity (FLOP/byte)",
+        ylabel="achieved TFLOP/s",
+        title="roofline (problems with counted FLOPs)",
+    )
     roof.legend(fontsize=8)
 
     memory_rows = [r for r in rows if r.get("pct_peak_bw") is not None]
     names = [r["problem"][:22] for r in memory_rows]
     xs = range(len(memory_rows))
-    bars.barh([x + 0.2 for x in xs], [r.get("ref_pct_peak_bw") or 0 for r in memory_rows],
-              height=0.4, label="eager reference", color="tab:blue")
-    bars.barh([x - 0.2 for x in xs], [r["pct_peak_bw"] for r in memory_rows], height=0.4,
-              label="best generated kernel", color="tab:red")
+    bars.barh(
+        [x + 0.2 for x in xs],
+        [r.get("ref_pct_peak_bw") or 0 for r in memory_rows],
+        height=0.4,
+        label="eager reference",
+        color="tab:blue",
+    )
+    bars.barh(
+        [x - 0.2 for x in xs],
+        [r["pct_peak_bw"] for r in memory_rows],
+        height=0.4,
+        label="best generated kernel",
+        color="tab:red",
+    )
     bars.set_yticks(list(xs), names, fontsize=7)
     bars.axvline(100, color="grey", linestyle=":")
     bars.set(xlabel="% of measured copy bandwidth", title="memory traffic vs peak DRAM bandwidth")

@@ -46,8 +46,13 @@ MIN_IMPORT_TIMEOUT_S = 10.0
 
 
 class Search:
-    def __init__(self, problem_path: str, config: SearchConfig,
-                 on_event: Callable[[SearchEvent], None] | None, cancel: asyncio.Event | None):
+    def __init__(
+        self,
+        problem_path: str,
+        config: SearchConfig,
+        on_event: Callable[[SearchEvent], None] | None,
+        cancel: asyncio.Event | None,
+    ):
         self.problem_path = str(problem_path)
         self.config = config
         self.on_event = on_event or (lambda event: None)
@@ -66,11 +71,17 @@ class Search:
     def _emit(self, kind: str, node: Node | None = None, message: str = "") -> None:
         best = self.tree.best()
         elapsed = time.monotonic() - self.started
-        event = SearchEvent(kind=kind, evaluated=len(self.tree.evaluated()), failed=self.failed,
-                            budget=self.config.budget,
-                            best_speedup=best.speedup if best else None, elapsed_s=elapsed,
-                            time_left_s=max(self.config.time_limit_s - elapsed, 0.0),
-                            node=node.report_row() if node else None, message=message)
+        event = SearchEvent(
+            kind=kind,
+            evaluated=len(self.tree.evaluated()),
+            failed=self.failed,
+            budget=self.config.budget,
+            best_speedup=best.speedup if best else None,
+            elapsed_s=elapsed,
+            time_left_s=max(self.config.time_limit_s - elapsed, 0.0),
+            node=node.report_row() if node else None,
+            message=message,
+        )
         try:
             self.on_event(event)
         except Exception as err:  # a broken listener must not end the search
@@ -79,8 +90,11 @@ class Search:
     def _time_left(self) -> float:
         # Only a search that times torch.compile itself keeps time back for it
         # (`bench` times the baselines after all searches: its searches keep nothing back).
-        reserve = (min(FINAL_EVAL_RESERVE_S, FINAL_EVAL_RESERVE_SHARE * self.config.time_limit_s)
-                   if self.device == "cuda" and self.config.compile_baseline else 0.0)
+        reserve = (
+            min(FINAL_EVAL_RESERVE_S, FINAL_EVAL_RESERVE_SHARE * self.config.time_limit_s)
+            if self.device == "cuda" and self.config.compile_baseline
+            else 0.0
+        )
         return self.config.time_limit_s - reserve - (time.monotonic() - self.started)
 
     def _grace_left(self) -> float:
@@ -109,10 +123,15 @@ class Search:
         if required is None:
             required = "claude" in wanted
         if required:
-            why = ("the Claude proposer's code runs only sandboxed"
-                   if self.config.require_sandbox is None else "--require-sandbox")
-            raise BadInputError(f"{why}, and no sandbox works here ({sandbox.reason}); "
-                                "install bubblewrap, or pass --allow-unsandboxed")
+            why = (
+                "the Claude proposer's code runs only sandboxed"
+                if self.config.require_sandbox is None
+                else "--require-sandbox"
+            )
+            raise BadInputError(
+                f"{why}, and no sandbox works here ({sandbox.reason}); "
+                "install bubblewrap, or pass --allow-unsandboxed"
+            )
         self.notes.append(sandbox.warning())
 
     async def _prepare(self) -> None:
@@ -124,36 +143,57 @@ class Search:
             self.notes.append(self.store.notice)
         pool = WorkerPool(parallel=self.config.parallel, prestart=True)
         self._check_sandbox(pool)
-        self.harness = Harness(store=self.store, pool=pool, limits=Limits(
-            timeout_s=180.0,
-            import_timeout_s=min(self.config.import_timeout_s,
-                                 max(self.config.time_limit_s, MIN_IMPORT_TIMEOUT_S))))
+        self.harness = Harness(
+            store=self.store,
+            pool=pool,
+            limits=Limits(
+                timeout_s=180.0,
+                import_timeout_s=min(
+                    self.config.import_timeout_s,
+                    max(self.config.time_limit_s, MIN_IMPORT_TIMEOUT_S),
+                ),
+            ),
+        )
         log.info("%s: capturing the reference graph", self.problem_path)
         self.graph = await self.harness.capture(self.problem_path)
         log.info("%s: profiling the reference on %s", self.problem_path, self.device)
-        self.reference = await self.harness.profile(self.problem_path, self.device,
-                                                    compile_baseline=False)
-        log.info("%s: reference %.4f ms", self.problem_path,
-                 self.reference["timing"]["median_ms"])
+        self.reference = await self.harness.profile(
+            self.problem_path, self.device, compile_baseline=False
+        )
+        log.info("%s: reference %.4f ms", self.problem_path, self.reference["timing"]["median_ms"])
         self.peaks = (self.reference.get("profile") or {}).get("peaks")
         peaks = self.peaks or {}
         # The generator sizes tiles and grids by the device's own facts
         # (generator/heuristics.py: device_facts); None where the peaks do not say.
-        self.device_info = {"kind": self.device, "name": peaks.get("name", self.device),
-                            "peaks": self.peaks, "sm_count": peaks.get("sm_count"),
-                            "shared_memory_per_block": peaks.get("shared_memory_per_block"),
-                            "l2_bytes": peaks.get("l2_bytes")}
+        self.device_info = {
+            "kind": self.device,
+            "name": peaks.get("name", self.device),
+            "peaks": self.peaks,
+            "sm_count": peaks.get("sm_count"),
+            "shared_memory_per_block": peaks.get("shared_memory_per_block"),
+            "l2_bytes": peaks.get("l2_bytes"),
+        }
         self.proposers = proposer_registry.build(self.config.proposers, self.notes)
         for note in self.notes:
             self._emit("notice", message=note)
-        skills = proposer_registry.matching_skills(self.graph, self.device_info["name"],
-                                                   self.config) if self.config.use_skills else ()
+        skills = (
+            proposer_registry.matching_skills(self.graph, self.device_info["name"], self.config)
+            if self.config.use_skills
+            else ()
+        )
         if skills:
-            self.notes.append(f"warm start from {len(skills)} skill(s): "
-                              + ", ".join(s["id"] for s in skills))
+            self.notes.append(
+                f"warm start from {len(skills)} skill(s): " + ", ".join(s["id"] for s in skills)
+            )
         self.skills = tuple(skills)
-        self.contexts = ContextBuilder(self.problem_path, self.source, self.graph, self.device_info,
-                                       self.reference.get("profile"), self.skills)
+        self.contexts = ContextBuilder(
+            self.problem_path,
+            self.source,
+            self.graph,
+            self.device_info,
+            self.reference.get("profile"),
+            self.skills,
+        )
         key = f"{self.problem_hash}:{self.device}:{self.config.strategy}:{self.config.seed}"
         self.search_id = hashlib.sha256(key.encode()).hexdigest()[:16]
         if self.config.resume:
@@ -166,15 +206,24 @@ class Search:
         """The stored tree, rebuilt in id order (parents before children). A node stored
         without a result was in flight when the last run stopped: it is evaluated again."""
         previous = self.store.get_search(self.search_id) or {}
-        if previous.get("status") == "running" and previous.get("pid") != os.getpid() \
-                and isinstance(previous.get("pid"), int) and process_alive(previous["pid"]):
-            raise BadInputError(f"search {self.search_id} of this problem is still running "
-                                f"(pid {previous['pid']}); stop it before resuming")
+        if (
+            previous.get("status") == "running"
+            and previous.get("pid") != os.getpid()
+            and isinstance(previous.get("pid"), int)
+            and process_alive(previous["pid"])
+        ):
+            raise BadInputError(
+                f"search {self.search_id} of this problem is still running "
+                f"(pid {previous['pid']}); stop it before resuming"
+            )
         if previous.get("status") == "running":
-            self.notes.append(f"the last run of search {self.search_id} (pid "
-                              f"{previous.get('pid', '?')}) stopped without finishing")
-        stored = sorted(self.store.nodes(self.search_id),
-                        key=lambda data: node_number(str(data.get("id", ""))))
+            self.notes.append(
+                f"the last run of search {self.search_id} (pid "
+                f"{previous.get('pid', '?')}) stopped without finishing"
+            )
+        stored = sorted(
+            self.store.nodes(self.search_id), key=lambda data: node_number(str(data.get("id", "")))
+        )
         refused = []
         for data in stored:
             try:
@@ -188,18 +237,26 @@ class Search:
             else:
                 self.interrupted.append(node)
         done = len(stored) - len(self.interrupted) - len(refused)
-        again = (f"{len(self.interrupted)} that were in flight evaluated again"
-                 if self.interrupted else "none re-evaluated")
-        self.notes.append(f"resumed search {self.search_id}: {done} evaluated node(s) from the "
-                          f"store, {again}")
+        again = (
+            f"{len(self.interrupted)} that were in flight evaluated again"
+            if self.interrupted
+            else "none re-evaluated"
+        )
+        self.notes.append(
+            f"resumed search {self.search_id}: {done} evaluated node(s) from the store, {again}"
+        )
         if refused:
             self.notes.append("stored nodes left out of the resumed tree: " + "; ".join(refused))
         self._mark_running()
 
     def _mark_running(self) -> None:
-        self.store.put_search(self.search_id, self.problem_hash, self.problem_path, self.device,
-                              {"config": _config_dict(self.config), "status": "running",
-                               "pid": os.getpid()})
+        self.store.put_search(
+            self.search_id,
+            self.problem_hash,
+            self.problem_path,
+            self.device,
+            {"config": _config_dict(self.config), "status": "running", "pid": os.getpid()},
+        )
 
     # -- one expansion ------------------------------------------------------------------
     def _proposer_for(self, index: int):
@@ -213,8 +270,9 @@ class Search:
         for attempt in range(DUPLICATE_RETRIES):
             seed = self.config.seed * 1_000_003 + index * 31 + attempt
             # Ask for more on a retry: a deterministic proposer repeats its first answer.
-            ctx, chosen = self.contexts.build(self.tree, parent, expansion.memory, seed, extra,
-                                              count=1 + 3 * attempt)
+            ctx, chosen = self.contexts.build(
+                self.tree, parent, expansion.memory, seed, extra, count=1 + 3 * attempt
+            )
             try:
                 if expansion.crossover_with and hasattr(proposer, "crossover"):
                     proposals = await proposer.crossover(ctx, extra[0].summary())
@@ -225,28 +283,44 @@ class Search:
             fresh = [p for p in proposals if p.source not in seen]
             if fresh:
                 return self._add_node(fresh[0], expansion, parent, chosen)
-        note = (f"{proposer.name} proposed nothing new after {DUPLICATE_RETRIES} tries for "
-                f"{expansion.parent or 'the reference'}")
+        note = (
+            f"{proposer.name} proposed nothing new after {DUPLICATE_RETRIES} tries for "
+            f"{expansion.parent or 'the reference'}"
+        )
         if note not in self.notes:  # one line per place, however often it happens
             self.notes.append(note)
         return None
 
-    def _add_node(self, proposal: Proposal, expansion: Expansion, parent: Node | None,
-                  chosen: list[Node]) -> Node:
-        node = Node(id=self.tree.new_id(), parent=parent.id if parent else None,
-                    depth=(parent.depth + 1) if parent else 1, proposer=proposal.proposer,
-                    move=proposal.move, memory=expansion.memory, source=proposal.source,
-                    config=proposal.config, context_ids=[n.id for n in chosen],
-                    island=expansion.island)
+    def _add_node(
+        self, proposal: Proposal, expansion: Expansion, parent: Node | None, chosen: list[Node]
+    ) -> Node:
+        node = Node(
+            id=self.tree.new_id(),
+            parent=parent.id if parent else None,
+            depth=(parent.depth + 1) if parent else 1,
+            proposer=proposal.proposer,
+            move=proposal.move,
+            memory=expansion.memory,
+            source=proposal.source,
+            config=proposal.config,
+            context_ids=[n.id for n in chosen],
+            island=expansion.island,
+        )
         node.meta = proposal.meta  # type: ignore[attr-defined]  (trajectory only)
         self.tree.add(node)
         self._emit("proposed", node)
         return node
 
     def _proposer_failure(self, expansion: Expansion, proposer: str, reason: str) -> Node:
-        node = Node(id=self.tree.new_id(), parent=expansion.parent, depth=0, proposer=proposer,
-                    move="(no candidate)", memory=expansion.memory,
-                    result={"outcome": "proposer_error", "message": reason})
+        node = Node(
+            id=self.tree.new_id(),
+            parent=expansion.parent,
+            depth=0,
+            proposer=proposer,
+            move="(no candidate)",
+            memory=expansion.memory,
+            result={"outcome": "proposer_error", "message": reason},
+        )
         self.tree.add(node)
         self.failed += 1
         self.notes.append(f"{proposer}: {reason}")
@@ -254,13 +328,23 @@ class Search:
 
     async def _evaluate(self, node: Node) -> Node:
         log.info("%s: evaluating %s (%s)", self.problem_path, node.id, node.move)
-        result = await self.harness.evaluate(self.problem_path, node.source, self.device,
-                                             compile_baseline=False,
-                                             use_cache=self.config.use_cache)
+        result = await self.harness.evaluate(
+            self.problem_path,
+            node.source,
+            self.device,
+            compile_baseline=False,
+            use_cache=self.config.use_cache,
+        )
         node.result = result.to_dict()
         seconds = result.seconds or {}
-        log.info("%s: %s %s in %.1f s (%.1f s of it waiting for the GPU)", self.problem_path,
-                 node.id, result.outcome, seconds.get("total", 0.0), seconds.get("waiting", 0.0))
+        log.info(
+            "%s: %s %s in %.1f s (%.1f s of it waiting for the GPU)",
+            self.problem_path,
+            node.id,
+            result.outcome,
+            seconds.get("total", 0.0),
+            seconds.get("waiting", 0.0),
+        )
         return node
 
     def _record(self, node: Node) -> None:
@@ -291,9 +375,13 @@ class Search:
         except BaseException:
             if getattr(self, "search_id", None):  # not left "running" for a resume to trust
                 with contextlib.suppress(Exception):
-                    self.store.put_search(self.search_id, self.problem_hash, self.problem_path,
-                                          self.device, {"config": _config_dict(self.config),
-                                                        "status": "failed"})
+                    self.store.put_search(
+                        self.search_id,
+                        self.problem_hash,
+                        self.problem_path,
+                        self.device,
+                        {"config": _config_dict(self.config), "status": "failed"},
+                    )
             raise
         finally:
             if getattr(self, "harness", None) is not None:
@@ -302,8 +390,9 @@ class Search:
     async def _run(self) -> SearchReport:
         await self._prepare()
         prepared_s = time.monotonic() - self.started
-        self.out_dir = outputs.prepare_out_dir(self.config.out_dir, self.problem_path,
-                                               resume=self.config.resume)
+        self.out_dir = outputs.prepare_out_dir(
+            self.config.out_dir, self.problem_path, resume=self.config.resume
+        )
         in_flight: dict[asyncio.Task, Node] = {}
         index = len(self.tree)
         for node in self.interrupted[: max(self.config.budget - len(self.tree.evaluated()), 0)]:
@@ -331,16 +420,19 @@ class Search:
             if not in_flight:
                 break
             waiter = asyncio.ensure_future(self.cancel.wait())
-            done, _ = await asyncio.wait(set(in_flight) | {waiter},
-                                         timeout=max(self._time_left(), self._grace_left(), 1.0),
-                                         return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(
+                set(in_flight) | {waiter},
+                timeout=max(self._time_left(), self._grace_left(), 1.0),
+                return_when=asyncio.FIRST_COMPLETED,
+            )
             waiter.cancel()
             out_of_time = self._time_left() <= 0 and self._grace_left() <= 0
             if self.cancel.is_set() or not (done - {waiter}) and out_of_time:
                 if not self.cancel.is_set():
                     self.notes.append(
                         f"time limit: {len(in_flight)} candidate(s) still being evaluated were "
-                        f"cancelled (capturing and profiling the reference took {prepared_s:.0f} s)")
+                        f"cancelled (capturing and profiling the reference took {prepared_s:.0f} s)"
+                    )
                 await _cancel_all(in_flight)
                 break
             for task in done - {waiter}:
@@ -355,56 +447,91 @@ class Search:
                     self.notes.append(
                         f"no candidate had a verdict at the {self.config.time_limit_s:.0f} s limit "
                         f"(capturing and profiling the reference took {prepared_s:.0f} s): the "
-                        f"first ran to its verdict, {max(over, 0.0):.0f} s past the limit")
+                        f"first ran to its verdict, {max(over, 0.0):.0f} s past the limit"
+                    )
         return await self._finish()
 
     async def _finish(self) -> SearchReport:
         cancelled = self.cancel.is_set()
         best = self.tree.best()
         baseline = None
-        if best is not None and self.device == "cuda" and self.config.compile_baseline \
-                and not cancelled:
-            final = await self.harness.evaluate(self.problem_path, best.source, self.device,
-                                                compile_baseline=True,
-                                                compile_mode=self.config.compile_mode)
+        if (
+            best is not None
+            and self.device == "cuda"
+            and self.config.compile_baseline
+            and not cancelled
+        ):
+            final = await self.harness.evaluate(
+                self.problem_path,
+                best.source,
+                self.device,
+                compile_baseline=True,
+                compile_mode=self.config.compile_mode,
+            )
             if final.outcome == "ok":
                 best.result = {**final.to_dict(), "search_result": best.result.get("speedup")}
-                baseline = {"label": f"torch.compile ({self.config.compile_mode}), timed "
-                                     "alongside the best in one process",
-                            "compile_ms": (final.baseline or {}).get("compile_ms"),
-                            "eager_ms": (final.baseline or {}).get("eager_ms")}
+                baseline = {
+                    "label": f"torch.compile ({self.config.compile_mode}), timed "
+                    "alongside the best in one process",
+                    "compile_ms": (final.baseline or {}).get("compile_ms"),
+                    "eager_ms": (final.baseline or {}).get("eager_ms"),
+                }
             else:
-                self.notes.append(f"the final re-evaluation of {best.id} said {final.outcome}: "
-                                  f"{final.message}")
+                self.notes.append(
+                    f"the final re-evaluation of {best.id} said {final.outcome}: {final.message}"
+                )
         if self.device == "cpu":
-            self.notes.append("on CPU Triton runs under the interpreter: the search verified "
-                              "correctness only; no speedups were measured")
+            self.notes.append(
+                "on CPU Triton runs under the interpreter: the search verified "
+                "correctness only; no speedups were measured"
+            )
         if best is not None and not cancelled:
-            note = proposer_registry.write_skill(best, self.graph, self.device_info,
-                                                 self.problem_hash, self.search_id,
-                                                 self._runners_up(best))
+            note = proposer_registry.write_skill(
+                best,
+                self.graph,
+                self.device_info,
+                self.problem_hash,
+                self.search_id,
+                self._runners_up(best),
+            )
             if note:
                 self.notes.append(note)
-        self.store.put_search(self.search_id, self.problem_hash, self.problem_path, self.device,
-                              {"config": _config_dict(self.config),
-                               "status": "cancelled" if cancelled else "done"})
-        report = SearchReport(problem=self.problem_path, device=self.device,
-                              best=outputs.best_dict(best), evaluated=len(self.tree.evaluated()),
-                              nodes=[n.report_row() for n in self.tree if n.result is not None],
-                              baseline=baseline, notes=self.notes)
-        outputs.write_outputs(self.out_dir, report, best, self.reference, self.search_id,
-                              self._accounts())
+        self.store.put_search(
+            self.search_id,
+            self.problem_hash,
+            self.problem_path,
+            self.device,
+            {"config": _config_dict(self.config), "status": "cancelled" if cancelled else "done"},
+        )
+        report = SearchReport(
+            problem=self.problem_path,
+            device=self.device,
+            best=outputs.best_dict(best),
+            evaluated=len(self.tree.evaluated()),
+            nodes=[n.report_row() for n in self.tree if n.result is not None],
+            baseline=baseline,
+            notes=self.notes,
+        )
+        outputs.write_outputs(
+            self.out_dir, report, best, self.reference, self.search_id, self._accounts()
+        )
         self._emit("finished", best, message="cancelled" if cancelled else "done")
         return report
 
     def _runners_up(self, best: Node, count: int = 3) -> list[Node]:
         """The next-best verified nodes with distinct configs, fastest first."""
-        ranked = sorted((n for n in self.tree.evaluated() if n.ok and n.speedup and n is not best),
-                        key=lambda n: n.speedup, reverse=True)
+        ranked = sorted(
+            (n for n in self.tree.evaluated() if n.ok and n.speedup and n is not best),
+            key=lambda n: n.speedup,
+            reverse=True,
+        )
         picked: list[Node] = []
         for node in ranked:
-            if node.config and node.config != best.config \
-                    and all(node.config != other.config for other in picked):
+            if (
+                node.config
+                and node.config != best.config
+                and all(node.config != other.config for other in picked)
+            ):
                 picked.append(node)
         return picked[:count]
 
@@ -425,9 +552,12 @@ def _config_dict(config: SearchConfig) -> dict[str, Any]:
     return {k: v for k, v in asdict(config).items() if k != "store_path"}
 
 
-async def run_search(problem_path: str, config: SearchConfig,
-                     on_event: Callable[[SearchEvent], None] | None = None,
-                     cancel: asyncio.Event | None = None) -> SearchReport:
+async def run_search(
+    problem_path: str,
+    config: SearchConfig,
+    on_event: Callable[[SearchEvent], None] | None = None,
+    cancel: asyncio.Event | None = None,
+) -> SearchReport:
     if not Path(problem_path).is_file():
         raise BadInputError(f"problem file not found: {problem_path}")
     return await Search(problem_path, config, on_event, cancel).run()

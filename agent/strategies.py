@@ -79,8 +79,13 @@ class Evolve:
 
     name = "evolve"
 
-    def __init__(self, islands: int = 2, tournament: int = 3, crossover_rate: float = 0.3,
-                 migrate_every: int = 6):
+    def __init__(
+        self,
+        islands: int = 2,
+        tournament: int = 3,
+        crossover_rate: float = 0.3,
+        migrate_every: int = 6,
+    ):
         self.islands = islands
         self.tournament = tournament
         self.crossover_rate = crossover_rate
@@ -90,8 +95,11 @@ class Evolve:
         self.observed = 0
 
     def _members(self, tree: Tree, island: int) -> list[Node]:
-        return [n for n in tree.evaluated() if n.ok and
-                (n.island == island or n.id in self.migrants[island])]
+        return [
+            n
+            for n in tree.evaluated()
+            if n.ok and (n.island == island or n.id in self.migrants[island])
+        ]
 
     def _select(self, members: list[Node], rng: random.Random) -> Node:
         entrants = rng.sample(members, min(self.tournament, len(members)))
@@ -108,8 +116,12 @@ class Evolve:
         others = [m for m in members if m.id != first.id and m.config is not None]
         if first.config is not None and others and rng.random() < self.crossover_rate:
             second = self._select(others, rng)
-            return Expansion(parent=first.id, memory=memory.PARENT_AND_SIBLINGS,
-                             crossover_with=second.id, island=island)
+            return Expansion(
+                parent=first.id,
+                memory=memory.PARENT_AND_SIBLINGS,
+                crossover_with=second.id,
+                island=island,
+            )
         return Expansion(parent=first.id, memory=memory.PARENT, island=island)
 
     def observe(self, tree: Tree, node: Node) -> None:

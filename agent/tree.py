@@ -61,10 +61,17 @@ class Node:
 
     def summary(self) -> NodeSummary:
         result = self.result or {}
-        return NodeSummary(id=self.id, source=self.source, config=self.config, move=self.move,
-                           outcome=self.outcome or "pending", message=result.get("message", ""),
-                           speedup_vs_eager=self.speedup, profile=result.get("profile"),
-                           correctness=result.get("correctness"))
+        return NodeSummary(
+            id=self.id,
+            source=self.source,
+            config=self.config,
+            move=self.move,
+            outcome=self.outcome or "pending",
+            message=result.get("message", ""),
+            speedup_vs_eager=self.speedup,
+            profile=result.get("profile"),
+            correctness=result.get("correctness"),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -75,12 +82,21 @@ class Node:
 
     def report_row(self) -> dict[str, Any]:
         result = self.result or {}
-        return {"id": self.id, "parent": self.parent, "proposer": self.proposer,
-                "memory": self.memory, "move": self.move, "outcome": self.outcome,
-                "message": result.get("message"), "speedup": result.get("speedup"),
-                "timing": result.get("timing"), "config": self.config,
-                "bottleneck": (result.get("profile") or {}).get("bottleneck"),
-                "seconds": result.get("seconds"), "context": self.context_ids}
+        return {
+            "id": self.id,
+            "parent": self.parent,
+            "proposer": self.proposer,
+            "memory": self.memory,
+            "move": self.move,
+            "outcome": self.outcome,
+            "message": result.get("message"),
+            "speedup": result.get("speedup"),
+            "timing": result.get("timing"),
+            "config": self.config,
+            "bottleneck": (result.get("profile") or {}).get("bottleneck"),
+            "seconds": result.get("seconds"),
+            "context": self.context_ids,
+        }
 
 
 class Tree:

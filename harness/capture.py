@@ -32,12 +32,39 @@ _OPERATOR_NAMES = {
 
 # Constructor attributes worth keeping for call_module nodes (fx path).
 _MODULE_ATTRS = (
-    "in_features", "out_features", "in_channels", "out_channels", "kernel_size", "stride",
-    "padding", "dilation", "groups", "padding_mode", "output_padding", "eps", "momentum",
-    "affine", "track_running_stats", "normalized_shape", "elementwise_affine", "num_groups",
-    "num_channels", "num_features", "negative_slope", "min_val", "max_val", "approximate",
-    "dim", "beta", "delta", "reduction", "ignore_index", "label_smoothing", "log_target",
-    "inplace", "training",
+    "in_features",
+    "out_features",
+    "in_channels",
+    "out_channels",
+    "kernel_size",
+    "stride",
+    "padding",
+    "dilation",
+    "groups",
+    "padding_mode",
+    "output_padding",
+    "eps",
+    "momentum",
+    "affine",
+    "track_running_stats",
+    "normalized_shape",
+    "elementwise_affine",
+    "num_groups",
+    "num_channels",
+    "num_features",
+    "negative_slope",
+    "min_val",
+    "max_val",
+    "approximate",
+    "dim",
+    "beta",
+    "delta",
+    "reduction",
+    "ignore_index",
+    "label_smoothing",
+    "log_target",
+    "inplace",
+    "training",
 )
 
 
@@ -224,11 +251,19 @@ def _capture_export(model: torch.nn.Module, inputs: list, names: list[str]) -> d
             if node.name in lifted_constants:
                 value = exported.constants.get(lifted_constants[node.name])
                 if isinstance(value, torch.Tensor) and value.numel() <= MAX_CONSTANT_ELEMENTS:
-                    constants.append({**_tensor_meta(value), "name": node.name,
-                                      "kind": "constant", "value": value.tolist()})
+                    constants.append(
+                        {
+                            **_tensor_meta(value),
+                            "name": node.name,
+                            "kind": "constant",
+                            "value": value.tolist(),
+                        }
+                    )
                 else:
-                    problems.append(f"a tensor constant made inside forward ({node.name}) "
-                                    f"larger than {MAX_CONSTANT_ELEMENTS} elements")
+                    problems.append(
+                        f"a tensor constant made inside forward ({node.name}) "
+                        f"larger than {MAX_CONSTANT_ELEMENTS} elements"
+                    )
             continue
         if node.op == "output":
             outputs = [_args_to_json(a, rename) for a in node.args[0]]
@@ -289,8 +324,7 @@ def _describe_node(node, op_name: str, rename: dict[str, str]) -> dict:
     elif meta is not None and hasattr(meta, "shape"):
         described.update(_single_meta(meta))
     elif isinstance(meta, (list, tuple)):
-        described.update({"shape": None, "dtype": None,
-                          "outputs": [_single_meta(m) for m in meta]})
+        described.update({"shape": None, "dtype": None, "outputs": [_single_meta(m) for m in meta]})
     else:
         described.update({"shape": None, "dtype": None})
     return described
@@ -301,10 +335,6 @@ def _module_attrs(path: str, module: torch.nn.Module) -> dict:
     for attr in _MODULE_ATTRS:
         if hasattr(module, attr):
             attrs[attr] = _constant(getattr(module, attr))
-    attrs["params"] = {
-        name: f"{path}.{name}" for name, _ in module.named_parameters(recurse=False)
-    }
-    attrs["buffers"] = {
-        name: f"{path}.{name}" for name, _ in module.named_buffers(recurse=False)
-    }
+    attrs["params"] = {name: f"{path}.{name}" for name, _ in module.named_parameters(recurse=False)}
+    attrs["buffers"] = {name: f"{path}.{name}" for name, _ in module.named_buffers(recurse=False)}
     return attrs

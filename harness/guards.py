@@ -59,8 +59,9 @@ class PatchGuard:
 
     def changed(self) -> list[str]:
         now = _protected_objects()
-        return [f"replaced `{name}`" for name, obj in self._snapshot.items()
-                if now.get(name) is not obj]
+        return [
+            f"replaced `{name}`" for name, obj in self._snapshot.items() if now.get(name) is not obj
+        ]
 
 
 class ThreadGuard:
@@ -70,8 +71,11 @@ class ThreadGuard:
         self._before = {t.ident for t in threading.enumerate()}
 
     def new_threads(self) -> list[str]:
-        extra = [t.name for t in threading.enumerate()
-                 if t.ident not in self._before and not _framework_thread(t)]
+        extra = [
+            t.name
+            for t in threading.enumerate()
+            if t.ident not in self._before and not _framework_thread(t)
+        ]
         return [f"started thread `{name}`" for name in extra]
 
 
@@ -96,14 +100,16 @@ class PrecisionFlags:
             "cuda.matmul.allow_tf32": torch.backends.cuda.matmul.allow_tf32,
             "cudnn.allow_tf32": torch.backends.cudnn.allow_tf32,
             "float32_matmul_precision": torch.get_float32_matmul_precision(),
-            "matmul.allow_fp16_reduced_precision_reduction":
-                torch.backends.cuda.matmul.allow_fp16_reduced_precision_reduction,
+            "matmul.allow_fp16_reduced_precision_reduction": torch.backends.cuda.matmul.allow_fp16_reduced_precision_reduction,
         }
 
     def changed(self) -> list[str]:
         now = self.read()
-        return [f"changed `{k}` from {self.before[k]} to {now[k]}"
-                for k in self.before if now[k] != self.before[k]]
+        return [
+            f"changed `{k}` from {self.before[k]} to {now[k]}"
+            for k in self.before
+            if now[k] != self.before[k]
+        ]
 
 
 class OpTrace(TorchFunctionMode):
@@ -136,11 +142,13 @@ class KernelLaunchCounter:
         classes = []
         try:
             from triton.runtime.jit import JITFunction
+
             classes.append(JITFunction)
         except ImportError:
             pass
         try:
             from triton.runtime.interpreter import InterpretedFunction
+
             classes.append(InterpretedFunction)
         except ImportError:
             pass
@@ -184,13 +192,17 @@ def reference_replicated(reference_ops: Counter, candidate_ops: Counter, launche
     return all(candidate_ops.get(op, 0) >= n for op, n in reference_ops.items())
 
 
-def downcast_dtypes(problem_dtypes: set[torch.dtype], candidate_dtypes: set[torch.dtype]) -> list[str]:
+def downcast_dtypes(
+    problem_dtypes: set[torch.dtype], candidate_dtypes: set[torch.dtype]
+) -> list[str]:
     """Low-precision tensors in a candidate whose reference never used them."""
     if problem_dtypes & set(_LOW_PRECISION):
         return []
     lowered = candidate_dtypes & set(_LOW_PRECISION)
-    return [f"produced {dtype} tensors on a {'/'.join(sorted(str(d) for d in problem_dtypes))} problem"
-            for dtype in sorted(lowered, key=str)]
+    return [
+        f"produced {dtype} tensors on a {'/'.join(sorted(str(d) for d in problem_dtypes))} problem"
+        for dtype in sorted(lowered, key=str)
+    ]
 
 
 def kernel_streams(fn: Callable[[], Any]) -> set[int]:
@@ -225,5 +237,6 @@ def tf32_in_use(reference_ops: Counter) -> bool:
     """Whether PyTorch's defaults let the reference run in TF32 (its compute peak is then tf32's)."""
     convs = any("conv" in op for op in reference_ops)
     matmuls = any(word in op for op in reference_ops for word in ("linear", "matmul", "mm", "bmm"))
-    return (convs and torch.backends.cudnn.allow_tf32) or \
-        (matmuls and torch.backends.cuda.matmul.allow_tf32)
+    return (convs and torch.backends.cudnn.allow_tf32) or (
+        matmuls and torch.backends.cuda.matmul.allow_tf32
+    )

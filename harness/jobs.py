@@ -35,11 +35,17 @@ def run_eval(request: JobRequest, channel: Any) -> dict[str, Any]:
         timer.enter("verify")
         seeds = [request.seed + i for i in range(max(request.trials, 5))]
         stats = pipeline.verify_trials(seeds, first=True)
-        result.correctness = {"trials": len(seeds), "passed": len(seeds),
-                              "max_abs_error": stats.max_abs, "max_rel_error": stats.max_rel,
-                              "criterion": stats.criterion, "atol": stats.tolerance,
-                              "rtol": stats.tolerance, "notes": stats.notes,
-                              "shared_weights": pipeline.shared_weights}
+        result.correctness = {
+            "trials": len(seeds),
+            "passed": len(seeds),
+            "max_abs_error": stats.max_abs,
+            "max_rel_error": stats.max_rel,
+            "criterion": stats.criterion,
+            "atol": stats.tolerance,
+            "rtol": stats.tolerance,
+            "notes": stats.notes,
+            "shared_weights": pipeline.shared_weights,
+        }
         pipeline.check_environment()
         if request.time_candidate:
             timer.enter("time")  # from the wait for the GPU alone (parent's "waiting")
@@ -54,8 +60,11 @@ def run_eval(request: JobRequest, channel: Any) -> dict[str, Any]:
         result.flags.extend(verdict.flags)
         if result.outcome != Outcome.OK.value:
             result.timing = result.speedup = None
-    if torch.cuda.is_available() and result.outcome == Outcome.RUNTIME_ERROR.value \
-            and "CUDA" in result.message:
+    if (
+        torch.cuda.is_available()
+        and result.outcome == Outcome.RUNTIME_ERROR.value
+        and "CUDA" in result.message
+    ):
         result.flags.append("cuda-error: worker retired")
     if request.use_ncu and result.outcome == Outcome.OK.value and result.profile is not None:
         timer.enter("ncu")
@@ -79,18 +88,23 @@ def run_profile(request: JobRequest, channel: Any) -> dict[str, Any]:
     flops = profiling.count_flops(reference, inputs)
     dtype_key = profiling.compute_dtype_key(
         out.dtype if isinstance(out, torch.Tensor) else torch.float32,
-        device.type == "cuda" and guards.tf32_in_use(trace.ops))
+        device.type == "cuda" and guards.tf32_in_use(trace.ops),
+    )
     contenders = {"eager": reference}
     if device.type == "cuda":
         compiled = baseline_then_gpu(
-            channel, request.compile_mode,
+            channel,
+            request.compile_mode,
             (lambda: warm_compiled(reference, inputs, request.compile_mode))
-            if request.compile_baseline else None)
+            if request.compile_baseline
+            else None,
+        )
         if compiled is not None:
             contenders["compile"] = compiled
         with torch.no_grad():
-            timings = timing.time_cuda(contenders, inputs, request.timing_max_reps,
-                                       request.timing_target_rse)
+            timings = timing.time_cuda(
+                contenders, inputs, request.timing_max_reps, request.timing_target_rse
+            )
     else:
         with torch.no_grad():
             timings = timing.time_cpu(contenders, inputs, target_rse=request.timing_target_rse)
@@ -98,15 +112,20 @@ def run_profile(request: JobRequest, channel: Any) -> dict[str, Any]:
     profile = profiling.build_profile(eager["median_ms"], nbytes, flops, dtype_key, request.peaks)
     if request.use_ncu:
         profile["ncu"] = ncu_profile(request, channel, None)
-    return {"device": str(device), "timing": eager,
-            "compile_timing": timings.get("compile"), "profile": profile,
-            "numerics": guards.PrecisionFlags.read(), "versions": versions(),
-            "output": {"shape": list(out.shape), "dtype": str(out.dtype)}
-            if isinstance(out, torch.Tensor) else None}
+    return {
+        "device": str(device),
+        "timing": eager,
+        "compile_timing": timings.get("compile"),
+        "profile": profile,
+        "numerics": guards.PrecisionFlags.read(),
+        "versions": versions(),
+        "output": {"shape": list(out.shape), "dtype": str(out.dtype)}
+        if isinstance(out, torch.Tensor)
+        else None,
+    }
 
 
-def ncu_profile(request: JobRequest, channel: Any,
-                candidate_source: str | None) -> dict[str, Any]:
+def ncu_profile(request: JobRequest, channel: Any, candidate_source: str | None) -> dict[str, Any]:
     """Nsight Compute's view of one forward; a note instead when it cannot be had.
 
     ncu's replays measure throughput, so they need the GPU alone, as timing

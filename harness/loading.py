@@ -59,8 +59,10 @@ def load_problem(source: str, path: str, channel: Any = None) -> Problem:
     try:
         module = load_module(source, path, _module_name("problem", source))
     except SystemExit as err:
-        raise BadInput(f"the problem called sys.exit({err.code!r}) at import; a problem "
-                       "file must only define Model, get_inputs and get_init_inputs") from None
+        raise BadInput(
+            f"the problem called sys.exit({err.code!r}) at import; a problem "
+            "file must only define Model, get_inputs and get_init_inputs"
+        ) from None
     except Exception as err:  # the user's file: any failure is bad input
         raise BadInput(f"the problem failed to import: {type(err).__name__}: {err}") from err
     model_cls = getattr(module, "Model", None)
@@ -97,8 +99,13 @@ def build_reference(problem: Problem, seed: int, device: torch.device) -> torch.
     return model.to(device).train(not problem.inference)
 
 
-def build_candidate(module: types.ModuleType, problem: Problem, reference: torch.nn.Module,
-                    seed: int, device: torch.device) -> tuple[torch.nn.Module, list[str]]:
+def build_candidate(
+    module: types.ModuleType,
+    problem: Problem,
+    reference: torch.nn.Module,
+    seed: int,
+    device: torch.device,
+) -> tuple[torch.nn.Module, list[str]]:
     """Builds ModelNew with the reference's seed and copies weights where names match.
 
     Returns the model and the state_dict keys that were copied, so a report
@@ -109,8 +116,9 @@ def build_candidate(module: types.ModuleType, problem: Problem, reference: torch
     candidate = candidate.to(device).train(reference.training)  # the reference's mode
     ref_state = reference.state_dict()
     cand_state = candidate.state_dict()
-    shared = {k: v for k, v in ref_state.items()
-              if k in cand_state and cand_state[k].shape == v.shape}
+    shared = {
+        k: v for k, v in ref_state.items() if k in cand_state and cand_state[k].shape == v.shape
+    }
     if shared:
         candidate.load_state_dict(shared, strict=False)
     return candidate, sorted(shared)

@@ -43,14 +43,25 @@ _METRICS = {
     "Achieved Occupancy": "achieved_occupancy_pct",
     "Threads": "threads",
 }
-_SHARED = ("Static Shared Memory Per Block", "Dynamic Shared Memory Per Block",
-           "Driver Shared Memory Per Block")
+_SHARED = (
+    "Static Shared Memory Per Block",
+    "Dynamic Shared Memory Per Block",
+    "Driver Shared Memory Per Block",
+)
 _LIMIT_PREFIX = "Block Limit "  # "Block Limit Registers" -> block_limits["registers"]
 _INTEGERS = {"registers_per_thread", "threads"}
 
 # ncu scales units unless told otherwise ("usecond", "Mbyte", "Ghz"): back to base.
-_TIME_NS = {"ns": 1, "nsecond": 1, "us": 1e3, "usecond": 1e3, "ms": 1e6, "msecond": 1e6,
-            "s": 1e9, "second": 1e9}
+_TIME_NS = {
+    "ns": 1,
+    "nsecond": 1,
+    "us": 1e3,
+    "usecond": 1e3,
+    "ms": 1e6,
+    "msecond": 1e6,
+    "s": 1e9,
+    "second": 1e9,
+}
 _PREFIX = {"": 1, "k": 1e3, "K": 1e3, "m": 1e6, "M": 1e6, "g": 1e9, "G": 1e9}
 
 
@@ -61,15 +72,23 @@ def ncu_path() -> str | None:
     return shutil.which("ncu")
 
 
-def command(python: str, problem_path: str, candidate_path: str | None, seed: int,
-            ncu: str = "ncu") -> list[str]:
+def command(
+    python: str, problem_path: str, candidate_path: str | None, seed: int, ncu: str = "ncu"
+) -> list[str]:
     # --clock-control none: ncu would otherwise lock the clocks to base, which
     # these shared machines must not have changed under them.
     argv = [ncu, "--clock-control", "none", "--csv", "--page", "details"]
     for section in SECTIONS:
         argv += ["--section", section]
-    argv += ["--nvtx", "--nvtx-include", f"{NVTX_RANGE}/",
-             python, "-m", "kernelwright.harness.ncu_target", problem_path]
+    argv += [
+        "--nvtx",
+        "--nvtx-include",
+        f"{NVTX_RANGE}/",
+        python,
+        "-m",
+        "kernelwright.harness.ncu_target",
+        problem_path,
+    ]
     if candidate_path:
         argv.append(candidate_path)
     return argv + ["--seed", str(seed)]
@@ -112,8 +131,11 @@ def _csv_rows(text: str) -> list[dict[str, str]]:
     reader = csv.DictReader(io.StringIO("\n".join(lines[start:])))
     # Short rows (metric rows stop after the value) leave None; stray lines
     # (ncu messages printed after the header) have no numeric ID.
-    return [{k: (v or "") for k, v in row.items() if k is not None}
-            for row in reader if (row.get("ID") or "").strip().isdigit()]
+    return [
+        {k: (v or "") for k, v in row.items() if k is not None}
+        for row in reader
+        if (row.get("ID") or "").strip().isdigit()
+    ]
 
 
 def parse_details(text: str) -> list[dict[str, Any]]:
@@ -125,10 +147,15 @@ def parse_details(text: str) -> list[dict[str, Any]]:
         kernel = kernels.get(key)
         if kernel is None:
             kernel = kernels[key] = {
-                "id": int(row["ID"]), "name": row.get("Kernel Name", ""),
-                "block": _dims(row.get("Block Size", "")), "grid": _dims(row.get("Grid Size", "")),
+                "id": int(row["ID"]),
+                "name": row.get("Kernel Name", ""),
+                "block": _dims(row.get("Block Size", "")),
+                "grid": _dims(row.get("Grid Size", "")),
                 **{name: None for name in _METRICS.values()},
-                "shared_memory_per_block_bytes": None, "block_limits": {}, "rules": []}
+                "shared_memory_per_block_bytes": None,
+                "block_limits": {},
+                "rules": [],
+            }
         metric = row.get("Metric Name", "")
         value = _number(row.get("Metric Value", ""))
         if metric and value is not None:
@@ -140,22 +167,26 @@ def parse_details(text: str) -> list[dict[str, Any]]:
                 shared[key] = shared.get(key, 0.0) + value
                 kernel["shared_memory_per_block_bytes"] = int(shared[key])
             elif metric.startswith(_LIMIT_PREFIX):
-                limit = metric[len(_LIMIT_PREFIX):].lower().replace(" ", "_")
+                limit = metric[len(_LIMIT_PREFIX) :].lower().replace(" ", "_")
                 kernel["block_limits"][limit] = int(value)
         rule = row.get("Rule Name", "")
         speedup = _number(row.get("Estimated Speedup", ""))
         if rule and speedup is not None:
-            kernel["rules"].append({
-                "name": rule, "speedup_pct": speedup,
-                "speedup_type": row.get("Estimated Speedup Type") or None,
-                "description": _first_sentence(row.get("Rule Description", ""))})
+            kernel["rules"].append(
+                {
+                    "name": rule,
+                    "speedup_pct": speedup,
+                    "speedup_type": row.get("Estimated Speedup Type") or None,
+                    "description": _first_sentence(row.get("Rule Description", "")),
+                }
+            )
     return list(kernels.values())
 
 
 def _first_sentence(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     end = text.find(". ")
-    text = text[:end + 1] if 0 < end < limit else text
+    text = text[: end + 1] if 0 < end < limit else text
     return text if len(text) <= limit else text[:limit] + "…"
 
 
@@ -181,20 +212,31 @@ def summarize(kernels: list[dict[str, Any]]) -> dict[str, Any]:
     memory = top["memory_throughput_pct"] or 0.0
     compute = top["compute_sm_pct"] or 0.0
     if memory >= compute and memory >= BOUND_PCT:
-        bound, reason = "memory", f"memory throughput {memory:.0f}% of peak (compute {compute:.0f}%)"
+        bound, reason = (
+            "memory",
+            f"memory throughput {memory:.0f}% of peak (compute {compute:.0f}%)",
+        )
     elif compute > memory and compute >= BOUND_PCT:
         bound, reason = "compute", f"SM throughput {compute:.0f}% of peak (memory {memory:.0f}%)"
     else:
         achieved = top["achieved_occupancy_pct"]
         occupancy = "unknown" if achieved is None else f"{achieved:.0f}%"
         bound = "latency"
-        reason = (f"neither memory nor compute above {BOUND_PCT:.0f}% of peak; "
-                  f"achieved occupancy {occupancy}")
+        reason = (
+            f"neither memory nor compute above {BOUND_PCT:.0f}% of peak; "
+            f"achieved occupancy {occupancy}"
+        )
     rules = sorted(top["rules"], key=lambda r: r["speedup_pct"], reverse=True)
-    return {"kernels": len(kernels), "total_duration_ns": total,
-            "dominant_id": top["id"], "dominant_name": short_name(top["name"]),
-            "dominant_share_pct": 100 * (top["duration_ns"] or 0.0) / total if total else None,
-            "bottleneck": bound, "reason": reason, "top_rule": rules[0] if rules else None}
+    return {
+        "kernels": len(kernels),
+        "total_duration_ns": total,
+        "dominant_id": top["id"],
+        "dominant_name": short_name(top["name"]),
+        "dominant_share_pct": 100 * (top["duration_ns"] or 0.0) / total if total else None,
+        "bottleneck": bound,
+        "reason": reason,
+        "top_rule": rules[0] if rules else None,
+    }
 
 
 def _error_line(stdout: str, stderr: str) -> str:
@@ -230,8 +272,9 @@ def _kill_tree(pid: int) -> None:
             pass
 
 
-def collect(problem_source: str, candidate_source: str | None, seed: int,
-            timeout_s: float = TIMEOUT_S) -> dict[str, Any]:
+def collect(
+    problem_source: str, candidate_source: str | None, seed: int, timeout_s: float = TIMEOUT_S
+) -> dict[str, Any]:
     """ncu's kernels and summary for one forward, or {"unavailable": reason}.
 
     The problem travels as source, written next to the candidate in a temporary
@@ -250,8 +293,14 @@ def collect(problem_source: str, candidate_source: str | None, seed: int,
                 handle.write(candidate_source)
         argv = command(sys.executable, problem_path, candidate_path, seed, ncu)
         try:
-            proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    stdin=subprocess.DEVNULL, text=True, errors="replace")
+            proc = subprocess.Popen(
+                argv,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                stdin=subprocess.DEVNULL,
+                text=True,
+                errors="replace",
+            )
         except OSError as err:
             return {"unavailable": f"ncu could not start: {err}"}
         try:
@@ -264,10 +313,14 @@ def collect(problem_source: str, candidate_source: str | None, seed: int,
                 proc.wait()
             return {"unavailable": f"ncu did not finish within {timeout_s:.0f} s"}
     if proc.returncode != 0:
-        return {"unavailable": f"ncu exited with status {proc.returncode}: "
-                               f"{_error_line(stdout, stderr)}"}
+        return {
+            "unavailable": f"ncu exited with status {proc.returncode}: "
+            f"{_error_line(stdout, stderr)}"
+        }
     kernels = parse_details(stdout)
     if not kernels:
-        return {"unavailable": "ncu profiled no kernels in the NVTX range "
-                               f"{NVTX_RANGE}/ ({_error_line(stdout, stderr)})"}
+        return {
+            "unavailable": "ncu profiled no kernels in the NVTX range "
+            f"{NVTX_RANGE}/ ({_error_line(stdout, stderr)})"
+        }
     return {"kernels": kernels, "summary": summarize(kernels), "command": describe_command()}

@@ -68,8 +68,13 @@ def measure_peaks(device: torch.device) -> dict[str, Any]:
     finally:
         torch.backends.cuda.matmul.allow_tf32 = saved
     name = torch.cuda.get_device_name(device) if on_gpu else "cpu"
-    return {"name": name, **device_facts(device), "copy_gbps": copy_gbps, "matmul_tflops": matmul,
-            "method": f"copy of {copy_elems * 4 >> 20} MiB (read+write); {n}³ matmul, random data"}
+    return {
+        "name": name,
+        **device_facts(device),
+        "copy_gbps": copy_gbps,
+        "matmul_tflops": matmul,
+        "method": f"copy of {copy_elems * 4 >> 20} MiB (read+write); {n}³ matmul, random data",
+    }
 
 
 def device_facts(device: torch.device) -> dict[str, int | None]:
@@ -82,6 +87,10 @@ def device_facts(device: torch.device) -> dict[str, int | None]:
     # The opt-in maximum (227 KiB on an H100) is what Triton may use; the plain
     # per-block figure (48 KiB) is only the default without opting in.
     shared = getattr(props, "shared_memory_per_block_optin", None) or getattr(
-        props, "shared_memory_per_block", None)
-    return {"sm_count": props.multi_processor_count, "shared_memory_per_block": shared,
-            "l2_bytes": getattr(props, "L2_cache_size", None)}
+        props, "shared_memory_per_block", None
+    )
+    return {
+        "sm_count": props.multi_processor_count,
+        "shared_memory_per_block": shared,
+        "l2_bytes": getattr(props, "L2_cache_size", None),
+    }

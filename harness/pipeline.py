@@ -36,6 +36,7 @@ def versions() -> dict[str, str]:
     info = {"torch": torch.__version__, "python": platform.python_version()}
     try:
         import triton
+
         info["triton"] = triton.__version__
     except ImportError:
         info["triton"] = "absent"
@@ -96,8 +97,10 @@ def classify_exception(err: BaseException) -> Outcome:
     if names & {"CompilationError", "OutOfResources", "SyntaxError"}:
         return Outcome.COMPILE_ERROR
     frames = traceback.extract_tb(err.__traceback__)
-    if frames and any(part in frames[-1].filename for part in
-                      ("triton/compiler", "triton/language", "triton/runtime/interpreter")):
+    if frames and any(
+        part in frames[-1].filename
+        for part in ("triton/compiler", "triton/language", "triton/runtime/interpreter")
+    ):
         # The interpreter raises frontend checks (power-of-two aranges,
         # shape mismatches) from the same semantic layer the compiler uses.
         return Outcome.COMPILE_ERROR
@@ -117,13 +120,13 @@ class Verdict(Exception):
         self.outcome, self.message, self.flags = outcome, message, flags or []
 
 
-
 class EvalPipeline:
     def __init__(self, request: JobRequest, channel: Any):
         self.request, self.channel = request, channel
         self.device = device_of(request)
-        self.result = EvalResult(outcome=Outcome.OK.value, message="", device=str(self.device),
-                                 versions=versions())
+        self.result = EvalResult(
+            outcome=Outcome.OK.value, message="", device=str(self.device), versions=versions()
+        )
         self.numerics = guards.PrecisionFlags.read()
 
     # -- phases ---------------------------------------------------------------
@@ -138,7 +141,8 @@ class EvalPipeline:
         self.reference = build_reference(self.problem, req.seed, self.device)
         self.dtypes = _float_dtypes(self.problem, self.reference, self.device)
         self.fp32 = self.dtypes == {torch.float32} or (
-            torch.float32 in self.dtypes and not self.dtypes & {torch.float16, torch.bfloat16})
+            torch.float32 in self.dtypes and not self.dtypes & {torch.float16, torch.bfloat16}
+        )
 
     def load_candidate(self) -> None:
         req = self.request
@@ -147,21 +151,26 @@ class EvalPipeline:
         except SyntaxError as err:
             raise Verdict(Outcome.COMPILE_ERROR, f"SyntaxError: {err.msg} (line {err.lineno})")
         if findings:
-            raise Verdict(Outcome.REJECTED, "; ".join(str(f) for f in findings),
-                          [f"static:{f.rule}" for f in findings])
+            raise Verdict(
+                Outcome.REJECTED,
+                "; ".join(str(f) for f in findings),
+                [f"static:{f.rule}" for f in findings],
+            )
         self.patches = guards.PatchGuard()
         self.threads = guards.ThreadGuard()
         self.flags_guard = guards.PrecisionFlags()
         try:
-            self.module = load_module(req.candidate_source, "kernelwright_candidate.py",
-                                      "kernelwright_candidate")
+            self.module = load_module(
+                req.candidate_source, "kernelwright_candidate.py", "kernelwright_candidate"
+            )
         except Exception as err:
             raise Verdict(Outcome.COMPILE_ERROR, _error_message(err, "importing the candidate"))
         if not hasattr(self.module, "ModelNew"):
             raise BadInput("the candidate defines no `ModelNew`")
         try:
-            self.candidate, shared = build_candidate(self.module, self.problem, self.reference,
-                                                     req.seed, self.device)
+            self.candidate, shared = build_candidate(
+                self.module, self.problem, self.reference, req.seed, self.device
+            )
         except Exception as err:
             raise Verdict(classify_exception(err), _error_message(err, "building ModelNew"))
         self.shared_weights = shared
@@ -188,8 +197,11 @@ class EvalPipeline:
         verify.poison_allocator(self.device, self._poison_bytes)
         op_trace = guards.OpTrace() if trace else None
         try:
-            with guards.reference_tripwire(self.problem.model_cls) as calls, \
-                    guards.KernelLaunchCounter() as launches, torch.no_grad():
+            with (
+                guards.reference_tripwire(self.problem.model_cls) as calls,
+                guards.KernelLaunchCounter() as launches,
+                torch.no_grad(),
+            ):
                 if op_trace is not None:
                     with op_trace:
                         out = verify.run_synchronized(lambda: self.candidate(*inputs), self.device)
@@ -214,14 +226,22 @@ class EvalPipeline:
 
     def _needs_float64_reference(self, reference_ops) -> bool:
         """TF32 convolutions: PyTorch's own default computes the reference in lower precision."""
-        return (self.device.type == "cuda" and self.fp32 and torch.backends.cudnn.allow_tf32
-                and any("conv" in op for op in reference_ops))
+        return (
+            self.device.type == "cuda"
+            and self.fp32
+            and torch.backends.cudnn.allow_tf32
+            and any("conv" in op for op in reference_ops)
+        )
 
     def _float64_reference(self, inputs: list):
         model64 = copy.deepcopy(self.reference).double()
         with torch.no_grad():
-            return model64(*[x.double() if isinstance(x, torch.Tensor) and x.is_floating_point()
-                             else x for x in inputs])
+            return model64(
+                *[
+                    x.double() if isinstance(x, torch.Tensor) and x.is_floating_point() else x
+                    for x in inputs
+                ]
+            )
 
     def verify_trials(self, seeds: list[int], first: bool) -> verify.ErrorStats:
         stats = verify.ErrorStats()
@@ -236,7 +256,9 @@ class EvalPipeline:
             pristine = verify.input_fingerprint(inputs)
             trace = first and seed == base
             if trace:
-                ref_probe, ref_trace = self._reference_output(verify.clone_inputs(inputs), trace=True)
+                ref_probe, ref_trace = self._reference_output(
+                    verify.clone_inputs(inputs), trace=True
+                )
                 self.reference_ops = ref_trace.ops
                 self._poison_bytes = verify.output_nbytes(ref_probe) * 2
                 del ref_probe
@@ -244,16 +266,25 @@ class EvalPipeline:
             if handover is not None:
                 handover.add(out, seed)
             if not verify.inputs_unchanged(inputs, pristine):
-                raise Verdict(Outcome.REJECTED, "the candidate wrote into its inputs",
-                              ["dynamic:input-mutation"])
+                raise Verdict(
+                    Outcome.REJECTED,
+                    "the candidate wrote into its inputs",
+                    ["dynamic:input-mutation"],
+                )
             if info["reference_calls"]:
-                raise Verdict(Outcome.REJECTED, "the candidate called the reference Model",
-                              ["dynamic:calls-reference"])
+                raise Verdict(
+                    Outcome.REJECTED,
+                    "the candidate called the reference Model",
+                    ["dynamic:calls-reference"],
+                )
             if trace:
                 self._check_trace(info)
             ref_out, _ = self._reference_output(verify.clone_inputs(inputs))
-            ref64 = (self._float64_reference(inputs)
-                     if self._needs_float64_reference(self.reference_ops) else None)
+            ref64 = (
+                self._float64_reference(inputs)
+                if self._needs_float64_reference(self.reference_ops)
+                else None
+            )
             replayed = getattr(self.candidate, "as_handed_over", None)
             if replayed is not None:  # the judge compares what the runner handed over
                 try:
@@ -273,13 +304,21 @@ class EvalPipeline:
                     if replayed is not None:
                         exact = replayed(exact, seed)
                     try:
-                        stats.merge(verify.compare_outputs(
-                            out, ref_out, exact, slack=False,
-                            accumulates=verify.accumulates(self.reference_ops)))
+                        stats.merge(
+                            verify.compare_outputs(
+                                out,
+                                ref_out,
+                                exact,
+                                slack=False,
+                                accumulates=verify.accumulates(self.reference_ops),
+                            )
+                        )
                     except verify.Mismatch as second:
                         raise verify.Mismatch(f"{strict_failure}; {second}") from None
-                    stats.notes.append(f"trial {index + 1}: allclose failed ({strict_failure}); "
-                                       "passed the float64-bounded criterion")
+                    stats.notes.append(
+                        f"trial {index + 1}: allclose failed ({strict_failure}); "
+                        "passed the float64-bounded criterion"
+                    )
             except verify.Mismatch as err:
                 raise Verdict(Outcome.WRONG, f"trial {index + 1} (seed {seed}): {err}")
             except verify.Cheat as err:
@@ -303,20 +342,30 @@ class EvalPipeline:
         self.launches = info["launches"]
         trace: guards.OpTrace = info["trace"]
         if guards.reference_replicated(self.reference_ops, trace.ops, info["launches"]):
-            raise Verdict(Outcome.REJECTED, "the candidate calls the reference's own PyTorch ops "
-                          "and launches no kernel of its own", ["dynamic:reference-ops"])
+            raise Verdict(
+                Outcome.REJECTED,
+                "the candidate calls the reference's own PyTorch ops "
+                "and launches no kernel of its own",
+                ["dynamic:reference-ops"],
+            )
         downcasts = guards.downcast_dtypes(self.dtypes, trace.out_dtypes)
         if downcasts:
-            raise Verdict(Outcome.REJECTED, "silent precision downcast: " + "; ".join(downcasts),
-                          ["dynamic:precision-downcast"])
+            raise Verdict(
+                Outcome.REJECTED,
+                "silent precision downcast: " + "; ".join(downcasts),
+                ["dynamic:precision-downcast"],
+            )
         if info["launches"] == 0:
             self.result.flags.append("no-triton-kernel")
 
     def check_environment(self) -> None:
         problems = self.patches.changed() + self.threads.new_threads() + self.flags_guard.changed()
         if problems:
-            raise Verdict(Outcome.REJECTED, "the candidate tampered with its environment: "
-                          + "; ".join(problems), ["dynamic:environment"])
+            raise Verdict(
+                Outcome.REJECTED,
+                "the candidate tampered with its environment: " + "; ".join(problems),
+                ["dynamic:environment"],
+            )
 
     def check_streams(self, inputs: list) -> None:
         if self.device.type != "cuda":
@@ -326,8 +375,11 @@ class EvalPipeline:
             cand_streams = guards.kernel_streams(lambda: self.candidate(*inputs))
         extra = cand_streams - ref_streams
         if extra:
-            raise Verdict(Outcome.REJECTED, f"work on other CUDA streams {sorted(extra)} escapes "
-                          "the timed stream", ["dynamic:other-stream"])
+            raise Verdict(
+                Outcome.REJECTED,
+                f"work on other CUDA streams {sorted(extra)} escapes the timed stream",
+                ["dynamic:other-stream"],
+            )
 
     # -- timing and profile -----------------------------------------------------
     def time_and_profile(self) -> None:
@@ -339,22 +391,32 @@ class EvalPipeline:
         flops = profiling.count_flops(self.reference, inputs)
         dtype_key = profiling.compute_dtype_key(
             ref_out.dtype if isinstance(ref_out, torch.Tensor) else torch.float32,
-            self.device.type == "cuda" and guards.tf32_in_use(self.reference_ops))
-        self.result.numerics = {**self.numerics, "reference_dtypes": sorted(str(d) for d in self.dtypes)}
+            self.device.type == "cuda" and guards.tf32_in_use(self.reference_ops),
+        )
+        self.result.numerics = {
+            **self.numerics,
+            "reference_dtypes": sorted(str(d) for d in self.dtypes),
+        }
         if self.device.type == "cpu":
-            timings = timing.time_cpu({"eager": self._eager}, inputs,
-                                      target_rse=req.timing_target_rse)
+            timings = timing.time_cpu(
+                {"eager": self._eager}, inputs, target_rse=req.timing_target_rse
+            )
             self.result.baseline = {"eager_ms": timings["eager"]["median_ms"], "compile_ms": None}
             if getattr(self, "launches", 0):
-                self.result.timing_note = ("Triton ran under the interpreter on CPU, which says "
-                                           "nothing about speed: no timing, no speedup")
+                self.result.timing_note = (
+                    "Triton ran under the interpreter on CPU, which says "
+                    "nothing about speed: no timing, no speedup"
+                )
             self.result.profile = profiling.build_profile(None, nbytes, flops, dtype_key, req.peaks)
             return
         # The stream check runs both models under the profiler: a verification, not
         # a measurement, so it runs before the GPU is taken alone.
         self.check_streams(inputs)
-        compiled = baseline_then_gpu(self.channel, req.compile_mode,
-                                     self._compiled_reference if req.compile_baseline else None)
+        compiled = baseline_then_gpu(
+            self.channel,
+            req.compile_mode,
+            self._compiled_reference if req.compile_baseline else None,
+        )
         contenders = {"candidate": self._candidate, "eager": self._eager}
         if compiled is not None:
             contenders["compile"] = compiled
@@ -362,23 +424,34 @@ class EvalPipeline:
             # candidate's (whose threads were already checked after verification).
             self.threads = guards.ThreadGuard()
         with torch.no_grad():
-            timings = timing.time_cuda(contenders, inputs, req.timing_max_reps, req.timing_target_rse)
+            timings = timing.time_cuda(
+                contenders, inputs, req.timing_max_reps, req.timing_target_rse
+            )
         cand = timings["candidate"]
         self.result.timing = cand
         if cand["iqr_ms"] > NOISY_IQR_SHARE * cand["median_ms"]:
-            self.result.flags.append(f"noisy-timing: IQR {100 * cand['iqr_ms'] / cand['median_ms']:.0f}% "
-                                     "of the median (another process on the GPU?)")
+            self.result.flags.append(
+                f"noisy-timing: IQR {100 * cand['iqr_ms'] / cand['median_ms']:.0f}% "
+                "of the median (another process on the GPU?)"
+            )
         eager_ms = timings["eager"]["median_ms"]
         compile_ms = timings["compile"]["median_ms"] if "compile" in timings else None
-        self.result.baseline = {"eager_ms": eager_ms, "compile_ms": compile_ms,
-                                "eager_iqr_ms": timings["eager"]["iqr_ms"],
-                                "compile_mode": req.compile_mode if compile_ms else None}
-        self.result.speedup = {"vs_eager": eager_ms / cand["median_ms"],
-                               "vs_compile": compile_ms / cand["median_ms"] if compile_ms else None}
-        self.result.profile = profiling.build_profile(cand["median_ms"], nbytes, flops, dtype_key,
-                                                      req.peaks)
-        self.result.profile["reference"] = profiling.build_profile(eager_ms, nbytes, flops,
-                                                                   dtype_key, req.peaks)
+        self.result.baseline = {
+            "eager_ms": eager_ms,
+            "compile_ms": compile_ms,
+            "eager_iqr_ms": timings["eager"]["iqr_ms"],
+            "compile_mode": req.compile_mode if compile_ms else None,
+        }
+        self.result.speedup = {
+            "vs_eager": eager_ms / cand["median_ms"],
+            "vs_compile": compile_ms / cand["median_ms"] if compile_ms else None,
+        }
+        self.result.profile = profiling.build_profile(
+            cand["median_ms"], nbytes, flops, dtype_key, req.peaks
+        )
+        self.result.profile["reference"] = profiling.build_profile(
+            eager_ms, nbytes, flops, dtype_key, req.peaks
+        )
         self.result.profile["triton_kernels"] = profiling.triton_kernel_metadata(self.module)
 
     def _candidate(self, *inputs):
@@ -389,9 +462,11 @@ class EvalPipeline:
 
     def _compiled_reference(self):
         try:
-            return warm_compiled(self.reference,
-                                 seeded_inputs(self.problem, self.request.seed, self.device),
-                                 self.request.compile_mode)
+            return warm_compiled(
+                self.reference,
+                seeded_inputs(self.problem, self.request.seed, self.device),
+                self.request.compile_mode,
+            )
         except Exception as err:  # the baseline failing is a note, not the candidate's verdict
             self.result.flags.append(f"compile-baseline-failed: {type(err).__name__}")
             return None
@@ -409,12 +484,19 @@ class EvalPipeline:
         try:
             self.verify_trials(seeds, first=False)
         except Verdict as verdict:
-            raise Verdict(Outcome.REJECTED, "the result did not survive re-verification after "
-                          f"timing: {verdict.message}", ["dynamic:reverify-failed"])
+            raise Verdict(
+                Outcome.REJECTED,
+                f"the result did not survive re-verification after timing: {verdict.message}",
+                ["dynamic:reverify-failed"],
+            )
         if reasons:
             self.result.flags.append("reverified: " + ", ".join(reasons))
         above = profiling.above_peak(self.result.profile or {})
         if above:
-            raise Verdict(Outcome.REJECTED, "achieved rate above the measured device peak ("
-                          + ", ".join(above) + "): the timing cannot be right",
-                          ["dynamic:above-peak"])
+            raise Verdict(
+                Outcome.REJECTED,
+                "achieved rate above the measured device peak ("
+                + ", ".join(above)
+                + "): the timing cannot be right",
+                ["dynamic:above-peak"],
+            )

@@ -17,8 +17,12 @@ SATURATED_FRACTION = 0.5
 
 # Attention ops whose formula PyTorch's counter gives without the causal mask
 # ("NB: We aren't accounting for causal attention here"), plus the CPU op it lacks.
-_SDPA_OPS = ("_scaled_dot_product_efficient_attention", "_scaled_dot_product_flash_attention",
-             "_scaled_dot_product_cudnn_attention", "_scaled_dot_product_flash_attention_for_cpu")
+_SDPA_OPS = (
+    "_scaled_dot_product_efficient_attention",
+    "_scaled_dot_product_flash_attention",
+    "_scaled_dot_product_cudnn_attention",
+    "_scaled_dot_product_flash_attention_for_cpu",
+)
 
 
 def causal_fraction(queries: int, keys: int) -> float:
@@ -77,8 +81,13 @@ def compute_dtype_key(dtype: torch.dtype, tf32_allowed: bool) -> str:
     return str(dtype).replace("torch.", "")
 
 
-def classify(memory_fraction: float | None, compute_fraction: float | None,
-             time_ms: float, intensity: float | None, ridge: float | None) -> str:
+def classify(
+    memory_fraction: float | None,
+    compute_fraction: float | None,
+    time_ms: float,
+    intensity: float | None,
+    ridge: float | None,
+) -> str:
     """Bottleneck class from utilisation of measured peaks, then roofline position."""
     mem = memory_fraction or 0.0
     comp = compute_fraction or 0.0
@@ -109,14 +118,22 @@ def flop_peak(peaks: dict[str, Any] | None, dtype_key: str) -> tuple[float | Non
     return plain, None
 
 
-def build_profile(time_ms: float | None, nbytes: int, flops: int, dtype_key: str,
-                  peaks: dict[str, Any] | None) -> dict[str, Any]:
-    profile: dict[str, Any] = {"bytes": nbytes, "flops": flops, "time_ms": time_ms,
-                               "compute_dtype": dtype_key, "achieved_gbps": None,
-                               "achieved_tflops": None, "pct_peak_bw": None,
-                               "pct_peak_flops": None, "bottleneck": None,
-                               "arithmetic_intensity": flops / nbytes if nbytes else None,
-                               "peaks": peaks}
+def build_profile(
+    time_ms: float | None, nbytes: int, flops: int, dtype_key: str, peaks: dict[str, Any] | None
+) -> dict[str, Any]:
+    profile: dict[str, Any] = {
+        "bytes": nbytes,
+        "flops": flops,
+        "time_ms": time_ms,
+        "compute_dtype": dtype_key,
+        "achieved_gbps": None,
+        "achieved_tflops": None,
+        "pct_peak_bw": None,
+        "pct_peak_flops": None,
+        "bottleneck": None,
+        "arithmetic_intensity": flops / nbytes if nbytes else None,
+        "peaks": peaks,
+    }
     if not time_ms:
         profile["bottleneck_note"] = "no timing, so no achieved rates"
         return profile
@@ -134,8 +151,9 @@ def build_profile(time_ms: float | None, nbytes: int, flops: int, dtype_key: str
     profile["pct_peak_bw"] = 100 * mem_frac if mem_frac is not None else None
     profile["pct_peak_flops"] = 100 * comp_frac if comp_frac is not None else None
     ridge = (peak_flops * 1e12) / (peak_bw * 1e9) if peak_bw and peak_flops else None
-    profile["bottleneck"] = classify(mem_frac, comp_frac, time_ms,
-                                     profile["arithmetic_intensity"], ridge)
+    profile["bottleneck"] = classify(
+        mem_frac, comp_frac, time_ms, profile["arithmetic_intensity"], ridge
+    )
     return profile
 
 
@@ -145,8 +163,9 @@ def build_profile(time_ms: float | None, nbytes: int, flops: int, dtype_key: str
 READ_STREAM_MARGIN = 1.15
 
 
-def above_peak(profile: dict[str, Any], margin: float = 1.05,
-               bandwidth_margin: float = READ_STREAM_MARGIN) -> list[str]:
+def above_peak(
+    profile: dict[str, Any], margin: float = 1.05, bandwidth_margin: float = READ_STREAM_MARGIN
+) -> list[str]:
     """Rates the hardware cannot deliver: the timing or the result is not what it seems."""
     problems = []
     if (profile.get("pct_peak_bw") or 0) > 100 * bandwidth_margin:
@@ -170,12 +189,14 @@ def triton_kernel_metadata(module: Any) -> list[dict[str, Any]]:
             cache = entry[0] if isinstance(entry, tuple) else entry
             for compiled in getattr(cache, "values", lambda: [])():
                 meta = getattr(compiled, "metadata", None)
-                kernels.append({
-                    "kernel": name,
-                    "registers": getattr(compiled, "n_regs", None),
-                    "spills": getattr(compiled, "n_spills", None),
-                    "shared_bytes": getattr(meta, "shared", None),
-                    "num_warps": getattr(meta, "num_warps", None),
-                    "num_stages": getattr(meta, "num_stages", None),
-                })
+                kernels.append(
+                    {
+                        "kernel": name,
+                        "registers": getattr(compiled, "n_regs", None),
+                        "spills": getattr(compiled, "n_spills", None),
+                        "shared_bytes": getattr(meta, "shared", None),
+                        "num_warps": getattr(meta, "num_warps", None),
+                        "num_stages": getattr(meta, "num_stages", None),
+                    }
+                )
     return kernels

@@ -81,8 +81,11 @@ class _CheatFinder(ast.NodeVisitor):
         for handler in node.handlers:
             reraises = all(isinstance(stmt, ast.Raise) for stmt in handler.body)
             if not reraises:
-                self._add("try-except-fallback", handler,
-                          "an except branch that does not re-raise can hide a failing kernel")
+                self._add(
+                    "try-except-fallback",
+                    handler,
+                    "an except branch that does not re-raise can hide a failing kernel",
+                )
         self.generic_visit(node)
 
     visit_TryStar = visit_Try
@@ -114,14 +117,28 @@ class _CheatFinder(ast.NodeVisitor):
         if node.attr == "Model":
             self._add("calls-reference", node, f"uses the reference `{dotted}`")
         if node.attr in _STREAM_NAMES and ("cuda" in dotted or dotted.startswith("torch")):
-            self._add("other-stream", node, f"`{dotted}`: work on another CUDA stream escapes timing")
-        if self.fp32_problem and node.attr in _LOW_PRECISION and dotted.split(".")[0] in (
-            "torch", "tl", "triton"
+            self._add(
+                "other-stream", node, f"`{dotted}`: work on another CUDA stream escapes timing"
+            )
+        if (
+            self.fp32_problem
+            and node.attr in _LOW_PRECISION
+            and dotted.split(".")[0] in ("torch", "tl", "triton")
         ):
-            self._add("precision-downcast", node,
-                      f"`{dotted}` on an fp32 problem lowers precision below the reference's")
-        if node.attr in ("allow_tf32", "set_float32_matmul_precision", "allow_fp16_reduced_precision_reduction", "allow_bf16_reduced_precision_reduction"):
-            self._add("precision-downcast", node, f"`{dotted}` changes PyTorch's precision settings")
+            self._add(
+                "precision-downcast",
+                node,
+                f"`{dotted}` on an fp32 problem lowers precision below the reference's",
+            )
+        if node.attr in (
+            "allow_tf32",
+            "set_float32_matmul_precision",
+            "allow_fp16_reduced_precision_reduction",
+            "allow_bf16_reduced_precision_reduction",
+        ):
+            self._add(
+                "precision-downcast", node, f"`{dotted}` changes PyTorch's precision settings"
+            )
         self.generic_visit(node)
 
     def visit_Assign(self, node: ast.Assign) -> None:
@@ -151,9 +168,11 @@ class _CheatFinder(ast.NodeVisitor):
         fp32_kept = isinstance(precision, ast.Constant) and precision.value in ("ieee", "tf32x3")
         no_tf32 = isinstance(allow_tf32, ast.Constant) and allow_tf32.value is False
         if not (fp32_kept or no_tf32):
-            self._add("precision-downcast", node,
-                      "tl.dot on fp32 defaults to tf32: pass input_precision=\"ieee\" "
-                      "(or \"tf32x3\")")
+            self._add(
+                "precision-downcast",
+                node,
+                'tl.dot on fp32 defaults to tf32: pass input_precision="ieee" (or "tf32x3")',
+            )
 
     def _check_patch(self, target: ast.AST, node: ast.AST) -> None:
         if isinstance(target, ast.Attribute):

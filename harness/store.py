@@ -73,8 +73,13 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def eval_key(problem_hash: str, candidate_hash: str, device: str, versions: dict[str, str],
-             options: dict[str, Any]) -> str:
+def eval_key(
+    problem_hash: str,
+    candidate_hash: str,
+    device: str,
+    versions: dict[str, str],
+    options: dict[str, Any],
+) -> str:
     blob = json.dumps([problem_hash, candidate_hash, device, versions, options], sort_keys=True)
     return content_hash(blob)
 
@@ -91,24 +96,32 @@ class Store:
             self._db = self._open(self.path)
         except sqlite3.DatabaseError as err:
             if _unwritable(self.path, err):
-                self.notice = (f"the results store {self.path} cannot be written ({err}); "
-                               "this run keeps its results in memory only")
+                self.notice = (
+                    f"the results store {self.path} cannot be written ({err}); "
+                    "this run keeps its results in memory only"
+                )
             else:
                 aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
                 try:
                     self.path.rename(aside)
                     self._db = self._open(self.path)
-                    self.notice = (f"the results store {self.path} was damaged ({err}); "
-                                   f"moved aside to {aside.name} and started afresh")
+                    self.notice = (
+                        f"the results store {self.path} was damaged ({err}); "
+                        f"moved aside to {aside.name} and started afresh"
+                    )
                     return
                 except (OSError, sqlite3.DatabaseError) as again:
-                    self.notice = (f"the results store {self.path} is damaged ({err}) and "
-                                   f"could not be replaced ({again}); this run keeps its "
-                                   "results in memory only")
+                    self.notice = (
+                        f"the results store {self.path} is damaged ({err}) and "
+                        f"could not be replaced ({again}); this run keeps its "
+                        "results in memory only"
+                    )
             self._db = self._open(":memory:")
         except OSError as err:
-            self.notice = (f"the results store's folder {self.path.parent} cannot be used "
-                           f"({err.strerror or err}); this run keeps its results in memory only")
+            self.notice = (
+                f"the results store's folder {self.path.parent} cannot be used "
+                f"({err.strerror or err}); this run keeps its results in memory only"
+            )
             self._db = self._open(":memory:")
 
     @staticmethod
@@ -136,33 +149,51 @@ class Store:
         row = self._db.execute("SELECT result FROM evals WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def put_eval(self, key: str, problem_hash: str, candidate_hash: str, device: str,
-                 versions: dict[str, str], result: dict[str, Any]) -> None:
+    def put_eval(
+        self,
+        key: str,
+        problem_hash: str,
+        candidate_hash: str,
+        device: str,
+        versions: dict[str, str],
+        result: dict[str, Any],
+    ) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO evals VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (key, problem_hash, candidate_hash, device, json.dumps(versions, sort_keys=True),
-             result["outcome"], json.dumps(result), time.time()),
+            (
+                key,
+                problem_hash,
+                candidate_hash,
+                device,
+                json.dumps(versions, sort_keys=True),
+                result["outcome"],
+                json.dumps(result),
+                time.time(),
+            ),
         )
         self._db.commit()
 
     def evals_for_problem(self, problem_hash: str) -> Iterator[dict[str, Any]]:
         rows = self._db.execute(
-            "SELECT result FROM evals WHERE problem_hash = ? ORDER BY created", (problem_hash,))
+            "SELECT result FROM evals WHERE problem_hash = ? ORDER BY created", (problem_hash,)
+        )
         for (text,) in rows:
             yield json.loads(text)
 
     # -- device peaks ----------------------------------------------------------
     def get_peaks(self, device: str, versions: dict[str, str]) -> dict[str, Any] | None:
-        row = self._db.execute("SELECT result, versions FROM peaks WHERE device = ?",
-                               (device,)).fetchone()
+        row = self._db.execute(
+            "SELECT result, versions FROM peaks WHERE device = ?", (device,)
+        ).fetchone()
         if row and json.loads(row[1]) == versions:
             return json.loads(row[0])
         return None
 
     def put_peaks(self, device: str, versions: dict[str, str], peaks: dict[str, Any]) -> None:
-        self._db.execute("INSERT OR REPLACE INTO peaks VALUES (?, ?, ?, ?)",
-                         (device, json.dumps(versions, sort_keys=True), json.dumps(peaks),
-                          time.time()))
+        self._db.execute(
+            "INSERT OR REPLACE INTO peaks VALUES (?, ?, ?, ?)",
+            (device, json.dumps(versions, sort_keys=True), json.dumps(peaks), time.time()),
+        )
         self._db.commit()
 
     # -- reference profiles ------------------------------------------------------
@@ -171,33 +202,48 @@ class Store:
         return json.loads(row[0]) if row else None
 
     def put_profile(self, key: str, problem_hash: str, device: str, result: dict[str, Any]) -> None:
-        self._db.execute("INSERT OR REPLACE INTO profiles VALUES (?, ?, ?, ?, ?)",
-                         (key, problem_hash, device, json.dumps(result), time.time()))
+        self._db.execute(
+            "INSERT OR REPLACE INTO profiles VALUES (?, ?, ?, ?, ?)",
+            (key, problem_hash, device, json.dumps(result), time.time()),
+        )
         self._db.commit()
 
     # -- search trees (agent layer) -------------------------------------------------
-    def put_search(self, search_id: str, problem_hash: str, problem_path: str, device: str,
-                   data: dict[str, Any]) -> None:
-        self._db.execute("INSERT OR REPLACE INTO searches VALUES (?, ?, ?, ?, ?, ?)",
-                         (search_id, problem_hash, problem_path, device, json.dumps(data),
-                          time.time()))
+    def put_search(
+        self,
+        search_id: str,
+        problem_hash: str,
+        problem_path: str,
+        device: str,
+        data: dict[str, Any],
+    ) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO searches VALUES (?, ?, ?, ?, ?, ?)",
+            (search_id, problem_hash, problem_path, device, json.dumps(data), time.time()),
+        )
         self._db.commit()
 
     def get_search(self, search_id: str) -> dict[str, Any] | None:
-        row = self._db.execute("SELECT data FROM searches WHERE search_id = ?",
-                               (search_id,)).fetchone()
+        row = self._db.execute(
+            "SELECT data FROM searches WHERE search_id = ?", (search_id,)
+        ).fetchone()
         return json.loads(row[0]) if row else None
 
     def latest_search(self, problem_hash: str, device: str) -> str | None:
         row = self._db.execute(
             "SELECT search_id FROM searches WHERE problem_hash = ? AND device = ? "
-            "ORDER BY created DESC LIMIT 1", (problem_hash, device)).fetchone()
+            "ORDER BY created DESC LIMIT 1",
+            (problem_hash, device),
+        ).fetchone()
         return row[0] if row else None
 
-    def put_node(self, search_id: str, node_id: str, problem_hash: str, device: str,
-                 data: dict[str, Any]) -> None:
-        self._db.execute("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?, ?, ?, ?)",
-                         (search_id, node_id, problem_hash, device, json.dumps(data), time.time()))
+    def put_node(
+        self, search_id: str, node_id: str, problem_hash: str, device: str, data: dict[str, Any]
+    ) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO nodes VALUES (?, ?, ?, ?, ?, ?)",
+            (search_id, node_id, problem_hash, device, json.dumps(data), time.time()),
+        )
         self._db.commit()
 
     def clear_nodes(self, search_id: str) -> None:
@@ -205,6 +251,7 @@ class Store:
         self._db.commit()
 
     def nodes(self, search_id: str) -> list[dict[str, Any]]:
-        rows = self._db.execute("SELECT data FROM nodes WHERE search_id = ? ORDER BY created",
-                                (search_id,))
+        rows = self._db.execute(
+            "SELECT data FROM nodes WHERE search_id = ? ORDER BY created", (search_id,)
+        )
         return [json.loads(text) for (text,) in rows]

@@ -51,8 +51,12 @@ class Sample:
             q1, _, q3 = statistics.quantiles(ordered, n=4)
         else:
             q1 = q3 = ordered[len(ordered) // 2]
-        return {"median_ms": statistics.median(ordered), "iqr_ms": q3 - q1,
-                "n": len(ordered), "method": method}
+        return {
+            "median_ms": statistics.median(ordered),
+            "iqr_ms": q3 - q1,
+            "n": len(ordered),
+            "method": method,
+        }
 
     def relative_standard_error(self) -> float:
         if len(self.times_ms) < 2:
@@ -94,8 +98,12 @@ def input_bytes(inputs: list) -> int:
     return sum(hi - lo for lo, hi, _ in extents.values())
 
 
-def time_cuda(contenders: dict[str, Callable[..., Any]], inputs: list,
-              max_reps: int = 2000, target_rse: float = 0.01) -> dict[str, dict[str, Any]]:
+def time_cuda(
+    contenders: dict[str, Callable[..., Any]],
+    inputs: list,
+    max_reps: int = 2000,
+    target_rse: float = 0.01,
+) -> dict[str, dict[str, Any]]:
     """Median/IQR per contender, timed alternately with CUDA events and an L2 flush."""
     device = torch.device("cuda", torch.cuda.current_device())
     l2_bytes = getattr(torch.cuda.get_device_properties(device), "L2_cache_size", 64 << 20)
@@ -117,9 +125,10 @@ def time_cuda(contenders: dict[str, Callable[..., Any]], inputs: list,
             end.record()
             torch.cuda.synchronize()  # device-wide: nothing may still be running anywhere
             samples[name].times_ms.append(start.elapsed_time(end))
-        if rep + 1 >= MIN_REPS and all(s.relative_standard_error() < target_rse
-                                       and sum(s.times_ms) >= MIN_MEASURED_MS
-                                       for s in samples.values()):
+        if rep + 1 >= MIN_REPS and all(
+            s.relative_standard_error() < target_rse and sum(s.times_ms) >= MIN_MEASURED_MS
+            for s in samples.values()
+        ):
             break
         if time.perf_counter() - start_wall > TIME_CAP_S:
             break
@@ -148,8 +157,12 @@ def _warm_up(fn: Callable[..., Any], args: list, device: torch.device) -> None:
     torch.cuda.synchronize(device)
 
 
-def time_cpu(contenders: dict[str, Callable[..., Any]], inputs: list,
-             max_reps: int = 50, target_rse: float = 0.01) -> dict[str, dict[str, Any]]:
+def time_cpu(
+    contenders: dict[str, Callable[..., Any]],
+    inputs: list,
+    max_reps: int = 50,
+    target_rse: float = 0.01,
+) -> dict[str, dict[str, Any]]:
     """Wall-clock medians on the CPU, alternating contenders."""
     for fn in contenders.values():
         fn(*inputs)

@@ -127,8 +127,10 @@ def check_output_types(candidate: Any, reference: Any) -> None:
         raise Mismatch(f"returned {len(cand_list)} outputs, the reference returns {len(ref_list)}")
     for i, (c, r) in enumerate(zip(cand_list, ref_list)):
         if isinstance(c, torch.Tensor) and type(c) is not torch.Tensor:
-            raise Cheat(f"output {i} is a {type(c).__name__}, a tensor subclass that can "
-                        "override comparisons")
+            raise Cheat(
+                f"output {i} is a {type(c).__name__}, a tensor subclass that can "
+                "override comparisons"
+            )
         if not isinstance(c, torch.Tensor):
             raise Mismatch(f"output {i} is a {type(c).__name__}, not a torch.Tensor")
         if c.shape != r.shape:
@@ -146,9 +148,13 @@ def _is_constant(t: torch.Tensor) -> bool:
     return bool((flat == flat[0]).all())
 
 
-def compare(candidate: torch.Tensor, reference: torch.Tensor,
-            reference64: torch.Tensor | None = None, slack: bool = True,
-            accumulates: bool = False) -> ErrorStats:
+def compare(
+    candidate: torch.Tensor,
+    reference: torch.Tensor,
+    reference64: torch.Tensor | None = None,
+    slack: bool = True,
+    accumulates: bool = False,
+) -> ErrorStats:
     """Raises Mismatch unless candidate matches; returns the error statistics.
 
     With `reference64`, the candidate's max error against float64 may be at
@@ -167,17 +173,23 @@ def compare(candidate: torch.Tensor, reference: torch.Tensor,
         count = int(new_nonfinite.sum())
         raise Mismatch(f"{count} NaN/Inf values where the reference has finite ones")
     if bool((~ref_finite).any()):
-        same = torch.where(ref_finite, torch.zeros_like(c), c) == torch.where(ref_finite, torch.zeros_like(r), r)
+        same = torch.where(ref_finite, torch.zeros_like(c), c) == torch.where(
+            ref_finite, torch.zeros_like(r), r
+        )
         both_nan = torch.isnan(c) & torch.isnan(r)
         if not bool((same | both_nan | ref_finite).all()):
             raise Mismatch("NaN/Inf positions differ from the reference's")
     if _is_constant(candidate) and not _is_constant(reference):
-        raise Mismatch(f"output is constant ({candidate.reshape(-1)[0].item()!r}) where the "
-                       "reference's is not")
+        raise Mismatch(
+            f"output is constant ({candidate.reshape(-1)[0].item()!r}) where the reference's is not"
+        )
     diff = (c - r).abs().where(ref_finite, torch.zeros_like(c))
     rel = diff / r.abs().clamp_min(1e-12)
-    stats = ErrorStats(max_abs=float(diff.max()) if diff.numel() else 0.0,
-                       max_rel=float(rel.max()) if rel.numel() else 0.0, tolerance=tol)
+    stats = ErrorStats(
+        max_abs=float(diff.max()) if diff.numel() else 0.0,
+        max_rel=float(rel.max()) if rel.numel() else 0.0,
+        tolerance=tol,
+    )
     if reference64 is not None:
         exact = reference64.detach().double()
         own = float(((r - exact).abs().where(ref_finite, torch.zeros_like(r))).max())
@@ -205,13 +217,20 @@ def compare(candidate: torch.Tensor, reference: torch.Tensor,
     bad = (diff > bound) & ref_finite
     if bool(bad.any()):
         count = int(bad.sum())
-        raise Mismatch(f"{count}/{c.numel()} elements differ beyond atol=rtol={tol:g}: "
-                       f"max abs error {stats.max_abs:.3g}, max rel error {stats.max_rel:.3g}")
+        raise Mismatch(
+            f"{count}/{c.numel()} elements differ beyond atol=rtol={tol:g}: "
+            f"max abs error {stats.max_abs:.3g}, max rel error {stats.max_rel:.3g}"
+        )
     return stats
 
 
-def compare_outputs(candidate: Any, reference: Any, reference64: Any | None = None,
-                    slack: bool = True, accumulates: bool = False) -> ErrorStats:
+def compare_outputs(
+    candidate: Any,
+    reference: Any,
+    reference64: Any | None = None,
+    slack: bool = True,
+    accumulates: bool = False,
+) -> ErrorStats:
     check_output_types(candidate, reference)
     total = ErrorStats()
     refs64 = _as_outputs(reference64) if reference64 is not None else None
@@ -226,9 +245,29 @@ def compare_outputs(candidate: Any, reference: Any, reference64: Any | None = No
 
 # Ops whose outputs are sums of many terms: their rounding error grows with the
 # terms, so a different (honest) summation order can miss a 1e-4 allclose.
-ACCUMULATING_OPS = ("sum", "mean", "var", "std", "norm", "softmax", "logsumexp", "cumsum",
-                    "cumprod", "prod", "mm", "matmul", "linear", "conv", "einsum", "loss",
-                    "cross_entropy", "kl_div", "attention", "baddbmm", "addmm")
+ACCUMULATING_OPS = (
+    "sum",
+    "mean",
+    "var",
+    "std",
+    "norm",
+    "softmax",
+    "logsumexp",
+    "cumsum",
+    "cumprod",
+    "prod",
+    "mm",
+    "matmul",
+    "linear",
+    "conv",
+    "einsum",
+    "loss",
+    "cross_entropy",
+    "kl_div",
+    "attention",
+    "baddbmm",
+    "addmm",
+)
 
 
 def accumulates(op_names: Any) -> bool:
@@ -236,7 +275,9 @@ def accumulates(op_names: Any) -> bool:
 
 
 def output_nbytes(value: Any) -> int:
-    return sum(t.numel() * t.element_size() for t in _as_outputs(value) if isinstance(t, torch.Tensor))
+    return sum(
+        t.numel() * t.element_size() for t in _as_outputs(value) if isinstance(t, torch.Tensor)
+    )
 
 
 def run_synchronized(fn: Callable[[], Any], device: torch.device) -> Any:

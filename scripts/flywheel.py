@@ -47,9 +47,16 @@ async def main(out: Path, budget: int, time_limit: float, device: str, pair: Pat
     from kernelwright.agent.search import run_search
 
     def config(name: str, skills: bool) -> SearchConfig:
-        return SearchConfig(budget=budget, time_limit_s=time_limit, device=device,
-                            store_path=str(out / f"{name}.sqlite"), out_dir=str(out / name),
-                            use_skills=skills, parallel=3, compile_baseline=False)
+        return SearchConfig(
+            budget=budget,
+            time_limit_s=time_limit,
+            device=device,
+            store_path=str(out / f"{name}.sqlite"),
+            out_dir=str(out / name),
+            use_skills=skills,
+            parallel=3,
+            compile_baseline=False,
+        )
 
     problem_a, problem_b = f"{pair}_a.py", f"{pair}_b.py"
     first = await run_search(problem_a, config("a", skills=True))
@@ -57,19 +64,25 @@ async def main(out: Path, budget: int, time_limit: float, device: str, pair: Pat
     # and each reads the skill library before either writes to it.
     cold, warm = await asyncio.gather(
         run_search(problem_b, config("b_cold", skills=False)),
-        run_search(problem_b, config("b_warm", skills=True)))
+        run_search(problem_b, config("b_warm", skills=True)),
+    )
     cold_curve, warm_curve = curve(cold), curve(warm)
     cold_best = max(cold_curve, default=0.0)
     target = 0.95 * cold_best
     cold_needed = evals_to_reach(cold_curve, cold_best)
     warm_needed = evals_to_reach(warm_curve, target)
     return {
-        "a_best": (first.best or {}).get("speedup"), "a_notes": first.notes,
-        "b_cold_best": cold_best, "b_cold_evals_to_best": cold_needed,
+        "a_best": (first.best or {}).get("speedup"),
+        "a_notes": first.notes,
+        "b_cold_best": cold_best,
+        "b_cold_evals_to_best": cold_needed,
         # shows whether the cold best was a late, noise-sized gain over an early near-tie
         "b_cold_evals_to_95pct": evals_to_reach(cold_curve, target),
-        "b_warm_best": max(warm_curve, default=0.0), "b_warm_evals_to_95pct": warm_needed,
-        "b_warm_notes": warm.notes, "cold_curve": cold_curve, "warm_curve": warm_curve,
+        "b_warm_best": max(warm_curve, default=0.0),
+        "b_warm_evals_to_95pct": warm_needed,
+        "b_warm_notes": warm.notes,
+        "cold_curve": cold_curve,
+        "warm_curve": warm_curve,
         "passes": bool(cold_needed and warm_needed and warm_needed <= 0.25 * cold_needed),
     }
 
@@ -80,8 +93,9 @@ if __name__ == "__main__":
     parser.add_argument("--budget", type=int, default=16)
     parser.add_argument("--time-limit", type=float, default=240.0)
     parser.add_argument("--device", default="cuda")
-    parser.add_argument("--pair", default=str(PAIR),
-                        help="path prefix of the pair: PREFIX_a.py and PREFIX_b.py")
+    parser.add_argument(
+        "--pair", default=str(PAIR), help="path prefix of the pair: PREFIX_a.py and PREFIX_b.py"
+    )
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

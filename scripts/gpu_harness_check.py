@@ -33,19 +33,24 @@ async def main(out: Path) -> None:
         source = (PAIRS / f"{name}_kernel.py").read_text()
         profile = await harness.profile(problem, "cuda", use_cache=False)
         first = await harness.evaluate(problem, source, "cuda", use_cache=False, use_ncu=True)
-        second = await harness.evaluate(problem, source, "cuda", use_cache=False,
-                                        compile_baseline=False)
+        second = await harness.evaluate(
+            problem, source, "cuda", use_cache=False, compile_baseline=False
+        )
         t1 = (first.timing or {}).get("median_ms")
         t2 = (second.timing or {}).get("median_ms")
         row = {
-            "problem": name, "outcome": first.outcome, "outcome_repeat": second.outcome,
-            "message": first.message, "flags": first.flags,
+            "problem": name,
+            "outcome": first.outcome,
+            "outcome_repeat": second.outcome,
+            "message": first.message,
+            "flags": first.flags,
             "eager_ms": profile["timing"]["median_ms"],
             "compile_ms": (profile.get("compile_timing") or {}).get("median_ms"),
             "ref_bottleneck": profile["profile"]["bottleneck"],
             "ref_pct_peak_bw": profile["profile"]["pct_peak_bw"],
             "ref_pct_peak_flops": profile["profile"]["pct_peak_flops"],
-            "cand_ms": t1, "cand_ms_repeat": t2,
+            "cand_ms": t1,
+            "cand_ms_repeat": t2,
             "repeat_diff_pct": abs(t1 - t2) / t1 * 100 if t1 and t2 else None,
             "cand_iqr_ms": (first.timing or {}).get("iqr_ms"),
             "vs_eager": (first.speedup or {}).get("vs_eager"),
@@ -65,16 +70,23 @@ async def main(out: Path) -> None:
         return row
 
     rows = list(await asyncio.gather(*(check(name) for name in names)))
-    meta = {"date": datetime.now(UTC).isoformat(), "peaks": peaks,
-            "versions": rows[0]["versions"], "python": platform.python_version(),
-            "command": "python scripts/gpu_harness_check.py $OUT"}
+    meta = {
+        "date": datetime.now(UTC).isoformat(),
+        "peaks": peaks,
+        "versions": rows[0]["versions"],
+        "python": platform.python_version(),
+        "command": "python scripts/gpu_harness_check.py $OUT",
+    }
     (out / "harness-gpu.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
-    lines = [f"device: {peaks['name']} · versions: {json.dumps(rows[0]['versions'])}",
-             f"peaks: copy {peaks['copy_gbps']:.0f} GB/s · matmul TFLOP/s "
-             + ", ".join(f"{k} {v:.1f}" for k, v in peaks["matmul_tflops"].items()), "",
-             "| problem | verdict | eager ms | compile ms | cand ms | repeat ms | Δ% | vs eager "
-             "| vs compile | ref bottleneck (% BW / % FLOP) | cand % BW | criterion |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"device: {peaks['name']} · versions: {json.dumps(rows[0]['versions'])}",
+        f"peaks: copy {peaks['copy_gbps']:.0f} GB/s · matmul TFLOP/s "
+        + ", ".join(f"{k} {v:.1f}" for k, v in peaks["matmul_tflops"].items()),
+        "",
+        "| problem | verdict | eager ms | compile ms | cand ms | repeat ms | Δ% | vs eager "
+        "| vs compile | ref bottleneck (% BW / % FLOP) | cand % BW | criterion |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
 
     def f(v, spec=".3f"):
         return "—" if v is None else format(v, spec)
@@ -86,7 +98,8 @@ async def main(out: Path) -> None:
             f"{f(r['repeat_diff_pct'], '.2f')} | {f(r['vs_eager'], '.2f')} | "
             f"{f(r['vs_compile'], '.2f')} | {r['ref_bottleneck']} ({f(r['ref_pct_peak_bw'], '.0f')}"
             f" / {f(r['ref_pct_peak_flops'], '.0f')}) | {f(r['cand_pct_peak_bw'], '.0f')} | "
-            f"{r['criterion']} |")
+            f"{r['criterion']} |"
+        )
     (out / "harness-gpu.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

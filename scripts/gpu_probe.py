@@ -26,8 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PROBLEMS = ROOT / "benchmarks" / "problems"
 
 
-async def probe_one(harness, path: Path, device: dict, count: int,
-                    configs: list[dict] | None) -> list[dict]:
+async def probe_one(
+    harness, path: Path, device: dict, count: int, configs: list[dict] | None
+) -> list[dict]:
     from kernelwright.agent.generator import config_space, plan, render
     from kernelwright.agent.proposers.base import Proposal, ProposalContext, ProposerError
     from kernelwright.agent.proposers.embedded import EmbeddedProposer
@@ -39,12 +40,22 @@ async def probe_one(harness, path: Path, device: dict, count: int,
         missing = [c for c in configs if c not in space]
         if missing:
             raise SystemExit(f"{path.name}: not in its space: {missing}")
-        proposals = [Proposal(source=render(found, c), proposer="probe", move=f"given: {c}",
-                              config=c) for c in configs]
+        proposals = [
+            Proposal(source=render(found, c), proposer="probe", move=f"given: {c}", config=c)
+            for c in configs
+        ]
     else:
-        ctx = ProposalContext(problem_path=str(path), problem_source=path.read_text(),
-                              graph=graph, device=device, parent=None, memory="parent",
-                              memory_context=(), knowledge=(), count=count)
+        ctx = ProposalContext(
+            problem_path=str(path),
+            problem_source=path.read_text(),
+            graph=graph,
+            device=device,
+            parent=None,
+            memory="parent",
+            memory_context=(),
+            knowledge=(),
+            count=count,
+        )
         try:
             proposals = EmbeddedProposer().propose_sync(ctx)
         except ProposerError as err:
@@ -52,26 +63,46 @@ async def probe_one(harness, path: Path, device: dict, count: int,
 
     async def evaluate(proposal) -> dict:
         started = time.monotonic()
-        result = await harness.evaluate(str(path), proposal.source, device["kind"], use_cache=False,
-                                        compile_baseline=False)
+        result = await harness.evaluate(
+            str(path), proposal.source, device["kind"], use_cache=False, compile_baseline=False
+        )
         profile = result.profile or {}
-        row = {"problem": path.name, "move": proposal.move, "config": proposal.config,
-               "outcome": result.outcome, "message": (result.message or "")[:300],
-               "vs_eager": (result.speedup or {}).get("vs_eager"),
-               "ms": (result.timing or {}).get("median_ms"),
-               "pct_peak_bw": profile.get("pct_peak_bw"),
-               "pct_peak_flops": profile.get("pct_peak_flops"),
-               "bottleneck": profile.get("bottleneck"), "seconds": result.seconds,
-               "wall_s": round(time.monotonic() - started, 1)}
-        print(json.dumps({k: row[k] for k in ("problem", "outcome", "vs_eager", "ms",
-                                              "pct_peak_bw", "wall_s")}), flush=True)
+        row = {
+            "problem": path.name,
+            "move": proposal.move,
+            "config": proposal.config,
+            "outcome": result.outcome,
+            "message": (result.message or "")[:300],
+            "vs_eager": (result.speedup or {}).get("vs_eager"),
+            "ms": (result.timing or {}).get("median_ms"),
+            "pct_peak_bw": profile.get("pct_peak_bw"),
+            "pct_peak_flops": profile.get("pct_peak_flops"),
+            "bottleneck": profile.get("bottleneck"),
+            "seconds": result.seconds,
+            "wall_s": round(time.monotonic() - started, 1),
+        }
+        print(
+            json.dumps(
+                {
+                    k: row[k]
+                    for k in ("problem", "outcome", "vs_eager", "ms", "pct_peak_bw", "wall_s")
+                }
+            ),
+            flush=True,
+        )
         return row
 
     return list(await asyncio.gather(*(evaluate(p) for p in proposals)))
 
 
-async def main(prefixes: list[str], count: int, parallel: int, kind: str,
-               problems: Path, configs: dict[str, list[dict]]) -> list[dict]:
+async def main(
+    prefixes: list[str],
+    count: int,
+    parallel: int,
+    kind: str,
+    problems: Path,
+    configs: dict[str, list[dict]],
+) -> list[dict]:
     from kernelwright.harness.evaluate import Harness
     from kernelwright.harness.pool import Limits, WorkerPool
 
@@ -79,13 +110,21 @@ async def main(prefixes: list[str], count: int, parallel: int, kind: str,
     harness = Harness(store=None, pool=pool, limits=Limits(timeout_s=180.0))
     try:
         peaks = await harness.peaks(kind) if kind == "cuda" else {}
-        device = {"kind": kind, "name": peaks.get("name", kind), "peaks": peaks or None,
-                  "sm_count": peaks.get("sm_count"),
-                  "shared_memory_per_block": peaks.get("shared_memory_per_block"),
-                  "l2_bytes": peaks.get("l2_bytes")}
+        device = {
+            "kind": kind,
+            "name": peaks.get("name", kind),
+            "peaks": peaks or None,
+            "sm_count": peaks.get("sm_count"),
+            "shared_memory_per_block": peaks.get("shared_memory_per_block"),
+            "l2_bytes": peaks.get("l2_bytes"),
+        }
         paths = [sorted(problems.glob(f"{prefix}*.py"))[0] for prefix in prefixes]
-        groups = await asyncio.gather(*(probe_one(harness, p, device, count, configs.get(prefix))
-                                        for prefix, p in zip(prefixes, paths)))
+        groups = await asyncio.gather(
+            *(
+                probe_one(harness, p, device, count, configs.get(prefix))
+                for prefix, p in zip(prefixes, paths)
+            )
+        )
     finally:
         await pool.close()
     return [row for group in groups for row in group]
@@ -96,11 +135,16 @@ def _fmt(value, spec: str) -> str:
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| problem | outcome | vs eager | ms | % BW | % FLOP/s | move |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| problem | outcome | vs eager | ms | % BW | % FLOP/s | move |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
-        lines.append(f"| {r['problem'][:28]} | {r['outcome']} | {_fmt(r.get('vs_eager'), '.2f')} | "
-                     f"{_fmt(r.get('ms'), '.4f')} | {_fmt(r.get('pct_peak_bw'), '.0f')} | "
-                     f"{_fmt(r.get('pct_peak_flops'), '.0f')} | {(r.get('move') or r.get('message', ''))[:60]} |")
+        lines.append(
+            f"| {r['problem'][:28]} | {r['outcome']} | {_fmt(r.get('vs_eager'), '.2f')} | "
+            f"{_fmt(r.get('ms'), '.4f')} | {_fmt(r.get('pct_peak_bw'), '.0f')} | "
+            f"{_fmt(r.get('pct_peak_flops'), '.0f')} | {(r.get('move') or r.get('message', ''))[:60]} |"
+        )
     return "\n".join(lines)
 
 
@@ -117,7 +161,8 @@ if __name__ == "__main__":
     given = json.loads(args.configs.read_text()) if args.configs else {}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    rows = asyncio.run(main(args.prefixes, args.count, args.parallel, args.device, args.problems,
-                            given))
+    rows = asyncio.run(
+        main(args.prefixes, args.count, args.parallel, args.device, args.problems, given)
+    )
     (out / "probe.json").write_text(json.dumps(rows, indent=2, default=str))
     print(table(rows))

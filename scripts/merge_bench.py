@@ -35,9 +35,12 @@ def load_shard(shard: Path) -> dict[str, Any]:
         row = json.loads(line)
         latest[row["problem"]] = row
     missing = [p for p, r in latest.items() if r.get("verified") and r.get("vs_compile") is None]
-    command = (f"(shard {shard.name}: stopped before its table; rows from rows.jsonl; "
-               f"no torch.compile baseline for {', '.join(missing)})" if missing
-               else f"(shard {shard.name}: rows from rows.jsonl)")
+    command = (
+        f"(shard {shard.name}: stopped before its table; rows from rows.jsonl; "
+        f"no torch.compile baseline for {', '.join(missing)})"
+        if missing
+        else f"(shard {shard.name}: rows from rows.jsonl)"
+    )
     meta = dict(written["meta"]) if written else {}
     meta["command"] = f"{meta['command']} {command}" if "command" in meta else command
     return {"meta": meta, "rows": list(latest.values())}
@@ -51,9 +54,11 @@ def main(out: Path, shards: list[Path]) -> None:
         for row in data["rows"]:
             earlier = latest.get(row["problem"])
             if earlier is not None:
-                replaced.append(f"{row['problem']} from {earlier['shard']} (verified: "
-                                f"{earlier.get('verified')}, evaluations: {earlier.get('evaluated')})"
-                                f" replaced by {shard.name}")
+                replaced.append(
+                    f"{row['problem']} from {earlier['shard']} (verified: "
+                    f"{earlier.get('verified')}, evaluations: {earlier.get('evaluated')})"
+                    f" replaced by {shard.name}"
+                )
             latest[row["problem"]] = {**row, "shard": shard.name}
     rows = sorted(latest.values(), key=lambda r: r["problem"])
     meta = dict(next(data["meta"] for data in loaded if "device" in data["meta"]))
@@ -64,8 +69,9 @@ def main(out: Path, shards: list[Path]) -> None:
         meta["command"] += " ; rows replaced by a later shard: " + "; ".join(replaced)
     summary = summarise(rows)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "bench.json").write_text(json.dumps({"meta": meta, "summary": summary, "rows": rows},
-                                               indent=2))
+    (out / "bench.json").write_text(
+        json.dumps({"meta": meta, "summary": summary, "rows": rows}, indent=2)
+    )
     (out / "bench.md").write_text(markdown(rows, summary, meta))
     plot_roofline(rows, meta.get("peaks"), out / "roofline.png")
     print(markdown(rows, summary, meta))

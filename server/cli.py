@@ -59,8 +59,11 @@ def _harness(args: argparse.Namespace):
     from kernelwright.harness.evaluate import Harness
     from kernelwright.harness.pool import Limits
 
-    harness = Harness(store=_store(args), limits=Limits(import_timeout_s=args.import_timeout),
-                      require_sandbox=args.require_sandbox)
+    harness = Harness(
+        store=_store(args),
+        limits=Limits(import_timeout_s=args.import_timeout),
+        require_sandbox=args.require_sandbox,
+    )
     warning = harness.pool.sandbox.warning()
     if warning:
         print(f"kernelwright: warning: {warning}", file=sys.stderr)
@@ -168,17 +171,24 @@ def _add_ncu(parser: argparse.ArgumentParser) -> None:
 
 def _add_safety(parser: argparse.ArgumentParser, claude: bool = False) -> None:
     parser.add_argument(
-        "--require-sandbox", action="store_true", default=None,
+        "--require-sandbox",
+        action="store_true",
+        default=None,
         help="refuse to run problem or candidate code where no sandbox works"
         + (" (the default when the Claude proposer joins)" if claude else ""),
     )
     if claude:
         parser.add_argument(
-            "--allow-unsandboxed", dest="require_sandbox", action="store_false",
+            "--allow-unsandboxed",
+            dest="require_sandbox",
+            action="store_false",
             help="run Claude's candidates even where no sandbox works",
         )
     parser.add_argument(
-        "--import-timeout", type=_positive_seconds, default=60.0, metavar="S",
+        "--import-timeout",
+        type=_positive_seconds,
+        default=60.0,
+        metavar="S",
         help="seconds the problem may take to import and make its inputs (default 60)",
     )
 
@@ -213,8 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="verify, time and profile one candidate against a problem")
     p.add_argument("problem", help="KernelBench-format problem file (class Model, get_inputs)")
     p.add_argument("candidate", help="candidate module defining class ModelNew")
-    p.add_argument("--trials", type=_positive_int, default=5,
-                   help="correctness trials (at least 5 are run)")
+    p.add_argument(
+        "--trials", type=_positive_int, default=5, help="correctness trials (at least 5 are run)"
+    )
     p.add_argument("--no-cache", action="store_true", help="evaluate again even if stored")
     p.add_argument(
         "--no-compile-baseline", action="store_true", help="skip timing torch.compile (faster)"
@@ -236,9 +247,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("optimize", help="search for faster verified kernels")
     p.add_argument("problem")
     p.add_argument("--budget", type=_positive_int, default=16, help="candidates to evaluate")
-    p.add_argument("--time-limit", type=_positive_seconds, default=600.0,
-                   help="wall-clock seconds (with no verdict yet at the limit, the first "
-                        "candidate still runs to one, up to 60 s more)")
+    p.add_argument(
+        "--time-limit",
+        type=_positive_seconds,
+        default=600.0,
+        help="wall-clock seconds (with no verdict yet at the limit, the first "
+        "candidate still runs to one, up to 60 s more)",
+    )
     p.add_argument("--strategy", default="mcts", choices=("mcts", "evolve"))
     p.add_argument(
         "--proposers",
@@ -248,15 +263,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", default=None, help="output folder (default: ./kw-out/<problem>)")
     p.add_argument("--resume", action="store_true", help="continue the last search of this problem")
-    p.add_argument("--parallel", type=_positive_int, default=2,
-                   help="candidates in flight at once")
+    p.add_argument("--parallel", type=_positive_int, default=2, help="candidates in flight at once")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-skills", action="store_true", help="do not warm-start from skills")
-    p.add_argument("--no-cache", action="store_true",
-                   help="evaluate every candidate again, even if the store has its verdict")
     p.add_argument(
-        "--compile-mode", default="max-autotune", choices=COMPILE_MODES,
-        help="torch.compile mode of the labelled baseline"
+        "--no-cache",
+        action="store_true",
+        help="evaluate every candidate again, even if the store has its verdict",
+    )
+    p.add_argument(
+        "--compile-mode",
+        default="max-autotune",
+        choices=COMPILE_MODES,
+        help="torch.compile mode of the labelled baseline",
     )
     _add_safety(p, claude=True)
     _add_common(p)
@@ -264,8 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="optimize every problem in a folder and tabulate")
     p.add_argument("dir")
-    p.add_argument("--time-limit", type=_positive_seconds, default=180.0,
-                   help="seconds per problem")
+    p.add_argument(
+        "--time-limit", type=_positive_seconds, default=180.0, help="seconds per problem"
+    )
     p.add_argument("--budget", type=_positive_int, default=24, help="candidates per problem")
     p.add_argument("--out", default="kw-bench")
     p.add_argument("--strategy", default="mcts", choices=("mcts", "evolve"))
@@ -281,11 +301,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="problems searched at once (timings still take turns on the GPU)",
     )
-    p.add_argument("--parallel", type=_positive_int, default=3,
-                   help="candidates in flight per problem")
     p.add_argument(
-        "--compile-mode", default="max-autotune", choices=COMPILE_MODES,
-        help="torch.compile mode of the labelled baseline"
+        "--parallel", type=_positive_int, default=3, help="candidates in flight per problem"
+    )
+    p.add_argument(
+        "--compile-mode",
+        default="max-autotune",
+        choices=COMPILE_MODES,
+        help="torch.compile mode of the labelled baseline",
     )
     _add_safety(p, claude=True)
     _add_common(p)

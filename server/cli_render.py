@@ -44,18 +44,21 @@ def describe_ncu(ncu: dict[str, Any] | None) -> list[str]:
     if "unavailable" in ncu:
         return [f"unavailable: {ncu['unavailable']}"]
     summary = ncu.get("summary") or {}
-    kernel = next((k for k in ncu.get("kernels", []) if k.get("id") == summary.get("dominant_id")),
-                  None)
+    kernel = next(
+        (k for k in ncu.get("kernels", []) if k.get("id") == summary.get("dominant_id")), None
+    )
     if kernel is None:
         return ["no kernels"]
     regs = kernel.get("registers_per_thread")
     waves = kernel.get("waves_per_sm")
-    first = (f"SOL memory {_pct(kernel.get('memory_throughput_pct'))} · compute "
-             f"{_pct(kernel.get('compute_sm_pct'))} · occupancy "
-             f"{_pct(kernel.get('achieved_occupancy_pct'))} achieved / "
-             f"{_pct(kernel.get('theoretical_occupancy_pct'))} theoretical · "
-             f"{'—' if regs is None else regs} regs · waves {_num(waves, '.1f')}"
-             f" → {summary.get('bottleneck')}-bound")
+    first = (
+        f"SOL memory {_pct(kernel.get('memory_throughput_pct'))} · compute "
+        f"{_pct(kernel.get('compute_sm_pct'))} · occupancy "
+        f"{_pct(kernel.get('achieved_occupancy_pct'))} achieved / "
+        f"{_pct(kernel.get('theoretical_occupancy_pct'))} theoretical · "
+        f"{'—' if regs is None else regs} regs · waves {_num(waves, '.1f')}"
+        f" → {summary.get('bottleneck')}-bound"
+    )
     second = f"{summary.get('dominant_name')}"
     if summary.get("kernels", 0) > 1 and summary.get("dominant_share_pct") is not None:
         second += f", {summary['dominant_share_pct']:.0f}% of {summary['kernels']} kernels' time"

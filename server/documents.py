@@ -42,8 +42,9 @@ def parse_view(source: bytes) -> bytes:
     runs are blanked, so a `#` line inside a multi-line string (which the tree
     would copy into a problem) is left alone in any file written by a person.
     """
-    return _COMMENT_RUN.sub(lambda m: _COMMENT.sub(lambda c: b" " * len(c.group(0)),
-                                                   m.group(0)), source)
+    return _COMMENT_RUN.sub(
+        lambda m: _COMMENT.sub(lambda c: b" " * len(c.group(0)), m.group(0)), source
+    )
 
 
 def _units(text: str, encoding: str) -> int:

@@ -29,8 +29,9 @@ def hover(session: Session, params: lsp.HoverParams) -> lsp.Hover | None:
         t
         for t, _ in session.records_around(doc, at)
         if t.start_byte <= at <= t.end_byte
-        and (unmeasured
-             or t.end_byte - t.start_byte < prob.target.end_byte - prob.target.start_byte)
+        and (
+            unmeasured or t.end_byte - t.start_byte < prob.target.end_byte - prob.target.start_byte
+        )
     ]
     if around:
         prob = session.problem_for(doc, min(around, key=lambda t: t.end_byte - t.start_byte))

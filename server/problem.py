@@ -106,7 +106,9 @@ def _declare_inference(text: str) -> str:
     """`INFERENCE = True` after the problem's docstring: the harness then builds the
     reference in eval mode, as the user's code runs it (harness/loading.py)."""
     end = text.index('"""', 3) + 3 if text.startswith('"""') else 0
-    line = "INFERENCE = True  # the code runs under no_grad()/inference_mode() or on an .eval() model"
+    line = (
+        "INFERENCE = True  # the code runs under no_grad()/inference_mode() or on an .eval() model"
+    )
     return f"{text[:end]}\n{line}\n{text[end:].lstrip(chr(10))}" if end else f"{line}\n{text}"
 
 

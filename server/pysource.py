@@ -27,8 +27,7 @@ def is_variable_name(node) -> bool:
         return True
     if parent.type == "attribute" and parent.child_by_field_name("attribute") == node:
         return False
-    return not (parent.type == "keyword_argument"
-                and parent.child_by_field_name("name") == node)
+    return not (parent.type == "keyword_argument" and parent.child_by_field_name("name") == node)
 
 
 def dotted(node: Node | None) -> str | None:

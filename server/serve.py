@@ -40,8 +40,10 @@ def serve(tcp: str | None = None) -> int:
         try:
             server.start_tcp(host, port)
         except OSError as err:  # an address in use, a host that is not this machine's
-            print(f"kernelwright serve: cannot listen on {host}:{port}: {err.strerror or err}",
-                  file=sys.stderr)
+            print(
+                f"kernelwright serve: cannot listen on {host}:{port}: {err.strerror or err}",
+                file=sys.stderr,
+            )
             return 2
     else:
         server.start_io()

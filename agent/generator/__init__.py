@@ -28,8 +28,26 @@ from .partition import (
 from .plan import FAMILIES, Plan, plan, plan_or_reason
 from .render import render, render_program
 
-__all__ = ["FAMILIES", "Plan", "Program", "config_changes", "config_distance", "config_space",
-           "crossover", "default_config", "fit_config", "mutate", "partition", "partition_choices",
-           "plan", "program_for",
-           "plan_or_reason", "program_default", "program_mutate", "program_space", "render",
-           "render_program", "triton_matmul_default"]
+__all__ = [
+    "FAMILIES",
+    "Plan",
+    "Program",
+    "config_changes",
+    "config_distance",
+    "config_space",
+    "crossover",
+    "default_config",
+    "fit_config",
+    "mutate",
+    "partition",
+    "partition_choices",
+    "plan",
+    "program_for",
+    "plan_or_reason",
+    "program_default",
+    "program_mutate",
+    "program_space",
+    "render",
+    "render_program",
+    "triton_matmul_default",
+]

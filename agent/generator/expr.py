@@ -15,10 +15,40 @@ from dataclasses import dataclass
 from .graph import Op, Ref
 
 UNARY = {
-    "relu", "sigmoid", "tanh", "exp", "log", "abs", "neg", "sqrt", "rsqrt", "silu", "square",
-    "gelu", "leaky_relu", "elu", "hardswish", "hardsigmoid", "softplus", "mish", "clamp",
-    "clamp_min", "clamp_max", "hardtanh", "relu6", "erf", "selu", "reciprocal", "log1p",
-    "expm1", "sin", "cos", "softsign", "sign", "tril", "triu",
+    "relu",
+    "sigmoid",
+    "tanh",
+    "exp",
+    "log",
+    "abs",
+    "neg",
+    "sqrt",
+    "rsqrt",
+    "silu",
+    "square",
+    "gelu",
+    "leaky_relu",
+    "elu",
+    "hardswish",
+    "hardsigmoid",
+    "softplus",
+    "mish",
+    "clamp",
+    "clamp_min",
+    "clamp_max",
+    "hardtanh",
+    "relu6",
+    "erf",
+    "selu",
+    "reciprocal",
+    "log1p",
+    "expm1",
+    "sin",
+    "cos",
+    "softsign",
+    "sign",
+    "tril",
+    "triu",
 }
 BINARY = {"add", "sub", "rsub", "mul", "div", "pow", "maximum", "minimum"}
 POINTWISE = UNARY | BINARY | {"batch_norm"}
@@ -128,8 +158,14 @@ def broadcast_rule(leaf_shape: tuple, region_shape: tuple) -> tuple[str, int, in
 class RegionBuilder:
     """Turns the pointwise ops between `head` and `output` into Steps."""
 
-    def __init__(self, ops_by_name: dict[str, Op], leaves: dict[str, dict], region_shape: tuple,
-                 head: str | None, operands: list[Operand]):
+    def __init__(
+        self,
+        ops_by_name: dict[str, Op],
+        leaves: dict[str, dict],
+        region_shape: tuple,
+        head: str | None,
+        operands: list[Operand],
+    ):
         self.ops_by_name = ops_by_name
         self.leaves = leaves  # name -> {"shape", "dtype", "is_param"}
         self.region_shape = tuple(region_shape)
@@ -219,7 +255,10 @@ class RegionBuilder:
             }[kind]
             if isinstance(lo, Ref) or isinstance(hi, Ref):
                 raise Unsupported("clamp with tensor bounds")
-            kind, params = "clamp", (lo if lo is None else float(lo), hi if hi is None else float(hi))
+            kind, params = (
+                "clamp",
+                (lo if lo is None else float(lo), hi if hi is None else float(hi)),
+            )
         return Step(kind, (self.value(x),), params)
 
     def _batch_norm(self, op: Op) -> Step:
@@ -230,7 +269,9 @@ class RegionBuilder:
         channels = self.region_shape[1]
         as_shape = (channels,) + (1,) * (len(self.region_shape) - 2)
         args = [self.value(x), self.operand(mean.name, as_shape), self.operand(var.name, as_shape)]
-        args.append(self.operand(weight.name, as_shape) if isinstance(weight, Ref) else ("const", 1.0))
+        args.append(
+            self.operand(weight.name, as_shape) if isinstance(weight, Ref) else ("const", 1.0)
+        )
         args.append(self.operand(bias.name, as_shape) if isinstance(bias, Ref) else ("const", 0.0))
         return Step("batch_norm", tuple(args), (float(op.arg(7, "eps", 1e-5)),))
 

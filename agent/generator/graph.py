@@ -368,7 +368,13 @@ def _layer_norm_between_permutes(node: dict, seen: dict[str, dict]) -> list[dict
         return None
     first = _source_node(norm, seen)
     args = norm.get("args") or []
-    if first is None or not first["op"].startswith("aten.permute") or len(args) < 2 or not isinstance(args[1], list) or len(args[1]) != 1:
+    if (
+        first is None
+        or not first["op"].startswith("aten.permute")
+        or len(args) < 2
+        or not isinstance(args[1], list)
+        or len(args[1]) != 1
+    ):
         return None
     into, back = first["args"][1], node["args"][1]
     if not (isinstance(into, list) and isinstance(back, list) and len(into) == len(back)):

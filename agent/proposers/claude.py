@@ -142,8 +142,10 @@ class ClaudeProposer:
         for attempt in range(attempts):
             try:
                 message = await self._client.messages.create(
-                    model=self._model, max_tokens=self._max_tokens,
-                    system=system, messages=messages,
+                    model=self._model,
+                    max_tokens=self._max_tokens,
+                    system=system,
+                    messages=messages,
                 )
                 return message, attempt + 1
             except anthropic.APIStatusError as exc:
@@ -162,8 +164,13 @@ class ClaudeProposer:
                 raise ProposerError(self._scrub(f"Claude API call failed: {reason}")) from None
             delay = self._backoff_s[attempt] if delay is None else delay
             self._account.retries += 1
-            log.warning("Claude API %s; retry %d/%d in %.1fs",
-                        self._scrub(reason), attempt + 1, attempts - 1, delay)
+            log.warning(
+                "Claude API %s; retry %d/%d in %.1fs",
+                self._scrub(reason),
+                attempt + 1,
+                attempts - 1,
+                delay,
+            )
             await self._sleep(delay)
         raise AssertionError("unreachable: the loop returns or raises")
 

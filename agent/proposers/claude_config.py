@@ -75,13 +75,22 @@ def _text(table: Mapping[str, Any], name: str, notes: list[str]) -> str | None:
     return value.strip()
 
 
-def _number(table: Mapping[str, Any], name: str, default: float, low: float, high: float,
-            notes: list[str], kind: type = int) -> Any:
+def _number(
+    table: Mapping[str, Any],
+    name: str,
+    default: float,
+    low: float,
+    high: float,
+    notes: list[str],
+    kind: type = int,
+) -> Any:
     value = table.get(name)
     if value is None:
         return default
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
-        kind is int and not isinstance(value, int)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or (kind is int and not isinstance(value, int))
     ):
         notes.append(f"claude.{name} must be a number; using {default}")
         return default
@@ -102,8 +111,10 @@ def load_claude_config(
     env_key = (env.get("ANTHROPIC_API_KEY") or "").strip()
     file_key = _text(table, "api_key", notes)
     api_key, key_source = (
-        (env_key, "ANTHROPIC_API_KEY") if env_key
-        else (file_key, "config.toml") if file_key
+        (env_key, "ANTHROPIC_API_KEY")
+        if env_key
+        else (file_key, "config.toml")
+        if file_key
         else (None, None)
     )
     register_secret(api_key)  # whatever comes back from a worker is scrubbed of it
@@ -113,8 +124,9 @@ def load_claude_config(
         key_source=key_source,
         model=_text(table, "model", notes) or DEFAULT_MODEL,
         base_url=base_url,
-        max_tokens=_number(table, "max_tokens", DEFAULT_MAX_TOKENS, 256,
-                           MAX_NONSTREAMING_TOKENS, notes),
+        max_tokens=_number(
+            table, "max_tokens", DEFAULT_MAX_TOKENS, 256, MAX_NONSTREAMING_TOKENS, notes
+        ),
         max_retries=_number(table, "max_retries", DEFAULT_SDK_MAX_RETRIES, 0, 10, notes),
         timeout_s=_number(table, "timeout_s", 600.0, 10.0, 3600.0, notes, kind=float),
         config_path=str(config_path),

@@ -134,19 +134,34 @@ def _labels(nodes: tuple[NodeSummary, ...]) -> dict[str, str]:
 def render_memory_node(node: NodeSummary, parent: NodeSummary | None, label: str) -> str:
     snippets = _snippets()
     if parent is not None and parent.id != node.id:
-        diff = "\n".join(difflib.unified_diff(
-            parent.source.splitlines(), node.source.splitlines(),
-            f"parent {parent.id}", f"node {node.id}", lineterm="", n=2,
-        ))
+        diff = "\n".join(
+            difflib.unified_diff(
+                parent.source.splitlines(),
+                node.source.splitlines(),
+                f"parent {parent.id}",
+                f"node {node.id}",
+                lineterm="",
+                n=2,
+            )
+        )
         heading, lang, code = snippets["diff_heading"], "diff", clip(diff, DIFF_LIMIT)
     else:
         heading, lang, code = (
-            snippets["source_heading"], "python", clip(node.source.rstrip("\n"), SOURCE_LIMIT)
+            snippets["source_heading"],
+            "python",
+            clip(node.source.rstrip("\n"), SOURCE_LIMIT),
         )
     return _templates()["memory_node"].substitute(
-        label=label, id=node.id, move=node.move, outcome=node.outcome, speedup=_speedup(node),
+        label=label,
+        id=node.id,
+        move=node.move,
+        outcome=node.outcome,
+        speedup=_speedup(node),
         message=clip(node.message or "(none)", SHORT_MESSAGE_LIMIT).replace("\n", " "),
-        profile=_fields(node.profile), code_heading=heading, code_lang=lang, code=code,
+        profile=_fields(node.profile),
+        code_heading=heading,
+        code_lang=lang,
+        code=code,
     )
 
 
@@ -185,7 +200,8 @@ def build_prompt(ctx: ProposalContext, variant: int = 1, count: int = 1) -> Prom
     )
     guidance = snippets["memory_guidance"]
     task = (
-        snippets["task_single"] if count <= 1
+        snippets["task_single"]
+        if count <= 1
         else Template(snippets["task_variant"]).substitute(variant=variant, count=count)
     )
     node = templates["node"].substitute(

@@ -1,4 +1,5 @@
 """cuDNN for the convolution (PyTorch's own precision), one Triton pass for bias·relu·+0.1."""
+
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -23,6 +24,7 @@ class ModelNew(nn.Module):
     def forward(self, x):
         y = F.conv2d(x, self.conv.weight, None, padding=1)
         n = y.numel()
-        bias_relu_shift[(triton.cdiv(n, 2048),)](y, self.conv.bias, n, y.shape[2] * y.shape[3],
-                                                 y.shape[1], BLOCK=2048, num_warps=8)
+        bias_relu_shift[(triton.cdiv(n, 2048),)](
+            y, self.conv.bias, n, y.shape[2] * y.shape[3], y.shape[1], BLOCK=2048, num_warps=8
+        )
         return y

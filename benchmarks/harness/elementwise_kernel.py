@@ -1,4 +1,5 @@
 """gelu(x)·2+1 fused: one read and one write of x (2·N·4 bytes)."""
+
 import torch
 import torch.nn as nn
 import triton

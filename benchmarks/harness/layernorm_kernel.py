@@ -1,4 +1,5 @@
 """LayerNorm, one row per program, two moments from the row held in registers."""
+
 import torch
 import torch.nn as nn
 import triton
@@ -27,7 +28,15 @@ class ModelNew(nn.Module):
     def forward(self, x):
         x = x.contiguous()
         out = torch.empty_like(x)
-        layernorm_rows[(x.shape[0],)](x, self.norm.weight, self.norm.bias, out, x.shape[1],
-                                      x.stride(0), self.norm.eps,
-                                      BLOCK=triton.next_power_of_2(x.shape[1]), num_warps=8)
+        layernorm_rows[(x.shape[0],)](
+            x,
+            self.norm.weight,
+            self.norm.bias,
+            out,
+            x.shape[1],
+            x.stride(0),
+            self.norm.eps,
+            BLOCK=triton.next_power_of_2(x.shape[1]),
+            num_warps=8,
+        )
         return out

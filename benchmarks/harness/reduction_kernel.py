@@ -1,4 +1,5 @@
 """Row sums: one program per row, the row streamed in BLOCK chunks (reads N·4 bytes)."""
+
 import torch
 import torch.nn as nn
 import triton

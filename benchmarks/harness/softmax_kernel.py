@@ -1,4 +1,5 @@
 """Row softmax in one pass: each program holds its whole row (2·N·4 bytes moved)."""
+
 import torch
 import torch.nn as nn
 import triton
@@ -20,6 +21,7 @@ class ModelNew(nn.Module):
     def forward(self, x):
         x = x.contiguous()
         out = torch.empty_like(x)
-        softmax_rows[(x.shape[0],)](x, out, x.shape[1], x.stride(0),
-                                    BLOCK=triton.next_power_of_2(x.shape[1]), num_warps=16)
+        softmax_rows[(x.shape[0],)](
+            x, out, x.shape[1], x.stride(0), BLOCK=triton.next_power_of_2(x.shape[1]), num_warps=16
+        )
         return out

@@ -12,14 +12,25 @@ from kernelwright.agent.bench import final_row, summarise
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers_problems import problem_files, shrunk_problem  # noqa: E402
 
-SEARCH_ROW = {"problem": "01_x.py", "category": "fusion", "verified": True, "vs_eager": 2.0,
-              "vs_compile": None, "bottleneck": "memory-bound", "pct_peak_bw": 90.0}
+SEARCH_ROW = {
+    "problem": "01_x.py",
+    "category": "fusion",
+    "verified": True,
+    "vs_eager": 2.0,
+    "vs_compile": None,
+    "bottleneck": "memory-bound",
+    "pct_peak_bw": 90.0,
+}
 
 
 def test_the_final_evaluation_gives_the_row_its_figures():
-    final = {"outcome": "ok", "speedup": {"vs_eager": 1.9, "vs_compile": 1.2},
-             "timing": {"median_ms": 0.1}, "baseline": {"eager_ms": 0.19, "compile_ms": 0.12},
-             "profile": {"bottleneck": "memory-bound", "pct_peak_bw": 88.0}}
+    final = {
+        "outcome": "ok",
+        "speedup": {"vs_eager": 1.9, "vs_compile": 1.2},
+        "timing": {"median_ms": 0.1},
+        "baseline": {"eager_ms": 0.19, "compile_ms": 0.12},
+        "profile": {"bottleneck": "memory-bound", "pct_peak_bw": 88.0},
+    }
     row = {**SEARCH_ROW, **final_row(final, SEARCH_ROW)}
     assert (row["vs_eager"], row["vs_compile"], row["search_vs_eager"]) == (1.9, 1.2, 2.0)
     assert row["compile_ms"] == 0.12 and row["pct_peak_bw"] == 88.0 and row["verified"]
@@ -36,13 +47,19 @@ def test_a_best_that_fails_its_final_evaluation_is_not_verified():
 def test_summary_metrics():
     rows = [
         {**SEARCH_ROW, "vs_eager": 4.0, "vs_compile": 2.0},
-        {**SEARCH_ROW, "problem": "02", "category": "single", "vs_eager": 0.5, "vs_compile": 0.5,
-         "pct_peak_bw": 70.0},
+        {
+            **SEARCH_ROW,
+            "problem": "02",
+            "category": "single",
+            "vs_eager": 0.5,
+            "vs_compile": 0.5,
+            "pct_peak_bw": 70.0,
+        },
         {**SEARCH_ROW, "problem": "03", "verified": False, "vs_eager": None},
     ]
     summary = summarise(rows)
     assert summary["fast_0"] == 2 / 3 and summary["fast_1_vs_eager"] == 1 / 3
-    assert abs(summary["geomean_vs_eager"] - 2 ** 0.5) < 1e-12
+    assert abs(summary["geomean_vs_eager"] - 2**0.5) < 1e-12
     assert summary["fusion_geomean_vs_eager"] == 4.0
     assert summary["memory_bound_median_pct_peak_bw"] == 80.0
 
@@ -55,10 +72,27 @@ def test_bench_on_cpu_writes_its_table_and_says_no_speed(tmp_path):
             shrunk_problem(path, folder)
     out = tmp_path / "out"
     done = subprocess.run(
-        [sys.executable, "-m", "kernelwright.server.cli", "bench", str(folder), "--device", "cpu",
-         "--budget", "1", "--time-limit", "120", "--out", str(out), "--store",
-         str(tmp_path / "s.sqlite")],
-        capture_output=True, text=True, timeout=600)
+        [
+            sys.executable,
+            "-m",
+            "kernelwright.server.cli",
+            "bench",
+            str(folder),
+            "--device",
+            "cpu",
+            "--budget",
+            "1",
+            "--time-limit",
+            "120",
+            "--out",
+            str(out),
+            "--store",
+            str(tmp_path / "s.sqlite"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     data = json.loads((out / "bench.json").read_text())
     assert [r["problem"] for r in data["rows"]] == sorted(p.name for p in folder.iterdir())
@@ -84,9 +118,14 @@ async def test_baselines_run_one_at_a_time_and_leave_no_spare_worker(tmp_path, m
 
     async def fake_evaluate(self, problem, source, device, **options):
         seen.append((Path(problem).name, options["compile_baseline"]))
-        return EvalResult(outcome="ok", message="", device="cuda", timing={"median_ms": 0.1},
-                          speedup={"vs_eager": 1.5, "vs_compile": 1.1},
-                          baseline={"eager_ms": 0.15, "compile_ms": 0.11})
+        return EvalResult(
+            outcome="ok",
+            message="",
+            device="cuda",
+            timing={"median_ms": 0.1},
+            speedup={"vs_eager": 1.5, "vs_compile": 1.1},
+            baseline={"eager_ms": 0.15, "compile_ms": 0.11},
+        )
 
     monkeypatch.setattr(pool.WorkerPool, "__init__", recording_init)
     monkeypatch.setattr(evaluate, "resolve_device", lambda device: "cuda")
@@ -95,10 +134,13 @@ async def test_baselines_run_one_at_a_time_and_leave_no_spare_worker(tmp_path, m
     for problem in problems:
         (tmp_path / problem.stem).mkdir()
         (tmp_path / problem.stem / "best.py").write_text("class ModelNew: ...\n")
-    rows = [{**SEARCH_ROW, "problem": "01_a.py"}, {**SEARCH_ROW, "problem": "02_b.py",
-                                                   "verified": False}]
-    args = argparse.Namespace(device="cuda", store=str(tmp_path / "s.sqlite"),
-                              compile_mode="max-autotune-no-cudagraphs")
+    rows = [
+        {**SEARCH_ROW, "problem": "01_a.py"},
+        {**SEARCH_ROW, "problem": "02_b.py", "verified": False},
+    ]
+    args = argparse.Namespace(
+        device="cuda", store=str(tmp_path / "s.sqlite"), compile_mode="max-autotune-no-cudagraphs"
+    )
     out = await bench._time_baselines(problems, rows, args, tmp_path)
     assert seen == [("01_a.py", True)]  # the unverified row gets no baseline
     assert out[0]["vs_compile"] == 1.1 and out[0]["search_vs_eager"] == 2.0

@@ -55,8 +55,10 @@ def test_every_config_in_every_space_renders_valid_python(plans):
             assert "try:" not in source and "threading" not in source
             if found.dtype == "float32" and "tl.dot(" in source:
                 # fp32 problems must never fall back to TF32
-                assert source.count("tl.dot(") == (source.count('input_precision="ieee"')
-                                                   + source.count('input_precision="tf32x3"')), name
+                assert source.count("tl.dot(") == (
+                    source.count('input_precision="ieee"')
+                    + source.count('input_precision="tf32x3"')
+                ), name
 
 
 def test_candidate_keeps_constructor_signature_and_state_dict_names(plans):
@@ -314,12 +316,21 @@ def test_cross_entropy_packs_rows_per_program_but_keeps_the_sms_busy():
 def test_the_root_proposes_the_defaults_ieee_twin_right_after_3xtf32(plans, graphs):
     found = plans["24_matmul_square.py"]
     graph = graphs["24_matmul_square.py"]
-    ctx = ProposalContext(problem_path="p.py", problem_source="", graph=graph,
-                          device={"kind": "cuda", "sm_count": 132}, parent=None,
-                          memory="clean_slate", memory_context=(), knowledge=(), count=2,
-                          tried=())
+    ctx = ProposalContext(
+        problem_path="p.py",
+        problem_source="",
+        graph=graph,
+        device={"kind": "cuda", "sm_count": 132},
+        parent=None,
+        memory="clean_slate",
+        memory_context=(),
+        knowledge=(),
+        count=2,
+        tried=(),
+    )
     first, second = EmbeddedProposer().propose_sync(ctx)
     assert first.config["PRECISION"] == "tf32x3" and second.config["PRECISION"] == "ieee"
-    assert {k: v for k, v in first.config.items() if k != "PRECISION"} == \
-        {k: v for k, v in second.config.items() if k != "PRECISION"}
+    assert {k: v for k, v in first.config.items() if k != "PRECISION"} == {
+        k: v for k, v in second.config.items() if k != "PRECISION"
+    }
     assert second.config in config_space(found)

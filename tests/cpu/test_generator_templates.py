@@ -123,8 +123,11 @@ VARIANTS = [
     ("16", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 1}, {}),
     ("18", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 1}, {}),
     # few long rows split over programs: chunk edges fall inside blocks, last chunk short
-    ("16", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 4},
-     {"FEATURES": 5, "DIM": 37}),
+    (
+        "16",
+        {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 4},
+        {"FEATURES": 5, "DIM": 37},
+    ),
     ("18", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 2}, {}),
     # several tiles per loss program; the last program's tiles partly or wholly past the end
     ("20", {"BLOCK": 512, "num_warps": 4, "TILES": 4}, {"BATCH": 37, "DIM": 101}),
@@ -132,10 +135,16 @@ VARIANTS = [
     ("22", {"BLOCK": 512, "num_warps": 4, "ROWS": 1}, {"CLASSES": 1031, "BATCH": 5}),
     # several rows per program, the last program's rows partly past the end
     ("22", {"BLOCK": 512, "num_warps": 4, "ROWS": 4}, {"CLASSES": 1031, "BATCH": 7}),
-    ("30", {"BLOCK_M": 16, "BLOCK_N": 16, "num_warps": 4, "num_stages": 2, "PRECISION": "ieee"},
-     {}),
-    ("31", {"BLOCK_M": 16, "BLOCK_N": 16, "num_warps": 4, "num_stages": 2, "PRECISION": "ieee"},
-     {}),
+    (
+        "30",
+        {"BLOCK_M": 16, "BLOCK_N": 16, "num_warps": 4, "num_stages": 2, "PRECISION": "ieee"},
+        {},
+    ),
+    (
+        "31",
+        {"BLOCK_M": 16, "BLOCK_N": 16, "num_warps": 4, "num_stages": 2, "PRECISION": "ieee"},
+        {},
+    ),
 ]
 
 
@@ -169,7 +178,8 @@ def verdicts(tmp_path_factory):
     ]
     variant_graphs = graphs_for(variant_paths)
     for number, ((prefix, config, _), path, graph) in enumerate(
-            zip(VARIANTS, variant_paths, variant_graphs)):
+        zip(VARIANTS, variant_paths, variant_graphs)
+    ):
         found = plan(graph)
         assert found is not None, prefix
         assert config in config_space(found), (prefix, config)
@@ -189,8 +199,9 @@ def test_default_candidate_matches_pytorch(verdicts, prefix):
     assert result["outcome"] == "ok", result
 
 
-@pytest.mark.parametrize("number", range(len(VARIANTS)),
-                         ids=[f"{v[0]}-{n}" for n, v in enumerate(VARIANTS)])
+@pytest.mark.parametrize(
+    "number", range(len(VARIANTS)), ids=[f"{v[0]}-{n}" for n, v in enumerate(VARIANTS)]
+)
 def test_non_default_config_matches_pytorch(verdicts, number):
     result = verdicts["results"][("variant", number)]
     assert result["outcome"] == "ok", result
@@ -215,10 +226,13 @@ def test_split_rms_rows_match_pytorch():
     assert result["outcome"] == "ok", result
 
 
-@pytest.mark.parametrize("name, config", [
-    ("argmin_ties.py", {"BLOCK_R": 16, "BLOCK_INNER": 16, "num_warps": 4}),
-    ("argmax_ties.py", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4}),
-])
+@pytest.mark.parametrize(
+    "name, config",
+    [
+        ("argmin_ties.py", {"BLOCK_R": 16, "BLOCK_INNER": 16, "num_warps": 4}),
+        ("argmax_ties.py", {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4}),
+    ],
+)
 def test_arg_reductions_return_the_first_of_tied_extremes(name, config):
     """Per-lane accumulators each keep their own first extreme; the fold must
     still return the first row overall, as torch does, in every chunk layout."""

@@ -47,8 +47,10 @@ async def test_turns_alternate_in_batches_not_one_job_at_a_time():
     """A bench's queue (sharer, timer, sharer, timer, ...) must not run one job at a time."""
     gate = GpuGate(max_sharers=4)
     await gate.acquire(SHARED)
-    arrivals = [asyncio.ensure_future(gate.acquire(mode))
-                for mode in (EXCLUSIVE, SHARED, EXCLUSIVE, SHARED, EXCLUSIVE, SHARED)]
+    arrivals = [
+        asyncio.ensure_future(gate.acquire(mode))
+        for mode in (EXCLUSIVE, SHARED, EXCLUSIVE, SHARED, EXCLUSIVE, SHARED)
+    ]
     timers, sharers = arrivals[0::2], arrivals[1::2]
     await _settle()
     assert not any(f.done() for f in arrivals)  # the timers wait for the shared phase to drain
@@ -106,8 +108,7 @@ async def test_searches_started_together_measure_the_peaks_once(tmp_path, monkey
     async def slow_peaks_job(self, request, limits=None):
         measured.append(request.kind)
         await asyncio.sleep(0.05)
-        return JobOutcome("result", {"name": "fake", "copy_gbps": 1.0, "matmul_tflops": {}},
-                          "", 0)
+        return JobOutcome("result", {"name": "fake", "copy_gbps": 1.0, "matmul_tflops": {}}, "", 0)
 
     monkeypatch.setattr(Harness, "_job", slow_peaks_job)
     harnesses = [Harness(store=Store(tmp_path / f"s{i}.sqlite")) for i in range(4)]
@@ -116,8 +117,9 @@ async def test_searches_started_together_measure_the_peaks_once(tmp_path, monkey
     assert all(r["name"] == "fake" for r in results)
 
 
-@pytest.mark.parametrize("mode, order", [("default", ["compile", "gpu"]),
-                                         ("max-autotune", ["gpu", "compile"])])
+@pytest.mark.parametrize(
+    "mode, order", [("default", ["compile", "gpu"]), ("max-autotune", ["gpu", "compile"])]
+)
 def test_the_compile_baseline_autotunes_only_with_the_gpu_alone(mode, order):
     from kernelwright.harness.pipeline import baseline_then_gpu
 

@@ -144,6 +144,7 @@ def test_a_stored_timeout_is_not_served_again(tmp_path):
         (text,) = db.execute("SELECT result FROM evals").fetchone()
         stale = {**json.loads(text), "outcome": "timeout", "message": "no verdict within 180 s"}
         db.execute("UPDATE evals SET result = ?, outcome = 'timeout'", (json.dumps(stale),))
-    again = json.loads(kw("eval", problem, candidate, "--device", "cpu", "--json",
-                          store=store).stdout)
+    again = json.loads(
+        kw("eval", problem, candidate, "--device", "cpu", "--json", store=store).stdout
+    )
     assert again["outcome"] == "ok" and again["cached"] is False

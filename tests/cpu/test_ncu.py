@@ -42,8 +42,13 @@ def test_parses_both_kernels_of_the_real_report(kernels):
     assert clamp["achieved_occupancy_pct"] == 80.86 and clamp["theoretical_occupancy_pct"] == 100
     assert clamp["waves_per_sm"] == 7.76
     assert clamp["shared_memory_per_block_bytes"] == 1024  # static 0 + dynamic 0 + driver 1024
-    assert clamp["block_limits"] == {"barriers": 32, "sm": 32, "registers": 16,
-                                     "shared_mem": 32, "warps": 16}
+    assert clamp["block_limits"] == {
+        "barriers": 32,
+        "sm": 32,
+        "registers": 16,
+        "shared_mem": 32,
+        "warps": 16,
+    }
     # SOLBottleneck has no estimated speedup, so only AchievedOccupancy is a rule here.
     assert [(r["name"], r["speedup_pct"]) for r in clamp["rules"]] == [("AchievedOccupancy", 19.14)]
     assert add["duration_ns"] == 42368 and add["compute_sm_pct"] == 6.06
@@ -51,8 +56,13 @@ def test_parses_both_kernels_of_the_real_report(kernels):
 
 def test_missing_metrics_and_columns_leave_none():
     header = '"ID","Kernel Name","Section Name","Metric Name","Metric Unit","Metric Value"'
-    text = "\n".join([header, '"3","k","GPU Speed Of Light Throughput","Duration","usecond",'
-                      '"1.50"', "==WARNING== something ncu said late"])
+    text = "\n".join(
+        [
+            header,
+            '"3","k","GPU Speed Of Light Throughput","Duration","usecond","1.50"',
+            "==WARNING== something ncu said late",
+        ]
+    )
     [kernel] = ncu.parse_details(text)
     assert kernel["id"] == 3 and kernel["duration_ns"] == 1500  # scaled units back to base
     assert kernel["block"] is None and kernel["achieved_occupancy_pct"] is None
@@ -74,21 +84,30 @@ def test_summary_calls_a_kernel_far_from_both_peaks_latency_bound(kernels):
     slow = dict(kernels[0], memory_throughput_pct=20.0, compute_sm_pct=30.0, rules=[])
     summary = ncu.summarize([slow])
     assert summary["bottleneck"] == "latency"
-    assert summary["reason"] == ("neither memory nor compute above 60% of peak; "
-                                 "achieved occupancy 81%")
+    assert summary["reason"] == (
+        "neither memory nor compute above 60% of peak; achieved occupancy 81%"
+    )
     busy = dict(slow, compute_sm_pct=75.0)
     assert ncu.summarize([busy])["bottleneck"] == "compute"
 
 
-@pytest.mark.parametrize("name, short", [
-    # as ncu printed them on an H100
-    ("void <unnamed>::softmax_warp_forward<float, float, float, 10, 0, 0>(T2 *, const T1 *, "
-     "int, int, int, const bool *, int, bool)", "softmax_warp_forward"),
-    ("softmax_rows", "softmax_rows"),
-    ("sm80_xmma_gemm_f32f32_f32f32_f32_nn_n_tilesize256x128x8_stage3_warpsize4x2x1_ffma",
-     "sm80_xmma_gemm_f32f32_f32f32_f32_nn_n_tilesize256x128x8_stage3_warpsize4x2x1_ffma"),
-    ("void at::native::(anonymous namespace)::reduce_kernel<512, 1>(R)", "reduce_kernel"),
-])
+@pytest.mark.parametrize(
+    "name, short",
+    [
+        # as ncu printed them on an H100
+        (
+            "void <unnamed>::softmax_warp_forward<float, float, float, 10, 0, 0>(T2 *, const T1 *, "
+            "int, int, int, const bool *, int, bool)",
+            "softmax_warp_forward",
+        ),
+        ("softmax_rows", "softmax_rows"),
+        (
+            "sm80_xmma_gemm_f32f32_f32f32_f32_nn_n_tilesize256x128x8_stage3_warpsize4x2x1_ffma",
+            "sm80_xmma_gemm_f32f32_f32f32_f32_nn_n_tilesize256x128x8_stage3_warpsize4x2x1_ffma",
+        ),
+        ("void at::native::(anonymous namespace)::reduce_kernel<512, 1>(R)", "reduce_kernel"),
+    ],
+)
 def test_short_kernel_names(name, short):
     assert ncu.short_name(name) == short
 
@@ -116,15 +135,21 @@ def _fake_ncu(folder: Path, body: str, monkeypatch) -> Path:
 
 def test_collect_without_ncu_says_why(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
-    assert "not on the PATH" in ncu.collect((PROBLEMS / "small_linear.py").read_text(), None, 0)[
-        "unavailable"]
+    assert (
+        "not on the PATH"
+        in ncu.collect((PROBLEMS / "small_linear.py").read_text(), None, 0)["unavailable"]
+    )
 
 
 def test_collect_parses_what_a_fake_ncu_prints(tmp_path, monkeypatch):
     args_file, seen = tmp_path / "args", tmp_path / "candidate_seen"
-    _fake_ncu(tmp_path, f'printf "%s\\n" "$@" > {args_file}\n'
-              f'for a in "$@"; do case $a in *candidate.py) cat "$a" > {seen};; esac; done\n'
-              f'cat {FIXTURE}\n', monkeypatch)
+    _fake_ncu(
+        tmp_path,
+        f'printf "%s\\n" "$@" > {args_file}\n'
+        f'for a in "$@"; do case $a in *candidate.py) cat "$a" > {seen};; esac; done\n'
+        f"cat {FIXTURE}\n",
+        monkeypatch,
+    )
     result = ncu.collect("class Model: pass\n", "class ModelNew: pass\n", 3)
     assert seen.read_text() == "class ModelNew: pass\n"  # written before ncu ran
     assert "unavailable" not in result, result
@@ -139,12 +164,16 @@ def test_collect_parses_what_a_fake_ncu_prints(tmp_path, monkeypatch):
 
 
 def test_collect_reports_ncus_error_line(tmp_path, monkeypatch):
-    _fake_ncu(tmp_path, "echo '==PROF== Connected to process 1'\n"
-              "echo '==ERROR== Failed to initialize the profiler: LibraryNotLoaded'\nexit 1\n",
-              monkeypatch)
+    _fake_ncu(
+        tmp_path,
+        "echo '==PROF== Connected to process 1'\n"
+        "echo '==ERROR== Failed to initialize the profiler: LibraryNotLoaded'\nexit 1\n",
+        monkeypatch,
+    )
     reason = ncu.collect("class Model: pass\n", None, 0)["unavailable"]
-    assert reason == ("ncu exited with status 1: "
-                      "==ERROR== Failed to initialize the profiler: LibraryNotLoaded")
+    assert reason == (
+        "ncu exited with status 1: ==ERROR== Failed to initialize the profiler: LibraryNotLoaded"
+    )
 
 
 def test_collect_with_no_kernels_in_the_range(tmp_path, monkeypatch):
@@ -177,10 +206,14 @@ def test_timeout_kills_ncu_and_its_target(tmp_path, monkeypatch):
 
 def test_render_shows_the_dominant_kernel_and_top_rule(kernels):
     lines = cli_render.describe_ncu({"kernels": kernels, "summary": ncu.summarize(kernels)})
-    assert lines[0] == ("SOL memory 80% · compute 6% · occupancy 81% achieved / 100% theoretical"
-                        " · 32 regs · waves 7.8 → memory-bound")
-    assert lines[1] == ("vectorized_elementwise_kernel, 50% of 2 kernels' time · top rule "
-                        "AchievedOccupancy (est. speedup 19%)")
+    assert lines[0] == (
+        "SOL memory 80% · compute 6% · occupancy 81% achieved / 100% theoretical"
+        " · 32 regs · waves 7.8 → memory-bound"
+    )
+    assert lines[1] == (
+        "vectorized_elementwise_kernel, 50% of 2 kernels' time · top rule "
+        "AchievedOccupancy (est. speedup 19%)"
+    )
     assert cli_render.describe_ncu({"unavailable": "no ncu"}) == ["unavailable: no ncu"]
     assert cli_render.describe_ncu(None) == []
 
@@ -203,8 +236,15 @@ def _kw(*args):
 
 def test_cli_ncu_on_cpu_says_why_and_is_cached_apart(tmp_path):
     store = str(tmp_path / "s.sqlite")
-    args = ("profile", str(PROBLEMS / "small_linear.py"), "--device", "cpu", "--json",
-            "--store", store)
+    args = (
+        "profile",
+        str(PROBLEMS / "small_linear.py"),
+        "--device",
+        "cpu",
+        "--json",
+        "--store",
+        store,
+    )
     first = _kw(*args, "--ncu", "on")
     assert first.returncode == 0, first.stderr
     assert "CUDA" in json.loads(first.stdout)["profile"]["ncu"]["unavailable"]

@@ -17,9 +17,23 @@ SOFTMAX = Path(__file__).parents[2] / "benchmarks" / "problems" / "13_softmax_ro
 def optimize(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"), COLUMNS="200")
     env.pop("ANTHROPIC_API_KEY", None)
-    return subprocess.run([sys.executable, "-m", "kernelwright.server.cli", "optimize", *args,
-                           "--device", "cpu", "--store", str(tmp_path / "store.sqlite")],
-                          capture_output=True, text=True, timeout=600, env=env)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kernelwright.server.cli",
+            "optimize",
+            *args,
+            "--device",
+            "cpu",
+            "--store",
+            str(tmp_path / "store.sqlite"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
 
 
 def test_optimize_prints_each_verdict_and_writes_the_best(tmp_path):

@@ -33,14 +33,21 @@ def test_metadata_found_for_plain_and_autotuned_kernels():
     module = types.SimpleNamespace(plain=_JIT(), tuned=_Autotuner(_JIT()), helper=len)
     kernels = profiling.triton_kernel_metadata(module)
     assert [k["kernel"] for k in kernels] == ["plain", "tuned"]
-    assert kernels[0] == {"kernel": "plain", "registers": 40, "spills": 0,
-                          "shared_bytes": 16384, "num_warps": 8, "num_stages": 3}
+    assert kernels[0] == {
+        "kernel": "plain",
+        "registers": 40,
+        "spills": 0,
+        "shared_bytes": 16384,
+        "num_warps": 8,
+        "num_stages": 3,
+    }
 
 
 def test_memory_bound_profile_against_measured_peaks():
     peaks = {"copy_gbps": 4000.0, "matmul_tflops": {"float32": 50.0}}
-    profile = profiling.build_profile(time_ms=0.1, nbytes=360_000_000, flops=0,
-                                      dtype_key="float32", peaks=peaks)
+    profile = profiling.build_profile(
+        time_ms=0.1, nbytes=360_000_000, flops=0, dtype_key="float32", peaks=peaks
+    )
     assert round(profile["achieved_gbps"]) == 3600
     assert round(profile["pct_peak_bw"]) == 90
     assert profile["bottleneck"] == "memory-bound"
@@ -48,8 +55,9 @@ def test_memory_bound_profile_against_measured_peaks():
 
 def test_short_unsaturated_kernel_is_latency_bound():
     peaks = {"copy_gbps": 4000.0, "matmul_tflops": {"float32": 50.0}}
-    profile = profiling.build_profile(time_ms=0.005, nbytes=1_000_000, flops=0,
-                                      dtype_key="float32", peaks=peaks)
+    profile = profiling.build_profile(
+        time_ms=0.005, nbytes=1_000_000, flops=0, dtype_key="float32", peaks=peaks
+    )
     assert profile["bottleneck"] == "latency-bound"
 
 
@@ -68,14 +76,24 @@ def test_fp32_compute_is_measured_against_3xtf32_where_that_is_faster():
     """A 3xTF32 kernel at 55 TFLOP/s passes an fp32 SIMT peak of 51; the H200 rejected
     it as impossible until the ceiling counted the tensor cores' fp32-accurate path."""
     peaks = {"copy_gbps": 4200.0, "matmul_tflops": {"float32": 51.0, "tf32": 407.0}}
-    profile = profiling.build_profile(time_ms=2.5, nbytes=200_000_000, flops=int(137.4e12 * 1e-3),
-                                      dtype_key="float32", peaks=peaks)
+    profile = profiling.build_profile(
+        time_ms=2.5,
+        nbytes=200_000_000,
+        flops=int(137.4e12 * 1e-3),
+        dtype_key="float32",
+        peaks=peaks,
+    )
     assert round(profile["achieved_tflops"]) == 55
     assert round(profile["pct_peak_flops"]) == round(100 * 55 / (407 / 3))
     assert profile["flop_peak_basis"].startswith("3xTF32")
     assert profiling.above_peak(profile) == []
-    half = profiling.build_profile(time_ms=2.5, nbytes=1, flops=1, dtype_key="float16",
-                                   peaks={"matmul_tflops": {"float16": 700.0, "tf32": 407.0}})
+    half = profiling.build_profile(
+        time_ms=2.5,
+        nbytes=1,
+        flops=1,
+        dtype_key="float16",
+        peaks={"matmul_tflops": {"float16": 700.0, "tf32": 407.0}},
+    )
     assert "flop_peak_basis" not in half
 
 

@@ -19,9 +19,14 @@ PROBLEM = Path(__file__).parents[2] / "benchmarks" / "problems" / "13_softmax_ro
 
 def _search(problem: str, tmp_path: Path, name: str, **overrides):
     settings = {"budget": 1, **overrides}
-    config = SearchConfig(time_limit_s=300, device="cpu", parallel=1,
-                          store_path=str(tmp_path / f"{name}.sqlite"),
-                          out_dir=str(tmp_path / name), **settings)
+    config = SearchConfig(
+        time_limit_s=300,
+        device="cpu",
+        parallel=1,
+        store_path=str(tmp_path / f"{name}.sqlite"),
+        out_dir=str(tmp_path / name),
+        **settings,
+    )
     return asyncio.run(run_search(problem, config))
 
 
@@ -34,24 +39,49 @@ def test_a_written_skill_warm_starts_the_next_search(tmp_path):
     # A verified GPU win with a non-default configuration, as a search would write it.
     winner = dict(default_config)
     winner["num_warps"] = 16 if default_config.get("num_warps") != 16 else 2
-    best = Node(id="n0007", parent=None, depth=1, proposer="embedded",
-                move="num_warps → 16", memory="parent", source="# winner\n", config=winner,
-                result={"outcome": "ok", "speedup": {"vs_eager": 2.5, "vs_compile": 1.2},
-                        "profile": {"bottleneck": "memory-bound"}})
+    best = Node(
+        id="n0007",
+        parent=None,
+        depth=1,
+        proposer="embedded",
+        move="num_warps → 16",
+        memory="parent",
+        source="# winner\n",
+        config=winner,
+        result={
+            "outcome": "ok",
+            "speedup": {"vs_eager": 2.5, "vs_compile": 1.2},
+            "profile": {"bottleneck": "memory-bound"},
+        },
+    )
     runner_config = dict(default_config)
     runner_config["num_warps"] = 4 if default_config.get("num_warps") != 4 else 8
-    runner = Node(id="n0003", parent=None, depth=1, proposer="embedded", move="num_warps",
-                  memory="parent", source="# runner-up\n", config=runner_config,
-                  result={"outcome": "ok", "speedup": {"vs_eager": 2.1}})
-    note = proposer_registry.write_skill(best, graph, {"kind": "cuda", "name": "NVIDIA H200"},
-                                         "problemhash", "search1", [runner])
+    runner = Node(
+        id="n0003",
+        parent=None,
+        depth=1,
+        proposer="embedded",
+        move="num_warps",
+        memory="parent",
+        source="# runner-up\n",
+        config=runner_config,
+        result={"outcome": "ok", "speedup": {"vs_eager": 2.1}},
+    )
+    note = proposer_registry.write_skill(
+        best, graph, {"kind": "cuda", "name": "NVIDIA H200"}, "problemhash", "search1", [runner]
+    )
     assert note and note.startswith("skill written")
-    (skill,) = find_skills(proposer_registry._problem_facts(graph)[0], "float32", "NVIDIA H200",
-                           graph["inputs"][0]["shape"])
+    (skill,) = find_skills(
+        proposer_registry._problem_facts(graph)[0],
+        "float32",
+        "NVIDIA H200",
+        graph["inputs"][0]["shape"],
+    )
     assert skill.provenance["kernelwright_version"] == package_versions()["kernelwright"]
     # what the next reader needs: the change from the default, not the last move's name
-    assert skill.change == (f"from the default config: num_warps "
-                            f"{default_config['num_warps']}→{winner['num_warps']}")
+    assert skill.change == (
+        f"from the default config: num_warps {default_config['num_warps']}→{winner['num_warps']}"
+    )
 
     warm = _search(problem, tmp_path, "warm", budget=2)
     first, second = sorted(warm.nodes, key=lambda n: n["id"])

@@ -126,7 +126,7 @@ def test_expression_calling_a_file_function_brings_it_along():
     assert tuple(out.shape) == (8, 64)
 
 
-_MODES = '''import torch
+_MODES = """import torch
 import torch.nn as nn
 
 
@@ -158,7 +158,7 @@ def train_step(x):
     with torch.inference_mode():
         y = torch.softmax(x * 3, dim=-1)
     return torch.softmax(x * 4, dim=-1)
-'''
+"""
 
 
 def _problem_for(text: str, snippet: str):
@@ -176,7 +176,9 @@ def test_code_run_for_inference_declares_it_and_training_code_does_not():
     trained = _problem_for(_MODES, "torch.softmax(x * 4, dim=-1)")
     assert trained.text and "INFERENCE" not in trained.text
     doc = ParsedDocument("file:///modes.py", _MODES, 1)
-    forward = problem.build(doc, detect.target_at(doc, at(doc, "def forward"), at(doc, "def forward")))
+    forward = problem.build(
+        doc, detect.target_at(doc, at(doc, "def forward"), at(doc, "def forward"))
+    )
     assert forward.text and "class Model" in forward.text and "INFERENCE" not in forward.text
     evaluated = _problem_for(_MODES + "\nmodel = Block().eval()\n", "torch.softmax(x * 4, dim=-1)")
     assert "INFERENCE = True" in evaluated.text

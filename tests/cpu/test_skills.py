@@ -83,13 +83,17 @@ def test_written_skill_is_found_for_a_related_shape_with_its_config():
 
 
 def test_runners_up_are_stored_and_read_back_in_rank_order():
-    runners = [{"config": {**SOFTMAX_CONFIG, "BLOCK_SIZE": 2048}, "speedup_vs_eager": 2.31},
-               {"config": {**SOFTMAX_CONFIG, "num_warps": 4}, "speedup_vs_eager": 2.2},
-               {"config": None, "speedup_vs_eager": 2.0}]  # no config: nothing to reuse
+    runners = [
+        {"config": {**SOFTMAX_CONFIG, "BLOCK_SIZE": 2048}, "speedup_vs_eager": 2.31},
+        {"config": {**SOFTMAX_CONFIG, "num_warps": 4}, "speedup_vs_eager": 2.2},
+        {"config": None, "speedup_vs_eager": 2.0},
+    ]  # no config: nothing to reuse
     write(runners_up=runners)
     (skill,) = find_skills("softmax", "float32", H100, {"rows": 8192, "cols": 4000})
     assert [r["config"] for r in skill.to_context()["runners_up"]] == [
-        runners[0]["config"], runners[1]["config"]]
+        runners[0]["config"],
+        runners[1]["config"],
+    ]
     assert "2.31× vs eager PyTorch" in skill.path.read_text(encoding="utf-8")
 
 

@@ -53,7 +53,8 @@ async def test_each_candidate_gets_the_spare_and_a_new_spare_is_started(tmp_path
 async def test_a_pool_without_prestart_leaves_no_process_behind():
     pool = WorkerPool(parallel=1)
     result = await Harness(pool=pool).evaluate(
-        str(SOFTMAX), (CHEATS / "ok_softmax.py").read_text(), "cpu", use_cache=False)
+        str(SOFTMAX), (CHEATS / "ok_softmax.py").read_text(), "cpu", use_cache=False
+    )
     assert result.outcome == "ok" and not pool._spares
 
 
@@ -76,8 +77,9 @@ async def test_concurrent_candidates_leave_no_worker_behind():
     ok = (CHEATS / "ok_softmax.py").read_text()
     try:
         for _ in range(2):
-            results = await asyncio.gather(*(harness.evaluate(str(SOFTMAX), ok, "cpu", use_cache=False)
-                                             for _ in range(3)))
+            results = await asyncio.gather(
+                *(harness.evaluate(str(SOFTMAX), ok, "cpu", use_cache=False) for _ in range(3))
+            )
             assert [r.outcome for r in results] == ["ok"] * 3
             assert 1 <= len(_spares(pool)) <= 3
     finally:

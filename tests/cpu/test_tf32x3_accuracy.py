@@ -53,16 +53,21 @@ def test_plain_tf32_is_wrong_under_the_same_criterion(operands):
         verify.compare_outputs(to_tf32(a) @ to_tf32(b), a @ b)
 
 
-@pytest.mark.parametrize("argument, rejected", [
-    ('input_precision="tf32x3"', False),
-    ('input_precision="ieee"', False),
-    ('input_precision="tf32"', True),
-    ("", True),
-])
+@pytest.mark.parametrize(
+    "argument, rejected",
+    [
+        ('input_precision="tf32x3"', False),
+        ('input_precision="ieee"', False),
+        ('input_precision="tf32"', True),
+        ("", True),
+    ],
+)
 def test_the_static_check_admits_3xtf32_and_rejects_tf32(argument, rejected):
     comma = ", " if argument else ""
-    source = ("import triton\nimport triton.language as tl\n"
-              "@triton.jit\ndef k(a, b):\n"
-              f"    acc = tl.dot(a, b{comma}{argument})\n")
+    source = (
+        "import triton\nimport triton.language as tl\n"
+        "@triton.jit\ndef k(a, b):\n"
+        f"    acc = tl.dot(a, b{comma}{argument})\n"
+    )
     rules = {f.rule for f in find_cheats(source, True)}
     assert ("precision-downcast" in rules) is rejected

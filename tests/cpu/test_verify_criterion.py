@@ -44,8 +44,13 @@ def test_an_approximate_gelu_is_wrong_for_an_elementwise_op():
     exact = torch.nn.functional.gelu(x.double())
     approximate = torch.nn.functional.gelu(x, approximate="tanh")
     with pytest.raises(verify.Mismatch):
-        verify.compare(approximate, reference, exact, slack=False,
-                       accumulates=verify.accumulates(["torch.nn.functional.gelu"]))
+        verify.compare(
+            approximate,
+            reference,
+            exact,
+            slack=False,
+            accumulates=verify.accumulates(["torch.nn.functional.gelu"]),
+        )
 
 
 def test_which_ops_accumulate():

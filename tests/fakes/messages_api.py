@@ -85,8 +85,12 @@ def _error(status: int, kind: str, message: str, headers: dict[str, str]) -> Scr
 
 
 def rate_limited(retry_after: str = "1") -> ScriptedReply:
-    return _error(429, "rate_limit_error", "Number of requests has exceeded your rate limit",
-                  {"retry-after": retry_after})
+    return _error(
+        429,
+        "rate_limit_error",
+        "Number of requests has exceeded your rate limit",
+        {"retry-after": retry_after},
+    )
 
 
 def overloaded() -> ScriptedReply:
@@ -140,8 +144,13 @@ class FakeMessagesAPI:
                 # A test that under-scripts must fail loudly, not hang or retry forever.
                 return ScriptedReply(
                     400,
-                    {"type": "error", "error": {"type": "invalid_request_error",
-                                                "message": "fake server: script exhausted"}},
+                    {
+                        "type": "error",
+                        "error": {
+                            "type": "invalid_request_error",
+                            "message": "fake server: script exhausted",
+                        },
+                    },
                     {"x-should-retry": "false"},
                 )
             return self._replies.pop(0)

@@ -23,12 +23,21 @@ GPU_EXPECTED = {
 @pytest.fixture(scope="module")
 def gpu_verdicts():
     async def run_all():
-        harness = Harness(pool=WorkerPool(parallel=8),
-                          limits=Limits(timeout_s=90, memory_bytes=8 << 30))
+        harness = Harness(
+            pool=WorkerPool(parallel=8), limits=Limits(timeout_s=90, memory_bytes=8 << 30)
+        )
         names = sorted(GPU_EXPECTED)
-        results = await asyncio.gather(*[
-            harness.evaluate(str(GPU_EXPECTED[n][0]), (CHEATS / f"{n}.py").read_text(),
-                             device="cuda", compile_baseline=False) for n in names])
+        results = await asyncio.gather(
+            *[
+                harness.evaluate(
+                    str(GPU_EXPECTED[n][0]),
+                    (CHEATS / f"{n}.py").read_text(),
+                    device="cuda",
+                    compile_baseline=False,
+                )
+                for n in names
+            ]
+        )
         return dict(zip(names, results))
 
     return asyncio.run(run_all())

@@ -13,7 +13,7 @@ class Model(nn.Module):
         self.eps = eps
 
     def forward(self, x):
-        return x / torch.sqrt(torch.mean(x ** 2, dim=-1, keepdim=True) + self.eps)
+        return x / torch.sqrt(torch.mean(x**2, dim=-1, keepdim=True) + self.eps)
 
 
 def get_inputs():

@@ -42,7 +42,9 @@ def render(plan, config) -> tuple[str, list[str]]:
     epilogue = "\n".join("    " + line for line in lines)
     hi = "tl.minimum(S, (pid_m + 1) * BLOCK_M)" if causal else "S"
     causal_mask = " & (offs_n[None, :] <= offs_m[:, None])" if causal else ""
-    kernels = (TANH_HELPER if uses_tanh(plan.epilogue) else "") + f'''
+    kernels = (
+        (TANH_HELPER if uses_tanh(plan.epilogue) else "")
+        + f'''
 @triton.jit
 def attention_kernel(q_ptr, k_ptr, v_ptr, {operand_params(indices)}out_ptr, L, S, D, DV, SCALE,
         BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_D: tl.constexpr,
@@ -84,6 +86,7 @@ def attention_kernel(q_ptr, k_ptr, v_ptr, {operand_params(indices)}out_ptr, L, S
 {epilogue}
     tl.store(out_ptr + offs, {value}, mask=mask)
 '''
+    )
     q, k, v = (leaf_expr(plan, plan.attr(x)) for x in ("q", "k", "v"))
     forward = [
         f"q = {q}.reshape({batch}, {length}, {dim}).contiguous()",
@@ -91,11 +94,13 @@ def attention_kernel(q_ptr, k_ptr, v_ptr, {operand_params(indices)}out_ptr, L, S
         f"v = {v}.reshape({batch}, {keys}, {dim_v}).contiguous()",
         f"out = torch.empty({tuple(plan.out_shape)!r}, device=q.device, dtype=torch.{plan.out_dtype})",
         f"grid = (triton.cdiv({length}, {config['BLOCK_M']}), {batch})",
-        (f"attention_kernel[grid](q, k, v, {operand_launch_args(plan, indices)}out, {length}, {keys}, "
-        f"{dim}, {dim_v}, {plan.attr('scale')!r}, BLOCK_M={config['BLOCK_M']}, "
-        f"BLOCK_N={config['BLOCK_N']}, BLOCK_D={_pow2_at_least_16(dim)}, "
-        f"BLOCK_DV={_pow2_at_least_16(dim_v)}, num_warps={config['num_warps']}, "
-        f"num_stages={config['num_stages']})"),
+        (
+            f"attention_kernel[grid](q, k, v, {operand_launch_args(plan, indices)}out, {length}, {keys}, "
+            f"{dim}, {dim_v}, {plan.attr('scale')!r}, BLOCK_M={config['BLOCK_M']}, "
+            f"BLOCK_N={config['BLOCK_N']}, BLOCK_D={_pow2_at_least_16(dim)}, "
+            f"BLOCK_DV={_pow2_at_least_16(dim_v)}, num_warps={config['num_warps']}, "
+            f"num_stages={config['num_stages']})"
+        ),
         "return out",
     ]
     return kernels, forward
@@ -174,17 +179,27 @@ def attention_tiles(head_dim: int) -> tuple[int, int, int]:
 def space(plan, device=None) -> list[dict]:
     facts = device_facts(device)
     dims = plan.attr("D"), plan.attr("Dv")
-    return [{**c, **precision} for c in grid(BLOCK_M=[16, 32, 64, 128], BLOCK_N=[16, 32, 64],
-                                             num_warps=[4, 8], num_stages=[1, 2, 3])
-            if attention_fits_shared_memory(c["BLOCK_M"], c["BLOCK_N"], c["num_stages"],
-                                            *dims, plan.dtype, facts)
-            for precision in fp32_precisions(plan)]
+    return [
+        {**c, **precision}
+        for c in grid(
+            BLOCK_M=[16, 32, 64, 128], BLOCK_N=[16, 32, 64], num_warps=[4, 8], num_stages=[1, 2, 3]
+        )
+        if attention_fits_shared_memory(
+            c["BLOCK_M"], c["BLOCK_N"], c["num_stages"], *dims, plan.dtype, facts
+        )
+        for precision in fp32_precisions(plan)
+    ]
 
 
 def default(plan, device=None) -> dict:
     block_m, block_n, warps = attention_tiles(plan.attr("D"))
-    return {"BLOCK_M": block_m, "BLOCK_N": block_n, "num_warps": warps, "num_stages": 2,
-            **fp32_precisions(plan)[0]}
+    return {
+        "BLOCK_M": block_m,
+        "BLOCK_N": block_n,
+        "num_warps": warps,
+        "num_stages": 2,
+        **fp32_precisions(plan)[0],
+    }
 
 
 FAMILY = Family(

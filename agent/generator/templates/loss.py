@@ -47,10 +47,14 @@ def _pointwise_loss(plan) -> str:
 
 
 def _finish_kernel(plan) -> str:
-    lines, value = emit_region(plan.epilogue, plan.operands, "out_offs", "out_mask", "result",
-                               prefix="e")
-    divide = "tl.sum(total, axis=0) / tl.sum(weight, axis=0)" if plan.attr("loss") == \
-        "cross_entropy" and plan.attr("reduction") == "mean" else "tl.sum(total, axis=0) * SCALE"
+    lines, value = emit_region(
+        plan.epilogue, plan.operands, "out_offs", "out_mask", "result", prefix="e"
+    )
+    divide = (
+        "tl.sum(total, axis=0) / tl.sum(weight, axis=0)"
+        if plan.attr("loss") == "cross_entropy" and plan.attr("reduction") == "mean"
+        else "tl.sum(total, axis=0) * SCALE"
+    )
     body = "\n".join("    " + line for line in lines)
     return f'''
 @triton.jit
@@ -98,10 +102,12 @@ def loss_partial_kernel({operand_params(region_operands(plan.prologue))}b_ptr, p
     forward = [
         f"n_partials = {partials(plan, config)}",
         f"partial = torch.empty((n_partials,), device={plan.inputs[0][0]}.device, dtype=torch.float32)",
-        (f"loss_partial_kernel[(n_partials,)]({operand_launch_args(plan, region_operands(plan.prologue))}"
-        f"{leaf_expr(plan, plan.attr('b'))}.contiguous(), partial, {numel}, "
-        f"TILES={config.get('TILES', 1)}, BLOCK={block}, "
-        f"num_warps={config['num_warps']})"),
+        (
+            f"loss_partial_kernel[(n_partials,)]({operand_launch_args(plan, region_operands(plan.prologue))}"
+            f"{leaf_expr(plan, plan.attr('b'))}.contiguous(), partial, {numel}, "
+            f"TILES={config.get('TILES', 1)}, BLOCK={block}, "
+            f"num_warps={config['num_warps']})"
+        ),
         "weight = partial",  # unused by the sum/scale finish; passed for one kernel signature
     ]
     return kernel, forward
@@ -150,11 +156,13 @@ def cross_entropy_row_kernel({operand_params(region_operands(plan.prologue))}tar
         f"n_partials = {partials(plan, config)}",
         f"partial = torch.empty((n_partials,), device={plan.inputs[0][0]}.device, dtype=torch.float32)",
         "weight = torch.empty_like(partial)",
-        (f"cross_entropy_row_kernel[(n_partials,)]({operand_launch_args(plan, region_operands(plan.prologue))}"
-        f"{leaf_expr(plan, plan.attr('b'))}.contiguous(), partial, weight, {rows}, {classes}, "
-        f"{plan.attr('ignore_index')}, ROWS={per_program}, "
-        f"BLOCK={min(config['BLOCK'], 1 << (classes - 1).bit_length())}, "
-        f"num_warps={config['num_warps']})"),
+        (
+            f"cross_entropy_row_kernel[(n_partials,)]({operand_launch_args(plan, region_operands(plan.prologue))}"
+            f"{leaf_expr(plan, plan.attr('b'))}.contiguous(), partial, weight, {rows}, {classes}, "
+            f"{plan.attr('ignore_index')}, ROWS={per_program}, "
+            f"BLOCK={min(config['BLOCK'], 1 << (classes - 1).bit_length())}, "
+            f"num_warps={config['num_warps']})"
+        ),
     ]
     return kernel, forward
 
@@ -176,9 +184,11 @@ def render(plan, config) -> tuple[str, list[str]]:
     finish_block = min(max(1 << (partials(plan, config) - 1).bit_length(), 128), 4096)
     forward += [
         f"out = torch.empty((), device={plan.inputs[0][0]}.device, dtype=torch.{plan.out_dtype})",
-        (f"loss_finish_kernel[(1,)](partial, weight, "
-        f"{operand_launch_args(plan, region_operands(plan.epilogue))}out, n_partials, "
-        f"{plan.attr('scale')!r}, BLOCK={finish_block}, num_warps={8 if finish_block >= 2048 else 4})"),
+        (
+            f"loss_finish_kernel[(1,)](partial, weight, "
+            f"{operand_launch_args(plan, region_operands(plan.epilogue))}out, n_partials, "
+            f"{plan.attr('scale')!r}, BLOCK={finish_block}, num_warps={8 if finish_block >= 2048 else 4})"
+        ),
         "return out",
     ]
     return kernels, forward
@@ -274,10 +284,12 @@ def space(plan, device=None) -> list[dict]:
 def default(plan, device=None) -> dict:
     sm_count = device_facts(device).sm_count
     if plan.attr("loss") == "cross_entropy":
-        return {"BLOCK": 1024, "num_warps": 4,
-                "ROWS": cross_entropy_rows(plan.attr("rows"), plan.attr("classes"), sm_count)}
-    return {"BLOCK": 1024, "num_warps": 4,
-            "TILES": loss_tiles(plan.attr("numel"), 1024, sm_count)}
+        return {
+            "BLOCK": 1024,
+            "num_warps": 4,
+            "ROWS": cross_entropy_rows(plan.attr("rows"), plan.attr("classes"), sm_count),
+        }
+    return {"BLOCK": 1024, "num_warps": 4, "TILES": loss_tiles(plan.attr("numel"), 1024, sm_count)}
 
 
 FAMILY = Family(

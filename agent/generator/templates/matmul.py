@@ -93,24 +93,33 @@ def matmul_kernel(a_ptr, b_ptr, {operand_params(indices)}out_ptr, M, N, K,
 
 def render(plan, config) -> tuple[str, list[str]]:
     batch, m, n, k = (plan.attr(x) for x in ("batch", "M", "N", "K"))
-    out = (f"out = torch.empty({tuple(plan.out_shape)!r}, device={plan.inputs[0][0]}.device, "
-           f"dtype=torch.{plan.out_dtype})")
+    out = (
+        f"out = torch.empty({tuple(plan.out_shape)!r}, device={plan.inputs[0][0]}.device, "
+        f"dtype=torch.{plan.out_dtype})"
+    )
     forward = _operand_views(plan)
     helpers = TANH_HELPER if uses_tanh(plan.epilogue) else ""
     if config["impl"] == "torch":
         kernels = helpers + pointwise.kernel_source(plan, plan.epilogue, "epilogue_kernel", True)
         forward += ["head = torch.matmul(a, b).contiguous()", out]
-        forward += pointwise.launch_lines(plan, plan.epilogue, "epilogue_kernel", "head", "out",
-                                          config)
+        forward += pointwise.launch_lines(
+            plan, plan.epilogue, "epilogue_kernel", "head", "out", config
+        )
         return kernels, forward + ["return out"]
     kernels = helpers + _triton_kernel(plan, config)
     tiles = batch * math.ceil(m / config["BLOCK_M"]) * math.ceil(n / config["BLOCK_N"])
-    strides_a = ("a.stride(0), a.stride(1), a.stride(2)" if batch > 1 else "0, a.stride(0), a.stride(1)")
-    strides_b = ("b.stride(0), b.stride(1), b.stride(2)" if batch > 1 else "0, b.stride(0), b.stride(1)")
+    strides_a = (
+        "a.stride(0), a.stride(1), a.stride(2)" if batch > 1 else "0, a.stride(0), a.stride(1)"
+    )
+    strides_b = (
+        "b.stride(0), b.stride(1), b.stride(2)" if batch > 1 else "0, b.stride(0), b.stride(1)"
+    )
     forward.append(out)
     if config["PERSISTENT"]:
-        forward.append("programs = torch.cuda.get_device_properties(out.device).multi_processor_count "
-                       "if out.is_cuda else 4")
+        forward.append(
+            "programs = torch.cuda.get_device_properties(out.device).multi_processor_count "
+            "if out.is_cuda else 4"
+        )
         forward.append(f"grid = (min({tiles}, programs),)")
     else:
         forward.append(f"grid = ({tiles},)")
@@ -118,7 +127,8 @@ def render(plan, config) -> tuple[str, list[str]]:
         f"matmul_kernel[grid](a, b, {operand_launch_args(plan, region_operands(plan.epilogue))}out, "
         f"{m}, {n}, {k}, {strides_a}, {strides_b}, {batch}, BLOCK_M={config['BLOCK_M']}, "
         f"BLOCK_N={config['BLOCK_N']}, BLOCK_K={config['BLOCK_K']}, GROUP_M={config['GROUP_M']}, "
-        f"num_warps={config['num_warps']}, num_stages={config['num_stages']})")
+        f"num_warps={config['num_warps']}, num_stages={config['num_stages']})"
+    )
     return kernels, forward + ["return out"]
 
 
@@ -196,8 +206,13 @@ def matmul_tiles(dtype: str) -> dict:
 def triton_matmul_config(plan) -> dict:
     """The Triton tile kernel's starting point (the fused-epilogue alternative to
     cuBLAS when `prefer_torch_matmul`)."""
-    return {"impl": "triton", **matmul_tiles(plan.dtype), "GROUP_M": 8, "PERSISTENT": False,
-            **fp32_precisions(plan)[0]}
+    return {
+        "impl": "triton",
+        **matmul_tiles(plan.dtype),
+        "GROUP_M": 8,
+        "PERSISTENT": False,
+        **fp32_precisions(plan)[0],
+    }
 
 
 def prefer_torch_matmul(plan) -> bool:
@@ -214,9 +229,16 @@ def prefer_torch_matmul(plan) -> bool:
 
 
 _MATMUL_TILES = [  # tutorial 03's autotune list (BLOCK_M, BLOCK_N, BLOCK_K, warps, stages)
-    (128, 256, 64, 8, 3), (64, 256, 32, 4, 4), (128, 128, 32, 4, 4), (128, 64, 32, 4, 4),
-    (64, 128, 32, 4, 4), (128, 32, 32, 4, 4), (64, 32, 32, 2, 5), (32, 64, 32, 2, 5),
-    (64, 64, 32, 4, 3), (128, 128, 64, 8, 3),
+    (128, 256, 64, 8, 3),
+    (64, 256, 32, 4, 4),
+    (128, 128, 32, 4, 4),
+    (128, 64, 32, 4, 4),
+    (64, 128, 32, 4, 4),
+    (128, 32, 32, 4, 4),
+    (64, 32, 32, 2, 5),
+    (32, 64, 32, 2, 5),
+    (64, 64, 32, 4, 3),
+    (128, 128, 64, 8, 3),
 ]
 
 
@@ -226,15 +248,27 @@ def space(plan, device=None) -> list[dict]:
     facts = device_facts(device)
     configs = []
     for (bm, bn, bk, warps, stages), group, persistent, precision in itertools.product(
-            _MATMUL_TILES, [1, 8], [False, True], fp32_precisions(plan)):
+        _MATMUL_TILES, [1, 8], [False, True], fp32_precisions(plan)
+    ):
         if not fits_shared_memory(bm, bn, bk, stages, plan.dtype, facts):
             continue
-        configs.append({"impl": "triton", "BLOCK_M": bm, "BLOCK_N": bn, "BLOCK_K": bk,
-                        "GROUP_M": group, "PERSISTENT": persistent, "num_warps": warps,
-                        "num_stages": stages, **precision})
+        configs.append(
+            {
+                "impl": "triton",
+                "BLOCK_M": bm,
+                "BLOCK_N": bn,
+                "BLOCK_K": bk,
+                "GROUP_M": group,
+                "PERSISTENT": persistent,
+                "num_warps": warps,
+                "num_stages": stages,
+                **precision,
+            }
+        )
     if plan.epilogue:
-        configs += [{"impl": "torch", **c} for c in grid(BLOCK=[512, 1024, 2048, 4096],
-                                                         num_warps=[4, 8])]
+        configs += [
+            {"impl": "torch", **c} for c in grid(BLOCK=[512, 1024, 2048, 4096], num_warps=[4, 8])
+        ]
     return configs
 
 

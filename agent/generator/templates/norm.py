@@ -40,19 +40,24 @@ def _affine(plan) -> tuple[str, str, str]:
         index = "rows[:, None] + cols[None, :] * 0"  # the weight of element r
     else:  # group norm: channel of element r in group g = outer % GROUPS
         per_group = plan.attr("channels") // plan.attr("groups")
-        index = (f"(outer % {plan.attr('groups')}) * {per_group} + rows[:, None] // "
-                 f"{plan.attr('spatial')} + cols[None, :] * 0")
+        index = (
+            f"(outer % {plan.attr('groups')}) * {per_group} + rows[:, None] // "
+            f"{plan.attr('spatial')} + cols[None, :] * 0"
+        )
     params, args, lines = "", "", [f"        affine_index = {index}"]
     if weight:
         params += "weight_ptr, "
         args += f"{leaf_expr(plan, weight)}.contiguous(), "
-        lines.append("        y = y * tl.load(weight_ptr + affine_index, mask=mask, other=0.0)"
-                     ".to(tl.float32)")
+        lines.append(
+            "        y = y * tl.load(weight_ptr + affine_index, mask=mask, other=0.0)"
+            ".to(tl.float32)"
+        )
     if bias:
         params += "bias_ptr, "
         args += f"{leaf_expr(plan, bias)}.contiguous(), "
-        lines.append("        y = y + tl.load(bias_ptr + affine_index, mask=mask, other=0.0)"
-                     ".to(tl.float32)")
+        lines.append(
+            "        y = y + tl.load(bias_ptr + affine_index, mask=mask, other=0.0).to(tl.float32)"
+        )
     return params, args, "\n".join(lines)
 
 
@@ -66,22 +71,22 @@ def render(plan, config) -> tuple[str, list[str]]:
     split = config.get("SPLIT", 1)
     # Rows split over SPLIT programs walk [lo, hi); unsplit rows walk [0, R).
     lo, hi = ("lo", "hi") if split > 1 else ("0", "R")
-    tile = f'''        rows = start + tl.arange(0, BLOCK_R)
+    tile = f"""        rows = start + tl.arange(0, BLOCK_R)
         mask = (rows[:, None] < {hi}) & col_mask[None, :]
         offs = base + rows[:, None] * INNER + cols[None, :]
-'''
+"""
     if rms:
-        stats = f'''    sum_sq = tl.zeros([BLOCK_INNER], dtype=tl.float32)
+        stats = f"""    sum_sq = tl.zeros([BLOCK_INNER], dtype=tl.float32)
     for start in range({lo}, {hi}, BLOCK_R):
 {tile}{load}
         x = tl.where(mask, x, 0.0)
         sum_sq += tl.sum(x * x, axis=0)
-'''
-        finish = '''    mean = tl.zeros([BLOCK_INNER], dtype=tl.float32)
+"""
+        finish = """    mean = tl.zeros([BLOCK_INNER], dtype=tl.float32)
     rstd = tl.rsqrt(sum_sq / R + EPS)
-'''
+"""
     else:
-        stats = f'''    count = 0.0
+        stats = f"""    count = 0.0
     mean = tl.zeros([BLOCK_INNER], dtype=tl.float32)
     m2 = tl.zeros([BLOCK_INNER], dtype=tl.float32)
     for start in range({lo}, {hi}, BLOCK_R):
@@ -96,14 +101,25 @@ def render(plan, config) -> tuple[str, list[str]]:
         mean = mean + delta * (chunk_count / total)
         m2 = m2 + chunk_m2 + delta * delta * (count * chunk_count / total)
         count = total
-'''
-        finish = '''    rstd = tl.rsqrt(m2 / R + EPS)
-'''
+"""
+        finish = """    rstd = tl.rsqrt(m2 / R + EPS)
+"""
     if split > 1:
-        return _render_split(plan, config, stats, tile, load, epilogue, value,
-                             (affine_params, affine_args, affine_lines), rms)
+        return _render_split(
+            plan,
+            config,
+            stats,
+            tile,
+            load,
+            epilogue,
+            value,
+            (affine_params, affine_args, affine_lines),
+            rms,
+        )
     stats += finish
-    kernels = (TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else "") + f'''
+    kernels = (
+        (TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else "")
+        + f'''
 @triton.jit
 def norm_kernel({kernel_operand_params(plan)}{affine_params}out_ptr, R, INNER, n_inner_blocks, EPS,
         BLOCK_R: tl.constexpr, BLOCK_INNER: tl.constexpr):
@@ -122,12 +138,17 @@ def norm_kernel({kernel_operand_params(plan)}{affine_params}out_ptr, R, INNER, n
 {chr(10).join(epilogue)}
         tl.store(out_ptr + offs, {value}, mask=mask)
 '''
+    )
     n_blocks = f"triton.cdiv({inner}, {block_inner})"
-    forward = [empty_output(plan),
-               (f"norm_kernel[({outer} * {n_blocks},)]({kernel_operand_args(plan)}{affine_args}out, "
-               f"{r}, {inner}, {n_blocks}, {plan.attr('eps')!r}, BLOCK_R={block_r}, "
-               f"BLOCK_INNER={block_inner}, num_warps={config['num_warps']})"),
-               "return out"]
+    forward = [
+        empty_output(plan),
+        (
+            f"norm_kernel[({outer} * {n_blocks},)]({kernel_operand_args(plan)}{affine_args}out, "
+            f"{r}, {inner}, {n_blocks}, {plan.attr('eps')!r}, BLOCK_R={block_r}, "
+            f"BLOCK_INNER={block_inner}, num_warps={config['num_warps']})"
+        ),
+        "return out",
+    ]
     return kernels, forward
 
 
@@ -143,16 +164,16 @@ def _render_split(plan, config, stats, tile, load, epilogue, value, affine, rms)
     header = SPLIT_ROW_HEADER
     if rms:
         store = "    tl.store(stats_ptr + pid * 3, tl.sum(sum_sq, axis=0))\n"
-        merge = '''    sum_sq = tl.sum(tl.load(stats_ptr + parts * 3), axis=0)
+        merge = """    sum_sq = tl.sum(tl.load(stats_ptr + parts * 3), axis=0)
     mean = tl.zeros([BLOCK_INNER], dtype=tl.float32)
     rstd = mean + tl.rsqrt(sum_sq / R + EPS)
-'''
+"""
     else:
-        store = '''    tl.store(stats_ptr + pid * 3, count)
+        store = """    tl.store(stats_ptr + pid * 3, count)
     tl.store(stats_ptr + pid * 3 + 1, tl.sum(mean, axis=0))
     tl.store(stats_ptr + pid * 3 + 2, tl.sum(m2, axis=0))
-'''
-        merge = '''    counts = tl.load(stats_ptr + parts * 3)
+"""
+        merge = """    counts = tl.load(stats_ptr + parts * 3)
     means = tl.load(stats_ptr + parts * 3 + 1)
     m2s = tl.load(stats_ptr + parts * 3 + 2)
     row_mean = tl.sum(counts * means, axis=0) / tl.sum(counts, axis=0)
@@ -160,8 +181,10 @@ def _render_split(plan, config, stats, tile, load, epilogue, value, affine, rms)
     row_m2 = tl.sum(m2s, axis=0) + tl.sum(counts * spread * spread, axis=0)
     mean = tl.zeros([BLOCK_INNER], dtype=tl.float32) + row_mean
     rstd = tl.zeros([BLOCK_INNER], dtype=tl.float32) + tl.rsqrt(row_m2 / R + EPS)
-'''
-    kernels = (TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else "") + f'''
+"""
+    kernels = (
+        (TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else "")
+        + f'''
 @triton.jit
 def norm_stats_kernel({kernel_operand_params(plan)}stats_ptr, R, INNER, CHUNK,
         SPLIT: tl.constexpr, BLOCK_R: tl.constexpr, BLOCK_INNER: tl.constexpr):
@@ -179,15 +202,18 @@ def norm_apply_kernel({kernel_operand_params(plan)}{affine_params}stats_ptr, out
 {chr(10).join(epilogue)}
         tl.store(out_ptr + offs, {value}, mask=mask)
 '''
+    )
     meta = f"SPLIT={split}, BLOCK_R={block_r}, BLOCK_INNER=1, num_warps={config['num_warps']}"
-    forward = [f"stats = torch.empty(({outer * split * 3},), device={plan.inputs[0][0]}.device, "
-               "dtype=torch.float32)",
-               f"norm_stats_kernel[({outer * split},)]({kernel_operand_args(plan)}stats, {r}, 1, "
-               f"{chunk}, {meta})",
-               empty_output(plan),
-               f"norm_apply_kernel[({outer * split},)]({kernel_operand_args(plan)}{affine_args}"
-               f"stats, out, {r}, 1, {chunk}, {plan.attr('eps')!r}, {meta})",
-               "return out"]
+    forward = [
+        f"stats = torch.empty(({outer * split * 3},), device={plan.inputs[0][0]}.device, "
+        "dtype=torch.float32)",
+        f"norm_stats_kernel[({outer * split},)]({kernel_operand_args(plan)}stats, {r}, 1, "
+        f"{chunk}, {meta})",
+        empty_output(plan),
+        f"norm_apply_kernel[({outer * split},)]({kernel_operand_args(plan)}{affine_args}"
+        f"stats, out, {r}, 1, {chunk}, {plan.attr('eps')!r}, {meta})",
+        "return out",
+    ]
     return kernels, forward
 
 

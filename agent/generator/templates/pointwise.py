@@ -29,8 +29,11 @@ def kernel_source(plan, steps, name: str, with_head: bool) -> str:
     numel = math.prod(plan.out_shape)
     reads = len(indices) + (1 if with_head else 0)
     body = "\n".join("    " + line for line in lines)
-    head_load = ("    head = tl.load(head_ptr + offs, mask=mask, other=0.0).to(tl.float32)\n"
-                 if with_head else "")
+    head_load = (
+        "    head = tl.load(head_ptr + offs, mask=mask, other=0.0).to(tl.float32)\n"
+        if with_head
+        else ""
+    )
     return f'''
 @triton.jit
 def {name}({"head_ptr, " if with_head else ""}{operand_params(indices)}out_ptr, numel,
@@ -53,17 +56,24 @@ def launch_lines(plan, steps, name: str, head: str | None, out: str, config: dic
     return [
         f"numel = {out}.numel()",
         f"grid = (triton.cdiv(numel, {config['BLOCK']}),)",
-        (f"{name}[grid]({head + ', ' if head else ''}{operand_launch_args(plan, indices)}"
-        f"{out}, numel, BLOCK={config['BLOCK']}, num_warps={config['num_warps']})"),
+        (
+            f"{name}[grid]({head + ', ' if head else ''}{operand_launch_args(plan, indices)}"
+            f"{out}, numel, BLOCK={config['BLOCK']}, num_warps={config['num_warps']})"
+        ),
     ]
 
 
 def render(plan, config) -> tuple[str, list[str]]:
     kernels = (TANH_HELPER if uses_tanh(plan.epilogue) else "") + kernel_source(
-        plan, plan.epilogue, "fused_pointwise_kernel", with_head=False)
+        plan, plan.epilogue, "fused_pointwise_kernel", with_head=False
+    )
     device = _first_input(plan)
-    forward = [(f"out = torch.empty({tuple(plan.out_shape)!r}, device={device}.device, "
-               f"dtype={_dtype(plan.out_dtype)})")]
+    forward = [
+        (
+            f"out = torch.empty({tuple(plan.out_shape)!r}, device={device}.device, "
+            f"dtype={_dtype(plan.out_dtype)})"
+        )
+    ]
     forward += launch_lines(plan, plan.epilogue, "fused_pointwise_kernel", None, "out", config)
     forward.append("return out")
     return kernels, forward

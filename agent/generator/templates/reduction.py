@@ -24,15 +24,22 @@ from .rows import (
     row_view,
 )
 
-_NEUTRAL = {"sum": "0.0", "mean": "0.0", "amax": "-float('inf')", "amin": "float('inf')",
-            "argmax": "-float('inf')", "argmin": "float('inf')", "logsumexp": "-float('inf')",
-            "prod": "1.0"}
+_NEUTRAL = {
+    "sum": "0.0",
+    "mean": "0.0",
+    "amax": "-float('inf')",
+    "amin": "float('inf')",
+    "argmax": "-float('inf')",
+    "argmin": "float('inf')",
+    "logsumexp": "-float('inf')",
+    "prod": "1.0",
+}
 # tl has no product reduction: tl.reduce folds with this combine function.
-PRODUCT_HELPER = '''
+PRODUCT_HELPER = """
 @triton.jit
 def _product(a, b):
     return a * b
-'''
+"""
 SPLITTABLE = ("sum", "mean", "amax", "amin", "logsumexp")
 
 
@@ -50,32 +57,49 @@ def _accumulate(op: str) -> tuple[list[str], list[str], str]:
     if op in ("sum", "mean"):
         return [f"acc = tl.zeros({tile}, dtype=tl.float32)"], ["acc += x"], "tl.sum(acc, axis=0)"
     if op == "prod":
-        return ([f"acc = tl.zeros({tile}, dtype=tl.float32) + 1.0"], ["acc *= x"],
-                "tl.reduce(acc, 0, _product)")
+        return (
+            [f"acc = tl.zeros({tile}, dtype=tl.float32) + 1.0"],
+            ["acc *= x"],
+            "tl.reduce(acc, 0, _product)",
+        )
     if op in ("amax", "amin"):
         fn = "maximum" if op == "amax" else "minimum"
         red = "max" if op == "amax" else "min"
-        return ([f"acc = tl.zeros({tile}, dtype=tl.float32) + {_NEUTRAL[op]}"],
-                [f"acc = tl.{fn}(acc, x)"], f"tl.{red}(acc, axis=0)")
+        return (
+            [f"acc = tl.zeros({tile}, dtype=tl.float32) + {_NEUTRAL[op]}"],
+            [f"acc = tl.{fn}(acc, x)"],
+            f"tl.{red}(acc, axis=0)",
+        )
     if op in ("argmax", "argmin"):
         red, better = ("max", ">") if op == "argmax" else ("min", "<")
         # Per lane, rows arrive in increasing order, so a strict comparison keeps
         # each lane's first extreme; the fold then takes the smallest such row,
         # the first index torch returns.
-        return ([f"best = tl.zeros({tile}, dtype=tl.float32) + {_NEUTRAL[op]}",
-                 f"best_index = tl.zeros({tile}, dtype=tl.int32)"],
-                [f"improved = x {better} best",
-                 "best_index = tl.where(improved, rows[:, None] + 0 * best_index, best_index)",
-                 "best = tl.where(improved, x, best)"],
-                f"tl.min(tl.where(best == tl.{red}(best, axis=0)[None, :], best_index, "
-                "2147483647), axis=0)")
+        return (
+            [
+                f"best = tl.zeros({tile}, dtype=tl.float32) + {_NEUTRAL[op]}",
+                f"best_index = tl.zeros({tile}, dtype=tl.int32)",
+            ],
+            [
+                f"improved = x {better} best",
+                "best_index = tl.where(improved, rows[:, None] + 0 * best_index, best_index)",
+                "best = tl.where(improved, x, best)",
+            ],
+            f"tl.min(tl.where(best == tl.{red}(best, axis=0)[None, :], best_index, "
+            "2147483647), axis=0)",
+        )
     if op == "logsumexp":
         zeros = "tl.zeros([BLOCK_INNER], dtype=tl.float32)"
-        return ([f"run_max = {zeros} - float('inf')", f"run_sum = {zeros}"],
-                ["new_max = tl.maximum(run_max, tl.max(x, axis=0))",
-                 "safe_max = tl.where(new_max == -float('inf'), 0.0, new_max)",
-                 "run_sum = run_sum * tl.exp(run_max - safe_max) + tl.sum(tl.exp(x - safe_max[None, :]), axis=0)",
-                 "run_max = new_max"], "run_max + tl.log(run_sum)")
+        return (
+            [f"run_max = {zeros} - float('inf')", f"run_sum = {zeros}"],
+            [
+                "new_max = tl.maximum(run_max, tl.max(x, axis=0))",
+                "safe_max = tl.where(new_max == -float('inf'), 0.0, new_max)",
+                "run_sum = run_sum * tl.exp(run_max - safe_max) + tl.sum(tl.exp(x - safe_max[None, :]), axis=0)",
+                "run_max = new_max",
+            ],
+            "run_max + tl.log(run_sum)",
+        )
     raise ValueError(op)
 
 
@@ -161,24 +185,32 @@ def render(plan, config) -> tuple[str, list[str]]:
     forward = [empty_output(plan, out_dtype)]
     if split == 1:
         kernels = helpers + _kernel(plan, "reduce_kernel", op, True, True, r)
-        forward.append(f"reduce_kernel[({outer} * {n_blocks}, 1)]({kernel_operand_args(plan)}out, "
-                       f"{r}, {inner}, 1, {r}, {n_blocks}, BLOCK_R={block_r}, "
-                       f"BLOCK_INNER={block_inner}, {launch})")
+        forward.append(
+            f"reduce_kernel[({outer} * {n_blocks}, 1)]({kernel_operand_args(plan)}out, "
+            f"{r}, {inner}, 1, {r}, {n_blocks}, BLOCK_R={block_r}, "
+            f"BLOCK_INNER={block_inner}, {launch})"
+        )
     else:
         combine = {"mean": "sum"}.get(op, op)
-        kernels = helpers + _kernel(plan, "reduce_partial_kernel", op if op != "mean" else "sum",
-                                    True, False, r)
-        kernels += _kernel(plan, "reduce_combine_kernel", combine if op != "mean" else "mean",
-                           False, True, r)
+        kernels = helpers + _kernel(
+            plan, "reduce_partial_kernel", op if op != "mean" else "sum", True, False, r
+        )
+        kernels += _kernel(
+            plan, "reduce_combine_kernel", combine if op != "mean" else "mean", False, True, r
+        )
         rows_per_split = -(-r // split)
         forward += [
             f"partial = torch.empty(({outer}, {split}, {inner}), device=out.device, dtype=torch.float32)",
-            (f"reduce_partial_kernel[({outer} * {n_blocks}, {split})]({_args(plan, 'prologue')}partial, "
-            f"{r}, {inner}, {split}, {rows_per_split}, {n_blocks}, BLOCK_R={block_r}, "
-            f"BLOCK_INNER={block_inner}, {launch})"),
-            (f"reduce_combine_kernel[({outer} * {n_blocks}, 1)](partial, {_args(plan, 'epilogue')}out, "
-            f"{split}, {inner}, 1, {split}, {n_blocks}, BLOCK_R={_pow2(split)}, "
-            f"BLOCK_INNER={block_inner}, {launch})"),
+            (
+                f"reduce_partial_kernel[({outer} * {n_blocks}, {split})]({_args(plan, 'prologue')}partial, "
+                f"{r}, {inner}, {split}, {rows_per_split}, {n_blocks}, BLOCK_R={block_r}, "
+                f"BLOCK_INNER={block_inner}, {launch})"
+            ),
+            (
+                f"reduce_combine_kernel[({outer} * {n_blocks}, 1)](partial, {_args(plan, 'epilogue')}out, "
+                f"{split}, {inner}, 1, {split}, {n_blocks}, BLOCK_R={_pow2(split)}, "
+                f"BLOCK_INNER={block_inner}, {launch})"
+            ),
         ]
     forward.append("return out")
     return kernels, forward

@@ -18,12 +18,16 @@ def row_view(shape: tuple, dims: tuple) -> tuple[int, int, int]:
     if not shape:
         return 1, 1, 1
     first, last = dims[0], dims[-1]
-    return (math.prod(shape[:first]), math.prod(shape[first: last + 1]),
-            math.prod(shape[last + 1:]))
+    return (
+        math.prod(shape[:first]),
+        math.prod(shape[first : last + 1]),
+        math.prod(shape[last + 1 :]),
+    )
 
 
-def prologue_lines(plan, indent: str, offs: str = "offs", mask: str = "mask",
-                   into: str = "x") -> list[str]:
+def prologue_lines(
+    plan, indent: str, offs: str = "offs", mask: str = "mask", into: str = "x"
+) -> list[str]:
     """Load the core op's input at `offs`: the prologue region over the model's inputs."""
     lines, result = emit_region(plan.prologue, plan.operands, offs, mask, None, prefix="p")
     return [indent + line for line in lines] + [f"{indent}{into} = {result}"]
@@ -48,13 +52,15 @@ def kernel_operand_args(plan) -> str:
 
 def empty_output(plan, dtype: str | None = None) -> str:
     dtype = dtype or plan.out_dtype
-    return (f"out = torch.empty({tuple(plan.out_shape)!r}, device={plan.inputs[0][0]}.device, "
-            f"dtype=torch.{dtype})")
+    return (
+        f"out = torch.empty({tuple(plan.out_shape)!r}, device={plan.inputs[0][0]}.device, "
+        f"dtype=torch.{dtype})"
+    )
 
 
 # A row split over SPLIT programs (norm and softmax on few, long rows): program
 # `pid` owns chunk `part` of row `outer`, rows [lo, hi) of the [outer, R, 1] view.
-SPLIT_ROW_HEADER = '''    pid = tl.program_id(0)
+SPLIT_ROW_HEADER = """    pid = tl.program_id(0)
     outer = pid // SPLIT
     part = pid % SPLIT
     cols = tl.arange(0, BLOCK_INNER)
@@ -62,7 +68,7 @@ SPLIT_ROW_HEADER = '''    pid = tl.program_id(0)
     base = outer.to(tl.int64) * R * INNER
     lo = part * CHUNK
     hi = tl.minimum(lo + CHUNK, R)
-'''
+"""
 
 
 def split_chunk(r: int, split: int, block_r: int) -> int:
@@ -74,12 +80,14 @@ def split_chunk(r: int, split: int, block_r: int) -> int:
 # programs' chunks and on each chunk's tail, which are the bytes still in L2 (50 MB
 # on H100/H200); starting the second pass there reads them from L2 instead of DRAM.
 APPLY_ROW_HEADER = SPLIT_ROW_HEADER.replace(
-    "pid = tl.program_id(0)", "pid = tl.num_programs(0) - 1 - tl.program_id(0)")
+    "pid = tl.program_id(0)", "pid = tl.num_programs(0) - 1 - tl.program_id(0)"
+)
 
 
 def reversed_tiles(lo: str, hi: str, indent: str = "    ") -> str:
     """Loop header visiting the BLOCK_R tiles of rows [lo, hi) last tile first."""
-    return (f"{indent}n_tiles = tl.cdiv({hi} - {lo}, BLOCK_R)\n"
-            f"{indent}for step in range(0, n_tiles):\n"
-            f"{indent}    start = {lo} + (n_tiles - 1 - step) * BLOCK_R\n")
-
+    return (
+        f"{indent}n_tiles = tl.cdiv({hi} - {lo}, BLOCK_R)\n"
+        f"{indent}for step in range(0, n_tiles):\n"
+        f"{indent}    start = {lo} + (n_tiles - 1 - step) * BLOCK_R\n"
+    )

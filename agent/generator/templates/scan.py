@@ -29,19 +29,28 @@ def render(plan, config) -> tuple[str, list[str]]:
     block_r, block_inner = config["BLOCK_R"], config["BLOCK_INNER"] if inner > 1 else 1
     load = "\n".join(prologue_lines(plan, "        "))
     epilogue, value = epilogue_lines(plan, "        ", "scanned", "offs", "mask")
-    neutral, scan, combine = (("1.0", "tl.cumprod", "*") if product else ("0.0", "tl.cumsum", "+"))
+    neutral, scan, combine = ("1.0", "tl.cumprod", "*") if product else ("0.0", "tl.cumsum", "+")
     # the chunk total is the last prefix value; read it without a gather
-    total = ("tl.sum(tl.where(rows[:, None] == last_row, prefix, 0.0), axis=0)" if product
-             else "tl.sum(x, axis=0)")
+    total = (
+        "tl.sum(tl.where(rows[:, None] == last_row, prefix, 0.0), axis=0)"
+        if product
+        else "tl.sum(x, axis=0)"
+    )
     if plan.attr("reverse"):  # flip(scan(flip(x))): the same scan over rows R-1 down to 0
-        rows = ("        rows = R - 1 - (start + tl.arange(0, BLOCK_R))\n"
-                "        mask = (rows[:, None] >= 0) & col_mask[None, :]")
+        rows = (
+            "        rows = R - 1 - (start + tl.arange(0, BLOCK_R))\n"
+            "        mask = (rows[:, None] >= 0) & col_mask[None, :]"
+        )
         last_row = "        last_row = tl.maximum(R - start - BLOCK_R, 0)"
     else:
-        rows = ("        rows = start + tl.arange(0, BLOCK_R)\n"
-                "        mask = (rows[:, None] < R) & col_mask[None, :]")
+        rows = (
+            "        rows = start + tl.arange(0, BLOCK_R)\n"
+            "        mask = (rows[:, None] < R) & col_mask[None, :]"
+        )
         last_row = "        last_row = tl.minimum(start + BLOCK_R, R) - 1"
-    kernels = (TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else "") + f'''
+    kernels = (
+        (TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else "")
+        + f'''
 @triton.jit
 def scan_kernel({kernel_operand_params(plan)}out_ptr, R, INNER, n_inner_blocks,
         BLOCK_R: tl.constexpr, BLOCK_INNER: tl.constexpr):
@@ -64,12 +73,17 @@ def scan_kernel({kernel_operand_params(plan)}out_ptr, R, INNER, n_inner_blocks,
 {chr(10).join(epilogue)}
         tl.store(out_ptr + offs, {value}, mask=mask)
 '''
+    )
     n_blocks = f"triton.cdiv({inner}, {block_inner})"
-    forward = [empty_output(plan),
-               (f"scan_kernel[({outer} * {n_blocks},)]({kernel_operand_args(plan)}out, {r}, {inner}, "
-               f"{n_blocks}, BLOCK_R={block_r}, BLOCK_INNER={block_inner}, "
-               f"num_warps={config['num_warps']})"),
-               "return out"]
+    forward = [
+        empty_output(plan),
+        (
+            f"scan_kernel[({outer} * {n_blocks},)]({kernel_operand_args(plan)}out, {r}, {inner}, "
+            f"{n_blocks}, BLOCK_R={block_r}, BLOCK_INNER={block_inner}, "
+            f"num_warps={config['num_warps']})"
+        ),
+        "return out",
+    ]
     return kernels, forward
 
 

@@ -44,32 +44,43 @@ def render(plan, config) -> tuple[str, list[str]]:
     one_pass = config["passes"] == "one"
     load = "\n".join(prologue_lines(plan, "        "))
     epilogue, value = epilogue_lines(plan, "        ", "y", "offs", "mask")
-    normalise = ("x - row_max[None, :] - tl.log(row_sum)[None, :]" if log
-                 else "tl.exp(x - row_max[None, :]) / row_sum[None, :]")
-    tile = '''        rows = start + tl.arange(0, BLOCK_R)
+    normalise = (
+        "x - row_max[None, :] - tl.log(row_sum)[None, :]"
+        if log
+        else "tl.exp(x - row_max[None, :]) / row_sum[None, :]"
+    )
+    tile = """        rows = start + tl.arange(0, BLOCK_R)
         mask = (rows[:, None] < R) & col_mask[None, :]
         offs = base + rows[:, None] * INNER + cols[None, :]
-'''
+"""
     if config.get("SPLIT", 1) > 1:
-        return _render_split(plan, config, tile.replace("< R)", "< hi)"), load, epilogue, value,
-                             normalise, (outer, r))
+        return _render_split(
+            plan,
+            config,
+            tile.replace("< R)", "< hi)"),
+            load,
+            epilogue,
+            value,
+            normalise,
+            (outer, r),
+        )
     if config.get("ROWS", 1) > 1:
         return _render_rows(plan, config, load, epilogue, value, log, (outer, r))
     if one_pass:
-        stats = f'''    start = 0
+        stats = f"""    start = 0
     if True:
 {tile}{load}
         x = tl.where(mask, x, -float('inf'))
         row_max = tl.max(x, axis=0)
         row_sum = tl.sum(tl.exp(x - row_max[None, :]), axis=0)
-'''
-        write = f'''        y = {normalise}
+"""
+        write = f"""        y = {normalise}
 {chr(10).join(epilogue)}
         tl.store(out_ptr + offs, {value}, mask=mask)
-'''
+"""
         body = stats + write
     else:
-        body = f'''    row_max = tl.zeros([BLOCK_INNER], dtype=tl.float32) - float('inf')
+        body = f"""    row_max = tl.zeros([BLOCK_INNER], dtype=tl.float32) - float('inf')
     row_sum = tl.zeros([BLOCK_INNER], dtype=tl.float32)
     for start in range(0, R, BLOCK_R):
 {tile}{load}
@@ -81,8 +92,10 @@ def render(plan, config) -> tuple[str, list[str]]:
         y = {normalise}
 {chr(10).join(epilogue)}
         tl.store(out_ptr + offs, {value}, mask=mask)
-'''
-    kernels = (TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else "") + f'''
+"""
+    kernels = (
+        (TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else "")
+        + f'''
 @triton.jit
 def softmax_kernel({kernel_operand_params(plan)}out_ptr, R, INNER, n_inner_blocks,
         BLOCK_R: tl.constexpr, BLOCK_INNER: tl.constexpr):
@@ -94,12 +107,17 @@ def softmax_kernel({kernel_operand_params(plan)}out_ptr, R, INNER, n_inner_block
     col_mask = cols < INNER
     base = outer.to(tl.int64) * R * INNER
 {body}'''
+    )
     n_blocks = f"triton.cdiv({inner}, {block_inner})"
-    forward = [empty_output(plan),
-               (f"softmax_kernel[({outer} * {n_blocks},)]({kernel_operand_args(plan)}out, {r}, "
-               f"{inner}, {n_blocks}, BLOCK_R={block_r}, BLOCK_INNER={block_inner}, "
-               f"num_warps={config['num_warps']})"),
-               "return out"]
+    forward = [
+        empty_output(plan),
+        (
+            f"softmax_kernel[({outer} * {n_blocks},)]({kernel_operand_args(plan)}out, {r}, "
+            f"{inner}, {n_blocks}, BLOCK_R={block_r}, BLOCK_INNER={block_inner}, "
+            f"num_warps={config['num_warps']})"
+        ),
+        "return out",
+    ]
     return kernels, forward
 
 
@@ -111,9 +129,14 @@ def _render_rows(plan, config, load, epilogue, value, log, shape):
     on an H200 (benchmarks/results/h200-2026-12-01-corpus-bench)."""
     outer, r = shape
     rows, block_r = config["ROWS"], config["BLOCK_R"]
-    normalise = ("x - row_max[:, None] - tl.log(row_sum)[:, None]" if log
-                 else "tl.exp(x - row_max[:, None]) / row_sum[:, None]")
-    kernels = (TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else "") + f'''
+    normalise = (
+        "x - row_max[:, None] - tl.log(row_sum)[:, None]"
+        if log
+        else "tl.exp(x - row_max[:, None]) / row_sum[:, None]"
+    )
+    kernels = (
+        (TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else "")
+        + f'''
 @triton.jit
 def softmax_kernel({kernel_operand_params(plan)}out_ptr, R, OUTER,
         ROWS: tl.constexpr, BLOCK_R: tl.constexpr):
@@ -133,11 +156,16 @@ def softmax_kernel({kernel_operand_params(plan)}out_ptr, R, OUTER,
 {chr(10).join(epilogue)}
         tl.store(out_ptr + offs, {value}, mask=mask)
 '''
-    forward = [empty_output(plan),
-               (f"softmax_kernel[(triton.cdiv({outer}, {rows}),)]({kernel_operand_args(plan)}out, "
-                f"{r}, {outer}, ROWS={rows}, BLOCK_R={block_r}, "
-                f"num_warps={config['num_warps']})"),
-               "return out"]
+    )
+    forward = [
+        empty_output(plan),
+        (
+            f"softmax_kernel[(triton.cdiv({outer}, {rows}),)]({kernel_operand_args(plan)}out, "
+            f"{r}, {outer}, ROWS={rows}, BLOCK_R={block_r}, "
+            f"num_warps={config['num_warps']})"
+        ),
+        "return out",
+    ]
     return kernels, forward
 
 
@@ -150,7 +178,9 @@ def _render_split(plan, config, tile, load, epilogue, value, normalise, shape):
     split, block_r = config["SPLIT"], config["BLOCK_R"]
     chunk = split_chunk(r, split, block_r)
     header = SPLIT_ROW_HEADER
-    kernels = (TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else "") + f'''
+    kernels = (
+        (TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else "")
+        + f'''
 @triton.jit
 def softmax_stats_kernel({kernel_operand_params(plan)}stats_ptr, R, INNER, CHUNK,
         SPLIT: tl.constexpr, BLOCK_R: tl.constexpr, BLOCK_INNER: tl.constexpr):
@@ -183,15 +213,18 @@ def softmax_apply_kernel({kernel_operand_params(plan)}stats_ptr, out_ptr, R, INN
 {chr(10).join(epilogue)}
         tl.store(out_ptr + offs, {value}, mask=mask)
 '''
+    )
     meta = f"SPLIT={split}, BLOCK_R={block_r}, BLOCK_INNER=1, num_warps={config['num_warps']}"
-    forward = [f"stats = torch.empty(({outer * split * 2},), device={plan.inputs[0][0]}.device, "
-               "dtype=torch.float32)",
-               f"softmax_stats_kernel[({outer * split},)]({kernel_operand_args(plan)}stats, {r}, 1, "
-               f"{chunk}, {meta})",
-               empty_output(plan),
-               f"softmax_apply_kernel[({outer * split},)]({kernel_operand_args(plan)}stats, out, "
-               f"{r}, 1, {chunk}, {meta})",
-               "return out"]
+    forward = [
+        f"stats = torch.empty(({outer * split * 2},), device={plan.inputs[0][0]}.device, "
+        "dtype=torch.float32)",
+        f"softmax_stats_kernel[({outer * split},)]({kernel_operand_args(plan)}stats, {r}, 1, "
+        f"{chunk}, {meta})",
+        empty_output(plan),
+        f"softmax_apply_kernel[({outer * split},)]({kernel_operand_args(plan)}stats, out, "
+        f"{r}, 1, {chunk}, {meta})",
+        "return out",
+    ]
     return kernels, forward
 
 
@@ -280,18 +313,30 @@ def space(plan, device=None) -> list[dict]:
     one = next_pow2(r)
     configs = []
     if one <= 65536:  # beyond this a row cannot live in registers
-        configs += [{"passes": "one", "BLOCK_R": one, "BLOCK_INNER": bi, "num_warps": w}
-                    for bi in inners for w in (4, 8, 16) if one * bi <= 65536]
-    configs += [{"passes": "online", "BLOCK_R": b, "BLOCK_INNER": bi, "num_warps": w}
-                for b in (256, 1024, 2048, 4096) if b < one for bi in inners
-                for w in (4, 8)]
+        configs += [
+            {"passes": "one", "BLOCK_R": one, "BLOCK_INNER": bi, "num_warps": w}
+            for bi in inners
+            for w in (4, 8, 16)
+            if one * bi <= 65536
+        ]
+    configs += [
+        {"passes": "online", "BLOCK_R": b, "BLOCK_INNER": bi, "num_warps": w}
+        for b in (256, 1024, 2048, 4096)
+        if b < one
+        for bi in inners
+        for w in (4, 8)
+    ]
     if inner == 1:  # few long rows: split each over programs (_render_split)
-        configs += [{**c, "SPLIT": s} for c in configs if c["passes"] == "online"
-                    for s in NORM_SPLITS[1:]]
+        configs += [
+            {**c, "SPLIT": s} for c in configs if c["passes"] == "online" for s in NORM_SPLITS[1:]
+        ]
     if inner == 1 and one <= SHORT_ROW:  # many short rows: several per program
-        configs += [{"passes": "one", "BLOCK_R": one, "BLOCK_INNER": 1, "num_warps": w,
-                     "ROWS": rows} for rows in ROWS_CHOICES if one * rows <= 16384
-                    for w in (4, 8)]
+        configs += [
+            {"passes": "one", "BLOCK_R": one, "BLOCK_INNER": 1, "num_warps": w, "ROWS": rows}
+            for rows in ROWS_CHOICES
+            if one * rows <= 16384
+            for w in (4, 8)
+        ]
     return configs
 
 
@@ -315,12 +360,19 @@ def default(plan, device=None) -> dict:
     if one <= one_pass_limit(plan.dtype) and one * block_inner <= 65536:
         rows = rows_per_program(outer, one, device_facts(device).sm_count)
         if inner == 1 and one <= SHORT_ROW and rows > 1:
-            return {"passes": "one", "BLOCK_R": one, "BLOCK_INNER": 1, "num_warps": 4,
-                    "ROWS": rows}
-        return {"passes": "one", "BLOCK_R": one, "BLOCK_INNER": block_inner,
-                "num_warps": warps_for_block(one)}
-    online = {"passes": "online", "BLOCK_R": 2048 if one > 2048 else 256,
-              "BLOCK_INNER": block_inner, "num_warps": 8}
+            return {"passes": "one", "BLOCK_R": one, "BLOCK_INNER": 1, "num_warps": 4, "ROWS": rows}
+        return {
+            "passes": "one",
+            "BLOCK_R": one,
+            "BLOCK_INNER": block_inner,
+            "num_warps": warps_for_block(one),
+        }
+    online = {
+        "passes": "online",
+        "BLOCK_R": 2048 if one > 2048 else 256,
+        "BLOCK_INNER": block_inner,
+        "num_warps": 8,
+    }
     split = norm_split(outer, r, device_facts(device).sm_count) if inner == 1 else 1
     return {**online, "SPLIT": split} if split > 1 else online
 
