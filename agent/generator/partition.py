@@ -200,11 +200,10 @@ def _build(g: _Graph, value: str, stages: dict[str, Stage], depth: int = 0) -> N
         def done(name: str, boundary=boundary) -> bool:
             return g.is_leaf(name) or name in boundary
 
-        viewed = _viewed_sources(g, value, done)
+        heads, viewed = _reach(g, value, done)
         if viewed:  # a region reads views of stages' results, never of its own steps
-            cuts |= viewed
+            cuts |= set(viewed)
             continue
-        heads = _heads(g, value, done)
         shape, _ = g.meta(value)
         broadcast = [h for h in heads if math.prod(g.meta(h)[0]) != math.prod(shape)]
         if broadcast or len(heads) > 1:
@@ -215,7 +214,7 @@ def _build(g: _Graph, value: str, stages: dict[str, Stage], depth: int = 0) -> N
             continue
         head = heads[0] if heads else None
         fed = _computed_inputs(g, g.by_name[head], done) if head else []
-        behind = [a for a in fed if _heads(g, a, done)]
+        behind = [a for a in fed if any(_reach(g, a, done))]  # any heads or viewed values
         if behind:  # a core op feeds this one: the chain between them ends the earlier kernel
             cuts |= set(behind)
             continue
@@ -255,37 +254,16 @@ def _build(g: _Graph, value: str, stages: dict[str, Stage], depth: int = 0) -> N
     raise Unsupported("the model's graph could not be split into kernels")
 
 
-def _heads(g: _Graph, value: str, done) -> list[str]:
-    """Core ops that `value` reaches through pointwise ops only, in graph order; and
-    pointwise ops on fewer elements than `value` (`rsqrt(var + eps)` before it is
-    broadcast back over the rows), which a fused chain cannot hold: each ends a kernel."""
+def _reach(g: _Graph, value: str, done) -> tuple[list[str], list[str]]:
+    """What ends the kernel computing `value`, walking back through pointwise ops.
+
+    Heads: core ops, and pointwise ops on fewer elements than `value` (`rsqrt(var +
+    eps)` before it is broadcast back over the rows), which a fused chain cannot
+    hold. Viewed: computed values read through views (`mean.unsqueeze(-1).expand_as(x)`,
+    `w.view(1, 3, 1, 1)`), which must be stages first so the kernel reads them by an
+    index rule, without a copy. Both in graph order."""
     size = math.prod(g.meta(value)[0])
-    found, seen, stack = set(), set(), [value]
-    while stack:
-        name = stack.pop()
-        if name in seen or done(name) and name != value:
-            continue
-        seen.add(name)
-        op = g.by_name.get(name)
-        if op is None:
-            continue
-        chain = view_chain(g.by_name, name)
-        if chain is not None:  # read through by an index rule once its source is done
-            if not done(g.resolve(chain.source)):
-                found.add(g.resolve(chain.source))
-            continue
-        if is_core(op) or (op.shape is not None and math.prod(op.shape) != size):
-            found.add(name)
-        else:
-            stack.extend(a.name for a in op.tensor_args())
-    return sorted(found, key=g.order)
-
-
-def _viewed_sources(g: _Graph, value: str, done) -> set[str]:
-    """Computed values that `value`'s pointwise chain reads through views
-    (`mean.unsqueeze(-1).expand_as(x)`, `w.view(1, 3, 1, 1)`): each must be a
-    stage (or a leaf) so the kernel reads it by an index rule, without a copy."""
-    found, seen, stack = set(), set(), [value]
+    heads, viewed, seen, stack = set(), set(), set(), [value]
     while stack:
         name = stack.pop()
         if name in seen or done(name) and name != value:
@@ -297,10 +275,12 @@ def _viewed_sources(g: _Graph, value: str, done) -> set[str]:
         chain = view_chain(g.by_name, name)
         if chain is not None:
             if not done(g.resolve(chain.source)):
-                found.add(g.resolve(chain.source))
-        elif not is_core(op):
+                viewed.add(g.resolve(chain.source))
+        elif is_core(op) or (op.shape is not None and math.prod(op.shape) != size):
+            heads.add(name)
+        else:
             stack.extend(a.name for a in op.tensor_args())
-    return found
+    return sorted(heads, key=g.order), sorted(viewed, key=g.order)
 
 
 def _computed_inputs(g: _Graph, op: Op, done) -> list[str]:
@@ -420,10 +400,11 @@ def partition_choices(graph: dict) -> list[Program]:
 
     Raises Unsupported (with the default partition's sentence) when there is none."""
     first = partition(graph)
+    callable_nodes = _callable(graph)
     cores = [
         stage.head
         for stage in first.stages
-        if stage.plan is not None and stage.head is not None and stage.head in _callable(graph)
+        if stage.plan is not None and stage.head in callable_nodes
     ]
     choices, seen = [first], {first.op}
     sets = [frozenset([core]) for core in cores]
