@@ -304,6 +304,11 @@ def expanded(graph: dict) -> dict:
     return {**graph, "nodes": nodes} if changed else graph
 
 
+def _raw_node(name: str, op: str, args: list, shape, dtype) -> dict:
+    """A node as harness/capture.py writes them, for an op a rewrite adds."""
+    return {"name": name, "op": op, "args": args, "kwargs": {}, "shape": shape, "dtype": dtype}
+
+
 def _addmm_as_matmul(node: dict) -> list[dict] | None:
     """aten.addmm(bias, a, b, beta=1, alpha=1) as the matmul and the pointwise work it
     stands for, the last node named as the addmm: the bias fuses into the epilogue."""
@@ -314,41 +319,14 @@ def _addmm_as_matmul(node: dict) -> list[dict] | None:
     beta = kwargs.get("beta", args[3] if len(args) > 3 else 1)
     alpha = kwargs.get("alpha", args[4] if len(args) > 4 else 1)
     name, shape, dtype = node["name"], node.get("shape"), node.get("dtype")
-    nodes = [
-        {
-            "name": f"{name}__mm",
-            "op": "aten.mm",
-            "args": [a, b],
-            "kwargs": {},
-            "shape": shape,
-            "dtype": dtype,
-        }
-    ]
+    nodes = [_raw_node(f"{name}__mm", "aten.mm", [a, b], shape, dtype)]
     product = {"ref": nodes[-1]["name"]}
     if alpha != 1:
-        nodes.append(
-            {
-                "name": f"{name}__alpha",
-                "op": "aten.mul.Tensor",
-                "args": [product, alpha],
-                "kwargs": {},
-                "shape": shape,
-                "dtype": dtype,
-            }
-        )
+        nodes.append(_raw_node(f"{name}__alpha", "aten.mul.Tensor", [product, alpha], shape, dtype))
         product = {"ref": nodes[-1]["name"]}
     if beta != 1:  # shape left unknown: the epilogue reads the bias through its
         # broadcast rule and scales it there (a known smaller shape ends a kernel)
-        nodes.append(
-            {
-                "name": f"{name}__beta",
-                "op": "aten.mul.Tensor",
-                "args": [bias, beta],
-                "kwargs": {},
-                "shape": None,
-                "dtype": dtype,
-            }
-        )
+        nodes.append(_raw_node(f"{name}__beta", "aten.mul.Tensor", [bias, beta], None, dtype))
         bias = {"ref": nodes[-1]["name"]}
     return [*nodes, {**node, "op": "aten.add.Tensor", "args": [product, bias], "kwargs": {}}]
 
@@ -476,14 +454,9 @@ def _einsum_as_matmul(node: dict, shapes: dict) -> list[dict] | None:
         name = f"{node['name']}__t{index}"
         shapes[name] = [*shape[:-2], shape[-1], shape[-2]]
         added.append(
-            {
-                "name": name,
-                "op": "aten.transpose.int",
-                "args": [operand, -2, -1],
-                "kwargs": {},
-                "shape": shapes[name],
-                "dtype": node.get("dtype"),
-            }
+            _raw_node(
+                name, "aten.transpose.int", [operand, -2, -1], shapes[name], node.get("dtype")
+            )
         )
         args.append({"ref": name})
     return [*added, {**node, "op": "aten.matmul", "args": args, "kwargs": {}}]
@@ -505,16 +478,7 @@ def _triplet_margin_loss(node: dict, shapes: dict) -> list[dict] | None:
     nodes: list[dict] = []
 
     def add(suffix, op, op_args, out_shape) -> dict:
-        nodes.append(
-            {
-                "name": f"{name}__{suffix}",
-                "op": op,
-                "args": op_args,
-                "kwargs": {},
-                "shape": out_shape,
-                "dtype": dtype,
-            }
-        )
+        nodes.append(_raw_node(f"{name}__{suffix}", op, op_args, out_shape, dtype))
         return {"ref": nodes[-1]["name"]}
 
     distances = []
