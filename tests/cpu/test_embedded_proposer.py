@@ -23,10 +23,10 @@ def graph():
     return graphs_for([PROBLEM])[0]
 
 
-def _ctx(graph, tried, parent=None, count=1):
+def _ctx(graph, tried, parent=None, count=1, path=PROBLEM, **fields):
     return ProposalContext(
-        problem_path=str(PROBLEM),
-        problem_source=PROBLEM.read_text(),
+        problem_path=str(path),
+        problem_source=path.read_text(),
         graph=graph,
         device=DEVICE,
         parent=parent,
@@ -35,6 +35,22 @@ def _ctx(graph, tried, parent=None, count=1):
         knowledge=(),
         count=count,
         tried=tuple(tried),
+        **fields,
+    )
+
+
+def _node(node_id, config):
+    """An evaluated node as the proposer sees it."""
+    return NodeSummary(
+        id=node_id,
+        source="",
+        config=config,
+        move="",
+        outcome="ok",
+        message="",
+        speedup_vs_eager=None,
+        profile=None,
+        correctness=None,
     )
 
 
@@ -43,18 +59,7 @@ def test_a_child_gets_the_last_untried_config(graph):
     parent_config = default_config(plan(graph), DEVICE)
     untried = space[0]  # the smallest block with 4 warps: no single move from the default
     tried = [c for c in space if c != untried]
-    parent = NodeSummary(
-        id="n1",
-        source="",
-        config=parent_config,
-        move="",
-        outcome="ok",
-        message="",
-        speedup_vs_eager=None,
-        profile=None,
-        correctness=None,
-    )
-    proposals = EmbeddedProposer().propose_sync(_ctx(graph, tried, parent))
+    proposals = EmbeddedProposer().propose_sync(_ctx(graph, tried, _node("n1", parent_config)))
     assert [p.config for p in proposals] == [untried]
     assert proposals[0].move.startswith("nearest untried config")
 
@@ -98,18 +103,7 @@ def test_a_matmul_with_an_epilogue_measures_cublas_and_triton_tiles_first(prefix
     problems = Path(__file__).resolve().parents[2] / "benchmarks" / "problems"
     path = next(problems.glob(f"{prefix}_*.py"))
     found = graphs_for([path])[0]
-    ctx = ProposalContext(
-        problem_path=str(path),
-        problem_source=path.read_text(),
-        graph=found,
-        device=DEVICE,
-        parent=None,
-        memory="parent",
-        memory_context=(),
-        knowledge=(),
-        count=2,
-    )
-    first, second = EmbeddedProposer().propose_sync(ctx)
+    first, second = EmbeddedProposer().propose_sync(_ctx(found, [], count=2, path=path))
     assert first.config["impl"] == "torch"
     assert second.config["impl"] == "triton"
     assert second.config.get("PRECISION") == precision
@@ -142,18 +136,7 @@ def test_a_skill_from_another_shape_is_fitted_to_this_space(tmp_path):
     skill_config = {"passes": "one", "BLOCK_R": 32768, "BLOCK_INNER": 1, "num_warps": 8}
     far = {"passes": "one", "BLOCK_R": 32768, "BLOCK_INNER": 8, "num_warps": 32, "SPLIT": 64}
     skills = ({"id": "skill-vocab", "config": skill_config, "runners_up": [{"config": far}]},)
-    ctx = ProposalContext(
-        problem_path=str(path),
-        problem_source=path.read_text(),
-        graph=found,
-        device=DEVICE,
-        parent=None,
-        memory="parent",
-        memory_context=(),
-        knowledge=(),
-        count=2,
-        skills=skills,
-    )
+    ctx = _ctx(found, [], count=2, path=path, skills=skills)
     first, second = EmbeddedProposer().propose_sync(ctx)
     assert first.config == {**skill_config, "BLOCK_R": 16384}
     assert first.move.endswith("(fitted to this shape: BLOCK_R 32768→16384)")
@@ -168,21 +151,8 @@ def test_crossover_takes_decisions_from_both_parents(graph):
     differing = sorted(k for k in first if first[k] != second.get(k))
     assert len(differing) >= 2
 
-    def summary(node_id, config):
-        return NodeSummary(
-            id=node_id,
-            source="",
-            config=config,
-            move="",
-            outcome="ok",
-            message="",
-            speedup_vs_eager=1.0,
-            profile=None,
-            correctness=None,
-        )
-
-    ctx = dataclasses.replace(_ctx(graph, [first, second], summary("n1", first)), seed=7)
-    [child] = EmbeddedProposer().crossover_sync(ctx, summary("n2", second))
+    ctx = dataclasses.replace(_ctx(graph, [first, second], _node("n1", first)), seed=7)
+    [child] = EmbeddedProposer().crossover_sync(ctx, _node("n2", second))
     assert child.config in space and child.config not in (first, second)
     assert {child.config[k] for k in differing} & {first[k] for k in differing}
     assert {child.config[k] for k in differing} & {second[k] for k in differing}
