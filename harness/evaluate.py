@@ -33,13 +33,13 @@ class HarnessError(RuntimeError):
 
 def package_versions() -> dict[str, str]:
     """Versions that decide a measurement, read without importing torch."""
-    info = {"python": platform.python_version(), "kernelwright": kernelwright_version()}
+    info = {"python": platform.python_version()}
     for name in ("torch", "triton"):
         try:
             info[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             info[name] = "absent"
-    return {key: info[key] for key in ("python", "torch", "triton", "kernelwright")}
+    return {**info, "kernelwright": kernelwright_version()}
 
 
 def resolve_device(device: str) -> str:
