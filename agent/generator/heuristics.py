@@ -127,22 +127,31 @@ def reduction_tiles(r: int, inner: int) -> tuple[int, int]:
     with inner > 1 the columns are contiguous, so a wide BLOCK_INNER coalesces."""
     if inner == 1:
         return min(next_pow2(r), 2048), 1
-    block_inner = min(next_pow2(inner), 64)
-    return min(next_pow2(r), max(1, 4096 // block_inner)), block_inner
+    # A few reduced rows (RGB channels: R = 3) leave a [16, 64] tile 13/16 masked
+    # and a grid of 64-column programs: RGB-to-gray ran at 0.51x eager on an H200
+    # (benchmarks/results/h200-2026-12-02-corpus-families-bench). Such tiles
+    # take the columns instead, up to the same 4096 elements.
+    block_inner = min(next_pow2(inner), 1024, max(64, 4096 // max(2, next_pow2(r))))
+    return min(max(2, next_pow2(r)), max(1, 4096 // block_inner)), block_inner
 
 
-def inner_tiles(inner: int) -> list[int]:
-    """BLOCK_INNER choices: one column when nothing follows the reduced dims."""
-    return [1] if inner == 1 else [16, 32, 64, 128]
+def inner_tiles(inner: int, r: int) -> list[int]:
+    """BLOCK_INNER choices: one column when nothing follows the reduced dims,
+    and wider tiles where there are few rows (reduction_tiles)."""
+    if inner == 1:
+        return [1]
+    return [16, 32, 64, 128] + ([256, 512, 1024] if r <= 16 else [])
 
 
 def row_tiles(r: int, inner: int, most: int) -> list[dict]:
     """[BLOCK_R, BLOCK_INNER] tiles of at most `most` elements, with 4 or 8 warps."""
     blocks = [b for b in (16, 64, 256, 1024, 2048, 4096) if b <= max(16, next_pow2(r))]
+    if r < 16:  # a few rows: a tile of their own height
+        blocks.insert(0, max(2, next_pow2(r)))
     return [
         {"BLOCK_R": b, "BLOCK_INNER": bi, "num_warps": w}
         for b in blocks
-        for bi in inner_tiles(inner)
+        for bi in inner_tiles(inner, r)
         for w in (4, 8)
         if b * bi <= most
     ]

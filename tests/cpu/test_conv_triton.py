@@ -67,6 +67,28 @@ CASES = {
         "self.conv(x)",
         "(2, 4, 31)",
     ),
+    # One input channel per group: the direct kernel ("impl": "direct").
+    "depthwise2d_bare_stride_dilation": (
+        "nn.Conv2d(6, 6, (3, 5), stride=(2, 1), padding=(1, 3), dilation=(1, 2), groups=6, "
+        "bias=False)",
+        "self.conv(x)",
+        "(2, 6, 13, 17)",
+    ),
+    "depthwise2d_multiplier_bare": (
+        "nn.Conv2d(3, 6, 3, padding=1, groups=3, bias=False)",
+        "self.conv(x)",
+        "(2, 3, 9, 11)",
+    ),
+    "depthwise1d_bias_gelu": (
+        "nn.Conv1d(5, 5, 7, padding=3, groups=5)",
+        "F.gelu(self.conv(x))",
+        "(3, 5, 29)",
+    ),
+    "depthwise3d_bare": (
+        "nn.Conv3d(4, 4, 3, stride=2, padding=1, groups=4, bias=False)",
+        "self.conv(x)",
+        "(2, 4, 5, 9, 7)",
+    ),
 }
 
 
@@ -80,16 +102,22 @@ def test_triton_convolutions_verify(tmp_path):
     for path, graph in zip(paths, capture_many(paths), strict=True):
         found = plan(graph)
         assert found is not None and found.family == "conv", path.name
-        tiles = [c for c in config_space(found) if c.get("impl") == "triton"]
+        space = config_space(found)
+        tiles = [c for c in space if c.get("impl") == "triton"]
+        direct = [c for c in space if c.get("impl") == "direct"]
+        depthwise = "depthwise" in path.stem
+        assert bool(direct) == depthwise, path.name
         default = default_config(found, {"kind": "cpu"})
         for config in {
             **{str(tiles[0]): tiles[0], str(tiles[-1]): tiles[-1]},
+            **{str(c): c for c in direct[:1] + direct[-1:]},
             str(default): default,
         }.values():
             source = render(found, config)
             cases.append((path, source))
         if found.epilogue:  # cuDNN + fused epilogue stays the default where there is a chain
             assert "impl" not in default
-        else:  # a bare convolution: only the Triton kernel is a candidate
-            assert default["impl"] == "triton"
+        else:  # a bare convolution: only Triton kernels are candidates
+            assert default["impl"] == ("direct" if depthwise else "triton"), path.name
+        assert all(c.get("impl") for c in space) == (not found.epilogue), path.name
     assert failures(cases, verify_many(cases)) == []

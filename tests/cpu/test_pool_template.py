@@ -37,7 +37,23 @@ CASES = {
     "adaptive_avg2d_not_dividing": ("F.adaptive_avg_pool2d(x, (5, 3))", "(2, 3, 13, 11)"),
     "adaptive_avg1d_to_one": ("F.adaptive_avg_pool1d(x, 1) * 2.0", "(3, 5, 37)"),
     "relu_then_maxpool_negative_inputs": ("F.max_pool2d(torch.relu(x) - 1.0, 2)", "(2, 3, 9, 7)"),
+    # Windows of 64+ positions take the [outputs, window] tile layout.
+    "global_avg2d_window_tile": ("F.adaptive_avg_pool2d(x, 1)", "(2, 3, 13, 11)"),
+    "max2d_large_window_tile": (
+        "F.max_pool2d(x, (9, 8), stride=(4, 3), padding=(2, 3), dilation=(1, 2))",
+        "(2, 3, 29, 31)",
+    ),
+    "avg2d_large_window_exclude_pad_tile": (
+        "F.avg_pool2d(torch.relu(x), (9, 8), stride=5, padding=4, ceil_mode=True, "
+        "count_include_pad=False)",
+        "(2, 3, 29, 31)",
+    ),
+    "adaptive_avg3d_uneven_tile": (
+        "F.adaptive_avg_pool3d(x * 2.0, (1, 2, 1)) - 1.0",
+        "(2, 3, 5, 9, 8)",
+    ),
 }
+TILED = {name for name in CASES if name.endswith("_tile")}
 
 _PROBLEM = """import torch
 import torch.nn as nn
@@ -66,5 +82,6 @@ def test_every_pooling_option_verifies(tmp_path):
     for path, graph in zip(paths, capture_many(paths), strict=True):
         proposal = first_proposal(path, graph)
         assert "pool_kernel" in proposal.source, (path.name, proposal.meta)
+        assert ("WINDOW=" in proposal.source) == (path.stem in TILED), path.name
         cases.append((path, proposal.source))
     assert failures(cases, verify_many(cases)) == []

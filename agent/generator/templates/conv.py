@@ -137,6 +137,80 @@ def conv_kernel(x_ptr, w_ptr, {operand_params(indices)}out_ptr, BATCH, C_IN, D, 
     return helpers + kernel, forward
 
 
+def _render_direct(plan, config) -> tuple[str, list[str]]:
+    """One input channel per group (depthwise, with any channel multiplier): each
+    output is KD*KH*KW multiply-adds of one input plane, so there is no GEMM to
+    tile. As implicit GEMM its N tile is one channel wide; at 16 columns it ran
+    at 0.16x cuDNN on an H200 (benchmarks/results/h200-2026-12-02-corpus-families-bench)."""
+    n = len(plan.in_shape) - 2
+    batch, c_in, *spatial_in = plan.in_shape
+    c_out, *spatial_out = plan.out_shape[1:]
+    groups = plan.attr("groups") or 1
+    d, h, w = as_3d(spatial_in, n, 1)
+    od, oh, ow = as_3d(spatial_out, n, 1)
+    kd, kh, kw = as_3d(plan.attr("weight_shape")[2:], n, 1)
+    stride = as_3d(plan.attr("stride") or 1, n, 1)
+    padding = as_3d(plan.attr("padding") or 0, n, 0)
+    dilation = as_3d(plan.attr("dilation") or 1, n, 1)
+    indices = region_operands(plan.epilogue)
+    epilogue, value = epilogue_lines(plan, "    ", "acc", "out_offs", "out_mask")
+    helpers = TANH_HELPER if uses_tanh(plan.epilogue) else ""
+    kernel = f'''
+@triton.jit
+def conv_direct_kernel(x_ptr, w_ptr, {operand_params(indices)}out_ptr, C_IN, D, H, W, C_OUT,
+        OD, OH, OW, C_OUT_G, N_BLOCKS, SD, SH, SW, PD, PH, PW, DD, DH, DW,
+        KD: tl.constexpr, KH: tl.constexpr, KW: tl.constexpr, BLOCK: tl.constexpr):
+    """Direct convolution, one input channel per group: program pid computes BLOCK
+    positions of output plane (b, co) from input plane (b, co // C_OUT_G).
+
+    Adjacent lanes read adjacent input columns (coalesced; the taps' overlap hits
+    L1/L2) and write adjacent outputs once, epilogue fused.
+    """
+    pid = tl.program_id(0)
+    plane = (pid // N_BLOCKS).to(tl.int64)
+    p = (pid % N_BLOCKS) * BLOCK + tl.arange(0, BLOCK)
+    p_mask = p < OD * OH * OW
+    co = plane % C_OUT
+    x_base = ((plane // C_OUT) * C_IN + co // C_OUT_G) * D * H * W
+    ow = p % OW
+    oh = (p // OW) % OH
+    od = p // (OW * OH)
+    acc = tl.zeros([BLOCK], dtype=tl.float32)
+    for kz in range(0, KD):
+        iz = od * SD - PD + kz * DD
+        for ky in range(0, KH):
+            iy = oh * SH - PH + ky * DH
+            for kx in range(0, KW):
+                ix = ow * SW - PW + kx * DW
+                ok = p_mask & (iz >= 0) & (iz < D) & (iy >= 0) & (iy < H) & (ix >= 0) & (ix < W)
+                v = tl.load(x_ptr + x_base + (iz * H + iy) * W + ix, mask=ok, other=0.0)
+                tap = tl.load(w_ptr + co * (KD * KH * KW) + (kz * KH + ky) * KW + kx)
+                acc += v.to(tl.float32) * tap.to(tl.float32)
+    out_offs = plane * (OD * OH * OW) + p
+    out_mask = p_mask
+{chr(10).join(epilogue)}
+    tl.store(out_ptr + out_offs, {value}, mask=out_mask)
+'''
+    x, weight = leaf_expr(plan, plan.attr("x")), leaf_expr(plan, plan.attr("weight"))
+    block = config["BLOCK"]
+    n_blocks = -(-(od * oh * ow) // block)
+    forward = [
+        f"out = torch.empty({tuple(plan.out_shape)!r}, device={x}.device, dtype=torch.{plan.out_dtype})",
+        f"conv_direct_kernel[({batch * c_out * n_blocks},)]({x}.contiguous(), "
+        f"{weight}.contiguous(), {operand_launch_args(plan, indices)}out, {c_in}, {d}, {h}, {w}, "
+        f"{c_out}, {od}, {oh}, {ow}, {c_out // groups}, {n_blocks}, "
+        f"{', '.join(map(str, stride + padding + dilation))}, KD={kd}, KH={kh}, KW={kw}, "
+        f"BLOCK={block}, num_warps={config['num_warps']})",
+        "return out",
+    ]
+    return helpers + kernel, forward
+
+
+def _one_channel_per_group(plan) -> bool:
+    """A forward convolution whose groups each read one input channel (depthwise)."""
+    return not plan.op.startswith("conv_transpose") and plan.attr("weight_shape")[1] == 1
+
+
 def _gather(transposed: bool) -> str:
     """Input coordinates of a K column's element for each output position, and the mask.
 
@@ -181,6 +255,8 @@ def _weight_offsets(transposed: bool) -> str:
 def render(plan, config) -> tuple[str, list[str]]:
     if config.get("impl") == "triton":
         return _render_triton(plan, config)
+    if config.get("impl") == "direct":
+        return _render_direct(plan, config)
     helpers = TANH_HELPER if uses_tanh(plan.epilogue) else ""
     kernels = helpers + pointwise.kernel_source(plan, plan.epilogue, "conv_epilogue_kernel", True)
     forward = [
@@ -235,10 +311,17 @@ def _bare_conv(plan) -> bool:
 
 
 def space(plan, device=None) -> list[dict]:
-    """cuDNN + a fused epilogue pass (BLOCK, num_warps), and implicit-GEMM Triton tiles
-    ("impl": "triton"); a bare convolution has only the latter."""
+    """cuDNN + a fused epilogue pass (BLOCK, num_warps), the direct kernel where each
+    group reads one input channel ("impl": "direct"), and implicit-GEMM Triton tiles
+    ("impl": "triton"); a bare convolution has only the Triton kernels."""
     facts = device_facts(device)
     configs = [] if _bare_conv(plan) else pointwise.pass_space()
+    if _one_channel_per_group(plan):
+        configs += [
+            {"impl": "direct", "BLOCK": block, "num_warps": warps}
+            for block in (256, 512, 1024)
+            for warps in (4, 8)
+        ]
     for (bm, bn, bk), warps, stages, precision in itertools.product(
         [
             (32, 16, 32),
@@ -286,6 +369,8 @@ def _triton_conv_default(plan) -> dict:
 
 
 def default(plan, device=None) -> dict:
+    if _bare_conv(plan) and _one_channel_per_group(plan):
+        return {"impl": "direct", "BLOCK": 512, "num_warps": 4}
     if _bare_conv(plan):
         return _triton_conv_default(plan)
     return {"BLOCK": pointwise_block(math.prod(plan.out_shape)), "num_warps": 4}

@@ -11,6 +11,14 @@ sizes are run-time loop bounds, not unrolled: an adaptive pool to 1x1 has a
 window of the whole image. Reads each input element about prod(kernel/stride)
 times (L2 absorbs the overlap), writes each output once; the pointwise work
 before (prologue) and after (epilogue) is fused.
+
+Large windows (global and adaptive pooling to a few outputs: a 56 x 56 window
+per output) take a second layout ("WINDOW" in the config): a [BLOCK, WINDOW]
+tile of BLOCK outputs by WINDOW adjacent window positions, reduced along the
+window. One lane per output walked 3136 positions alone, strided by a whole
+plane between lanes, and ran at 0.22x eager on an H200
+(benchmarks/results/h200-2026-12-02-corpus-families-bench); adjacent lanes
+now read adjacent addresses.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ import math
 
 from ..expr import Unsupported
 from ..family import Family
-from ..heuristics import grid, pointwise_block
+from ..heuristics import grid, next_pow2, pointwise_block
 from ..patterns import copy_of
 from .common import TANH_HELPER, as_3d, uses_tanh
 from .rows import (
@@ -59,12 +67,14 @@ def render(plan, config) -> tuple[str, list[str]]:
         )
     else:
         init, update = "acc = tl.zeros([BLOCK], dtype=tl.float32)", "acc += tl.where(mask, x, 0.0)"
+    tiled = "WINDOW" in config
+    col = "[:, None]" if tiled else ""  # per-output values against a window tile
     starts, bounds, divisor = [], [], []
     for d in range(3):
         if kind == "adaptive_avg":
             starts.append(f"    s{d} = (o{d} * I{d}) // O{d}")
             starts.append(f"    e{d} = ((o{d} + 1) * I{d} + O{d} - 1) // O{d}")
-            bounds.append(f"(i{d} < e{d})")
+            bounds.append(f"(i{d} < e{d}{col})")
             divisor.append(f"(e{d} - s{d})")
         else:
             starts.append(f"    s{d} = o{d} * {stride[d]} - {padding[d]}")
@@ -79,10 +89,26 @@ def render(plan, config) -> tuple[str, list[str]]:
         override = plan.attr("divisor_override")
         count = repr(float(override)) if override else f"({' * '.join(divisor)}).to(tl.float32)"
         finish = f"    acc = acc / {count}\n"
+    if tiled:
+        body = _window_tile_body(kind, step, bounds, load)
+    else:
+        body = f"""    {init}
+    for k0 in range(0, W0):
+        i0 = s0 + k0 * {step[0]}
+        for k1 in range(0, W1):
+            i1 = s1 + k1 * {step[1]}
+            for k2 in range(0, W2):
+                i2 = s2 + k2 * {step[2]}
+                mask = out_mask & {" & ".join(bounds)}
+                offs = base + (i0 * I1 + i1) * I2 + i2
+{load}
+                {update}
+"""
+    window_param = ", WINDOW: tl.constexpr" if tiled else ""
     source = f'''
 @triton.jit
 def pool_kernel({kernel_operand_params(plan)}out_ptr, numel, I0, I1, I2, O0, O1, O2,
-        W0, W1, W2, BLOCK: tl.constexpr):
+        W0, W1, W2, BLOCK: tl.constexpr{window_param}):
     """{kind} pooling: out[nc, o0, o1, o2] over the window of x[nc, I0, I1, I2].
 
     Each program owns BLOCK flat outputs; a window is W0 x W1 x W2 positions.
@@ -97,30 +123,50 @@ def pool_kernel({kernel_operand_params(plan)}out_ptr, numel, I0, I1, I2, O0, O1,
     o0 = rest % O0
     base = (rest // O0) * I0 * I1 * I2
 {chr(10).join(starts)}
-    {init}
-    for k0 in range(0, W0):
-        i0 = s0 + k0 * {step[0]}
-        for k1 in range(0, W1):
-            i1 = s1 + k1 * {step[1]}
-            for k2 in range(0, W2):
-                i2 = s2 + k2 * {step[2]}
-                mask = out_mask & {" & ".join(bounds)}
-                offs = base + (i0 * I1 + i1) * I2 + i2
-{load}
-                {update}
-{finish}    result = acc
+{body}{finish}    result = acc
 {chr(10).join(epilogue)}
     tl.store(out_ptr + o, {value}, mask=out_mask)
 '''
     block = config["BLOCK"]
+    window_arg = f", WINDOW={config['WINDOW']}" if tiled else ""
     forward = [
         empty_output(plan),
         f"pool_kernel[(triton.cdiv({numel}, {block}),)]({kernel_operand_args(plan)}out, {numel}, "
         f"{', '.join(map(str, in_sp))}, {', '.join(map(str, out_sp))}, "
-        f"{', '.join(map(str, windows))}, BLOCK={block}, num_warps={config['num_warps']})",
+        f"{', '.join(map(str, windows))}, BLOCK={block}{window_arg}, "
+        f"num_warps={config['num_warps']})",
         "return out",
     ]
     return helpers + source, forward
+
+
+def _window_tile_body(kind: str, step: list[int], bounds: list[str], load: str) -> str:
+    """The [BLOCK, WINDOW] layout: window position j = (k0 * W1 + k1) * W2 + k2,
+    WINDOW of them at a time; the tile is reduced along the window at the end."""
+    if kind == "max":
+        init = "tile = tl.zeros([BLOCK, WINDOW], dtype=tl.float32) - float('inf')"
+        update = "tile = tl.maximum(tile, tl.where(mask, x, -float('inf')))"
+        reduce = "acc = tl.max(tile, axis=1)"
+    else:
+        init = "tile = tl.zeros([BLOCK, WINDOW], dtype=tl.float32)"
+        update = "tile += tl.where(mask, x, 0.0)"
+        reduce = "acc = tl.sum(tile, axis=1)"
+    lines = "\n".join("        " + line.strip() for line in load.splitlines())
+    return f"""    {init}
+    for j0 in range(0, W0 * W1 * W2, WINDOW):
+        j = j0 + tl.arange(0, WINDOW)
+        k2 = j % W2
+        k1 = (j // W2) % W1
+        k0 = j // (W2 * W1)
+        i0 = s0[:, None] + k0[None, :] * {step[0]}
+        i1 = s1[:, None] + k1[None, :] * {step[1]}
+        i2 = s2[:, None] + k2[None, :] * {step[2]}
+        mask = out_mask[:, None] & (j < W0 * W1 * W2)[None, :] & {" & ".join(bounds)}
+        offs = base[:, None] + (i0 * I1 + i1) * I2 + i2
+{lines}
+        {update}
+    {reduce}
+"""
 
 
 # --- matching -----------------------------------------------------------------
@@ -182,11 +228,36 @@ def match(ctx, head):
 # --- config -------------------------------------------------------------------
 
 
+LARGE_WINDOW = 64  # positions per window from which the window-tile layout is the default
+
+
+def _window_size(plan) -> int:
+    n = plan.attr("spatial")
+    in_sp, out_sp = plan.in_shape[-n:], plan.out_shape[-n:]
+    kernel = _per_dim(plan.attr("kernel"), n, 1)
+    return math.prod(
+        _window(plan.attr("pool"), i, o, k) for i, o, k in zip(in_sp, out_sp, kernel, strict=True)
+    )
+
+
 def space(plan, device=None) -> list[dict]:
-    return grid(BLOCK=[64, 128, 256, 512, 1024], num_warps=[2, 4, 8])
+    lanes = grid(BLOCK=[64, 128, 256, 512, 1024], num_warps=[2, 4, 8])
+    tiles = [
+        {"BLOCK": b, "WINDOW": w, "num_warps": nw}
+        for b in (2, 4, 8, 16)
+        for w in (64, 256, 1024)
+        if b * w <= 4096
+        for nw in (4, 8)
+    ]
+    return lanes + tiles
 
 
 def default(plan, device=None) -> dict:
+    window = _window_size(plan)
+    if window >= LARGE_WINDOW:
+        # A row-reduction tile: about 4096 elements, the window's width as far as 1024.
+        width = min(1024, next_pow2(window))
+        return {"BLOCK": max(2, 4096 // width // 4), "WINDOW": width, "num_warps": 4}
     # A window per lane: 256 outputs per program keep every SM busy.
     return {"BLOCK": min(256, pointwise_block(math.prod(plan.out_shape))), "num_warps": 4}
 

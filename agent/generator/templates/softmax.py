@@ -309,7 +309,7 @@ def one_pass_limit(dtype: str) -> int:
 
 def space(plan, device=None) -> list[dict]:
     _, r, inner = row_view(plan.in_shape, plan.attr("dims"))
-    inners = inner_tiles(inner)
+    inners = inner_tiles(inner, r)
     one = next_pow2(r)
     configs = []
     if one <= 65536:  # beyond this a row cannot live in registers
