@@ -17,6 +17,7 @@ from typing import Any
 
 import torch
 from torch.overrides import TorchFunctionMode, resolve_name
+from torch.utils._python_dispatch import TorchDispatchMode
 
 _LOW_PRECISION = (torch.float16, torch.bfloat16)
 
@@ -42,9 +43,9 @@ def _protected_objects() -> dict[str, Any]:
         "torch.cuda.Event.elapsed_time": torch.cuda.Event.elapsed_time,
         "torch.nn.Module.__call__": torch.nn.Module.__call__,
     }
-    from kernelwright.harness import timing, verify  # worker-side modules only
+    from kernelwright.harness import distributions, timing, verify  # worker-side modules only
 
-    for module in (timing, verify):
+    for module in (distributions, timing, verify):
         for name, value in vars(module).items():
             if callable(value) and not name.startswith("__"):
                 objects[f"{module.__name__}.{name}"] = value
@@ -112,9 +113,27 @@ class PrecisionFlags:
         ]
 
 
-class OpTrace(TorchFunctionMode):
-    """Records the torch functions a forward calls and the dtypes they produce."""
+class OpTrace:
+    """Records what a forward calls: the torch functions by name (`ops`), the ATen ops
+    they dispatch (`aten`, see `aten_family`), and the dtypes they produce."""
 
+    def __init__(self) -> None:
+        self._functions = _FunctionNames()
+        self._dispatched = _AtenOps()
+        self.ops, self.out_dtypes = self._functions.ops, self._functions.out_dtypes
+        self.aten = self._dispatched.ops
+
+    def __enter__(self) -> OpTrace:
+        self._functions.__enter__()
+        self._dispatched.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._dispatched.__exit__(*exc)
+        self._functions.__exit__(*exc)
+
+
+class _FunctionNames(TorchFunctionMode):
     def __init__(self) -> None:
         super().__init__()
         self.ops: Counter[str] = Counter()
@@ -129,6 +148,47 @@ class OpTrace(TorchFunctionMode):
         if isinstance(result, torch.Tensor) and result.is_floating_point():
             self.out_dtypes.add(result.dtype)
         return result
+
+
+class _AtenOps(TorchDispatchMode):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ops: Counter[str] = Counter()
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.ops.update(aten_family(func))
+        return func(*args, **(kwargs or {}))
+
+
+# Ops that move, copy or allocate values without computing any: a candidate may call
+# them freely, and a reference's use of them asks nothing of a candidate.
+_NOT_COMPUTING = {
+    "alias", "clone", "contiguous", "copy", "detach", "empty", "empty_like",
+    "empty_strided", "expand", "lift_fresh", "new_empty", "new_empty_strided",
+    "resize", "to_copy", "unsafe_view", "zero", "zeros", "zeros_like",
+}  # fmt: skip
+# One family for every spelling of a matrix product; the add+ forms also add (F.linear
+# dispatches addmm where `x @ w.t() + b` dispatches mm and add).
+_MATMULS = {"mm", "bmm", "matmul", "linear", "dot", "mv", "vdot"}
+_MATMUL_ADDS = {"addmm", "baddbmm", "addbmm", "addmv", "addr"}
+
+
+def aten_family(func: Any) -> list[str]:
+    """The computation an ATen op stands for, spelling aside: `aten._softmax.default` and
+    `aten.softmax.int` are `softmax`; `relu_` is `relu`; views and copies are nothing.
+
+    Recorded below autograd, where F.softmax, torch.softmax and x.softmax, or `*` and
+    `.mul`, have already become the same op: names of torch functions (`ops`) differ."""
+    if getattr(func, "is_view", False):
+        return []
+    name = func.overloadpacket.__name__.strip("_")
+    if name in _NOT_COMPUTING:
+        return []
+    if name in _MATMULS:
+        return ["matmul"]
+    if name in _MATMUL_ADDS:
+        return ["matmul", "add"]
+    return [name]
 
 
 class KernelLaunchCounter:
@@ -186,7 +246,8 @@ def reference_tripwire(model_cls: type):
 
 
 def reference_replicated(reference_ops: Counter, candidate_ops: Counter, launches: int) -> bool:
-    """True when the candidate is the reference's own torch calls and no kernel of its own."""
+    """True when the candidate launches no kernel of its own and dispatches (at least) every
+    op the reference does, as counted by OpTrace's `aten`: the reference respelled."""
     if launches > 0 or not reference_ops:
         return False
     return all(candidate_ops.get(op, 0) >= n for op, n in reference_ops.items())

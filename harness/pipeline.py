@@ -13,7 +13,7 @@ import torch
 # Imported up front: importing dynamo wraps torch.manual_seed and friends,
 # which would otherwise look like a candidate's monkey-patch to PatchGuard.
 import torch._dynamo  # noqa: F401
-from kernelwright.harness import guards, profiling, timing, verify
+from kernelwright.harness import distributions, guards, profiling, timing, verify
 from kernelwright.harness.handover import OutputHandover
 from kernelwright.harness.loading import (
     BadInput,
@@ -91,6 +91,15 @@ def _float_dtypes(problem: Problem, reference: torch.nn.Module, device: torch.de
     return {t.dtype for t in tensors if t.is_floating_point()}
 
 
+def _finite(output: Any) -> bool:
+    outs = output if isinstance(output, (tuple, list)) else [output]
+    return all(
+        bool(torch.isfinite(o).all())
+        for o in outs
+        if isinstance(o, torch.Tensor) and o.is_floating_point()
+    )
+
+
 def classify_exception(err: BaseException) -> Outcome:
     """Errors raised while Triton lowers a kernel are compile errors, wherever they surface."""
     names = {cls.__name__ for cls in type(err).__mro__}
@@ -128,6 +137,8 @@ class EvalPipeline:
             outcome=Outcome.OK.value, message="", device=str(self.device), versions=versions()
         )
         self.numerics = guards.PrecisionFlags.read()
+        self._skipped: set[str] = set()  # input distributions outside the problem's domain
+        self._own_finite = True  # the reference's output on its own inputs (first trial)
 
     # -- phases ---------------------------------------------------------------
     def load(self) -> None:
@@ -248,19 +259,19 @@ class EvalPipeline:
         base = seeds[0]
         handover = OutputHandover.open(self.request.outputs_dir, seeds, first)
         for index, seed in enumerate(seeds):
-            inputs = seeded_inputs(self.problem, seed, self.device)
-            if first and len(seeds) >= 5 and index == len(seeds) - 2:
-                inputs = self._heavy_tailed_if_allowed(inputs)
+            inputs, label = self._trial_inputs(seed, distributions.for_trial(index))
             if first and len(seeds) >= 5 and index == len(seeds) - 1:
                 inputs = verify.relocated(inputs, self.device)
+                label += " at another address"
             pristine = verify.input_fingerprint(inputs)
             trace = first and seed == base
             if trace:
                 ref_probe, ref_trace = self._reference_output(
                     verify.clone_inputs(inputs), trace=True
                 )
-                self.reference_ops = ref_trace.ops
+                self.reference_ops, self.reference_aten = ref_trace.ops, ref_trace.aten
                 self._poison_bytes = verify.output_nbytes(ref_probe) * 2
+                self._own_finite = _finite(ref_probe)
                 del ref_probe
             out, info = self._run_candidate(inputs, trace=trace)
             if handover is not None:
@@ -290,7 +301,7 @@ class EvalPipeline:
                 try:
                     ref_out, ref64 = replayed(ref_out, seed), replayed(ref64, seed)
                 except ValueError as err:
-                    raise Verdict(Outcome.WRONG, f"trial {index + 1} (seed {seed}): {err}")
+                    raise Verdict(Outcome.WRONG, f"trial {index + 1} (seed {seed}, {label}): {err}")
             try:
                 try:
                     stats.merge(verify.compare_outputs(out, ref_out, ref64))
@@ -316,11 +327,11 @@ class EvalPipeline:
                     except verify.Mismatch as second:
                         raise verify.Mismatch(f"{strict_failure}; {second}") from None
                     stats.notes.append(
-                        f"trial {index + 1}: allclose failed ({strict_failure}); "
+                        f"trial {index + 1} ({label}): allclose failed ({strict_failure}); "
                         "passed the float64-bounded criterion"
                     )
             except verify.Mismatch as err:
-                raise Verdict(Outcome.WRONG, f"trial {index + 1} (seed {seed}): {err}")
+                raise Verdict(Outcome.WRONG, f"trial {index + 1} (seed {seed}, {label}): {err}")
             except verify.Cheat as err:
                 raise Verdict(Outcome.REJECTED, str(err), ["dynamic:tensor-subclass"])
             del out, ref_out
@@ -328,24 +339,39 @@ class EvalPipeline:
             handover.close()
         return stats
 
-    def _heavy_tailed_if_allowed(self, inputs: list) -> list:
-        """Heavy tails only where the reference stays finite: some problems need bounded inputs."""
-        heavy = verify.heavy_tailed(inputs)
-        ref_out, _ = self._reference_output(verify.clone_inputs(heavy))
-        outs = ref_out if isinstance(ref_out, (tuple, list)) else [ref_out]
-        if all(bool(torch.isfinite(o).all()) for o in outs if o.is_floating_point()):
-            return heavy
-        self.result.flags.append("heavy-tail-trial-skipped")
-        return inputs
+    def _trial_inputs(self, seed: int, name: str) -> tuple[list, str]:
+        """One trial's inputs drawn from distribution `name`, and the label its messages use.
+
+        A distribution under which the reference itself fails (raises, or goes
+        non-finite where the problem's own inputs did not: log or sqrt of negative
+        values, exp of large ones) is outside the problem's domain: it is skipped
+        for the rest of the evaluation, and the trial uses the problem's own inputs.
+        """
+        inputs = seeded_inputs(self.problem, seed, self.device)
+        if name == distributions.OWN or name in self._skipped:
+            return inputs, distributions.LABELS[distributions.OWN]
+        derived = distributions.derive(name, inputs)
+        if self._reference_defined_on(derived):
+            return derived, distributions.LABELS[name]
+        self._skipped.add(name)
+        self.result.flags.append(f"distribution-skipped:{name}")
+        return inputs, distributions.LABELS[distributions.OWN]
+
+    def _reference_defined_on(self, inputs: list) -> bool:
+        try:
+            out, _ = self._reference_output(verify.clone_inputs(inputs))
+        except Exception:  # a domain check of the reference's (binary_cross_entropy's [0, 1])
+            return False
+        return _finite(out) or not self._own_finite
 
     def _check_trace(self, info: dict[str, Any]) -> None:
         self.launches = info["launches"]
         trace: guards.OpTrace = info["trace"]
-        if guards.reference_replicated(self.reference_ops, trace.ops, info["launches"]):
+        if guards.reference_replicated(self.reference_aten, trace.aten, info["launches"]):
             raise Verdict(
                 Outcome.REJECTED,
-                "the candidate calls the reference's own PyTorch ops "
-                "and launches no kernel of its own",
+                "the candidate launches no kernel of its own: it runs the reference's own "
+                f"PyTorch ops ({', '.join(sorted(self.reference_aten))}), respelled",
                 ["dynamic:reference-ops"],
             )
         downcasts = guards.downcast_dtypes(self.dtypes, trace.out_dtypes)

@@ -1,14 +1,14 @@
 """Worker side: is the candidate's output the reference's, on fresh inputs?
 
-DESIGN.md "How we know a candidate is right": >= 5 freshly seeded trials,
-heavy-tailed values and a second input set at another address where the
-problem allows, KernelBench's per-dtype tolerances, candidate run first on a
-poisoned allocator, inputs checksummed, constant outputs refused.
+DESIGN.md "How we know a candidate is right": >= 5 freshly seeded trials
+(their input distributions are harness/distributions.py's), a second input set
+at another address, KernelBench's per-dtype tolerances, candidate run first on
+a poisoned allocator, inputs checksummed, constant outputs refused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,11 +141,70 @@ def check_output_types(candidate: Any, reference: Any) -> None:
             raise Mismatch(f"output {i} is on {c.device}, expected {r.device}")
 
 
-def _is_constant(t: torch.Tensor) -> bool:
-    if t.numel() < 2:
-        return False
-    flat = t.reshape(-1)
-    return bool((flat == flat[0]).all())
+# Elements per comparison chunk. Each chunk is converted to float64 and a handful
+# of float64/bool temporaries live at once (about 10 × 8 B × 2^24 ≈ 1.3 GiB at
+# most), whatever the output's size: a 4 GB fp32 output converted whole needed
+# 8 + 8 GB of float64 scratch and ran the GPU out of memory. 2^24 still leaves a
+# multi-GB output only a few dozen chunks, each a few kernel launches.
+CHUNK_ELEMENTS = 1 << 24
+
+
+def _pieces(shape: torch.Size, limit: int) -> Iterator[tuple]:
+    """Index tuples that split a tensor of `shape` into pieces of at most `limit` elements,
+    in row-major order. They depend on the shape alone, so the candidate, the reference and
+    a float64 reference split alike whatever their strides; `piece.reshape(-1)` then copies
+    at most `limit` elements (and nothing when the piece is contiguous)."""
+    numel = shape.numel()
+    if numel == 0:
+        return
+    if numel <= limit or not shape:
+        yield ()
+        return
+    rows, inner = shape[0], numel // shape[0]
+    if inner <= limit:
+        step = limit // inner
+        for start in range(0, rows, step):
+            yield (slice(start, start + step),)
+        return
+    for row in range(rows):
+        for rest in _pieces(shape[1:], limit):
+            yield (row, *rest)
+
+
+def _chunk_totals(c_raw, r_raw, e_raw, firsts, tol: float, want_scale: bool):
+    """One chunk's counts (NaN/Inf where the reference is finite, reference NaN/Inf not
+    reproduced, candidate and reference elements unlike their first, elements beyond
+    tolerance) and maxima (abs error, rel error, and against float64: the reference's
+    error, the candidate's, the output's scale), as two small tensors left on the device."""
+    c, r = c_raw.double(), r_raw.double()
+    zero = c.new_zeros(())
+    finite = torch.isfinite(r)
+    new_nonfinite = (~torch.isfinite(c) & finite).sum()
+    moved = (~(finite | (c == r) | (torch.isnan(c) & torch.isnan(r)))).sum()
+    # compared in the output's own dtype, as `==` on the whole output would be
+    varying = [
+        (raw != first).sum() if first is not None else zero
+        for raw, first in zip((c_raw, r_raw), firsts)
+    ]
+    diff = (c - r).abs().where(finite, 0.0)
+    r_abs = r.abs()
+    max_rel = (diff / r_abs.clamp_min(1e-12)).max()
+    bad = own = theirs = scale = zero
+    if e_raw is None:
+        bad = ((diff > tol + tol * r_abs) & finite).sum()
+    else:
+        exact = e_raw.double()
+        own = (r - exact).abs().where(finite, 0.0).max()
+        theirs = (c - exact).abs().where(finite, 0.0).max()
+        if want_scale:
+            scale = exact.abs().where(finite, 0.0).max()
+    counts = torch.stack([new_nonfinite, moved, *varying, bad]).double()
+    return counts, torch.stack([diff.max(), max_rel, own, theirs, scale])
+
+
+def _first_element(t: torch.Tensor) -> torch.Tensor | None:
+    """What a constant output would hold everywhere (a 0-d view: nothing is copied)."""
+    return t[(0,) * t.dim()] if t.numel() >= 2 else None
 
 
 def compare(
@@ -163,37 +222,40 @@ def compare(
     lower-precision one by PyTorch's default). Without slack, where the
     reference `accumulates` (sums, norms, matmuls), it may instead be off by
     the dtype's tolerance times the output's scale.
+
+    The outputs are compared CHUNK_ELEMENTS at a time, so the float64 scratch
+    stays bounded however large they are.
     """
     tol = tolerance_for(reference.dtype)
-    c = candidate.detach().double()
-    r = reference.detach().double()
-    ref_finite = torch.isfinite(r)
-    new_nonfinite = (~torch.isfinite(c)) & ref_finite
-    if bool(new_nonfinite.any()):
-        count = int(new_nonfinite.sum())
-        raise Mismatch(f"{count} NaN/Inf values where the reference has finite ones")
-    if bool((~ref_finite).any()):
-        same = torch.where(ref_finite, torch.zeros_like(c), c) == torch.where(
-            ref_finite, torch.zeros_like(r), r
+    candidate, reference = candidate.detach(), reference.detach()
+    exact_all = reference64.detach() if reference64 is not None else None
+    want_scale = exact_all is not None and not slack and accumulates
+    firsts = (_first_element(candidate), _first_element(reference))
+    # Summed and maximised on the device: one sync at the end, and torch.maximum
+    # propagates NaN as one max over the whole output would.
+    counts = torch.zeros(5, dtype=torch.float64, device=reference.device)
+    maxima = torch.zeros(5, dtype=torch.float64, device=reference.device)
+    for index in _pieces(reference.shape, CHUNK_ELEMENTS):
+        chunk_counts, chunk_maxima = _chunk_totals(
+            candidate[index].reshape(-1),
+            reference[index].reshape(-1),
+            exact_all[index].reshape(-1) if exact_all is not None else None,
+            firsts,
+            tol,
+            want_scale,
         )
-        both_nan = torch.isnan(c) & torch.isnan(r)
-        if not bool((same | both_nan | ref_finite).all()):
-            raise Mismatch("NaN/Inf positions differ from the reference's")
-    if _is_constant(candidate) and not _is_constant(reference):
-        raise Mismatch(
-            f"output is constant ({candidate.reshape(-1)[0].item()!r}) where the reference's is not"
-        )
-    diff = (c - r).abs().where(ref_finite, torch.zeros_like(c))
-    rel = diff / r.abs().clamp_min(1e-12)
-    stats = ErrorStats(
-        max_abs=float(diff.max()) if diff.numel() else 0.0,
-        max_rel=float(rel.max()) if rel.numel() else 0.0,
-        tolerance=tol,
-    )
-    if reference64 is not None:
-        exact = reference64.detach().double()
-        own = float(((r - exact).abs().where(ref_finite, torch.zeros_like(r))).max())
-        theirs = float(((c - exact).abs().where(ref_finite, torch.zeros_like(c))).max())
+        counts += chunk_counts
+        maxima = torch.maximum(maxima, chunk_maxima)
+    new_nonfinite, moved, cand_varying, ref_varying, bad = counts.tolist()
+    max_abs, max_rel, own, theirs, scale = maxima.tolist()
+    if new_nonfinite:
+        raise Mismatch(f"{int(new_nonfinite)} NaN/Inf values where the reference has finite ones")
+    if moved:
+        raise Mismatch("NaN/Inf positions differ from the reference's")
+    if firsts[0] is not None and not cand_varying and ref_varying:
+        raise Mismatch(f"output is constant ({firsts[0].item()!r}) where the reference's is not")
+    stats = ErrorStats(max_abs=max_abs, max_rel=max_rel, tolerance=tol)
+    if exact_all is not None:
         stats.criterion = "float64-bounded"
         stats.notes.append(f"error vs float64: candidate {theirs:.3g}, reference {own:.3g}")
         bound = f"{TF32_ERROR_FACTOR}× the reference's own {own:.3g}"
@@ -207,18 +269,14 @@ def compare(
             # own error on an H100 and still within 1e-6 of the output's scale.
             # So where the reference accumulates, the candidate may also be off
             # by tol × the largest exact output.
-            scale = float(exact.abs().where(ref_finite, torch.zeros_like(exact)).max())
             allowed = max(TF32_ERROR_FACTOR * own, tol * scale)
             bound = f"{allowed:.3g} (the larger of {bound} and {tol:g} × the output's scale)"
         if theirs > allowed:
             raise Mismatch(f"error against float64 {theirs:.3g} exceeds {bound}")
         return stats
-    bound = tol + tol * r.abs()
-    bad = (diff > bound) & ref_finite
-    if bool(bad.any()):
-        count = int(bad.sum())
+    if bad:
         raise Mismatch(
-            f"{count}/{c.numel()} elements differ beyond atol=rtol={tol:g}: "
+            f"{int(bad)}/{candidate.numel()} elements differ beyond atol=rtol={tol:g}: "
             f"max abs error {stats.max_abs:.3g}, max rel error {stats.max_rel:.3g}"
         )
     return stats

@@ -16,11 +16,17 @@ from tests.conftest import CHEATS, PROBLEMS
 
 SOFTMAX = PROBLEMS / "small_softmax.py"
 LINEAR = PROBLEMS / "small_linear.py"
+RELU = PROBLEMS / "relu_rand.py"  # its own inputs are never negative
+LOG = PROBLEMS / "log_rand.py"
 
 # candidate file → (problem, expected outcome, expected flag or None)
 EXPECTED = {
     "ok_softmax": (SOFTMAX, "ok", None),
     "ok_linear": (LINEAR, "ok", None),
+    "ok_relu": (RELU, "ok", None),
+    # log's domain is positive: the signed and zeros-and-ties trials are skipped, not failed
+    "ok_log": (LOG, "ok", "distribution-skipped:signed"),
+    "relu_as_copy": (RELU, "wrong", None),
     "wrong_scaled": (SOFTMAX, "wrong", None),
     "compile_error_syntax": (SOFTMAX, "compile_error", None),
     "compile_error_triton": (SOFTMAX, "compile_error", None),
@@ -33,6 +39,8 @@ EXPECTED = {
     "calls_model": (SOFTMAX, "rejected", "static:calls-reference"),
     "finds_model_dynamically": (SOFTMAX, "rejected", "dynamic:calls-reference"),
     "reference_ops": (SOFTMAX, "rejected", "dynamic:reference-ops"),
+    "reference_ops_respelled": (SOFTMAX, "rejected", "dynamic:reference-ops"),
+    "reference_ops_linear": (LINEAR, "rejected", "dynamic:reference-ops"),
     "threads_static": (SOFTMAX, "rejected", "static:threads"),
     "threads_dynamic": (SOFTMAX, "rejected", "dynamic:environment"),
     "other_stream": (SOFTMAX, "rejected", "static:other-stream"),
@@ -107,6 +115,24 @@ def test_every_outcome_is_covered():
 def test_wrong_verdict_reports_mismatch_statistics(verdicts):
     message = verdicts["wrong_scaled"].message
     assert "max abs error" in message and "atol=rtol=0.0001" in message
+
+
+def test_a_copy_passing_for_relu_on_non_negative_inputs_fails_on_signed_ones(verdicts):
+    message = verdicts["relu_as_copy"].message
+    assert message.startswith("trial 2 (seed 1, signed uniform inputs): ")
+    assert "elements differ beyond atol=rtol=0.0001" in message
+
+
+def test_a_distribution_outside_the_problems_domain_is_skipped(verdicts):
+    flags = verdicts["ok_log"].flags
+    assert "distribution-skipped:zeros_ties" in flags  # log(0) is -inf
+    assert not {"distribution-skipped:large", "distribution-skipped:heavy_tailed"} & set(flags)
+    assert not [f for f in verdicts["ok_relu"].flags if f.startswith("distribution-skipped")]
+
+
+def test_respelled_reference_ops_are_named_in_the_verdict(verdicts):
+    message = verdicts["reference_ops_linear"].message
+    assert "no kernel of its own" in message and "(add, matmul, relu), respelled" in message
 
 
 def test_ok_on_cpu_has_no_invented_timing(verdicts):
