@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from kernelwright.harness import ncu, static_checks
+from kernelwright.harness import memory, ncu, static_checks
 from kernelwright.harness.messages import EvalResult, JobKind, JobRequest, Outcome
 from kernelwright.harness.pool import JobOutcome, Limits, WorkerPool
 from kernelwright.harness.store import Store, content_hash, eval_key
@@ -29,6 +29,10 @@ _PEAKS_IN_FLIGHT: dict[tuple[int, str], asyncio.Future] = {}
 
 class HarnessError(RuntimeError):
     """The harness itself failed (CLI exit 1)."""
+
+
+class HarnessOutOfMemory(HarnessError):
+    """The harness's own code (reference, inputs, comparison, judge) ran out of GPU memory."""
 
 
 def package_versions() -> dict[str, str]:
@@ -92,6 +96,9 @@ class Harness:
         self.pool = pool or WorkerPool(gpus=gpu_count() if _cuda_present() else 1)
         self.limits = limits
         self.versions = package_versions()
+        # What each problem (by content hash) holds on the device, from its capture and
+        # then its profile: it sizes the problem's jobs for admission (harness/admission.py).
+        self.problem_memory: dict[str, memory.ProblemMemory] = {}
         if require_sandbox and not self.pool.sandbox.active:
             raise BadInputError(
                 f"--require-sandbox: no sandbox works here "
@@ -103,8 +110,46 @@ class Harness:
         if outcome.status == "bad_input":
             raise BadInputError(outcome.payload.get("reason", "bad input"))
         if outcome.status == "internal_error":
-            raise HarnessError("worker failed: " + outcome.payload.get("traceback", "")[-800:])
+            trace = outcome.payload.get("traceback", "")
+            failure = "worker failed: " + trace[-800:]
+            report = outcome.payload.get("out_of_memory")
+            if report:
+                error = (trace.strip().splitlines() or ["out of memory"])[-1]
+                raise HarnessOutOfMemory(f"{error} ({report}); {failure}")
+            raise HarnessError(failure)
         return outcome
+
+    async def _job_alone_if_short(
+        self, request: JobRequest, limits: Limits | None = None
+    ) -> tuple[JobOutcome, JobRequest, str | None]:
+        """The job's outcome, the request it came from, and a note when that was a retry.
+
+        A job whose harness code ran out of GPU memory beside other jobs runs once
+        more with the device to itself. Out of memory alone, the harness failed
+        (HarnessError): that is never the candidate's verdict.
+        """
+        try:
+            return await self._job(request, limits), request, None
+        except HarnessOutOfMemory as err:
+            if request.alone:
+                raise HarnessError(
+                    "the harness ran out of GPU memory in its own code, not the candidate's, "
+                    f"with the job alone on the device: {err}"
+                ) from None
+            note = f"retried alone: the harness ran out of GPU memory beside other jobs ({err})"
+        alone = replace(request, alone=True)
+        outcome, _, _ = await self._job_alone_if_short(alone, limits)
+        return outcome, alone, note
+
+    def _size(self, request: JobRequest, job: str) -> None:
+        """Sets the GPU memory the job may take; a job of unknown size runs alone."""
+        if request.device != "cuda":
+            return
+        facts = self.problem_memory.get(content_hash(request.problem_source))
+        if facts is None:
+            request.alone = True
+        else:
+            request.memory_estimate = memory.footprint(facts, job, request.compile_baseline)
 
     def _request(self, kind: JobKind, problem_path: str, device: str, **fields) -> JobRequest:
         source = read_source(problem_path, "problem")
@@ -146,7 +191,11 @@ class Harness:
 
     async def _measure_peaks(self, device: str, identity: str) -> dict[str, Any]:
         request = JobRequest(
-            kind=JobKind.PEAKS.value, problem_source="", problem_path="", device=device
+            kind=JobKind.PEAKS.value,
+            problem_source="",
+            problem_path="",
+            device=device,
+            alone=device == "cuda",  # a measurement, once per device: nothing of ours beside it
         )
         outcome = await self._job(request)
         if outcome.status != "result":
@@ -202,17 +251,19 @@ class Harness:
                 return replace(EvalResult.from_dict(cached), cached=True, key=key)
         if device == "cuda":
             request.peaks = await self.peaks(device)
-        outcome = await self._job(request, self._limits_for(request))
-        result = _to_result(outcome, device)
+        self._size(request, "eval")
+        result = await self._verdict(request, device)
         if not _settled(result.outcome, result.message):
             # A timeout, or the memory limit, can be the machine's load rather than the
             # candidate: ask once more before believing it, and never keep it.
-            retry = _to_result(await self._job(request, self._limits_for(request)), device)
+            retry = await self._verdict(request, device)
             retry.flags.append(f"retried after {result.outcome}: {result.message}")
             result = retry
         result.key = key
         result.sandbox = self.pool.sandbox.describe()
-        if self.store and _settled(result.outcome, result.message):
+        # Out of GPU memory depends on what else held the device: never kept either.
+        short = memory.OUT_OF_MEMORY_FLAG in result.flags
+        if self.store and _settled(result.outcome, result.message) and not short:
             self.store.put_eval(
                 key,
                 content_hash(request.problem_source),
@@ -221,6 +272,24 @@ class Harness:
                 self.versions,
                 result.to_dict(),
             )
+        return result
+
+    async def _verdict(self, request: JobRequest, device: str) -> EvalResult:
+        """One evaluation's verdict. A candidate that ran out of GPU memory beside other
+        jobs runs once more alone; only then is it the candidate's (its message says so)."""
+        outcome, ran, note = await self._job_alone_if_short(request, self._limits_for(request))
+        result = _to_result(outcome, device)
+        if memory.OUT_OF_MEMORY_FLAG in result.flags and not ran.alone:
+            note = (
+                "retried alone: the candidate ran out of GPU memory beside other jobs "
+                f"({result.message})"
+            )
+            outcome, _, _ = await self._job_alone_if_short(
+                replace(request, alone=True), self._limits_for(request)
+            )
+            result = _to_result(outcome, device)
+        if note:
+            result.flags.append(note)
         return result
 
     async def profile(
@@ -251,9 +320,11 @@ class Harness:
         if use_cache and self.store:
             cached = self.store.get_profile(key)
             if cached:
+                self._learn(problem_hash, memory.from_profile(cached))
                 return {**cached, "cached": True}
         request.peaks = await self.peaks(device)
-        outcome = await self._job(request, self._limits_for(request))
+        self._size(request, "profile")
+        outcome, _, _ = await self._job_alone_if_short(request, self._limits_for(request))
         if outcome.status != "result":
             raise HarnessError(
                 f"profiling the reference failed ({outcome.status}): "
@@ -267,7 +338,12 @@ class Harness:
         }
         if self.store:
             self.store.put_profile(key, problem_hash, identity, result)
+        self._learn(problem_hash, memory.from_profile(result))
         return result
+
+    def _learn(self, problem_hash: str, facts: memory.ProblemMemory | None) -> None:
+        if facts is not None:
+            self.problem_memory[problem_hash] = facts
 
     async def capture(self, problem_path: str) -> dict[str, Any]:
         request = self._request(JobKind.CAPTURE, problem_path, "cpu")
@@ -277,6 +353,9 @@ class Harness:
                 "unsupported": f"capture failed ({outcome.status}): "
                 f"{outcome.payload.get('reason', '')}"
             }
+        problem_hash = content_hash(request.problem_source)
+        if problem_hash not in self.problem_memory:  # a profile's measured facts come first
+            self._learn(problem_hash, memory.from_capture(outcome.payload))
         return outcome.payload
 
 

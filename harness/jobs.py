@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from kernelwright.harness import guards, ncu, profiling, timing
+from kernelwright.harness import guards, memory, ncu, profiling, timing
 from kernelwright.harness.loading import build_reference, load_problem
 from kernelwright.harness.messages import JobRequest, Outcome
 from kernelwright.harness.phases import PhaseClock
@@ -64,6 +64,7 @@ def run_eval(request: JobRequest, channel: Any) -> dict[str, Any]:
         torch.cuda.is_available()
         and result.outcome == Outcome.RUNTIME_ERROR.value
         and "CUDA" in result.message
+        and memory.OUT_OF_MEMORY_FLAG not in result.flags  # the context survives an OOM
     ):
         result.flags.append("cuda-error: worker retired")
     if request.use_ncu and result.outcome == Outcome.OK.value and result.profile is not None:
@@ -82,8 +83,13 @@ def run_profile(request: JobRequest, channel: Any) -> dict[str, Any]:
     reference = build_reference(problem, request.seed, device)
     inputs = seeded_inputs(problem, request.seed, device)
     trace = guards.OpTrace()
+    if device.type == "cuda":  # the forward's own peak sizes later jobs (harness/memory.py)
+        torch.cuda.synchronize(device)
+        torch.cuda.reset_peak_memory_stats(device)
+        before = torch.cuda.memory_allocated(device)
     with torch.no_grad(), trace:
         out = reference(*inputs)
+    working = torch.cuda.max_memory_allocated(device) - before if device.type == "cuda" else None
     nbytes = profiling.unique_bytes(reference, inputs, out)
     flops = profiling.count_flops(reference, inputs)
     dtype_key = profiling.compute_dtype_key(
@@ -122,6 +128,7 @@ def run_profile(request: JobRequest, channel: Any) -> dict[str, Any]:
         "output": {"shape": list(out.shape), "dtype": str(out.dtype)}
         if isinstance(out, torch.Tensor)
         else None,
+        "memory": memory.measured(reference, inputs, out, working).to_dict(),
     }
 
 

@@ -28,6 +28,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from kernelwright.harness.memory import OUT_OF_MEMORY_FLAG, is_out_of_memory
 from kernelwright.harness.messages import (
     GO_TIMING,
     EvalResult,
@@ -142,8 +143,12 @@ def check_outputs(request: JobRequest, outputs: Path, pipeline: Any) -> str | No
         try:
             pipeline.verify_trials(call["seeds"], first=call["first"])
         except Verdict as verdict:
+            if OUT_OF_MEMORY_FLAG in verdict.flags:  # loading the outputs: the judge's memory
+                raise verdict.__cause__ or verdict
             return f"its verification outputs fail the judge's own check: {verdict.message}"
         except Exception as err:  # unreadable or forged files
+            if is_out_of_memory(err):  # the judge's own comparison: no verdict on the candidate
+                raise
             return f"its verification outputs could not be read: {type(err).__name__}: {err}"
     return None
 

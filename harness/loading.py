@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+from kernelwright.harness.memory import is_out_of_memory
 from kernelwright.harness.messages import PROBLEM_IMPORT, PROBLEM_LOADED
 
 
@@ -64,7 +65,7 @@ def load_problem(source: str, path: str, channel: Any = None) -> Problem:
             "file must only define Model, get_inputs and get_init_inputs"
         ) from None
     except Exception as err:  # the user's file: any failure is bad input
-        raise BadInput(f"the problem failed to import: {type(err).__name__}: {err}") from err
+        raise _bad_input("the problem failed to import", err) from err
     model_cls = getattr(module, "Model", None)
     if not isinstance(model_cls, type) or not issubclass(model_cls, torch.nn.Module):
         raise BadInput("the problem's `Model` is not an nn.Module subclass")
@@ -75,11 +76,11 @@ def load_problem(source: str, path: str, channel: Any = None) -> Problem:
     try:
         init_inputs = list(get_init()) if callable(get_init) else []
     except Exception as err:
-        raise BadInput(f"get_init_inputs() failed: {type(err).__name__}: {err}") from err
+        raise _bad_input("get_init_inputs() failed", err) from err
     try:
         sample = get_inputs()
     except Exception as err:
-        raise BadInput(f"get_inputs() failed: {type(err).__name__}: {err}") from err
+        raise _bad_input("get_inputs() failed", err) from err
     if not isinstance(sample, (list, tuple)):
         raise BadInput(f"get_inputs() must return a list, got {type(sample).__name__}")
     if channel is not None:
@@ -95,8 +96,16 @@ def build_reference(problem: Problem, seed: int, device: torch.device) -> torch.
     try:
         model = problem.model_cls(*problem.init_inputs)
     except Exception as err:
-        raise BadInput(f"Model(*get_init_inputs()) failed: {type(err).__name__}: {err}") from err
+        raise _bad_input("Model(*get_init_inputs()) failed", err) from err
     return model.to(device).train(not problem.inference)
+
+
+def _bad_input(what: str, err: Exception) -> BadInput:
+    """A problem that fails is bad input, unless the GPU ran out of memory: then the
+    device was too full, and the job runs again alone (harness/evaluate.py)."""
+    if is_out_of_memory(err):
+        raise err
+    return BadInput(f"{what}: {type(err).__name__}: {err}")
 
 
 def build_candidate(

@@ -68,6 +68,11 @@ class JobRequest:
     # Set by the judge for its runner: where the candidate's verification outputs go,
     # so the judge checks them itself (harness/judge.py).
     outputs_dir: str | None = None
+    # Bytes of GPU memory the job is expected to need (harness/memory.py); None: unknown.
+    memory_estimate: int | None = None
+    # With no other job on its device (harness/admission.py): a retry after running
+    # out of GPU memory, or a job whose footprint is unknown.
+    alone: bool = False
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

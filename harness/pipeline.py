@@ -13,7 +13,7 @@ import torch
 # Imported up front: importing dynamo wraps torch.manual_seed and friends,
 # which would otherwise look like a candidate's monkey-patch to PatchGuard.
 import torch._dynamo  # noqa: F401
-from kernelwright.harness import distributions, guards, profiling, timing, verify
+from kernelwright.harness import distributions, guards, memory, profiling, timing, verify
 from kernelwright.harness.handover import OutputHandover
 from kernelwright.harness.loading import (
     BadInput,
@@ -129,6 +129,14 @@ class Verdict(Exception):
         self.outcome, self.message, self.flags = outcome, message, flags or []
 
 
+class _CandidateRaised(Exception):
+    """The candidate's own exception, carried out of code that also runs the harness's."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
+
+
 class EvalPipeline:
     def __init__(self, request: JobRequest, channel: Any):
         self.request, self.channel = request, channel
@@ -183,7 +191,7 @@ class EvalPipeline:
                 self.module, self.problem, self.reference, req.seed, self.device
             )
         except Exception as err:
-            raise Verdict(classify_exception(err), _error_message(err, "building ModelNew"))
+            raise self._candidate_failed(err, "building ModelNew") from err
         self.shared_weights = shared
 
     def compile_pass(self) -> None:
@@ -201,7 +209,7 @@ class EvalPipeline:
             with torch.no_grad():
                 verify.run_synchronized(lambda: scratch(*inputs), self.device)
         except Exception as err:
-            raise Verdict(classify_exception(err), _error_message(err, "running ModelNew"))
+            raise self._candidate_failed(err, "running ModelNew") from err
 
     def _run_candidate(self, inputs: list, trace: bool) -> tuple[Any, dict[str, Any]]:
         info: dict[str, Any] = {}
@@ -221,9 +229,26 @@ class EvalPipeline:
         except Verdict:
             raise
         except Exception as err:
-            raise Verdict(classify_exception(err), _error_message(err, "running ModelNew"))
+            raise self._candidate_failed(err, "running ModelNew") from err
         info.update(reference_calls=calls["n"], launches=launches.launches, trace=op_trace)
         return out, info
+
+    def _candidate_failed(self, err: Exception, during: str) -> Verdict:
+        """The candidate's exception as its verdict.
+
+        Out of GPU memory, it is flagged: the parent runs the evaluation again
+        with the device to itself (harness/evaluate.py), and only an evaluation
+        that already had it alone says the memory ran out for the candidate.
+        """
+        if not memory.is_out_of_memory(err):
+            return Verdict(classify_exception(err), _error_message(err, during))
+        message = _error_message(err, during)
+        if self.request.alone:
+            message = (
+                "the candidate ran out of GPU memory while running alone on the device "
+                f"({memory.device_report(self.request.memory_estimate)}): {message}"
+            )
+        return Verdict(Outcome.RUNTIME_ERROR, message, [memory.OUT_OF_MEMORY_FLAG])
 
     def _reference_output(self, inputs: list, trace: bool = False):
         op_trace = guards.OpTrace() if trace else None
@@ -398,7 +423,7 @@ class EvalPipeline:
             return
         with torch.no_grad():
             ref_streams = guards.kernel_streams(lambda: self.reference(*inputs))
-            cand_streams = guards.kernel_streams(lambda: self.candidate(*inputs))
+            cand_streams = guards.kernel_streams(lambda: self._candidate(*inputs))
         extra = cand_streams - ref_streams
         if extra:
             raise Verdict(
@@ -435,24 +460,12 @@ class EvalPipeline:
                 )
             self.result.profile = profiling.build_profile(None, nbytes, flops, dtype_key, req.peaks)
             return
-        # The stream check runs both models under the profiler: a verification, not
-        # a measurement, so it runs before the GPU is taken alone.
-        self.check_streams(inputs)
-        compiled = baseline_then_gpu(
-            self.channel,
-            req.compile_mode,
-            self._compiled_reference if req.compile_baseline else None,
-        )
-        contenders = {"candidate": self._candidate, "eager": self._eager}
-        if compiled is not None:
-            contenders["compile"] = compiled
-            # Inductor starts its own compile workers; they are the baseline's, not the
-            # candidate's (whose threads were already checked after verification).
-            self.threads = guards.ThreadGuard()
-        with torch.no_grad():
-            timings = timing.time_cuda(
-                contenders, inputs, req.timing_max_reps, req.timing_target_rse
-            )
+        try:
+            timings = self._time_contenders(inputs)
+        except _CandidateRaised as raised:  # the candidate failed where only it runs
+            raise self._candidate_failed(
+                raised.error, "running ModelNew for timing"
+            ) from raised.error
         cand = timings["candidate"]
         self.result.timing = cand
         if cand["iqr_ms"] > NOISY_IQR_SHARE * cand["median_ms"]:
@@ -480,8 +493,30 @@ class EvalPipeline:
         )
         self.result.profile["triton_kernels"] = profiling.triton_kernel_metadata(self.module)
 
+    def _time_contenders(self, inputs: list) -> dict[str, dict[str, Any]]:
+        req = self.request
+        # The stream check runs both models under the profiler: a verification, not
+        # a measurement, so it runs before the GPU is taken alone.
+        self.check_streams(inputs)
+        compiled = baseline_then_gpu(
+            self.channel,
+            req.compile_mode,
+            self._compiled_reference if req.compile_baseline else None,
+        )
+        contenders = {"candidate": self._candidate, "eager": self._eager}
+        if compiled is not None:
+            contenders["compile"] = compiled
+            # Inductor starts its own compile workers; they are the baseline's, not the
+            # candidate's (whose threads were already checked after verification).
+            self.threads = guards.ThreadGuard()
+        with torch.no_grad():
+            return timing.time_cuda(contenders, inputs, req.timing_max_reps, req.timing_target_rse)
+
     def _candidate(self, *inputs):
-        return self.candidate(*inputs)
+        try:
+            return self.candidate(*inputs)
+        except Exception as err:  # the candidate's, not the timer's or the profiler's
+            raise _CandidateRaised(err) from err
 
     def _eager(self, *inputs):
         return self.reference(*inputs)

@@ -4,8 +4,9 @@ Each job gets a fresh `python -m kernelwright.harness.worker`, inside the
 sandbox (harness/sandbox.py) and in its own process group (a fresh CUDA context, no state shared with earlier
 candidates; a CUDA error dies with its worker). Many workers compile and
 verify at once, one per CPU core, sharing the GPU; timing is granted one
-worker per GPU at a time with nobody else on it (`GpuGate`). Timeouts and the memory limit kill
-the worker's whole process tree (a candidate's `setsid` children included), and
+worker per GPU at a time with nobody else on it (`GpuGate`). A job enters a GPU
+only when its memory footprint fits there (harness/admission.py). Timeouts and
+the memory limit kill the worker's whole process tree (a candidate's `setsid` children included), and
 everything a worker sends back is scrubbed of secrets (harness/secrets.py)
 before anyone reads it.
 """
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kernelwright.harness import sandbox as sandboxes
+from kernelwright.harness.admission import device_memory
 from kernelwright.harness.messages import (
     GO_TIMING,
     PROBLEM_IMPORT,
@@ -70,7 +72,8 @@ class GpuGate:
     work. Neither side starves: a timer waits for at most one shared phase,
     which admits no newcomer while a timer waits; a sharer waits for at most
     one batch of timers. Sharers are capped because each holds its problem's
-    inputs and outputs in GPU memory.
+    inputs and outputs in GPU memory; that memory is admitted by size before
+    this gate (harness/admission.py), since a worker waiting to time holds it too.
     """
 
     def __init__(self, max_sharers: int = 6):
@@ -191,6 +194,12 @@ class WorkerPool:
         self._next_gpu += 1
         return index
 
+    def _gpu_id(self, gpu: int) -> str:
+        """The GPU as CUDA_VISIBLE_DEVICES names it to the worker."""
+        visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+        ids = visible.split(",") if visible else [str(i) for i in range(self._gpus)]
+        return ids[gpu % len(ids)]
+
     async def run(self, request: JobRequest, limits: Limits = Limits()) -> JobOutcome:
         async with self._slots:
             return await self._run(request, limits)
@@ -208,9 +217,7 @@ class WorkerPool:
             env["CUDA_VISIBLE_DEVICES"] = ""
         else:
             env.pop("TRITON_INTERPRET", None)
-            visible = env.get("CUDA_VISIBLE_DEVICES")
-            ids = visible.split(",") if visible else [str(i) for i in range(self._gpus)]
-            env["CUDA_VISIBLE_DEVICES"] = ids[gpu % len(ids)]  # pinned: one GPU per worker
+            env["CUDA_VISIBLE_DEVICES"] = self._gpu_id(gpu)  # pinned: one GPU per worker
         env["PYTHONUNBUFFERED"] = "1"
         log_path = str(private / "worker.log")
         # An evaluation's worker is a judge with a runner (harness/judge.py); other jobs
@@ -264,7 +271,13 @@ class WorkerPool:
         proc, log_path = worker.proc, worker.log_path
         request.log_path = log_path
         clock = PhaseClock(("waiting", SHARED, EXCLUSIVE))
+        memory = device_memory(request.device, self._gpu_id(gpu))
+        admitted = None
         try:
+            # Waiting for memory is waiting for the GPU: not the job's active time.
+            clock.enter("waiting")
+            admitted = await memory.acquire(request.memory_estimate, request.alone)
+            clock.enter(None)
             proc.stdin.write((request.to_json() + "\n").encode())
             await proc.stdin.drain()
             status, payload = await self._converse(
@@ -272,7 +285,11 @@ class WorkerPool:
             )
             tail = _read_tail(log_path)
         finally:  # also on cancellation: the whole process tree goes
-            await _end(worker)
+            try:
+                await _end(worker)
+            finally:  # only now: the worker held its memory until it exited
+                if admitted is not None:
+                    memory.release(admitted)
         secrets = known_secrets()
         return JobOutcome(
             status,

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+from kernelwright.harness.memory import timing_input_sets
 
 MIN_REPS = 10
 # Short kernels are noisy one launch at a time: a 70 µs kernel's median over 10
@@ -38,7 +39,6 @@ LAUNCH_SLACK_MS = 0.25
 SPIN_CLOCK_HZ = 2.0e9  # about Hopper's boost clock; a slower clock only spins longer
 WARMUP_MS = 100.0  # covers Triton JIT and autotune passes on the first calls
 TIME_CAP_S = 20.0  # per timing session, all contenders together
-INPUT_COPIES_MAX_BYTES = 1 << 30
 
 
 @dataclass
@@ -67,7 +67,7 @@ class Sample:
 
 def _input_copies(inputs: list, nbytes: int) -> list[list]:
     """Several copies of the inputs, so repetitions do not reuse one address set."""
-    copies = max(1, min(3, INPUT_COPIES_MAX_BYTES // max(nbytes, 1)))
+    copies = timing_input_sets(nbytes)  # counted in the job's memory footprint
     sets = [inputs]
     for _ in range(copies - 1):
         sets.append([x.clone() if isinstance(x, torch.Tensor) else x for x in inputs])

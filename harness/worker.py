@@ -23,6 +23,7 @@ import threading
 import traceback
 from typing import Any, TextIO
 
+from kernelwright.harness import memory
 from kernelwright.harness.messages import GO_TIMING, JobKind, JobRequest, WorkerMessage
 
 
@@ -176,9 +177,18 @@ def _handle(request: JobRequest, channel: Channel) -> dict[str, Any]:
         return handler(request, channel)
     except BadInput as err:
         raise _Reply("bad_input", {"reason": str(err)}) from None
-    except Exception:
-        traceback.print_exc()
-        raise _Reply("internal_error", {"traceback": traceback.format_exc()[-4000:]}) from None
+    except Exception as err:
+        raise _internal_error(request, err) from None
+
+
+def _internal_error(request: JobRequest, err: Exception) -> _Reply:
+    """The harness's own failure. Out of GPU memory, it says so, and the parent runs
+    the job again alone rather than blame anyone (harness/evaluate.py)."""
+    traceback.print_exc()
+    payload = {"traceback": traceback.format_exc()[-4000:]}
+    if memory.is_out_of_memory(err):
+        payload["out_of_memory"] = memory.device_report(request.memory_estimate)
+    return _Reply("internal_error", payload)
 
 
 def _judged(request: JobRequest, channel: Channel, runner: Any) -> dict[str, Any]:
@@ -198,9 +208,8 @@ def _judged(request: JobRequest, channel: Channel, runner: Any) -> dict[str, Any
     if message.type == "result":
         try:
             return judge.judge(request, channel, message.payload, outputs)
-        except Exception:
-            traceback.print_exc()
-            raise _Reply("internal_error", {"traceback": traceback.format_exc()[-4000:]}) from None
+        except Exception as err:
+            raise _internal_error(request, err) from None
     if message.type == "bad_input":  # the runner refused the problem before any candidate ran
         raise _Reply("bad_input", {"reason": str(message.payload.get("reason", "bad input"))})
     if message.type == "internal_error":
