@@ -39,6 +39,8 @@ CASES = {
     "relu_then_maxpool_negative_inputs": ("F.max_pool2d(torch.relu(x) - 1.0, 2)", "(2, 3, 9, 7)"),
     # Windows of 64+ positions take the [outputs, window] tile layout.
     "global_avg2d_window_tile": ("F.adaptive_avg_pool2d(x, 1)", "(2, 3, 13, 11)"),
+    "global_max2d_kernel_is_plane_tile": ("F.max_pool2d(x, (13, 11)) * 3.0", "(2, 3, 13, 11)"),
+    "global_avg1d_relu_tile": ("F.avg_pool1d(torch.relu(x), 97)", "(3, 5, 97)"),
     "max2d_large_window_tile": (
         "F.max_pool2d(x, (9, 8), stride=(4, 3), padding=(2, 3), dilation=(1, 2))",
         "(2, 3, 29, 31)",
@@ -83,5 +85,7 @@ def test_every_pooling_option_verifies(tmp_path):
         proposal = first_proposal(path, graph)
         assert "pool_kernel" in proposal.source, (path.name, proposal.meta)
         assert ("WINDOW=" in proposal.source) == (path.stem in TILED), path.name
+        whole_plane = "offs = base[:, None] + j[None, :]" in proposal.source
+        assert whole_plane == path.stem.startswith("global_"), path.name
         cases.append((path, proposal.source))
     assert failures(cases, verify_many(cases)) == []

@@ -90,7 +90,13 @@ def render(plan, config) -> tuple[str, list[str]]:
         count = repr(float(override)) if override else f"({' * '.join(divisor)}).to(tl.float32)"
         finish = f"    acc = acc / {count}\n"
     if tiled:
-        body = _window_tile_body(kind, step, bounds, load)
+        # The whole input plane as the one window (global pooling): its positions
+        # are adjacent addresses, so the tile reads base + j.
+        whole_plane = all(o == 1 for o in out_sp) and all(
+            w == i and p == 0 and d == 1
+            for w, i, p, d in zip(windows, in_sp, padding, step, strict=True)
+        )
+        body = _window_tile_body(kind, step, bounds, load, whole_plane)
     else:
         body = f"""    {init}
     for k0 in range(0, W0):
@@ -104,11 +110,13 @@ def render(plan, config) -> tuple[str, list[str]]:
 {load}
                 {update}
 """
+    # Tiled: the window's sizes are constants, so j's divisions compile to multiplies.
     window_param = ", WINDOW: tl.constexpr" if tiled else ""
+    sizes = "W0: tl.constexpr, W1: tl.constexpr, W2: tl.constexpr" if tiled else "W0, W1, W2"
     source = f'''
 @triton.jit
 def pool_kernel({kernel_operand_params(plan)}out_ptr, numel, I0, I1, I2, O0, O1, O2,
-        W0, W1, W2, BLOCK: tl.constexpr{window_param}):
+        {sizes}, BLOCK: tl.constexpr{window_param}):
     """{kind} pooling: out[nc, o0, o1, o2] over the window of x[nc, I0, I1, I2].
 
     Each program owns BLOCK flat outputs; a window is W0 x W1 x W2 positions.
@@ -140,7 +148,9 @@ def pool_kernel({kernel_operand_params(plan)}out_ptr, numel, I0, I1, I2, O0, O1,
     return helpers + source, forward
 
 
-def _window_tile_body(kind: str, step: list[int], bounds: list[str], load: str) -> str:
+def _window_tile_body(
+    kind: str, step: list[int], bounds: list[str], load: str, whole_plane: bool
+) -> str:
     """The [BLOCK, WINDOW] layout: window position j = (k0 * W1 + k1) * W2 + k2,
     WINDOW of them at a time; the tile is reduced along the window at the end."""
     if kind == "max":
@@ -152,17 +162,22 @@ def _window_tile_body(kind: str, step: list[int], bounds: list[str], load: str) 
         update = "tile += tl.where(mask, x, 0.0)"
         reduce = "acc = tl.sum(tile, axis=1)"
     lines = "\n".join("        " + line.strip() for line in load.splitlines())
-    return f"""    {init}
-    for j0 in range(0, W0 * W1 * W2, WINDOW):
-        j = j0 + tl.arange(0, WINDOW)
-        k2 = j % W2
+    if whole_plane:
+        gather = """        mask = out_mask[:, None] & (j < W0 * W1 * W2)[None, :]
+        offs = base[:, None] + j[None, :]"""
+    else:
+        gather = f"""        k2 = j % W2
         k1 = (j // W2) % W1
         k0 = j // (W2 * W1)
         i0 = s0[:, None] + k0[None, :] * {step[0]}
         i1 = s1[:, None] + k1[None, :] * {step[1]}
         i2 = s2[:, None] + k2[None, :] * {step[2]}
         mask = out_mask[:, None] & (j < W0 * W1 * W2)[None, :] & {" & ".join(bounds)}
-        offs = base[:, None] + (i0 * I1 + i1) * I2 + i2
+        offs = base[:, None] + (i0 * I1 + i1) * I2 + i2"""
+    return f"""    {init}
+    for j0 in range(0, W0 * W1 * W2, WINDOW):
+        j = j0 + tl.arange(0, WINDOW)
+{gather}
 {lines}
         {update}
     {reduce}
