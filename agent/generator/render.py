@@ -44,7 +44,34 @@ def _attach(root, dotted_name, tensor, is_parameter):
         module.register_parameter(leaf, nn.Parameter(tensor))
     else:
         module.register_buffer(leaf, tensor)
+
+
+def _check_input(name, value, shape, dtype):
+    """The kernels below were written for one shape and dtype (sizes and grids are
+    numbers in the code): at any other they would be wrong, so they refuse to run."""
+    if isinstance(value, torch.Tensor) and (value.shape != shape or value.dtype != dtype):
+        raise ValueError(
+            f"kernelwright: this candidate was generated for `{{name}}` of shape {{shape}} "
+            f"and {{dtype}}; it was called with {{tuple(value.shape)}} and {{value.dtype}}. "
+            "Run Optimize again for this shape."
+        )
 '''
+
+# Torch dtypes an input guard names (graph inputs record dtype names as strings).
+_GUARDED_DTYPES = {
+    "float16",
+    "bfloat16",
+    "float32",
+    "float64",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "bool",
+    "complex64",
+    "complex128",
+}
 
 
 def render(plan: Plan, config: dict) -> str:
@@ -112,6 +139,11 @@ def _model_class(plan, forward: list[str], methods: list[str] = ()) -> str:
         lines.append(f"        _attach(self, {name!r}, {initial}, {kind == 'parameter'})")
     arguments = ", ".join(name for name, _, _ in plan.inputs)
     lines += ["", f"    def forward(self, {arguments}):"]
+    lines += [
+        f"        _check_input({name!r}, {name}, {tuple(shape)!r}, torch.{dtype})"
+        for name, shape, dtype in plan.inputs
+        if dtype in _GUARDED_DTYPES and shape is not None
+    ]
     lines += ["        " + line if line else "" for line in forward]
     for method in methods:
         lines += [""] + ["    " + line if line else "" for line in method.splitlines()]
