@@ -23,6 +23,18 @@ def _kind_wanted(only: list[str] | None, kind: str) -> bool:
     return not only or any(kind == k or kind.startswith(k + ".") for k in only)
 
 
+RETIRED_REASON = (
+    "its kernel was generated and verified for the shapes the target had when it was "
+    "searched; they changed (annotation, get_inputs or recorded run). Run Optimize again."
+)
+
+
+def applicable(cand, prob: problem.Problem) -> bool:
+    """A candidate fits the target while the target's problem (its shapes) is the one
+    its search verified it on. Candidates stored before the digest was kept have none."""
+    return cand.problem_digest is None or cand.problem_digest == prob.digest
+
+
 def code_actions(session: Session, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
     uri = params.text_document.uri
     doc = session.docs.get(uri)
@@ -46,7 +58,18 @@ def code_actions(session: Session, params: lsp.CodeActionParams) -> list[lsp.Cod
             )
         )
         rec = session.index.get(prob.signature)
-        for cand in rec.candidates if rec else []:
+        offered = [c for c in rec.candidates if applicable(c, prob)] if rec else []
+        retired = len(rec.candidates) - len(offered) if rec else 0
+        if retired:
+            out.append(
+                lsp.CodeAction(
+                    title=f"kernelwright: {retired} candidate(s) of `{target.name}` were built "
+                    "for other shapes",
+                    kind=names.CODE_ACTION_KIND,
+                    disabled=lsp.CodeActionDisabled(reason=RETIRED_REASON),
+                )
+            )
+        for cand in offered:
             data = {
                 "tag": DATA_TAG,
                 "uri": uri,
@@ -132,6 +155,8 @@ def resolve(
             f"kernelwright: candidate #{rank} of `{target.name}` is gone; "
             "ask for code actions again"
         )
+    if not applicable(cand, prob):
+        raise JsonRpcContentModified(f"kernelwright: candidate #{rank}: {RETIRED_REASON}")
     try:
         changes = edits.build_edits(doc, prob, cand.source, rank, action.title)
     except edits.ApplyError as err:

@@ -28,6 +28,10 @@ class Candidate:
     profile: dict[str, Any] | None
     timing: dict[str, Any] | None = None
     job_id: str | None = None
+    # The digest of the problem module (shapes included) the search verified it on:
+    # a generated kernel is built for those shapes, so it is offered only while the
+    # target's problem is still that one (actions.applicable).
+    problem_digest: str | None = None
 
 
 @dataclass
@@ -143,6 +147,7 @@ def rank_candidates(
     device: str,
     job_id: str | None,
     limit: int = 5,
+    problem_digest: str | None = None,
 ) -> list[Candidate]:
     """Correct candidates, fastest first; with no timing, the search's best first."""
     ok = [
@@ -178,6 +183,7 @@ def rank_candidates(
             profile=n.get("profile"),
             timing=n.get("timing"),
             job_id=job_id,
+            problem_digest=problem_digest,
         )
         for i, n in enumerate(ok[:limit])
     ]

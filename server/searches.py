@@ -253,7 +253,13 @@ class Searches:
             summary = "profiled"
         elif result is not None:
             device = result.get("device") or self.session.settings.device
-            cands = rank_candidates(result.get("nodes") or [], result.get("best"), device, job.id)
+            cands = rank_candidates(
+                result.get("nodes") or [],
+                result.get("best"),
+                device,
+                job.id,
+                problem_digest=Path(job.problem_path).stem,  # problem.write names it by digest
+            )
             if cands or job.status == "done":
                 rec.candidates = cands
             rec.device = device
@@ -271,6 +277,9 @@ class Searches:
                 summary += f" ({notes[0][:200]})"
             if job.status == "cancelled":
                 summary = f"cancelled after {result.get('evaluated', 0)} evaluations; {summary}"
+            changed = self._shapes_changed(job)
+            if count and changed:
+                summary += f"; not offered: {changed}"
         else:
             summary = f"failed: {message or 'no result'}"
         rec.message = summary
@@ -296,6 +305,24 @@ class Searches:
             lsp.MessageType.Warning if job.status == "failed" else lsp.MessageType.Info,
         )
         self.refresh(job.uri)
+
+    def _shapes_changed(self, job: Job) -> str | None:
+        """Why the job's candidates no longer fit its target (the problem it searched is
+        not the target's problem now: an annotation, `get_inputs` or a recorded run
+        changed while it ran), or None."""
+        doc = self.session.docs.get(job.uri)
+        if doc is None:
+            return None
+        for target, _ in self.session.records_by_target(
+            doc, lambda r: r.signature == job.signature
+        ):
+            now = self.session.problem_for(doc, target).digest
+            if now != Path(job.problem_path).stem:
+                return (
+                    f"the shapes of `{target.name}` changed while it ran; "
+                    "run Optimize again for the new shapes"
+                )
+        return None
 
     async def cancel(self, args: tuple[Any, ...]) -> dict[str, Any]:
         if len(args) > 1 or (args and not isinstance(args[0], (dict, str))):
