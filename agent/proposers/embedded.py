@@ -1,9 +1,9 @@
 """The embedded, deterministic proposer: templates + configs, no network, no model.
 
-Root: skill configs first (each matching skill's winner, then their runners-up,
-fitted to this plan's space where its shape needs other values), then the
-default config (and, where that keeps cuBLAS, the Triton tile alternative),
-then deterministic neighbours of it.
+Root: the best-matching skill's winner and the default config first, then the
+other skills' winners and their runners-up (each fitted to this plan's space
+where its shape needs other values), then, where the default keeps cuBLAS, the
+Triton tile alternative, then deterministic neighbours of the default.
 Child: mutations of the parent's config, seeded by ctx.seed, each with a
 `move` naming what changed.
 """
@@ -79,15 +79,24 @@ class EmbeddedProposer:
                     + (f" (fitted to this shape: {changes})" if changes else ""),
                 )
 
-            for skill in skills:  # every matching skill's winner first, then runners-up
+            # A skill is a hint, not a replacement: its winner and the family's
+            # default are the first two, so a skill learnt in another shape regime
+            # cannot push the default out of a short search. Then the other
+            # skills' winners, then their runners-up.
+            default = default_config(plan, ctx.device)
+            for index, skill in enumerate(skills):
                 add_skill_config(skill.get("config"), f"skill {skill.get('id', '?')}")
+                if index == 0:
+                    add(
+                        default,
+                        f"{plan.family} template ({plan.op}), default config: {_describe(default)}",
+                    )
             for skill in skills:
                 for rank, entry in enumerate(skill.get("runners_up") or (), start=2):
                     add_skill_config(
                         entry.get("config") if isinstance(entry, dict) else None,
                         f"skill {skill.get('id', '?')} #{rank}",
                     )
-            default = default_config(plan, ctx.device)
             add(
                 default, f"{plan.family} template ({plan.op}), default config: {_describe(default)}"
             )
