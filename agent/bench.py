@@ -348,7 +348,7 @@ def write_tables(
     """bench.json, bench.md and roofline.png for the rows so far; returns the markdown."""
     summary = summarise(rows)
     reports = [out / p.stem / "report.json" for p in problems]
-    first = next((json.loads(r.read_text()) for r in reports if r.exists()), {})
+    first: dict[str, Any] = next((json.loads(r.read_text()) for r in reports if r.exists()), {})
     peaks = ((first.get("reference") or {}).get("profile") or {}).get("peaks")
     meta = {
         "device": (peaks or {}).get("name", first.get("device")),

@@ -38,7 +38,7 @@ class ContextBuilder:
         self.reference_profile = reference_profile
         self.skills = skills
         self.workspace = workspace
-        self._index = None
+        self._index: Any = None  # a KnowledgeIndex, loaded on first use
 
     def _knowledge(self, parent: Node | None) -> tuple[str, ...]:
         try:

@@ -52,7 +52,7 @@ def plot_roofline(rows: list[dict[str, Any]], peaks: dict[str, Any] | None, path
 
     memory_rows = [r for r in rows if r.get("pct_peak_bw") is not None]
     names = [r["problem"][:22] for r in memory_rows]
-    xs = range(len(memory_rows))
+    xs = list(range(len(memory_rows)))
     bars.barh(
         [x + 0.2 for x in xs],
         [r.get("ref_pct_peak_bw") or 0 for r in memory_rows],
@@ -67,7 +67,7 @@ def plot_roofline(rows: list[dict[str, Any]], peaks: dict[str, Any] | None, path
         label="best generated kernel",
         color="tab:red",
     )
-    bars.set_yticks(list(xs), names, fontsize=7)
+    bars.set_yticks(xs, names, fontsize=7)
     bars.axvline(100, color="grey", linestyle=":")
     bars.set(xlabel="% of measured copy bandwidth", title="memory traffic vs peak DRAM bandwidth")
     bars.legend(fontsize=8)

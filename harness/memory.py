@@ -138,7 +138,7 @@ def from_capture(graph: dict[str, Any]) -> ProblemMemory | None:
         return None
     params = [p for p in graph.get("params") or [] if isinstance(p, dict)]
     nodes = {n.get("name"): n for n in graph.get("nodes") or [] if isinstance(n, dict)}
-    outputs = []
+    outputs: list[dict[str, Any]] = []
     for ref in graph.get("outputs") or []:
         node = nodes.get(ref) if isinstance(ref, str) else None
         if node is not None:

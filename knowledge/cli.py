@@ -11,6 +11,7 @@ import argparse
 import json
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -144,7 +145,9 @@ def _search(args: argparse.Namespace) -> int:
     uses_signals = signals != Signals() or args.budget is not None
     if uses_signals:
         budget = args.budget if args.budget is not None else 4000
-        results = [(d, None) for d in retrieve(signals, budget, args.query, index=index)]
+        results: Sequence[tuple[Any, float | None]] = [
+            (d, None) for d in retrieve(signals, budget, args.query, index=index)
+        ]
     else:
         results = index.search(args.query, limit=args.limit)
     if args.json:

@@ -91,7 +91,9 @@ def parse_line(body: str, constants: set[str]) -> tuple[dict[str, TensorSpec], l
 
 def _split_entries(body: str) -> list[str]:
     """Split on commas outside brackets."""
-    out, depth, cur = [], 0, []
+    out: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in body:
         if ch == "[":
             depth += 1

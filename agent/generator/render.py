@@ -125,7 +125,7 @@ def _initial_value(name: str, shape: tuple, dtype: str, kind: str, *value) -> st
     return f"torch.randn({tuple(shape)!r}, dtype={torch_dtype})"
 
 
-def _model_class(plan, forward: list[str], methods: list[str] = ()) -> str:
+def _model_class(plan, forward: list[str], methods: tuple[str, ...] | list[str] = ()) -> str:
     """ModelNew: the reference's constructor and state_dict names, then `forward` (and
     any helper methods) as lines of code. `plan` is a Plan or a partition.Program."""
     signature = _constructor_signature(plan.init_params)
