@@ -1,7 +1,10 @@
-"""Candidates are kernels built for the shapes their target had when it was searched
+"""Which candidates the editor offers as "Apply candidate".
+
+Candidates are kernels built for the shapes their target had when it was searched
 (issue 16): once the shapes change (here, `get_inputs`' module constant), the
 editor stops offering them, shows one disabled action saying why, and refuses to
-apply an action listed before the change."""
+apply an action listed before the change. A candidate measured no faster than the
+current code is not offered either (issue 18)."""
 
 from __future__ import annotations
 
@@ -89,3 +92,60 @@ def test_candidates_stored_before_digests_were_kept_are_still_offered(tmp_path):
         )
     )
     assert [a for a in _actions(session, doc, at) if a.data]
+
+
+def _session_with(tmp_path, speedups: list[float | None]):
+    session = Session(Settings(store_path=str(tmp_path / "results.sqlite")))
+    text = (DATA / "sample_model.py").read_text()
+    doc = session.docs.open("file:///m.py", text, 1)
+    at = text.encode().index(b"relu")
+    target = detect.target_at(doc, at, at)
+    device = "cpu" if speedups == [None] else "cuda"
+    session.index.put(
+        Record(
+            problem.signature(doc, target),
+            doc.uri,
+            target.name,
+            reference={"profile": {"bottleneck": "memory-bound", "pct_peak_bw": 86.0}},
+            candidates=[
+                Candidate(
+                    rank,
+                    f"n{rank}",
+                    "src",
+                    "ok",
+                    device,
+                    None if s is None else {"vs_eager": s},
+                    None,
+                )
+                for rank, s in enumerate(speedups, start=1)
+            ],
+        )
+    )
+    return _actions(session, doc, at)
+
+
+def test_only_candidates_measured_faster_are_offered(tmp_path):
+    """On an H200, nanoGPT's softmax got "Apply candidate #3 — 0.7× vs eager":
+    slower code offered as an improvement. Only the faster ones are offered now."""
+    found = _session_with(tmp_path, [2.0, 1.01, 0.7])
+    offered = [a.title for a in found if a.data]
+    assert offered == [f"{names.APPLY_TITLE_PREFIX} #1 — 2.0× vs eager"]
+    [held] = [a for a in found if a.disabled]
+    assert "2 candidate(s)" in held.title and "not faster than the current code" in held.title
+    assert "at best 1.01×" in held.disabled.reason
+    assert "already runs at" not in held.disabled.reason  # one was faster
+
+
+def test_when_nothing_beat_the_code_it_says_how_close_the_code_is_to_the_device(tmp_path):
+    found = _session_with(tmp_path, [0.98, 0.7])
+    assert not [a for a in found if a.data]
+    [held] = [a for a in found if a.disabled]
+    assert "already runs at 86% of peak DRAM BW (memory-bound)" in held.disabled.reason
+
+
+def test_untimed_cpu_candidates_are_offered_and_say_so(tmp_path):
+    found = _session_with(tmp_path, [None])
+    assert [a.title for a in found if a.data] == [
+        f"{names.APPLY_TITLE_PREFIX} #1 — verified on CPU (no timing)"
+    ]
+    assert not [a for a in found if a.disabled]
