@@ -22,7 +22,8 @@ def _parse_tcp(tcp: str) -> tuple[str, int]:
 
 
 def serve(tcp: str | None = None) -> int:
-    """Run the server until the client says exit. 0 on a clean exit, 2 on bad input."""
+    """Run the server until the client says exit: 0 after `shutdown` then `exit`, 1 on an
+    `exit` without `shutdown` (the LSP spec's codes), 2 on bad input."""
     logging.basicConfig(
         stream=sys.stderr,  # stdout carries the protocol
         level=os.environ.get("KERNELWRIGHT_LOG_LEVEL", "WARNING").upper(),
@@ -47,7 +48,8 @@ def serve(tcp: str | None = None) -> int:
             return 2
     else:
         server.start_io()
-    return 0
+    # pygls ends its loop on `exit` and swallows the SystemExit carrying the code.
+    return 0 if server.shut_down else 1
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,6 +39,9 @@ class KernelwrightServer(LanguageServer):
         # search started before then ran with the defaults (budget 8 where the
         # user had set 3, seen on an H100).
         self.settings_ready = asyncio.Event()
+        # Whether the client asked for `shutdown` before `exit`: the LSP spec has the
+        # server exit with 1 otherwise (serve.py returns it).
+        self.shut_down = False
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """A body that is not JSON gets its -32700 (server/protocol.py); the rest as pygls."""
@@ -223,6 +226,7 @@ def build() -> KernelwrightServer:
 
     @server.feature(lsp.SHUTDOWN)
     async def shutdown(ls: KernelwrightServer, *args: Any) -> None:
+        ls.shut_down = True
         await ls.searches.jobs.shutdown()
 
     return server

@@ -121,6 +121,12 @@ def test_a_request_after_shutdown_gets_32600_and_exit_is_clean(client):
     assert client.close() == 0
 
 
+def test_exit_without_shutdown_ends_the_server_with_1(client):
+    """The LSP spec: exit code 0 after a shutdown request, 1 otherwise."""
+    _initialize(client)
+    assert client.close() == 1
+
+
 def test_a_file_ending_in_a_long_run_of_comments_does_not_stall_the_server(client):
     _initialize(client)
     text = (
