@@ -12,7 +12,7 @@ from pygls.exceptions import JsonRpcContentModified, JsonRpcInvalidParams
 
 from . import detect, edits, names, problem, shapes
 from . import lsp_convert as conv
-from .results import candidate_title, peak_phrase
+from .results import FASTER_BY, RETIRED_REASON, applicable, candidate_title, helps, peak_phrase
 from .session import Session
 
 log = logging.getLogger(__name__)
@@ -21,30 +21,6 @@ DATA_TAG = "kernelwright.apply"
 
 def _kind_wanted(only: list[str] | None, kind: str) -> bool:
     return not only or any(kind == k or kind.startswith(k + ".") for k in only)
-
-
-RETIRED_REASON = (
-    "its kernel was generated and verified for the shapes the target had when it was "
-    "searched; they changed (annotation, get_inputs or recorded run). Run Optimize again."
-)
-
-
-def applicable(cand, prob: problem.Problem) -> bool:
-    """A candidate fits the target while the target's problem (its shapes) is the one
-    its search verified it on. Candidates stored before the digest was kept have none."""
-    return cand.problem_digest is None or cand.problem_digest == prob.digest
-
-
-# A timed candidate is offered only when it beats the current code by more than
-# timing noise: the same 2% that issue 14's bench treats as "no slower than eager".
-FASTER_BY = 1.02
-
-
-def helps(cand) -> bool:
-    """Offer a candidate that is measurably faster, or one nothing timed (CPU: the
-    title says "no timing"); never one measured no faster than the current code."""
-    value = (cand.speedup or {}).get("vs_eager")
-    return not isinstance(value, (int, float)) or value >= FASTER_BY
 
 
 def _disabled(title: str, reason: str) -> lsp.CodeAction:

@@ -10,7 +10,7 @@ from lsprotocol import types as lsp
 from . import lsp_convert as conv
 from . import names
 from .measure import fmt_ms, rates_line, reference_numbers
-from .results import candidate_title
+from .results import applicable, candidate_title, helps
 from .session import Session
 
 
@@ -51,11 +51,23 @@ def hover(session: Session, params: lsp.HoverParams) -> lsp.Hover | None:
             lines.append("Achieved " + rates)
     if prob.signature in session.running:
         lines.append(session.running[prob.signature].capitalize())
-    if rec and rec.candidates:
-        best = rec.candidates[0]
+    # The candidates the code actions offer: built for these shapes, measured faster.
+    fitting = [c for c in rec.candidates if applicable(c, prob)] if rec else []
+    offered = [c for c in fitting if helps(c)]
+    if offered:
+        best = offered[0]
         lines.append("Best candidate so far: " + candidate_title("#", best).replace("# #", "#"))
-        if len(rec.candidates) > 1:
-            lines.append(f"{len(rec.candidates)} candidates: see the code actions")
+        if len(offered) > 1:
+            lines.append(f"{len(offered)} candidates: see the code actions")
+    elif rec and rec.candidates:
+        lines.append(
+            f"{len(rec.candidates)} earlier candidate(s) not offered: "
+            + (
+                "built for other shapes; run Optimize again"
+                if not fitting
+                else "none was faster than the current code"
+            )
+        )
     elif rec and rec.message:
         lines.append(f"Last search: {rec.message}")
     if ms is None and not (rec and rec.candidates):

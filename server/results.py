@@ -123,6 +123,30 @@ def speedup_phrase(speedup: dict[str, Any] | None) -> str | None:
     return f"{value:.1f}× vs eager" if isinstance(value, (int, float)) else None
 
 
+RETIRED_REASON = (
+    "its kernel was generated and verified for the shapes the target had when it was "
+    "searched; they changed (annotation, get_inputs or recorded run). Run Optimize again."
+)
+
+
+def applicable(cand: Candidate, prob: Any) -> bool:
+    """A candidate fits the target while the target's problem (its shapes) is the one
+    its search verified it on. Candidates stored before the digest was kept have none."""
+    return cand.problem_digest is None or cand.problem_digest == prob.digest
+
+
+# A timed candidate is offered only when it beats the current code by more than
+# timing noise: the same 2% that issue 14's bench treats as "no slower than eager".
+FASTER_BY = 1.02
+
+
+def helps(cand: Candidate) -> bool:
+    """Offer a candidate that is measurably faster, or one nothing timed (CPU: the
+    title says "no timing"); never one measured no faster than the current code."""
+    value = (cand.speedup or {}).get("vs_eager")
+    return not isinstance(value, (int, float)) or value >= FASTER_BY
+
+
 def candidate_title(prefix: str, cand: Candidate) -> str:
     parts = []
     speed = speedup_phrase(cand.speedup)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kernelwright.server import actions, detect, names, problem
+from kernelwright.server import actions, detect, hover, names, problem
 from kernelwright.server.config import Settings
 from kernelwright.server.results import Candidate, Record
 from kernelwright.server.session import Session
@@ -69,6 +69,9 @@ def test_candidates_for_other_shapes_are_not_offered_or_applied(tmp_path):
     assert "2 candidate(s)" in disabled.title and "other shapes" in disabled.title
     assert "Run Optimize again" in disabled.disabled.reason
     assert any(a.title.startswith(names.OPTIMIZE_TITLE_PREFIX) for a in now)
+    pos = changed.position_of_byte(at)
+    shown = hover.hover(session, lsp.HoverParams(lsp.TextDocumentIdentifier(changed.uri), pos))
+    assert "2 earlier candidate(s) not offered: built for other shapes" in shown.contents.value
 
     # An action listed before the change, resolved after it, is refused.
     stale = listed[0]
