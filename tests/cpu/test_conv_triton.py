@@ -84,6 +84,11 @@ CASES = {
         "F.gelu(self.conv(x))",
         "(3, 5, 29)",
     ),
+    "depthwise2d_fp16_bare": (
+        "nn.Conv2d(4, 4, 3, padding=1, groups=4, bias=False).half()",
+        "self.conv(x)",
+        "(2, 4, 9, 11, dtype=torch.float16)",
+    ),
     "depthwise3d_bare": (
         "nn.Conv3d(4, 4, 3, stride=2, padding=1, groups=4, bias=False)",
         "self.conv(x)",

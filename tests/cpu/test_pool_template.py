@@ -50,6 +50,19 @@ CASES = {
         "count_include_pad=False)",
         "(2, 3, 29, 31)",
     ),
+    # Half precision: fp32 accumulation, stored back in the input's dtype.
+    "global_avg2d_fp16_tile": (
+        "F.adaptive_avg_pool2d(x, 1)",
+        "(2, 3, 13, 11, dtype=torch.float16)",
+    ),
+    "max2d_large_window_bf16_tile": (
+        "F.max_pool2d(x, 9, stride=4, padding=4)",
+        "(2, 3, 29, 31, dtype=torch.bfloat16)",
+    ),
+    "avg2d_small_window_fp16": (
+        "F.avg_pool2d(x, 3, stride=2)",
+        "(2, 3, 13, 11, dtype=torch.float16)",
+    ),
     "adaptive_avg3d_uneven_tile": (
         "F.adaptive_avg_pool3d(x * 2.0, (1, 2, 1)) - 1.0",
         "(2, 3, 5, 9, 8)",
