@@ -21,6 +21,15 @@ from pygls.exceptions import JsonRpcContentModified
 DATA = Path(__file__).parents[1] / "lsp" / "data"
 
 
+def _sample(tmp_path):
+    """A session with tests/lsp/data/sample_model.py open, and its `relu` target."""
+    session = Session(Settings(store_path=str(tmp_path / "results.sqlite")))
+    text = (DATA / "sample_model.py").read_text()
+    doc = session.docs.open("file:///m.py", text, 1)
+    at = text.encode().index(b"relu")
+    return session, text, doc, at, detect.target_at(doc, at, at)
+
+
 def _actions(session, doc, at: int) -> list[lsp.CodeAction]:
     pos = doc.position_of_byte(at)
     where = lsp.Range(pos, pos)
@@ -33,11 +42,7 @@ def _actions(session, doc, at: int) -> list[lsp.CodeAction]:
 
 
 def test_candidates_for_other_shapes_are_not_offered_or_applied(tmp_path):
-    session = Session(Settings(store_path=str(tmp_path / "results.sqlite")))
-    text = (DATA / "sample_model.py").read_text()
-    doc = session.docs.open("file:///m.py", text, 1)
-    at = text.encode().index(b"relu")
-    target = detect.target_at(doc, at, at)
+    session, text, doc, at, target = _sample(tmp_path)
     searched = session.problem_for(doc, target)
     assert searched.digest is not None and not searched.missing
 
@@ -81,11 +86,7 @@ def test_candidates_for_other_shapes_are_not_offered_or_applied(tmp_path):
 
 
 def test_candidates_stored_before_digests_were_kept_are_still_offered(tmp_path):
-    session = Session(Settings(store_path=str(tmp_path / "results.sqlite")))
-    text = (DATA / "sample_model.py").read_text()
-    doc = session.docs.open("file:///m.py", text, 1)
-    at = text.encode().index(b"relu")
-    target = detect.target_at(doc, at, at)
+    session, text, doc, at, target = _sample(tmp_path)
     session.index.put(
         Record(
             problem.signature(doc, target),
@@ -98,11 +99,7 @@ def test_candidates_stored_before_digests_were_kept_are_still_offered(tmp_path):
 
 
 def _session_with(tmp_path, speedups: list[float | None]):
-    session = Session(Settings(store_path=str(tmp_path / "results.sqlite")))
-    text = (DATA / "sample_model.py").read_text()
-    doc = session.docs.open("file:///m.py", text, 1)
-    at = text.encode().index(b"relu")
-    target = detect.target_at(doc, at, at)
+    session, text, doc, at, target = _sample(tmp_path)
     device = "cpu" if speedups == [None] else "cuda"
     session.index.put(
         Record(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import NamedTuple
 
 from ..expr import Unsupported
 from ..family import Family
@@ -53,18 +54,45 @@ def _conv_call(plan) -> str:
     return f"torch.nn.functional.{op}({x}, {weight}, None, {stride!r}, {padding!r}, {dilation!r}, {groups!r})"
 
 
-def _render_triton(plan, config) -> tuple[str, list[str]]:
+class _Geometry(NamedTuple):
+    """A convolution's sizes, spatial dims front-padded to three (as_3d)."""
+
+    batch: int
+    c_in: int
+    c_out: int
+    groups: int
+    size: tuple  # (D, H, W) of the input
+    out: tuple  # (OD, OH, OW)
+    kernel: tuple  # (KD, KH, KW)
+    stride: tuple
+    padding: tuple
+    dilation: tuple
+
+
+def _geometry(plan) -> _Geometry:
     n = len(plan.in_shape) - 2
     batch, c_in, *spatial_in = plan.in_shape
     c_out, *spatial_out = plan.out_shape[1:]
-    groups = plan.attr("groups") or 1
-    d, h, w = as_3d(spatial_in, n, 1)
-    od, oh, ow = as_3d(spatial_out, n, 1)
+    return _Geometry(
+        batch,
+        c_in,
+        c_out,
+        plan.attr("groups") or 1,
+        as_3d(spatial_in, n, 1),
+        as_3d(spatial_out, n, 1),
+        as_3d(plan.attr("weight_shape")[2:], n, 1),
+        as_3d(plan.attr("stride") or 1, n, 1),
+        as_3d(plan.attr("padding") or 0, n, 0),
+        as_3d(plan.attr("dilation") or 1, n, 1),
+    )
+
+
+def _render_triton(plan, config) -> tuple[str, list[str]]:
+    g = _geometry(plan)
+    batch, c_in, c_out, groups = g.batch, g.c_in, g.c_out, g.groups
+    (d, h, w), (od, oh, ow), (kd, kh, kw) = g.size, g.out, g.kernel
+    stride, padding, dilation = g.stride, g.padding, g.dilation
     weight_shape = plan.attr("weight_shape")
-    kd, kh, kw = as_3d(weight_shape[2:], n, 1)
-    stride = as_3d(plan.attr("stride") or 1, n, 1)
-    padding = as_3d(plan.attr("padding") or 0, n, 0)
-    dilation = as_3d(plan.attr("dilation") or 1, n, 1)
     transposed = plan.op.startswith("conv_transpose")
     if transposed:  # weight [C_in, C_out / groups, k...]
         c_out_g = weight_shape[1]
@@ -142,16 +170,10 @@ def _render_direct(plan, config) -> tuple[str, list[str]]:
     output is KD*KH*KW multiply-adds of one input plane, so there is no GEMM to
     tile. As implicit GEMM its N tile is one channel wide; at 16 columns it ran
     at 0.16x cuDNN on an H200 (benchmarks/results/h200-2026-12-02-corpus-families-bench)."""
-    n = len(plan.in_shape) - 2
-    batch, c_in, *spatial_in = plan.in_shape
-    c_out, *spatial_out = plan.out_shape[1:]
-    groups = plan.attr("groups") or 1
-    d, h, w = as_3d(spatial_in, n, 1)
-    od, oh, ow = as_3d(spatial_out, n, 1)
-    kd, kh, kw = as_3d(plan.attr("weight_shape")[2:], n, 1)
-    stride = as_3d(plan.attr("stride") or 1, n, 1)
-    padding = as_3d(plan.attr("padding") or 0, n, 0)
-    dilation = as_3d(plan.attr("dilation") or 1, n, 1)
+    g = _geometry(plan)
+    batch, c_in, c_out, groups = g.batch, g.c_in, g.c_out, g.groups
+    (d, h, w), (od, oh, ow), (kd, kh, kw) = g.size, g.out, g.kernel
+    stride, padding, dilation = g.stride, g.padding, g.dilation
     indices = region_operands(plan.epilogue)
     epilogue, value = epilogue_lines(plan, "    ", "acc", "out_offs", "out_mask")
     helpers = TANH_HELPER if uses_tanh(plan.epilogue) else ""
