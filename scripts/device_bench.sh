@@ -4,7 +4,7 @@
 # STOP_S bounds the bench so the tarball is written before the call's own limit.
 # DIR defaults to benchmarks/problems; BUDGET (8) and COMPILE_MODE
 # (max-autotune-no-cudagraphs) come from the environment.
-# Merge shards afterwards here: python scripts/merge_bench.py docs/bench-DEVICE-DATE s1 s2
+# Merge shards afterwards here: python scripts/merge_bench.py benchmarks/results/DEVICE-DATE-bench s1 s2
 set -u
 cd "$(dirname "$0")/.."
 if ! command -v bwrap >/dev/null; then  # the sandbox: a carried .deb (apt-get download bubblewrap)

@@ -96,7 +96,7 @@ def fp32_precisions(plan) -> list[dict]:
     """tl.dot's input precision, a search axis for fp32 problems only (first: the default).
 
     3xTF32 first: IEEE tiles ran on the CUDA cores at 0.85× cuBLAS's SGEMM and
-    0.23–0.41× PyTorch's fp32 attention on an H200 (docs/bench-h200-2026-12-01);
+    0.23–0.41× PyTorch's fp32 attention on an H200 (benchmarks/results/h200-2026-12-01-bench);
     three TF32 tensor-core products keep fp32's accuracy at this tolerance
     (templates.common.dot_precision). The harness verifies every candidate
     either way, so a shape where 3xTF32 misses the tolerance gets `wrong`.
@@ -182,7 +182,7 @@ def split_count(outer_columns: int, r: int, sm_count: int) -> int:
 
     Aims at PROGRAMS_PER_SM programs per SM in all: a full reduction of 32M
     elements split only 8 ways kept 8 of 132 SMs busy and ran at 0.03× eager
-    on an H200 (docs/bench-h200-2026-11-22).
+    on an H200 (benchmarks/results/h200-2026-11-22-bench).
     """
     if outer_columns >= sm_count or r < 8192:
         return 1
@@ -197,7 +197,7 @@ NORM_PROGRAMS_PER_SM = 2  # each program streams its chunk twice: fewer, longer 
 def norm_split(rows: int, r: int, sm_count: int) -> int:
     """Programs per normalised row when rows are fewer than SMs and long: 64
     LayerNorm rows of 262144 elements, one program each, ran at 24% of DRAM
-    bandwidth on an H100 (docs/bench-h100-2026-11-22)."""
+    bandwidth on an H100 (benchmarks/results/h100-2026-11-22-bench)."""
     if rows >= sm_count or r < 8192:
         return 1
     wanted = -(-NORM_PROGRAMS_PER_SM * sm_count // max(1, rows))

@@ -1,6 +1,6 @@
 """Flywheel pair, first problem: cumulative product down the rows (a scan whose
 columns are contiguous). On an H200 the scan template's default config ran this
-shape 1.8x slower than the best a 4-evaluation search found (docs/bench-h200-2026-12-01,
+shape 1.8x slower than the best a 4-evaluation search found (benchmarks/results/h200-2026-12-01-bench,
 problem 12), so a cold search has ground to cover."""
 
 import torch

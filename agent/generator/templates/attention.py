@@ -172,7 +172,7 @@ def attention_tiles(head_dim: int) -> tuple[int, int, int]:
     """(BLOCK_M, BLOCK_N, num_warps). Triton tutorial 06-fused-attention takes 128 x 64
     for head dims ≤ 128 on fp16; with fp32 (3xTF32) q/k/v and head dim 64 on an H200,
     128 x 64 with 8 warps ran 1.45× eager against 1.28× for 64 x 64 with 4
-    (docs/probe-h200-2026-12-01, problem 30). Wider heads keep smaller tiles."""
+    (benchmarks/results/h200-2026-12-01-probe, problem 30). Wider heads keep smaller tiles."""
     return (128, 64, 8) if head_dim <= 64 else (32, 32, 4)
 
 

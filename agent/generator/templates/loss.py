@@ -254,7 +254,7 @@ def cross_entropy_rows(rows: int, classes: int, sm_count: int) -> int:
     """Rows per program: about 4096 logits in flight per program, while keeping at
     least 4 programs per SM. One short row per program (1000 classes: 4 warps
     with 8 values each) left the first launch latency-bound (29% of DRAM
-    bandwidth on an H200, docs/bench-h200-2026-12-01, problem 22)."""
+    bandwidth on an H200, benchmarks/results/h200-2026-12-01-bench, problem 22)."""
     count = max(1, min(16, 4096 // next_pow2(classes)))
     while count > 1 and rows / count < 4 * sm_count:
         count //= 2
@@ -269,7 +269,7 @@ def loss_tiles(numel: int, block: int, sm_count: int) -> int:
     """BLOCK tiles each elementwise-loss program adds up: few enough programs that
     all are resident at once. One tile per program (32768 programs for 33.5M
     elements) ran the MSE and smooth-L1 losses at 77-78% and KL at 71% of DRAM
-    bandwidth on an H200 (docs/bench-h200-2026-12-01, problems 20, 21, 23), and
+    bandwidth on an H200 (benchmarks/results/h200-2026-12-01-bench, problems 20, 21, 23), and
     left the finishing program 32768 partials to add."""
     wanted = -(-numel // block) / (RESIDENT_PROGRAMS_PER_SM * sm_count)
     return min((t for t in LOSS_TILES if t >= wanted), default=LOSS_TILES[-1])

@@ -194,10 +194,10 @@ def matmul_tiles(dtype: str) -> dict:
     """16-bit inputs: 128x256x64 with 8 warps and 3 stages, the first entry of Triton
     tutorial 03's autotune list and tutorial 09's Hopper fp16 tile; 128x128x64 ran
     an 8192x4096x4096 fp16 Linear at 445 TFLOP/s against cuBLAS's 691 on an H200
-    (docs/bench-h200-2026-12-01, problem 33). fp32 (3xTF32 dots): 128x64x32 with 4
+    (benchmarks/results/h200-2026-12-01-bench, problem 33). fp32 (3xTF32 dots): 128x64x32 with 4
     warps and 4 stages, the fastest of seven tiles on a 4096³ fp32 matmul on an
     H200 (1.02× cuBLAS SGEMM; 64x64x32 0.67×, 128x128x32 0.39×; 128x256x64 does
-    not fit shared memory; docs/probe-h200-2026-12-01)."""
+    not fit shared memory; benchmarks/results/h200-2026-12-01-probe)."""
     if dtype == "float32":
         return {"BLOCK_M": 128, "BLOCK_N": 64, "BLOCK_K": 32, "num_warps": 4, "num_stages": 4}
     return {"BLOCK_M": 128, "BLOCK_N": 256, "BLOCK_K": 64, "num_warps": 8, "num_stages": 3}
@@ -222,7 +222,7 @@ def prefer_torch_matmul(plan) -> bool:
 
     cuBLAS first because it is never far off: on an H200 eager fp16 Linear ran at
     691 TFLOP/s (92%) where the 128×128×64 Triton tile reached 445, and a search
-    with time for one candidate kept that 0.64× (docs/bench-h200-2026-12-01,
+    with time for one candidate kept that 0.64× (benchmarks/results/h200-2026-12-01-bench,
     problem 33). Where Triton wins (3xTF32 fp32 tiles: 1.39× and 1.47× on 25 and
     27, benchmarks/results/h200-2026-12-01-bench-vs-max-autotune), the second candidate finds it."""
     return bool(plan.epilogue)

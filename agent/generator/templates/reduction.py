@@ -49,7 +49,7 @@ def _accumulate(op: str) -> tuple[list[str], list[str], str]:
     Accumulators are [BLOCK_R, BLOCK_INNER] tiles updated element-wise, and the
     rows are folded once, after the loop: a tl.sum(axis=0) per chunk crosses
     warps through shared memory on every iteration, and on an H200 that kept a
-    middle-dim sum of 2 GiB at 68% of DRAM bandwidth (docs/bench-h200-2026-12-01).
+    middle-dim sum of 2 GiB at 68% of DRAM bandwidth (benchmarks/results/h200-2026-12-01-bench).
     logsumexp keeps per-chunk folds: a per-element online max would cost two
     exponentials per element instead of one.
     """
