@@ -12,24 +12,14 @@ The family is the one the generator's docstring names ("family: conv, core op:
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import sys
 from pathlib import Path
 
+from merge_bench import load_shard  # scripts/merge_bench.py: bench.json or rows.jsonl
+
 TRITON_CONV = ("def conv_kernel", "def conv_direct_kernel")
-
-
-def _rows(shard: Path) -> dict[str, dict]:
-    table = shard / "bench.json"
-    if table.exists():
-        return {row["problem"]: row for row in json.loads(table.read_text())["rows"]}
-    rows = {}
-    for line in (shard / "rows.jsonl").read_text().splitlines():
-        row = json.loads(line)
-        rows[row["problem"]] = row
-    return rows
 
 
 def _family(source: str) -> str:
@@ -51,8 +41,8 @@ def _conv_impl(source: str) -> str | None:
 def main(shards: list[Path]) -> None:
     problems: dict[str, tuple[dict, Path]] = {}
     for shard in shards:
-        for name, row in _rows(shard).items():
-            problems[name] = (row, shard)
+        for row in load_shard(shard)["rows"]:
+            problems[row["problem"]] = (row, shard)
     by_family: dict[str, list[tuple[str, dict, str | None]]] = {}
     for name, (row, shard) in sorted(problems.items()):
         best = shard / Path(name).stem / "best.py"

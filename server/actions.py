@@ -12,7 +12,14 @@ from pygls.exceptions import JsonRpcContentModified, JsonRpcInvalidParams
 
 from . import detect, edits, names, problem, shapes
 from . import lsp_convert as conv
-from .results import FASTER_BY, RETIRED_REASON, applicable, candidate_title, helps, peak_phrase
+from .results import (
+    FASTER_BY,
+    RETIRED_REASON,
+    applicable,
+    candidate_title,
+    offered_candidates,
+    peak_phrase,
+)
 from .session import Session
 
 log = logging.getLogger(__name__)
@@ -72,7 +79,7 @@ def code_actions(session: Session, params: lsp.CodeActionParams) -> list[lsp.Cod
             )
         )
         rec = session.index.get(prob.signature)
-        fitting = [c for c in rec.candidates if applicable(c, prob)] if rec else []
+        fitting, offered = offered_candidates(rec, prob)
         retired = len(rec.candidates) - len(fitting) if rec else 0
         if retired:
             out.append(
@@ -82,7 +89,6 @@ def code_actions(session: Session, params: lsp.CodeActionParams) -> list[lsp.Cod
                     RETIRED_REASON,
                 )
             )
-        offered = [c for c in fitting if helps(c)]
         if len(offered) < len(fitting):
             out.append(_not_faster(fitting, offered, rec, target.name))
         for cand in offered:

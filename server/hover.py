@@ -10,7 +10,7 @@ from lsprotocol import types as lsp
 from . import lsp_convert as conv
 from . import names
 from .measure import fmt_ms, rates_line, reference_numbers
-from .results import applicable, candidate_title, helps
+from .results import candidate_title, offered_candidates
 from .session import Session
 
 
@@ -52,8 +52,7 @@ def hover(session: Session, params: lsp.HoverParams) -> lsp.Hover | None:
     if prob.signature in session.running:
         lines.append(session.running[prob.signature].capitalize())
     # The candidates the code actions offer: built for these shapes, measured faster.
-    fitting = [c for c in rec.candidates if applicable(c, prob)] if rec else []
-    offered = [c for c in fitting if helps(c)]
+    fitting, offered = offered_candidates(rec, prob)
     if offered:
         best = offered[0]
         lines.append("Best candidate so far: " + candidate_title("#", best).replace("# #", "#"))

@@ -147,6 +147,13 @@ def helps(cand: Candidate) -> bool:
     return not isinstance(value, (int, float)) or value >= FASTER_BY
 
 
+def offered_candidates(rec: Record | None, prob: Any) -> tuple[list[Candidate], list[Candidate]]:
+    """(fitting, offered): the record's candidates built for the target's current
+    problem, and those of them the editor offers (`helps`), best first."""
+    fitting = [c for c in rec.candidates if applicable(c, prob)] if rec else []
+    return fitting, [c for c in fitting if helps(c)]
+
+
 def candidate_title(prefix: str, cand: Candidate) -> str:
     parts = []
     speed = speedup_phrase(cand.speedup)
