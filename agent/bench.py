@@ -83,14 +83,26 @@ def row_for(problem: Path, report: dict[str, Any], seconds: float) -> dict[str, 
     }
 
 
-def eval_seconds(nodes: list[dict[str, Any]]) -> dict[str, float | None]:
-    """Median wall time of one evaluation and of its wait for the GPU: why a search was slow."""
+# Where an evaluation's wall time goes (harness/pool.py clocks the first group, the
+# worker its pipeline phases, harness/worker.py the judge's replay).
+EVAL_PARTS = ("starting", "shared", "exclusive", "ending", "judge")
+EVAL_PHASES = ("load", "compile", "verify", "time", "reverify")
+
+
+def eval_seconds(nodes: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median wall time of one evaluation, of its wait for the GPU, and of each of its
+    parts: why a search was slow."""
     spent = [n["seconds"] for n in nodes if n.get("seconds")]
     total = _median([s.get("total") for s in spent])
     waiting = _median([s.get("waiting", 0.0) for s in spent])
+    parts = {name: _median([s.get(name) for s in spent]) for name in EVAL_PARTS}
+    parts.update(
+        {name: _median([(s.get("phases") or {}).get(name) for s in spent]) for name in EVAL_PHASES}
+    )
     return {
         "eval_s_median": None if total is None else round(total, 2),
         "gpu_wait_s_median": None if waiting is None else round(waiting, 2),
+        "eval_parts_s_median": {k: round(v, 2) for k, v in parts.items() if v is not None},
     }
 
 
@@ -123,9 +135,24 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "memory_bound_median_pct_peak_bw": statistics.median(memory) if memory else None,
         # how far the searches got: evaluations, and a typical one's wall time and GPU wait
         "evaluations": sum(r.get("evaluated") or 0 for r in rows),
+        "evaluations_per_minute": _per_minute(rows),
         "eval_s_median_of_rows": _median([r.get("eval_s_median") for r in rows]),
         "gpu_wait_s_median_of_rows": _median([r.get("gpu_wait_s_median") for r in rows]),
+        **{
+            f"eval_{part}_s_median_of_rows": _median(
+                [(r.get("eval_parts_s_median") or {}).get(part) for r in rows]
+            )
+            for part in (*EVAL_PARTS, *EVAL_PHASES)
+        },
     }
+
+
+def _per_minute(rows: list[dict[str, Any]]) -> float | None:
+    """Evaluations finished per minute of the searching stage (from the bench's start to
+    its last search's end: searches overlap, and queue behind --concurrency)."""
+    wall = max((r.get("ended_s") or 0.0 for r in rows), default=0.0)
+    done = sum(r.get("evaluated") or 0 for r in rows)
+    return round(done / (wall / 60), 2) if wall else None
 
 
 def _median(values: list[float | None]) -> float | None:
@@ -169,6 +196,7 @@ async def _search_all(
 ) -> list[dict[str, Any]]:
     """Several problems at once: their compiles overlap, their timings take turns on the GPU."""
     slots = asyncio.Semaphore(max(args.concurrency, 1))
+    bench_started = time.monotonic()
 
     async def one(problem: Path) -> dict[str, Any]:
         # The torch.compile baseline is timed after all searches (`_time_baselines`):
@@ -202,6 +230,7 @@ async def _search_all(
                 data = {"best": None, "evaluated": 0, "error": f"{type(err).__name__}: {err}"}
             row = row_for(problem, data, time.monotonic() - started)
             row["error"] = data.get("error")
+            row["ended_s"] = round(time.monotonic() - bench_started, 2)
         with open(out / "rows.jsonl", "a") as handle:  # survives an interrupted bench
             handle.write(json.dumps(row) + "\n")
         print(
@@ -220,6 +249,7 @@ async def _search_all(
                             "seconds",
                             "eval_s_median",
                             "gpu_wait_s_median",
+                            "eval_parts_s_median",
                         )
                     },
                 }

@@ -102,9 +102,7 @@ def relay(
     raise RunnerFailed(describe_exit(code))
 
 
-def judge(
-    request: JobRequest, channel: Any, claimed: dict[str, Any], outputs: Path
-) -> dict[str, Any]:
+def judge(request: JobRequest, claimed: dict[str, Any], outputs: Path) -> dict[str, Any]:
     """The verdict, from the runner's claim and the judge's own checks."""
     try:
         result = EvalResult.from_dict(claimed) if isinstance(claimed, dict) else None
@@ -116,8 +114,7 @@ def judge(
         return result.to_dict()  # a failure the candidate reports of itself helps no cheat
     from kernelwright.harness.pipeline import EvalPipeline
 
-    if request.device == "cuda":  # a verification, not a measurement: let the next timer in
-        channel.relay("ready_for_gpu")
+    # The GPU is shared again by now (harness/worker.py asked before reaping the runner).
     pipeline = EvalPipeline(request, _Silent())
     pipeline.load_reference()
     reason = check_outputs(request, outputs, pipeline) or check_timing(request, result, pipeline)

@@ -77,10 +77,7 @@ def load_problem(source: str, path: str, channel: Any = None) -> Problem:
         init_inputs = list(get_init()) if callable(get_init) else []
     except Exception as err:
         raise _bad_input("get_init_inputs() failed", err) from err
-    try:
-        sample = get_inputs()
-    except Exception as err:
-        raise _bad_input("get_inputs() failed", err) from err
+    sample = _sample_inputs(get_inputs)
     if not isinstance(sample, (list, tuple)):
         raise BadInput(f"get_inputs() must return a list, got {type(sample).__name__}")
     if channel is not None:
@@ -89,6 +86,22 @@ def load_problem(source: str, path: str, channel: Any = None) -> Problem:
     if not isinstance(declared, bool):
         raise BadInput(f"INFERENCE must be True or False, not {declared!r}")
     return Problem(module, model_cls, get_inputs, init_inputs, inference=declared)
+
+
+def _sample_inputs(get_inputs: Callable[[], list]) -> Any:
+    """One call of get_inputs(), to check what it returns: on the meta device first, so
+    a problem of several GB is not drawn on the CPU in every job only to be thrown away
+    (4-7 GB of random numbers, seconds each time). A problem that reads values back
+    (`.item()`) is called once more on real tensors, and its error is the one reported."""
+    try:
+        with torch.device("meta"):
+            return get_inputs()
+    except Exception:  # noqa: BLE001 - the real call below says what is wrong, if anything
+        pass
+    try:
+        return get_inputs()
+    except Exception as err:
+        raise _bad_input("get_inputs() failed", err) from err
 
 
 def build_reference(problem: Problem, seed: int, device: torch.device) -> torch.nn.Module:

@@ -209,6 +209,19 @@ class WorkerPool:
         for spare in spares:
             await _end(spare)
 
+    async def warm(self, device: str) -> None:
+        """Starts the spare evaluation workers now (with `prestart`), so they import torch
+        while the search captures and profiles its reference: the first evaluations
+        then find a worker ready (on the H200 machine a cold start was 9 s of the first
+        evaluation's wall time with eight searches starting at once)."""
+        if not self._prestart:
+            return
+        for gpu in range(self._gpus if device == "cuda" else 1):
+            key = (id(asyncio.get_running_loop()), device, gpu)
+            spares = self._spares.setdefault(key, [])
+            while len(spares) < self._parallel:
+                spares.append(await self._start(device, gpu, JobKind.EVAL.value))
+
     async def _start(self, device: str, gpu: int, kind: str) -> _Worker:
         private = sandboxes.private_folder()
         env = sandboxes.worker_environment(private)
@@ -259,9 +272,11 @@ class WorkerPool:
             else:  # it died waiting
                 await _end(spare)
         worker = worker or await self._start(request.device, gpu, request.kind)
-        if self._prestart and request.kind == JobKind.EVAL.value and len(spares) < self._parallel:
+        # Spares are evaluation workers (a judge and its runner); a capture or profile job
+        # may take one (the judge ends its runner) and is replaced like any other.
+        if self._prestart and len(spares) < self._parallel:
             self._spares.setdefault(key, []).append(
-                await self._start(request.device, gpu, request.kind)
+                await self._start(request.device, gpu, JobKind.EVAL.value)
             )
         return worker
 
@@ -270,23 +285,27 @@ class WorkerPool:
         worker = await self._worker_for(request, gpu)
         proc, log_path = worker.proc, worker.log_path
         request.log_path = log_path
-        clock = PhaseClock(("waiting", SHARED, EXCLUSIVE))
+        # "starting": from the request until the worker's first word (a worker still
+        # importing torch, a problem importing); "ending": the verdict to the exit.
+        clock = PhaseClock(("starting", "waiting", SHARED, EXCLUSIVE, "ending"))
         memory = device_memory(request.device, self._gpu_id(gpu))
         admitted = None
         try:
             # Waiting for memory is waiting for the GPU: not the job's active time.
             clock.enter("waiting")
             admitted = await memory.acquire(request.memory_estimate, request.alone)
-            clock.enter(None)
+            clock.enter("starting")
             proc.stdin.write((request.to_json() + "\n").encode())
             await proc.stdin.drain()
             status, payload = await self._converse(
                 proc, gpu, limits, clock, loading=bool(request.problem_source)
             )
+            clock.enter("ending")
             tail = _read_tail(log_path)
         finally:  # also on cancellation: the whole process tree goes
             try:
                 await _end(worker)
+                clock.enter(None)
             finally:  # only now: the worker held its memory until it exited
                 if admitted is not None:
                     memory.release(admitted)

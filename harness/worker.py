@@ -20,6 +20,7 @@ import select
 import signal
 import sys
 import threading
+import time
 import traceback
 from typing import Any, TextIO
 
@@ -129,6 +130,8 @@ def main() -> int:
         runner = judge.start_runner(log_path)  # imports torch while the judge does
     if private is not None:
         from kernelwright.harness import jobs  # noqa: F401  (the import is the point)
+
+        _start_cuda()
     line = sys.stdin.readline()
     if not line:  # a spare the pool never used
         os._exit(0)
@@ -153,6 +156,19 @@ def main() -> int:
     # Skip interpreter teardown: a candidate's atexit hooks or CUDA context
     # destructors must not get a chance to hang or crash after the verdict.
     os._exit(0)
+
+
+def _start_cuda() -> None:
+    """A spare makes its CUDA context while it waits for a request: under eight searches
+    at once a context took seconds to make, and every evaluation's judge and runner
+    made one on the way to its verdict. Only where the pool gave this worker a GPU."""
+    if not os.environ.get("CUDA_VISIBLE_DEVICES"):
+        return
+    import torch
+
+    with contextlib.suppress(Exception):  # no usable GPU: the job finds out and says so
+        if torch.cuda.is_available():
+            torch.empty(1, device="cuda")
 
 
 class _Reply(Exception):
@@ -201,15 +217,27 @@ def _judged(request: JobRequest, channel: Channel, runner: Any) -> dict[str, Any
     outputs = Path(tempfile.mkdtemp(prefix="kw-outputs-"))
     try:
         message = judge.relay(request, channel, runner, outputs)
+        if message.type == "result" and request.device == "cuda":
+            # The judge's replay is a verification, not a measurement, and the runner's
+            # kernels are done: the next timer may start while the runner is reaped.
+            channel.relay("ready_for_gpu")
     except judge.RunnerFailed as err:
         raise _Reply("crash", {"reason": str(err)}) from None
     finally:
         judge.end_runner(runner)  # nothing of the candidate runs while the judge decides
     if message.type == "result":
+        started = time.monotonic()
         try:
-            return judge.judge(request, channel, message.payload, outputs)
+            verdict = judge.judge(request, message.payload, outputs)
         except Exception as err:
             raise _internal_error(request, err) from None
+        # The judge's replay is part of every evaluation's wall time: say how much.
+        seconds = verdict.get("seconds")
+        verdict["seconds"] = {
+            **(seconds if isinstance(seconds, dict) else {}),
+            "judge": round(time.monotonic() - started, 3),
+        }
+        return verdict
     if message.type == "bad_input":  # the runner refused the problem before any candidate ran
         raise _Reply("bad_input", {"reason": str(message.payload.get("reason", "bad input"))})
     if message.type == "internal_error":

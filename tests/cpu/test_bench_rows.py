@@ -64,6 +64,28 @@ def test_summary_metrics():
     assert summary["memory_bound_median_pct_peak_bw"] == 80.0
 
 
+def test_summary_says_how_many_evaluations_a_minute_and_where_their_time_went():
+    from kernelwright.agent.bench import eval_seconds
+
+    nodes = [
+        {"seconds": {"total": 10.0, "waiting": 4.0, "starting": 1.0, "judge": 2.0,
+                     "phases": {"compile": 1.5, "time": 3.0}}},
+        {"seconds": {"total": 6.0, "waiting": 0.0, "starting": 3.0, "judge": 1.0,
+                     "phases": {"compile": 0.5, "time": 1.0}}},
+    ]  # fmt: skip
+    parts = eval_seconds(nodes)
+    assert parts["eval_s_median"] == 8.0 and parts["gpu_wait_s_median"] == 2.0
+    assert parts["eval_parts_s_median"]["starting"] == 2.0
+    assert parts["eval_parts_s_median"]["compile"] == 1.0
+    rows = [
+        {**SEARCH_ROW, "evaluated": 3, "ended_s": 40.0, **parts},
+        {**SEARCH_ROW, "evaluated": 5, "ended_s": 120.0},  # the searching stage: 2 minutes
+    ]
+    summary = summarise(rows)
+    assert summary["evaluations"] == 8 and summary["evaluations_per_minute"] == 4.0
+    assert summary["eval_judge_s_median_of_rows"] == 1.5
+
+
 def test_bench_on_cpu_writes_its_table_and_says_no_speed(tmp_path):
     folder = tmp_path / "problems"
     folder.mkdir()

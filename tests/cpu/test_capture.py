@@ -85,3 +85,73 @@ def test_problem_files_capture_in_a_child_process():
         assert graph["capture"] == "export" and "unsupported" not in graph
     ops = {n["op"] for g in graphs for n in g["nodes"]}
     assert {"aten.layer_norm", "aten.conv2d", "aten.scaled_dot_product_attention"} <= ops
+
+
+_HUGE_PROBLEM = """
+import torch
+import torch.nn as nn
+
+batch_size = 65536
+dim = 65536
+
+
+class Model(nn.Module):
+    def forward(self, x):
+        return torch.softmax(x, dim=1) * 2.0
+
+
+def get_inputs():
+    return [torch.randn(batch_size, dim)]  # 16 GiB of fp32: more than this machine holds
+
+
+def get_init_inputs():
+    return []
+"""
+
+_NEEDS_VALUES = """
+import torch
+import torch.nn as nn
+
+
+class Model(nn.Module):
+    def __init__(self, scale):
+        super().__init__()
+        self.scale = scale
+
+    def forward(self, x):
+        return torch.relu(x) * self.scale
+
+
+def get_inputs():
+    n = int(torch.tensor([5]).item())  # a size read out of a tensor: needs real values
+    return [torch.randn(3, n)]
+
+
+def get_init_inputs():
+    return [float(torch.ones(1).sum().item())]
+"""
+
+
+def test_capture_of_a_problem_of_many_gigabytes_allocates_none_of_it(tmp_path):
+    import asyncio
+
+    from kernelwright.harness.evaluate import Harness
+
+    path = tmp_path / "huge_softmax.py"
+    path.write_text(_HUGE_PROBLEM)
+    graph = asyncio.run(Harness().capture(str(path)))
+    assert "unsupported" not in graph, graph.get("unsupported")
+    assert graph["inputs"][0]["shape"] == [65536, 65536]
+    assert "aten.softmax.int" in {n["op"] for n in graph["nodes"]}
+
+
+def test_capture_of_a_problem_that_reads_tensor_values_falls_back_to_real_tensors(tmp_path):
+    import asyncio
+
+    from kernelwright.harness.evaluate import Harness
+
+    path = tmp_path / "needs_values.py"
+    path.write_text(_NEEDS_VALUES)
+    graph = asyncio.run(Harness().capture(str(path)))
+    assert "unsupported" not in graph, graph.get("unsupported")
+    assert graph["inputs"][0]["shape"] == [3, 5]

@@ -25,14 +25,6 @@ def _request(**fields) -> JobRequest:
     )
 
 
-class _Channel:
-    def relay(self, kind: str) -> None:
-        pass
-
-    def send(self, kind: str, payload=None) -> None:
-        pass
-
-
 def test_large_outputs_are_handed_over_as_the_same_seeded_sample(tmp_path, monkeypatch):
     monkeypatch.setattr(handover, "SAMPLE_ELEMENTS", 1024)
     out = torch.randn(64, 1000)
@@ -69,18 +61,18 @@ def test_an_ok_whose_outputs_never_arrived_is_rejected(tmp_path):
     claim = EvalResult(
         outcome="ok", message="verified on 5 trials", device="cpu", speedup={"vs_eager": 50.0}
     ).to_dict()
-    verdict = judge.judge(_request(), _Channel(), claim, tmp_path)
+    verdict = judge.judge(_request(), claim, tmp_path)
     assert verdict["outcome"] == "rejected" and "judge:claim-refused" in verdict["flags"]
     assert "never reached the judge" in verdict["message"]
 
 
 def test_a_failure_the_runner_reports_passes_through(tmp_path):
     claim = EvalResult(outcome="wrong", message="trial 1: mismatch", device="cpu").to_dict()
-    assert judge.judge(_request(), _Channel(), claim, tmp_path) == claim
+    assert judge.judge(_request(), claim, tmp_path) == claim
 
 
 def test_something_that_is_not_a_verdict_is_rejected(tmp_path):
-    verdict = judge.judge(_request(), _Channel(), {"outcome": "splendid"}, tmp_path)
+    verdict = judge.judge(_request(), {"outcome": "splendid"}, tmp_path)
     assert verdict["outcome"] == "rejected"
 
 

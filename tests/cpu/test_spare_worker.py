@@ -86,3 +86,22 @@ async def test_concurrent_candidates_leave_no_worker_behind():
         await pool.close()
     assert len(started) >= 6 and all(w.proc.returncode is not None for w in started)
     assert not any(_alive(w.proc.pid) for w in started)
+
+
+async def test_warm_starts_the_spares_before_the_first_job_and_the_capture_uses_one():
+    """A search warms its pool before capturing: the capture and the first candidate
+    each find a worker with torch imported, and every spare is ended at close."""
+    pool = WorkerPool(parallel=2, prestart=True)
+    try:
+        await pool.warm("cpu")
+        warmed = _spares(pool)
+        assert len(warmed) == 2 and all(_alive(w.proc.pid) for w in warmed)
+        harness = Harness(pool=pool)
+        graph = await harness.capture(str(SOFTMAX))
+        assert "unsupported" not in graph
+        # the capture ran in a warmed worker, and its place was filled again
+        assert sum(w.proc.returncode is not None for w in warmed) == 1
+        assert len(_spares(pool)) == 2
+    finally:
+        await pool.close()
+    assert not any(_alive(w.proc.pid) for w in warmed)
