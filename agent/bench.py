@@ -86,7 +86,17 @@ def row_for(problem: Path, report: dict[str, Any], seconds: float) -> dict[str, 
 # Where an evaluation's wall time goes (harness/pool.py clocks the first group, the
 # worker its pipeline phases, harness/worker.py the judge's replay).
 EVAL_PARTS = ("starting", "shared", "exclusive", "ending", "judge")
-EVAL_PHASES = ("load", "compile", "verify", "time", "reverify")
+EVAL_PHASES = (
+    "load",
+    "compile",
+    "verify",
+    "time",
+    "time:streams",
+    "time:gpu-wait",
+    "time:timing",
+    "time:profile",
+    "reverify",
+)
 
 
 def eval_seconds(nodes: list[dict[str, Any]]) -> dict[str, Any]:

@@ -61,6 +61,7 @@ class Search:
         self.tree = Tree()
         self.strategy = make_strategy(config.strategy)
         self.notes: list[str] = []
+        self.prepare_seconds: dict[str, float] = {}  # capture and profile, for the report
         self.interrupted: list[Node] = []  # stored in flight by a run that stopped; run again
         self.failed = 0
         self.best_at = 0  # evaluation count when the best last improved
@@ -156,11 +157,17 @@ class Search:
         )
         await pool.warm(self.device)
         log.info("%s: capturing the reference graph", self.problem_path)
+        began = time.monotonic()
         self.graph = await self.harness.capture(self.problem_path)
+        captured = time.monotonic()
         log.info("%s: profiling the reference on %s", self.problem_path, self.device)
         self.reference = await self.harness.profile(
             self.problem_path, self.device, compile_baseline=False
         )
+        self.prepare_seconds = {
+            "capture": round(captured - began, 2),
+            "profile": round(time.monotonic() - captured, 2),
+        }
         log.info("%s: reference %.4f ms", self.problem_path, self.reference["timing"]["median_ms"])
         self.peaks = (self.reference.get("profile") or {}).get("peaks")
         peaks = self.peaks or {}
@@ -513,8 +520,13 @@ class Search:
             baseline=baseline,
             notes=self.notes,
         )
+        reference = (
+            {**self.reference, "prepare_seconds": self.prepare_seconds}
+            if self.reference
+            else self.reference
+        )
         outputs.write_outputs(
-            self.out_dir, report, best, self.reference, self.search_id, self._accounts()
+            self.out_dir, report, best, reference, self.search_id, self._accounts()
         )
         self._emit("finished", best, message="cancelled" if cancelled else "done")
         return report

@@ -332,6 +332,8 @@ class Harness:
             )
         result = {
             **outcome.payload,
+            # the worker's phases and the pool's clock (its waits for the GPU gate)
+            "seconds": {**(outcome.payload.get("seconds") or {}), **(outcome.seconds or {})},
             "problem": str(problem_path),
             "problem_hash": problem_hash,
             "sandbox": self.pool.sandbox.describe(),

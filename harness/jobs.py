@@ -23,7 +23,7 @@ from kernelwright.harness.pipeline import (
 def run_eval(request: JobRequest, channel: Any) -> dict[str, Any]:
     pipeline = EvalPipeline(request, channel)
     result = pipeline.result
-    timer = PhaseClock()  # the worker's own phases; the GPU waits are the parent's
+    timer = pipeline.clock  # the worker's own phases; the GPU waits are the parent's
     try:
         if pipeline.device.type == "cuda":
             channel.share_gpu()  # compile and verify alongside others; timing waits its turn
@@ -77,8 +77,11 @@ def run_eval(request: JobRequest, channel: Any) -> dict[str, Any]:
 
 def run_profile(request: JobRequest, channel: Any) -> dict[str, Any]:
     device = device_of(request)
+    clock = PhaseClock()
     if device.type == "cuda":
+        clock.enter("gpu-wait")
         channel.share_gpu()
+    clock.enter("load")
     problem = load_problem(request.problem_source, request.problem_path, channel)
     reference = build_reference(problem, request.seed, device)
     inputs = seeded_inputs(problem, request.seed, device)
@@ -98,6 +101,7 @@ def run_profile(request: JobRequest, channel: Any) -> dict[str, Any]:
     )
     contenders = {"eager": reference}
     if device.type == "cuda":
+        clock.enter("compile-and-wait")  # the torch.compile baseline, then the GPU alone
         compiled = baseline_then_gpu(
             channel,
             request.compile_mode,
@@ -107,6 +111,7 @@ def run_profile(request: JobRequest, channel: Any) -> dict[str, Any]:
         )
         if compiled is not None:
             contenders["compile"] = compiled
+        clock.enter("timing")
         with torch.no_grad():
             timings = timing.time_cuda(
                 contenders, inputs, request.timing_max_reps, request.timing_target_rse
@@ -117,8 +122,11 @@ def run_profile(request: JobRequest, channel: Any) -> dict[str, Any]:
     eager = timings["eager"]
     profile = profiling.build_profile(eager["median_ms"], nbytes, flops, dtype_key, request.peaks)
     if request.use_ncu:
+        clock.enter("ncu")
         profile["ncu"] = ncu_profile(request, channel, None)
+    clock.enter(None)
     return {
+        "seconds": clock.rounded(),
         "device": str(device),
         "timing": eager,
         "compile_timing": timings.get("compile"),

@@ -25,6 +25,7 @@ from kernelwright.harness.loading import (
     move_inputs,
 )
 from kernelwright.harness.messages import EvalResult, JobRequest, Outcome
+from kernelwright.harness.phases import PhaseClock
 from kernelwright.harness.static_checks import find_cheats
 
 SUSPICIOUS_SPEEDUP = 10.0  # DESIGN.md: above this, re-verify before believing it
@@ -139,6 +140,8 @@ class _CandidateRaised(Exception):
 
 class EvalPipeline:
     def __init__(self, request: JobRequest, channel: Any):
+        # The worker's phase clock (harness/jobs.py); timing splits its phase further.
+        self.clock = PhaseClock()
         self.request, self.channel = request, channel
         self.device = device_of(request)
         self.result = EvalResult(
@@ -497,7 +500,9 @@ class EvalPipeline:
         req = self.request
         # The stream check runs both models under the profiler: a verification, not
         # a measurement, so it runs before the GPU is taken alone.
+        self.clock.enter("time:streams")
         self.check_streams(inputs)
+        self.clock.enter("time:gpu-wait")
         compiled = baseline_then_gpu(
             self.channel,
             req.compile_mode,
@@ -509,8 +514,11 @@ class EvalPipeline:
             # Inductor starts its own compile workers; they are the baseline's, not the
             # candidate's (whose threads were already checked after verification).
             self.threads = guards.ThreadGuard()
+        self.clock.enter("time:timing")
         with torch.no_grad():
-            return timing.time_cuda(contenders, inputs, req.timing_max_reps, req.timing_target_rse)
+            timed = timing.time_cuda(contenders, inputs, req.timing_max_reps, req.timing_target_rse)
+        self.clock.enter("time:profile")
+        return timed
 
     def _candidate(self, *inputs):
         try:
