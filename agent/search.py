@@ -158,7 +158,7 @@ class Search:
         await pool.warm(self.device)
         log.info("%s: capturing the reference graph", self.problem_path)
         began = time.monotonic()
-        self.graph = await self.harness.capture(self.problem_path)
+        self.graph = await self.harness.capture(self.problem_path, self.device)
         captured = time.monotonic()
         log.info("%s: profiling the reference on %s", self.problem_path, self.device)
         self.reference = await self.harness.profile(

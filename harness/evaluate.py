@@ -347,8 +347,11 @@ class Harness:
         if facts is not None:
             self.problem_memory[problem_hash] = facts
 
-    async def capture(self, problem_path: str) -> dict[str, Any]:
-        request = self._request(JobKind.CAPTURE, problem_path, "cpu")
+    async def capture(self, problem_path: str, device: str = "cpu") -> dict[str, Any]:
+        """The reference's graph. It is captured on meta or CPU tensors whatever the device
+        (harness/jobs.py run_capture); `device` only picks whose spare worker runs it:
+        a search passes its own, so the capture finds a worker started already."""
+        request = self._request(JobKind.CAPTURE, problem_path, resolve_device(device))
         outcome = await self._job(request)
         if outcome.status != "result":
             return {

@@ -219,7 +219,9 @@ class WorkerPool:
         for gpu in range(self._gpus if device == "cuda" else 1):
             key = (id(asyncio.get_running_loop()), device, gpu)
             spares = self._spares.setdefault(key, [])
-            while len(spares) < self._parallel:
+            # one more than the parallel slots on the first GPU: the capture and the
+            # profile take spares before any evaluation does
+            while len(spares) < self._parallel + (gpu == 0):
                 spares.append(await self._start(device, gpu, JobKind.EVAL.value))
 
     async def _start(self, device: str, gpu: int, kind: str) -> _Worker:
@@ -273,8 +275,9 @@ class WorkerPool:
                 await _end(spare)
         worker = worker or await self._start(request.device, gpu, request.kind)
         # Spares are evaluation workers (a judge and its runner); a capture or profile job
-        # may take one (the judge ends its runner) and is replaced like any other.
-        if self._prestart and len(spares) < self._parallel:
+        # may take a warmed one (the judge ends its runner), replaced like any other.
+        replaces = request.kind == JobKind.EVAL.value or key in self._spares
+        if self._prestart and replaces and len(spares) < self._parallel:
             self._spares.setdefault(key, []).append(
                 await self._start(request.device, gpu, JobKind.EVAL.value)
             )
