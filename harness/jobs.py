@@ -14,6 +14,9 @@ from kernelwright.harness.pipeline import (
     Verdict,
     baseline_then_gpu,
     device_of,
+    float_dtypes,
+    fp32_only,
+    needs_float64_reference,
     seeded_inputs,
     versions,
     warm_compiled,
@@ -136,7 +139,15 @@ def run_profile(request: JobRequest, channel: Any) -> dict[str, Any]:
         "output": {"shape": list(out.shape), "dtype": str(out.dtype)}
         if isinstance(out, torch.Tensor)
         else None,
-        "memory": memory.measured(reference, inputs, out, working).to_dict(),
+        "memory": memory.measured(
+            reference,
+            inputs,
+            out,
+            working,
+            float64_every_trial=needs_float64_reference(
+                device, fp32_only(float_dtypes(reference, inputs)), trace.ops
+            ),
+        ).to_dict(),
     }
 
 

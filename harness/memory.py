@@ -21,7 +21,9 @@ An evaluation's footprint (`footprint`, bytes) is the sum of:
   candidate's are taken to be no larger;
 - float64: the float64 reference, built on every trial of a TF32 convolution
   and after a strict mismatch on any float problem: weights, inputs and the
-  working set again at 8 bytes an element;
+  working set again at 8 bytes an element. Reserved only where every trial
+  builds it (or where that is not known): for a 6.4 GB ReLU it was 26 GB of a
+  71 GB reservation, and eight searches' evaluations queued behind it;
 - scratch: the comparison's, which is chunked (2^24 elements × 8 bytes × 4
   temporaries);
 
@@ -74,6 +76,11 @@ class ProblemMemory:
     outputs: int  # the reference's output(s)
     working: int | None = None  # the forward's peak above inputs and weights; None: not measured
     float_bytes: int | None = None  # smallest floating element size; None: no float data
+    # Whether every verification trial builds a float64 reference (a TF32 convolution on
+    # CUDA); None: not known, reserved as if so. Where it is False, the float64 reference
+    # built after a strict mismatch is not reserved: if that runs out of memory, the
+    # harness's own out-of-memory error runs the evaluation again alone (harness/evaluate.py).
+    float64_every_trial: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -95,7 +102,7 @@ def footprint(problem: ProblemMemory, job: str = "eval", compile_baseline: bool 
     else:
         intermediates = working - problem.outputs
         float64 = 0
-        if problem.float_bytes:
+        if problem.float_bytes and problem.float64_every_trial is not False:
             float64 = 8 // problem.float_bytes * (problem.params + problem.inputs + working)
         need = (
             weights
@@ -154,7 +161,13 @@ def from_capture(graph: dict[str, Any]) -> ProblemMemory | None:
     )
 
 
-def measured(reference: Any, inputs: list, out: Any, working: int | None) -> ProblemMemory:
+def measured(
+    reference: Any,
+    inputs: list,
+    out: Any,
+    working: int | None,
+    float64_every_trial: bool | None = None,
+) -> ProblemMemory:
     """The facts, from live tensors (worker side; any object with numel/element_size counts)."""
     weights = [*reference.parameters(), *reference.buffers()]
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
@@ -170,6 +183,7 @@ def measured(reference: Any, inputs: list, out: Any, working: int | None) -> Pro
         outputs=total(outs),
         working=working,
         float_bytes=min(floats) if floats else None,
+        float64_every_trial=float64_every_trial,
     )
 
 

@@ -86,10 +86,30 @@ def baseline_then_gpu(channel: Any, mode: str, build: Callable[[], Any] | None) 
     return build() if build is not None else None
 
 
+def needs_float64_reference(device: torch.device, fp32: bool, reference_ops) -> bool:
+    """TF32 convolutions: PyTorch's own default computes the reference in lower precision,
+    so every trial compares against a float64 reference too."""
+    return (
+        device.type == "cuda"
+        and fp32
+        and torch.backends.cudnn.allow_tf32
+        and any("conv" in op for op in reference_ops)
+    )
+
+
 def _float_dtypes(problem: Problem, reference: torch.nn.Module, device: torch.device) -> set:
-    tensors = [x for x in seeded_inputs(problem, 0, device) if isinstance(x, torch.Tensor)]
+    return float_dtypes(reference, seeded_inputs(problem, 0, device))
+
+
+def float_dtypes(reference: torch.nn.Module, inputs: list) -> set:
+    tensors = [x for x in inputs if isinstance(x, torch.Tensor)]
     tensors += list(reference.parameters()) + list(reference.buffers())
     return {t.dtype for t in tensors if t.is_floating_point()}
+
+
+def fp32_only(dtypes: set) -> bool:
+    """float32 data and no half-precision data: the fp32 checks and tolerances apply."""
+    return torch.float32 in dtypes and not dtypes & {torch.float16, torch.bfloat16}
 
 
 def _finite(output: Any) -> bool:
@@ -162,9 +182,7 @@ class EvalPipeline:
         self.problem = load_problem(req.problem_source, req.problem_path, channel)
         self.reference = build_reference(self.problem, req.seed, self.device)
         self.dtypes = _float_dtypes(self.problem, self.reference, self.device)
-        self.fp32 = self.dtypes == {torch.float32} or (
-            torch.float32 in self.dtypes and not self.dtypes & {torch.float16, torch.bfloat16}
-        )
+        self.fp32 = fp32_only(self.dtypes)
 
     def load_candidate(self) -> None:
         req = self.request
@@ -264,13 +282,7 @@ class EvalPipeline:
         return out, op_trace
 
     def _needs_float64_reference(self, reference_ops) -> bool:
-        """TF32 convolutions: PyTorch's own default computes the reference in lower precision."""
-        return (
-            self.device.type == "cuda"
-            and self.fp32
-            and torch.backends.cudnn.allow_tf32
-            and any("conv" in op for op in reference_ops)
-        )
+        return needs_float64_reference(self.device, self.fp32, reference_ops)
 
     def _float64_reference(self, inputs: list):
         model64 = copy.deepcopy(self.reference).double()

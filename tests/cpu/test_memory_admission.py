@@ -166,6 +166,24 @@ def test_issue_15_two_evaluations_of_a_4_gib_problem_do_not_share_what_was_left(
     asyncio.run(scenario())
 
 
+def test_a_float64_reference_is_reserved_only_where_every_trial_builds_one():
+    """A 6.4 GB ReLU reserved 26 GB for a float64 reference it builds only after a strict
+    mismatch (and an out-of-memory error there reruns the evaluation alone)."""
+    relu = dict(inputs=6400 << 20, params=0, outputs=6400 << 20, float_bytes=4)
+    unknown = memory.footprint(memory.ProblemMemory(**relu))
+    pointwise = memory.footprint(memory.ProblemMemory(**relu, float64_every_trial=False))
+    tf32_conv = memory.footprint(memory.ProblemMemory(**relu, float64_every_trial=True))
+    assert tf32_conv == unknown
+    assert unknown - pointwise > 3 * relu["inputs"]  # the float64 copies: 8 bytes for 4
+    assert 3 * pointwise < 139 * GIB < 3 * unknown  # three fit on an H200 where only two did
+
+
+def test_the_profile_says_whether_every_trial_needs_a_float64_reference():
+    harness = Harness(pool=WorkerPool(parallel=1))
+    result = asyncio.run(harness.profile(str(PROBLEMS / "small_linear.py"), "cpu", use_cache=False))
+    assert result["memory"]["float64_every_trial"] is False  # no TF32 convolution on a CPU
+
+
 def test_small_problems_still_share_the_device():
     problem = memory.ProblemMemory(
         inputs=64 << 20, params=16 << 20, outputs=64 << 20, float_bytes=4
