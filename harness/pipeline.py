@@ -482,6 +482,14 @@ class EvalPipeline:
                 raised.error, "running ModelNew for timing"
             ) from raised.error
         cand = timings["candidate"]
+        left = (cand.get("persisting_l2") or {}).get("after")
+        if left:
+            raise Verdict(
+                Outcome.REJECTED,
+                f"the candidate set aside {left} bytes of L2 for persisting accesses, which "
+                "survive the flush between timed repetitions",
+                ["dynamic:persisting-l2"],
+            )
         self.result.timing = cand
         if cand["iqr_ms"] > NOISY_IQR_SHARE * cand["median_ms"]:
             self.result.flags.append(

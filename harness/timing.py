@@ -23,6 +23,7 @@ from typing import Any
 
 import torch
 from kernelwright.harness.memory import timing_input_sets
+from kernelwright.harness.persisting_l2 import PersistingL2
 
 MIN_REPS = 10
 # Short kernels are noisy one launch at a time: a 70 µs kernel's median over 10
@@ -108,6 +109,8 @@ def time_cuda(
     device = torch.device("cuda", torch.cuda.current_device())
     l2_bytes = getattr(torch.cuda.get_device_properties(device), "L2_cache_size", 64 << 20)
     flush = torch.empty(max(2 * l2_bytes, 256 << 20), dtype=torch.uint8, device=device)
+    persisting = PersistingL2()
+    emptied = persisting.empty()  # no lines may survive the flush (harness/persisting_l2.py)
     input_sets = _input_copies(inputs, input_bytes(inputs))
     for fn in contenders.values():
         _warm_up(fn, input_sets[0], device)
@@ -117,6 +120,8 @@ def time_cuda(
     for rep in range(max_reps):
         args = input_sets[rep % len(input_sets)]
         for name, fn in contenders.items():
+            if emptied:
+                persisting.reset_lines()
             flush.zero_()
             spin()
             start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
@@ -133,7 +138,11 @@ def time_cuda(
         if time.perf_counter() - start_wall > TIME_CAP_S:
             break
     del flush
-    return {name: s.summary("cuda-events+l2-flush") for name, s in samples.items()}
+    summaries = {name: s.summary("cuda-events+l2-flush") for name, s in samples.items()}
+    for summary in summaries.values():
+        # what the contenders left set aside: anything above zero, one of them set it
+        summary["persisting_l2"] = {"emptied": emptied, "after": persisting.carve_out()}
+    return summaries
 
 
 def _gpu_spin() -> Callable[[], None]:

@@ -17,6 +17,8 @@ GPU_EXPECTED = {
     **{k: v for k, v in EXPECTED.items() if k not in ("crash_memory", "memory_in_child")},
     # Static rule off the table: only the profiler's stream trace can see this one.
     "other_stream_dynamic": (PROBLEMS / "small_softmax.py", "rejected", "dynamic:other-stream"),
+    # Its L2 carve-out would keep its inputs warm through the flush (harness/persisting_l2.py).
+    "persisting_l2_dynamic": (PROBLEMS / "small_softmax.py", "rejected", "dynamic:persisting-l2"),
 }
 
 
