@@ -125,7 +125,7 @@ function documentUri(ctx: CommandContext, arg: unknown): string | undefined {
   if (typeof arg === 'string' && arg !== '') return arg;
   // Invoked from a menu on an editor, VS Code passes its Uri object.
   if (arg !== null && typeof arg === 'object' && typeof (arg as { toString(): string }).toString === 'function') {
-    const s = String(arg);
+    const s = (arg as { toString(): string }).toString();
     if (/^[a-z][a-z0-9+.-]*:/i.test(s)) return s;
   }
   return ctx.api.activeEditor()?.uri;
@@ -191,7 +191,7 @@ export const commandHandlers: Record<string, (ctx: CommandContext, ...args: unkn
     if (!ctx.isTrusted()) return ctx.explainRestricted();
     return ctx.restart();
   },
-  [CLIENT_CMD_SHOW_LOG]: async (ctx) => ctx.api.showOutput(),
+  [CLIENT_CMD_SHOW_LOG]: (ctx) => Promise.resolve(ctx.api.showOutput()),
 };
 
 /**

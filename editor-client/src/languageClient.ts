@@ -19,7 +19,6 @@ import {
 // The client's built-in progress UI (status bar, no Cancel button) is replaced below.
 import { ProgressFeature } from 'vscode-languageclient/lib/common/progress';
 import { CONFIG_SECTION, EXTENSION_NAME } from './constants';
-import type { WorkDoneProgressValue } from './lsp';
 import { NotificationProgress } from './progress';
 import type { ServerLaunch } from './serverLaunch';
 import type { ClientFactory, ClientHandle } from './session';
@@ -47,7 +46,7 @@ class NotificationProgressFeature implements StaticFeature {
   initialize(): void {
     this.client.onRequest(WorkDoneProgressCreateRequest.type, ({ token }) => {
       this.ui.create(token, (handler) =>
-        this.client.onProgress(WorkDoneProgress.type, token, (value) => handler(value as WorkDoneProgressValue)),
+        this.client.onProgress(WorkDoneProgress.type, token, (value) => handler(value)),
       );
     });
   }
@@ -80,14 +79,21 @@ export function createClientFactory(
       outputChannel,
       initializationOptions: initializationOptions(settings()),
       middleware: {
-        executeCommand: async (command, args, next) =>
-          interceptCommand(command, args) ? undefined : next(command, args),
+        // `next` is typed `any` by the client library: what it returns is passed on untouched.
+        executeCommand: (command, args, next): Promise<unknown> =>
+          interceptCommand(command, args)
+            ? Promise.resolve(undefined)
+            : Promise.resolve(next(command, args) as unknown),
         workspace: {
           configuration: async (params, token, next) => {
             const { answers, delegate } = answerConfiguration(params.items, settings());
             if (delegate.length > 0) {
               const rest = await next({ items: delegate.map((i) => params.items[i]) }, token);
-              if (Array.isArray(rest)) delegate.forEach((at, j) => (answers[at] = rest[j]));
+              if (Array.isArray(rest)) {
+                delegate.forEach((at, j) => {
+                  answers[at] = rest[j] as unknown;
+                });
+              }
             }
             return answers;
           },

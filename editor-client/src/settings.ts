@@ -146,7 +146,7 @@ export function parseSettings(
   const rawInterp = raw['interpreter'];
   if (rawInterp !== undefined && rawInterp !== null) {
     if (Array.isArray(rawInterp) && rawInterp.every((s) => typeof s === 'string')) {
-      interpreter = (rawInterp as string[])
+      interpreter = rawInterp
         .map((s) => expandPath(s, env.workspaceFolder, env.home))
         .filter((s) => s.trim() !== '');
     } else if (typeof rawInterp === 'string') {

@@ -1,7 +1,7 @@
 /** VscodeApi over the real `vscode` module. Kept free of logic: what is here is not unit-tested. */
 import * as vscode from 'vscode';
 import { CONFIG_SECTION, PREVIEW_SCHEME } from './constants';
-import type { TextDocumentEdit, WorkspaceEdit } from './lsp';
+import type { WorkspaceEdit } from './lsp';
 import type { Range } from './protocol';
 import { SETTING_KEYS } from './settings';
 import type { Disposable, PickItem, StatusItem, VscodeApi } from './vscodeApi';
@@ -39,9 +39,8 @@ function toWorkspaceEdit(edit: WorkspaceEdit): vscode.WorkspaceEdit {
   const out = new vscode.WorkspaceEdit();
   for (const change of edit.documentChanges ?? []) {
     if ('textDocument' in change) {
-      const c = change as TextDocumentEdit;
-      const uri = vscode.Uri.parse(c.textDocument.uri);
-      for (const e of c.edits) out.replace(uri, toRange(e.range), e.newText);
+      const uri = vscode.Uri.parse(change.textDocument.uri);
+      for (const e of change.edits) out.replace(uri, toRange(e.range), e.newText);
       continue;
     }
     const op = change as { kind: string; uri?: string; oldUri?: string; newUri?: string; options?: object };
@@ -74,9 +73,12 @@ export function createVscodeApi(context: vscode.ExtensionContext, channel: vscod
     confirm: async (message, detail, confirmLabel) =>
       (await vscode.window.showInformationMessage(message, { modal: true, detail }, confirmLabel)) === confirmLabel,
     showQuickPick: async <T>(items: PickItem<T>[], options: { title: string; placeHolder?: string }) =>
-      (await vscode.window.showQuickPick(items, { title: options.title, placeHolder: options.placeHolder, matchOnDescription: true, matchOnDetail: true })) as
-        | PickItem<T>
-        | undefined,
+      await vscode.window.showQuickPick<PickItem<T>>(items, {
+        title: options.title,
+        placeHolder: options.placeHolder,
+        matchOnDescription: true,
+        matchOnDetail: true,
+      }),
     withNotificationProgress: (options, task) =>
       Promise.resolve(
         vscode.window.withProgress(

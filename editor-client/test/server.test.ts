@@ -56,7 +56,7 @@ test('the real server accepts the extension\'s settings, commands and requests',
   conn.onRequest('window/workDoneProgress/create', () => null);
   conn.listen();
   try {
-    const init = (await conn.sendRequest('initialize', {
+    const init = await conn.sendRequest<{ capabilities: { executeCommandProvider?: { commands: string[] } } }>('initialize', {
       processId: process.pid,
       rootUri: null,
       capabilities: {
@@ -64,7 +64,7 @@ test('the real server accepts the extension\'s settings, commands and requests',
         workspace: { configuration: true, workspaceEdit: { documentChanges: true } },
       },
       initializationOptions: initializationOptions(settings),
-    })) as { capabilities: { executeCommandProvider?: { commands: string[] } } };
+    });
     const serverCommands = init.capabilities.executeCommandProvider?.commands ?? [];
     for (const c of [...COMMANDS, CMD_SHOW_CANDIDATES]) assert.ok(serverCommands.includes(c), `server lacks ${c}`);
     // The language client registers these; the extension must not register them again.
@@ -80,14 +80,15 @@ test('the real server accepts the extension\'s settings, commands and requests',
     });
 
     // The extension's argument shapes are accepted (a malformed one is an InvalidParams error).
-    const optimized = (await conn.sendRequest(LSP_EXECUTE_COMMAND, {
+    const optimized = await conn.sendRequest<{ status: string }>(LSP_EXECUTE_COMMAND, {
       command: CMD_OPTIMIZE,
       arguments: [{ uri, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }],
-    })) as { status: string };
+    });
     assert.equal(typeof optimized.status, 'string');
-    const cancelled = (await conn.sendRequest(LSP_EXECUTE_COMMAND, { command: CMD_CANCEL, arguments: [{ jobId: 'none' }] })) as {
-      cancelled: unknown[];
-    };
+    const cancelled = await conn.sendRequest<{ cancelled: unknown[] }>(LSP_EXECUTE_COMMAND, {
+      command: CMD_CANCEL,
+      arguments: [{ jobId: 'none' }],
+    });
     assert.deepEqual(cancelled.cancelled, []);
 
     // The server pulled section "kernelwright" and got the validated options.
