@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 from . import pysource
+from .module_context import module_context
 from .problem import (
+    _BUILTINS,
     Problem,
     _file_get_inputs,
     _function,
@@ -91,17 +93,23 @@ def triton_problem(doc, target, sig, constants, recorded) -> Problem:
     prob.inputs, prob.missing, prob.errors = required, missing, errors
     if missing:
         return prob
-    defs = pysource.definitions(root, {"get_inputs", "get_init_inputs"}, with_classes=False)
     get_inputs, prob.shape_sources = _inputs_source(specs, required)
     args = ", ".join(required)
+    imports = pysource.imports(root)
+    have = {name for bound, _ in imports for name in bound} | set(constants) | _BUILTINS
+    have |= {"Model", "get_inputs", "get_init_inputs"}  # the problem's own
+    # The launcher and what it reaches at module level, transitively and in file order:
+    # the kernel, helpers, DEVICE, dtype dicts, autotune configs built by calls,
+    # conditional imports (server/module_context.py).
+    context = module_context(root, [launcher], have)
     parts = [
         (
             f'"""kernelwright problem: Triton kernel `{target.name}` through its launcher '
             f'`{lname}` from {doc.uri.rsplit("/", 1)[-1]}."""\n'
         ),
-        _import_block([t for _, t in pysource.imports(root)]),
+        _import_block([t for _, t in imports]),
         "\n".join(constants.values()) + "\n",
-        "\n\n".join(defs) + "\n",
+        "\n\n\n".join(context) + "\n",
         (
             "class Model(nn.Module):\n    def __init__(self):\n        super().__init__()\n\n"
             f"    def forward(self, {args}):\n        return {lname}({args})\n"

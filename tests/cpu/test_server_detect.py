@@ -185,3 +185,25 @@ def test_code_run_for_inference_declares_it_and_training_code_does_not():
     ns: dict = {}
     exec(compile(evaluated.text, "problem.py", "exec"), ns)  # noqa: S102 - our own problem text
     assert ns["INFERENCE"] is True
+
+
+def test_a_tutorial_style_triton_problem_carries_the_module_state_its_launcher_reaches(tmp_path):
+    """DEVICE, a dtype dict, autotune configs built by a function: all written with calls,
+    so not constants, and the problem raised NameError in the worker without them."""
+    import asyncio
+
+    from kernelwright.harness.evaluate import Harness
+
+    doc = doc_of("tutorial_vector_add.py")
+    target = detect.target_at(doc, at(doc, "add_kernel"), at(doc, "add_kernel"))
+    prob = problem.build(doc, target)
+    assert not prob.errors and not prob.missing, prob.errors
+    for needed in ("DEVICE = ", "_DTYPES = ", "BLOCK_DEFAULT = ", "def _configs", "CONFIGS = "):
+        assert needed in prob.text, needed
+    assert "__main__" not in prob.text and "print(" not in prob.text
+    # in order: each name is bound before the statement that reads it at import
+    assert prob.text.index("BLOCK_DEFAULT =") < prob.text.index("CONFIGS = _configs()")
+    assert prob.text.index("def _configs") < prob.text.index("CONFIGS = _configs()")
+    path = prob.write(tmp_path)
+    reference = asyncio.run(Harness().profile(str(path), "cpu", use_cache=False))
+    assert reference["output"]["shape"] == [98432]
