@@ -32,6 +32,10 @@ _BINDING = {
 }
 
 
+def _text(node: Node) -> str:
+    return (node.text or b"").decode()
+
+
 def _binds(stmt: Node) -> set[str]:
     """Names a top-level statement binds (in nested blocks too, not inside functions)."""
     if stmt.type in ("import_statement", "import_from_statement"):
@@ -41,7 +45,7 @@ def _binds(stmt: Node) -> set[str]:
         return _binds(inner) if inner is not None else set()
     if stmt.type in ("function_definition", "class_definition"):
         name = stmt.child_by_field_name("name")
-        return {name.text.decode()} if name is not None else set()
+        return {_text(name)} if name is not None else set()
     names: set[str] = set()
     for node in _outside_functions(stmt):
         if node.type in ("import_statement", "import_from_statement"):
@@ -49,11 +53,11 @@ def _binds(stmt: Node) -> set[str]:
         elif node.type in ("assignment", "augmented_assignment"):
             left = node.child_by_field_name("left")
             if left is not None:
-                names |= {n.text.decode() for n in walk(left) if n.type == "identifier"}
+                names |= {_text(n) for n in walk(left) if n.type == "identifier"}
         elif node.type in ("function_definition", "class_definition"):
             name = node.child_by_field_name("name")
             if name is not None:
-                names.add(name.text.decode())
+                names.add(_text(name))
     return names
 
 
@@ -71,7 +75,7 @@ def _is_main_guard(stmt: Node) -> bool:
     if stmt.type != "if_statement":
         return False
     condition = stmt.child_by_field_name("condition")
-    return condition is not None and "__name__" in condition.text.decode()
+    return condition is not None and "__name__" in _text(condition)
 
 
 def module_context(root: Node, sources: list[Node], have: set[str]) -> list[str]:
@@ -93,4 +97,4 @@ def module_context(root: Node, sources: list[Node], have: set[str]) -> list[str]
             kept.add(id(stmt))
             wanted |= set(free_names(stmt)) - have
             changed = True
-    return [s.text.decode() for s in statements if id(s) in kept]
+    return [_text(s) for s in statements if id(s) in kept]
