@@ -28,6 +28,7 @@ from ..generator import (
     render,
     render_program,
     triton_matmul_default,
+    tunables,
 )
 from ..generator.expr import Unsupported
 from .base import NodeSummary, Proposal, ProposalContext, ProposerError
@@ -42,13 +43,21 @@ class EmbeddedProposer:
         return self.propose_sync(ctx)
 
     def propose_sync(self, ctx: ProposalContext) -> list[Proposal]:
-        if not ctx.graph:
-            raise ProposerError(
-                "no captured graph for this problem (capture job missing or failed)"
-            )
-        plan, reason = plan_or_reason(ctx.graph)
-        if plan is None:
-            return self._propose_program(ctx)
+        try:
+            if not ctx.graph:
+                raise ProposerError(
+                    "no captured graph for this problem (capture job missing or failed)"
+                )
+            plan, reason = plan_or_reason(ctx.graph)
+            if plan is None:
+                return self._propose_program(ctx)
+        except ProposerError:
+            # A Triton kernel's graph cannot be captured without running it: its own
+            # launch tunables are still a search (generator/tunables.py).
+            launch = tunables.find_launch(ctx.problem_source)
+            if launch is None:
+                raise
+            return self._propose_tunables(ctx, launch)
         space = config_space(plan, ctx.device)
         rng = random.Random(ctx.seed)
         chosen: list[tuple[dict, str]] = []
@@ -219,6 +228,31 @@ class EmbeddedProposer:
             for proposal in self._proposals(
                 program_for(choices, config), render_program, [(config, move)]
             )
+        ]
+
+    def _propose_tunables(self, ctx: ProposalContext, launch: tunables.Launch) -> list[Proposal]:
+        """The user's kernel at other block sizes, num_warps and num_stages: one step from
+        the parent's (or the kernel's own) values, each untried config once."""
+        parent = (ctx.parent.config or {}).get("tunables") if ctx.parent is not None else None
+        current = parent if isinstance(parent, dict) else launch.default
+        chosen: list[tuple[dict, str]] = []
+        for values, move in tunables.neighbours(launch, current):
+            config = {"tunables": values}
+            if config not in ctx.tried and all(config != c for c, _ in chosen):
+                chosen.append((config, f"your `{launch.kernel}` with {move}"))
+            if len(chosen) >= ctx.count:
+                break
+        if not chosen:
+            raise ProposerError(f"no untried launch config for `{launch.kernel}`")
+        return [
+            Proposal(
+                source=tunables.render(ctx.problem_source, launch, config["tunables"]),
+                proposer=self.name,
+                move=move,
+                config=config,
+                meta={"family": "user-triton", "op": launch.kernel},
+            )
+            for config, move in chosen
         ]
 
     def _proposals(self, planned, write, chosen: list[tuple[dict, str]]) -> list[Proposal]:

@@ -1,0 +1,63 @@
+"""A user's own Triton kernel gets candidates offline: its launch tunables, searched."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from kernelwright.agent.generator import tunables
+from kernelwright.agent.proposers.base import ProposalContext
+from kernelwright.agent.proposers.embedded import EmbeddedProposer
+from kernelwright.harness.evaluate import Harness
+from kernelwright.server import detect, problem
+from kernelwright.server.documents import ParsedDocument
+
+DATA = Path(__file__).parents[1] / "lsp" / "data"
+
+
+def _triton_problem(tmp_path: Path) -> Path:
+    text = (DATA / "sample_triton.py").read_text()
+    doc = ParsedDocument("file:///sample_triton.py", text, 1)
+    at = text.encode().index(b"add_kernel")
+    return problem.build(doc, detect.target_at(doc, at, at)).write(tmp_path)
+
+
+def test_a_block_size_changes_in_the_launch_and_in_the_grid_alike(tmp_path):
+    source = _triton_problem(tmp_path).read_text()
+    launch = tunables.find_launch(source)
+    assert launch is not None and launch.default == {"BLOCK": 1024, "num_warps": 4}
+    candidate = tunables.render(source, launch, {"BLOCK": 256, "num_warps": 8})
+    assert "add_kernel[(triton.cdiv(n, 256),)](x, y, out, n, BLOCK=256, num_warps=8)" in candidate
+    assert "class ModelNew(nn.Module):" in candidate and "class Model(" not in candidate
+
+
+def test_the_embedded_proposer_searches_a_triton_kernel_it_cannot_capture(tmp_path):
+    path = _triton_problem(tmp_path)
+    harness = Harness()
+    graph = asyncio.run(harness.capture(str(path)))
+    ctx = ProposalContext(
+        problem_path=str(path),
+        problem_source=path.read_text(),
+        graph=graph,
+        device={"name": "cpu", "kind": "cpu", "peaks": None},
+        parent=None,
+        memory="clean_slate",
+        memory_context=(),
+        knowledge=(),
+        count=3,
+    )
+    proposals = EmbeddedProposer().propose_sync(ctx)
+    assert [p.config for p in proposals] == [
+        {"tunables": {"BLOCK": 2048, "num_warps": 4}},
+        {"tunables": {"BLOCK": 512, "num_warps": 4}},
+        {"tunables": {"BLOCK": 4096, "num_warps": 4}},
+    ]
+    assert all("your `add_kernel` with BLOCK 1024 →" in p.move for p in proposals)
+    verdict = asyncio.run(harness.evaluate(str(path), proposals[1].source, "cpu", use_cache=False))
+    assert verdict.outcome == "ok", verdict.message
+    # the next round steps from a parent's values, never back to a config in the tree
+    tried = tuple(p.config for p in proposals if p.config is not None)
+    again = EmbeddedProposer().propose_sync(
+        ProposalContext(**{**ctx.__dict__, "tried": tried, "count": 2})
+    )
+    assert all(p.config not in tried for p in again)
