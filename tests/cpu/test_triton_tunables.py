@@ -61,3 +61,42 @@ def test_the_embedded_proposer_searches_a_triton_kernel_it_cannot_capture(tmp_pa
         ProposalContext(**{**ctx.__dict__, "tried": tried, "count": 2})
     )
     assert all(p.config not in tried for p in again)
+
+
+def test_applying_a_tunables_candidate_leaves_a_file_that_runs_and_matches(tmp_path):
+    """Apply rewires the launcher to the candidate's own copy of the kernel at its new
+    block size; the edited file gives the original's answer at the annotated size and
+    at another one (the grid follows the block)."""
+    import os
+    import subprocess
+    import sys
+
+    from kernelwright.server import edits
+
+    text = (DATA / "sample_triton.py").read_text()
+    doc = ParsedDocument("file:///t.py", text, 1)
+    at = text.encode().index(b"add_kernel")
+    prob = problem.build(doc, detect.target_at(doc, at, at))
+    launch = tunables.find_launch(prob.text)
+    candidate = tunables.render(prob.text, launch, {"BLOCK": 256, "num_warps": 2})
+    changes = edits.build_edits(doc, prob, candidate, 1, "Apply candidate #1 — verified")
+    data = doc.source
+    for e in sorted(changes, key=lambda e: e.start, reverse=True):
+        data = data[: e.start] + e.text.encode() + data[e.end :]
+    edited = tmp_path / "edited.py"
+    edited.write_text(
+        data.decode()
+        + "\nfor n in (4096, 1000):\n"
+        + "    x, y = torch.randn(n), torch.randn(n)\n"
+        + "    print(n, bool(torch.equal(add(x, y), x + y)))\n"
+    )
+    res = subprocess.run(
+        [sys.executable, str(edited)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TRITON_INTERPRET": "1"},
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert res.stdout.split() == ["4096", "True", "1000", "True"]
+    assert "BLOCK=256" in edited.read_text()
