@@ -180,3 +180,11 @@ def failures(cases: list[tuple[Path, str]], results: list[dict]) -> list[tuple[s
         for (p, _), r in zip(cases, results, strict=True)
         if r["outcome"] != "ok"
     ]
+
+
+def apply_edits(doc, changes) -> str:
+    """The document's text after the server's edits (byte ranges), applied back to front."""
+    data = doc.source
+    for e in sorted(changes, key=lambda e: e.start, reverse=True):
+        data = data[: e.start] + e.text.encode() + data[e.end :]
+    return data.decode()

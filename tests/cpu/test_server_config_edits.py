@@ -10,6 +10,9 @@ from kernelwright.server import config, detect, edits, problem
 from kernelwright.server.documents import ParsedDocument
 from kernelwright.server.results import Candidate, candidate_title, rank_candidates
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from helpers_problems import apply_edits  # noqa: E402
+
 DATA = Path(__file__).parents[1] / "lsp" / "data"
 
 
@@ -109,10 +112,7 @@ def test_apply_inserts_imports_and_rewires_the_call(tmp_path):
     target = detect.target_at(doc, start, start + len("torch.relu(x) + y * 2.0"))
     prob = problem.build(doc, target)
     changes = edits.build_edits(doc, prob, CANDIDATE, 1, "Apply candidate #1 — verified")
-    data = doc.source
-    for e in sorted(changes, key=lambda e: e.start, reverse=True):
-        data = data[: e.start] + e.text.encode() + data[e.end :]
-    out = data.decode()
+    out = apply_edits(doc, changes)
     assert out.count("import math") == 1 and out.count("import torch\n") == 1
     assert "def helper_kw(a):" in out and "return helper_kw(torch.relu(x)" in out  # no clash
     assert "z = kw_relu(x, y)" in out
@@ -153,10 +153,7 @@ def test_apply_for_a_triton_kernel_rewires_its_launcher(tmp_path):
     at = source.index("add_kernel[")
     prob = problem.build(doc, detect.target_at(doc, at, at))
     changes = edits.build_edits(doc, prob, TRITON_CANDIDATE, 1, "Apply candidate #1 — verified")
-    data = doc.source
-    for e in sorted(changes, key=lambda e: e.start, reverse=True):
-        data = data[: e.start] + e.text.encode() + data[e.end :]
-    out = data.decode()
+    out = apply_edits(doc, changes)
     assert "def add(x, y):\n    return kw_add(x, y)\n" in out
     assert out.index("def kw_add(x, y):") < out.index("def add(x, y):")
     path = tmp_path / "t.py"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 
 from kernelwright.agent.generator import tunables
@@ -11,6 +12,9 @@ from kernelwright.agent.proposers.embedded import EmbeddedProposer
 from kernelwright.harness.evaluate import Harness
 from kernelwright.server import detect, problem
 from kernelwright.server.documents import ParsedDocument
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from helpers_problems import apply_edits, root_proposals  # noqa: E402
 
 DATA = Path(__file__).parents[1] / "lsp" / "data"
 
@@ -35,6 +39,17 @@ def test_the_embedded_proposer_searches_a_triton_kernel_it_cannot_capture(tmp_pa
     path = _triton_problem(tmp_path)
     harness = Harness()
     graph = asyncio.run(harness.capture(str(path)))
+    proposals = root_proposals(path, graph, 3)
+    assert [p.config for p in proposals] == [
+        {"tunables": {"BLOCK": 2048, "num_warps": 4}},
+        {"tunables": {"BLOCK": 512, "num_warps": 4}},
+        {"tunables": {"BLOCK": 4096, "num_warps": 4}},
+    ]
+    assert all("your `add_kernel` with BLOCK 1024 →" in p.move for p in proposals)
+    verdict = asyncio.run(harness.evaluate(str(path), proposals[1].source, "cpu", use_cache=False))
+    assert verdict.outcome == "ok", verdict.message
+    # a second round never proposes a config already in the tree
+    tried = tuple(p.config for p in proposals if p.config is not None)
     ctx = ProposalContext(
         problem_path=str(path),
         problem_source=path.read_text(),
@@ -44,23 +59,10 @@ def test_the_embedded_proposer_searches_a_triton_kernel_it_cannot_capture(tmp_pa
         memory="clean_slate",
         memory_context=(),
         knowledge=(),
-        count=3,
+        count=2,
+        tried=tried,
     )
-    proposals = EmbeddedProposer().propose_sync(ctx)
-    assert [p.config for p in proposals] == [
-        {"tunables": {"BLOCK": 2048, "num_warps": 4}},
-        {"tunables": {"BLOCK": 512, "num_warps": 4}},
-        {"tunables": {"BLOCK": 4096, "num_warps": 4}},
-    ]
-    assert all("your `add_kernel` with BLOCK 1024 →" in p.move for p in proposals)
-    verdict = asyncio.run(harness.evaluate(str(path), proposals[1].source, "cpu", use_cache=False))
-    assert verdict.outcome == "ok", verdict.message
-    # the next round steps from a parent's values, never back to a config in the tree
-    tried = tuple(p.config for p in proposals if p.config is not None)
-    again = EmbeddedProposer().propose_sync(
-        ProposalContext(**{**ctx.__dict__, "tried": tried, "count": 2})
-    )
-    assert all(p.config not in tried for p in again)
+    assert all(p.config not in tried for p in EmbeddedProposer().propose_sync(ctx))
 
 
 def test_applying_a_tunables_candidate_leaves_a_file_that_runs_and_matches(tmp_path):
@@ -80,12 +82,9 @@ def test_applying_a_tunables_candidate_leaves_a_file_that_runs_and_matches(tmp_p
     launch = tunables.find_launch(prob.text)
     candidate = tunables.render(prob.text, launch, {"BLOCK": 256, "num_warps": 2})
     changes = edits.build_edits(doc, prob, candidate, 1, "Apply candidate #1 — verified")
-    data = doc.source
-    for e in sorted(changes, key=lambda e: e.start, reverse=True):
-        data = data[: e.start] + e.text.encode() + data[e.end :]
     edited = tmp_path / "edited.py"
     edited.write_text(
-        data.decode()
+        apply_edits(doc, changes)
         + "\nfor n in (4096, 1000):\n"
         + "    x, y = torch.randn(n), torch.randn(n)\n"
         + "    print(n, bool(torch.equal(add(x, y), x + y)))\n"
