@@ -58,9 +58,10 @@ class MCTS:
                 break
             best = max(scored, key=lambda k: (self._uct(k, visits), -int(k.id[1:])))
             node_id, visits = best.id, best.visits
+        # None at the root, which choose_operator meets with a clean slate.
         parent = tree.get(node_id)
         operator = memory.choose_operator(tree, parent, stagnant, rng.random())
-        if operator == memory.CLEAN_SLATE:
+        if parent is None or operator == memory.CLEAN_SLATE:
             return Expansion(parent=None, memory=operator)
         return Expansion(parent=parent.id, memory=operator)
 

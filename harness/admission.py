@@ -142,6 +142,8 @@ class DeviceMemory:
         return False if fits else None
 
     async def _read(self) -> MemoryInfo | None:
+        if self.probe is None:
+            return None
         try:
             return await self.probe()
         except Exception:  # a failed probe means no memory check, not a failed job

@@ -8,6 +8,7 @@ downcasts). A guard returns human-readable reasons; empty means clean.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections import Counter
@@ -220,7 +221,7 @@ class KernelLaunchCounter:
                 return __original(fn_self, *args, **kwargs)
 
             cls.run = counting_run
-            self._undo.append(lambda cls=cls, original=original: setattr(cls, "run", original))
+            self._undo.append(functools.partial(setattr, cls, "run", original))
         return self
 
     def __exit__(self, *exc) -> None:
@@ -229,7 +230,7 @@ class KernelLaunchCounter:
 
 
 @contextmanager
-def reference_tripwire(model_cls: type):
+def reference_tripwire(model_cls: type[Any]):  # Any: its forward is patched
     """Counts calls of the reference Model's forward while the candidate runs."""
     calls = {"n": 0}
     original = model_cls.forward

@@ -83,6 +83,7 @@ def relay(
     request: JobRequest, channel: Any, runner: subprocess.Popen, outputs: Path
 ) -> WorkerMessage:
     """Runs the request in the runner, relaying its GPU requests; returns its last word."""
+    assert runner.stdin is not None and runner.stdout is not None  # pipes (start_runner)
     runner.stdin.write(replace(request, outputs_dir=str(outputs)).to_json() + "\n")
     runner.stdin.flush()
     for line in runner.stdout:

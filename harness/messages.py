@@ -121,7 +121,7 @@ class EvalResult:
     # Where the evaluation's wall time went: total, waiting for the GPU gate,
     # holding it shared, holding it alone (parent side), and "phases" (load,
     # compile, verify, time, reverify, ncu; worker side). Not the candidate's speed.
-    seconds: dict[str, float] | None = None
+    seconds: dict[str, float | dict[str, float]] | None = None
     cached: bool = False
     key: str | None = None
     sandbox: dict[str, Any] | None = None  # which sandbox the code ran in (harness/sandbox.py)

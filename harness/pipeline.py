@@ -186,8 +186,10 @@ class EvalPipeline:
 
     def load_candidate(self) -> None:
         req = self.request
+        source = req.candidate_source
+        assert source is not None  # an evaluation request carries its candidate
         try:
-            findings = find_cheats(req.candidate_source, self.fp32)
+            findings = find_cheats(source, self.fp32)
         except SyntaxError as err:
             raise Verdict(Outcome.COMPILE_ERROR, f"SyntaxError: {err.msg} (line {err.lineno})")
         if findings:
@@ -200,9 +202,7 @@ class EvalPipeline:
         self.threads = guards.ThreadGuard()
         self.flags_guard = guards.PrecisionFlags()
         try:
-            self.module = load_module(
-                req.candidate_source, "kernelwright_candidate.py", "kernelwright_candidate"
-            )
+            self.module = load_module(source, "kernelwright_candidate.py", "kernelwright_candidate")
         except Exception as err:
             raise Verdict(Outcome.COMPILE_ERROR, _error_message(err, "importing the candidate"))
         if not hasattr(self.module, "ModelNew"):

@@ -287,6 +287,7 @@ class WorkerPool:
         gpu = self._pick_gpu()
         worker = await self._worker_for(request, gpu)
         proc, log_path = worker.proc, worker.log_path
+        assert proc.stdin is not None  # a pipe (_start)
         request.log_path = log_path
         # "starting": from the request until the worker's first word (a worker still
         # importing torch, a problem importing); "ending": the verdict to the exit.

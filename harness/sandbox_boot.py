@@ -83,7 +83,10 @@ def main(argv: list[str]) -> int:
 
     private, command = argv[0], argv[argv.index("--") + 1 :]
     hidden, keep = between("--hide", "--expose"), between("--expose", "--cover")
-    covers = [tuple(pair.split("=", 1)) for pair in between("--cover", "--")]
+    covers: list[tuple[str, str]] = []
+    for pair in between("--cover", "--"):
+        new, old = pair.split("=", 1)  # every cover the sandbox passes is NEW=OLD
+        covers.append((new, old))
     lock_down(private, hidden, keep, covers)
     drop_privileges()
     os.execvp(command[0], command)

@@ -77,7 +77,7 @@ class _CheatFinder(ast.NodeVisitor):
         self.findings.append(Finding(rule, getattr(node, "lineno", 0), detail))
 
     # try/except fallback: a failing kernel silently replaced by PyTorch.
-    def visit_Try(self, node: ast.Try) -> None:
+    def visit_Try(self, node: ast.Try | ast.TryStar) -> None:
         for handler in node.handlers:
             reraises = all(isinstance(stmt, ast.Raise) for stmt in handler.body)
             if not reraises:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,8 +90,8 @@ def input_bytes(inputs: list) -> int:
             continue
         storage = x.untyped_storage()
         size = x.element_size()
-        first = x.storage_offset() * size
-        span = 1 + sum((n - 1) * abs(st) for n, st in zip(x.shape, x.stride()))
+        first = int(x.storage_offset()) * size  # typed int | SymInt; an int outside tracing
+        span = 1 + sum((int(n) - 1) * abs(st) for n, st in zip(x.shape, x.stride()))
         last = min(first + span * size, storage.nbytes())
         key = storage.data_ptr()
         lo, hi, cap = extents.get(key, (first, last, storage.nbytes()))
@@ -100,7 +100,7 @@ def input_bytes(inputs: list) -> int:
 
 
 def time_cuda(
-    contenders: dict[str, Callable[..., Any]],
+    contenders: Mapping[str, Callable[..., Any]],
     inputs: list,
     max_reps: int = 2000,
     target_rse: float = 0.01,
@@ -173,7 +173,7 @@ def _warm_up(fn: Callable[..., Any], args: list, device: torch.device) -> None:
 
 
 def time_cpu(
-    contenders: dict[str, Callable[..., Any]],
+    contenders: Mapping[str, Callable[..., Any]],
     inputs: list,
     max_reps: int = 50,
     target_rse: float = 0.01,

@@ -5,6 +5,7 @@ version the action was listed for (a newer version is refused)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from lsprotocol import types as lsp
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 DATA_TAG = "kernelwright.apply"
 
 
-def _kind_wanted(only: list[str] | None, kind: str) -> bool:
+def _kind_wanted(only: Sequence[str] | None, kind: str) -> bool:
     return not only or any(kind == k or kind.startswith(k + ".") for k in only)
 
 
@@ -115,7 +116,12 @@ def _annotation_fix(session, doc, prob: problem.Problem, params) -> lsp.CodeActi
     target = prob.target
     anchor = target.start_byte
     if target.kind in ("forward", "triton_kernel"):
-        fn_start = target.start_byte if target.kind == "forward" else target.launcher[0]
+        if target.kind == "forward":
+            fn_start = target.start_byte
+        else:
+            # Missing shapes are a launcher's: without one the problem is an error instead.
+            assert target.launcher is not None
+            fn_start = target.launcher[0]
         node = doc.tree.root_node.named_descendant_for_byte_range(fn_start, fn_start)
         while node is not None and node.type not in ("function_definition", "decorated_definition"):
             node = node.parent
@@ -166,7 +172,7 @@ def resolve(
         )
     target = detect.target_at(doc, start, end)
     prob = session.problem_for(doc, target) if target is not None else None
-    if prob is None or prob.signature != sig:
+    if target is None or prob is None or prob.signature != sig:
         raise JsonRpcContentModified(
             "kernelwright: the selected code is no longer there; ask for code actions again"
         )

@@ -78,7 +78,9 @@ def _check(key: str, value: Any) -> tuple[Any, str | None]:
     if key in ("proposers", "shape_command"):
         if value is None and key == "shape_command":
             return None, None
-        ok = isinstance(value, list) and value and all(isinstance(v, str) and v for v in value)
+        ok = bool(
+            isinstance(value, list) and value and all(isinstance(v, str) and v for v in value)
+        )
         return (tuple(value) if ok else None), None if ok else "must be a non-empty list of strings"
     if key == "require_sandbox":
         ok = value is None or isinstance(value, bool)

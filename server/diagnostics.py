@@ -35,17 +35,17 @@ def compute(session: Session, uri: str) -> list[lsp.Diagnostic]:
         )
     requests = session.shape_requests.get(uri, {})
     for sig, req in list(requests.items()):
-        target = detect.target_at(doc, req.start, req.end)
-        prob = session.problem_for(doc, target) if target is not None else None
-        if prob is None or prob.signature != sig:
+        asked = detect.target_at(doc, req.start, req.end)
+        prob = session.problem_for(doc, asked) if asked is not None else None
+        if asked is None or prob is None or prob.signature != sig:
             requests.pop(sig)  # the code moved or changed: forget the request
             continue
         if prob.errors:
             out.append(
                 conv.diagnostic(
                     doc,
-                    target.start_byte,
-                    target.end_byte,
+                    asked.start_byte,
+                    asked.end_byte,
                     "kernelwright: " + "; ".join(prob.errors),
                     names.DIAG_ANNOTATION_ERROR,
                     lsp.DiagnosticSeverity.Warning,
@@ -55,8 +55,8 @@ def compute(session: Session, uri: str) -> list[lsp.Diagnostic]:
             out.append(
                 conv.diagnostic(
                     doc,
-                    target.start_byte,
-                    target.end_byte,
+                    asked.start_byte,
+                    asked.end_byte,
                     f"kernelwright: input shapes unknown for {', '.join(prob.missing)}; add a "
                     "`# kernelwright: name: dtype[sizes]` annotation (quick fix), a get_inputs(), "
                     "or set kernelwright.shapeCommand to record them",

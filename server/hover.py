@@ -30,7 +30,11 @@ def hover(session: Session, params: lsp.HoverParams) -> lsp.Hover | None:
         for t, _ in session.records_around(doc, at)
         if t.start_byte <= at <= t.end_byte
         and (
-            unmeasured or t.end_byte - t.start_byte < prob.target.end_byte - prob.target.start_byte
+            unmeasured
+            or (  # prob is always there when measured: spelled out for the type checker
+                prob is not None
+                and t.end_byte - t.start_byte < prob.target.end_byte - prob.target.start_byte
+            )
         )
     ]
     if around:

@@ -105,11 +105,14 @@ class JobManager:
                 start_new_session=True,
                 limit=64 * 1024 * 1024,
             )
-            job.proc.stdin.write((json.dumps(request) + "\n").encode())
-            await job.proc.stdin.drain()
-            stderr_task = asyncio.create_task(job.proc.stderr.read())
+            # All three are pipes (PIPE above).
+            to_child, from_child, child_err = job.proc.stdin, job.proc.stdout, job.proc.stderr
+            assert to_child is not None and from_child is not None and child_err is not None
+            to_child.write((json.dumps(request) + "\n").encode())
+            await to_child.drain()
+            stderr_task = asyncio.create_task(child_err.read())
             while True:
-                line = await job.proc.stdout.readline()
+                line = await from_child.readline()
                 if not line:
                     break
                 msg = json.loads(line)
@@ -155,6 +158,7 @@ class JobManager:
         proc = job.proc
         if proc is None or proc.returncode is not None:
             return
+        assert proc.stdin is not None  # run opens the child with a stdin pipe
         try:
             proc.stdin.write(b"cancel\n")
             await proc.stdin.drain()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from lsprotocol import types as lsp
 
@@ -138,7 +138,9 @@ def workspace_edit(
         else:
             text_edits.append(lsp.TextEdit(range=rng, new_text=e.text))
     if not versioned:
-        return lsp.WorkspaceEdit(changes={uri: text_edits})
+        # `changes` is typed as plain TextEdits; annotated ones (a client announcing
+        # annotation support without documentChanges) go as they always have.
+        return lsp.WorkspaceEdit(changes={uri: cast(list[lsp.TextEdit], text_edits)})
     return lsp.WorkspaceEdit(
         document_changes=[
             lsp.TextDocumentEdit(

@@ -11,8 +11,12 @@ def reference_numbers(ref: dict[str, Any] | None) -> tuple[float | None, dict[st
     """(median ms of the reference, its profile dict) from a profile or search result."""
     if not ref:
         return None, {}
-    profile = ref.get("profile") if isinstance(ref.get("profile"), dict) else ref
-    timing = ref.get("timing") if isinstance(ref.get("timing"), dict) else {}
+    profile = ref.get("profile")
+    if not isinstance(profile, dict):
+        profile = ref
+    timing = ref.get("timing")
+    if not isinstance(timing, dict):
+        timing = {}
     ms = (
         timing.get("median_ms")
         or profile.get("time_ms")

@@ -43,6 +43,7 @@ class Problem:
         path = directory / f"{self.digest}.py"
         if not path.exists():
             tmp = path.with_suffix(".tmp")
+            assert self.text is not None, "only a problem with a module is written"
             tmp.write_text(self.text)
             tmp.replace(path)
         return path
@@ -112,8 +113,17 @@ def _declare_inference(text: str) -> str:
     return f"{text[:end]}\n{line}\n{text[end:].lstrip(chr(10))}" if end else f"{line}\n{text}"
 
 
-def _resolve_inputs(doc, names, target_line, scope_fn, constants, recorded, from_file):
-    """Specs per input name and the names nobody knows."""
+def _resolve_inputs(
+    doc: ParsedDocument,
+    names: list[str],
+    target_line: int,
+    scope_fn: Node | None,
+    constants: dict[str, str],
+    recorded: dict[str, TensorSpec],
+    from_file: dict[str, int],
+) -> tuple[dict[str, TensorSpec | int], list[str], list[str]]:
+    """Specs per input name (an int: an index into the file's get_inputs()), the names
+    nobody knows, and the annotation errors."""
     scope_line = scope_fn.start_point.row if scope_fn is not None else None
     if (
         scope_fn is not None
@@ -122,7 +132,7 @@ def _resolve_inputs(doc, names, target_line, scope_fn, constants, recorded, from
     ):
         scope_line = scope_fn.parent.start_point.row
     ann = shapes.collect(doc, target_line, scope_line, set(constants))
-    specs: dict[str, TensorSpec | str] = {}
+    specs: dict[str, TensorSpec | int] = {}
     for name in names:
         if name in ann.specs:
             specs[name] = ann.specs[name]
@@ -153,7 +163,7 @@ def _file_get_inputs(doc: ParsedDocument) -> str | None:
     fn = pysource.top_level_function(doc.tree.root_node, "get_inputs")
     if fn is None:
         return None
-    return fn.text.decode().replace("def get_inputs(", "def _kw_file_get_inputs(", 1)
+    return pysource.text_of(fn).replace("def get_inputs(", "def _kw_file_get_inputs(", 1)
 
 
 def _expression_problem(doc, target, sig, constants, recorded) -> Problem:
@@ -165,7 +175,8 @@ def _expression_problem(doc, target, sig, constants, recorded) -> Problem:
     if "F" not in bound_by_import:
         imports.append(({"F"}, "import torch.nn.functional as F"))
     scope_fn = _function(doc, target.scope_start) if target.scope_start >= 0 else None
-    scope_name = scope_fn.child_by_field_name("name").text.decode() if scope_fn else None
+    name_node = scope_fn.child_by_field_name("name") if scope_fn else None
+    scope_name = pysource.text_of(name_node) if name_node else None
     prob = Problem(target, sig, None, [], scope_name=scope_name)
     if "self" in names:
         prob.errors.append("the selection reads `self`; select the whole `forward` instead")
@@ -221,7 +232,8 @@ def _expression_problem(doc, target, sig, constants, recorded) -> Problem:
         ),
         _import_block(needed_imports),
         "\n".join(pysource.constants_needed(const_names, constants, root)) + "\n",
-        (getter + "\n") if uses_getter else "",
+        # An int spec indexes the file's get_inputs (from_file), so there is a getter.
+        (getter + "\n") if uses_getter and getter is not None else "",
         "\n\n".join(helper_defs),
         (
             "class Model(nn.Module):\n    def __init__(self):\n        super().__init__()\n\n"

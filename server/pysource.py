@@ -10,6 +10,14 @@ from tree_sitter import Node
 from .documents import new_parser
 
 
+def text_of(node: Node) -> str:
+    """A node's source text. tree-sitter types `Node.text` as optional (it is missing
+    for a tree parsed through a read callback); every tree here is parsed from bytes."""
+    text = node.text
+    assert text is not None
+    return text.decode()
+
+
 def walk(node: Node):
     stack = [node]
     while stack:

@@ -69,7 +69,9 @@ def _search_config(raw: dict[str, Any]):
 
     known = {f.name for f in dataclasses.fields(SearchConfig)}
     notes = [f"setting {k} is not supported by this search version" for k in raw if k not in known]
-    cfg = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items() if k in known}
+    cfg: dict[str, Any] = {
+        k: tuple(v) if isinstance(v, list) else v for k, v in raw.items() if k in known
+    }
     return SearchConfig(**cfg), notes
 
 

@@ -154,6 +154,7 @@ class Searches:
         )
         rec.span_text = doc.source[prob.target.start_byte : prob.target.end_byte].decode()
         self.session.index.put(rec)
+        request: dict[str, Any]  # the job's JSON request
         if mode == "profile":
             request = {"device": settings.device, "store_path": settings.store_path}
         else:

@@ -30,6 +30,8 @@ DIAGNOSTICS_DEBOUNCE_S = 0.3
 
 
 class KernelwrightServer(LanguageServer):
+    protocol: KernelwrightProtocol  # the base types it as its own class; __init__ passes ours
+
     def __init__(self) -> None:
         super().__init__("kernelwright", VERSION, protocol_cls=KernelwrightProtocol)
         self.session = Session()
@@ -116,7 +118,9 @@ def build() -> KernelwrightServer:
     def initialize(ls: KernelwrightServer, params: lsp.InitializeParams) -> None:
         encoding = ls.workspace.position_encoding
         session.docs.encoding = (
-            encoding.value if hasattr(encoding, "value") else str(encoding or "utf-16")
+            encoding.value
+            if isinstance(encoding, lsp.PositionEncodingKind)
+            else str(encoding or "utf-16")
         )
         ls.apply_settings(params.initialization_options)
 

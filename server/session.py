@@ -108,9 +108,9 @@ class Session:
                 at = doc.text.find(rec.span_text)
                 if at >= 0:
                     start = len(doc.text[:at].encode())
-                    target = detect.target_at(doc, start, start + len(rec.span_text.encode()))
-                    if target is not None and problem.signature(doc, target) == rec.signature:
-                        out.append((target, rec))
+                    span = detect.target_at(doc, start, start + len(rec.span_text.encode()))
+                    if span is not None and problem.signature(doc, span) == rec.signature:
+                        out.append((span, rec))
         return out
 
     def records_around(self, doc: ParsedDocument, at: int) -> list[tuple[detect.Target, Record]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from .pysource import dotted, resolve
+from .pysource import dotted, resolve, text_of
 
 # fmt: off
 # Calls that only allocate or describe tensors: nothing to optimise.
@@ -47,7 +47,7 @@ def torch_op_name(call: Node, aliases: dict[str, str]) -> str | None:
         if name.split(".")[0] in aliases:
             return None  # some other module's function (triton, numpy, ...)
     attr = fn.child_by_field_name("attribute")
-    method = attr.text.decode() if attr else ""
+    method = text_of(attr) if attr else ""
     if method in TENSOR_METHODS:
         return f"Tensor.{method}"
     return None

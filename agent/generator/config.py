@@ -71,7 +71,10 @@ def _repair(plan: Plan, config: dict, device: dict | None = None) -> dict:
     space = config_space(plan, device)
     if config in space:
         return dict(config)
-    return dict(min(space, key=lambda c: config_distance(c, config)))
+    # min() apart from dict(): inside dict(...) mypy infers the lambda's argument as a
+    # SupportsKeysAndGetItem, not the space's dict.
+    nearest = min(space, key=lambda c: config_distance(c, config))
+    return dict(nearest)
 
 
 def mutate(
@@ -98,7 +101,8 @@ def mutate(
         matches = [c for c in space if c.get(key) == new_value]
         if not matches:
             continue
-        child = dict(min(matches, key=lambda c: config_distance(c, {**config, key: new_value})))
+        nearest = min(matches, key=lambda c: config_distance(c, {**config, key: new_value}))
+        child = dict(nearest)
         if child != config:
             return child, config_changes(config, child)
     return dict(config), "no alternative config"

@@ -56,6 +56,7 @@ class Stage:
     def label(self) -> str:
         if self.plan is not None:
             return f"{self.plan.family} ({self.plan.op})"
+        assert self.library is not None  # a stage is a template kernel or a library call
         return f"{self.library.kind} (PyTorch)"
 
 
@@ -81,6 +82,9 @@ class Program:
 
     def template_stages(self) -> list[int]:
         return [k for k, stage in enumerate(self.stages) if stage.plan is not None]
+
+    def template_plans(self) -> list[tuple[int, Plan]]:
+        return [(k, stage.plan) for k, stage in enumerate(self.stages) if stage.plan is not None]
 
     @property
     def op(self) -> str:
@@ -160,7 +164,7 @@ def partition(graph: dict, library: frozenset[str] = frozenset()) -> Program:
             f"the model needs {len(ordered)} kernels; the generator writes at most {MAX_STAGES}"
         )
     if not any(stage.plan is not None for stage in ordered):
-        ops = ", ".join(sorted({f"`{s.library.kind}`" for s in ordered}))
+        ops = ", ".join(sorted({f"`{s.library.kind}`" for s in ordered if s.library is not None}))
         raise Unsupported(
             f"{ops} {'has' if len(ordered) == 1 else 'have'} no Triton template here and "
             "there is no pointwise work around to fuse: the PyTorch op is the whole answer"
@@ -447,10 +451,7 @@ def program_default(program: Program, device: dict) -> dict:
 
     return {
         **program.choice,
-        **{
-            f"s{k}": default_config(program.stages[k].plan, device)
-            for k in program.template_stages()
-        },
+        **{f"s{k}": default_config(plan, device) for k, plan in program.template_plans()},
     }
 
 
@@ -462,8 +463,8 @@ def program_space(program: Program, device: dict) -> list[dict]:
 
     default = program_default(program, device)
     space = [default]
-    for k in program.template_stages():
-        for config in config_space(program.stages[k].plan, device):
+    for k, plan in program.template_plans():
+        for config in config_space(plan, device):
             candidate = {**default, f"s{k}": config}
             if candidate not in space:
                 space.append(candidate)

@@ -101,7 +101,10 @@ class _Context:
     def shape_of(self, arg) -> tuple:
         if isinstance(arg, Ref) and arg.name in self.leaves:
             return tuple(self.leaves[arg.name]["shape"])
-        return tuple(self.by_name[arg.name].shape)
+        shape = self.by_name[arg.name].shape
+        if shape is None:  # left unknown by the capture: plan_or_reason reports a TypeError
+            raise TypeError(f"the shape of {arg.name} is unknown")
+        return tuple(shape)
 
     def region(self, shape, head: str | None, output: str) -> tuple[Step, ...]:
         return build_region(self.by_name, self.leaves, tuple(shape), head, output, self.operands)
@@ -217,6 +220,6 @@ def _head(ctx, head: Op):
     """(family, attrs, prologue, in_shape, bias) for the core op, from the family
     registered for its kind (families.py)."""
     family = families.BY_KIND.get(head.kind)
-    if family is None:
+    if family is None or family.match is None:  # a family without a match claims no kind
         raise Unsupported(f"no template for {head.kind}")
     return family.match(ctx, head)

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import anthropic
+from anthropic.types import MessageParam, TextBlockParam
 from kernelwright.agent.proposers.base import Proposal, ProposalContext, ProposerError
 from kernelwright.agent.proposers.claude_account import TokenAccount, Usage
 from kernelwright.agent.proposers.claude_config import (
@@ -136,7 +137,9 @@ class ClaudeProposer:
             },
         )
 
-    async def _create(self, system: list[dict], messages: list[dict]) -> tuple[Any, int]:
+    async def _create(
+        self, system: list[TextBlockParam], messages: list[MessageParam]
+    ) -> tuple[Any, int]:
         """messages.create with the SDK's retries inside and our bounded backoff around them."""
         attempts = len(self._backoff_s) + 1
         for attempt in range(attempts):

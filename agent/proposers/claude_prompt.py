@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from string import Template
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kernelwright.agent.proposers.base import NodeSummary, ProposalContext
+
+if TYPE_CHECKING:  # the request's shapes, as the SDK types them (plain dicts at runtime)
+    from anthropic.types import CacheControlEphemeralParam, MessageParam, TextBlockParam
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 TEMPLATE_NAMES = ("system", "problem", "knowledge", "node", "parent", "memory_node")
@@ -214,11 +217,13 @@ def build_prompt(ctx: ProposalContext, variant: int = 1, count: int = 1) -> Prom
     return Prompt(templates["system"].template, problem, render_knowledge(ctx), node)
 
 
-def to_request(prompt: Prompt) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def to_request(prompt: Prompt) -> tuple[list[TextBlockParam], list[MessageParam]]:
     """`system` and `messages` for messages.create, with cache breakpoints on the prefix."""
-    cached = {"type": "ephemeral"}
-    system = [{"type": "text", "text": prompt.system, "cache_control": cached}]
-    content = [
+    cached: CacheControlEphemeralParam = {"type": "ephemeral"}
+    system: list[TextBlockParam] = [
+        {"type": "text", "text": prompt.system, "cache_control": cached}
+    ]
+    content: list[TextBlockParam] = [
         {"type": "text", "text": prompt.problem, "cache_control": cached},
         {"type": "text", "text": prompt.knowledge, "cache_control": cached},
         {"type": "text", "text": prompt.node},

@@ -11,8 +11,12 @@ Child: mutations of the parent's config, seeded by ctx.seed, each with a
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from typing import Any
 
 from ..generator import (
+    Plan,
+    Program,
     config_changes,
     config_distance,
     config_space,
@@ -50,7 +54,7 @@ class EmbeddedProposer:
                 )
             plan, reason = plan_or_reason(ctx.graph)
             if plan is None:
-                return self._propose_program(ctx)
+                return self._propose_program(ctx, ctx.graph)
         except ProposerError:
             # A Triton kernel's graph cannot be captured without running it: its own
             # launch tunables are still a search (generator/tunables.py).
@@ -150,8 +154,13 @@ class EmbeddedProposer:
         second = other.config
         if not isinstance(first, dict) or not isinstance(second, dict) or first == second:
             return self.propose_sync(ctx)
+        assert ctx.parent is not None  # first is its config
         rng = random.Random(ctx.seed)
-        found, _ = plan_or_reason(ctx.graph or {})
+        graph = ctx.graph or {}
+        found, _ = plan_or_reason(graph)
+        # A Plan rendered by render, or a Program (several kernels) by render_program.
+        planned: Plan | Program
+        write: Callable[[Any, dict], str]
         if found is not None:
             space = config_space(found, ctx.device)
             if first not in space or second not in space:
@@ -160,7 +169,7 @@ class EmbeddedProposer:
             write, planned = render, found
         else:
             try:
-                choices = partition_choices(ctx.graph)
+                choices = partition_choices(graph)
             except Unsupported as why:
                 raise ProposerError(f"no candidate for this problem: {why}") from None
             if first.get("library") != second.get("library"):
@@ -181,12 +190,12 @@ class EmbeddedProposer:
                 return self._proposals(planned, write, [(child, move)])
         return self.propose_sync(ctx)
 
-    def _propose_program(self, ctx: ProposalContext) -> list[Proposal]:
+    def _propose_program(self, ctx: ProposalContext, graph: dict[str, Any]) -> list[Proposal]:
         """No one template covers the graph: split it into kernels (generator/partition.py)
         and search the partition (each core op as a template or as PyTorch's op) and
         each template stage's config, the others held at their default."""
         try:
-            choices = partition_choices(ctx.graph)
+            choices = partition_choices(graph)
             spaces = [program_space(program, ctx.device) for program in choices]
         except Unsupported as why:
             raise ProposerError(f"no candidate for this problem: {why}") from None
@@ -205,7 +214,11 @@ class EmbeddedProposer:
             add(default, f"{len(choices[0].stages)} kernels ({choices[0].op}), default configs")
             for program, space in zip(choices[1:], spaces[1:]):
                 # Where a template loses to the library call, this measures the call.
-                kinds = [s.library.kind for s in program.stages if s.value in program.library]
+                kinds = [
+                    s.library.kind
+                    for s in program.stages
+                    if s.value in program.library and s.library is not None
+                ]
                 add(space[0], f"PyTorch's own {' and '.join(kinds)}: {program.op}")
         program = program_for(choices, current)
         if program.template_stages():

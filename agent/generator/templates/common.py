@@ -55,13 +55,15 @@ def _literal(value: float) -> str:
 
 def emit_region(
     steps, operands, offs: str, mask: str, head: str | None, prefix: str = "v"
-) -> tuple[list[str], str]:
-    """Lines computing the region at element indices `offs`; returns (lines, result name)."""
+) -> tuple[list[str], str | None]:
+    """Lines computing the region at element indices `offs`; returns (lines, result name),
+    the name None when the region has no steps and no head."""
     lines: list[str] = []
     loaded: dict[int, str] = {}
 
     def value(arg) -> str:
         if arg[0] == "head":
+            assert head is not None, "only a region given a head reads it"
             return head
         if arg[0] == "v":
             return f"{prefix}{arg[1]}"
@@ -77,7 +79,7 @@ def emit_region(
             loaded[index] = name
         return loaded[index]
 
-    result = head
+    result: str | None = head
     for number, step in enumerate(steps):
         args = [value(a) for a in step.args]
         if step.op in ("tril", "triu"):  # the element's place, not only its value
@@ -171,7 +173,7 @@ def as_3d(values, n: int, fill: int) -> tuple[int, int, int]:
     values, front-padded with `fill`: one kernel then serves 1-D, 2-D and 3-D."""
     values = list(values) if isinstance(values, (list, tuple)) else [values] * n
     values = values * n if len(values) == 1 else values
-    return tuple([fill] * (3 - n) + values)  # type: ignore[return-value]
+    return tuple([fill] * (3 - n) + values)
 
 
 # --- forward-side helpers ----------------------------------------------------

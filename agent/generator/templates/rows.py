@@ -35,6 +35,7 @@ def prologue_lines(
 
 def epilogue_lines(plan, indent: str, head: str, offs: str, mask: str) -> tuple[list[str], str]:
     lines, result = emit_region(plan.epilogue, plan.operands, offs, mask, head, prefix="e")
+    assert result is not None  # given a head, the region's result is at least the head
     return [indent + line for line in lines], result
 
 
