@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from tree_sitter import Node
 
-from .pysource import bound_by, free_names, walk
+from .pysource import bound_by, free_names, text_of, walk
 
 # Statements that bind names and can be carried over as they are.
 _BINDING = {
@@ -32,10 +32,6 @@ _BINDING = {
 }
 
 
-def _text(node: Node) -> str:
-    return (node.text or b"").decode()
-
-
 def _binds(stmt: Node) -> set[str]:
     """Names a top-level statement binds (in nested blocks too, not inside functions)."""
     if stmt.type in ("import_statement", "import_from_statement"):
@@ -45,7 +41,7 @@ def _binds(stmt: Node) -> set[str]:
         return _binds(inner) if inner is not None else set()
     if stmt.type in ("function_definition", "class_definition"):
         name = stmt.child_by_field_name("name")
-        return {_text(name)} if name is not None else set()
+        return {text_of(name)} if name is not None else set()
     names: set[str] = set()
     for node in _outside_functions(stmt):
         if node.type in ("import_statement", "import_from_statement"):
@@ -53,11 +49,11 @@ def _binds(stmt: Node) -> set[str]:
         elif node.type in ("assignment", "augmented_assignment"):
             left = node.child_by_field_name("left")
             if left is not None:
-                names |= {_text(n) for n in walk(left) if n.type == "identifier"}
+                names |= {text_of(n) for n in walk(left) if n.type == "identifier"}
         elif node.type in ("function_definition", "class_definition"):
             name = node.child_by_field_name("name")
             if name is not None:
-                names.add(_text(name))
+                names.add(text_of(name))
     return names
 
 
@@ -75,7 +71,7 @@ def _is_main_guard(stmt: Node) -> bool:
     if stmt.type != "if_statement":
         return False
     condition = stmt.child_by_field_name("condition")
-    return condition is not None and "__name__" in _text(condition)
+    return condition is not None and "__name__" in text_of(condition)
 
 
 def module_context(root: Node, sources: list[Node], have: set[str]) -> list[str]:
@@ -97,4 +93,4 @@ def module_context(root: Node, sources: list[Node], have: set[str]) -> list[str]
             kept.add(id(stmt))
             wanted |= set(free_names(stmt)) - have
             changed = True
-    return [_text(s) for s in statements if id(s) in kept]
+    return [text_of(s) for s in statements if id(s) in kept]

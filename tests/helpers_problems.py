@@ -142,8 +142,9 @@ def first_proposal(path: Path, graph: dict):
     return root_proposals(path, graph, 1)[0]
 
 
-def root_proposals(path: Path, graph: dict, count: int):
-    """The embedded proposer's first `count` candidates for a captured problem."""
+def root_proposals(path: Path, graph: dict, count: int, tried: tuple = ()):
+    """The embedded proposer's first `count` candidates for a captured problem, none of
+    the configs in `tried`."""
     import asyncio
 
     from kernelwright.agent.proposers.base import ProposalContext
@@ -159,6 +160,7 @@ def root_proposals(path: Path, graph: dict, count: int):
         memory_context=(),
         knowledge=(),
         count=count,
+        tried=tried,
     )
     return asyncio.run(EmbeddedProposer().propose(context))
 
@@ -188,3 +190,18 @@ def apply_edits(doc, changes) -> str:
     for e in sorted(changes, key=lambda e: e.start, reverse=True):
         data = data[: e.start] + e.text.encode() + data[e.end :]
     return data.decode()
+
+
+def run_under_interpreter(path: Path):
+    """`python path` with Triton's interpreter (a CPU), its output captured."""
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, str(path)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TRITON_INTERPRET": "1"},
+    )

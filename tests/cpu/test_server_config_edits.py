@@ -1,6 +1,5 @@
 """Settings parsing, candidate titles and the inline-apply edit (no LSP connection)."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +10,7 @@ from kernelwright.server.documents import ParsedDocument
 from kernelwright.server.results import Candidate, candidate_title, rank_candidates
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from helpers_problems import apply_edits  # noqa: E402
+from helpers_problems import apply_edits, run_under_interpreter  # noqa: E402
 
 DATA = Path(__file__).parents[1] / "lsp" / "data"
 
@@ -158,12 +157,6 @@ def test_apply_for_a_triton_kernel_rewires_its_launcher(tmp_path):
     assert out.index("def kw_add(x, y):") < out.index("def add(x, y):")
     path = tmp_path / "t.py"
     path.write_text(out + "\nprint(add(torch.ones(8), torch.ones(8)).tolist())\n")
-    res = subprocess.run(
-        [sys.executable, str(path)],
-        check=False,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "TRITON_INTERPRET": "1"},
-    )
+    res = run_under_interpreter(path)
     assert res.returncode == 0, res.stderr[-2000:]
     assert res.stdout.strip() == str([2.0] * 8)

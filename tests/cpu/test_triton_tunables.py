@@ -7,23 +7,26 @@ import sys
 from pathlib import Path
 
 from kernelwright.agent.generator import tunables
-from kernelwright.agent.proposers.base import ProposalContext
-from kernelwright.agent.proposers.embedded import EmbeddedProposer
 from kernelwright.harness.evaluate import Harness
 from kernelwright.server import detect, problem
 from kernelwright.server.documents import ParsedDocument
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from helpers_problems import apply_edits, root_proposals  # noqa: E402
+from helpers_problems import apply_edits, root_proposals, run_under_interpreter  # noqa: E402
 
 DATA = Path(__file__).parents[1] / "lsp" / "data"
 
 
-def _triton_problem(tmp_path: Path) -> Path:
+def _sample_triton() -> tuple[ParsedDocument, problem.Problem]:
+    """tests/lsp/data/sample_triton.py and the problem its add_kernel becomes."""
     text = (DATA / "sample_triton.py").read_text()
     doc = ParsedDocument("file:///sample_triton.py", text, 1)
     at = text.encode().index(b"add_kernel")
-    return problem.build(doc, detect.target_at(doc, at, at)).write(tmp_path)
+    return doc, problem.build(doc, detect.target_at(doc, at, at))
+
+
+def _triton_problem(tmp_path: Path) -> Path:
+    return _sample_triton()[1].write(tmp_path)
 
 
 def test_a_block_size_changes_in_the_launch_and_in_the_grid_alike(tmp_path):
@@ -50,35 +53,16 @@ def test_the_embedded_proposer_searches_a_triton_kernel_it_cannot_capture(tmp_pa
     assert verdict.outcome == "ok", verdict.message
     # a second round never proposes a config already in the tree
     tried = tuple(p.config for p in proposals if p.config is not None)
-    ctx = ProposalContext(
-        problem_path=str(path),
-        problem_source=path.read_text(),
-        graph=graph,
-        device={"name": "cpu", "kind": "cpu", "peaks": None},
-        parent=None,
-        memory="clean_slate",
-        memory_context=(),
-        knowledge=(),
-        count=2,
-        tried=tried,
-    )
-    assert all(p.config not in tried for p in EmbeddedProposer().propose_sync(ctx))
+    assert all(p.config not in tried for p in root_proposals(path, graph, 2, tried))
 
 
 def test_applying_a_tunables_candidate_leaves_a_file_that_runs_and_matches(tmp_path):
     """Apply rewires the launcher to the candidate's own copy of the kernel at its new
     block size; the edited file gives the original's answer at the annotated size and
     at another one (the grid follows the block)."""
-    import os
-    import subprocess
-    import sys
-
     from kernelwright.server import edits
 
-    text = (DATA / "sample_triton.py").read_text()
-    doc = ParsedDocument("file:///t.py", text, 1)
-    at = text.encode().index(b"add_kernel")
-    prob = problem.build(doc, detect.target_at(doc, at, at))
+    doc, prob = _sample_triton()
     launch = tunables.find_launch(prob.text)
     candidate = tunables.render(prob.text, launch, {"BLOCK": 256, "num_warps": 2})
     changes = edits.build_edits(doc, prob, candidate, 1, "Apply candidate #1 — verified")
@@ -89,13 +73,7 @@ def test_applying_a_tunables_candidate_leaves_a_file_that_runs_and_matches(tmp_p
         + "    x, y = torch.randn(n), torch.randn(n)\n"
         + "    print(n, bool(torch.equal(add(x, y), x + y)))\n"
     )
-    res = subprocess.run(
-        [sys.executable, str(edited)],
-        check=False,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "TRITON_INTERPRET": "1"},
-    )
+    res = run_under_interpreter(edited)
     assert res.returncode == 0, res.stderr[-2000:]
     assert res.stdout.split() == ["4096", "True", "1000", "True"]
     assert "BLOCK=256" in edited.read_text()
