@@ -426,11 +426,13 @@ def partition_choices(graph: dict) -> list[Program]:
 
 
 def _callable(graph: dict) -> set[str]:
-    """Captured nodes a candidate can call as PyTorch ops (not torch.fx module calls)."""
+    """Captured nodes a candidate can call as PyTorch ops (not torch.fx module calls),
+    less those a rewrite marked as no choice of their own (graph.py)."""
     return {
         node["name"]
         for node in expanded(graph).get("nodes", [])
         if node["op"].startswith(("aten.", "torch.", "operator.", "F.", "method:"))
+        and node.get("library_choice", True)
     }
 
 

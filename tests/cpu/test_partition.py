@@ -29,6 +29,7 @@ CASES = {
     "148_layer_norm_written_out.py": "mean/var/rsqrt broadcast back over the rows",
     "171_l2_normalize_rows.py": "x / x.norm(dim=1, keepdim=True)",
     "189_gemm_batchnorm1d_relu.py": "BatchNorm1d in training mode, as KernelBench runs it",
+    "195_batchnorm1d_sequence_silu.py": "BatchNorm1d in training mode over (batch, channels, length)",
     "144_addmm_beta_alpha.py": "addmm with beta and alpha",
     "041_instance_norm_module.py": "InstanceNorm2d as group norm with a group per channel",
 }
@@ -72,6 +73,19 @@ def test_written_out_layer_norm_fuses_its_statistics_into_reductions(captured):
     families = [stage.plan.family if stage.plan else "library" for stage in program.stages]
     assert families.count("reduction") == 2 and families[-1] == "pointwise", families
     assert "library" not in families
+
+
+def test_training_batch_norm_statistics_are_reductions_over_adjacent_dims(captured):
+    """The batch's mean and variance over dims (0, 2) as plane means then sample means,
+    the variance's centring and square fused into its plane reduction: Triton
+    kernels all, no ATen var (0.87x eager on an H200 as ATen mean + var)."""
+    path, graph = captured["195_batchnorm1d_sequence_silu.py"]
+    program = partition(graph)
+    assert [stage.label for stage in program.stages] == ["reduction (mean)"] * 4 + [
+        "pointwise (pointwise)"
+    ]
+    source = _first_candidate(path, graph)
+    assert "aten.var" not in source and "aten.mean" not in source
 
 
 def test_upper_case_arguments_keep_their_names(captured):
