@@ -28,6 +28,7 @@ CASES = [
     "164_reshape_heads_softmax.py",  # reshape -> softmax -> reshape
     "167_expand_row_mean_subtract.py",  # x.mean(1).unsqueeze(-1).expand_as(x)
     "074_gemm_groupnorm_relu.py",  # Linear -> GroupNorm -> ReLU
+    "130_layernorm_linear.py",  # LayerNorm -> Linear (its bias the only epilogue)
 ]
 
 
@@ -81,7 +82,8 @@ def test_the_first_candidates_cover_the_partitions_and_all_verify(captured):
     ]
     assert "PyTorch's own linear" in proposals[1].move
     cases = [(path, p.source) for p in proposals] + [
-        (captured[name][0], root_proposals(*captured[name], 1)[0].source) for name in CASES[:3]
+        (captured[name][0], root_proposals(*captured[name], 1)[0].source)
+        for name in (*CASES[:3], "130_layernorm_linear.py")
     ]
     results = verify_many(cases)
     assert [r["outcome"] for r in results] == ["ok"] * len(cases), [
@@ -108,3 +110,13 @@ def test_short_rows_share_a_program_and_verify(tmp_path):
     source = render_program(program, rows)
     assert "ROWS=8" in source
     assert [r["outcome"] for r in verify_many([(path, source)])] == ["ok"]
+
+
+def test_a_linear_whose_bias_is_its_only_epilogue_is_not_cublas_plus_a_bias_pass(captured):
+    """cuBLAS adds a bias in its own epilogue (eager's addmm); cuBLAS then a Triton
+    pass for the bias ran LayerNorm -> Linear at 0.97x eager on an H200. The stage
+    starts from Triton tiles with the bias fused, and the library choice is addmm."""
+    program = partition(captured["130_layernorm_linear.py"][1])
+    assert program_default(program, {"kind": "cuda", "sm_count": 132})["s1"]["impl"] == "triton"
+    ops = [choice.op for choice in partition_choices(captured["130_layernorm_linear.py"][1])]
+    assert "norm (layer_norm) -> linear (PyTorch)" in ops

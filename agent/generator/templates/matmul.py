@@ -6,7 +6,8 @@ impl="triton": the tiled kernel of Triton tutorial 03-matrix-multiplication
 are read through strides, so x @ w.T and nn.Linear's weight need no copy.
 fp32 problems use input_precision "ieee" or "tf32x3" (config PRECISION; see
 common.dot_precision), never plain TF32, which would change the numerics.
-impl="torch": torch.matmul (cuBLAS) then the epilogue in one pointwise kernel.
+impl="torch": torch.matmul (cuBLAS) then the epilogue in one pointwise kernel; not
+the default when that epilogue is a bias alone (`bias_only`).
 """
 
 from __future__ import annotations
@@ -225,7 +226,24 @@ def prefer_torch_matmul(plan) -> bool:
     with time for one candidate kept that 0.64× (benchmarks/results/h200-2026-12-01-bench,
     problem 33). Where Triton wins (3xTF32 fp32 tiles: 1.39× and 1.47× on 25 and
     27, benchmarks/results/h200-2026-12-01-bench-vs-max-autotune), the second candidate finds it."""
-    return bool(plan.epilogue)
+    return bool(plan.epilogue) and not bias_only(plan)
+
+
+def bias_only(plan) -> bool:
+    """The epilogue is nn.Linear's bias and nothing else. cuBLAS adds a bias in its
+    own epilogue (addmm, as eager runs nn.Linear), so cuBLAS then a Triton pass for
+    the bias only adds a pass over the output; the Triton tiles fuse it for free,
+    and in a chain of kernels the library choice (partition.py) is eager's addmm.
+    As cuBLAS plus a bias pass, LayerNorm -> Linear ran at 0.97x eager on an H200
+    (benchmarks/results/h200-2026-12-02-corpus-families-bench, problem 130)."""
+    if len(plan.epilogue) != 1:
+        return False
+    step = plan.epilogue[0]
+    others = [arg for arg in step.args if arg != ("head",)]
+    if step.op != "add" or len(others) != 1 or others[0][0] != "operand":
+        return False
+    bias = plan.operands[others[0][1]]
+    return bias.mode == "slice" and bias.inner == 1 and bias.count == plan.out_shape[-1]
 
 
 _MATMUL_TILES = [  # tutorial 03's autotune list (BLOCK_M, BLOCK_N, BLOCK_K, warps, stages)
