@@ -35,7 +35,10 @@ class Family:
     heuristic choice (config.default_config snaps it into the space);
     `render(plan, config)` returns (kernel source, forward lines). `device` is
     the search's device dict (heuristics.device_facts reads it), None when
-    unknown.
+    unknown. `library_first(plan)` says that as a stage among other Triton
+    stages this plan's template is expected to lose to PyTorch's own op, so
+    the partition that runs it as the library call is the first candidate
+    (partition.partition_choices); the template is still searched.
     """
 
     name: str
@@ -45,3 +48,4 @@ class Family:
     default: Callable[[Any, dict | None], dict]
     render: Callable[[Any, dict], tuple[str, list[str]]]
     spellings: tuple[Callable[[Any], SpellingMatch | None], ...] = ()
+    library_first: Callable[[Any], bool] | None = None

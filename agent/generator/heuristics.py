@@ -176,18 +176,31 @@ SPLITS = (1, 2, 4, 8, 32, 128, 512, 2048)
 PROGRAMS_PER_SM = 8
 
 
-def split_count(outer_columns: int, r: int, sm_count: int) -> int:
-    """Split R across programs when there are fewer output columns than SMs
-    (the split-K idea of Triton's matmul tutorial applied to reductions).
+# Below this many elements a reduction is one short wave either way: a split
+# only adds the combining launch.
+SPLIT_MIN_ELEMENTS = 1 << 20
+
+
+def split_count(
+    programs: int, r: int, sm_count: int, block_r: int = 1, block_inner: int = 1
+) -> int:
+    """Split R across programs when the unsplit grid has fewer `programs` than
+    SMs (the split-K idea of Triton's matmul tutorial applied to reductions).
 
     Aims at PROGRAMS_PER_SM programs per SM in all: a full reduction of 32M
     elements split only 8 ways kept 8 of 132 SMs busy and ran at 0.03× eager
-    on an H200 (benchmarks/results/h200-2026-11-22-bench).
+    on an H200 (benchmarks/results/h200-2026-11-22-bench). Programs, not output
+    columns: a column mean of a [16384, 4096] tensor in 64-column tiles is 64
+    programs, and ran at 0.40× eager unsplit (benchmarks/corpus problem 186,
+    benchmarks/results/h200-2026-12-02-corpus-bn-recheck). Each slice keeps at
+    least two BLOCK_R tiles of rows.
     """
-    if outer_columns >= sm_count or r < 8192:
+    if programs >= sm_count or programs * block_inner * r < SPLIT_MIN_ELEMENTS:
         return 1
-    wanted = -(-PROGRAMS_PER_SM * sm_count // max(1, outer_columns))
-    return min((s for s in SPLITS if s >= min(wanted, SPLITS[-1])), default=SPLITS[-1])
+    wanted = -(-PROGRAMS_PER_SM * sm_count // max(1, programs))
+    most = max(1, r // (2 * max(1, block_r)))
+    fitting = [s for s in SPLITS if s <= most]
+    return min((s for s in fitting if s >= min(wanted, fitting[-1])), default=1)
 
 
 NORM_SPLITS = (1, 2, 4, 8, 16)

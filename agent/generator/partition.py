@@ -25,6 +25,7 @@ import math
 from dataclasses import dataclass
 
 from .expr import POINTWISE, VIEWS, Unsupported, view_chain
+from .families import family_of
 from .graph import Op, canonical_ops, expanded
 from .plan import Plan, param_entries, plan_or_reason
 
@@ -403,14 +404,18 @@ def partition_choices(graph: dict) -> list[Program]:
     the library call, the search measures the library call.
 
     Raises Unsupported (with the default partition's sentence) when there is none."""
-    first = partition(graph)
+    default = partition(graph)
     callable_nodes = _callable(graph)
     cores = [
         stage.head
-        for stage in first.stages
+        for stage in default.stages
         if stage.plan is not None and stage.head in callable_nodes
     ]
+    first = _library_first(graph, default, callable_nodes)
     choices, seen = [first], {first.op}
+    if default.op not in seen:
+        seen.add(default.op)
+        choices.append(default)
     sets = [frozenset([core]) for core in cores]
     if len(cores) > 1:
         sets.append(frozenset(cores))
@@ -423,6 +428,26 @@ def partition_choices(graph: dict) -> list[Program]:
             seen.add(program.op)
             choices.append(program)
     return choices
+
+
+def _library_first(graph: dict, default: Program, callable_nodes: set[str]) -> Program:
+    """The default partition with the stages whose family expects PyTorch's op to win
+    (Family.library_first) run as that op, where a Triton stage remains; else the
+    default itself."""
+    losing = frozenset(
+        stage.head
+        for stage in default.stages
+        if stage.plan is not None
+        and stage.head in callable_nodes
+        and (prefer := family_of(stage.plan.family).library_first) is not None
+        and prefer(stage.plan)
+    )
+    if not losing:
+        return default
+    try:
+        return partition(graph, losing)
+    except Unsupported:  # nothing left for Triton: the template is the candidate
+        return default
 
 
 def _callable(graph: dict) -> set[str]:

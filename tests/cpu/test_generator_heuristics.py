@@ -23,6 +23,14 @@ def test_short_rows_are_not_split():
     assert split_count(1, 4096, H200_SMS) == 1
 
 
+def test_a_few_wide_column_tiles_are_split_along_the_rows():
+    """A column mean of [16384, 4096] in 64-column tiles: 64 programs unsplit
+    (0.40x eager on an H200); split, every SM has programs, each with rows to read."""
+    split = split_count(64, 16384, H200_SMS, block_r=64, block_inner=64)
+    assert 64 * split >= 4 * H200_SMS
+    assert 16384 // split >= 2 * 64
+
+
 def test_fp32_matmul_tiles_that_overflow_shared_memory_are_not_proposed():
     """fp32 128x256x64 with 3 stages needs 288 KB of shared memory: a compile_error on
     the H200 that cost searches an evaluation. 16-bit operands need half and stay."""

@@ -29,6 +29,7 @@ CASES = [
     "167_expand_row_mean_subtract.py",  # x.mean(1).unsqueeze(-1).expand_as(x)
     "074_gemm_groupnorm_relu.py",  # Linear -> GroupNorm -> ReLU
     "130_layernorm_linear.py",  # LayerNorm -> Linear (its bias the only epilogue)
+    "191_conv2d_batchnorm2d_relu.py",  # Conv2d (no bias) -> training BatchNorm2d -> ReLU
 ]
 
 
@@ -120,3 +121,13 @@ def test_a_linear_whose_bias_is_its_only_epilogue_is_not_cublas_plus_a_bias_pass
     assert program_default(program, {"kind": "cuda", "sm_count": 132})["s1"]["impl"] == "triton"
     ops = [choice.op for choice in partition_choices(captured["130_layernorm_linear.py"][1])]
     assert "norm (layer_norm) -> linear (PyTorch)" in ops
+
+
+def test_a_bare_convolution_among_triton_stages_starts_as_cudnn(captured):
+    """Conv2d without a bias feeding the batch statistics' reductions: as the first
+    candidate the implicit-GEMM tiles ran it at 0.30x eager on an H200. cuDNN is the
+    first partition; the Triton convolution is still a choice the search measures."""
+    choices = partition_choices(captured["191_conv2d_batchnorm2d_relu.py"][1])
+    assert choices[0].library == ("conv2d",)
+    assert choices[0].op.startswith("conv (PyTorch) -> reduction (mean)")
+    assert any(choice.library == () for choice in choices[1:])

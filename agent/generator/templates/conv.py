@@ -374,6 +374,17 @@ def space(plan, device=None) -> list[dict]:
     return configs
 
 
+def library_first(plan) -> bool:
+    """A bare convolution other than depthwise, as one stage of several: cuDNN is
+    expected to win. The implicit-GEMM tiles ran bare convolutions at 0.38-0.46x
+    cuDNN on an H200 (benchmarks/results/h200-2026-12-02-corpus-families-bench,
+    062 and 064), and as the first candidate of Conv2d -> training BatchNorm ->
+    ReLU (the statistics' reductions after it) at 0.30x eager
+    (benchmarks/results/h200-2026-12-02-corpus-bn-recheck, 191). Depthwise has
+    the direct kernel, which won (065: 1.82x)."""
+    return _bare_conv(plan) and not _one_channel_per_group(plan)
+
+
 def _triton_conv_default(plan) -> dict:
     """64 positions x up to 64 channels per program: the group's output channels
     decide the N tile (a depthwise conv has one), K in 32s as Triton's matmul tutorial."""
@@ -405,4 +416,5 @@ FAMILY = Family(
     space=space,
     default=default,
     render=render,
+    library_first=library_first,
 )

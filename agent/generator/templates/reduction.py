@@ -259,7 +259,11 @@ def default(plan, device=None) -> dict:
     outer, r, inner = row_view(plan.in_shape, plan.attr("dims"))
     config = row_tile_default(r, inner, space(plan, device))
     if plan.op in SPLITTABLE:
-        config["SPLIT"] = split_count(outer * inner, r, device_facts(device).sm_count)
+        programs = outer * -(-inner // config["BLOCK_INNER"])
+        facts = device_facts(device)
+        config["SPLIT"] = split_count(
+            programs, r, facts.sm_count, config["BLOCK_R"], config["BLOCK_INNER"]
+        )
     return config
 
 
