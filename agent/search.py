@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import random
+import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -80,7 +81,7 @@ class Search:
             best_speedup=best.speedup if best else None,
             elapsed_s=elapsed,
             time_left_s=max(self.config.time_limit_s - elapsed, 0.0),
-            node=node.report_row() if node else None,
+            node=node.report_row(with_source=False) if node else None,
             message=message,
         )
         try:
@@ -203,12 +204,16 @@ class Search:
             self.skills,
         )
         key = f"{self.problem_hash}:{self.device}:{self.config.strategy}:{self.config.seed}"
-        self.search_id = hashlib.sha256(key.encode()).hexdigest()[:16]
+        lineage = hashlib.sha256(key.encode()).hexdigest()[:16]
+        # Each run has its own id, so a candidate's id (search_id, node id) names the
+        # same stored node for good: a new run of the same problem leaves the nodes of
+        # the last one, which the editor may still offer, as they were.
+        last = self.store.latest_run(lineage) if self.config.resume else None
+        self.search_id = last or f"{lineage}-{secrets.token_hex(4)}"
         if self.config.resume:
             self._restore()
         else:
             self._mark_running()
-            self.store.clear_nodes(self.search_id)  # a fresh search replaces an old tree
 
     def _restore(self) -> None:
         """The stored tree, rebuilt in id order (parents before children). A node stored
@@ -477,7 +482,14 @@ class Search:
                 compile_mode=self.config.compile_mode,
             )
             if final.outcome == "ok":
-                best.result = {**final.to_dict(), "search_result": best.result.get("speedup")}
+                best.result = {
+                    **final.to_dict(),
+                    "search_result": (best.result or {}).get("speedup"),
+                }
+                # The store is where the editor reads a candidate's numbers: it gets the final ones.
+                self.store.put_node(
+                    self.search_id, best.id, self.problem_hash, self.device, best.to_dict()
+                )
                 baseline = {
                     "label": f"torch.compile ({self.config.compile_mode}), timed "
                     "alongside the best in one process",
@@ -519,15 +531,14 @@ class Search:
             nodes=[n.report_row() for n in self.tree if n.result is not None],
             baseline=baseline,
             notes=self.notes,
+            reference=(
+                {**self.reference, "prepare_seconds": self.prepare_seconds}
+                if self.reference
+                else self.reference
+            ),
+            search_id=self.search_id,
         )
-        reference = (
-            {**self.reference, "prepare_seconds": self.prepare_seconds}
-            if self.reference
-            else self.reference
-        )
-        outputs.write_outputs(
-            self.out_dir, report, best, reference, self.search_id, self._accounts()
-        )
+        outputs.write_outputs(self.out_dir, report, best, self._accounts())
         self._emit("finished", best, message="cancelled" if cancelled else "done")
         return report
 
