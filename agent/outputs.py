@@ -20,7 +20,9 @@ def prepare_out_dir(out_dir: str | None, problem_path: str, resume: bool) -> Pat
     return path
 
 
-def append_trajectory(out_dir: Path, node: Node, tree: Tree) -> None:
+def append_trajectory(
+    out_dir: Path, node: Node, tree: Tree, meta: dict[str, Any] | None = None
+) -> None:
     """One line per evaluated node: the context it was built from, the proposal, the result."""
     context = [
         {
@@ -43,7 +45,7 @@ def append_trajectory(out_dir: Path, node: Node, tree: Tree) -> None:
             "move": node.move,
             "config": node.config,
             "source": node.source,
-            "meta": getattr(node, "meta", {}),
+            "meta": meta or {},  # what the proposer said of it: tokens, cost, prompt id
         },
         "result": node.result,
     }

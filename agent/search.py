@@ -64,6 +64,7 @@ class Search:
         self.notes: list[str] = []
         self.prepare_seconds: dict[str, float] = {}  # capture and profile, for the report
         self.interrupted: list[Node] = []  # stored in flight by a run that stopped; run again
+        self.proposal_meta: dict[str, dict[str, Any]] = {}  # node id -> tokens, cost, ...
         self.failed = 0
         self.best_at = 0  # evaluation count when the best last improved
         self.best_id: str | None = None
@@ -134,7 +135,9 @@ class Search:
                 f"{why}, and no sandbox works here ({sandbox.reason}); "
                 "install bubblewrap, or pass --allow-unsandboxed"
             )
-        self.notes.append(sandbox.warning())
+        warning = sandbox.warning()  # None only for an active sandbox, returned above
+        if warning:
+            self.notes.append(warning)
 
     async def _prepare(self) -> None:
         self.device = resolve_device(self.config.device)
@@ -277,7 +280,8 @@ class Search:
 
     async def _propose(self, expansion: Expansion, index: int) -> Node | None:
         parent = self.tree.get(expansion.parent)
-        extra = [self.tree.get(expansion.crossover_with)] if expansion.crossover_with else []
+        partner = self.tree.get(expansion.crossover_with)
+        extra = [partner] if partner is not None else []
         proposer = self._proposer_for(index)
         seen = self.tree.seen_sources()
         for attempt in range(DUPLICATE_RETRIES):
@@ -287,8 +291,8 @@ class Search:
                 self.tree, parent, expansion.memory, seed, extra, count=1 + 3 * attempt
             )
             try:
-                if expansion.crossover_with and hasattr(proposer, "crossover"):
-                    proposals = await proposer.crossover(ctx, extra[0].summary())
+                if partner is not None and hasattr(proposer, "crossover"):
+                    proposals = await proposer.crossover(ctx, partner.summary())
                 else:
                     proposals = await proposer.propose(ctx)
             except ProposerError as err:
@@ -319,7 +323,7 @@ class Search:
             context_ids=[n.id for n in chosen],
             island=expansion.island,
         )
-        node.meta = proposal.meta  # type: ignore[attr-defined]  (trajectory only)
+        self.proposal_meta[node.id] = proposal.meta  # for its trajectory line only
         self.tree.add(node)
         self._emit("proposed", node)
         return node
@@ -365,7 +369,9 @@ class Search:
         if not node.ok:
             self.failed += 1
         self.store.put_node(self.search_id, node.id, self.problem_hash, self.device, node.to_dict())
-        outputs.append_trajectory(self.out_dir, node, self.tree)
+        outputs.append_trajectory(
+            self.out_dir, node, self.tree, self.proposal_meta.pop(node.id, {})
+        )
         self._emit("evaluated", node)
         best = self.tree.best()
         if best is not None and best.id != self.best_id:
@@ -408,8 +414,8 @@ class Search:
         )
         in_flight: dict[asyncio.Task, Node] = {}
         index = len(self.tree)
-        for node in self.interrupted[: max(self.config.budget - len(self.tree.evaluated()), 0)]:
-            self._start(in_flight, node)
+        for stopped in self.interrupted[: max(self.config.budget - len(self.tree.evaluated()), 0)]:
+            self._start(in_flight, stopped)
         while True:
             budget_left = self.config.budget - len(self.tree.evaluated()) - len(in_flight)
             can_start = budget_left > 0 and self._may_start(len(in_flight))
@@ -417,9 +423,9 @@ class Search:
                 expansion = self.strategy.next(self.tree, self.rng, self._stagnant())
                 node = await self._propose(expansion, index)
                 index += 1
-                if node is None and self.tree.best() is not None:
+                if node is None and (best := self.tree.best()) is not None:
                     # Nothing new from there: grow the best node instead.
-                    fallback = Expansion(parent=self.tree.best().id, memory="parent")
+                    fallback = Expansion(parent=best.id, memory="parent")
                     node = await self._propose(fallback, index)
                     index += 1
                 if node is None:
@@ -546,7 +552,7 @@ class Search:
         """The next-best verified nodes with distinct configs, fastest first."""
         ranked = sorted(
             (n for n in self.tree.evaluated() if n.ok and n.speedup and n is not best),
-            key=lambda n: n.speedup,
+            key=lambda n: n.speedup or 0.0,  # all timed: the filter above
             reverse=True,
         )
         picked: list[Node] = []
