@@ -50,9 +50,14 @@ class SearchReport:
     device: str
     best: dict[str, Any] | None  # node dict incl. "source", "outcome", "speedup", "profile"
     evaluated: int
+    # Every evaluated node, whole: `Node.report_row()` (source, outcome, speedup, timing,
+    # baseline, profile, device, ...). Nothing needs the out folder to rebuild one.
     nodes: list[dict[str, Any]] = field(default_factory=list)
     baseline: dict[str, Any] | None = None  # the torch.compile baseline node, labelled
     notes: list[str] = field(default_factory=list)
+    reference: dict[str, Any] | None = None  # the reference's profile (Harness.profile)
+    # Names this run's nodes in the results store: (search_id, node id) is a candidate's id.
+    search_id: str | None = None
 
 
 # Entry points (implemented in agent/search.py and agent/profiling.py):

@@ -20,7 +20,9 @@ def prepare_out_dir(out_dir: str | None, problem_path: str, resume: bool) -> Pat
     return path
 
 
-def append_trajectory(out_dir: Path, node: Node, tree: Tree) -> None:
+def append_trajectory(
+    out_dir: Path, node: Node, tree: Tree, meta: dict[str, Any] | None = None
+) -> None:
     """One line per evaluated node: the context it was built from, the proposal, the result."""
     context = [
         {
@@ -43,7 +45,7 @@ def append_trajectory(out_dir: Path, node: Node, tree: Tree) -> None:
             "move": node.move,
             "config": node.config,
             "source": node.source,
-            "meta": getattr(node, "meta", {}),
+            "meta": meta or {},  # what the proposer said of it: tokens, cost, prompt id
         },
         "result": node.result,
     }
@@ -72,14 +74,13 @@ def best_dict(best: Node | None) -> dict[str, Any] | None:
     }
 
 
-def report_dict(
-    report: SearchReport, reference: dict[str, Any] | None, search_id: str, accounts: dict[str, Any]
-) -> dict[str, Any]:
+def report_dict(report: SearchReport, accounts: dict[str, Any]) -> dict[str, Any]:
+    """report.json: the report without candidate sources (best.py and trajectories.jsonl
+    hold those for people; programs take them from the report or the results store)."""
     data = asdict(report)
-    data["search_id"] = search_id
-    data["reference"] = reference
-    data["sandbox"] = (reference or {}).get("sandbox")  # what protected the user this run
+    data["sandbox"] = (report.reference or {}).get("sandbox")  # what protected the user this run
     data["proposer_accounts"] = accounts
+    data["nodes"] = [{k: v for k, v in n.items() if k != "source"} for n in data["nodes"]]
     if data["best"]:
         data["best"] = {k: v for k, v in data["best"].items() if k != "source"}
         data["best"]["file"] = "best.py"
@@ -90,13 +91,11 @@ def write_outputs(
     out_dir: Path,
     report: SearchReport,
     best: Node | None,
-    reference: dict[str, Any] | None,
-    search_id: str,
     accounts: dict[str, Any],
 ) -> None:
     if best is not None:
         (out_dir / "best.py").write_text(best.source)
     elif (out_dir / "best.py").exists():
         (out_dir / "best.py").unlink()
-    data = report_dict(report, reference, search_id, accounts)
+    data = report_dict(report, accounts)
     (out_dir / "report.json").write_text(json.dumps(data, indent=2, default=str))

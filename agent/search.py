@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import random
+import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -63,6 +64,7 @@ class Search:
         self.notes: list[str] = []
         self.prepare_seconds: dict[str, float] = {}  # capture and profile, for the report
         self.interrupted: list[Node] = []  # stored in flight by a run that stopped; run again
+        self.proposal_meta: dict[str, dict[str, Any]] = {}  # node id -> tokens, cost, ...
         self.failed = 0
         self.best_at = 0  # evaluation count when the best last improved
         self.best_id: str | None = None
@@ -80,7 +82,7 @@ class Search:
             best_speedup=best.speedup if best else None,
             elapsed_s=elapsed,
             time_left_s=max(self.config.time_limit_s - elapsed, 0.0),
-            node=node.report_row() if node else None,
+            node=node.report_row(with_source=False) if node else None,
             message=message,
         )
         try:
@@ -133,7 +135,9 @@ class Search:
                 f"{why}, and no sandbox works here ({sandbox.reason}); "
                 "install bubblewrap, or pass --allow-unsandboxed"
             )
-        self.notes.append(sandbox.warning())
+        warning = sandbox.warning()  # None only for an active sandbox, returned above
+        if warning:
+            self.notes.append(warning)
 
     async def _prepare(self) -> None:
         self.device = resolve_device(self.config.device)
@@ -203,12 +207,16 @@ class Search:
             self.skills,
         )
         key = f"{self.problem_hash}:{self.device}:{self.config.strategy}:{self.config.seed}"
-        self.search_id = hashlib.sha256(key.encode()).hexdigest()[:16]
+        lineage = hashlib.sha256(key.encode()).hexdigest()[:16]
+        # Each run has its own id, so a candidate's id (search_id, node id) names the
+        # same stored node for good: a new run of the same problem leaves the nodes of
+        # the last one, which the editor may still offer, as they were.
+        last = self.store.latest_run(lineage) if self.config.resume else None
+        self.search_id = last or f"{lineage}-{secrets.token_hex(4)}"
         if self.config.resume:
             self._restore()
         else:
             self._mark_running()
-            self.store.clear_nodes(self.search_id)  # a fresh search replaces an old tree
 
     def _restore(self) -> None:
         """The stored tree, rebuilt in id order (parents before children). A node stored
@@ -272,7 +280,8 @@ class Search:
 
     async def _propose(self, expansion: Expansion, index: int) -> Node | None:
         parent = self.tree.get(expansion.parent)
-        extra = [self.tree.get(expansion.crossover_with)] if expansion.crossover_with else []
+        partner = self.tree.get(expansion.crossover_with)
+        extra = [partner] if partner is not None else []
         proposer = self._proposer_for(index)
         seen = self.tree.seen_sources()
         for attempt in range(DUPLICATE_RETRIES):
@@ -282,8 +291,8 @@ class Search:
                 self.tree, parent, expansion.memory, seed, extra, count=1 + 3 * attempt
             )
             try:
-                if expansion.crossover_with and hasattr(proposer, "crossover"):
-                    proposals = await proposer.crossover(ctx, extra[0].summary())
+                if partner is not None and hasattr(proposer, "crossover"):
+                    proposals = await proposer.crossover(ctx, partner.summary())
                 else:
                     proposals = await proposer.propose(ctx)
             except ProposerError as err:
@@ -314,7 +323,7 @@ class Search:
             context_ids=[n.id for n in chosen],
             island=expansion.island,
         )
-        node.meta = proposal.meta  # type: ignore[attr-defined]  (trajectory only)
+        self.proposal_meta[node.id] = proposal.meta  # for its trajectory line only
         self.tree.add(node)
         self._emit("proposed", node)
         return node
@@ -360,7 +369,9 @@ class Search:
         if not node.ok:
             self.failed += 1
         self.store.put_node(self.search_id, node.id, self.problem_hash, self.device, node.to_dict())
-        outputs.append_trajectory(self.out_dir, node, self.tree)
+        outputs.append_trajectory(
+            self.out_dir, node, self.tree, self.proposal_meta.pop(node.id, {})
+        )
         self._emit("evaluated", node)
         best = self.tree.best()
         if best is not None and best.id != self.best_id:
@@ -403,8 +414,8 @@ class Search:
         )
         in_flight: dict[asyncio.Task, Node] = {}
         index = len(self.tree)
-        for node in self.interrupted[: max(self.config.budget - len(self.tree.evaluated()), 0)]:
-            self._start(in_flight, node)
+        for stopped in self.interrupted[: max(self.config.budget - len(self.tree.evaluated()), 0)]:
+            self._start(in_flight, stopped)
         while True:
             budget_left = self.config.budget - len(self.tree.evaluated()) - len(in_flight)
             can_start = budget_left > 0 and self._may_start(len(in_flight))
@@ -412,9 +423,9 @@ class Search:
                 expansion = self.strategy.next(self.tree, self.rng, self._stagnant())
                 node = await self._propose(expansion, index)
                 index += 1
-                if node is None and self.tree.best() is not None:
+                if node is None and (best := self.tree.best()) is not None:
                     # Nothing new from there: grow the best node instead.
-                    fallback = Expansion(parent=self.tree.best().id, memory="parent")
+                    fallback = Expansion(parent=best.id, memory="parent")
                     node = await self._propose(fallback, index)
                     index += 1
                 if node is None:
@@ -477,7 +488,14 @@ class Search:
                 compile_mode=self.config.compile_mode,
             )
             if final.outcome == "ok":
-                best.result = {**final.to_dict(), "search_result": best.result.get("speedup")}
+                best.result = {
+                    **final.to_dict(),
+                    "search_result": (best.result or {}).get("speedup"),
+                }
+                # The store is where the editor reads a candidate's numbers: it gets the final ones.
+                self.store.put_node(
+                    self.search_id, best.id, self.problem_hash, self.device, best.to_dict()
+                )
                 baseline = {
                     "label": f"torch.compile ({self.config.compile_mode}), timed "
                     "alongside the best in one process",
@@ -519,15 +537,14 @@ class Search:
             nodes=[n.report_row() for n in self.tree if n.result is not None],
             baseline=baseline,
             notes=self.notes,
+            reference=(
+                {**self.reference, "prepare_seconds": self.prepare_seconds}
+                if self.reference
+                else self.reference
+            ),
+            search_id=self.search_id,
         )
-        reference = (
-            {**self.reference, "prepare_seconds": self.prepare_seconds}
-            if self.reference
-            else self.reference
-        )
-        outputs.write_outputs(
-            self.out_dir, report, best, reference, self.search_id, self._accounts()
-        )
+        outputs.write_outputs(self.out_dir, report, best, self._accounts())
         self._emit("finished", best, message="cancelled" if cancelled else "done")
         return report
 
@@ -535,7 +552,7 @@ class Search:
         """The next-best verified nodes with distinct configs, fastest first."""
         ranked = sorted(
             (n for n in self.tree.evaluated() if n.ok and n.speedup and n is not best),
-            key=lambda n: n.speedup,
+            key=lambda n: n.speedup or 0.0,  # all timed: the filter above
             reverse=True,
         )
         picked: list[Node] = []

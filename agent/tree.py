@@ -80,9 +80,12 @@ class Node:
     def from_dict(cls, data: dict[str, Any]) -> Node:
         return cls(**data)
 
-    def report_row(self) -> dict[str, Any]:
+    def report_row(self, with_source: bool = True) -> dict[str, Any]:
+        """The node as the report carries it: everything a consumer needs to offer,
+        rank or apply the candidate without reading the search's out folder. Progress
+        events leave the source out (`with_source=False`): they only count."""
         result = self.result or {}
-        return {
+        row = {
             "id": self.id,
             "parent": self.parent,
             "proposer": self.proposer,
@@ -92,11 +95,17 @@ class Node:
             "message": result.get("message"),
             "speedup": result.get("speedup"),
             "timing": result.get("timing"),
+            "baseline": result.get("baseline"),
+            "profile": result.get("profile"),
+            "device": result.get("device"),
             "config": self.config,
             "bottleneck": (result.get("profile") or {}).get("bottleneck"),
             "seconds": result.get("seconds"),
             "context": self.context_ids,
         }
+        if with_source:
+            row["source"] = self.source
+        return row
 
 
 class Tree:

@@ -229,11 +229,11 @@ class Store:
         ).fetchone()
         return json.loads(row[0]) if row else None
 
-    def latest_search(self, problem_hash: str, device: str) -> str | None:
+    def latest_run(self, lineage: str) -> str | None:
+        """The id of the last run (`<lineage>-<run>`) of a search, the one `--resume` continues."""
         row = self._db.execute(
-            "SELECT search_id FROM searches WHERE problem_hash = ? AND device = ? "
-            "ORDER BY created DESC LIMIT 1",
-            (problem_hash, device),
+            "SELECT search_id FROM searches WHERE search_id LIKE ? ORDER BY created DESC LIMIT 1",
+            (f"{lineage}-%",),
         ).fetchone()
         return row[0] if row else None
 
@@ -246,9 +246,12 @@ class Store:
         )
         self._db.commit()
 
-    def clear_nodes(self, search_id: str) -> None:
-        self._db.execute("DELETE FROM nodes WHERE search_id = ?", (search_id,))
-        self._db.commit()
+    def node(self, search_id: str, node_id: str) -> dict[str, Any] | None:
+        """One stored node (source and result): the one home of a candidate, by its id."""
+        row = self._db.execute(
+            "SELECT data FROM nodes WHERE search_id = ? AND node_id = ?", (search_id, node_id)
+        ).fetchone()
+        return json.loads(row[0]) if row else None
 
     def nodes(self, search_id: str) -> list[dict[str, Any]]:
         rows = self._db.execute(

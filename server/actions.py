@@ -24,7 +24,6 @@ from .results import (
 from .session import Session
 
 log = logging.getLogger(__name__)
-DATA_TAG = "kernelwright.apply"
 
 
 def _kind_wanted(only: Sequence[str] | None, kind: str) -> bool:
@@ -93,8 +92,9 @@ def code_actions(session: Session, params: lsp.CodeActionParams) -> list[lsp.Cod
         if len(offered) < len(fitting):
             out.append(_not_faster(fitting, offered, rec, target.name))
         for cand in offered:
-            data = {
-                "tag": DATA_TAG,
+            data = {  # names.py documents it as applyData
+                "tag": names.APPLY_DATA_TAG,
+                "candidateId": cand.id,
                 "uri": uri,
                 "version": doc.version,
                 "signature": prob.signature,
@@ -155,9 +155,10 @@ def resolve(
     session: Session, action: lsp.CodeAction, caps: lsp.ClientCapabilities
 ) -> lsp.CodeAction:
     data = action.data
-    if not isinstance(data, dict) or data.get("tag") != DATA_TAG:
+    if not isinstance(data, dict) or data.get("tag") != names.APPLY_DATA_TAG:
         return action  # not ours: clients resolve every action that has no edit
     try:
+        cid = str(data["candidateId"])
         uri, version, sig = str(data["uri"]), data["version"], str(data["signature"])
         rank, start, end = int(data["rank"]), int(data["start"]), int(data["end"])
     except (KeyError, TypeError, ValueError):
@@ -177,7 +178,7 @@ def resolve(
             "kernelwright: the selected code is no longer there; ask for code actions again"
         )
     rec = session.index.get(sig)
-    cand = next((c for c in rec.candidates if c.rank == rank), None) if rec else None
+    cand = next((c for c in rec.candidates if c.id == cid), None) if rec else None
     if cand is None:
         raise JsonRpcInvalidParams(
             f"kernelwright: candidate #{rank} of `{target.name}` is gone; "
@@ -223,6 +224,7 @@ def show_candidates(session: Session, args: tuple[Any, ...]) -> dict[str, Any]:
             prof = c.profile or {}
             out.append(
                 {
+                    "id": c.id,
                     "rank": c.rank,
                     "title": candidate_title(names.APPLY_TITLE_PREFIX, c),
                     "target": target.name,

@@ -1,22 +1,23 @@
 """Search and profile jobs: asyncio tasks driving `search_child` subprocesses.
 
 Nothing here blocks the event loop: the child does the work, we read its
-JSON lines. Cancelling writes `cancel` to the child, waits a grace period for
-its partial report, then kills its process group.
+messages (`search_messages`). Cancelling writes `cancel` to the child, waits a
+grace period for its partial report, then kills its process group.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import logging
 import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from . import search_messages as msg
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +36,17 @@ class Job:
     token: str  # the work-done progress token
     budget: int = 0
     status: str = "running"  # running | done | cancelled | failed
-    last_event: dict[str, Any] = field(default_factory=dict)
+    last_event: msg.SearchProgress | None = None
     task: asyncio.Task | None = None
     proc: asyncio.subprocess.Process | None = None
     cancel_requested: bool = False
     progress: bool = False  # a work-done progress was created for it
 
 
-OnEvent = Callable[[Job, dict[str, Any]], None]
-OnDone = Callable[[Job, dict[str, Any] | None, str], Awaitable[None]]
+JobResult = msg.SearchResult | msg.ProfileResult
+OnEvent = Callable[[Job, msg.SearchProgress], None]
+# (job, its report or profile or None, why it failed)
+OnDone = Callable[[Job, JobResult | None, str], Awaitable[None]]
 
 
 class JobManager:
@@ -64,33 +67,29 @@ class JobManager:
 
     def start(
         self,
-        mode: str,
         uri: str,
         signature: str,
         name: str,
-        problem_path: str,
-        request: dict[str, Any],
+        request: msg.Request,
         budget: int = 0,
     ) -> Job:
         job_id = f"kw-{os.getpid()}-{next(_ids)}"
         job = Job(
             job_id,
-            mode,
+            request.MODE,
             uri,
             signature,
             name,
-            problem_path,
+            request.problem_path,
             token=f"kernelwright/{job_id}",
             budget=budget,
         )
         self.jobs[job_id] = job
-        job.task = asyncio.create_task(
-            self._run(job, {"mode": mode, "problem_path": problem_path, **request})
-        )
+        job.task = asyncio.create_task(self._run(job, request))
         return job
 
-    async def _run(self, job: Job, request: dict[str, Any]) -> None:
-        result: dict[str, Any] | None = None
+    async def _run(self, job: Job, request: msg.Request) -> None:
+        result: JobResult | None = None
         message = ""
         try:
             env = {**os.environ, **(self._env or {})}
@@ -108,21 +107,28 @@ class JobManager:
             # All three are pipes (PIPE above).
             to_child, from_child, child_err = job.proc.stdin, job.proc.stdout, job.proc.stderr
             assert to_child is not None and from_child is not None and child_err is not None
-            to_child.write((json.dumps(request) + "\n").encode())
+            to_child.write((request.to_json() + "\n").encode())
             await to_child.drain()
             stderr_task = asyncio.create_task(child_err.read())
             while True:
                 line = await from_child.readline()
                 if not line:
                     break
-                msg = json.loads(line)
-                if msg.get("type") == "event":
-                    job.last_event = msg
-                    self._safe(self._on_event, job, msg)
-                elif msg.get("type") in ("report", "profile"):
-                    result = msg
-                elif msg.get("type") == "error":
-                    message = msg.get("message", "")
+                try:
+                    message_in = msg.read_child_message(line)
+                except msg.MessageError as err:
+                    # A child of another version, or a print that reached stdout: the job
+                    # says so rather than showing a result it could only guess at.
+                    log.warning("job %s: %s", job.id, err)
+                    message = message or f"the search process sent a malformed line ({err})"
+                    continue
+                if isinstance(message_in, msg.SearchProgress):
+                    job.last_event = message_in
+                    self._safe(self._on_event, job, message_in)
+                elif isinstance(message_in, msg.SearchFailed):
+                    message = message_in.message
+                else:
+                    result = message_in
             rc = await job.proc.wait()
             stderr = (await stderr_task).decode(errors="replace")
             if rc != 0 and stderr:
@@ -160,7 +166,7 @@ class JobManager:
             return
         assert proc.stdin is not None  # run opens the child with a stdin pipe
         try:
-            proc.stdin.write(b"cancel\n")
+            proc.stdin.write(f"{msg.CANCEL_LINE}\n".encode())
             await proc.stdin.drain()
         except (BrokenPipeError, ConnectionResetError):
             pass

@@ -22,10 +22,17 @@ NOTIFY_SEARCH_STARTED = "kernelwright/searchStarted"
 NOTIFY_SEARCH_PROGRESS = "kernelwright/searchProgress"
 NOTIFY_SEARCH_FINISHED = "kernelwright/searchFinished"
 
-# Client → server request: list the ranked candidates of a document.
-#   params {uri}; result {candidates: [{rank, title, speedupVsEager|null,
+# Client → server request: list the ranked candidates of a document. A candidate's id
+# (`<search run>/<node>` in the results store) names it for good; its rank and title
+# change with every search.
+#   params {uri}; result {candidates: [{id, rank, title, speedupVsEager|null,
 #   speedupVsCompile|null, bottleneck|null, peakPercent|null, outcome, jobId}]}
 REQUEST_CANDIDATES = "kernelwright/candidates"
+
+# The `data` of an "Apply candidate" code action, which `codeAction/resolve` turns into
+# its edit. A client finds the action for a candidate by `candidateId`, never by title.
+#   applyData: {tag, candidateId, rank, uri, version, signature, start, end}
+APPLY_DATA_TAG = "kernelwright.apply"
 
 NOTIFICATIONS = (NOTIFY_SEARCH_STARTED, NOTIFY_SEARCH_PROGRESS, NOTIFY_SEARCH_FINISHED)
 COMMANDS = (CMD_OPTIMIZE, CMD_PROFILE, CMD_CANCEL)

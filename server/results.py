@@ -1,24 +1,49 @@
 """What the editor shows about a target, kept on disk so it survives restarts.
 
-One row per target signature (see `problem.signature`): the reference's
-measured profile, the ranked candidates of its last search and their sources.
-The harness's own results store holds every evaluation; this index is only the
-server's view, small enough to read whole for a document.
+One row per target signature (see `problem.signature`): the reference's measured
+profile, the status of its last search, and its ranked candidates *by id*. A
+candidate's source and measured results have one home, the harness's results store
+(`harness/store.py`, table `nodes`), where the search stores every node as it runs;
+this index keeps each candidate's rank and id and reads the rest from there when it
+hands out a record. A candidate whose node the store no longer holds is not offered.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kernelwright.harness.store import Store
+
+from .search_messages import MessageError, ReportedNode, candidate_id, split_candidate_id
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CandidateRef:
+    """What the index keeps of a candidate: its place in the ranking and its id."""
+
+    rank: int
+    id: str  # `<search_id>/<node_id>` in the results store
+    job_id: str | None = None
+    # The digest of the problem module (shapes included) the search verified it on:
+    # a generated kernel is built for those shapes, so it is offered only while the
+    # target's problem is still that one (actions.applicable).
+    problem_digest: str | None = None
+
 
 @dataclass
 class Candidate:
+    """A ranked candidate as the editor shows it: its ref and what the store measured."""
+
     rank: int
     id: str
     source: str
@@ -28,10 +53,49 @@ class Candidate:
     profile: dict[str, Any] | None
     timing: dict[str, Any] | None = None
     job_id: str | None = None
-    # The digest of the problem module (shapes included) the search verified it on:
-    # a generated kernel is built for those shapes, so it is offered only while the
-    # target's problem is still that one (actions.applicable).
     problem_digest: str | None = None
+
+    def ref(self) -> CandidateRef:
+        return CandidateRef(self.rank, self.id, self.job_id, self.problem_digest)
+
+
+class CandidateStore:
+    """Reads candidates from the results store by id (opened on first use)."""
+
+    def __init__(self, store_path: str | None):
+        self.store_path = store_path
+        self._store: Store | None = None
+
+    def read(self, ref: CandidateRef, device: str | None) -> Candidate | None:
+        try:
+            search_id, node_id = split_candidate_id(ref.id)
+        except MessageError:
+            return None  # a record from before candidates had store ids
+        if self._store is None:
+            self._store = Store(self.store_path)
+            if self._store.notice:
+                log.warning("%s", self._store.notice)
+        node = self._store.node(search_id, node_id)
+        if not node or not node.get("source"):
+            return None
+        result = node.get("result") or {}
+        return Candidate(
+            rank=ref.rank,
+            id=ref.id,
+            source=node["source"],
+            outcome=str(result.get("outcome")),
+            device=result.get("device") or device or "cpu",
+            speedup=result.get("speedup"),
+            profile=result.get("profile"),
+            timing=result.get("timing"),
+            job_id=ref.job_id,
+            problem_digest=ref.problem_digest,
+        )
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
 
 @dataclass
@@ -43,28 +107,37 @@ class Record:
     problem_digest: str | None = None
     device: str | None = None
     reference: dict[str, Any] | None = None  # profile_problem() result or the search baseline
-    candidates: list[Candidate] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)  # read from the store
     span_text: str = ""  # the target's code, to find a selected expression again
     status: str | None = None  # last search: done | cancelled | failed
     message: str = ""
     updated: float = 0.0
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self))
+        data = asdict(self)
+        data["candidates"] = [asdict(c.ref()) for c in self.candidates]
+        return json.dumps(data)
 
     @classmethod
-    def from_json(cls, text: str) -> Record:
+    def from_json(cls, text: str, candidates: CandidateStore) -> Record:
         data = json.loads(text)
-        data["candidates"] = [Candidate(**c) for c in data.get("candidates", [])]
+        refs = [
+            CandidateRef(**{k: c.get(k) for k in CandidateRef.__dataclass_fields__})
+            for c in data.get("candidates") or []
+        ]
         known = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in data.items() if k in known})
+        record = cls(**{k: v for k, v in data.items() if k in known and k != "candidates"})
+        found = (candidates.read(ref, record.device) for ref in refs)
+        record.candidates = [c for c in found if c is not None]
+        return record
 
 
 class ResultsIndex:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, store_path: str | None = None):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._candidates = CandidateStore(store_path)
         self._db = sqlite3.connect(str(path), check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(
@@ -86,17 +159,18 @@ class ResultsIndex:
             row = self._db.execute(
                 "SELECT data FROM records WHERE signature = ?", (signature,)
             ).fetchone()
-        return Record.from_json(row[0]) if row else None
+            return Record.from_json(row[0], self._candidates) if row else None
 
     def for_uri(self, uri: str) -> dict[str, Record]:
         with self._lock:
             rows = self._db.execute("SELECT data FROM records WHERE uri = ?", (uri,)).fetchall()
-        records = [Record.from_json(r[0]) for r in rows]
+            records = [Record.from_json(r[0], self._candidates) for r in rows]
         return {r.signature: r for r in records}
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            self._candidates.close()
 
 
 # -- what the numbers say, in words -------------------------------------------------
@@ -173,46 +247,40 @@ def candidate_title(prefix: str, cand: Candidate) -> str:
 
 
 def rank_candidates(
-    nodes: list[dict[str, Any]],
-    best: dict[str, Any] | None,
+    nodes: Sequence[ReportedNode],
+    best: ReportedNode | None,
     device: str,
     job_id: str | None,
+    search_id: str,
     limit: int = 5,
     problem_digest: str | None = None,
 ) -> list[Candidate]:
     """Correct candidates, fastest first; with no timing, the search's best first."""
-    ok = [
-        n
-        for n in nodes
-        if n.get("outcome") == "ok"
-        and n.get("source")
-        and not n.get("is_baseline")
-        and n.get("kind") != "baseline"
-    ]
+    ok = [n for n in nodes if n.outcome == "ok" and n.source]
     if (
         best is not None
-        and best.get("outcome") == "ok"
-        and best.get("source")
-        and all(n.get("id") != best.get("id") for n in ok)
+        and best.outcome == "ok"
+        and best.source
+        and all(n.id != best.id for n in ok)
     ):
         ok.insert(0, best)
 
-    def key(n: dict[str, Any]) -> tuple:
-        s = (n.get("speedup") or {}).get("vs_eager")
-        is_best = best is not None and n.get("id") == best.get("id")
+    def key(n: ReportedNode) -> tuple:
+        s = (n.speedup or {}).get("vs_eager")
+        is_best = best is not None and n.id == best.id
         return (0 if isinstance(s, (int, float)) else 1, -(s or 0), 0 if is_best else 1)
 
     ok.sort(key=key)
     return [
         Candidate(
             rank=i + 1,
-            id=str(n.get("id")),
-            source=n["source"],
-            outcome=n["outcome"],
-            device=n.get("device") or device,
-            speedup=n.get("speedup"),
-            profile=n.get("profile"),
-            timing=n.get("timing"),
+            id=candidate_id(search_id, n.id),
+            source=n.source or "",
+            outcome=n.outcome or "ok",
+            device=n.device or device,
+            speedup=n.speedup,
+            profile=n.profile,
+            timing=n.timing,
             job_id=job_id,
             problem_digest=problem_digest,
         )

@@ -1,12 +1,12 @@
 """The process a search or a profile runs in, driven by the server over pipes.
 
 The language server never imports the search (nor torch): it starts
-`python -m kernelwright.server.search_child`, writes one JSON request line,
-and reads JSON lines back — `{"type": "event", ...SearchEvent}` while it runs,
-then one `{"type": "report", ...}` or `{"type": "error", "message"}`. A line
-`cancel` on stdin sets the search's cancel event; the report of what was
-evaluated so far still comes back. Anything the search prints goes to stderr,
-so it cannot corrupt the protocol on stdout.
+`python -m kernelwright.server.search_child`, writes one request line, and reads
+messages back (`server/search_messages.py` defines them all): progress events
+while the search runs, then one report, profile or error. A line `cancel` on
+stdin sets the search's cancel event; the report of what was evaluated so far
+still comes back. Anything the search prints goes to stderr, so it cannot
+corrupt the protocol on stdout.
 
 `KERNELWRIGHT_SEARCH_RUNNER=module:function` replaces `run_search` and
 `KERNELWRIGHT_PROFILE_RUNNER` `profile_problem` (tests
@@ -18,26 +18,15 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import importlib
-import json
 import os
 import sys
 import traceback
 from typing import Any, TextIO
 
+from . import search_messages as msg
+
 RUNNER_ENV = "KERNELWRIGHT_SEARCH_RUNNER"
 PROFILER_ENV = "KERNELWRIGHT_PROFILE_RUNNER"
-
-
-def _jsonable(obj: Any) -> Any:
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {k: _jsonable(v) for k, v in dataclasses.asdict(obj).items()}
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if hasattr(obj, "value") and type(obj).__module__ != "builtins":  # enums
-        return obj.value
-    return obj
 
 
 def _override(env: str):
@@ -64,98 +53,78 @@ def _profiler():
     return profile_problem
 
 
-def _search_config(raw: dict[str, Any]):
+def search_config(request: msg.SearchRequest):
+    """The agent's SearchConfig for a request, and notes on settings it cannot honour."""
     from kernelwright.agent.api import SearchConfig
 
-    known = {f.name for f in dataclasses.fields(SearchConfig)}
-    notes = [f"setting {k} is not supported by this search version" for k in raw if k not in known]
-    cfg: dict[str, Any] = {
-        k: tuple(v) if isinstance(v, list) else v for k, v in raw.items() if k in known
-    }
-    return SearchConfig(**cfg), notes
+    notes = ["setting model is not supported by this search version"] if request.model else []
+    config = SearchConfig(
+        budget=request.budget,
+        time_limit_s=request.time_limit_s,
+        strategy=request.strategy,
+        proposers=request.proposers,
+        device=request.device,
+        store_path=request.store_path,
+        out_dir=request.out_dir,
+        require_sandbox=request.require_sandbox,
+    )
+    return config, notes
 
 
-def _enrich(data: dict[str, Any], out_dir: str) -> None:
-    """Give every node its source and profile, and the report its reference.
+def progress_message(event: Any) -> msg.SearchProgress:
+    """An `agent.api.SearchEvent` as the message the server reads."""
+    return msg.from_dict(msg.SearchProgress, dataclasses.asdict(event), "event")
 
-    The report's node rows are summaries; the search's out dir keeps the rest
-    (trajectories.jsonl: one line per evaluated node; report.json: the reference).
-    """
-    from pathlib import Path
 
-    full: dict[str, dict[str, Any]] = {}
-    trajectories = Path(out_dir) / "trajectories.jsonl"
-    if trajectories.exists():
-        for line in trajectories.read_text().splitlines():
-            try:
-                row = json.loads(line)
-            except ValueError:
-                continue
-            full[str(row.get("id"))] = row
-    for node in data.get("nodes") or []:
-        row = full.get(str(node.get("id")))
-        if row is None:
-            continue
-        result = row.get("result") or {}
-        node.setdefault("source", (row.get("proposal") or {}).get("source"))
-        for key in ("profile", "timing", "baseline", "device"):
-            if node.get(key) is None and result.get(key) is not None:
-                node[key] = result[key]
-    report_json = Path(out_dir) / "report.json"
-    if report_json.exists() and not data.get("reference"):
-        try:
-            data["reference"] = json.loads(report_json.read_text()).get("reference")
-        except ValueError:
-            pass
+def result_message(report: Any, cancelled: bool, notes: list[str]) -> msg.SearchResult:
+    """An `agent.api.SearchReport` as the message the server reads: every node whole."""
+    data = dataclasses.asdict(report)
+    data["notes"] = [*(data.get("notes") or []), *notes]
+    return msg.from_dict(msg.SearchResult, {**data, "cancelled": cancelled}, "report")
 
 
 async def _main(proto: TextIO) -> int:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    request = json.loads((await reader.readline()).decode())
     cancel = asyncio.Event()
 
-    def emit(obj: dict[str, Any]) -> None:
-        proto.write(json.dumps(_jsonable(obj)) + "\n")
+    def emit(message: msg.ChildMessage) -> None:
+        proto.write(message.to_json() + "\n")
         proto.flush()
 
     async def watch_stdin() -> None:
         while True:
             line = await reader.readline()
-            if not line or line.strip() == b"cancel":
+            if not line or line.strip() == msg.CANCEL_LINE.encode():
                 cancel.set()
                 return
 
-    watcher = asyncio.create_task(watch_stdin())
+    watcher: asyncio.Task | None = None
     try:
-        if request["mode"] == "profile":
+        request = msg.read_request(await reader.readline())
+        watcher = asyncio.create_task(watch_stdin())
+        if isinstance(request, msg.ProfileRequest):
             result = await _profiler()(
-                request["problem_path"],
-                device=request.get("device", "auto"),
-                store_path=request.get("store_path"),
+                request.problem_path, device=request.device, store_path=request.store_path
             )
-            emit({"type": "profile", "profile": result})
+            emit(msg.ProfileResult(profile=result))
         else:
-            config, notes = _search_config(request.get("config", {}))
-
-            def on_event(event: Any) -> None:
-                emit({"type": "event", **_jsonable(event)})
-
+            config, notes = search_config(request)
             report = await _runner()(
-                request["problem_path"], config, on_event=on_event, cancel=cancel
+                request.problem_path,
+                config,
+                on_event=lambda event: emit(progress_message(event)),
+                cancel=cancel,
             )
-            data = _jsonable(report)
-            data["notes"] = list(data.get("notes") or []) + notes
-            if config.out_dir:
-                _enrich(data, config.out_dir)
-            emit({"type": "report", "cancelled": cancel.is_set(), **data})
+            emit(result_message(report, cancel.is_set(), notes))
     except Exception as err:  # noqa: BLE001 - the server shows it; the traceback goes to its log
         traceback.print_exc()
-        emit({"type": "error", "message": f"{type(err).__name__}: {err}"})
+        emit(msg.SearchFailed(message=f"{type(err).__name__}: {err}"))
         return 1
     finally:
-        watcher.cancel()
+        if watcher is not None:
+            watcher.cancel()
     return 0
 
 

@@ -19,7 +19,8 @@ from pygls.exceptions import JsonRpcInvalidParams
 
 from . import lsp_convert as conv
 from . import names, recorder
-from .jobs import Job, JobManager
+from . import search_messages as msg
+from .jobs import Job, JobManager, JobResult
 from .results import Record, candidate_title, rank_candidates, speedup_phrase
 from .session import Session, ShapeRequest
 
@@ -154,29 +155,28 @@ class Searches:
         )
         rec.span_text = doc.source[prob.target.start_byte : prob.target.end_byte].decode()
         self.session.index.put(rec)
-        request: dict[str, Any]  # the job's JSON request
+        request: msg.Request
         if mode == "profile":
-            request = {"device": settings.device, "store_path": settings.store_path}
+            request = msg.ProfileRequest(str(path), settings.device, settings.store_path)
         else:
-            request = {
-                "config": {
-                    "budget": settings.budget,
-                    "time_limit_s": settings.time_limit_s,
-                    "strategy": settings.strategy,
-                    "proposers": list(settings.proposers),
-                    "device": settings.device,
-                    "store_path": settings.store_path,
-                    "out_dir": str(settings.store_dir() / "searches" / prob.digest),
-                    "require_sandbox": settings.require_sandbox,
-                    **({"model": settings.model} if settings.model else {}),
-                }
-            }
+            request = msg.SearchRequest(
+                problem_path=str(path),
+                budget=settings.budget,
+                time_limit_s=settings.time_limit_s,
+                strategy=settings.strategy,
+                proposers=tuple(settings.proposers),
+                device=settings.device,
+                store_path=settings.store_path,
+                # best.py and report.json, for a person to read: the server reads nothing
+                # back from there (the report and the results store carry everything).
+                out_dir=str(settings.store_dir() / "searches" / prob.digest),
+                require_sandbox=settings.require_sandbox,
+                model=settings.model or None,
+            )
         job = self.jobs.start(
-            mode,
             uri,
             prob.signature,
             prob.target.name,
-            str(path),
             request,
             budget=settings.budget if mode == "search" else 0,
         )
@@ -211,18 +211,17 @@ class Searches:
         job.progress = True
         self.ls.work_done_progress.begin(job.token, conv.progress_begin(title, "starting"))
 
-    def _on_event(self, job: Job, ev: dict[str, Any]) -> None:
-        node = ev.get("node") or {}
-        if ev.get("kind") == "evaluated" and node.get("outcome") == "ok":
+    def _on_event(self, job: Job, ev: msg.SearchProgress) -> None:
+        node = ev.node
+        if ev.kind == "evaluated" and node is not None and node.outcome == "ok":
             self._ok[job.id] = self._ok.get(job.id, 0) + 1
-        budget = ev.get("budget") or job.budget or 1
-        evaluated = ev.get("evaluated", 0)
-        best = speedup_phrase({"vs_eager": ev.get("best_speedup")})
+        budget = ev.budget or job.budget or 1
+        evaluated = ev.evaluated
+        best = speedup_phrase({"vs_eager": ev.best_speedup})
         if best is None and self._ok.get(job.id):
-            best = (
-                "verified, no timing on CPU" if node.get("device", "cpu") == "cpu" else "verified"
-            )
-        message = f"{evaluated}/{budget} evaluated · {ev.get('failed', 0)} failed" + (
+            device = (node.device if node else None) or "cpu"
+            best = "verified, no timing on CPU" if device == "cpu" else "verified"
+        message = f"{evaluated}/{budget} evaluated · {ev.failed} failed" + (
             f" · best {best}" if best else ""
         )
         self.session.running[job.signature] = f"{job.mode} running: {message}"
@@ -236,48 +235,52 @@ class Searches:
             {
                 "jobId": job.id,
                 "evaluated": evaluated,
-                "failed": ev.get("failed", 0),
+                "failed": ev.failed,
                 "budget": budget,
-                "bestSpeedup": ev.get("best_speedup"),
-                "timeLeftS": ev.get("time_left_s"),
+                "bestSpeedup": ev.best_speedup,
+                "timeLeftS": ev.time_left_s,
                 "message": message,
             },
         )
 
-    async def _on_done(self, job: Job, result: dict[str, Any] | None, message: str) -> None:
+    async def _on_done(self, job: Job, result: JobResult | None, message: str) -> None:
         self.session.running.pop(job.signature, None)
         rec = self.session.index.get(job.signature) or Record(job.signature, job.uri, job.name)
         count = 0
-        if job.mode == "profile" and result is not None:
-            rec.reference = result.get("profile")
+        if isinstance(result, msg.ProfileResult):
+            rec.reference = result.profile
             rec.device = (rec.reference or {}).get("device", rec.device)
             summary = "profiled"
-        elif result is not None:
-            device = result.get("device") or self.session.settings.device
-            cands = rank_candidates(
-                result.get("nodes") or [],
-                result.get("best"),
-                device,
-                job.id,
-                problem_digest=Path(job.problem_path).stem,  # problem.write names it by digest
-            )
+        elif isinstance(result, msg.SearchResult):
+            device = result.device or self.session.settings.device
+            cands = []
+            if result.search_id is not None:
+                cands = rank_candidates(
+                    result.nodes,
+                    result.best,
+                    device,
+                    job.id,
+                    search_id=result.search_id,
+                    problem_digest=Path(job.problem_path).stem,  # problem.write names it so
+                )
+            elif result.nodes:  # its candidates could not be found again in the store
+                log.warning("job %s: its report names no search run; no candidate kept", job.id)
             if cands or job.status == "done":
                 rec.candidates = cands
             rec.device = device
             rec.status = job.status
-            ref = result.get("reference") or result.get("reference_profile")
-            if ref:
-                rec.reference = ref
+            if result.reference:
+                rec.reference = result.reference
             count = len(rec.candidates)
             best = rec.candidates[0] if rec.candidates else None
             summary = f"{count} candidate{'s' if count != 1 else ''}" + (
                 f"; best: {candidate_title('#', best).split(' — ', 1)[1]}" if best else ""
             )
-            notes = [n for n in result.get("notes") or [] if "no speedups were measured" not in n]
+            notes = [n for n in result.notes if "no speedups were measured" not in n]
             if count == 0 and notes:  # say why nothing came back (first reason, shortened)
                 summary += f" ({notes[0][:200]})"
             if job.status == "cancelled":
-                summary = f"cancelled after {result.get('evaluated', 0)} evaluations; {summary}"
+                summary = f"cancelled after {result.evaluated} evaluations; {summary}"
             changed = self._shapes_changed(job)
             if count and changed:
                 summary += f"; not offered: {changed}"

@@ -42,11 +42,17 @@ class Session:
     @property
     def index(self) -> ResultsIndex:
         if self._index is None:
-            self._index = ResultsIndex(self.settings.store_dir() / "lsp-results.sqlite")
+            self._index = ResultsIndex(
+                self.settings.store_dir() / "lsp-results.sqlite", self.settings.store_path
+            )
         return self._index
 
     def set_settings(self, settings: Settings) -> None:
-        if settings.store_dir() != self.settings.store_dir() and self._index is not None:
+        moved = (
+            settings.store_dir() != self.settings.store_dir()
+            or settings.store_path != self.settings.store_path
+        )
+        if moved and self._index is not None:
             self._index.close()
             self._index = None
         self.settings = settings

@@ -1,11 +1,11 @@
 /**
- * Accepting a candidate: find the server's "Apply candidate #n" code action,
- * resolve it into its versioned edit, show the edit as a diff, and apply it
- * only after the user confirms.
+ * Accepting a candidate: find the server's code action for it (by the candidate's
+ * id in the action's data, never by its title), resolve it into its versioned
+ * edit, show the edit as a diff, and apply it only after the user confirms.
  */
 import { applyTextEdits, wholeDocumentRange } from './applyEdits';
 import {
-  APPLY_TITLE_PREFIX,
+  APPLY_DATA_TAG,
   CODE_ACTION_KIND,
   LSP_CODE_ACTION,
   LSP_CODE_ACTION_RESOLVE,
@@ -13,17 +13,17 @@ import {
 } from './constants';
 import { formatPercent, formatSpeedup, plural, sameUri, uriBasename } from './format';
 import { isCodeAction, type CodeAction, type Command, type TextEdit, type WorkspaceEdit } from './lsp';
-import type { Candidate, Range } from './protocol';
+import { APPLY_DATA_SCHEMA, readPayload, type Candidate, type Range } from './protocol';
 import type { LspClient, VscodeApi } from './vscodeApi';
 
 export const APPLY_LABEL = 'Apply';
 
 export type AcceptOutcome = 'applied' | 'declined' | 'stale' | 'not-offered' | 'no-edit' | 'refused';
 
-/** Matches "Apply candidate #1 — …" for rank 1, but not "#12". */
-export function isApplyTitleFor(title: string, rank: number): boolean {
-  const head = `${APPLY_TITLE_PREFIX} #${rank}`;
-  return title.startsWith(head) && !/^\d/.test(title.slice(head.length));
+/** Whether a code action is the server's "Apply" action for the candidate with this id. */
+export function appliesCandidate(action: CodeAction, candidateId: string): boolean {
+  const data = readPayload(action.data, APPLY_DATA_SCHEMA);
+  return 'value' in data && data.value.tag === APPLY_DATA_TAG && data.value.candidateId === candidateId;
 }
 
 export interface DocumentEdits {
@@ -74,7 +74,7 @@ export async function findApplyAction(
   client: LspClient,
   uri: string,
   range: Range,
-  rank: number,
+  candidateId: string,
 ): Promise<CodeAction | undefined> {
   const result = await client.sendRequest<(CodeAction | Command)[] | null>(LSP_CODE_ACTION, {
     textDocument: { uri },
@@ -83,7 +83,7 @@ export async function findApplyAction(
   });
   return (result ?? []).filter(isCodeAction).find(
     (a) =>
-      isApplyTitleFor(a.title, rank) &&
+      appliesCandidate(a, candidateId) &&
       (a.kind === undefined || a.kind === CODE_ACTION_KIND || a.kind.startsWith(CODE_ACTION_KIND + '.')) &&
       a.disabled === undefined,
   );
@@ -100,7 +100,7 @@ export async function acceptCandidate(
   const doc = await api.openDocument(uri);
   const range = searchRange ?? wholeDocumentRange(doc.text);
 
-  let action = await findApplyAction(client, uri, range, candidate.rank);
+  let action = await findApplyAction(client, uri, range, candidate.id);
   if (action === undefined) {
     await api.showWarningMessage(
       `kernelwright: candidate #${candidate.rank} is no longer offered for ${name}; run the search again.`,

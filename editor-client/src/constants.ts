@@ -20,6 +20,9 @@ export const NOTIFY_SEARCH_FINISHED = 'kernelwright/searchFinished';
 
 export const REQUEST_CANDIDATES = 'kernelwright/candidates';
 
+/** `data.tag` of an "Apply candidate" code action (payload: protocol.ts ApplyData). */
+export const APPLY_DATA_TAG = 'kernelwright.apply';
+
 export const NOTIFICATIONS = [NOTIFY_SEARCH_STARTED, NOTIFY_SEARCH_PROGRESS, NOTIFY_SEARCH_FINISHED] as const;
 export const COMMANDS = [CMD_OPTIMIZE, CMD_PROFILE, CMD_CANCEL] as const;
 

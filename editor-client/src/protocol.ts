@@ -51,6 +51,8 @@ export interface CandidatesParams {
 }
 
 export interface Candidate {
+  /** Names the candidate for good (its store id); rank and title change with each search. */
+  id: string;
   rank: number;
   title: string;
   speedupVsEager: number | null;
@@ -63,6 +65,18 @@ export interface Candidate {
 
 export interface CandidatesResult {
   candidates: Candidate[];
+}
+
+/** The `data` of an "Apply candidate" code action: the extension finds the action by `candidateId`. */
+export interface ApplyData {
+  tag: string;
+  candidateId: string;
+  rank: number;
+  uri: string;
+  version: number;
+  signature: string;
+  start: number;
+  end: number;
 }
 
 export interface PayloadSchema<T> {
@@ -92,8 +106,13 @@ export const SEARCH_FINISHED_SCHEMA = schema<SearchFinished>()(
 export const CANDIDATES_PARAMS_SCHEMA = schema<CandidatesParams>()(['uri'] as const, [] as const);
 export const CANDIDATES_RESULT_SCHEMA = schema<CandidatesResult>()(['candidates'] as const, [] as const);
 export const CANDIDATE_SCHEMA = schema<Candidate>()(
-  ['rank', 'title', 'speedupVsEager', 'speedupVsCompile', 'bottleneck', 'peakPercent', 'outcome', 'jobId'] as const,
+  ['id', 'rank', 'title', 'speedupVsEager', 'speedupVsCompile', 'bottleneck', 'peakPercent', 'outcome', 'jobId'] as const,
   ['speedupVsEager', 'speedupVsCompile', 'bottleneck', 'peakPercent'] as const,
+);
+
+export const APPLY_DATA_SCHEMA = schema<ApplyData>()(
+  ['tag', 'candidateId', 'rank', 'uri', 'version', 'signature', 'start', 'end'] as const,
+  [] as const,
 );
 
 /**

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { acceptCandidate, isApplyTitleFor } from '../src/accept';
+import { acceptCandidate, appliesCandidate } from '../src/accept';
 import type { CodeAction, WorkspaceEdit } from '../src/lsp';
 import type { Candidate } from '../src/protocol';
 import { FakeApi, FakeClient } from './fakes';
@@ -10,7 +10,7 @@ const text = 'import torch\n\ndef forward(x):\n    return torch.relu(x)\n';
 const searchRange = { start: { line: 3, character: 11 }, end: { line: 3, character: 24 } };
 
 const candidate: Candidate = {
-  rank: 1, title: 'Apply candidate #1 — 2.4× vs eager · memory-bound · 86% of peak DRAM BW',
+  id: 'run-a/n0003', rank: 1, title: 'Apply candidate #1 — 2.4× vs eager · memory-bound · 86% of peak DRAM BW',
   speedupVsEager: 2.4, speedupVsCompile: 1.1, bottleneck: 'memory-bound', peakPercent: 86, outcome: 'ok', jobId: 'j1',
 };
 
@@ -28,13 +28,18 @@ function edit(version: number | null): WorkspaceEdit {
   };
 }
 
+/** The data the server puts on an "Apply candidate" action (names.py applyData). */
+function applyData(candidateId: string, rank: number) {
+  return { tag: 'kernelwright.apply', candidateId, rank, uri, version: 7, signature: 'sig', start: 40, end: 53 };
+}
+
 function setup(opts: { version?: number; editVersion?: number | null; resolve?: boolean } = {}) {
   const api = new FakeApi();
   api.documents.set(uri, { uri, version: opts.version ?? 7, text });
   const client = new FakeClient();
   const unresolved: CodeAction[] = [
-    { title: 'Apply candidate #12 — 1.01× vs eager', kind: 'refactor.rewrite.kernelwright', data: { rank: 12 } },
-    { title: 'Apply candidate #1 — 2.4× vs eager · memory-bound · 86% of peak DRAM BW', kind: 'refactor.rewrite.kernelwright', data: { rank: 1 } },
+    { title: 'Apply candidate #12 — 1.01× vs eager', kind: 'refactor.rewrite.kernelwright', data: applyData('run-a/n0012', 12) },
+    { title: 'Apply candidate #1 — 2.4× vs eager · memory-bound · 86% of peak DRAM BW', kind: 'refactor.rewrite.kernelwright', data: applyData('run-a/n0003', 1) },
   ];
   client.handlers.set('textDocument/codeAction', () => unresolved);
   client.handlers.set('codeAction/resolve', (a) => ({ ...(a as CodeAction), edit: edit(opts.editVersion === undefined ? 7 : opts.editVersion) }));
@@ -54,7 +59,7 @@ test('accepting shows the diff, asks, then applies the resolved versioned edit',
     context: { diagnostics: [], only: ['refactor.rewrite.kernelwright'], triggerKind: 1 },
   });
   assert.equal(resolve.method, 'codeAction/resolve');
-  assert.deepEqual((resolve.params as CodeAction).data, { rank: 1 }); // #1, not #12
+  assert.deepEqual((resolve.params as CodeAction).data, applyData('run-a/n0003', 1)); // #1, not #12
 
   assert.equal(api.diffs.length, 1);
   assert.equal(api.diffs[0].leftUri, uri);
@@ -107,9 +112,28 @@ test('VS Code refusing the edit is an error, not a silent success', async () => 
   assert.equal(api.messages.at(-1)?.level, 'error');
 });
 
-test('candidate titles match by exact rank', () => {
-  assert.equal(isApplyTitleFor('Apply candidate #1 — 2.4×', 1), true);
-  assert.equal(isApplyTitleFor('Apply candidate #12 — 2.4×', 1), false);
-  assert.equal(isApplyTitleFor('Apply candidate #12', 12), true);
-  assert.equal(isApplyTitleFor('Optimize this kernel', 1), false);
+test('the action is found by the candidate\'s id, whatever the titles say', async () => {
+  // A later search re-ranked: the title "#1" is now another candidate, and two titles are equal.
+  const api = new FakeApi();
+  api.documents.set(uri, { uri, version: 7, text });
+  const client = new FakeClient();
+  const title = 'Apply candidate #1 — 2.4× vs eager · memory-bound · 86% of peak DRAM BW';
+  client.handlers.set('textDocument/codeAction', () => [
+    { title, kind: 'refactor.rewrite.kernelwright', data: applyData('run-b/n0001', 1) },
+    { title: 'Apply candidate #12 — 1.01× vs eager', kind: 'refactor.rewrite.kernelwright', data: applyData('run-a/n0012', 12) },
+    { title, kind: 'refactor.rewrite.kernelwright', data: applyData('run-a/n0003', 2) },
+  ]);
+  client.handlers.set('codeAction/resolve', (a) => ({ ...(a as CodeAction), edit: edit(7) }));
+  assert.equal(await acceptCandidate(api, client, uri, candidate, searchRange), 'applied');
+  const resolve = client.requests.find((r) => r.method === 'codeAction/resolve');
+  assert.deepEqual((resolve?.params as CodeAction).data, applyData('run-a/n0003', 2));
+});
+
+test('an action without kernelwright apply data is never taken for a candidate', () => {
+  const title = 'Apply candidate #1 — 2.4× vs eager';
+  assert.equal(appliesCandidate({ title, data: applyData('run-a/n0003', 1) }, 'run-a/n0003'), true);
+  assert.equal(appliesCandidate({ title, data: applyData('run-a/n0003', 1) }, 'run-a/n0012'), false);
+  assert.equal(appliesCandidate({ title, data: { rank: 1 } }, 'run-a/n0003'), false);
+  assert.equal(appliesCandidate({ title, data: { ...applyData('run-a/n0003', 1), tag: 'other' } }, 'run-a/n0003'), false);
+  assert.equal(appliesCandidate({ title }, 'run-a/n0003'), false);
 });

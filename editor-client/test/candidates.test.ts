@@ -42,6 +42,6 @@ test('no candidates: an explanation instead of an empty picker', async () => {
 test('a result that drifts from names.py is an error naming the missing field', async () => {
   const api = new FakeApi();
   const client = new FakeClient();
-  client.handlers.set('kernelwright/candidates', () => ({ candidates: [{ rank: 1, title: 'x' }] }));
+  client.handlers.set('kernelwright/candidates', () => ({ candidates: [{ id: 'r/n1', rank: 1, title: 'x' }] }));
   await assert.rejects(pickCandidate(api, client, uri), /candidate 0: missing field\(s\): speedupVsEager/);
 });

@@ -90,6 +90,7 @@ test('Show Candidates → pick → diff preview → apply, using the range the s
   client.handlers.set('textDocument/codeAction', () => [
     {
       title: 'Apply candidate #1 — 2.4× vs eager', kind: 'refactor.rewrite.kernelwright',
+      data: { tag: 'kernelwright.apply', candidateId: 'r1/n0001', rank: 1, uri, version: 3, signature: 's', start: 0, end: 9 },
       edit: { documentChanges: [{ textDocument: { uri, version: 3 }, edits: [{ range: { start: { line: 4, character: 8 }, end: { line: 4, character: 21 } }, newText: 'relu_k(x)' }] }] },
     },
   ]);

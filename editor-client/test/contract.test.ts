@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as constants from '../src/constants';
 import {
+  APPLY_DATA_SCHEMA,
   CANDIDATE_SCHEMA,
   CANDIDATES_PARAMS_SCHEMA,
   CANDIDATES_RESULT_SCHEMA,
@@ -46,7 +47,7 @@ test('payload fields the extension reads are the ones names.py documents', () =>
   const docs = documentedPayloads(namesPySource());
   assert.deepEqual(
     [...docs.keys()].sort(),
-    ['params', 'result', 'searchFinished', 'searchProgress', 'searchStarted'],
+    ['applyData', 'params', 'result', 'searchFinished', 'searchProgress', 'searchStarted'],
     'names.py documents a payload the extension does not model (or dropped one)',
   );
   assertSchema('searchStarted', docs.get('searchStarted'), SEARCH_STARTED_SCHEMA as PayloadSchema<unknown>);
@@ -56,6 +57,7 @@ test('payload fields the extension reads are the ones names.py documents', () =>
   assertSchema('candidates result', docs.get('result'), CANDIDATES_RESULT_SCHEMA as PayloadSchema<unknown>);
   const items = docs.get('result')!.find((f) => f.name === 'candidates')?.items;
   assertSchema('candidates[] item', items, CANDIDATE_SCHEMA as PayloadSchema<unknown>);
+  assertSchema('Apply action data', docs.get('applyData'), APPLY_DATA_SCHEMA as PayloadSchema<unknown>);
 
   const status = docs.get('searchFinished')!.find((f) => f.name === 'status')!;
   assert.deepEqual([...SEARCH_FINISHED_STATUSES].sort(), [...status.literals].sort());

@@ -18,6 +18,8 @@ from kernelwright.server.session import Session
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcContentModified
 
+from tests.helpers_candidates import put_record
+
 DATA = Path(__file__).parents[1] / "lsp" / "data"
 
 
@@ -47,9 +49,12 @@ def test_candidates_for_other_shapes_are_not_offered_or_applied(tmp_path):
     assert searched.digest is not None and not searched.missing
 
     def candidate(rank: int, digest: str | None) -> Candidate:
-        return Candidate(rank, f"n{rank}", "src", "ok", "cuda", None, None, problem_digest=digest)
+        return Candidate(
+            rank, f"run/n{rank}", "src", "ok", "cuda", None, None, problem_digest=digest
+        )
 
-    session.index.put(
+    put_record(
+        session,
         Record(
             problem.signature(doc, target),
             doc.uri,
@@ -57,7 +62,7 @@ def test_candidates_for_other_shapes_are_not_offered_or_applied(tmp_path):
             problem_digest=searched.digest,
             span_text=doc.source[target.start_byte : target.end_byte].decode(),
             candidates=[candidate(1, searched.digest), candidate(2, searched.digest)],
-        )
+        ),
     )
     listed = [a for a in _actions(session, doc, at) if a.data]
     assert [a.title.split(" — ")[0] for a in listed] == [
@@ -87,13 +92,14 @@ def test_candidates_for_other_shapes_are_not_offered_or_applied(tmp_path):
 
 def test_candidates_stored_before_digests_were_kept_are_still_offered(tmp_path):
     session, text, doc, at, target = _sample(tmp_path)
-    session.index.put(
+    put_record(
+        session,
         Record(
             problem.signature(doc, target),
             doc.uri,
             target.name,
-            candidates=[Candidate(1, "n1", "src", "ok", "cuda", None, None)],
-        )
+            candidates=[Candidate(1, "run/n1", "src", "ok", "cuda", None, None)],
+        ),
     )
     assert [a for a in _actions(session, doc, at) if a.data]
 
@@ -101,7 +107,8 @@ def test_candidates_stored_before_digests_were_kept_are_still_offered(tmp_path):
 def _session_with(tmp_path, speedups: list[float | None]):
     session, text, doc, at, target = _sample(tmp_path)
     device = "cpu" if speedups == [None] else "cuda"
-    session.index.put(
+    put_record(
+        session,
         Record(
             problem.signature(doc, target),
             doc.uri,
@@ -110,7 +117,7 @@ def _session_with(tmp_path, speedups: list[float | None]):
             candidates=[
                 Candidate(
                     rank,
-                    f"n{rank}",
+                    f"run/n{rank}",
                     "src",
                     "ok",
                     device,
@@ -119,7 +126,7 @@ def _session_with(tmp_path, speedups: list[float | None]):
                 )
                 for rank, s in enumerate(speedups, start=1)
             ],
-        )
+        ),
     )
     return _actions(session, doc, at)
 

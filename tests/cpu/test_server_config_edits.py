@@ -8,6 +8,7 @@ import pytest
 from kernelwright.server import config, detect, edits, problem
 from kernelwright.server.documents import ParsedDocument
 from kernelwright.server.results import Candidate, candidate_title, rank_candidates
+from kernelwright.server.search_messages import ReportedNode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers_problems import apply_edits, run_under_interpreter  # noqa: E402
@@ -68,13 +69,14 @@ def test_titles_are_honest():
 
 def test_ranking_puts_measured_speed_first_and_skips_failures():
     nodes = [
-        {"id": "1", "source": "s", "outcome": "ok", "speedup": {"vs_eager": 1.5}},
-        {"id": "2", "source": "s", "outcome": "wrong", "speedup": None},
-        {"id": "3", "source": "s", "outcome": "ok", "speedup": {"vs_eager": 3.0}},
-        {"id": "4", "source": "s", "outcome": "ok", "speedup": None},
+        ReportedNode("1", source="s", outcome="ok", speedup={"vs_eager": 1.5}),
+        ReportedNode("2", source="s", outcome="wrong"),
+        ReportedNode("3", source="s", outcome="ok", speedup={"vs_eager": 3.0}),
+        ReportedNode("4", source="s", outcome="ok"),
     ]
-    ranked = rank_candidates(nodes, nodes[0], "cuda", "job")
-    assert [c.id for c in ranked] == ["3", "1", "4"] and [c.rank for c in ranked] == [1, 2, 3]
+    ranked = rank_candidates(nodes, nodes[0], "cuda", "job", search_id="run")
+    assert [c.id for c in ranked] == ["run/3", "run/1", "run/4"]
+    assert [c.rank for c in ranked] == [1, 2, 3]
 
 
 CANDIDATE = '''"""A candidate."""

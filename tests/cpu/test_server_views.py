@@ -8,6 +8,8 @@ from kernelwright.server.results import Candidate, Record
 from kernelwright.server.session import Session
 from lsprotocol import types as lsp
 
+from tests.helpers_candidates import put_record
+
 DATA = Path(__file__).parents[1] / "lsp" / "data"
 PROFILE = {
     "bottleneck": "memory-bound",
@@ -33,7 +35,7 @@ def session_with_gpu_record(tmp_path, speedup: float):
         candidates=[
             Candidate(
                 1,
-                "n1",
+                "run/n1",
                 "src",
                 "ok",
                 "cuda",
@@ -43,7 +45,7 @@ def session_with_gpu_record(tmp_path, speedup: float):
             )
         ],
     )
-    session.index.put(rec)
+    put_record(session, rec)
     return session, doc, target
 
 
