@@ -7,13 +7,15 @@ problem builder (`problem.py`) turns it into a KernelBench problem.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypedDict, TypeVar
 
 from tree_sitter import Node
 
 from . import pysource
 from .documents import ParsedDocument
-from .pysource import enclosing_class, enclosing_function, import_aliases
+from .pysource import enclosing_class, enclosing_function, field_of, import_aliases, text_of
 from .torch_ops import torch_op_name
 
 TRITON_DECORATORS = ("jit", "autotune", "heuristics")
@@ -55,10 +57,13 @@ def _is_triton_decorator(name: str | None, aliases: dict[str, str]) -> bool:
     return resolved.startswith("triton.") and resolved.rsplit(".", 1)[1] in TRITON_DECORATORS
 
 
-def _memo(fn):
+_Scan = TypeVar("_Scan")
+
+
+def _memo(fn: Callable[[ParsedDocument], _Scan]) -> Callable[[ParsedDocument], _Scan]:
     """Cache a whole-document scan until the document's text changes."""
 
-    def wrapper(doc: ParsedDocument):
+    def wrapper(doc: ParsedDocument) -> _Scan:
         if fn.__name__ not in doc.cache:
             doc.cache[fn.__name__] = fn(doc)
         return doc.cache[fn.__name__]
@@ -79,18 +84,18 @@ def find_kernels(doc: ParsedDocument) -> list[KernelInfo]:
             fn = stmt.child_by_field_name("definition")
             decs = [c for c in stmt.named_children if c.type == "decorator"]
             if fn is not None and fn.type == "function_definition":
-                name_node = fn.child_by_field_name("name")
+                name_node = field_of(fn, "name")
                 if any(_is_triton_decorator(_decorator_name(d), aliases) for d in decs):
-                    kernels[name_node.text.decode()] = KernelInfo(
-                        name_node.text.decode(),
+                    kernels[text_of(name_node)] = KernelInfo(
+                        text_of(name_node),
                         stmt.start_byte,
                         stmt.end_byte,
                         name_node.start_byte,
                     )
                 else:
-                    defs[name_node.text.decode()] = stmt
+                    defs[text_of(name_node)] = stmt
         elif stmt.type == "function_definition":
-            defs[stmt.child_by_field_name("name").text.decode()] = stmt
+            defs[text_of(field_of(stmt, "name"))] = stmt
         elif stmt.type == "expression_statement" and stmt.named_children[0].type == "assignment":
             # `kernel = triton.jit(_kernel_impl)`
             asg = stmt.named_children[0]
@@ -106,15 +111,13 @@ def find_kernels(doc: ParsedDocument) -> list[KernelInfo]:
             ):
                 args = right.child_by_field_name("arguments")
                 inner = args.named_children[0] if args and args.named_children else None
-                target = defs.get(inner.text.decode()) if inner is not None else None
+                target = defs.get(text_of(inner)) if inner is not None else None
                 start, end = (
                     (target.start_byte, target.end_byte)
                     if target
                     else (stmt.start_byte, stmt.end_byte)
                 )
-                kernels[left.text.decode()] = KernelInfo(
-                    left.text.decode(), start, end, left.start_byte
-                )
+                kernels[text_of(left)] = KernelInfo(text_of(left), start, end, left.start_byte)
     if not kernels:
         return []
     for node in pysource.walk(root):
@@ -125,7 +128,7 @@ def find_kernels(doc: ParsedDocument) -> list[KernelInfo]:
             continue
         value = fn.child_by_field_name("value")
         info = (
-            kernels.get(value.text.decode())
+            kernels.get(text_of(value))
             if value is not None and value.type == "identifier"
             else None
         )
@@ -174,9 +177,9 @@ def find_forwards(doc: ParsedDocument) -> list[Target]:
             if (
                 fn is not None
                 and fn.type == "function_definition"
-                and fn.child_by_field_name("name").text.decode() == "forward"
+                and text_of(field_of(fn, "name")) == "forward"
             ):
-                cls = node.child_by_field_name("name").text.decode()
+                cls = text_of(field_of(node, "name"))
                 out.append(
                     Target(
                         "forward",
@@ -191,7 +194,15 @@ def find_forwards(doc: ParsedDocument) -> list[Target]:
     return out
 
 
-def _scope_fields(node: Node) -> dict:
+class _Scope(TypedDict, total=False):
+    """A target's enclosing function, as `Target` keywords; empty at module level."""
+
+    scope_start: int
+    scope_end: int
+    class_name: str | None
+
+
+def _scope_fields(node: Node) -> _Scope:
     fn = enclosing_function(node)
     if fn is None:
         return {}
@@ -199,7 +210,7 @@ def _scope_fields(node: Node) -> dict:
     return {
         "scope_start": fn.start_byte,
         "scope_end": fn.end_byte,
-        "class_name": cls.child_by_field_name("name").text.decode() if cls else None,
+        "class_name": text_of(field_of(cls, "name")) if cls else None,
     }
 
 
@@ -234,10 +245,10 @@ def target_at(doc: ParsedDocument, start: int, end: int) -> Target | None:
     if end > start:
         sel = _selected_expression(doc, start, end)
         if sel is not None:
-            if sel.type == "call" and torch_op_name(sel, aliases):
+            if sel.type == "call" and (op := torch_op_name(sel, aliases)):
                 return Target(
                     "op",
-                    torch_op_name(sel, aliases),
+                    op,
                     sel.start_byte,
                     sel.end_byte,
                     **_scope_fields(sel),
@@ -245,7 +256,7 @@ def target_at(doc: ParsedDocument, start: int, end: int) -> Target | None:
             if any(
                 n.type == "call" and torch_op_name(n, aliases) for n in pysource.walk(sel)
             ) or any(
-                n.type == "binary_operator" and n.child_by_field_name("operator").type == "@"
+                n.type == "binary_operator" and field_of(n, "operator").type == "@"
                 for n in pysource.walk(sel)
             ):
                 text = doc.node_text(sel)
@@ -255,10 +266,10 @@ def target_at(doc: ParsedDocument, start: int, end: int) -> Target | None:
                 )
     node = root.descendant_for_byte_range(start, start)
     while node is not None:
-        if node.type == "call" and torch_op_name(node, aliases):
+        if node.type == "call" and (op := torch_op_name(node, aliases)):
             return Target(
                 "op",
-                torch_op_name(node, aliases),
+                op,
                 node.start_byte,
                 node.end_byte,
                 **_scope_fields(node),

@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from . import pysource
+from .detect import Target
 from .documents import ParsedDocument, new_parser
 from .problem import Problem
+from .pysource import field_of, text_of
 from .torch_ops import torch_op_name
 
 
@@ -50,7 +52,7 @@ def split_candidate(source: str) -> CandidateParts:
         raise ApplyError("the candidate's source does not parse")
     imports, body, names = [], [], set()
     for stmt in root.named_children:
-        text = stmt.text.decode()
+        text = text_of(stmt)
         if stmt.type in ("import_statement", "import_from_statement"):
             if "__future__" not in text:
                 imports.append((pysource.bound_by(stmt), text))
@@ -63,13 +65,13 @@ def split_candidate(source: str) -> CandidateParts:
             stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
         )
         if node is not None and node.type in ("function_definition", "class_definition"):
-            name = node.child_by_field_name("name").text.decode()
+            name = text_of(field_of(node, "name"))
             if name in ("get_inputs", "get_init_inputs", "Model"):
                 continue
             names.add(name)
         elif stmt.type == "expression_statement" and stmt.named_children[0].type == "assignment":
-            left = stmt.named_children[0].child_by_field_name("left")
-            names |= {n.text.decode() for n in pysource.walk(left) if n.type == "identifier"}
+            left = field_of(stmt.named_children[0], "left")
+            names |= {text_of(n) for n in pysource.walk(left) if n.type == "identifier"}
         body.append(text)
     if "ModelNew" not in names:
         raise ApplyError("the candidate defines no ModelNew")
@@ -82,15 +84,35 @@ def _slug(doc: ParsedDocument, problem: Problem) -> str:
         return problem.scope_name or target.name
     root = doc.tree.root_node
     aliases = pysource.import_aliases(root)
-    node = root.named_descendant_for_byte_range(target.start_byte, target.end_byte)
+    node = _node_at(doc, target.start_byte, target.end_byte)
     ops = []
     for n in pysource.walk(node):
         name = torch_op_name(n, aliases) if n.type == "call" else None
         if name and name.rsplit(".", 1)[-1] not in ops:
             ops.append(name.rsplit(".", 1)[-1])
-    if node.type == "binary_operator" and node.child_by_field_name("operator").type == "@":
+    if node.type == "binary_operator" and field_of(node, "operator").type == "@":
         ops.insert(0, "matmul")
     return "_".join(ops[:3]) or "op"
+
+
+def _node_at(doc: ParsedDocument, start: int, end: int) -> Node:
+    """The node a target's range covers. The caller resolved the target against this
+    very document version, so a range outside it is a bug, not a user's edit."""
+    node = doc.tree.root_node.named_descendant_for_byte_range(start, end)
+    if node is None:
+        raise ValueError(f"bytes {start}..{end} are outside {doc.uri}")
+    return node
+
+
+def _launcher(target: Target) -> tuple[int, int]:
+    """A Triton target's launcher, where the candidate is wired in. Candidates are found
+    by the kernel's code alone, so one can outlive the launcher it was searched through."""
+    if target.launcher is None:
+        raise ApplyError(
+            f"no launcher calls `{target.name}[grid](...)`; the candidate replaces the "
+            "launcher's body, so write one first"
+        )
+    return target.launcher
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -145,12 +167,12 @@ def build_edits(
             f"    return _{fn}_impl({args})\n"
         )
         if target.kind == "triton_kernel":
-            edits.append(_rewire_launcher(doc, problem, f"{fn}({args})"))
+            edits.append(_rewire_launcher(doc, _launcher(target), f"{fn}({args})"))
         else:
             edits.append(Edit(target.start_byte, target.end_byte, f"{fn}({args})"))
 
     anchor = _statement_start(
-        doc, target.start_byte if target.kind != "triton_kernel" else problem.target.launcher[0]
+        doc, target.start_byte if target.kind != "triton_kernel" else _launcher(target)[0]
     )
     last_import = max(
         (
@@ -171,14 +193,10 @@ def build_edits(
     return sorted(edits, key=lambda e: (e.start, e.end))
 
 
-def _rewire_launcher(doc: ParsedDocument, problem: Problem, call: str) -> Edit:
-    launcher = doc.tree.root_node.named_descendant_for_byte_range(*problem.target.launcher)
-    fn = (
-        launcher.child_by_field_name("definition")
-        if launcher.type == "decorated_definition"
-        else launcher
-    )
-    body = fn.child_by_field_name("body")
+def _rewire_launcher(doc: ParsedDocument, launcher_range: tuple[int, int], call: str) -> Edit:
+    launcher = _node_at(doc, *launcher_range)
+    fn = field_of(launcher, "definition") if launcher.type == "decorated_definition" else launcher
+    body = field_of(fn, "body")
     indent = " " * body.start_point.column
     return Edit(body.start_byte, body.end_byte, f"return {call}".replace("\n", "\n" + indent))
 
@@ -188,8 +206,8 @@ def _self_attrs(node: Node) -> set[str]:
     for n in pysource.walk(node):
         if n.type == "attribute":
             obj = n.child_by_field_name("object")
-            if obj is not None and obj.type == "identifier" and obj.text.decode() == "self":
-                out.add(n.child_by_field_name("attribute").text.decode())
+            if obj is not None and obj.type == "identifier" and text_of(obj) == "self":
+                out.add(text_of(field_of(n, "attribute")))
     return out
 
 
@@ -200,30 +218,32 @@ def _rewire_forward(
     candidate_source: str,
     model_name: str,
 ) -> Edit:
-    root = doc.tree.root_node
-    fwd = root.named_descendant_for_byte_range(problem.target.start_byte, problem.target.end_byte)
-    while fwd.type != "function_definition":
-        fwd = fwd.parent
+    target = problem.target
+    node: Node | None = _node_at(doc, target.start_byte, target.end_byte)
+    while node is not None and node.type != "function_definition":
+        node = node.parent
+    # detect.find_forwards found a method of a top-level class at this range
+    if node is None:
+        raise ValueError(f"no function definition holds bytes {target.start_byte}.. of {doc.uri}")
+    fwd = node
     cls = pysource.enclosing_class(fwd)
+    if cls is None:
+        raise ValueError(f"the forward at byte {fwd.start_byte} of {doc.uri} is in no class")
     cand_root = new_parser().parse(candidate_source.encode()).root_node
     cand_cls = next(
         n
         for n in pysource.walk(cand_root)
-        if n.type == "class_definition"
-        and n.child_by_field_name("name").text.decode() == "ModelNew"
+        if n.type == "class_definition" and text_of(field_of(n, "name")) == "ModelNew"
     )
-    used = _self_attrs(cand_cls.child_by_field_name("body"))
+    used = _self_attrs(field_of(cand_cls, "body"))
     init_lines = [
         n
         for n in pysource.walk(cand_cls)
-        if n.type == "function_definition"
-        and n.child_by_field_name("name").text.decode() == "__init__"
+        if n.type == "function_definition" and text_of(field_of(n, "name")) == "__init__"
     ]
     used -= {"training"}
     have = _self_attrs(cls) | {
-        n.child_by_field_name("name").text.decode()
-        for n in pysource.walk(cls)
-        if n.type == "function_definition"
+        text_of(field_of(n, "name")) for n in pysource.walk(cls) if n.type == "function_definition"
     }
     missing = sorted(a for a in used if a not in have)
     if missing or not init_lines:
@@ -234,13 +254,15 @@ def _rewire_forward(
     _, params = pysource.params(fwd)
     if any(
         p.type in ("list_splat_pattern", "dictionary_splat_pattern")
-        for p in fwd.child_by_field_name("parameters").named_children
+        for p in field_of(fwd, "parameters").named_children
     ):
         raise ApplyError("forward takes *args/**kwargs; apply the candidate by hand")
-    body = fwd.child_by_field_name("body")
+    body = field_of(fwd, "body")
     call = f"return {model_name}.forward({', '.join(params)})"
     return Edit(body.start_byte, body.end_byte, call)
 
 
 def indent_of(line: str) -> str:
-    return re.match(r"\s*", line).group(0)
+    match = re.match(r"\s*", line)
+    assert match is not None  # `\s*` matches (perhaps nothing) at the start of any string
+    return match.group(0)

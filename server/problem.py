@@ -69,7 +69,7 @@ def _function(doc: ParsedDocument, start: int) -> Node | None:
     return node
 
 
-def _module_classes_with_forward(doc: ParsedDocument) -> list[str]:
+def _module_classes_with_forward(doc: ParsedDocument) -> list[str | None]:
     return [t.class_name for t in detect.find_forwards(doc)]
 
 

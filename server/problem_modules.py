@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+from tree_sitter import Node
+
 from . import pysource
+from .detect import Target
+from .documents import ParsedDocument
 from .module_context import module_context
 from .problem import (
     _BUILTINS,
@@ -15,12 +19,31 @@ from .problem import (
     _module_classes_with_forward,
     _resolve_inputs,
 )
+from .pysource import field_of, text_of
+from .shapes import TensorSpec
 
 
-def forward_problem(doc, target, sig, constants, recorded) -> Problem:
+def _defined_function(doc: ParsedDocument, start: int) -> Node:
+    """The function definition a target's range starts in: the forward itself, or
+    the launcher. Detection found it there, so its absence is a stale target."""
+    fn = _function(doc, start)
+    if fn is None:
+        raise ValueError(f"no function definition at byte {start} of {doc.uri}")
+    return fn
+
+
+def forward_problem(
+    doc: ParsedDocument,
+    target: Target,
+    sig: str,
+    constants: dict[str, str],
+    recorded: dict[str, TensorSpec],
+) -> Problem:
     root = doc.tree.root_node
-    fwd = _function(doc, target.start_byte)
+    fwd = _defined_function(doc, target.start_byte)
     cls = target.class_name
+    if cls is None:  # detect.find_forwards names the class of every forward it finds
+        raise ValueError(f"the forward target at byte {target.start_byte} names no class")
     prob = Problem(target, sig, None, [], scope_name="forward")
     _, params = pysource.params(fwd)
     inputs = [p for p in params if p != "self"]
@@ -36,14 +59,13 @@ def forward_problem(doc, target, sig, constants, recorded) -> Problem:
     class_node = next(
         n
         for n in pysource.walk(root)
-        if n.type == "class_definition" and n.child_by_field_name("name").text.decode() == cls
+        if n.type == "class_definition" and text_of(field_of(n, "name")) == cls
     )
     init_fn = next(
         (
             c
             for c in pysource.walk(class_node)
-            if c.type == "function_definition"
-            and c.child_by_field_name("name").text.decode() == "__init__"
+            if c.type == "function_definition" and text_of(field_of(c, "name")) == "__init__"
         ),
         None,
     )
@@ -58,23 +80,27 @@ def forward_problem(doc, target, sig, constants, recorded) -> Problem:
     if cls != "Model":
         body = pysource.rename(body, {"Model": "_KwOriginalModel", cls: "Model"})
     get_inputs, prob.shape_sources = _inputs_source(specs, inputs)
-    uses_getter = "_kw_file_get_inputs" in get_inputs
+    file_getter = getter if "_kw_file_get_inputs" in get_inputs else None
     parts = [
         f'"""kernelwright problem: `{cls}.forward` from {doc.uri.rsplit("/", 1)[-1]}."""\n',
         _import_block([t for _, t in pysource.imports(root)]),
         "\n".join(constants.values()) + "\n",
         body + "\n",
-        (_file_get_inputs(doc) + "\n") if uses_getter else "",
+        (file_getter + "\n") if file_getter is not None else "",
         get_inputs,
-        (init.text.decode() + "\n")
-        if init is not None
-        else "def get_init_inputs():\n    return []\n",
+        (text_of(init) + "\n") if init is not None else "def get_init_inputs():\n    return []\n",
     ]
     prob.text = "\n\n".join(p.strip("\n") + "\n" for p in parts if p.strip())
     return prob
 
 
-def triton_problem(doc, target, sig, constants, recorded) -> Problem:
+def triton_problem(
+    doc: ParsedDocument,
+    target: Target,
+    sig: str,
+    constants: dict[str, str],
+    recorded: dict[str, TensorSpec],
+) -> Problem:
     root = doc.tree.root_node
     prob = Problem(target, sig, None, [])
     if target.launcher is None:
@@ -83,8 +109,8 @@ def triton_problem(doc, target, sig, constants, recorded) -> Problem:
             "reference, so write one first"
         )
         return prob
-    launcher = _function(doc, target.launcher[0])
-    lname = launcher.child_by_field_name("name").text.decode()
+    launcher = _defined_function(doc, target.launcher[0])
+    lname = text_of(field_of(launcher, "name"))
     prob.scope_name = lname
     required, _ = pysource.params(launcher)
     specs, missing, errors = _resolve_inputs(

@@ -4,21 +4,37 @@ parameters, and renaming. Shared by detection, problem building and editing."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 from tree_sitter import Node
 
 from .documents import new_parser
 
 
-def text_of(node: Node) -> str:
-    """A node's source text. tree-sitter types `Node.text` as optional (it is missing
+def bytes_of(node: Node) -> bytes:
+    """A node's source bytes. tree-sitter types `Node.text` as optional (it is missing
     for a tree parsed through a read callback); every tree here is parsed from bytes."""
     text = node.text
     assert text is not None
-    return text.decode()
+    return text
 
 
-def walk(node: Node):
+def text_of(node: Node) -> str:
+    """A node's source text."""
+    return bytes_of(node).decode()
+
+
+def field_of(node: Node, name: str) -> Node:
+    """A field the grammar requires of this node type (a function's `name`, an
+    import alias's `alias`); tree-sitter's error recovery inserts a missing token
+    rather than leave it out, so its absence means the caller asked the wrong node."""
+    child = node.child_by_field_name(name)
+    if child is None:
+        raise ValueError(f"a {node.type} node has no {name!r} field")
+    return child
+
+
+def walk(node: Node) -> Iterator[Node]:
     stack = [node]
     while stack:
         n = stack.pop()
@@ -26,7 +42,7 @@ def walk(node: Node):
         stack.extend(reversed(n.children))
 
 
-def is_variable_name(node) -> bool:
+def is_variable_name(node: Node) -> bool:
     """An identifier that names a variable: not `x.attr`'s attribute, not `f(key=...)`'s key."""
     if node.type != "identifier":
         return False
@@ -43,38 +59,40 @@ def dotted(node: Node | None) -> str | None:
     if node is None:
         return None
     if node.type == "identifier":
-        return node.text.decode()
+        return text_of(node)
     if node.type == "attribute":
         obj = dotted(node.child_by_field_name("object"))
         attr = node.child_by_field_name("attribute")
         if obj is None or attr is None:
             return None
-        return f"{obj}.{attr.text.decode()}"
+        return f"{obj}.{text_of(attr)}"
     return None
 
 
 def import_aliases(root: Node) -> dict[str, str]:
     """Top-level names bound by imports → the module or object they name."""
+    return _aliases(root.named_children)
+
+
+def _aliases(statements: Iterable[Node]) -> dict[str, str]:
     aliases: dict[str, str] = {}
-    for stmt in root.named_children:
+    for stmt in statements:
         if stmt.type == "import_statement":
             for item in stmt.named_children:
                 if item.type == "aliased_import":
-                    aliases[item.child_by_field_name("alias").text.decode()] = (
-                        item.child_by_field_name("name").text.decode()
-                    )
+                    aliases[text_of(field_of(item, "alias"))] = text_of(field_of(item, "name"))
                 elif item.type == "dotted_name":
-                    full = item.text.decode()
+                    full = text_of(item)
                     aliases[full.split(".")[0]] = full.split(".")[0]
         elif stmt.type == "import_from_statement":
             module = stmt.child_by_field_name("module_name")
-            mod = module.text.decode() if module else ""
+            mod = text_of(module) if module else ""
             for item in stmt.children_by_field_name("name"):
                 if item.type == "aliased_import":
-                    name = item.child_by_field_name("name").text.decode()
-                    aliases[item.child_by_field_name("alias").text.decode()] = f"{mod}.{name}"
+                    name = text_of(field_of(item, "name"))
+                    aliases[text_of(field_of(item, "alias"))] = f"{mod}.{name}"
                 else:
-                    aliases[item.text.decode()] = f"{mod}.{item.text.decode()}"
+                    aliases[text_of(item)] = f"{mod}.{text_of(item)}"
     return aliases
 
 
@@ -117,8 +135,8 @@ def module_constants(root: Node) -> dict[str, str]:
         names = [n for n in walk(right) if n.type == "identifier"]
         if any(n.type in ("call", "lambda", "await") for n in walk(right)):
             continue
-        if all(n.text.decode() in out for n in names):
-            out[left.text.decode()] = stmt.text.decode()
+        if all(text_of(n) in out for n in names):
+            out[text_of(left)] = text_of(stmt)
     return out
 
 
@@ -127,18 +145,13 @@ def imports(root: Node) -> list[tuple[set[str], str]]:
     for stmt in root.named_children:
         if stmt.type in ("import_statement", "import_from_statement"):
             bound = bound_by(stmt)
-            out.append((bound, stmt.text.decode()))
+            out.append((bound, text_of(stmt)))
     return out
-
-
-class _One:  # lets import_aliases read a single statement
-    def __init__(self, stmt: Node):
-        self.named_children = [stmt]
 
 
 def bound_by(stmt: Node) -> set[str]:
     """Names one import statement binds."""
-    return set(import_aliases(_One(stmt)))
+    return set(_aliases([stmt]))
 
 
 def free_names(node: Node) -> list[str]:
@@ -148,20 +161,16 @@ def free_names(node: Node) -> list[str]:
         if n.type == "lambda":
             params = n.child_by_field_name("parameters")
             bound |= (
-                {p.text.decode() for p in walk(params) if p.type == "identifier"}
-                if params
-                else set()
+                {text_of(p) for p in walk(params) if p.type == "identifier"} if params else set()
             )
         if n.type == "for_in_clause":
             left = n.child_by_field_name("left")
-            bound |= (
-                {p.text.decode() for p in walk(left) if p.type == "identifier"} if left else set()
-            )
+            bound |= {text_of(p) for p in walk(left) if p.type == "identifier"} if left else set()
     out: list[str] = []
     for n in walk(node):
         if not is_variable_name(n):
             continue
-        name = n.text.decode()
+        name = text_of(n)
         if name not in bound and name not in out:
             out.append(name)
     return out
@@ -193,14 +202,14 @@ def params(fn: Node) -> tuple[list[str], list[str]]:
     params = fn.child_by_field_name("parameters")
     for p in params.named_children if params else []:
         if p.type == "identifier":
-            required.append(p.text.decode())
-            everything.append(p.text.decode())
+            required.append(text_of(p))
+            everything.append(text_of(p))
         elif p.type == "typed_parameter":
-            name = p.named_children[0].text.decode()
+            name = text_of(p.named_children[0])
             required.append(name)
             everything.append(name)
         elif p.type in ("default_parameter", "typed_default_parameter"):
-            everything.append(p.child_by_field_name("name").text.decode())
+            everything.append(text_of(field_of(p, "name")))
     return required, everything
 
 
@@ -210,21 +219,20 @@ def top_level_function(root: Node, name: str) -> Node | None:
         if (
             fn is not None
             and fn.type == "function_definition"
-            and fn.child_by_field_name("name").text.decode() == name
+            and text_of(field_of(fn, "name")) == name
         ):
             return stmt
     return None
 
 
 def assigned_before(fn: Node, name: str, before: int) -> bool:
-    body = fn.child_by_field_name("body")
-    for n in walk(body):
+    for n in walk(field_of(fn, "body")):
         if n.start_byte >= before:
             continue
         if n.type in ("assignment", "augmented_assignment", "for_statement"):
             left = n.child_by_field_name("left")
             if left is not None and any(
-                i.type == "identifier" and i.text.decode() == name for i in walk(left)
+                i.type == "identifier" and text_of(i) == name for i in walk(left)
             ):
                 return True
     return False
@@ -235,7 +243,7 @@ def top_level_functions(root: Node) -> set[str]:
     for stmt in root.named_children:
         fn = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
         if fn is not None and fn.type == "function_definition":
-            out.add(fn.child_by_field_name("name").text.decode())
+            out.add(text_of(field_of(fn, "name")))
     return out
 
 
@@ -246,10 +254,10 @@ def definitions(root: Node, skip: set[str], with_classes: bool) -> list[str]:
         if fn is None:
             continue
         if fn.type == "function_definition" or (with_classes and fn.type == "class_definition"):
-            if fn.child_by_field_name("name").text.decode() not in skip:
-                out.append(stmt.text.decode())
-        elif stmt.type == "expression_statement" and "triton.jit(" in stmt.text.decode():
-            out.append(stmt.text.decode())
+            if text_of(field_of(fn, "name")) not in skip:
+                out.append(text_of(stmt))
+        elif stmt.type == "expression_statement" and "triton.jit(" in text_of(stmt):
+            out.append(text_of(stmt))
     return out
 
 
@@ -259,8 +267,8 @@ def rename(source: str, mapping: dict[str, str]) -> str:
     tree = new_parser().parse(source.encode())
     edits = []
     for n in walk(tree.root_node):
-        if is_variable_name(n) and n.text.decode() in mapping:
-            edits.append((n.start_byte, n.end_byte, mapping[n.text.decode()]))
+        if is_variable_name(n) and text_of(n) in mapping:
+            edits.append((n.start_byte, n.end_byte, mapping[text_of(n)]))
     data = source.encode()
     for s, e, new in sorted(edits, reverse=True):
         data = data[:s] + new.encode() + data[e:]
@@ -274,10 +282,10 @@ def top_level_names(root: Node) -> set[str]:
             stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
         )
         if node is not None and node.type in ("function_definition", "class_definition"):
-            names.add(node.child_by_field_name("name").text.decode())
+            names.add(text_of(field_of(node, "name")))
         elif stmt.type == "expression_statement" and stmt.named_children[0].type == "assignment":
-            left = stmt.named_children[0].child_by_field_name("left")
-            names |= {n.text.decode() for n in walk(left) if n.type == "identifier"}
+            left = field_of(stmt.named_children[0], "left")
+            names |= {text_of(n) for n in walk(left) if n.type == "identifier"}
     return names
 
 
@@ -293,13 +301,13 @@ def runs_for_inference(root: Node, start: int, end: int) -> bool:
     while node is not None:
         if node.type == "with_statement":
             clause = node.child_by_field_name("body")
-            header = node.text[: (clause.start_byte - node.start_byte) if clause else None]
+            header = bytes_of(node)[: (clause.start_byte - node.start_byte) if clause else None]
             if any(name.encode() + b"(" in header for name in _INFERENCE_CALLS):
                 return True
         if node.type == "decorated_definition":
             for decorator in node.children:
                 if decorator.type == "decorator" and any(
-                    name.encode() in decorator.text for name in _INFERENCE_CALLS
+                    name.encode() in bytes_of(decorator) for name in _INFERENCE_CALLS
                 ):
                     return True
         node = node.parent
@@ -310,7 +318,7 @@ def runs_for_inference(root: Node, start: int, end: int) -> bool:
             if (
                 function is not None
                 and function.type == "attribute"
-                and function.child_by_field_name("attribute").text == b"eval"
+                and bytes_of(field_of(function, "attribute")) == b"eval"
                 and arguments is not None
                 and arguments.named_child_count == 0
             ):

@@ -162,3 +162,13 @@ def test_apply_for_a_triton_kernel_rewires_its_launcher(tmp_path):
     res = run_under_interpreter(path)
     assert res.returncode == 0, res.stderr[-2000:]
     assert res.stdout.strip() == str([2.0] * 8)
+
+
+def test_apply_for_a_triton_kernel_without_a_launcher_says_so():
+    # Candidates are found by the kernel's code alone, so one can outlive its launcher.
+    source = (DATA / "sample_triton.py").read_text()
+    doc = ParsedDocument("file:///t.py", source, 1)
+    at = source.index("def scale_kernel")
+    prob = problem.build(doc, detect.target_at(doc, at, at))
+    with pytest.raises(edits.ApplyError, match=r"no launcher calls `scale_kernel\[grid\]"):
+        edits.build_edits(doc, prob, TRITON_CANDIDATE, 1, "t")
