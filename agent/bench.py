@@ -80,7 +80,16 @@ def row_for(problem: Path, report: dict[str, Any], seconds: float) -> dict[str, 
         "move": best.get("move"),
         "seconds": seconds,
         **eval_seconds(report.get("nodes") or []),
+        "gpu_memory_over_estimate_max": _over_estimate(report.get("nodes") or []),
     }
+
+
+def _over_estimate(nodes: list[dict[str, Any]]) -> float | None:
+    """The largest ratio of an evaluation's measured GPU memory to its admitted
+    footprint (harness/memory.py usage): above 1, admission under-booked."""
+    ratios = [(n.get("gpu_memory") or {}).get("over_estimate") for n in nodes]
+    measured = [r for r in ratios if r is not None]
+    return max(measured) if measured else None
 
 
 # Where an evaluation's wall time goes (harness/pool.py clocks the first group, the
@@ -148,6 +157,15 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "evaluations_per_minute": _per_minute(rows),
         "eval_s_median_of_rows": _median([r.get("eval_s_median") for r in rows]),
         "gpu_wait_s_median_of_rows": _median([r.get("gpu_wait_s_median") for r in rows]),
+        # above 1: some evaluation needed more GPU memory than admission booked for it
+        "gpu_memory_over_estimate_max": max(
+            (
+                r["gpu_memory_over_estimate_max"]
+                for r in rows
+                if r.get("gpu_memory_over_estimate_max")
+            ),
+            default=None,
+        ),
         **{
             f"eval_{part}_s_median_of_rows": _median(
                 [(r.get("eval_parts_s_median") or {}).get(part) for r in rows]

@@ -101,6 +101,7 @@ class Node:
             "config": self.config,
             "bottleneck": (result.get("profile") or {}).get("bottleneck"),
             "seconds": result.get("seconds"),
+            "gpu_memory": result.get("gpu_memory"),
             "context": self.context_ids,
         }
         if with_source:

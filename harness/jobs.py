@@ -75,6 +75,9 @@ def run_eval(request: JobRequest, channel: Any) -> dict[str, Any]:
         result.profile["ncu"] = ncu_profile(request, channel, request.candidate_source)
     timer.enter(None)
     result.seconds = {"phases": timer.rounded()}
+    if pipeline.device.type == "cuda":
+        peak = torch.cuda.max_memory_reserved(pipeline.device)
+        result.gpu_memory = memory.usage(request.memory_estimate, peak)
     return result.to_dict()
 
 

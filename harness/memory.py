@@ -194,6 +194,18 @@ def is_out_of_memory(err: BaseException) -> bool:
     return isinstance(err, RuntimeError) and "out of memory" in str(err).lower()
 
 
+def usage(estimate: int | None, peak_reserved: int) -> dict[str, Any]:
+    """An evaluation's measured GPU memory beside the footprint it was admitted with:
+    the worker's allocator peak plus the context (which the allocator does not see).
+    `over_estimate` > 1 means admission let in a job bigger than it booked."""
+    measured = peak_reserved + CONTEXT_BYTES
+    return {
+        "estimate_bytes": estimate,
+        "peak_reserved_bytes": peak_reserved,
+        "over_estimate": round(measured / estimate, 3) if estimate else None,
+    }
+
+
 def device_report(estimate: int | None) -> str:
     """The estimate and the device's memory, for a message (worker side)."""
     parts = [f"estimated footprint {gib(estimate)}" if estimate else "no footprint estimate"]

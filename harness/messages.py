@@ -125,6 +125,9 @@ class EvalResult:
     cached: bool = False
     key: str | None = None
     sandbox: dict[str, Any] | None = None  # which sandbox the code ran in (harness/sandbox.py)
+    # On a GPU: the worker's peak reserved memory beside the footprint admission
+    # booked for it (memory.usage); how the estimate is checked against reality.
+    gpu_memory: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

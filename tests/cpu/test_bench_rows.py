@@ -86,6 +86,24 @@ def test_summary_says_how_many_evaluations_a_minute_and_where_their_time_went():
     assert summary["eval_judge_s_median_of_rows"] == 1.5
 
 
+def test_rows_say_when_an_evaluation_needed_more_gpu_memory_than_admission_booked():
+    from kernelwright.agent.bench import row_for
+    from kernelwright.harness import memory
+
+    gib = memory.GIB
+    nodes = [
+        {"gpu_memory": memory.usage(20 * gib, 15 * gib)},  # 16 GiB with the context
+        {"gpu_memory": memory.usage(20 * gib, 25 * gib)},  # 26 GiB: under-booked
+        {"gpu_memory": None},  # a CPU evaluation
+    ]
+    problem = problem_files()[0]
+    row = row_for(problem, {"nodes": nodes, "best": {}}, 1.0)
+    assert row["gpu_memory_over_estimate_max"] == 1.3
+    other = {**SEARCH_ROW, "gpu_memory_over_estimate_max": 0.8}
+    assert summarise([row, other])["gpu_memory_over_estimate_max"] == 1.3
+    assert summarise([SEARCH_ROW])["gpu_memory_over_estimate_max"] is None
+
+
 def test_bench_on_cpu_writes_its_table_and_says_no_speed(tmp_path):
     folder = tmp_path / "problems"
     folder.mkdir()

@@ -103,7 +103,12 @@ def test_evaluations_that_do_not_fit_beside_each_other_take_turns(tmp_path):
         del hog
     for result in results:
         assert result.outcome == "ok", result.message
-        assert not any("out of GPU memory" in flag for flag in result.flags)
+        assert not any("out of GPU memory" in flag for flag in result.flags), [
+            (r.flags, r.gpu_memory) for r in results
+        ]
+        # what it measured fits what admission booked for it
+        assert result.gpu_memory is not None
+        assert result.gpu_memory["over_estimate"] <= 1.0, result.gpu_memory
     # Each needs more than the 38 GiB left beside the other process: they ran one by one.
     assert max(r.seconds["waiting"] for r in results) > 1.0
 
