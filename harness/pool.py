@@ -297,7 +297,12 @@ class WorkerPool:
         try:
             # Waiting for memory is waiting for the GPU: not the job's active time.
             clock.enter("waiting")
-            admitted = await memory.acquire(request.memory_estimate, request.alone)
+            if request.kind != JobKind.CAPTURE.value:
+                # A capture runs on meta or CPU tensors (jobs.run_capture) and books
+                # no GPU memory: behind the peaks measurement, which has the device
+                # alone at a bench's start, every search's capture waited about 60 s
+                # on an H200 (benchmarks/results/h200-2026-12-02-bench).
+                admitted = await memory.acquire(request.memory_estimate, request.alone)
             clock.enter("starting")
             proc.stdin.write((request.to_json() + "\n").encode())
             await proc.stdin.drain()

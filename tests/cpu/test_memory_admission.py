@@ -225,7 +225,7 @@ async def test_the_pool_starts_a_job_asked_to_run_alone_only_once_the_device_is_
     other = await ledger.acquire(None)  # another evaluation on the device
     path = PROBLEMS / "small_softmax.py"
     request = JobRequest(
-        kind=JobKind.CAPTURE.value,
+        kind=JobKind.PROFILE.value,
         problem_source=path.read_text(),
         problem_path=str(path),
         device="cpu",
@@ -239,6 +239,26 @@ async def test_the_pool_starts_a_job_asked_to_run_alone_only_once_the_device_is_
     assert outcome.status == "result"
     assert outcome.seconds["waiting"] > 1.5  # the GPU's wait (its worker started meanwhile)
     assert not ledger.admitted  # released once its worker was gone
+
+
+async def test_a_capture_does_not_wait_behind_a_job_that_has_the_device_alone():
+    """A capture runs on meta or CPU tensors. Behind the peaks measurement (alone on
+    the GPU) every search of a bench waited about 60 s for its capture on an H200."""
+    ledger = device_memory("cpu")
+    alone = await ledger.acquire(None, alone=True)
+    path = PROBLEMS / "small_softmax.py"
+    request = JobRequest(
+        kind=JobKind.CAPTURE.value,
+        problem_source=path.read_text(),
+        problem_path=str(path),
+        device="cpu",
+    )
+    try:
+        outcome = await asyncio.wait_for(WorkerPool(parallel=1).run(request), 120)
+    finally:
+        ledger.release(alone)
+    assert outcome.status == "result"
+    assert outcome.seconds["waiting"] < 1.0
 
 
 @pytest.mark.parametrize(
