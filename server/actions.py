@@ -11,7 +11,7 @@ from typing import Any
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcContentModified, JsonRpcInvalidParams
 
-from . import detect, edits, names, problem, shapes
+from . import detect, edits, names, problem, pysource, shapes
 from . import lsp_convert as conv
 from .results import (
     FASTER_BY,
@@ -132,6 +132,9 @@ def _annotation_fix(session, doc, prob: problem.Problem, params) -> lsp.CodeActi
         ):
             node = node.parent
         anchor = node.start_byte if node is not None else fn_start
+        annotations = pysource.param_annotations(node) if node is not None else {}
+    else:
+        annotations = {}
     line = doc.position_of_byte(anchor).line
     indent = doc.lines[line][: len(doc.lines[line]) - len(doc.lines[line].lstrip())]
     at = doc.byte_of(line, 0)
@@ -146,7 +149,7 @@ def _annotation_fix(session, doc, prob: problem.Problem, params) -> lsp.CodeActi
         doc.version,
         doc,
         at,
-        shapes.template(prob.missing, indent),
+        shapes.template(prob.missing, indent, annotations),
         related,
     )
 

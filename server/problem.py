@@ -18,7 +18,7 @@ from tree_sitter import Node
 from . import detect, pysource, shapes
 from .documents import ParsedDocument
 from .pysource import free_names, module_constants
-from .shapes import TensorSpec
+from .shapes import InputSpec, TensorSpec
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -121,7 +121,7 @@ def _resolve_inputs(
     constants: dict[str, str],
     recorded: dict[str, TensorSpec],
     from_file: dict[str, int],
-) -> tuple[dict[str, TensorSpec | int], list[str], list[str]]:
+) -> tuple[dict[str, InputSpec | int], list[str], list[str]]:
     """Specs per input name (an int: an index into the file's get_inputs()), the names
     nobody knows, and the annotation errors."""
     scope_line = scope_fn.start_point.row if scope_fn is not None else None
@@ -132,7 +132,7 @@ def _resolve_inputs(
     ):
         scope_line = scope_fn.parent.start_point.row
     ann = shapes.collect(doc, target_line, scope_line, set(constants))
-    specs: dict[str, TensorSpec | int] = {}
+    specs: dict[str, InputSpec | int] = {}
     for name in names:
         if name in ann.specs:
             specs[name] = ann.specs[name]
@@ -153,7 +153,7 @@ def _inputs_source(specs: dict, order: list[str]) -> tuple[str, dict[str, str]]:
             items.append(f"_file_inputs[{spec}]")
             sources[n] = "get_inputs"
         else:
-            items.append(shapes.tensor_expr(spec))
+            items.append(shapes.value_expr(spec))
             sources[n] = spec.source
     body = "    _file_inputs = _kw_file_get_inputs()\n" if uses_file else ""
     return f"def get_inputs():\n{body}    return [{', '.join(items)}]\n", sources

@@ -213,6 +213,23 @@ def params(fn: Node) -> tuple[list[str], list[str]]:
     return required, everything
 
 
+def param_annotations(fn: Node) -> dict[str, str]:
+    """Parameter name -> its type annotation as written (`eps: float` -> "float")."""
+    if fn.type == "decorated_definition":
+        fn = field_of(fn, "definition")
+    found: dict[str, str] = {}
+    params = fn.child_by_field_name("parameters")
+    for p in params.named_children if params else []:
+        if p.type not in ("typed_parameter", "typed_default_parameter"):
+            continue
+        kind = p.child_by_field_name("type")
+        name = p.child_by_field_name("name") if p.type == "typed_default_parameter" else None
+        name = name or p.named_children[0]
+        if kind is not None and name.type == "identifier":
+            found[text_of(name)] = text_of(kind)
+    return found
+
+
 def top_level_function(root: Node, name: str) -> Node | None:
     for stmt in root.named_children:
         fn = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt

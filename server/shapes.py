@@ -2,10 +2,11 @@
 
 Syntax (documented in server/README.md):
 
-    # kernelwright: x: float32[4096, 4096], w: bf16[N, K]
+    # kernelwright: x: float32[4096, 4096], w: bf16[N, K], eps: float = 1e-6, causal: bool = True
 
-Entries are `name: dtype[dim, ...]`, comma-separated; a dim is an integer or a
-module-level constant of the file. Several annotation lines add up; the one
+Entries are `name: dtype[dim, ...]` for a tensor and `name: float|int|bool = value`
+for a scalar (a launcher's eps, a flag), comma-separated; a dim or a value is a
+literal or a module-level constant of the file. Several annotation lines add up; the one
 nearest the target wins for a name. They are read from the comment block just
 above the target's line, from the enclosing function's lines before the target,
 and from the comment block just above that function (its decorators included).
@@ -13,6 +14,7 @@ and from the comment block just above that function (its decorators included).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -55,23 +57,48 @@ class TensorSpec:
     source: str  # "annotation" | "get_inputs" | "recorded"
 
 
+@dataclass(frozen=True)
+class ScalarSpec:
+    kind: str  # "float" | "int" | "bool"
+    value: str  # a literal or a module constant's name, as source text
+    source: str  # "annotation"
+
+
+InputSpec = TensorSpec | ScalarSpec
+SCALAR_KINDS = ("float", "int", "bool")
+_SCALAR = re.compile(
+    r"^(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<kind>float|int|bool)\s*=\s*(?P<value>\S.*?)\s*$"
+)
+_INT = re.compile(r"^[+-]?\d+$")
+
+
 @dataclass
 class Annotations:
-    specs: dict[str, TensorSpec]
+    specs: dict[str, InputSpec]
     errors: list[str]
     line: int | None  # line of the nearest annotation, if any
 
 
-def parse_line(body: str, constants: set[str]) -> tuple[dict[str, TensorSpec], list[str]]:
-    specs: dict[str, TensorSpec] = {}
+def parse_line(body: str, constants: set[str]) -> tuple[dict[str, InputSpec], list[str]]:
+    specs: dict[str, InputSpec] = {}
     errors: list[str] = []
     for raw in _split_entries(body):
         entry = raw.strip()
         if not entry:
             continue
+        scalar = _SCALAR.match(entry)
+        if scalar is not None:
+            problem = _scalar_problem(scalar["kind"], scalar["value"], constants)
+            if problem:
+                errors.append(f"`{scalar['name']}`: {problem}")
+            else:
+                specs[scalar["name"]] = ScalarSpec(scalar["kind"], scalar["value"], "annotation")
+            continue
         m = _ENTRY.match(entry)
         if m is None:
-            errors.append(f"`{entry}` is not `name: dtype[dim, ...]`")
+            errors.append(
+                f"`{entry}` is not `name: dtype[dim, ...]` nor `name: float|int|bool = value`"
+            )
             continue
         dtype = DTYPES.get(m["dtype"].lower())
         if dtype is None:
@@ -87,6 +114,23 @@ def parse_line(body: str, constants: set[str]) -> tuple[dict[str, TensorSpec], l
             continue
         specs[m["name"]] = TensorSpec(dtype, dims, "annotation")
     return specs, errors
+
+
+def _scalar_problem(kind: str, value: str, constants: set[str]) -> str | None:
+    """Why `value` is not a `kind` the problem can pass, or None when it is."""
+    if value == "?":
+        return f"fill in the {kind} value"
+    if value in constants:
+        return None
+    if kind == "bool":
+        return None if value in ("True", "False") else "a bool is True or False"
+    if kind == "int":
+        return None if _INT.match(value) else f"`{value}` is not an integer"
+    try:
+        number = float(value)
+    except ValueError:
+        return f"`{value}` is not a number"
+    return None if math.isfinite(number) else f"`{value}` is not a finite number"
 
 
 def _split_entries(body: str) -> list[str]:
@@ -125,7 +169,7 @@ def collect(
         candidates += list(_comment_block_above(lines, scope_line))
         candidates += list(range(scope_line, target_line))
     candidates += [i for i in _comment_block_above(lines, target_line) if i not in candidates]
-    specs: dict[str, TensorSpec] = {}
+    specs: dict[str, InputSpec] = {}
     errors: list[str] = []
     nearest = None
     for i in sorted(set(candidates)):  # nearer lines come later and override
@@ -139,10 +183,46 @@ def collect(
     return Annotations(specs, errors, nearest)
 
 
-def template(names: list[str], indent: str) -> str:
-    """The annotation a quick fix inserts; `?` marks the sizes to fill in."""
-    entries = ", ".join(f"{n}: float32[?, ?]" for n in names)
-    return f"{indent}{PREFIX} {entries}\n"
+# Parameter names that are scalars wherever they appear (a quick fix's first
+# guess when the signature has no type annotation; the user reviews the line).
+_SCALAR_NAMES = {"eps": "float", "epsilon": "float", "causal": "bool", "is_causal": "bool"}
+_SCALAR_PREFIXES = (
+    ("is_", "bool"),
+    ("use_", "bool"),
+    ("has_", "bool"),
+    ("num_", "int"),
+    ("n_", "int"),
+)
+
+
+def scalar_kind(name: str, annotation: str | None) -> str | None:
+    """ "float", "int" or "bool" when a parameter is a scalar (its type annotation,
+    else its name), None for a tensor."""
+    if annotation is not None:
+        plain = annotation.strip()
+        return plain if plain in SCALAR_KINDS else None
+    if name in _SCALAR_NAMES:
+        return _SCALAR_NAMES[name]
+    return next((kind for prefix, kind in _SCALAR_PREFIXES if name.startswith(prefix)), None)
+
+
+def template(names: list[str], indent: str, annotations: dict[str, str] | None = None) -> str:
+    """The annotation a quick fix inserts; `?` marks the sizes and values to fill in.
+    `annotations`: the parameters' type annotations, as written in the signature."""
+    entries = []
+    for name in names:
+        kind = scalar_kind(name, (annotations or {}).get(name))
+        entries.append(f"{name}: {kind} = ?" if kind else f"{name}: float32[?, ?]")
+    return f"{indent}{PREFIX} {', '.join(entries)}\n"
+
+
+def value_expr(spec: InputSpec) -> str:
+    """Python source for one of get_inputs()'s values."""
+    if isinstance(spec, ScalarSpec):
+        if spec.kind == "float" and not spec.value.isidentifier():
+            return repr(float(spec.value))
+        return spec.value
+    return tensor_expr(spec)
 
 
 def tensor_expr(spec: TensorSpec) -> str:

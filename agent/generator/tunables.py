@@ -31,12 +31,16 @@ class Launch:
     blocks: dict[str, int] = field(default_factory=dict)  # power-of-two int keyword args
     warps: int | None = None
     stages: int | None = None
+    # num_warps computed by the launcher (Liger's `calculate_settings`): the default
+    # config leaves it out, and each literal is a candidate.
+    warps_computed: bool = False
 
     @property
     def default(self) -> dict[str, int]:
         """The values as written (num_warps 4 where unset: Triton's own default)."""
         config = dict(self.blocks)
-        config["num_warps"] = self.warps or 4
+        if not self.warps_computed:
+            config["num_warps"] = self.warps or 4
         if self.stages is not None:
             config["num_stages"] = self.stages
         return config
@@ -86,6 +90,7 @@ def find_launch(source: str) -> Launch | None:
             for keyword in node.keywords:
                 value = keyword.value
                 if not (isinstance(value, ast.Constant) and type(value.value) is int):
+                    launch.warps_computed |= keyword.arg == "num_warps"
                     continue
                 if keyword.arg == "num_warps":
                     launch.warps = value.value
@@ -103,18 +108,19 @@ def _pow2(n: int) -> bool:
 
 def neighbours(launch: Launch, config: dict[str, int]) -> list[tuple[dict[str, int], str]]:
     """Configs one step from `config`: each block halved, doubled, quartered, quadrupled;
-    each other num_warps; each other num_stages where the launch sets it."""
+    each other num_warps (each one, where the launcher computes it); each other
+    num_stages where the launch sets it."""
     out = []
     for name in launch.blocks:
         for factor in (2, 0.5, 4, 0.25):
             value = int(config[name] * factor)
             if MIN_BLOCK <= value <= MAX_BLOCK:
                 out.append(({**config, name: value}, f"{name} {config[name]} → {value}"))
+    written = config.get("num_warps")
     for warps in WARPS:
-        if warps != config["num_warps"]:
-            out.append(
-                ({**config, "num_warps": warps}, f"num_warps {config['num_warps']} → {warps}")
-            )
+        if warps != written:
+            was = written if written is not None else "as the launcher computes it"
+            out.append(({**config, "num_warps": warps}, f"num_warps {was} → {warps}"))
     if "num_stages" in config:
         for stages in STAGES:
             if stages != config["num_stages"]:
