@@ -120,6 +120,7 @@ def find_kernels(doc: ParsedDocument) -> list[KernelInfo]:
                 kernels[text_of(left)] = KernelInfo(text_of(left), start, end, left.start_byte)
     if not kernels:
         return []
+    handles = _kernel_handles(root, kernels)
     for node in pysource.walk(root):
         if node.type != "call":
             continue
@@ -127,15 +128,14 @@ def find_kernels(doc: ParsedDocument) -> list[KernelInfo]:
         if fn is None or fn.type != "subscript":
             continue
         value = fn.child_by_field_name("value")
-        info = (
-            kernels.get(text_of(value))
-            if value is not None and value.type == "identifier"
-            else None
-        )
+        if value is None or value.type != "identifier":
+            continue
+        scope = enclosing_function(node)
+        where = (scope.start_byte, scope.end_byte) if scope is not None else None
+        info = kernels.get(text_of(value)) or handles.get((where, text_of(value)))
         if info is None:
             continue
         info.launch_sites.append((node.start_byte, node.end_byte))
-        scope = enclosing_function(node)
         if scope is not None:
             outer = (
                 scope.parent
@@ -148,6 +148,36 @@ def find_kernels(doc: ParsedDocument) -> list[KernelInfo]:
             ):
                 info.launchers.append(rng)
     return list(kernels.values())
+
+
+def _kernel_handles(
+    root: Node, kernels: dict[str, KernelInfo]
+) -> dict[tuple[tuple[int, int] | None, str], KernelInfo]:
+    """Local names a function binds to a kernel, (its def range, name) -> the kernel:
+    `k = softmax_kernel` and `k = softmax_kernel.warmup(..., grid=(1,))` (Triton's
+    fused-softmax tutorial), so that `k[(n, 1, 1)](...)` is a launch of it."""
+    handles: dict[tuple[tuple[int, int] | None, str], KernelInfo] = {}
+    for node in pysource.walk(root):
+        if node.type != "assignment":
+            continue
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or left.type != "identifier" or right is None:
+            continue
+        source = right
+        if right.type == "call":
+            called = right.child_by_field_name("function")
+            if called is None or called.type != "attribute":
+                continue
+            attribute = called.child_by_field_name("attribute")
+            if attribute is None or text_of(attribute) != "warmup":
+                continue
+            source = called.child_by_field_name("object") or right
+        if source.type != "identifier" or text_of(source) not in kernels:
+            continue
+        scope = enclosing_function(node)
+        where = (scope.start_byte, scope.end_byte) if scope is not None else None
+        handles[(where, text_of(left))] = kernels[text_of(source)]
+    return handles
 
 
 def _is_module_class(cls: Node) -> bool:

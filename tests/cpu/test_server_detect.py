@@ -207,3 +207,25 @@ def test_a_tutorial_style_triton_problem_carries_the_module_state_its_launcher_r
     path = prob.write(tmp_path)
     reference = asyncio.run(Harness().profile(str(path), "cpu", use_cache=False))
     assert reference["output"]["shape"] == [98432]
+
+
+def test_a_kernel_launched_through_a_handle_has_its_launcher():
+    """Triton's fused-softmax tutorial launches `kernel = softmax_kernel.warmup(...)`
+    then `kernel[(n, 1, 1)](...)`; other code binds the kernel to a local first. Both
+    were "no launcher calls softmax_kernel[grid](...)"."""
+    doc = doc_of("tutorial_fused_softmax.py")
+    target = detect.target_at(doc, at(doc, "softmax_kernel"), at(doc, "softmax_kernel"))
+    prob = problem.build(doc, target)
+    assert target.launcher is not None and prob.scope_name == "softmax"
+    assert prob.missing == ["x"] and not prob.errors
+    source = (
+        "import triton\nimport triton.language as tl\n\n\n@triton.jit\n"
+        "def add_kernel(x_ptr, y_ptr, n, BLOCK: tl.constexpr):\n    pass\n\n\n"
+        "def add(x, y):\n    launch = add_kernel\n"
+        "    launch[(triton.cdiv(x.numel(), 1024),)](x, y, x.numel(), BLOCK=1024)\n"
+        "    return x\n"
+    )
+    doc = ParsedDocument("file:///handle.py", source, 1)
+    target = detect.target_at(doc, at(doc, "add_kernel"), at(doc, "add_kernel"))
+    assert target.launcher is not None
+    assert problem.build(doc, target).scope_name == "add"
