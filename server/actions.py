@@ -73,11 +73,20 @@ def code_actions(session: Session, params: lsp.CodeActionParams) -> list[lsp.Cod
         what = {"triton_kernel": "kernel", "forward": "forward", "expression": "expression"}.get(
             target.kind, "op"
         )
-        out.append(
-            conv.optimize_action(
-                f"{names.OPTIMIZE_TITLE_PREFIX} this kernel ({what} `{target.name}`)", uri, rng
+        title = f"{names.OPTIMIZE_TITLE_PREFIX} this kernel ({what} `{target.name}`)"
+        if prob.enclosing_forward is not None:
+            # Refused before the click, not after it: the forward is what can run alone.
+            out.append(_disabled(title, problem.READS_SELF))
+            start_byte, end_byte = prob.enclosing_forward
+            out.append(
+                conv.optimize_action(
+                    f"{names.OPTIMIZE_TITLE_PREFIX} the enclosing forward",
+                    uri,
+                    conv.byte_range(doc, start_byte, end_byte),
+                )
             )
-        )
+        else:
+            out.append(conv.optimize_action(title, uri, rng))
         rec = session.index.get(prob.signature)
         fitting, offered = offered_candidates(rec, prob)
         retired = len(rec.candidates) - len(fitting) if rec else 0

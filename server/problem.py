@@ -33,6 +33,9 @@ class Problem:
     errors: list[str] = field(default_factory=list)  # why no problem could be built
     shape_sources: dict[str, str] = field(default_factory=dict)
     scope_name: str | None = None  # function holding the target, for the recorder
+    # A selection inside a `forward` that reads `self` cannot stand alone: the
+    # forward's def range, which the editor offers to optimize instead.
+    enclosing_forward: tuple[int, int] | None = None
 
     @property
     def digest(self) -> str | None:
@@ -58,6 +61,12 @@ def signature(doc: ParsedDocument, target: detect.Target) -> str:
     )
     key = f"{target.kind}|{target.class_name}|{scope}|{code}"
     return hashlib.sha1(key.encode()).hexdigest()[:16]
+
+
+READS_SELF = (
+    "the selection reads `self` (the module's weights or submodules); "
+    "optimize the whole `forward` instead"
+)
 
 
 def _function(doc: ParsedDocument, start: int) -> Node | None:
@@ -179,7 +188,11 @@ def _expression_problem(doc, target, sig, constants, recorded) -> Problem:
     scope_name = pysource.text_of(name_node) if name_node else None
     prob = Problem(target, sig, None, [], scope_name=scope_name)
     if "self" in names:
-        prob.errors.append("the selection reads `self`; select the whole `forward` instead")
+        prob.errors.append(READS_SELF)
+        if scope_fn is not None and scope_name == "forward":
+            outer = scope_fn.parent if scope_fn.parent is not None else scope_fn
+            outer = outer if outer.type == "decorated_definition" else scope_fn
+            prob.enclosing_forward = (outer.start_byte, outer.end_byte)
         return prob
     # Functions of the file the expression calls come along (with everything
     # they might use: all imports, constants and top-level functions).

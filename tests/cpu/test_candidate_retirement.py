@@ -156,3 +156,46 @@ def test_untimed_cpu_candidates_are_offered_and_say_so(tmp_path):
         f"{names.APPLY_TITLE_PREFIX} #1 — verified on CPU (no timing)"
     ]
     assert not [a for a in found if a.disabled]
+
+
+_MLP = """import torch
+import torch.nn as nn
+
+
+class MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(64, 64)
+
+    def forward(self, x):
+        h = torch.relu(self.fc(x))
+        return h * 2.0
+
+
+def get_inputs():
+    return [torch.randn(8, 64)]
+
+
+def get_init_inputs():
+    return []
+"""
+
+
+def test_an_op_that_reads_self_offers_the_enclosing_forward(tmp_path):
+    """`torch.relu(self.fc(x))` cannot run without the module: the op's Optimize is
+    disabled with the reason before any click, and the forward is offered instead."""
+    session = Session(Settings(store_path=str(tmp_path / "results.sqlite")))
+    doc = session.docs.open("file:///mlp.py", _MLP, 1)
+    found = _actions(session, doc, _MLP.encode().index(b"relu"))
+    disabled = [a for a in found if a.disabled is not None]
+    assert len(disabled) == 1 and disabled[0].title.startswith(names.OPTIMIZE_TITLE_PREFIX)
+    assert "reads `self`" in disabled[0].disabled.reason
+    (forward,) = [a for a in found if a.title.endswith("the enclosing forward")]
+    assert forward.command is not None and forward.command.command == names.CMD_OPTIMIZE
+    (where,) = forward.command.arguments
+    rng = where["range"]
+    start = doc.byte_of(rng["start"]["line"], rng["start"]["character"])
+    end = doc.byte_of(rng["end"]["line"], rng["end"]["character"])
+    enclosing = session.locate(doc, start, end)
+    assert enclosing is not None and enclosing.target.kind == "forward"
+    assert not enclosing.errors and not enclosing.missing
