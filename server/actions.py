@@ -118,7 +118,40 @@ def code_actions(session: Session, params: lsp.CodeActionParams) -> list[lsp.Cod
             )
     if prob.missing and _kind_wanted(only, lsp.CodeActionKind.QuickFix):
         out.append(_annotation_fix(session, doc, prob, params))
+    if prob.init_guess is not None and _kind_wanted(only, lsp.CodeActionKind.QuickFix):
+        fix = _init_fix(doc, prob)
+        if fix is not None:
+            out.append(fix)
     return out
+
+
+def _init_fix(doc, prob: problem.Problem) -> lsp.CodeAction | None:
+    """`# kernelwright: init: GPTConfig()` (or `?` to fill in) above the module's class."""
+    cls = prob.target.class_name
+    node = next(
+        (
+            n
+            for n in pysource.walk(doc.tree.root_node)
+            if n.type == "class_definition"
+            and pysource.text_of(pysource.field_of(n, "name")) == cls
+        ),
+        None,
+    )
+    if node is None:
+        return None
+    if node.parent is not None and node.parent.type == "decorated_definition":
+        node = node.parent
+    line = doc.position_of_byte(node.start_byte).line
+    indent = doc.lines[line][: len(doc.lines[line]) - len(doc.lines[line].lstrip())]
+    return conv.quickfix_insert(
+        f"{names.QUICKFIX_INIT_TITLE_PREFIX} for `{cls}`",
+        doc.uri,
+        doc.version,
+        doc,
+        doc.byte_of(line, 0),
+        f"{indent}{shapes.PREFIX} init: {prob.init_guess}\n",
+        [],
+    )
 
 
 def _annotation_fix(session, doc, prob: problem.Problem, params) -> lsp.CodeAction:

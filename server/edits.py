@@ -153,7 +153,7 @@ def build_edits(
     header = f"# kernelwright: candidate #{rank} ({title.split(' — ', 1)[-1]})"
     if target.kind == "forward":
         generated = f"{header}\n{body}\n"
-        edits.append(_rewire_forward(doc, problem, parts, candidate_source, model_name))
+        edits += _rewire_forward(doc, problem, parts, candidate_source, model_name)
     else:
         fn = _unique(f"kw_{slug}", taken | set(renames.values()) | parts.names)
         args = ", ".join(problem.inputs)
@@ -217,7 +217,10 @@ def _rewire_forward(
     parts: CandidateParts,
     candidate_source: str,
     model_name: str,
-) -> Edit:
+) -> list[Edit]:
+    """The forward's body calling the candidate's forward with the user's module as
+    `self`, and the candidate's own helper methods (a multi-kernel program's
+    `_stage0`, ...) bound into the user's class, where that forward looks them up."""
     target = problem.target
     node: Node | None = _node_at(doc, target.start_byte, target.end_byte)
     while node is not None and node.type != "function_definition":
@@ -245,7 +248,13 @@ def _rewire_forward(
     have = _self_attrs(cls) | {
         text_of(field_of(n, "name")) for n in pysource.walk(cls) if n.type == "function_definition"
     }
-    missing = sorted(a for a in used if a not in have)
+    helpers = {
+        text_of(field_of(n, "name"))
+        for n in field_of(cand_cls, "body").named_children
+        if n.type == "function_definition"
+    } - {"__init__", "forward"}
+    borrowed = sorted(a for a in used & helpers if a not in have)
+    missing = sorted(a for a in used if a not in have and a not in helpers)
     if missing or not init_lines:
         raise ApplyError(
             f"candidate keeps state {', '.join(missing) or '(no __init__)'} that "
@@ -259,7 +268,20 @@ def _rewire_forward(
         raise ApplyError("forward takes *args/**kwargs; apply the candidate by hand")
     body = field_of(fwd, "body")
     call = f"return {model_name}.forward({', '.join(params)})"
-    return Edit(body.start_byte, body.end_byte, call)
+    edits = [Edit(body.start_byte, body.end_byte, call)]
+    if borrowed:
+        outer = (
+            fwd.parent
+            if fwd.parent is not None and fwd.parent.type == "decorated_definition"
+            else fwd
+        )
+        line = outer.start_point.row
+        while line > 0 and doc.lines[line - 1].lstrip().startswith("#"):
+            line -= 1  # above the forward's comments, which may hold its annotation
+        indent = " " * outer.start_point.column
+        bound = "".join(f"{indent}{name} = {model_name}.{name}\n" for name in borrowed)
+        edits.insert(0, Edit(doc.byte_of(line, 0), doc.byte_of(line, 0), bound))
+    return edits
 
 
 def indent_of(line: str) -> str:

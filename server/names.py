@@ -42,6 +42,7 @@ COMMANDS = (CMD_OPTIMIZE, CMD_PROFILE, CMD_CANCEL)
 CMD_SHOW_CANDIDATES = "kernelwright.showCandidates"
 # Quick fix kind for inserting a shape annotation.
 QUICKFIX_SHAPES_TITLE_PREFIX = "Add kernelwright shape annotation"
+QUICKFIX_INIT_TITLE_PREFIX = "Add kernelwright constructor annotation"
 # Diagnostic codes the server publishes (source "kernelwright").
 DIAG_SHAPES_UNKNOWN = "shapes-unknown"
 DIAG_ANNOTATION_ERROR = "annotation-error"

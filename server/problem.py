@@ -36,6 +36,9 @@ class Problem:
     # A selection inside a `forward` that reads `self` cannot stand alone: the
     # forward's def range, which the editor offers to optimize instead.
     enclosing_forward: tuple[int, int] | None = None
+    # A module whose constructor takes arguments no code of the file gives: the
+    # quick fix's first guess for `# kernelwright: init: ...` ("?" to fill in).
+    init_guess: str | None = None
 
     @property
     def digest(self) -> str | None:

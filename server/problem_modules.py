@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import ast
+
 from tree_sitter import Node
 
-from . import pysource
+from . import pysource, shapes
 from .detect import Target
 from .documents import ParsedDocument
 from .module_context import module_context
@@ -30,6 +32,31 @@ def _defined_function(doc: ParsedDocument, start: int) -> Node:
     if fn is None:
         raise ValueError(f"no function definition at byte {start} of {doc.uri}")
     return fn
+
+
+def _init_list(expr: str) -> str:
+    """get_init_inputs()'s list for an `init:` annotation: a tuple is several
+    positional arguments, anything else one."""
+    tree = ast.parse(expr, mode="eval")
+    return f"list({expr})" if isinstance(tree.body, ast.Tuple) else f"[{expr}]"
+
+
+def _init_guess(root: Node, init_fn: Node) -> str:
+    """The quick fix's `init:` value: `GPTConfig()` where the constructor takes one
+    config and the file defines one class named *Config (nanoGPT's shape), else `?`."""
+    required = [p for p in pysource.params(init_fn)[0] if p != "self"]
+    configs = []
+    for statement in root.named_children:
+        node = (
+            field_of(statement, "definition")
+            if statement.type == "decorated_definition"
+            else statement
+        )
+        if node.type == "class_definition" and text_of(field_of(node, "name")).endswith("Config"):
+            configs.append(text_of(field_of(node, "name")))
+    if len(required) == 1 and len(configs) == 1:
+        return f"{configs[0]}()"
+    return "?"
 
 
 def forward_problem(
@@ -69,9 +96,15 @@ def forward_problem(
         ),
         None,
     )
-    if init is None and init_fn is not None and len(pysource.params(init_fn)[0]) > 1:
+    annotated = shapes.collect(doc, fwd.start_point.row, class_node.start_point.row, set(constants))
+    init_source = text_of(init) + "\n" if init is not None else None
+    if annotated.init is not None:  # what the user wrote wins over the file's getter
+        init_source = f"def get_init_inputs():\n    return {_init_list(annotated.init.expr)}\n"
+    elif init is None and init_fn is not None and len(pysource.params(init_fn)[0]) > 1:
+        prob.init_guess = _init_guess(root, init_fn)
         prob.errors.append(
-            f"`{cls}.__init__` takes arguments and the file has no get_init_inputs()"
+            f"`{cls}.__init__` takes arguments: write them as `# kernelwright: init: ...` "
+            "above the class (the quick fix starts it), or give the file a get_init_inputs()"
         )
     if missing or prob.errors:
         return prob
@@ -88,7 +121,7 @@ def forward_problem(
         body + "\n",
         (file_getter + "\n") if file_getter is not None else "",
         get_inputs,
-        (text_of(init) + "\n") if init is not None else "def get_init_inputs():\n    return []\n",
+        init_source or "def get_init_inputs():\n    return []\n",
     ]
     prob.text = "\n\n".join(p.strip("\n") + "\n" for p in parts if p.strip())
     return prob

@@ -14,6 +14,7 @@ and from the comment block just above that function (its decorators included).
 
 from __future__ import annotations
 
+import ast
 import math
 import re
 from dataclasses import dataclass
@@ -64,7 +65,16 @@ class ScalarSpec:
     source: str  # "annotation"
 
 
+@dataclass(frozen=True)
+class InitSpec:
+    """`init: GPTConfig(n_embd=64)`: the module's constructor arguments, a Python
+    expression over the file's names (a tuple for several positional arguments)."""
+
+    expr: str
+
+
 InputSpec = TensorSpec | ScalarSpec
+INIT_KEY = "init"
 SCALAR_KINDS = ("float", "int", "bool")
 _SCALAR = re.compile(
     r"^(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<kind>float|int|bool)\s*=\s*(?P<value>\S.*?)\s*$"
@@ -77,14 +87,23 @@ class Annotations:
     specs: dict[str, InputSpec]
     errors: list[str]
     line: int | None  # line of the nearest annotation, if any
+    init: InitSpec | None = None  # the constructor's arguments, where annotated
 
 
-def parse_line(body: str, constants: set[str]) -> tuple[dict[str, InputSpec], list[str]]:
-    specs: dict[str, InputSpec] = {}
+def parse_line(body: str, constants: set[str]) -> tuple[dict[str, InputSpec | InitSpec], list[str]]:
+    specs: dict[str, InputSpec | InitSpec] = {}
     errors: list[str] = []
     for raw in _split_entries(body):
         entry = raw.strip()
         if not entry:
+            continue
+        key, _, value = entry.partition(":")
+        if key.strip() == INIT_KEY and not _ENTRY.match(entry) and not _SCALAR.match(entry):
+            problem = _init_problem(value.strip())
+            if problem:
+                errors.append(f"`init`: {problem}")
+            else:
+                specs[INIT_KEY] = InitSpec(value.strip())
             continue
         scalar = _SCALAR.match(entry)
         if scalar is not None:
@@ -133,15 +152,26 @@ def _scalar_problem(kind: str, value: str, constants: set[str]) -> str | None:
     return None if math.isfinite(number) else f"`{value}` is not a finite number"
 
 
+def _init_problem(expr: str) -> str | None:
+    """Why `expr` cannot be the constructor's arguments, or None when it can."""
+    if expr in ("", "?"):
+        return "fill in the constructor's arguments (e.g. `init: GPTConfig(n_embd=64)`)"
+    try:
+        ast.parse(expr, mode="eval")
+    except SyntaxError:
+        return f"`{expr}` is not a Python expression"
+    return None
+
+
 def _split_entries(body: str) -> list[str]:
-    """Split on commas outside brackets."""
+    """Split on commas outside brackets and parentheses."""
     out: list[str] = []
     cur: list[str] = []
     depth = 0
     for ch in body:
-        if ch == "[":
+        if ch in "[({":
             depth += 1
-        elif ch == "]":
+        elif ch in "])}":
             depth -= 1
         if ch == "," and depth == 0:
             out.append("".join(cur))
@@ -172,15 +202,20 @@ def collect(
     specs: dict[str, InputSpec] = {}
     errors: list[str] = []
     nearest = None
+    init: InitSpec | None = None
     for i in sorted(set(candidates)):  # nearer lines come later and override
         m = _LINE.match(lines[i])
         if m is None:
             continue
         found, errs = parse_line(m["body"], constants)
-        specs.update(found)
+        for name, spec in found.items():
+            if isinstance(spec, InitSpec):
+                init = spec
+            else:
+                specs[name] = spec
         errors += [f"line {i + 1}: {e}" for e in errs]
         nearest = i
-    return Annotations(specs, errors, nearest)
+    return Annotations(specs, errors, nearest, init)
 
 
 # Parameter names that are scalars wherever they appear (a quick fix's first

@@ -29,6 +29,7 @@ export const COMMANDS = [CMD_OPTIMIZE, CMD_PROFILE, CMD_CANCEL] as const;
 /** The server's "n candidates" code lens command; the extension shows its own picker instead. */
 export const CMD_SHOW_CANDIDATES = 'kernelwright.showCandidates';
 export const QUICKFIX_SHAPES_TITLE_PREFIX = 'Add kernelwright shape annotation';
+export const QUICKFIX_INIT_TITLE_PREFIX = 'Add kernelwright constructor annotation';
 export const DIAG_SHAPES_UNKNOWN = 'shapes-unknown';
 export const DIAG_ANNOTATION_ERROR = 'annotation-error';
 export const DIAG_SLOW_SPOT = 'slow-spot';
