@@ -10,6 +10,12 @@ it would collide with the user's names), then:
 - a `forward`: the method delegates to `ModelNew.forward` on the same module,
   which is only offered when the candidate uses no attributes the class lacks.
 
+A generated candidate's kernels are built for the shapes it was verified at; its
+`kw_accepts(inputs)` says whether a call has them. Where it has one, the applied
+code runs the candidate only then and the original PyTorch otherwise (the
+expression kept as the fallback, the launcher's or forward's body kept after the
+guard), so a caller at another shape gets the original answer, not an error.
+
 Edits are `(start_byte, end_byte, text)` against the current document.
 """
 
@@ -18,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kernelwright.agent.generator.render import ACCEPTS
 from tree_sitter import Node
 
 from . import pysource
@@ -151,9 +158,10 @@ def build_edits(
 
     edits: list[Edit] = []
     header = f"# kernelwright: candidate #{rank} ({title.split(' — ', 1)[-1]})"
+    accepts = renames.get(ACCEPTS, ACCEPTS) if ACCEPTS in parts.names else None
     if target.kind == "forward":
         generated = f"{header}\n{body}\n"
-        edits += _rewire_forward(doc, problem, parts, candidate_source, model_name)
+        edits += _rewire_forward(doc, problem, parts, candidate_source, model_name, accepts)
     else:
         fn = _unique(f"kw_{slug}", taken | set(renames.values()) | parts.names)
         args = ", ".join(problem.inputs)
@@ -167,7 +175,16 @@ def build_edits(
             f"    return _{fn}_impl({args})\n"
         )
         if target.kind == "triton_kernel":
-            edits.append(_rewire_launcher(doc, _launcher(target), f"{fn}({args})"))
+            edits.append(_rewire_launcher(doc, _launcher(target), f"{fn}({args})", accepts, args))
+        elif accepts is not None:
+            original = doc.source[target.start_byte : target.end_byte].decode()
+            edits.append(
+                Edit(
+                    target.start_byte,
+                    target.end_byte,
+                    f"({fn}({args}) if {accepts}({args}) else {original})",
+                )
+            )
         else:
             edits.append(Edit(target.start_byte, target.end_byte, f"{fn}({args})"))
 
@@ -193,11 +210,20 @@ def build_edits(
     return sorted(edits, key=lambda e: (e.start, e.end))
 
 
-def _rewire_launcher(doc: ParsedDocument, launcher_range: tuple[int, int], call: str) -> Edit:
+def _rewire_launcher(
+    doc: ParsedDocument,
+    launcher_range: tuple[int, int],
+    call: str,
+    accepts: str | None = None,
+    args: str = "",
+) -> Edit:
     launcher = _node_at(doc, *launcher_range)
     fn = field_of(launcher, "definition") if launcher.type == "decorated_definition" else launcher
     body = field_of(fn, "body")
     indent = " " * body.start_point.column
+    if accepts is not None:  # the launcher's own body stays, for other shapes
+        guard = f"if {accepts}({args}):\n{indent}    return {call}\n{indent}"
+        return Edit(body.start_byte, body.start_byte, guard)
     return Edit(body.start_byte, body.end_byte, f"return {call}".replace("\n", "\n" + indent))
 
 
@@ -217,6 +243,7 @@ def _rewire_forward(
     parts: CandidateParts,
     candidate_source: str,
     model_name: str,
+    accepts: str | None = None,
 ) -> list[Edit]:
     """The forward's body calling the candidate's forward with the user's module as
     `self`, and the candidate's own helper methods (a multi-kernel program's
@@ -268,7 +295,13 @@ def _rewire_forward(
         raise ApplyError("forward takes *args/**kwargs; apply the candidate by hand")
     body = field_of(fwd, "body")
     call = f"return {model_name}.forward({', '.join(params)})"
-    edits = [Edit(body.start_byte, body.end_byte, call)]
+    if accepts is not None:  # the forward's own body stays, for other shapes
+        indent = " " * body.start_point.column
+        inputs = ", ".join(p for p in params if p != "self")
+        guard = f"if {accepts}({inputs}):\n{indent}    {call}\n{indent}"
+        edits = [Edit(body.start_byte, body.start_byte, guard)]
+    else:
+        edits = [Edit(body.start_byte, body.end_byte, call)]
     if borrowed:
         outer = (
             fwd.parent

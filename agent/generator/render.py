@@ -46,10 +46,14 @@ def _attach(root, dotted_name, tensor, is_parameter):
         module.register_buffer(leaf, tensor)
 
 
+def _fits(value, shape, dtype):
+    return not isinstance(value, torch.Tensor) or (value.shape == shape and value.dtype == dtype)
+
+
 def _check_input(name, value, shape, dtype):
     """The kernels below were written for one shape and dtype (sizes and grids are
     numbers in the code): at any other they would be wrong, so they refuse to run."""
-    if isinstance(value, torch.Tensor) and (value.shape != shape or value.dtype != dtype):
+    if not _fits(value, shape, dtype):
         raise ValueError(
             f"kernelwright: this candidate was generated for `{{name}}` of shape {{shape}} "
             f"and {{dtype}}; it was called with {{tuple(value.shape)}} and {{value.dtype}}. "
@@ -57,6 +61,8 @@ def _check_input(name, value, shape, dtype):
         )
 '''
 
+# The candidate's module-level predicate over forward's inputs (render._model_class).
+ACCEPTS = "kw_accepts"
 # Torch dtypes an input guard names (graph inputs record dtype names as strings).
 _GUARDED_DTYPES = {
     "float16",
@@ -138,15 +144,28 @@ def _model_class(plan, forward: list[str], methods: tuple[str, ...] | list[str] 
         initial = _initial_value(name, shape, dtype, kind, *value)
         lines.append(f"        _attach(self, {name!r}, {initial}, {kind == 'parameter'})")
     arguments = ", ".join(name for name, _, _ in plan.inputs)
-    lines += ["", f"    def forward(self, {arguments}):"]
-    lines += [
-        f"        _check_input({name!r}, {name}, {tuple(shape)!r}, torch.{dtype})"
+    guarded = [
+        (name, tuple(shape), dtype)
         for name, shape, dtype in plan.inputs
         if dtype in _GUARDED_DTYPES and shape is not None
+    ]
+    lines += ["", f"    def forward(self, {arguments}):"]
+    lines += [
+        f"        _check_input({name!r}, {name}, {shape!r}, torch.{dtype})"
+        for name, shape, dtype in guarded
     ]
     lines += ["        " + line if line else "" for line in forward]
     for method in methods:
         lines += [""] + ["    " + line if line else "" for line in method.splitlines()]
+    fits = [f"_fits({name}, {shape!r}, torch.{dtype})" for name, shape, dtype in guarded]
+    lines += [
+        "",
+        "",
+        f"def {ACCEPTS}({arguments}):",
+        '    """Whether the kernels above were built for these inputs; applied to the',
+        '    user\'s code, other shapes run the original PyTorch (server/edits.py)."""',
+        f"    return {' and '.join(fits) or 'True'}",
+    ]
     return "\n".join(lines)
 
 

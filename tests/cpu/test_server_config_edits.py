@@ -172,3 +172,28 @@ def test_apply_for_a_triton_kernel_without_a_launcher_says_so():
     prob = problem.build(doc, detect.target_at(doc, at, at))
     with pytest.raises(edits.ApplyError, match=r"no launcher calls `scale_kernel\[grid\]"):
         edits.build_edits(doc, prob, TRITON_CANDIDATE, 1, "t")
+
+
+def test_applied_kernels_built_for_one_shape_leave_other_shapes_to_the_original(tmp_path):
+    """A generated candidate says which inputs its kernels were built for
+    (`kw_accepts`); the applied code runs it only for those and keeps the
+    original expression for every other call, instead of raising."""
+    guarded = CANDIDATE.replace(
+        "        return helper(torch.relu(x) + y * 2.0) * math.cos(0.0)",
+        "        return torch.zeros_like(x)  # visibly not the original",
+    ) + ("\n\ndef kw_accepts(x, y):\n    return tuple(x.shape) == (1, 1)\n")
+    source = (DATA / "sample_model.py").read_text()
+    doc = ParsedDocument("file:///m.py", source, 1)
+    start = source.index("torch.relu(x) + y * 2.0")
+    target = detect.target_at(doc, start, start + len("torch.relu(x) + y * 2.0"))
+    prob = problem.build(doc, target)
+    out = apply_edits(doc, edits.build_edits(doc, prob, guarded, 1, "Apply candidate #1 — ok"))
+    assert "(kw_relu(x, y) if kw_accepts(x, y) else torch.relu(x) + y * 2.0)" in out
+    path = tmp_path / "m.py"
+    path.write_text(out)
+    res = subprocess.run([sys.executable, str(path)], check=False, capture_output=True, text=True)
+    orig = tmp_path / "orig.py"
+    orig.write_text(source)
+    ref = subprocess.run([sys.executable, str(orig)], check=False, capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == ref.stdout  # the file's shape is not (1, 1): the original ran
