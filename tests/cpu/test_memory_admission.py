@@ -220,17 +220,21 @@ async def test_a_harness_learns_a_problem_s_memory_from_its_capture_then_its_pro
     assert profiled.working is None and profiled.float_bytes == 4  # measured on a GPU only
 
 
-async def test_the_pool_starts_a_job_asked_to_run_alone_only_once_the_device_is_free():
-    ledger = device_memory("cpu")
-    other = await ledger.acquire(None)  # another evaluation on the device
+def _softmax_job(kind: JobKind, alone: bool = False) -> JobRequest:
     path = PROBLEMS / "small_softmax.py"
-    request = JobRequest(
-        kind=JobKind.PROFILE.value,
+    return JobRequest(
+        kind=kind.value,
         problem_source=path.read_text(),
         problem_path=str(path),
         device="cpu",
-        alone=True,
+        alone=alone,
     )
+
+
+async def test_the_pool_starts_a_job_asked_to_run_alone_only_once_the_device_is_free():
+    ledger = device_memory("cpu")
+    other = await ledger.acquire(None)  # another evaluation on the device
+    request = _softmax_job(JobKind.PROFILE, alone=True)
     job = asyncio.ensure_future(WorkerPool(parallel=1).run(request))
     await asyncio.sleep(2.0)
     assert not job.done()
@@ -246,13 +250,7 @@ async def test_a_capture_does_not_wait_behind_a_job_that_has_the_device_alone():
     the GPU) every search of a bench waited about 60 s for its capture on an H200."""
     ledger = device_memory("cpu")
     alone = await ledger.acquire(None, alone=True)
-    path = PROBLEMS / "small_softmax.py"
-    request = JobRequest(
-        kind=JobKind.CAPTURE.value,
-        problem_source=path.read_text(),
-        problem_path=str(path),
-        device="cpu",
-    )
+    request = _softmax_job(JobKind.CAPTURE)
     try:
         outcome = await asyncio.wait_for(WorkerPool(parallel=1).run(request), 120)
     finally:
