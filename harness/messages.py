@@ -26,6 +26,12 @@ class Outcome(str, enum.Enum):
     REJECTED = "rejected"  # a check found the candidate gaming the harness
 
 
+# A generated candidate's module-level predicate over forward's inputs: whether its
+# kernels were built for them (agent/generator/render.py writes it; server/edits.py
+# guards applied code with it, so other shapes run the original PyTorch).
+ACCEPTS = "kw_accepts"
+
+
 class JobKind(str, enum.Enum):
     EVAL = "eval"  # verify (+ time + profile) one candidate against the problem
     PROFILE = "profile"  # time and profile the reference alone

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kernelwright.agent.generator.render import ACCEPTS
+from kernelwright.harness.messages import ACCEPTS
 from tree_sitter import Node
 
 from . import pysource

@@ -14,6 +14,8 @@ import json
 import math
 import re
 
+from kernelwright.harness.messages import ACCEPTS
+
 from .expr import VIEWS
 from .families import family_of
 from .plan import Plan
@@ -61,8 +63,6 @@ def _check_input(name, value, shape, dtype):
         )
 '''
 
-# The candidate's module-level predicate over forward's inputs (render._model_class).
-ACCEPTS = "kw_accepts"
 # Torch dtypes an input guard names (graph inputs record dtype names as strings).
 _GUARDED_DTYPES = {
     "float16",
