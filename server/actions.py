@@ -128,21 +128,13 @@ def code_actions(session: Session, params: lsp.CodeActionParams) -> list[lsp.Cod
 def _init_fix(doc, prob: problem.Problem) -> lsp.CodeAction | None:
     """`# kernelwright: init: GPTConfig()` (or `?` to fill in) above the module's class."""
     cls = prob.target.class_name
-    node = next(
-        (
-            n
-            for n in pysource.walk(doc.tree.root_node)
-            if n.type == "class_definition"
-            and pysource.text_of(pysource.field_of(n, "name")) == cls
-        ),
-        None,
-    )
+    node = pysource.class_named(doc.tree.root_node, cls)
     if node is None:
         return None
     if node.parent is not None and node.parent.type == "decorated_definition":
         node = node.parent
     line = doc.position_of_byte(node.start_byte).line
-    indent = doc.lines[line][: len(doc.lines[line]) - len(doc.lines[line].lstrip())]
+    indent = edits.indent_of(doc.lines[line])
     return conv.quickfix_insert(
         f"{names.QUICKFIX_INIT_TITLE_PREFIX} for `{cls}`",
         doc.uri,
@@ -178,7 +170,7 @@ def _annotation_fix(session, doc, prob: problem.Problem, params) -> lsp.CodeActi
     else:
         annotations = {}
     line = doc.position_of_byte(anchor).line
-    indent = doc.lines[line][: len(doc.lines[line]) - len(doc.lines[line].lstrip())]
+    indent = edits.indent_of(doc.lines[line])
     at = doc.byte_of(line, 0)
     related = [
         d

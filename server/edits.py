@@ -32,6 +32,7 @@ from .detect import Target
 from .documents import ParsedDocument, new_parser
 from .problem import Problem
 from .pysource import field_of, text_of
+from .shapes import comment_block_above
 from .torch_ops import torch_op_name
 
 
@@ -260,11 +261,8 @@ def _rewire_forward(
     if cls is None:
         raise ValueError(f"the forward at byte {fwd.start_byte} of {doc.uri} is in no class")
     cand_root = new_parser().parse(candidate_source.encode()).root_node
-    cand_cls = next(
-        n
-        for n in pysource.walk(cand_root)
-        if n.type == "class_definition" and text_of(field_of(n, "name")) == "ModelNew"
-    )
+    cand_cls = pysource.class_named(cand_root, "ModelNew")
+    assert cand_cls is not None  # split_candidate refused a candidate without ModelNew
     used = _self_attrs(field_of(cand_cls, "body"))
     init_lines = [
         n
@@ -308,9 +306,8 @@ def _rewire_forward(
             if fwd.parent is not None and fwd.parent.type == "decorated_definition"
             else fwd
         )
-        line = outer.start_point.row
-        while line > 0 and doc.lines[line - 1].lstrip().startswith("#"):
-            line -= 1  # above the forward's comments, which may hold its annotation
+        # above the forward's comments, which may hold its annotation
+        line = comment_block_above(doc.lines, outer.start_point.row).start
         indent = " " * outer.start_point.column
         bound = "".join(f"{indent}{name} = {model_name}.{name}\n" for name in borrowed)
         edits.insert(0, Edit(doc.byte_of(line, 0), doc.byte_of(line, 0), bound))

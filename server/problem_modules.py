@@ -83,11 +83,9 @@ def forward_problem(
     )
     prob.inputs, prob.missing, prob.errors = inputs, missing, errors
     init = pysource.top_level_function(root, "get_init_inputs")
-    class_node = next(
-        n
-        for n in pysource.walk(root)
-        if n.type == "class_definition" and text_of(field_of(n, "name")) == cls
-    )
+    class_node = pysource.class_named(root, cls)
+    if class_node is None:  # detect.find_forwards found the forward in this class
+        raise ValueError(f"no class {cls} in {doc.uri}")
     init_fn = next(
         (
             c

@@ -230,6 +230,18 @@ def param_annotations(fn: Node) -> dict[str, str]:
     return found
 
 
+def class_named(root: Node, name: str | None) -> Node | None:
+    """The first class definition called `name` anywhere under `root`."""
+    return next(
+        (
+            n
+            for n in walk(root)
+            if n.type == "class_definition" and text_of(field_of(n, "name")) == name
+        ),
+        None,
+    )
+
+
 def top_level_function(root: Node, name: str) -> Node | None:
     for stmt in root.named_children:
         fn = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt

@@ -34,7 +34,7 @@ import json
 import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Union
+from typing import Any, ClassVar, Self, Union
 
 CANCEL_LINE = "cancel"
 
@@ -43,11 +43,39 @@ class MessageError(ValueError):
     """A line that is not a message of this protocol, and why."""
 
 
+class _Request:
+    """A server -> child line: `{"mode": MODE, ...fields}`."""
+
+    MODE: ClassVar[str]
+
+    def to_json(self) -> str:
+        return _dump({"mode": self.MODE, **_plain(self)})
+
+    @classmethod
+    def from_json(cls, line: str | bytes) -> Self:
+        what = f"{cls.MODE} request"
+        return _decode_dataclass(cls, _load(line, what), what)
+
+
+class _Reply:
+    """A child -> server line: `{"type": TYPE, ...fields}`."""
+
+    TYPE: ClassVar[str]
+
+    def to_json(self) -> str:
+        return _dump({"type": self.TYPE, **_plain(self)})
+
+    @classmethod
+    def from_json(cls, line: str | bytes) -> Self:
+        what = f"{cls.TYPE} message"
+        return _decode_dataclass(cls, _load(line, what), what)
+
+
 # -- the request ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class SearchRequest:
+class SearchRequest(_Request):
     MODE: ClassVar[str] = "search"
     problem_path: str
     budget: int
@@ -60,27 +88,13 @@ class SearchRequest:
     require_sandbox: bool | None = None
     model: str | None = None  # no search reads it yet: the child says so in the notes
 
-    def to_json(self) -> str:
-        return _dump({"mode": self.MODE, **_plain(self)})
-
-    @classmethod
-    def from_json(cls, line: str | bytes) -> SearchRequest:
-        return _decode_dataclass(cls, _load(line, "search request"), "search request")
-
 
 @dataclass(frozen=True)
-class ProfileRequest:
+class ProfileRequest(_Request):
     MODE: ClassVar[str] = "profile"
     problem_path: str
     device: str = "auto"
     store_path: str | None = None
-
-    def to_json(self) -> str:
-        return _dump({"mode": self.MODE, **_plain(self)})
-
-    @classmethod
-    def from_json(cls, line: str | bytes) -> ProfileRequest:
-        return _decode_dataclass(cls, _load(line, "profile request"), "profile request")
 
 
 Request = SearchRequest | ProfileRequest
@@ -119,7 +133,7 @@ class ReportedNode:
 
 
 @dataclass(frozen=True)
-class SearchProgress:
+class SearchProgress(_Reply):
     TYPE: ClassVar[str] = "event"
     kind: str  # proposed | evaluated | new_best | finished | notice
     evaluated: int
@@ -131,16 +145,9 @@ class SearchProgress:
     node: ReportedNode | None = None
     message: str = ""
 
-    def to_json(self) -> str:
-        return _dump({"type": self.TYPE, **_plain(self)})
-
-    @classmethod
-    def from_json(cls, line: str | bytes) -> SearchProgress:
-        return _decode_dataclass(cls, _load(line, "event message"), "event message")
-
 
 @dataclass(frozen=True)
-class SearchResult:
+class SearchResult(_Reply):
     TYPE: ClassVar[str] = "report"
     cancelled: bool
     problem: str
@@ -153,38 +160,17 @@ class SearchResult:
     reference: dict[str, Any] | None = None  # the reference's profile
     notes: tuple[str, ...] = ()
 
-    def to_json(self) -> str:
-        return _dump({"type": self.TYPE, **_plain(self)})
-
-    @classmethod
-    def from_json(cls, line: str | bytes) -> SearchResult:
-        return _decode_dataclass(cls, _load(line, "report message"), "report message")
-
 
 @dataclass(frozen=True)
-class ProfileResult:
+class ProfileResult(_Reply):
     TYPE: ClassVar[str] = "profile"
     profile: dict[str, Any] = field(default_factory=dict)  # `kernelwright profile --json`
 
-    def to_json(self) -> str:
-        return _dump({"type": self.TYPE, **_plain(self)})
-
-    @classmethod
-    def from_json(cls, line: str | bytes) -> ProfileResult:
-        return _decode_dataclass(cls, _load(line, "profile message"), "profile message")
-
 
 @dataclass(frozen=True)
-class SearchFailed:
+class SearchFailed(_Reply):
     TYPE: ClassVar[str] = "error"
     message: str
-
-    def to_json(self) -> str:
-        return _dump({"type": self.TYPE, **_plain(self)})
-
-    @classmethod
-    def from_json(cls, line: str | bytes) -> SearchFailed:
-        return _decode_dataclass(cls, _load(line, "error message"), "error message")
 
 
 ChildMessage = SearchProgress | SearchResult | ProfileResult | SearchFailed

@@ -182,7 +182,8 @@ def _split_entries(body: str) -> list[str]:
     return out
 
 
-def _comment_block_above(lines: list[str], line: int) -> range:
+def comment_block_above(lines: list[str], line: int) -> range:
+    """The comment and decorator lines right above `line` (an annotation's place)."""
     start = line
     while start > 0 and lines[start - 1].lstrip().startswith(("#", "@")):
         start -= 1
@@ -196,9 +197,9 @@ def collect(
     lines = doc.lines
     candidates: list[int] = []
     if scope_line is not None:
-        candidates += list(_comment_block_above(lines, scope_line))
+        candidates += list(comment_block_above(lines, scope_line))
         candidates += list(range(scope_line, target_line))
-    candidates += [i for i in _comment_block_above(lines, target_line) if i not in candidates]
+    candidates += [i for i in comment_block_above(lines, target_line) if i not in candidates]
     specs: dict[str, InputSpec] = {}
     errors: list[str] = []
     nearest = None
