@@ -50,15 +50,17 @@ def shapes(value: Any) -> Any:
 class OutputHandover:
     """Runner side: one verification call's outputs, written as they are produced."""
 
-    def __init__(self, folder: Path, seeds: list[int], first: bool) -> None:
-        self.folder, self.seeds, self.first = folder, list(seeds), first
+    def __init__(self, folder: Path, seeds: list[int], first: bool, shape: int | None) -> None:
+        self.folder, self.seeds, self.first, self.shape = folder, list(seeds), first, shape
         manifest = folder / MANIFEST
         self.call = len(manifest.read_text().splitlines()) if manifest.exists() else 0
         self.files: list[str] = []
 
     @classmethod
-    def open(cls, folder: str | None, seeds: list[int], first: bool) -> OutputHandover | None:
-        return cls(Path(folder), seeds, first) if folder else None
+    def open(
+        cls, folder: str | None, seeds: list[int], first: bool, shape: int | None = None
+    ) -> OutputHandover | None:
+        return cls(Path(folder), seeds, first, shape) if folder else None
 
     def add(self, output: Any, seed: int) -> None:
         name = f"call{self.call}-trial{len(self.files)}.pt"
@@ -67,6 +69,8 @@ class OutputHandover:
 
     def close(self) -> None:
         line = {"seeds": self.seeds, "first": self.first, "files": self.files}
+        if self.shape is not None:  # a derived shape's trial (harness/derived_shapes.py)
+            line["shape"] = self.shape
         with open(self.folder / MANIFEST, "a") as handle:
             handle.write(json.dumps(line) + "\n")
 
@@ -84,6 +88,7 @@ def handed_over_calls(folder: Path) -> list[dict[str, Any]]:
                 "seeds": [int(s) for s in data["seeds"]],
                 "first": bool(data["first"]),
                 "files": [folder / Path(str(f)).name for f in data["files"]],
+                "shape": int(data["shape"]) if data.get("shape") is not None else None,
             }
         )
     return calls

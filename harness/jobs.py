@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from kernelwright.harness import guards, memory, ncu, profiling, timing
+from kernelwright.harness import derived_shapes, guards, memory, ncu, profiling, timing
 from kernelwright.harness.loading import build_reference, load_problem
-from kernelwright.harness.messages import JobRequest, Outcome
+from kernelwright.harness.messages import SHAPE_SPECIFIC_FLAG, JobRequest, Outcome
 from kernelwright.harness.phases import PhaseClock
 from kernelwright.harness.pipeline import (
     EvalPipeline,
@@ -38,6 +38,7 @@ def run_eval(request: JobRequest, channel: Any) -> dict[str, Any]:
         timer.enter("verify")
         seeds = [request.seed + i for i in range(max(request.trials, 5))]
         stats = pipeline.verify_trials(seeds, first=True)
+        shapes = pipeline.verify_other_shapes()
         result.correctness = {
             "trials": len(seeds),
             "passed": len(seeds),
@@ -48,7 +49,10 @@ def run_eval(request: JobRequest, channel: Any) -> dict[str, Any]:
             "rtol": stats.tolerance,
             "notes": stats.notes,
             "shared_weights": pipeline.shared_weights,
+            "shapes": shapes,
         }
+        if any(entry["status"] == "original" for entry in shapes):
+            result.flags.append(SHAPE_SPECIFIC_FLAG)
         pipeline.check_environment()
         if request.time_candidate:
             timer.enter("time")  # from the wait for the GPU alone (parent's "waiting")
@@ -56,7 +60,7 @@ def run_eval(request: JobRequest, channel: Any) -> dict[str, Any]:
             timer.enter("reverify")
             pipeline.reverify_if_suspicious()
             pipeline.check_environment()
-        result.message = f"verified on {len(seeds)} trials"
+        result.message = f"verified on {len(seeds)} trials" + derived_shapes.summary(shapes)
     except Verdict as verdict:
         result.outcome = verdict.outcome.value
         result.message = verdict.message

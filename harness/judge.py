@@ -118,7 +118,11 @@ def judge(request: JobRequest, claimed: dict[str, Any], outputs: Path) -> dict[s
     # The GPU is shared again by now (harness/worker.py asked before reaping the runner).
     pipeline = EvalPipeline(request, _Silent())
     pipeline.load_reference()
-    reason = check_outputs(request, outputs, pipeline) or check_timing(request, result, pipeline)
+    reason = (
+        check_outputs(request, outputs, pipeline)
+        or check_shapes(result, outputs)
+        or check_timing(request, result, pipeline)
+    )
     if reason:
         return _rejected(request, reason, claimed, result)
     return result.to_dict()
@@ -139,7 +143,7 @@ def check_outputs(request: JobRequest, outputs: Path, pipeline: Any) -> str | No
     for call in calls:
         pipeline.candidate = ReplayedCandidate(call["files"], pipeline.device)
         try:
-            pipeline.verify_trials(call["seeds"], first=call["first"])
+            pipeline.verify_trials(call["seeds"], first=call["first"], shape=call["shape"])
         except Verdict as verdict:
             if OUT_OF_MEMORY_FLAG in verdict.flags:  # loading the outputs: the judge's memory
                 raise verdict.__cause__ or verdict
@@ -148,6 +152,19 @@ def check_outputs(request: JobRequest, outputs: Path, pipeline: Any) -> str | No
             if is_out_of_memory(err):  # the judge's own comparison: no verdict on the candidate
                 raise
             return f"its verification outputs could not be read: {type(err).__name__}: {err}"
+    return None
+
+
+def check_shapes(result: EvalResult, outputs: Path) -> str | None:
+    """A derived shape reported `verified` has its trial among the replayed calls (the
+    report tells the user at which shapes the kernel runs: harness/derived_shapes.py)."""
+    from kernelwright.harness.handover import handed_over_calls
+
+    claimed = (result.correctness or {}).get("shapes") or []
+    verified = sum(1 for entry in claimed if entry.get("status") == "verified")
+    replayed = sum(1 for call in handed_over_calls(outputs) if call["shape"] is not None)
+    if verified != replayed:
+        return f"it reports {verified} other shape(s) verified and handed over {replayed}"
     return None
 
 

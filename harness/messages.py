@@ -30,6 +30,10 @@ class Outcome(str, enum.Enum):
 # kernels were built for them (agent/generator/render.py writes it; server/edits.py
 # guards applied code with it, so other shapes run the original PyTorch).
 ACCEPTS = "kw_accepts"
+# A verified candidate whose `kw_accepts` declines some derived shape
+# (harness/derived_shapes.py): applied, those shapes run the original PyTorch.
+# The per-shape detail is the result's correctness["shapes"].
+SHAPE_SPECIFIC_FLAG = "shape-specific"
 
 
 class JobKind(str, enum.Enum):

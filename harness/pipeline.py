@@ -13,7 +13,15 @@ import torch
 # Imported up front: importing dynamo wraps torch.manual_seed and friends,
 # which would otherwise look like a candidate's monkey-patch to PatchGuard.
 import torch._dynamo  # noqa: F401
-from kernelwright.harness import distributions, guards, memory, profiling, timing, verify
+from kernelwright.harness import (
+    derived_shapes,
+    distributions,
+    guards,
+    memory,
+    profiling,
+    timing,
+    verify,
+)
 from kernelwright.harness.handover import OutputHandover
 from kernelwright.harness.loading import (
     BadInput,
@@ -24,7 +32,7 @@ from kernelwright.harness.loading import (
     load_problem,
     move_inputs,
 )
-from kernelwright.harness.messages import EvalResult, JobRequest, Outcome
+from kernelwright.harness.messages import ACCEPTS, EvalResult, JobRequest, Outcome
 from kernelwright.harness.phases import PhaseClock
 from kernelwright.harness.static_checks import find_cheats
 
@@ -294,12 +302,19 @@ class EvalPipeline:
                 ]
             )
 
-    def verify_trials(self, seeds: list[int], first: bool) -> verify.ErrorStats:
+    def verify_trials(
+        self, seeds: list[int], first: bool, shape: int | None = None
+    ) -> verify.ErrorStats:
+        """Trials at the problem's shape, or with the leading dim set to `shape`
+        (harness/derived_shapes.py; the problem's own values, narrowed or grown)."""
         stats = verify.ErrorStats()
         base = seeds[0]
-        handover = OutputHandover.open(self.request.outputs_dir, seeds, first)
+        handover = OutputHandover.open(self.request.outputs_dir, seeds, first, shape)
         for index, seed in enumerate(seeds):
-            inputs, label = self._trial_inputs(seed, distributions.for_trial(index))
+            if shape is None:
+                inputs, label = self._trial_inputs(seed, distributions.for_trial(index))
+            else:
+                inputs, label = self._shape_inputs(seed, shape)
             if first and len(seeds) >= 5 and index == len(seeds) - 1:
                 inputs = verify.relocated(inputs, self.device)
                 label += " at another address"
@@ -396,6 +411,57 @@ class EvalPipeline:
         self._skipped.add(name)
         self.result.flags.append(f"distribution-skipped:{name}")
         return inputs, distributions.LABELS[distributions.OWN]
+
+    def _shape_inputs(self, seed: int, size: int) -> tuple[list, str]:
+        inputs = seeded_inputs(self.problem, seed, self.device)
+        derived = derived_shapes.derive(inputs, size, self._reference_defined_on)
+        if derived is None:
+            raise ValueError(f"no inputs with leading dim {size} that the reference accepts")
+        return derived, f"at shape {derived_shapes.describe(derived)}"
+
+    def verify_other_shapes(self) -> list[dict[str, str]]:
+        """Runner side: the candidate at the derived shapes (harness/derived_shapes.py).
+
+        A candidate that declares the inputs it was built for (`kw_accepts`, as the
+        generator's do) is verified where it accepts them; where it declines, the
+        applied code runs the original PyTorch, which the report says. It must
+        accept the problem's own shape: declining there, applied, it never runs.
+        Returns one entry per derived shape: its shape and `verified`, `original`
+        (declined) or `outside` (the reference itself refuses that shape)."""
+        accepts = getattr(self.module, ACCEPTS, None)
+        base = self.request.seed + derived_shapes.SEED_OFFSET
+        inputs = seeded_inputs(self.problem, base, self.device)
+        if callable(accepts) and not self._accepts(accepts, inputs):
+            raise Verdict(
+                Outcome.WRONG,
+                f"its `{ACCEPTS}` declines the problem's own shape "
+                f"({derived_shapes.describe(inputs)}): applied, its kernels would never run",
+            )
+        shapes: list[dict[str, str]] = []
+        for index, size in enumerate(derived_shapes.sizes(derived_shapes.leading_size(inputs))):
+            if index:
+                inputs = seeded_inputs(self.problem, base + index, self.device)
+            derived = derived_shapes.derive(inputs, size, self._reference_defined_on)
+            del inputs
+            if derived is None:
+                shapes.append({"shape": f"leading dim {size}", "status": "outside"})
+                continue
+            entry = {"shape": derived_shapes.describe(derived), "status": "verified"}
+            if callable(accepts) and not self._accepts(accepts, derived):
+                entry["status"] = "original"
+            else:
+                del derived
+                self.verify_trials([base + index], first=False, shape=size)
+            shapes.append(entry)
+        return shapes
+
+    def _accepts(self, accepts: Callable[..., Any], inputs: list) -> bool:
+        try:
+            return bool(accepts(*inputs))
+        except Exception as err:
+            raise Verdict(
+                classify_exception(err), _error_message(err, f"calling `{ACCEPTS}`")
+            ) from err
 
     def _reference_defined_on(self, inputs: list) -> bool:
         try:

@@ -105,7 +105,12 @@ def verify_many(
         )
 
     return [
-        {"outcome": r.outcome, "message": r.message, "flags": r.flags}
+        {
+            "outcome": r.outcome,
+            "message": r.message,
+            "flags": r.flags,
+            "shapes": (r.correctness or {}).get("shapes"),
+        }
         for r in asyncio.run(run_all())
     ]
 

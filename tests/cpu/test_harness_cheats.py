@@ -60,6 +60,11 @@ EXPECTED = {
     # a forged `ok` reaches the judge as a claim, and the judge's own check refuses it.
     "forge_verdict": (SOFTMAX, "rejected", "judge:claim-refused"),
     "forge_after_verify": (SOFTMAX, "rejected", "judge:claim-refused"),
+    # Other shapes (harness/derived_shapes.py): right only at the problem's batch is
+    # wrong; declining the other batches through `kw_accepts` is honest and recorded.
+    "only_own_batch": (SOFTMAX, "wrong", None),
+    "declines_other_batches": (SOFTMAX, "ok", "shape-specific"),
+    "declines_own_shape": (SOFTMAX, "wrong", None),
 }
 
 
@@ -133,6 +138,27 @@ def test_a_distribution_outside_the_problems_domain_is_skipped(verdicts):
 def test_respelled_reference_ops_are_named_in_the_verdict(verdicts):
     message = verdicts["reference_ops_linear"].message
     assert "no kernel of its own" in message and "(add, matmul, relu), respelled" in message
+
+
+def test_a_kernel_right_at_one_batch_only_is_wrong_at_the_shape_named(verdicts):
+    message = verdicts["only_own_batch"].message
+    assert message.startswith("trial 1 (seed 1000, at shape [1, 101]): "), message
+    assert "shape" in message.split(": ", 1)[1]
+
+
+def test_declined_shapes_are_reported_and_the_own_shape_must_be_accepted(verdicts):
+    result = verdicts["declines_other_batches"]
+    assert result.correctness["shapes"] == [
+        {"shape": "[1, 101]", "status": "original"},
+        {"shape": "[3, 101]", "status": "original"},
+    ]
+    assert "applied code runs the original PyTorch" in result.message
+    assert [e["status"] for e in verdicts["ok_softmax"].correctness["shapes"]] == [
+        "verified",
+        "verified",
+    ]
+    message = verdicts["declines_own_shape"].message
+    assert "`kw_accepts` declines the problem's own shape ([37, 101])" in message
 
 
 def test_ok_on_cpu_has_no_invented_timing(verdicts):
