@@ -16,6 +16,7 @@ import re
 
 from kernelwright.harness.messages import ACCEPTS
 
+from . import leading
 from .expr import VIEWS
 from .families import family_of
 from .plan import Plan
@@ -49,17 +50,24 @@ def _attach(root, dotted_name, tensor, is_parameter):
 
 
 def _fits(value, shape, dtype):
-    return not isinstance(value, torch.Tensor) or (value.shape == shape and value.dtype == dtype)
+    """A size of None is the leading dim, read at run time: any size from 1."""
+    if not isinstance(value, torch.Tensor):
+        return True
+    return (
+        value.dtype == dtype
+        and value.dim() == len(shape)
+        and all(d >= 1 if s is None else d == s for d, s in zip(value.shape, shape))
+    )
 
 
 def _check_input(name, value, shape, dtype):
-    """The kernels below were written for one shape and dtype (sizes and grids are
-    numbers in the code): at any other they would be wrong, so they refuse to run."""
+    """The kernels below were written for these sizes (None: any) and dtype: at
+    others they would be wrong, so they refuse to run."""
     if not _fits(value, shape, dtype):
         raise ValueError(
             f"kernelwright: this candidate was generated for `{{name}}` of shape {{shape}} "
-            f"and {{dtype}}; it was called with {{tuple(value.shape)}} and {{value.dtype}}. "
-            "Run Optimize again for this shape."
+            f"(None: any size) and {{dtype}}; it was called with {{tuple(value.shape)}} "
+            f"and {{value.dtype}}. Run Optimize again for this shape."
         )
 '''
 
@@ -81,6 +89,17 @@ _GUARDED_DTYPES = {
 
 
 def render(plan: Plan, config: dict) -> str:
+    """The candidate module; its leading dim read at run time where the plan allows
+    (agent/generator/leading.py), else every size as a number."""
+    dynamic = leading.dynamic_plan(plan)
+    if dynamic is not None:
+        source = _render_plan(dynamic, config)
+        if leading.kernels_static(source):
+            return source
+    return _render_plan(plan, config)
+
+
+def _render_plan(plan: Plan, config: dict) -> str:
     renamed, aliases, (kernels, forward) = unshadowed(plan, config)
     forward = [f"{new} = {old}" for old, new in aliases] + forward
     header = _HEADER.format(
@@ -145,19 +164,28 @@ def _model_class(plan, forward: list[str], methods: tuple[str, ...] | list[str] 
         lines.append(f"        _attach(self, {name!r}, {initial}, {kind == 'parameter'})")
     arguments = ", ".join(name for name, _, _ in plan.inputs)
     guarded = [
-        (name, tuple(shape), dtype)
+        (name, tuple(None if isinstance(s, leading.Size) else s for s in shape), dtype)
         for name, shape, dtype in plan.inputs
         if dtype in _GUARDED_DTYPES and shape is not None
     ]
+    # Inputs whose leading dim is read at run time: they share it, as the plan assumed.
+    shared = [name for name, shape, _ in guarded if shape and shape[0] is None]
     lines += ["", f"    def forward(self, {arguments}):"]
     lines += [
         f"        _check_input({name!r}, {name}, {shape!r}, torch.{dtype})"
         for name, shape, dtype in guarded
     ]
+    if shared:
+        lines.append(f"        {leading.LEAD} = {shared[0]}.shape[0]")
+        lines += [
+            f"        assert {name}.shape[0] == {leading.LEAD}, 'inputs disagree on dim 0'"
+            for name in shared[1:]
+        ]
     lines += ["        " + line if line else "" for line in forward]
     for method in methods:
         lines += [""] + ["    " + line if line else "" for line in method.splitlines()]
     fits = [f"_fits({name}, {shape!r}, torch.{dtype})" for name, shape, dtype in guarded]
+    fits += [f"{name}.shape[0] == {shared[0]}.shape[0]" for name in shared[1:]]
     lines += [
         "",
         "",

@@ -1,8 +1,9 @@
-"""A generated candidate writes its sizes and grids into the code as numbers, so at
-any other shape it would read out of bounds or return a wrong answer silently
-(issue 16). Until kernels are shape-generic, it refuses: called at another shape
-or dtype, `ModelNew` raises a ValueError that says which input, what it was built
-for and what to do; at its own shape it runs as before."""
+"""A generated candidate reads its leading dim (the batch) from its inputs at run
+time, so it runs right at batch 1, at an odd batch and at a batch larger than the
+problem's (issue 16); other dims and the dtype stay what it was built for, and
+there it refuses: `ModelNew` raises a ValueError that says which input, what it
+was built for and what to do, and `kw_accepts` says no, so applied code runs the
+original PyTorch."""
 
 from __future__ import annotations
 
@@ -37,9 +38,13 @@ spec = importlib.util.spec_from_file_location("candidate", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
 model = module.ModelNew()
-x, w = torch.randn(6, 40), torch.randn(40)
-print("own shape max error", float((model(x, w) - ({expression})(x, w)).abs().max()))
-for args in [(torch.randn(7, 40), w), (torch.randn(6, 40, dtype=torch.float64), w)]:
+reference = {expression}
+w = torch.randn(40)
+for x in [torch.randn(6, 40), torch.randn(1, 40), torch.randn(3, 40), torch.randn(37, 40)]:
+    error = float((model(x, w) - reference(x, w)).abs().max())
+    print("RAN at", tuple(x.shape), "accepts", module.kw_accepts(x, w), "max error", error)
+for args in [(torch.randn(6, 41), torch.randn(41)), (torch.randn(6, 40, dtype=torch.float64), w)]:
+    print("accepts", module.kw_accepts(*args))
     try:
         model(*args)
         print("RAN at", tuple(args[0].shape), args[0].dtype)
@@ -51,10 +56,15 @@ for args in [(torch.randn(7, 40), w), (torch.randn(6, 40, dtype=torch.float64), 
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "expression",
-    ["torch.relu(X * W) + 1.0", "torch.softmax(X * W, dim=-1)"],
-    ids=["pointwise", "softmax"],
+    [
+        "torch.relu(X * W) + 1.0",
+        "torch.softmax(X * W, dim=-1)",
+        "torch.nn.functional.layer_norm(X * W, (40,))",
+        "(X * W).sum(dim=1, keepdim=True)",
+    ],
+    ids=["pointwise", "softmax", "layer_norm", "row_sum"],
 )
-def test_a_candidate_refuses_a_shape_it_was_not_built_for(tmp_path, expression):
+def test_a_candidate_runs_at_any_batch_and_refuses_other_sizes(tmp_path, expression):
     [path] = written_problems(tmp_path, _PROBLEM, {"problem": {"expression": expression}})
     [graph] = capture_many([path])
     candidate = tmp_path / "best.py"
@@ -70,7 +80,11 @@ def test_a_candidate_refuses_a_shape_it_was_not_built_for(tmp_path, expression):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.splitlines()
-    assert float(lines[0].split()[-1]) < 1e-4  # its own shape: the kernel's answer
-    assert lines[1].startswith("REFUSED") and "`X` of shape (6, 40)" in lines[1], lines[1]
-    assert "called with (7, 40)" in lines[1] and "Run Optimize again" in lines[1]
-    assert lines[2].startswith("REFUSED") and "torch.float64" in lines[2], lines[2]
+    for line, batch in zip(lines[:4], (6, 1, 3, 37)):
+        assert line.startswith(f"RAN at ({batch}, 40) accepts True"), line
+        assert float(line.split()[-1]) < 1e-4, line  # the kernel's answer at that batch
+    assert lines[4] == "accepts False"
+    assert lines[5].startswith("REFUSED") and "`X` of shape (None, 40)" in lines[5], lines[5]
+    assert "called with (6, 41)" in lines[5] and "Run Optimize again" in lines[5]
+    assert lines[6] == "accepts False"
+    assert lines[7].startswith("REFUSED") and "torch.float64" in lines[7], lines[7]
