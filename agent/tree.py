@@ -102,6 +102,9 @@ class Node:
             "bottleneck": (result.get("profile") or {}).get("bottleneck"),
             "seconds": result.get("seconds"),
             "gpu_memory": result.get("gpu_memory"),
+            # where else it was verified, and where applied code runs the original
+            # (harness/derived_shapes.py)
+            "shapes": (result.get("correctness") or {}).get("shapes"),
             "context": self.context_ids,
         }
         if with_source:

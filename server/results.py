@@ -54,6 +54,7 @@ class Candidate:
     timing: dict[str, Any] | None = None
     job_id: str | None = None
     problem_digest: str | None = None
+    shapes: list[dict[str, Any]] | None = None  # harness/derived_shapes.py, per shape
 
     def ref(self) -> CandidateRef:
         return CandidateRef(self.rank, self.id, self.job_id, self.problem_digest)
@@ -90,6 +91,7 @@ class CandidateStore:
             timing=result.get("timing"),
             job_id=ref.job_id,
             problem_digest=ref.problem_digest,
+            shapes=(result.get("correctness") or {}).get("shapes"),
         )
 
     def close(self) -> None:
@@ -243,7 +245,22 @@ def candidate_title(prefix: str, cand: Candidate) -> str:
     peak = peak_phrase(profile)
     if peak:
         parts.append(peak)
+    coverage = coverage_phrase(cand.shapes)
+    if coverage:
+        parts.append(coverage)
     return f"{prefix} #{cand.rank} — " + " · ".join(parts)
+
+
+def coverage_phrase(shapes: list[dict[str, Any]] | None) -> str | None:
+    """Which shapes the kernel serves: the harness verified it at the problem's shape and
+    at derived leading dims (harness/derived_shapes.py); where its `kw_accepts` declined
+    one, applied code runs the original PyTorch there."""
+    statuses = {str(entry.get("status")) for entry in shapes or []}
+    if "original" in statuses:
+        return "this shape only (others run the original)"
+    if "verified" in statuses:
+        return "any batch size"
+    return None
 
 
 def rank_candidates(
@@ -283,6 +300,7 @@ def rank_candidates(
             timing=n.timing,
             job_id=job_id,
             problem_digest=problem_digest,
+            shapes=n.shapes,
         )
         for i, n in enumerate(ok[:limit])
     ]

@@ -130,6 +130,8 @@ class ReportedNode:
     baseline: dict[str, Any] | None = None  # eager_ms, compile_ms
     profile: dict[str, Any] | None = None
     device: str | None = None
+    # derived shapes: [{shape, status: verified | original | outside}]
+    shapes: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,18 @@ def test_titles_are_honest():
         candidate_title("Apply candidate", gpu)
         == "Apply candidate #2 — 2.4× vs eager · memory-bound · 86% of peak DRAM BW"
     )
+    # which shapes it serves: the harness's derived-shape verdicts (harness/derived_shapes.py)
+    verified = [
+        {"shape": "[1, 64]", "status": "verified"},
+        {"shape": "[3, 64]", "status": "verified"},
+    ]
+    general = Candidate(3, "c", "src", "ok", "cpu", None, None, shapes=verified)
+    assert candidate_title("Apply candidate", general).endswith(" · any batch size")
+    declined = [verified[0], {"shape": "[3, 64]", "status": "original"}]
+    specific = Candidate(4, "d", "src", "ok", "cpu", None, None, shapes=declined)
+    assert candidate_title("Apply candidate", specific).endswith(
+        " · this shape only (others run the original)"
+    )
 
 
 def test_ranking_puts_measured_speed_first_and_skips_failures():

@@ -222,3 +222,58 @@ async def test_real_profile_then_hover_and_inlay(client, tmp_path):
         )
     )
     assert len(hints) == 1 and hints[0].label.startswith("⏱ ")
+
+
+# Issue 16: three targets of one realistic file (tests/lsp/data/gpt_block_shapes.py),
+# each searched, applied through the server, and the edited model run at the annotated
+# shape, batch 1, an odd length and a decode step: outputs must be the original's.
+SHAPE_TARGETS = {
+    "softmax": ("F.softmax(att, dim=-1)", "expression"),
+    "rms_norm": ("def forward(self, x):\n        output", "forward"),
+    "mlp": ("def forward(self, x):\n        x = self.c_fc", "forward"),
+}
+
+
+async def test_applied_candidates_compute_the_same_at_other_shapes(client, tmp_path):
+    client.set_configuration(
+        {"budget": 1, "device": "cpu", "timeLimitS": 170}, section="kernelwright"
+    )
+    client.workspace_did_change_configuration(lsp.DidChangeConfigurationParams(settings=None))
+    jobs = {}
+    for name, (snippet, kind) in SHAPE_TARGETS.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        path = copy_sample(folder, "gpt_block_shapes.py")
+        text = path.read_text()
+        uri = open_doc(client, path)
+        if kind == "expression":
+            rng = range_of(text, snippet)
+        else:
+            start = pos_of(text, snippet)
+            rng = lsp.Range(start, start)
+        started = await optimize(client, uri, rng)
+        assert started["status"] == "started", (name, started)
+        jobs[name] = (path, text, uri, rng, started["jobId"])
+    before = run_file(jobs["softmax"][0], ENV)
+    assert len(before) == 2 + 1 + 3 + 1  # one sum per batch element, four calls
+    titles = {}
+    for name, (path, text, uri, rng, job) in jobs.items():
+        done = await wait_for(lambda job=job: finished(client, job), SEARCH_TIMEOUT_S, name)
+        assert done["status"] == "done" and done["candidates"] >= 1, (name, done)
+        apply = [
+            a
+            for a in await code_actions(client, uri, rng)
+            if a.title.startswith(names.APPLY_TITLE_PREFIX)
+        ]
+        titles[name] = apply[0].title
+        resolved = await client.code_action_resolve_async(apply[0])
+        path.write_text(apply_text_edits(text, resolved.edit.document_changes[0].edits))
+        after = run_file(path, ENV)
+        assert all(
+            abs(a - b) <= 1e-4 + 1e-4 * abs(b) for a, b in zip(after, before, strict=True)
+        ), (name, after, before)
+    # which shapes the kernels serve, as the titles say: the softmax and the norm read
+    # the batch at run time; the MLP's program is built for its shape (others: original)
+    assert titles["softmax"].endswith("any batch size"), titles
+    assert titles["rms_norm"].endswith("any batch size"), titles
+    assert titles["mlp"].endswith("this shape only (others run the original)"), titles
