@@ -24,6 +24,10 @@ class SearchConfig:
     compile_baseline: bool = True
     compile_mode: str = "max-autotune"  # the labelled torch.compile baseline
     use_skills: bool = True  # warm-start from skills of earlier searches
+    # The skill library this search reads and writes; None: the data directory's
+    # (knowledge/index.py skills_dir). Concurrent searches of unrelated problems
+    # (scripts/flywheel.py's pairs) each keep their own.
+    skills_dir: str | None = None
     # Refuse to run problem or candidate code outside a sandbox (harness/sandbox.py).
     # None: required when the Claude proposer joins, whose code is untrusted by design.
     require_sandbox: bool | None = None

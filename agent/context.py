@@ -84,5 +84,11 @@ class ContextBuilder:
             seed=seed,
             reference_profile=self.reference_profile,
             tried=tuple(n.config for n in tree if n.config),
+            best_config=_best_timed_config(tree),
         )
         return ctx, chosen
+
+
+def _best_timed_config(tree: Tree) -> dict[str, Any] | None:
+    best = tree.best()
+    return dict(best.config) if best is not None and best.speedup and best.config else None

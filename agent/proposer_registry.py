@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from kernelwright.agent.api import SearchConfig
@@ -54,30 +55,41 @@ def build(names: tuple[str, ...] | None, notes: list[str]) -> list[Any]:
 
 
 def _problem_facts(graph: dict[str, Any] | None) -> tuple[str, str, list[int]] | None:
-    if not graph or not graph.get("inputs"):
+    from kernelwright.agent.warm_start import problem_shape
+
+    found = problem_shape(graph)
+    if found is None or graph is None:
         return None
     from kernelwright.knowledge.signals import op_classes_from_graph
 
     classes = list(op_classes_from_graph(graph))
-    first = graph["inputs"][0]
-    return (
-        classes[0] if classes else "other",
-        str(first.get("dtype", "float32")),
-        list(first.get("shape") or []),
-    )
+    return (classes[0] if classes else "other", *found)
 
 
 def matching_skills(
-    graph: dict[str, Any] | None, device_name: str, config: SearchConfig
+    graph: dict[str, Any] | None, device: dict[str, Any], config: SearchConfig
 ) -> list[dict[str, Any]]:
+    """Skills for this problem, closest regime first (warm_start.regime_facts:
+    row length against the one-block limit, rows per SM, bytes per row against
+    shared memory, the tensor against L2); each carries `match`, the closeness
+    and the reason the proposer names in its node's move."""
     facts = _problem_facts(graph)
     if facts is None:
         return []
     try:
+        from kernelwright.agent.warm_start import regime_facts
         from kernelwright.knowledge.skills import find_skills
 
         op_class, dtype, shape = facts
-        return [s.to_context() for s in find_skills(op_class, dtype, device_name, shape)]
+        found = find_skills(
+            op_class,
+            dtype,
+            str(device.get("name") or device.get("kind")),
+            shape,
+            directory=Path(config.skills_dir) if config.skills_dir else None,
+            facts=regime_facts(graph, device),
+        )
+        return [s.to_context() for s in found]
     except Exception as err:  # the library is a help, never a blocker
         log.warning("skill lookup failed: %s", err)
         return []
@@ -106,6 +118,7 @@ def write_skill(
     problem_hash: str,
     search_id: str,
     runners_up: list[Node] | tuple[Node, ...] = (),
+    directory: str | None = None,
 ) -> str | None:
     """Distils a verified improvement into a skill; returns a note for the report.
 
@@ -115,6 +128,7 @@ def write_skill(
     facts = _problem_facts(graph)
     if facts is None or not best.speedup or best.speedup <= 1.0:
         return None
+    from kernelwright.agent.warm_start import regime_facts
     from kernelwright.harness.evaluate import package_versions
     from kernelwright.knowledge.skills import write_skill as write
 
@@ -140,6 +154,8 @@ def write_skill(
                 if n.config and n.speedup and n.speedup > 1.0
             ],
             version=package_versions()["kernelwright"],
+            facts=regime_facts(graph, device),
+            directory=Path(directory) if directory else None,
         )
     except Exception as err:
         log.warning("skill write-back failed: %s", err)

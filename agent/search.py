@@ -25,6 +25,7 @@ from kernelwright.agent.context import ContextBuilder
 from kernelwright.agent.proposers.base import Proposal, ProposerError
 from kernelwright.agent.strategies import Expansion, make_strategy
 from kernelwright.agent.tree import Node, Tree, node_number
+from kernelwright.agent.warm_start import SkillJudge
 from kernelwright.harness.evaluate import BadInputError, Harness, read_source, resolve_device
 from kernelwright.harness.pool import Limits, WorkerPool
 from kernelwright.harness.sandbox import process_alive
@@ -189,7 +190,7 @@ class Search:
         for note in self.notes:
             self._emit("notice", message=note)
         skills = (
-            proposer_registry.matching_skills(self.graph, self.device_info["name"], self.config)
+            proposer_registry.matching_skills(self.graph, self.device_info, self.config)
             if self.config.use_skills
             else ()
         )
@@ -198,6 +199,7 @@ class Search:
                 f"warm start from {len(skills)} skill(s): " + ", ".join(s["id"] for s in skills)
             )
         self.skills = tuple(skills)
+        self.skill_judge = SkillJudge(self.graph, self.device_info, self.skills)
         self.contexts = ContextBuilder(
             self.problem_path,
             self.source,
@@ -373,6 +375,9 @@ class Search:
             self.out_dir, node, self.tree, self.proposal_meta.pop(node.id, {})
         )
         self._emit("evaluated", node)
+        for note in self.skill_judge.judge(self.tree):
+            self.notes.append(note)
+            self._emit("notice", message=note)
         best = self.tree.best()
         if best is not None and best.id != self.best_id:
             self.best_id = best.id
@@ -519,6 +524,7 @@ class Search:
                 self.problem_hash,
                 self.search_id,
                 self._runners_up(best),
+                directory=self.config.skills_dir,
             )
             if note:
                 self.notes.append(note)

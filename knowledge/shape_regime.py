@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 Shape = Mapping[str, int] | Sequence[int]
 
@@ -69,3 +71,135 @@ def _numel(shape: Shape) -> int:
 
 def _log2(value: int) -> float:
     return math.log2(max(value, 1))
+
+
+# --- regimes: where a shape sits against the device ---------------------------
+# A config's fate on a row-wise kernel turns on a few thresholds, not on the
+# sizes themselves (issue 22: a one-block softmax config learnt on 8192-wide rows
+# lost to the default's two streaming passes on 49152-wide rows). Two shapes are
+# in the same regime when they sit on the same side of each of them.
+
+# Rows per SM that fill the device: under one, programs are fewer than SMs (the
+# generator splits long rows); from ROWS_PER_SM_MANY, several short rows share a
+# program (generator/templates/softmax.py: rows_per_program keeps 4 per SM).
+ROWS_PER_SM_MANY = 4
+# How much a differing threshold weighs against log2 distance in `closeness`:
+# crossing one is worse than being 4× apart on the same side.
+THRESHOLD_WEIGHT = 2.0
+
+
+@dataclass(frozen=True)
+class RegimeFacts:
+    """A problem's first input seen as rows (its last dim) on a device.
+
+    `block_elements` is the longest row one block holds in registers (the
+    generator's row_block_limit for the dtype); the device's facts come from
+    the device (harness/peaks.py), or are the generator's H100/H200 fallback.
+    """
+
+    row: int  # elements per row (the last dim)
+    rows: int  # every other dim, multiplied
+    element_bytes: int
+    block_elements: int
+    sm_count: int
+    shared_memory_per_block: int
+    l2_bytes: int
+
+    @property
+    def row_bytes(self) -> int:
+        return self.row * self.element_bytes
+
+    @property
+    def total_bytes(self) -> int:
+        return self.row_bytes * self.rows
+
+    @property
+    def rows_per_sm(self) -> float:
+        return self.rows / max(self.sm_count, 1)
+
+    def sides(self) -> dict[str, str]:
+        """Which side of each threshold the shape is on, as words."""
+        if self.rows_per_sm < 1:
+            rows = "fewer rows than SMs"
+        elif self.rows_per_sm < ROWS_PER_SM_MANY:
+            rows = f"1-{ROWS_PER_SM_MANY} rows per SM"
+        else:
+            rows = f"{ROWS_PER_SM_MANY}+ rows per SM"
+        return {
+            "row vs block": (
+                "a row fits one block"
+                if self.row <= self.block_elements
+                else "a row takes several blocks"
+            ),
+            "rows per SM": rows,
+            "row vs shared memory": (
+                "a row fits shared memory"
+                if self.row_bytes <= self.shared_memory_per_block
+                else "a row exceeds shared memory"
+            ),
+            "tensor vs L2": (
+                "the tensor fits L2"
+                if self.total_bytes <= self.l2_bytes
+                else "the tensor exceeds L2"
+            ),
+        }
+
+    def to_dict(self) -> dict[str, int]:
+        return {f: int(getattr(self, f)) for f in self.__dataclass_fields__}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RegimeFacts | None:
+        try:
+            return cls(**{f: int(data[f]) for f in cls.__dataclass_fields__})
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def describe(self) -> str:
+        """ "rows of 8192 (one block), 62 rows per SM" """
+        block = "one block" if self.row <= self.block_elements else "several blocks"
+        return (
+            f"rows of {self.row} ({block}), {self.rows_per_sm:.3g} rows per SM, "
+            f"{format_bytes(self.row_bytes)} per row, {format_bytes(self.total_bytes)} in all"
+        )
+
+
+@dataclass(frozen=True)
+class Closeness:
+    """How close a skill's regime is to a problem's: `score` in (0, 1], whether
+    every threshold falls on the same side (`same_regime`), and why, in words."""
+
+    score: float
+    same_regime: bool
+    why: str
+
+
+def closeness(problem: RegimeFacts, skill: RegimeFacts) -> Closeness:
+    """log2 distance of row length and rows per SM, plus THRESHOLD_WEIGHT for each
+    threshold the two shapes sit on different sides of."""
+    ours, theirs = problem.sides(), skill.sides()
+    crossed = [name for name in ours if ours[name] != theirs[name]]
+    distance = abs(_log2(problem.row) - _log2(skill.row)) + abs(
+        math.log2(max(problem.rows_per_sm, 1e-3)) - math.log2(max(skill.rows_per_sm, 1e-3))
+    )
+    score = 1.0 / (1.0 + distance / 2 + THRESHOLD_WEIGHT * len(crossed))
+    if crossed:
+        why = "another regime: " + "; ".join(
+            f"{ours[name]} here but {theirs[name].split(' ', 1)[1]} in the skill's"
+            for name in crossed
+        )
+    else:
+        why = "same regime: " + ", ".join(ours.values())
+    why += f" (here {problem.describe()}; skill's {skill.describe()})"
+    return Closeness(score=score, same_regime=not crossed, why=why)
+
+
+def regime_key(shape: Shape, dtype: str, device: str) -> str:
+    """What a "not applying" mark names: shape bucket, dtype and device tag."""
+    return f"{regime_label(shape)} | {dtype} | {device}"
+
+
+def format_bytes(size: int) -> str:
+    for scale, suffix in ((1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")):
+        if size >= scale:
+            return f"{size / scale:.3g} {suffix}"
+    return f"{size} B"

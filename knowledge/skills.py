@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,16 @@ from kernelwright.harness.version import kernelwright_version
 from . import index as knowledge_index
 from .document import SKILL, Document, document_from_fields, load_document
 from .frontmatter import KnowledgeError, render_fields
-from .shape_regime import Shape, normalise_shape, regime_label, similarity
+from .shape_regime import (
+    Closeness,
+    RegimeFacts,
+    Shape,
+    closeness,
+    normalise_shape,
+    regime_key,
+    regime_label,
+    similarity,
+)
 from .vocabulary import device_tag, device_tags, normalise_bottleneck
 
 # A skill records an improvement, so the winner must beat eager PyTorch.
@@ -54,6 +63,17 @@ class Skill:
     # one of them rather than the winner (an H200 layer-norm pair: B's best was
     # A's runner-up).
     runners_up: tuple[dict[str, Any], ...] = ()
+    # Where the shape sat against the device when the skill was learnt
+    # (shape_regime.RegimeFacts.to_dict()); None in skills written before.
+    facts: dict[str, int] | None = None
+    # Regimes (shape_regime.regime_key) where this skill's config lost to the
+    # family's default, each with its evidence: it is not offered there again.
+    not_applying: tuple[dict[str, Any], ...] = ()
+    # How close it is to the problem that looked it up (find_skills); not stored.
+    match: Closeness | None = None
+
+    def applies_to(self, key: str) -> bool:
+        return all(entry.get("regime") != key for entry in self.not_applying)
 
     def to_context(self) -> dict[str, Any]:
         """The dict ProposalContext.skills carries (decisions and configs for warm starts)."""
@@ -70,6 +90,16 @@ class Skill:
             "change": self.change,
             "speedup_vs_eager": self.speedup_vs_eager,
             "speedup_vs_compile": self.speedup_vs_compile,
+            "path": str(self.path) if self.path else None,
+            "match": (
+                {
+                    "score": round(self.match.score, 4),
+                    "same_regime": self.match.same_regime,
+                    "why": self.match.why,
+                }
+                if self.match
+                else None
+            ),
         }
 
 
@@ -87,6 +117,7 @@ def write_skill(
     now: datetime | None = None,
     runners_up: Sequence[Mapping[str, Any]] = (),
     version: str | None = None,
+    facts: RegimeFacts | None = None,
 ) -> Skill:
     """Distil the verified best node of a search into a skill file; return the skill.
 
@@ -113,7 +144,8 @@ def write_skill(
     skill_id = _skill_id(op_class, dtype, tag, problem_hash, config, str(best.get("source") or ""))
     path = directory / f"{skill_id}.md"
     stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
-    created = _existing_created(path) or stamp
+    existing = _existing(path)
+    created = (existing.provenance.get("created") if existing else None) or stamp
     profile = best.get("profile") or {}
     skill = Skill(
         id=skill_id,
@@ -139,12 +171,42 @@ def write_skill(
         },
         path=path,
         runners_up=tuple(_runner_up(r) for r in runners_up if r.get("config")),
+        facts=facts.to_dict() if facts else (existing.facts if existing else None),
+        # a winner measured again keeps what other regimes taught about it
+        not_applying=existing.not_applying if existing else (),
     )
+    _save(skill)
+    return skill
+
+
+def mark_not_applying(
+    path: Path, key: str, evidence: Mapping[str, Any], *, now: datetime | None = None
+) -> Skill | None:
+    """Record that the skill at `path` lost to the family's default in regime
+    `key` (shape_regime.regime_key), with the evidence; find_skills leaves it out
+    there from now on. Returns the updated skill, None when the file is gone or
+    unreadable. A regime already recorded is left as it was."""
+    current = _existing(Path(path))
+    if current is None:
+        return None
+    if not current.applies_to(key):
+        return current
+    stamp = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    entry = {"regime": key, **{k: v for k, v in evidence.items() if k != "regime"}}
+    entry["recorded"] = stamp
+    updated = replace(current, not_applying=(*current.not_applying, entry))
+    _save(updated)
+    return updated
+
+
+def _save(skill: Skill) -> None:
+    assert skill.path is not None
+    path = skill.path
+    directory = path.parent
     directory.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".md.tmp")
     temporary.write_text(render_skill(skill), encoding="utf-8")
     temporary.replace(path)  # readers never see half a file
-    return skill
 
 
 def find_skills(
@@ -155,23 +217,36 @@ def find_skills(
     *,
     directory: Path | None = None,
     limit: int = 5,
+    facts: RegimeFacts | None = None,
 ) -> list[Skill]:
-    """Skills for this op class, best match first: closest shape regime, then
-    same dtype, then same device family. Unreadable files are skipped (the
-    index reports them)."""
+    """Skills for this op class, best match first: closest regime, then same
+    dtype, then same device family. Unreadable files are skipped (the index
+    reports them), and so is a skill marked as not applying to this regime
+    (shape bucket, dtype, device: mark_not_applying).
+
+    With `facts`, a skill that recorded its own is ranked by `closeness` (which
+    side of each device threshold both shapes sit on) and carries it in
+    `match`; otherwise by the shapes' log2 similarity."""
     directory = Path(directory) if directory is not None else knowledge_index.skills_dir()
     if not directory.is_dir():
         return []
     wanted_tags = device_tags(device) if device else frozenset()
+    key = regime_key(shape, dtype or "", device_tag(device)) if device else None
     scored = []
     for path in sorted(directory.glob("*.md")):
         try:
             skill = skill_from_document(load_document(path, origin="skill"))
         except KnowledgeError:
             continue
-        if skill.op_class != op_class:
+        if skill.op_class != op_class or (key is not None and not skill.applies_to(key)):
             continue
-        score = similarity(shape, skill.shape)
+        theirs = RegimeFacts.from_dict(skill.facts) if skill.facts else None
+        if facts is not None and theirs is not None:
+            match = closeness(facts, theirs)
+            skill = replace(skill, match=match)
+            score = match.score
+        else:
+            score = similarity(shape, skill.shape)
         score += DTYPE_BONUS if dtype and skill.dtype == dtype else 0.0
         score += DEVICE_BONUS if skill.device in wanted_tags else 0.0
         scored.append((score, skill.speedup_vs_eager, skill))
@@ -210,6 +285,10 @@ def skill_from_document(doc: Document) -> Skill:
                 for r in meta.get("runners_up") or ()
                 if isinstance(r, dict) and isinstance(r.get("config"), dict)
             ),
+            facts=_facts(meta.get("regime_facts")),
+            not_applying=tuple(
+                dict(e) for e in meta.get("not_applying") or () if isinstance(e, dict)
+            ),
         )
     except (IndexError, KeyError, TypeError, ValueError) as exc:
         raise KnowledgeError(f"{doc.path}: incomplete skill ({exc!r})") from None
@@ -241,6 +320,10 @@ def _front_matter(skill: Skill) -> dict[str, Any]:
     }
     if skill.runners_up:
         fields["runners_up"] = [dict(r) for r in skill.runners_up]
+    if skill.facts:
+        fields["regime_facts"] = dict(skill.facts)
+    if skill.not_applying:
+        fields["not_applying"] = [dict(e) for e in skill.not_applying]
     # Round-trip check: what we write must be what `kb` and find_skills can read.
     document_from_fields(dict(fields), _body(skill), origin="skill", path=None)
     return fields
@@ -288,6 +371,12 @@ def _body(skill: Skill) -> str:
             )
             for r in skill.runners_up
         ]
+    if skill.not_applying:
+        lines += ["", "**Does not apply to** (its config lost to the default there):"]
+        lines += [
+            f"- {e['regime']}: " + str(e.get("why") or "measured slower than the default")
+            for e in skill.not_applying
+        ]
     p = skill.provenance
     lines += [
         "",
@@ -334,13 +423,18 @@ def _skill_id(
     return f"skill-{slug}-{digest[:10]}"
 
 
-def _existing_created(path: Path) -> str | None:
+def _existing(path: Path) -> Skill | None:
     if not path.is_file():
         return None
     try:
-        return skill_from_document(load_document(path, origin="skill")).provenance.get("created")
+        return skill_from_document(load_document(path, origin="skill"))
     except KnowledgeError:
         return None  # a damaged file is replaced by the new one
+
+
+def _facts(value: Any) -> dict[str, int] | None:
+    facts = RegimeFacts.from_dict(value) if isinstance(value, dict) else None
+    return facts.to_dict() if facts else None
 
 
 def _version() -> str:

@@ -169,6 +169,19 @@ def row_tile_default(r: int, inner: int, space: list[dict], warps: int | None = 
     }
 
 
+def row_block_limit(dtype: str) -> int:
+    """Rows up to this many elements take one block in registers (tutorial 02 uses the
+    whole row): the row-wise families' one-pass limit, and the "row vs block"
+    threshold of a skill's regime (knowledge/shape_regime.py). fp32 on an H200, one block with 16 warps (warps_for_block) against
+    streaming each row twice (the online kernel, the default past 8192 before):
+    32000 classes 1.65x eager at 97% of DRAM bandwidth against 1.13x at 67%;
+    16000 classes 1.53x at 99% against 1.08x at 70%; at 65536 one block spilled
+    and ran 0.28-0.36x (benchmarks/results/h200-2026-12-01-flywheel-softmax-vocab,
+    benchmarks/results/h200-2026-12-01-probe-softmax-attention-kl). 16-bit rows keep attorch's 16K cap:
+    not measured past it."""
+    return 32768 if dtype == "float32" else 16384
+
+
 SPLITS = (1, 2, 4, 8, 32, 128, 512, 2048)
 # Resident programs per SM that hide DRAM latency: a whole-tensor mean split 512
 # ways (4 per SM on an H200) read at 70% of DRAM bandwidth, 128 ways at 41%

@@ -40,6 +40,9 @@ class ProposalContext:
     seed: int = 0
     reference_profile: dict[str, Any] | None = None
     tried: tuple[dict[str, Any], ...] = ()  # configs already in the tree (evaluated or in flight)
+    # The fastest timed verified node's config so far (None before anything is timed):
+    # a warm root keeps whichever of the skill's config and the default measured better.
+    best_config: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

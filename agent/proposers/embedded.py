@@ -1,9 +1,11 @@
 """The embedded, deterministic proposer: templates + configs, no network, no model.
 
-Root: the best-matching skill's winner and the default config first, then the
-other skills' winners and their runners-up (each fitted to this plan's space
-where its shape needs other values), then, where the default keeps cuBLAS, the
-Triton tile alternative, then deterministic neighbours of the default.
+Root: the closest skill's winner and the default config first (the skill first
+when it comes from this regime, the default first when not), then the other
+skills' winners and their runners-up (each fitted to this plan's space where
+its shape needs other values), then, where the default keeps cuBLAS, the
+Triton tile alternative, then deterministic neighbours of whichever root
+config measured best so far.
 Child: mutations of the parent's config, seeded by ctx.seed, each with a
 `move` naming what changed.
 """
@@ -92,27 +94,28 @@ class EmbeddedProposer:
                     + (f" (fitted to this shape: {changes})" if changes else ""),
                 )
 
-            # A skill is a hint, not a replacement: its winner and the family's
-            # default are the first two, so a skill learnt in another shape regime
-            # cannot push the default out of a short search. Then the other
-            # skills' winners, then their runners-up.
+            # A skill is a hint, not a replacement: the closest skill's winner and
+            # the family's default are the first two, so the search keeps whichever
+            # measures better (agent/warm_start.py marks a skill that loses). The
+            # skill goes first only when its regime is this one (every device
+            # threshold on the same side); from another regime the default leads.
             default = default_config(plan, ctx.device)
+            default_move = (
+                f"{plan.family} template ({plan.op}), default config: {_describe(default)}"
+            )
+            if skills and not _same_regime(skills[0]):
+                add(default, default_move)
             for index, skill in enumerate(skills):
-                add_skill_config(skill.get("config"), f"skill {skill.get('id', '?')}")
+                add_skill_config(skill.get("config"), _skill_label(skill))
                 if index == 0:
-                    add(
-                        default,
-                        f"{plan.family} template ({plan.op}), default config: {_describe(default)}",
-                    )
+                    add(default, default_move)
             for skill in skills:
                 for rank, entry in enumerate(skill.get("runners_up") or (), start=2):
                     add_skill_config(
                         entry.get("config") if isinstance(entry, dict) else None,
                         f"skill {skill.get('id', '?')} #{rank}",
                     )
-            add(
-                default, f"{plan.family} template ({plan.op}), default config: {_describe(default)}"
-            )
+            add(default, default_move)
             if default.get("PRECISION", "ieee") != "ieee":
                 # The default's plain-fp32 twin comes next: should 3xTF32 miss the
                 # tolerance on this device, the search still has a verified kernel.
@@ -123,12 +126,19 @@ class EmbeddedProposer:
                 # (with 3xTF32, fp32 tiles can pass cuBLAS's fp32 SGEMM).
                 tiles = triton_matmul_default(plan, ctx.device)
                 add(tiles, f"Triton tiles with the epilogue fused: {_describe(tiles)}")
-            current = default
+            # Neighbours of whichever measured better so far (the default until
+            # something is timed).
+            best = ctx.best_config
+            current, origin = (
+                (dict(best), "the best so far")
+                if best and best in space and best != default
+                else (default, "the default")
+            )
             for _ in range(ctx.count * 8):
                 if len(chosen) >= ctx.count:
                     break
                 child, move = mutate(plan, current, rng, ctx.device)
-                add(child, f"from the default: {move}")
+                add(child, f"from {origin}: {move}")
         if len(chosen) < ctx.count:
             # Random moves keep landing on tried configs once the neighbourhood is
             # explored (an H100 layer-norm search stopped after 4 of its 12 configs):
@@ -286,6 +296,22 @@ class EmbeddedProposer:
 def _origin(value, key: str, parents: dict[str, dict]) -> str:
     """Which parent a child's value of `key` came from ("neither": snapped into the space)."""
     return next((name for name, config in parents.items() if config.get(key) == value), "neither")
+
+
+def _same_regime(skill: dict) -> bool:
+    """True for a skill from this problem's regime, and for one whose regime is
+    unknown (written before skills recorded theirs: ranked by shape alone)."""
+    match = skill.get("match")
+    return not isinstance(match, dict) or bool(match.get("same_regime"))
+
+
+def _skill_label(skill: dict) -> str:
+    """The node's note: which skill, and why it was picked."""
+    label = f"skill {skill.get('id', '?')}"
+    match = skill.get("match")
+    if isinstance(match, dict) and match.get("why"):
+        label += f" [{match['why']}]"
+    return label
 
 
 def _describe(config: dict) -> str:

@@ -98,6 +98,37 @@ def test_a_warm_start_tries_the_best_skill_and_the_default_then_the_other_skills
     assert proposals[3].move.startswith("skill skill-a #2:")
 
 
+def test_a_skill_from_another_regime_follows_the_default_and_says_why(graph):
+    """Issue 22: a one-block config learnt on short rows sent a long-row search down
+    the wrong path. A skill whose regime differs is measured second, after the
+    default, and the node's move names the skill and the reason."""
+    default = default_config(plan(graph), DEVICE)
+    other = next(c for c in config_space(plan(graph)) if c != default)
+    why = "another regime: a row takes several blocks here but row fits one block in the skill's"
+    skill = {
+        "id": "skill-short-rows",
+        "config": other,
+        "match": {"score": 0.2, "same_regime": False, "why": why},
+    }
+    ctx = dataclasses.replace(_ctx(graph, [], count=2), skills=(skill,))
+    first, second = EmbeddedProposer().propose_sync(ctx)
+    assert first.config == default and "default config" in first.move
+    assert second.config == other
+    assert second.move.startswith(f"skill skill-short-rows [{why}]")
+
+    same = {**skill, "match": {"score": 0.7, "same_regime": True, "why": "same regime: ..."}}
+    ctx = dataclasses.replace(ctx, skills=(same,))
+    assert [p.config for p in EmbeddedProposer().propose_sync(ctx)] == [other, default]
+
+
+def test_root_neighbours_grow_from_the_best_measured_root_config(graph):
+    default = default_config(plan(graph), DEVICE)
+    other = next(c for c in config_space(plan(graph)) if c != default)
+    ctx = _ctx(graph, [default, other], count=1, best_config=other)
+    (proposal,) = EmbeddedProposer().propose_sync(ctx)
+    assert proposal.move.startswith("from the best so far:")
+
+
 @pytest.mark.parametrize("prefix, precision", [("25", "tf32x3"), ("33", None)])
 def test_a_matmul_with_an_epilogue_measures_cublas_and_triton_tiles_first(prefix, precision):
     """The default keeps cuBLAS and fuses the chain after it; the next root candidate

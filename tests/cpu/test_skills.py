@@ -10,9 +10,15 @@ from kernelwright.knowledge.document import SKILL
 from kernelwright.knowledge.frontmatter import KnowledgeError
 from kernelwright.knowledge.index import EXTRA_PATH_ENV, KnowledgeIndex, skills_dir
 from kernelwright.knowledge.retrieval import retrieve
-from kernelwright.knowledge.shape_regime import regime_label, similarity
+from kernelwright.knowledge.shape_regime import (
+    RegimeFacts,
+    closeness,
+    regime_key,
+    regime_label,
+    similarity,
+)
 from kernelwright.knowledge.signals import Signals
-from kernelwright.knowledge.skills import find_skills, write_skill
+from kernelwright.knowledge.skills import find_skills, mark_not_applying, write_skill
 
 H100 = "NVIDIA H100 80GB HBM3"
 SOFTMAX_CONFIG = {"BLOCK_SIZE": 4096, "num_warps": 8, "rows_per_program": 1}
@@ -197,3 +203,58 @@ def test_shape_regimes():
     assert similarity([4096, 4096], [4096, 8192]) > similarity([4096, 4096], [4096, 65536])
     assert similarity([64, 64], [64, 64, 1]) == 0.5  # different rank: total size only, half weight
     assert similarity([64, 64], [64, 64, 4]) < 0.5
+
+
+def rows(row, count, dtype_bytes=4):
+    """A row-wise problem on an H200 (132 SMs, 227 KiB per block, 50 MiB of L2)."""
+    return RegimeFacts(
+        row, count, dtype_bytes, 32768 if dtype_bytes == 4 else 16384, 132, 232448, 50 << 20
+    )
+
+
+def test_regime_closeness_weighs_device_thresholds_not_only_sizes():
+    """Issue 22's pair: 8192-wide rows fit one block, 49152-wide rows do not."""
+    short, long_rows = rows(8192, 8192), rows(49152, 2048)
+    far = closeness(long_rows, short)
+    assert not far.same_regime
+    assert "a row takes several blocks here" in far.why
+    # twice the rows, same side of every threshold: the same regime
+    near = closeness(rows(8192, 16384), short)
+    assert near.same_regime and near.score > far.score
+    # few rows against many: another regime even at the same row length
+    assert not closeness(rows(8192, 64), short).same_regime
+    assert "fewer rows than SMs here" in closeness(rows(8192, 64), short).why
+
+
+def test_retrieval_ranks_the_skill_from_the_problems_regime_first():
+    # log2 shape similarity alone ranks the 16384-wide skill first for 40000-wide rows,
+    # but those rows fit one block and these do not
+    wide = write(
+        best_node(config={"BLOCK_SIZE": 16384}),
+        shape=[2048, 16384],
+        facts=rows(16384, 2048),
+        problem_hash="wide",
+    )
+    longer = write(
+        best_node(config={"BLOCK_SIZE": 65536}),
+        shape=[4096, 49152],
+        facts=rows(49152, 4096),
+        problem_hash="longer",
+    )
+    found = find_skills("softmax", "float32", H100, [2048, 40000], facts=rows(40000, 2048))
+    assert [s.id for s in found] == [longer.id, wide.id]
+    assert found[0].match.same_regime and not found[1].match.same_regime
+    assert found[0].to_context()["match"]["why"].startswith("same regime")
+
+
+def test_a_skill_marked_as_not_applying_is_left_out_of_that_regime_only():
+    skill = write(shape=[4096, 4096], facts=rows(4096, 4096))
+    key = regime_key([2048, 49152], "float32", "h100")
+    marked = mark_not_applying(skill.path, key, {"why": "1.09× against the default's 1.30×"})
+    assert marked.not_applying[0]["regime"] == key
+    assert find_skills("softmax", "float32", H100, [2048, 49152]) == []
+    assert [s.id for s in find_skills("softmax", "float32", H100, [4096, 4096])] == [skill.id]
+    # the same winner written again keeps what the other regime taught
+    again = write(shape=[4096, 4096], facts=rows(4096, 4096))
+    assert again.id == skill.id and again.not_applying == marked.not_applying
+    assert "Does not apply to" in skill.path.read_text(encoding="utf-8")

@@ -19,6 +19,7 @@ from ..heuristics import (
     next_pow2,
     norm_split,
     reduction_tiles,
+    row_block_limit,
     warps_for_block,
 )
 from ..patterns import copy_of, dims_of, prologue_of
@@ -295,16 +296,7 @@ def match_written_softmax(ctx):
 # --- config -------------------------------------------------------------------
 
 
-def one_pass_limit(dtype: str) -> int:
-    """Rows up to this many elements take one block in registers (tutorial 02 uses the
-    whole row). fp32 on an H200, one block with 16 warps (warps_for_block) against
-    streaming each row twice (the online kernel, the default past 8192 before):
-    32000 classes 1.65x eager at 97% of DRAM bandwidth against 1.13x at 67%;
-    16000 classes 1.53x at 99% against 1.08x at 70%; at 65536 one block spilled
-    and ran 0.28-0.36x (benchmarks/results/h200-2026-12-01-flywheel-softmax-vocab,
-    benchmarks/results/h200-2026-12-01-probe-softmax-attention-kl). 16-bit rows keep attorch's 16K cap:
-    not measured past it."""
-    return 32768 if dtype == "float32" else 16384
+one_pass_limit = row_block_limit  # heuristics.py: shared with skill regimes
 
 
 def space(plan, device=None) -> list[dict]:
