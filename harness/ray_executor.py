@@ -45,6 +45,9 @@ log = logging.getLogger(__name__)
 # loaded 2-core machine. One that never starts is waiting for a GPU someone else holds.
 ACTOR_START_TIMEOUT_S = 180.0
 PROBE_TIMEOUT_S = 5.0  # ray.init itself retries an unreachable address for minutes
+# Ray gives its raylet a fixed 30 s to register (ray/_private/node.py); on a loaded
+# 2-core machine that once ran out, and the second start went through.
+LOCAL_START_ATTEMPTS = 2
 
 
 class JobHost:
@@ -240,11 +243,16 @@ def _connect(address: str | None) -> bool:
         except Exception as err:  # noqa: BLE001 - the user gets one sentence, not Ray's trace
             raise BadInputError(f"cannot join the Ray cluster at {address}: {_first_line(err)}")
         return False
-    with _without_secrets():
-        try:
-            ray.init(**options)
-        except Exception as err:  # noqa: BLE001
-            raise BadInputError(f"cannot start a local Ray instance: {_first_line(err)}")
+    for attempt in range(LOCAL_START_ATTEMPTS):
+        with _without_secrets():
+            try:
+                ray.init(**options)
+                return True
+            except Exception as err:  # noqa: BLE001
+                ray.shutdown()  # what did start of it
+                if attempt + 1 == LOCAL_START_ATTEMPTS:
+                    raise BadInputError(f"cannot start a local Ray instance: {_first_line(err)}")
+                log.warning("starting a local Ray instance failed (%s); trying again", err)
     return True
 
 
