@@ -189,8 +189,11 @@ class RayExecutor:
     def _lose(self, actor: _Actor, err: BaseException) -> None:
         if actor.alive:
             actor.alive = False
-            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            log.warning("ray executor: lost %s: %s", actor.name, reason)
+            log.warning("ray executor: lost %s: %s", actor.name, _first_line(err))
+            # An actor only unreachable for now (ActorUnavailableError) would come back
+            # holding its GPU and running jobs that were sent elsewhere: it goes for good.
+            with contextlib.suppress(Exception):
+                ray.kill(actor.handle)
         self._wake()  # waiters recount: a job may now have nowhere to go
 
     async def warm(self, device: str) -> None:

@@ -41,13 +41,20 @@ CANDIDATES = {
 @pytest.fixture(scope="module")
 def two_gpus():
     """One Ray instance for the module (it takes seconds to start on two cores)."""
-    ray.init(
-        num_cpus=2,
-        num_gpus=2,
-        include_dashboard=False,
-        log_to_driver=False,
-        logging_level=logging.ERROR,
-    )
+    for attempt in range(2):  # Ray's fixed 30 s for its raylet can run out on a loaded machine
+        try:
+            ray.init(
+                num_cpus=2,
+                num_gpus=2,
+                include_dashboard=False,
+                log_to_driver=False,
+                logging_level=logging.ERROR,
+            )
+            break
+        except Exception:
+            ray.shutdown()
+            if attempt:
+                raise
     yield
     ray.shutdown()
 
