@@ -33,6 +33,10 @@ class SearchConfig:
     require_sandbox: bool | None = None
     import_timeout_s: float = 60.0  # the problem's import and inputs; capped by time_limit_s
     use_cache: bool = True  # answer repeated candidates from the results store
+    # Where candidates run (harness/executors.py): "local" worker processes, or "ray",
+    # one actor per GPU of the cluster at `ray_address` (None: a local Ray instance).
+    executor: str = "local"
+    ray_address: str | None = None
 
 
 @dataclass
@@ -68,11 +72,14 @@ class SearchReport:
 #
 #   async def run_search(problem_path: str, config: SearchConfig,
 #                        on_event: Callable[[SearchEvent], None] | None = None,
-#                        cancel: asyncio.Event | None = None) -> SearchReport
+#                        cancel: asyncio.Event | None = None,
+#                        executor: Executor | None = None) -> SearchReport
 #       Runs the tree search; every evaluation happens in harness worker
 #       subprocesses driven by asyncio, so it is safe inside an event loop.
 #       Setting `cancel` stops proposing, kills in-flight workers and returns
-#       the report of what was evaluated so far.
+#       the report of what was evaluated so far. An `executor` given (a bench shares
+#       one Ray executor among its searches) is used and left open; otherwise the
+#       search makes the one `config.executor` names and closes it.
 #
 #   async def profile_problem(problem_path: str, device: str = "auto",
 #                             store_path: str | None = None) -> dict

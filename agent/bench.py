@@ -220,9 +220,12 @@ def markdown(rows: list[dict[str, Any]], summary: dict[str, Any], meta: dict[str
 
 
 async def _search_all(
-    problems: list[Path], args: argparse.Namespace, out: Path
+    problems: list[Path], args: argparse.Namespace, out: Path, executor: Any = None
 ) -> list[dict[str, Any]]:
-    """Several problems at once: their compiles overlap, their timings take turns on the GPU."""
+    """Several problems at once: their compiles overlap, their timings take turns on the GPU.
+
+    With a Ray executor every search sends its candidates to the same actors, one per
+    GPU of the cluster, each to the least loaded: the problems spread over the GPUs."""
     slots = asyncio.Semaphore(max(args.concurrency, 1))
     bench_started = time.monotonic()
 
@@ -244,6 +247,8 @@ async def _search_all(
             require_sandbox=args.require_sandbox,
             import_timeout_s=args.import_timeout,
             compile_baseline=False,
+            executor=getattr(args, "executor", "local"),
+            ray_address=getattr(args, "ray_address", None),
         )
         async with slots:
             started = time.monotonic()
@@ -251,7 +256,8 @@ async def _search_all(
                 # Twice the limit and the first-verdict grace: the search stops itself;
                 # this only guards the table against a problem that hangs the harness.
                 await asyncio.wait_for(
-                    run_search(str(problem), config), args.time_limit * 2 + FIRST_RESULT_GRACE_S
+                    run_search(str(problem), config, executor=executor),
+                    args.time_limit * 2 + FIRST_RESULT_GRACE_S,
                 )
                 data = json.loads((out / problem.stem / "report.json").read_text())
             except Exception as err:  # one problem's failure is a row, not the end of the bench
@@ -296,13 +302,18 @@ async def _search_all(
         out,
         stage="searches done; torch.compile baselines not timed yet (vs compile is empty)",
     )
-    return await _time_baselines(problems, rows, args, out)
+    return await _time_baselines(problems, rows, args, out, executor)
 
 
 async def _time_baselines(
-    problems: list[Path], rows: list[dict[str, Any]], args: argparse.Namespace, out: Path
+    problems: list[Path],
+    rows: list[dict[str, Any]],
+    args: argparse.Namespace,
+    out: Path,
+    executor: Any = None,
 ) -> list[dict[str, Any]]:
-    """Each verified best, timed once more beside eager and torch.compile, one at a time.
+    """Each verified best, timed once more beside eager and torch.compile, one at a time
+    per GPU (a Ray executor's GPUs take one each at once).
 
     This is the row's final word: its timings, speedups and profile come from
     this evaluation (the search's own figure stays as `search_vs_eager`).
@@ -316,12 +327,13 @@ async def _time_baselines(
     # The next baseline's worker starts (imports torch) while this one runs: on the
     # H200, the part of a search evaluation outside the GPU gate (mostly starting
     # its worker) was about 9 s, and the baselines run one after another.
-    pool = WorkerPool(parallel=1, prestart=True)
+    pool = executor or WorkerPool(parallel=1, prestart=True)
     harness = Harness(store=Store(args.store), pool=pool, limits=Limits(timeout_s=600.0))
     try:
-        await _each_baseline(harness, problems, rows, args, out)
+        await _each_baseline(harness, problems, rows, args, out, getattr(executor, "gpus", 1))
     finally:
-        await pool.close()
+        if executor is None:  # the bench closes its own
+            await pool.close()
     return rows
 
 
@@ -331,41 +343,53 @@ async def _each_baseline(
     rows: list[dict[str, Any]],
     args: argparse.Namespace,
     out: Path,
+    at_once: int = 1,
 ) -> None:
-    for problem, row in zip(problems, rows):
-        best_file = out / problem.stem / "best.py"
-        if not row["verified"] or not best_file.exists():
-            continue
-        started = time.monotonic()
-        try:
-            final = await harness.evaluate(
-                str(problem),
-                best_file.read_text(),
-                "cuda",
-                use_cache=False,
-                compile_baseline=True,
-                compile_mode=args.compile_mode,
-            )
-        except Exception as err:  # the row keeps the search's figures, and says why
-            row["baseline_error"] = f"{type(err).__name__}: {err}"
-            continue
-        (out / problem.stem / "final_eval.json").write_text(json.dumps(final.to_dict(), indent=2))
-        row.update(final_row(final.to_dict(), row))
-        row["baseline_seconds"] = time.monotonic() - started  # torch.compile's autotune included
-        with open(out / "rows.jsonl", "a") as handle:
-            handle.write(json.dumps(row) + "\n")
-        print(
-            json.dumps(
-                {
-                    "problem": problem.name,
-                    "final": final.outcome,
-                    "vs_eager": row["vs_eager"],
-                    "vs_compile": row["vs_compile"],
-                    "seconds": row["baseline_seconds"],
-                }
-            ),
-            flush=True,
+    turns = asyncio.Semaphore(max(at_once, 1))
+
+    async def one(problem: Path, row: dict[str, Any]) -> None:
+        async with turns:
+            await _one_baseline(harness, problem, row, args, out)
+
+    await asyncio.gather(*(one(problem, row) for problem, row in zip(problems, rows)))
+
+
+async def _one_baseline(
+    harness: Any, problem: Path, row: dict[str, Any], args: argparse.Namespace, out: Path
+) -> None:
+    best_file = out / problem.stem / "best.py"
+    if not row["verified"] or not best_file.exists():
+        return
+    started = time.monotonic()
+    try:
+        final = await harness.evaluate(
+            str(problem),
+            best_file.read_text(),
+            "cuda",
+            use_cache=False,
+            compile_baseline=True,
+            compile_mode=args.compile_mode,
         )
+    except Exception as err:  # the row keeps the search's figures, and says why
+        row["baseline_error"] = f"{type(err).__name__}: {err}"
+        return
+    (out / problem.stem / "final_eval.json").write_text(json.dumps(final.to_dict(), indent=2))
+    row.update(final_row(final.to_dict(), row))
+    row["baseline_seconds"] = time.monotonic() - started  # torch.compile's autotune included
+    with open(out / "rows.jsonl", "a") as handle:
+        handle.write(json.dumps(row) + "\n")
+    print(
+        json.dumps(
+            {
+                "problem": problem.name,
+                "final": final.outcome,
+                "vs_eager": row["vs_eager"],
+                "vs_compile": row["vs_compile"],
+                "seconds": row["baseline_seconds"],
+            }
+        ),
+        flush=True,
+    )
 
 
 def final_row(final: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
@@ -418,6 +442,7 @@ def write_tables(
         f"--budget {args.budget} --concurrency {args.concurrency} "
         f"--parallel {args.parallel} --compile-mode {args.compile_mode} "
         + (f"--filter '{args.filter}' " if args.filter else "")
+        + _executor_flags(args)
         + f"--out {args.out}",
     }
     if stage:
@@ -433,14 +458,46 @@ def write_tables(
     return text
 
 
+def _executor_flags(args: argparse.Namespace) -> str:
+    if getattr(args, "executor", "local") == "local":
+        return ""
+    address = getattr(args, "ray_address", None)
+    return f"--executor {args.executor} " + (f"--ray-address {address} " if address else "")
+
+
 def run_bench(args: argparse.Namespace) -> int:
     folder = Path(args.dir)
     problems = find_problems(folder, args.filter)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise BadInputError(f"--out {out} is a file, not a folder")
+    # One executor for the whole bench, joined before anything runs: an unreachable
+    # cluster is one line and exit 2, not a failed row per problem. The local one
+    # stays per search (each search's own pool, as before).
+    executor = None
+    if getattr(args, "executor", "local") == "local" and getattr(args, "ray_address", None):
+        raise BadInputError("--ray-address needs --executor ray")
+    if getattr(args, "executor", "local") != "local":
+        from kernelwright.harness.evaluate import resolve_device
+        from kernelwright.harness.executors import make_executor
+
+        executor = make_executor(
+            args.executor, args.ray_address, device=resolve_device(args.device)
+        )
+    if args.concurrency is None:
+        args.concurrency = getattr(executor, "gpus", 1)  # Ray: one problem per GPU at once
     out.mkdir(parents=True, exist_ok=True)
     (out / "rows.jsonl").unlink(missing_ok=True)
-    rows = asyncio.run(_search_all(problems, args, out))
+    rows = asyncio.run(_bench(problems, args, out, executor))
     print(write_tables(rows, problems, args, out))
     return 0
+
+
+async def _bench(
+    problems: list[Path], args: argparse.Namespace, out: Path, executor: Any
+) -> list[dict[str, Any]]:
+    try:
+        return await _search_all(problems, args, out, executor)
+    finally:
+        if executor is not None:
+            await executor.close()

@@ -27,7 +27,8 @@ from kernelwright.agent.strategies import Expansion, make_strategy
 from kernelwright.agent.tree import Node, Tree, node_number
 from kernelwright.agent.warm_start import SkillJudge
 from kernelwright.harness.evaluate import BadInputError, Harness, read_source, resolve_device
-from kernelwright.harness.pool import Limits, WorkerPool
+from kernelwright.harness.executors import Executor, ExecutorLost, make_executor
+from kernelwright.harness.pool import Limits
 from kernelwright.harness.sandbox import process_alive
 from kernelwright.harness.store import Store, content_hash
 
@@ -54,8 +55,11 @@ class Search:
         config: SearchConfig,
         on_event: Callable[[SearchEvent], None] | None,
         cancel: asyncio.Event | None,
+        executor: Executor | None = None,
     ):
         self.problem_path = str(problem_path)
+        self.executor = executor  # a caller's executor is the caller's to close
+        self.made_executor: Executor | None = None  # one this search made: it closes it
         self.config = config
         self.on_event = on_event or (lambda event: None)
         self.cancel = cancel or asyncio.Event()
@@ -116,7 +120,7 @@ class Search:
         return not in_flight and self._grace_left() > 0  # the one candidate of the grace
 
     # -- setup ----------------------------------------------------------------------
-    def _check_sandbox(self, pool: WorkerPool) -> None:
+    def _check_sandbox(self, pool: Executor) -> None:
         """Code from Claude runs only sandboxed unless the user says otherwise; without a
         sandbox the search still runs the embedded generator's code, and says so."""
         sandbox = pool.sandbox
@@ -147,7 +151,15 @@ class Search:
         self.store = Store(self.config.store_path)
         if self.store.notice:
             self.notes.append(self.store.notice)
-        pool = WorkerPool(parallel=self.config.parallel, prestart=True)
+        pool = self.executor
+        if pool is None:
+            pool = self.made_executor = make_executor(
+                self.config.executor,
+                self.config.ray_address,
+                device=self.device,
+                parallel=self.config.parallel,
+                prestart=True,
+            )
         self._check_sandbox(pool)
         self.harness = Harness(
             store=self.store,
@@ -408,8 +420,8 @@ class Search:
                     )
             raise
         finally:
-            if getattr(self, "harness", None) is not None:
-                await self.harness.pool.close()  # the spare worker, started for a next candidate
+            if self.made_executor is not None:
+                await self.made_executor.close()  # the spare worker, started for a next candidate
 
     async def _run(self) -> SearchReport:
         await self._prepare()
@@ -463,6 +475,11 @@ class Search:
                 node = in_flight.pop(task)
                 try:
                     task.result()
+                except ExecutorLost:
+                    # Not this candidate's failure: nothing is left to run any. The
+                    # node stays stored without a result, so --resume runs it again.
+                    await _cancel_all(in_flight)
+                    raise
                 except Exception as err:  # a harness failure on one node is that node's failure
                     node.result = {"outcome": "crash", "message": f"harness: {err}"}
                 self._record(node)
@@ -593,7 +610,8 @@ async def run_search(
     config: SearchConfig,
     on_event: Callable[[SearchEvent], None] | None = None,
     cancel: asyncio.Event | None = None,
+    executor: Executor | None = None,
 ) -> SearchReport:
     if not Path(problem_path).is_file():
         raise BadInputError(f"problem file not found: {problem_path}")
-    return await Search(problem_path, config, on_event, cancel).run()
+    return await Search(problem_path, config, on_event, cancel, executor).run()

@@ -11,13 +11,16 @@ import importlib.metadata
 import platform
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kernelwright.harness import memory, ncu, static_checks
 from kernelwright.harness.messages import EvalResult, JobKind, JobRequest, Outcome
 from kernelwright.harness.pool import JobOutcome, Limits, WorkerPool
 from kernelwright.harness.store import Store, content_hash, eval_key
 from kernelwright.harness.version import kernelwright_version
+
+if TYPE_CHECKING:  # executors.py imports this module's errors
+    from kernelwright.harness.executors import Executor
 
 
 class BadInputError(ValueError):
@@ -88,12 +91,14 @@ class Harness:
     def __init__(
         self,
         store: Store | None = None,
-        pool: WorkerPool | None = None,
+        pool: Executor | None = None,
         limits: Limits = Limits(),
         require_sandbox: bool = False,
     ):
         self.store = store
-        self.pool = pool or WorkerPool(gpus=gpu_count() if _cuda_present() else 1)
+        # Whatever runs the jobs: a local WorkerPool unless the caller hands another
+        # executor (harness/executors.py: Ray).
+        self.pool: Executor = pool or WorkerPool(gpus=gpu_count() if _cuda_present() else 1)
         self.limits = limits
         self.versions = package_versions()
         # What each problem (by content hash) holds on the device, from its capture and

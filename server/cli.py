@@ -193,6 +193,22 @@ def _add_safety(parser: argparse.ArgumentParser, claude: bool = False) -> None:
     )
 
 
+def _add_executor(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--executor",
+        default="local",
+        choices=("local", "ray"),
+        help="where candidates run: local worker processes, or one Ray actor per GPU "
+        "of a cluster (needs kernelwright[ray])",
+    )
+    parser.add_argument(
+        "--ray-address",
+        default=None,
+        metavar="ADDR",
+        help="the Ray cluster to join, HOST:PORT (default: start a local Ray instance)",
+    )
+
+
 def _add_common(parser: argparse.ArgumentParser, device: bool = True) -> None:
     if device:
         parser.add_argument(
@@ -277,6 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=COMPILE_MODES,
         help="torch.compile mode of the labelled baseline",
     )
+    _add_executor(p)
     _add_safety(p, claude=True)
     _add_common(p)
     p.set_defaults(func=cmd_optimize)
@@ -298,8 +315,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--concurrency",
         type=_positive_int,
-        default=1,
-        help="problems searched at once (timings still take turns on the GPU)",
+        default=None,
+        help="problems searched at once (default 1; with --executor ray, one per GPU of "
+        "the cluster); timings still take turns on each GPU",
     )
     p.add_argument(
         "--parallel", type=_positive_int, default=3, help="candidates in flight per problem"
@@ -310,6 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=COMPILE_MODES,
         help="torch.compile mode of the labelled baseline",
     )
+    _add_executor(p)
     _add_safety(p, claude=True)
     _add_common(p)
     p.set_defaults(func=cmd_bench)

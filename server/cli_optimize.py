@@ -36,6 +36,8 @@ def config_from_args(args: argparse.Namespace) -> SearchConfig:
         require_sandbox=args.require_sandbox,
         import_timeout_s=args.import_timeout,
         use_cache=not args.no_cache,
+        executor=args.executor,
+        ray_address=args.ray_address,
     )
 
 

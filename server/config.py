@@ -11,6 +11,11 @@ and from `workspace/configuration` section "kernelwright", camelCase keys:
     slowSpotSpeedup: number > 1  (a measured candidate this much faster marks a slow spot)
     requireSandbox: bool | null  (null: required when the Claude proposer joins;
                                   harness/sandbox.py, docs/security.md)
+    executor: "local" | "ray"    (where candidates run: harness/executors.py)
+    rayAddress: str | null       (the Ray cluster to join; null: a local Ray instance)
+
+Settings only name the executor: the server never imports Ray (nor torch, nor the
+agent); the search process it starts makes the executor.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from kernelwright.harness.paths import cache_dir
 SECTION = "kernelwright"
 DEVICES = ("auto", "cpu", "cuda")
 STRATEGIES = ("mcts", "evolve")
+EXECUTORS = ("local", "ray")  # harness/executors.py EXECUTORS, not imported: see above
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,8 @@ class Settings:
     shape_command: tuple[str, ...] | None = None
     slow_spot_speedup: float = 1.2
     require_sandbox: bool | None = None
+    executor: str = "local"
+    ray_address: str | None = None
 
     def store_dir(self) -> Path:
         return Path(self.store_path).expanduser().parent if self.store_path else cache_dir()
@@ -57,6 +65,8 @@ _CAMEL = {
     "shapeCommand": "shape_command",
     "slowSpotSpeedup": "slow_spot_speedup",
     "requireSandbox": "require_sandbox",
+    "executor": "executor",
+    "rayAddress": "ray_address",
 }
 
 
@@ -65,6 +75,9 @@ def _check(key: str, value: Any) -> tuple[Any, str | None]:
     if key == "device":
         ok = value in DEVICES
         return value, None if ok else f"must be one of {', '.join(DEVICES)}"
+    if key == "executor":
+        ok = value in EXECUTORS
+        return value, None if ok else f"must be one of {', '.join(EXECUTORS)}"
     if key == "strategy":
         ok = value in STRATEGIES
         return value, None if ok else f"must be one of {', '.join(STRATEGIES)}"
@@ -85,7 +98,7 @@ def _check(key: str, value: Any) -> tuple[Any, str | None]:
     if key == "require_sandbox":
         ok = value is None or isinstance(value, bool)
         return value, None if ok else "must be true, false or null"
-    if key in ("model", "store_path"):
+    if key in ("model", "store_path", "ray_address"):
         ok = value is None or (isinstance(value, str) and value.strip() != "")
         return value, None if ok else "must be a non-empty string or null"
     return value, "is not a setting"

@@ -67,6 +67,8 @@ def search_config(request: msg.SearchRequest):
         store_path=request.store_path,
         out_dir=request.out_dir,
         require_sandbox=request.require_sandbox,
+        executor=request.executor,
+        ray_address=request.ray_address,
     )
     return config, notes
 

@@ -6,7 +6,8 @@ server process never imports torch or the agent, so nothing here may either.
 
     server → child, one line on stdin, then nothing or `cancel`:
       SearchRequest   {"mode": "search", problem_path, budget, time_limit_s, strategy,
-                       proposers, device, store_path, out_dir, require_sandbox, model}
+                       proposers, device, store_path, out_dir, require_sandbox, model,
+                       executor, ray_address}
       ProfileRequest  {"mode": "profile", problem_path, device, store_path}
       cancel          a plain line: stop proposing, report what was evaluated so far
     child → server, on stdout (the child's own prints go to stderr):
@@ -87,6 +88,8 @@ class SearchRequest(_Request):
     out_dir: str | None
     require_sandbox: bool | None = None
     model: str | None = None  # no search reads it yet: the child says so in the notes
+    executor: str = "local"  # where candidates run: "local" or "ray" (harness/executors.py)
+    ray_address: str | None = None  # the Ray cluster to join; None: a local Ray instance
 
 
 @dataclass(frozen=True)

@@ -172,6 +172,8 @@ class Searches:
                 out_dir=str(settings.store_dir() / "searches" / prob.digest),
                 require_sandbox=settings.require_sandbox,
                 model=settings.model or None,
+                executor=settings.executor,
+                ray_address=settings.ray_address,
             )
         job = self.jobs.start(
             uri,

@@ -7,6 +7,7 @@ import { CONFIG_SECTION } from './constants';
 
 export const DEVICES = ['auto', 'cpu', 'cuda'] as const;
 export const STRATEGIES = ['mcts', 'evolve'] as const;
+export const EXECUTORS = ['local', 'ray'] as const;
 export const TRACE_LEVELS = ['off', 'messages', 'verbose'] as const;
 
 /** Options the server takes (server/config.py), under the server's camelCase
@@ -24,6 +25,10 @@ export interface ServerOptions {
   slowSpotSpeedup: number;
   /** null: the sandbox is required when the Claude proposer joins (docs/security.md). */
   requireSandbox: boolean | null;
+  /** Where candidates run: local worker processes, or one Ray actor per GPU of a cluster. */
+  executor: (typeof EXECUTORS)[number];
+  /** The Ray cluster to join (HOST:PORT); null: the search starts a local Ray instance. */
+  rayAddress: string | null;
 }
 
 export interface Settings {
@@ -43,6 +48,8 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<ServerOptions> = Object.freeze({
   shapeCommand: null,
   slowSpotSpeedup: 1.2,
   requireSandbox: null,
+  executor: 'local',
+  rayAddress: null,
 });
 
 export const SERVER_OPTION_KEYS = Object.keys(DEFAULT_SERVER_OPTIONS) as (keyof ServerOptions)[];
@@ -109,6 +116,8 @@ const checks: { [K in keyof ServerOptions]: Check<ServerOptions[K]> } = {
     typeof v === 'number' && Number.isFinite(v) && v > 1 ? { ok: v } : { reason: 'must be a number above 1' },
   requireSandbox: (v) =>
     v === null || typeof v === 'boolean' ? { ok: v } : { reason: 'must be true, false or null' },
+  executor: oneOf(EXECUTORS),
+  rayAddress: optionalString,
 };
 
 /** Expands `${workspaceFolder}` and a leading `~` the way users write paths in settings. */

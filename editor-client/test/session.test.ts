@@ -62,7 +62,7 @@ test('trusted workspace: settings become initializationOptions and the interpret
   assert.equal(created.length, 1);
   assert.deepEqual(created[0].initOptions, {
     device: 'cpu', budget: 32, timeLimitS: 300, strategy: 'mcts', proposers: ['embedded', 'claude'], model: null, storePath: null,
-    shapeCommand: null, slowSpotSpeedup: 1.2, requireSandbox: null,
+    shapeCommand: null, slowSpotSpeedup: 1.2, requireSandbox: null, executor: 'local', rayAddress: null,
   });
   assert.equal(created[0].launch.command, '/py/bin/python');
   assert.equal(created[0].launch.cwd, '/ws');

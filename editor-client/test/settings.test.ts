@@ -16,6 +16,8 @@ test('no settings: initializationOptions carry the documented defaults', () => {
     shapeCommand: null,
     slowSpotSpeedup: 1.2,
     requireSandbox: null,
+    executor: 'local',
+    rayAddress: null,
   });
   assert.deepEqual(settings.interpreter, []);
 });
@@ -33,6 +35,8 @@ test('every server setting reaches initializationOptions under the server\'s nam
       shapeCommand: ['python', '${workspaceFolder}/run_model.py'],
       slowSpotSpeedup: 1.5,
       requireSandbox: true,
+      executor: 'ray',
+      rayAddress: ' head:6379 ',
       interpreter: ['~/venv/bin/python', '-X', 'utf8'],
     },
     { workspaceFolder: '/ws', home: '/home/u' },
@@ -49,6 +53,8 @@ test('every server setting reaches initializationOptions under the server\'s nam
     shapeCommand: ['python', '/ws/run_model.py'],
     slowSpotSpeedup: 1.5,
     requireSandbox: true,
+    executor: 'ray',
+    rayAddress: 'head:6379',
   });
   assert.deepEqual(settings.interpreter, ['/home/u/venv/bin/python', '-X', 'utf8']);
 });

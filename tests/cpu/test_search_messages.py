@@ -111,11 +111,12 @@ def test_candidate_ids_name_the_run_and_the_node():
         msg.split_candidate_id("n0012")
 
 
-def test_the_language_server_side_imports_neither_torch_nor_the_agent():
+def test_the_language_server_side_imports_neither_torch_nor_the_agent_nor_ray():
     code = (
         "import sys, kernelwright.server.server, kernelwright.server.jobs, "
         "kernelwright.server.search_messages, kernelwright.server.results\n"
-        "bad = [m for m in sys.modules if m == 'torch' or m.startswith('kernelwright.agent')]\n"
+        "bad = [m for m in sys.modules if m in ('torch', 'ray') "
+        "or m.startswith('kernelwright.agent')]\n"
         "print(bad)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -46,6 +46,25 @@ def test_require_sandbox_setting():
     assert "kernelwright.requireSandbox must be true, false or null" in msgs[0]
 
 
+def test_executor_setting_reaches_the_search():
+    """The server only names the executor; its search process makes it (and imports Ray)."""
+    from kernelwright.server import search_child
+    from kernelwright.server import search_messages as msg
+
+    s, msgs = config.parse({"executor": "ray", "rayAddress": "head:6379"})
+    assert (s.executor, s.ray_address) == ("ray", "head:6379") and not msgs
+    s, msgs = config.parse({"executor": "dask"})
+    assert s.executor == "local"
+    assert "kernelwright.executor must be one of local, ray" in msgs[0]
+    request = msg.SearchRequest.from_json(
+        msg.SearchRequest(
+            "p.py", 1, 1.0, "mcts", None, "cpu", None, None, executor="ray", ray_address="h:1"
+        ).to_json()
+    )
+    search, _ = search_child.search_config(request)
+    assert (search.executor, search.ray_address) == ("ray", "h:1")
+
+
 def test_titles_are_honest():
     cpu = Candidate(1, "a", "src", "ok", "cpu", None, {"bottleneck": None})
     assert (
