@@ -7,7 +7,8 @@
 #   FILTER  problems to run, a regular expression on file names (default '^(01|13|17)_')
 #   DIR     the problem folder (default benchmarks/problems)
 # From the environment: BUDGET (4), TIME_LIMIT (45 s a problem), CONCURRENCY (3, both
-# executors), STOP_S (270 s a bench, so both fit one call), DEVICE (cuda; cpu to try
+# executors), STOP_S (270 s a bench, so both fit one call), COMPILE_MODE (the torch.compile
+# baseline's, max-autotune-no-cudagraphs), DEVICE (cuda; cpu to try
 # it on a CPU machine with small problems).
 set -u
 cd "$(dirname "$0")/.."
@@ -30,7 +31,7 @@ for executor in local ray; do
   timeout "${STOP_S:-270}" python3 -m kernelwright.server.cli bench "$dir" --filter "$filter" \
       --executor "$executor" --device "${DEVICE:-cuda}" --budget "${BUDGET:-4}" \
       --time-limit "${TIME_LIMIT:-45}" --concurrency "${CONCURRENCY:-3}" \
-      --compile-mode max-autotune-no-cudagraphs --out "/tmp/ray-check-$executor" \
+      --compile-mode "${COMPILE_MODE:-max-autotune-no-cudagraphs}" --out "/tmp/ray-check-$executor" \
       --store "/tmp/ray-check-$executor.sqlite" > "$out/ray-check-$executor.log" 2>&1
   echo "bench --executor $executor: exit $? after $(( $(date +%s) - started )) s" | tee -a "$out/ray-check-$executor.log"
 done
