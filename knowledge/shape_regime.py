@@ -83,6 +83,10 @@ def _log2(value: int) -> float:
 # generator splits long rows); from ROWS_PER_SM_MANY, several short rows share a
 # program (generator/templates/softmax.py: rows_per_program keeps 4 per SM).
 ROWS_PER_SM_MANY = 4
+# Rows further apart in length than this are another regime whatever the thresholds
+# say: a skill's block sizes were chosen for its rows (a 1024-wide RMSNorm's one-tile
+# BLOCK_R walks a 16384-wide row in sixteen tiles).
+ROW_SPREAD = 4
 # How much a differing threshold weighs against log2 distance in `closeness`:
 # crossing one is worse than being 4× apart on the same side.
 THRESHOLD_WEIGHT = 2.0
@@ -175,22 +179,28 @@ class Closeness:
 
 def closeness(problem: RegimeFacts, skill: RegimeFacts) -> Closeness:
     """log2 distance of row length and rows per SM, plus THRESHOLD_WEIGHT for each
-    threshold the two shapes sit on different sides of."""
+    threshold the two shapes sit on different sides of (rows more than ROW_SPREAD
+    apart in length count as one)."""
     ours, theirs = problem.sides(), skill.sides()
-    crossed = [name for name in ours if ours[name] != theirs[name]]
+    reasons = [
+        f"{ours[name]} here but {theirs[name].split(' ', 1)[1]} in the skill's"
+        for name in ours
+        if ours[name] != theirs[name]
+    ]
+    spread = max(problem.row, skill.row) / max(min(problem.row, skill.row), 1)
+    if spread > ROW_SPREAD:
+        longer = "longer" if problem.row > skill.row else "shorter"
+        reasons.append(f"rows {spread:.3g}× {longer} here than in the skill's")
     distance = abs(_log2(problem.row) - _log2(skill.row)) + abs(
         math.log2(max(problem.rows_per_sm, 1e-3)) - math.log2(max(skill.rows_per_sm, 1e-3))
     )
-    score = 1.0 / (1.0 + distance / 2 + THRESHOLD_WEIGHT * len(crossed))
-    if crossed:
-        why = "another regime: " + "; ".join(
-            f"{ours[name]} here but {theirs[name].split(' ', 1)[1]} in the skill's"
-            for name in crossed
-        )
+    score = 1.0 / (1.0 + distance / 2 + THRESHOLD_WEIGHT * len(reasons))
+    if reasons:
+        why = "another regime: " + "; ".join(reasons)
     else:
         why = "same regime: " + ", ".join(ours.values())
     why += f" (here {problem.describe()}; skill's {skill.describe()})"
-    return Closeness(score=score, same_regime=not crossed, why=why)
+    return Closeness(score=score, same_regime=not reasons, why=why)
 
 
 def regime_key(shape: Shape, dtype: str, device: str) -> str:

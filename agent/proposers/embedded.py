@@ -1,11 +1,11 @@
 """The embedded, deterministic proposer: templates + configs, no network, no model.
 
-Root: the closest skill's winner and the default config first (the skill first
-when it comes from this regime, the default first when not), then the other
-skills' winners and their runners-up (each fitted to this plan's space where
-its shape needs other values), then, where the default keeps cuBLAS, the
-Triton tile alternative, then deterministic neighbours of whichever root
-config measured best so far.
+Root: from this regime, the closest skill's winner and the default config
+first, then the other skills' winners and their runners-up (each fitted to
+this plan's space where its shape needs other values); from another regime,
+the default and its first neighbour first, then the skills. Then, where the
+default keeps cuBLAS, the Triton tile alternative, then deterministic
+neighbours of whichever root config measured best so far.
 Child: mutations of the parent's config, seeded by ctx.seed, each with a
 `move` naming what changed.
 """
@@ -94,27 +94,35 @@ class EmbeddedProposer:
                     + (f" (fitted to this shape: {changes})" if changes else ""),
                 )
 
-            # A skill is a hint, not a replacement: the closest skill's winner and
-            # the family's default are the first two, so the search keeps whichever
-            # measures better (agent/warm_start.py marks a skill that loses). The
-            # skill goes first only when its regime is this one (every device
-            # threshold on the same side); from another regime the default leads.
+            # A skill is a hint, not a replacement: it is measured beside the family's
+            # default at the root, and the search keeps whichever measures better
+            # (agent/warm_start.py marks a skill that loses). From this regime (every
+            # device threshold on the same side, rows of about the same length) the
+            # closest skill goes first. From another it waits until the default and
+            # its first neighbour, the two a cold search starts with, have their place:
+            # a skill that does not carry over then costs the warm search no ground
+            # (issue 22: an RMSNorm skill learnt on 1024-wide rows, put first on
+            # 16384-wide ones, left the warm search 5.6% behind the cold one).
             default = default_config(plan, ctx.device)
             default_move = (
                 f"{plan.family} template ({plan.op}), default config: {_describe(default)}"
             )
-            if skills and not _same_regime(skills[0]):
+            leading = skills if skills and _same_regime(skills[0]) else []
+
+            def add_skills() -> None:
+                for skill in skills:
+                    add_skill_config(skill.get("config"), _skill_label(skill))
+                for skill in skills:
+                    for rank, entry in enumerate(skill.get("runners_up") or (), start=2):
+                        add_skill_config(
+                            entry.get("config") if isinstance(entry, dict) else None,
+                            f"skill {skill.get('id', '?')} #{rank}",
+                        )
+
+            if leading:
+                add_skill_config(leading[0].get("config"), _skill_label(leading[0]))
                 add(default, default_move)
-            for index, skill in enumerate(skills):
-                add_skill_config(skill.get("config"), _skill_label(skill))
-                if index == 0:
-                    add(default, default_move)
-            for skill in skills:
-                for rank, entry in enumerate(skill.get("runners_up") or (), start=2):
-                    add_skill_config(
-                        entry.get("config") if isinstance(entry, dict) else None,
-                        f"skill {skill.get('id', '?')} #{rank}",
-                    )
+                add_skills()
             add(default, default_move)
             if default.get("PRECISION", "ieee") != "ieee":
                 # The default's plain-fp32 twin comes next: should 3xTF32 miss the
@@ -134,11 +142,18 @@ class EmbeddedProposer:
                 if best and best in space and best != default
                 else (default, "the default")
             )
-            for _ in range(ctx.count * 8):
-                if len(chosen) >= ctx.count:
-                    break
-                child, move = mutate(plan, current, rng, ctx.device)
-                add(child, f"from {origin}: {move}")
+
+            def add_neighbours(until: int) -> None:
+                for _ in range(ctx.count * 8):
+                    if len(chosen) >= min(until, ctx.count):
+                        break
+                    child, move = mutate(plan, current, rng, ctx.device)
+                    add(child, f"from {origin}: {move}")
+
+            if skills and not leading:
+                add_neighbours(len(chosen) + 1)
+                add_skills()
+            add_neighbours(ctx.count)
         if len(chosen) < ctx.count:
             # Random moves keep landing on tried configs once the neighbourhood is
             # explored (an H100 layer-norm search stopped after 4 of its 12 configs):

@@ -98,10 +98,11 @@ def test_a_warm_start_tries_the_best_skill_and_the_default_then_the_other_skills
     assert proposals[3].move.startswith("skill skill-a #2:")
 
 
-def test_a_skill_from_another_regime_follows_the_default_and_says_why(graph):
+def test_a_skill_from_another_regime_follows_what_a_cold_search_starts_with(graph):
     """Issue 22: a one-block config learnt on short rows sent a long-row search down
-    the wrong path. A skill whose regime differs is measured second, after the
-    default, and the node's move names the skill and the reason."""
+    the wrong path, and one put first cost the warm search its second evaluation. A
+    skill whose regime differs is measured after the default and the default's first
+    neighbour (a cold search's first two), and the node's move names it and why."""
     default = default_config(plan(graph), DEVICE)
     other = next(c for c in config_space(plan(graph)) if c != default)
     why = "another regime: a row takes several blocks here but row fits one block in the skill's"
@@ -110,14 +111,17 @@ def test_a_skill_from_another_regime_follows_the_default_and_says_why(graph):
         "config": other,
         "match": {"score": 0.2, "same_regime": False, "why": why},
     }
-    ctx = dataclasses.replace(_ctx(graph, [], count=2), skills=(skill,))
-    first, second = EmbeddedProposer().propose_sync(ctx)
+    cold = EmbeddedProposer().propose_sync(_ctx(graph, [], count=3))
+    ctx = dataclasses.replace(_ctx(graph, [], count=3), skills=(skill,))
+    first, second, third = EmbeddedProposer().propose_sync(ctx)
+    assert [first.config, second.config] == [cold[0].config, cold[1].config]
     assert first.config == default and "default config" in first.move
-    assert second.config == other
-    assert second.move.startswith(f"skill skill-short-rows [{why}]")
+    assert second.move.startswith("from the default")
+    assert third.config == other
+    assert third.move.startswith(f"skill skill-short-rows [{why}]")
 
     same = {**skill, "match": {"score": 0.7, "same_regime": True, "why": "same regime: ..."}}
-    ctx = dataclasses.replace(ctx, skills=(same,))
+    ctx = dataclasses.replace(_ctx(graph, [], count=2), skills=(same,))
     assert [p.config for p in EmbeddedProposer().propose_sync(ctx)] == [other, default]
 
 

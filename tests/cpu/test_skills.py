@@ -224,6 +224,11 @@ def test_regime_closeness_weighs_device_thresholds_not_only_sizes():
     # few rows against many: another regime even at the same row length
     assert not closeness(rows(8192, 64), short).same_regime
     assert "fewer rows than SMs here" in closeness(rows(8192, 64), short).why
+    # The H200 RMSNorm pair (benchmarks/flywheel/rms_norm_*.py): every threshold on the
+    # same side, but rows 16× longer; its skill's one-tile block walks them in 16 tiles.
+    stretched = closeness(rows(16384, 8192), rows(1024, 262144))
+    assert not stretched.same_regime
+    assert "rows 16× longer here than in the skill's" in stretched.why
 
 
 def test_retrieval_ranks_the_skill_from_the_problems_regime_first():
