@@ -50,7 +50,9 @@ def shapes(value: Any) -> Any:
 class OutputHandover:
     """Runner side: one verification call's outputs, written as they are produced."""
 
-    def __init__(self, folder: Path, seeds: list[int], first: bool, shape: int | None) -> None:
+    def __init__(
+        self, folder: Path, seeds: list[int], first: bool, shape: int | None = None
+    ) -> None:
         self.folder, self.seeds, self.first, self.shape = folder, list(seeds), first, shape
         manifest = folder / MANIFEST
         self.call = len(manifest.read_text().splitlines()) if manifest.exists() else 0
