@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from kernelwright.harness import derived_shapes, guards, memory, ncu, profiling, timing
+from kernelwright.harness import (
+    derived_shapes,
+    guards,
+    memory,
+    ncu,
+    profiling,
+    shape_trials,
+    timing,
+)
 from kernelwright.harness.loading import build_reference, load_problem
 from kernelwright.harness.messages import SHAPE_SPECIFIC_FLAG, JobRequest, Outcome
 from kernelwright.harness.phases import PhaseClock
@@ -38,7 +46,7 @@ def run_eval(request: JobRequest, channel: Any) -> dict[str, Any]:
         timer.enter("verify")
         seeds = [request.seed + i for i in range(max(request.trials, 5))]
         stats = pipeline.verify_trials(seeds, first=True)
-        shapes = pipeline.verify_other_shapes()
+        shapes = shape_trials.verify_other_shapes(pipeline)
         result.correctness = {
             "trials": len(seeds),
             "passed": len(seeds),

@@ -32,7 +32,7 @@ from kernelwright.harness.loading import (
     load_problem,
     move_inputs,
 )
-from kernelwright.harness.messages import ACCEPTS, EvalResult, JobRequest, Outcome
+from kernelwright.harness.messages import EvalResult, JobRequest, Outcome
 from kernelwright.harness.phases import PhaseClock
 from kernelwright.harness.static_checks import find_cheats
 
@@ -145,7 +145,7 @@ def classify_exception(err: BaseException) -> Outcome:
     return Outcome.RUNTIME_ERROR
 
 
-def _error_message(err: BaseException, during: str) -> str:
+def error_message(err: BaseException, during: str) -> str:
     text = f"{type(err).__name__} {during}: {err}"
     return text if len(text) < 2000 else text[:2000] + "…"
 
@@ -212,7 +212,7 @@ class EvalPipeline:
         try:
             self.module = load_module(source, "kernelwright_candidate.py", "kernelwright_candidate")
         except Exception as err:
-            raise Verdict(Outcome.COMPILE_ERROR, _error_message(err, "importing the candidate"))
+            raise Verdict(Outcome.COMPILE_ERROR, error_message(err, "importing the candidate"))
         if not hasattr(self.module, "ModelNew"):
             raise BadInput("the candidate defines no `ModelNew`")
         try:
@@ -270,8 +270,8 @@ class EvalPipeline:
         that already had it alone says the memory ran out for the candidate.
         """
         if not memory.is_out_of_memory(err):
-            return Verdict(classify_exception(err), _error_message(err, during))
-        message = _error_message(err, during)
+            return Verdict(classify_exception(err), error_message(err, during))
+        message = error_message(err, during)
         if self.request.alone:
             message = (
                 "the candidate ran out of GPU memory while running alone on the device "
@@ -303,10 +303,18 @@ class EvalPipeline:
             )
 
     def verify_trials(
-        self, seeds: list[int], first: bool, shape: int | None = None
+        self,
+        seeds: list[int],
+        first: bool,
+        shape: int | None = None,
+        derived: list | None = None,
     ) -> verify.ErrorStats:
         """Trials at the problem's shape, or with the leading dim set to `shape`
-        (harness/derived_shapes.py; the problem's own values, narrowed or grown)."""
+        (harness/derived_shapes.py; the problem's own values, narrowed or grown).
+        `derived`: one seed's inputs at `shape`, already built by the caller
+        (harness/shape_trials.py), so a GB-sized draw is not made twice."""
+        if derived is not None and len(seeds) != 1:
+            raise ValueError("derived inputs serve exactly one seed")
         stats = verify.ErrorStats()
         base = seeds[0]
         handover = OutputHandover.open(self.request.outputs_dir, seeds, first, shape)
@@ -314,7 +322,8 @@ class EvalPipeline:
             if shape is None:
                 inputs, label = self._trial_inputs(seed, distributions.for_trial(index))
             else:
-                inputs, label = self._shape_inputs(seed, shape)
+                inputs = derived if derived is not None else self._shape_inputs(seed, shape)
+                label = f"at shape {derived_shapes.describe(inputs)}"
             if first and len(seeds) >= 5 and index == len(seeds) - 1:
                 inputs = verify.relocated(inputs, self.device)
                 label += " at another address"
@@ -406,64 +415,20 @@ class EvalPipeline:
         if name == distributions.OWN or name in self._skipped:
             return inputs, distributions.LABELS[distributions.OWN]
         derived = distributions.derive(name, inputs)
-        if self._reference_defined_on(derived):
+        if self.reference_defined_on(derived):
             return derived, distributions.LABELS[name]
         self._skipped.add(name)
         self.result.flags.append(f"distribution-skipped:{name}")
         return inputs, distributions.LABELS[distributions.OWN]
 
-    def _shape_inputs(self, seed: int, size: int) -> tuple[list, str]:
+    def _shape_inputs(self, seed: int, size: int) -> list:
         inputs = seeded_inputs(self.problem, seed, self.device)
-        derived = derived_shapes.derive(inputs, size, self._reference_defined_on)
+        derived = derived_shapes.derive(inputs, size, self.reference_defined_on)
         if derived is None:
             raise ValueError(f"no inputs with leading dim {size} that the reference accepts")
-        return derived, f"at shape {derived_shapes.describe(derived)}"
+        return derived
 
-    def verify_other_shapes(self) -> list[dict[str, str]]:
-        """Runner side: the candidate at the derived shapes (harness/derived_shapes.py).
-
-        A candidate that declares the inputs it was built for (`kw_accepts`, as the
-        generator's do) is verified where it accepts them; where it declines, the
-        applied code runs the original PyTorch, which the report says. It must
-        accept the problem's own shape: declining there, applied, it never runs.
-        Returns one entry per derived shape: its shape and `verified`, `original`
-        (declined) or `outside` (the reference itself refuses that shape)."""
-        accepts = getattr(self.module, ACCEPTS, None)
-        base = self.request.seed + derived_shapes.SEED_OFFSET
-        inputs = seeded_inputs(self.problem, base, self.device)
-        if callable(accepts) and not self._accepts(accepts, inputs):
-            raise Verdict(
-                Outcome.WRONG,
-                f"its `{ACCEPTS}` declines the problem's own shape "
-                f"({derived_shapes.describe(inputs)}): applied, its kernels would never run",
-            )
-        shapes: list[dict[str, str]] = []
-        for index, size in enumerate(derived_shapes.sizes(derived_shapes.leading_size(inputs))):
-            if index:
-                inputs = seeded_inputs(self.problem, base + index, self.device)
-            derived = derived_shapes.derive(inputs, size, self._reference_defined_on)
-            del inputs
-            if derived is None:
-                shapes.append({"shape": f"leading dim {size}", "status": "outside"})
-                continue
-            entry = {"shape": derived_shapes.describe(derived), "status": "verified"}
-            if callable(accepts) and not self._accepts(accepts, derived):
-                entry["status"] = "original"
-            else:
-                del derived
-                self.verify_trials([base + index], first=False, shape=size)
-            shapes.append(entry)
-        return shapes
-
-    def _accepts(self, accepts: Callable[..., Any], inputs: list) -> bool:
-        try:
-            return bool(accepts(*inputs))
-        except Exception as err:
-            raise Verdict(
-                classify_exception(err), _error_message(err, f"calling `{ACCEPTS}`")
-            ) from err
-
-    def _reference_defined_on(self, inputs: list) -> bool:
+    def reference_defined_on(self, inputs: list) -> bool:
         try:
             out, _ = self._reference_output(verify.clone_inputs(inputs))
         except Exception:  # a domain check of the reference's (binary_cross_entropy's [0, 1])
