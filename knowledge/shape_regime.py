@@ -81,7 +81,7 @@ def _log2(value: int) -> float:
 
 # Rows per SM that fill the device: under one, programs are fewer than SMs (the
 # generator splits long rows); from ROWS_PER_SM_MANY, several short rows share a
-# program (generator/templates/softmax.py: rows_per_program keeps 4 per SM).
+# program (agent/generator/heuristics.py: rows_per_program keeps 4 per SM).
 ROWS_PER_SM_MANY = 4
 # Rows further apart in length than this are another regime whatever the thresholds
 # say: a skill's block sizes were chosen for its rows (a 1024-wide RMSNorm's one-tile

@@ -228,3 +228,18 @@ def norm_split(rows: int, r: int, sm_count: int) -> int:
         return 1
     wanted = -(-NORM_PROGRAMS_PER_SM * sm_count // max(1, rows))
     return min((s for s in NORM_SPLITS if s >= wanted), default=NORM_SPLITS[-1])
+
+
+# Short contiguous rows share a program ([ROWS, BLOCK_R] tiles: the softmax and
+# reduction templates).
+SHORT_ROW = 1024  # rows up to this many elements can share a program
+ROWS_CHOICES = (2, 4, 8, 16, 32, 64)
+
+
+def rows_per_program(outer: int, one: int, sm_count: int) -> int:
+    """About 2048 elements per program, as a 2048-element row gets one program,
+    while keeping at least 4 programs per SM."""
+    rows = max(1, 2048 // one)
+    while rows > 1 and outer / rows < 4 * sm_count:
+        rows //= 2
+    return min(rows, ROWS_CHOICES[-1])

@@ -12,7 +12,17 @@ from __future__ import annotations
 
 from ..expr import Unsupported
 from ..family import Family
-from ..heuristics import SPLITS, device_facts, row_tile_default, row_tiles, split_count
+from ..heuristics import (
+    ROWS_CHOICES,
+    SHORT_ROW,
+    SPLITS,
+    device_facts,
+    next_pow2,
+    row_tile_default,
+    row_tiles,
+    rows_per_program,
+    split_count,
+)
 from ..patterns import dims_of, prologue_of
 from .common import TANH_HELPER, uses_tanh
 from .rows import (
@@ -43,24 +53,34 @@ def _product(a, b):
 SPLITTABLE = ("sum", "mean", "amax", "amin", "logsumexp")
 
 
-def _accumulate(op: str) -> tuple[list[str], list[str], str]:
+def _accumulate(op: str, axis: int = 0) -> tuple[list[str], list[str], str]:
     """(init lines, per-chunk lines, result expression) for one reduction op.
 
-    Accumulators are [BLOCK_R, BLOCK_INNER] tiles updated element-wise, and the
-    rows are folded once, after the loop: a tl.sum(axis=0) per chunk crosses
-    warps through shared memory on every iteration, and on an H200 that kept a
+    Accumulators are tiles updated element-wise, and the reduced positions are
+    folded once, after the loop: a tl.sum(axis=0) per chunk crosses warps
+    through shared memory on every iteration, and on an H200 that kept a
     middle-dim sum of 2 GiB at 68% of DRAM bandwidth (benchmarks/results/h200-2026-12-01-bench).
     logsumexp keeps per-chunk folds: a per-element online max would cost two
     exponentials per element instead of one.
+
+    axis 0: [BLOCK_R, BLOCK_INNER] tiles, R down the rows (_kernel); axis 1:
+    [ROWS, BLOCK_R] tiles, R along the contiguous columns (_rows_kernel).
     """
-    tile = "[BLOCK_R, BLOCK_INNER]"
+    tile = "[BLOCK_R, BLOCK_INNER]" if axis == 0 else "[ROWS, BLOCK_R]"
+    kept = "[BLOCK_INNER]" if axis == 0 else "[ROWS]"
+    spread = "[None, :]" if axis == 0 else "[:, None]"  # a kept vector against the tile
+    along = "rows[:, None]" if axis == 0 else "rows[None, :]"  # R positions as a tile
     if op in ("sum", "mean"):
-        return [f"acc = tl.zeros({tile}, dtype=tl.float32)"], ["acc += x"], "tl.sum(acc, axis=0)"
+        return (
+            [f"acc = tl.zeros({tile}, dtype=tl.float32)"],
+            ["acc += x"],
+            f"tl.sum(acc, axis={axis})",
+        )
     if op == "prod":
         return (
             [f"acc = tl.zeros({tile}, dtype=tl.float32) + 1.0"],
             ["acc *= x"],
-            "tl.reduce(acc, 0, _product)",
+            f"tl.reduce(acc, {axis}, _product)",
         )
     if op in ("amax", "amin"):
         fn = "maximum" if op == "amax" else "minimum"
@@ -68,7 +88,7 @@ def _accumulate(op: str) -> tuple[list[str], list[str], str]:
         return (
             [f"acc = tl.zeros({tile}, dtype=tl.float32) + {_NEUTRAL[op]}"],
             [f"acc = tl.{fn}(acc, x)"],
-            f"tl.{red}(acc, axis=0)",
+            f"tl.{red}(acc, axis={axis})",
         )
     if op in ("argmax", "argmin"):
         red, better = ("max", ">") if op == "argmax" else ("min", "<")
@@ -82,20 +102,21 @@ def _accumulate(op: str) -> tuple[list[str], list[str], str]:
             ],
             [
                 f"improved = x {better} best",
-                "best_index = tl.where(improved, rows[:, None] + 0 * best_index, best_index)",
+                f"best_index = tl.where(improved, {along} + 0 * best_index, best_index)",
                 "best = tl.where(improved, x, best)",
             ],
-            f"tl.min(tl.where(best == tl.{red}(best, axis=0)[None, :], best_index, "
-            "2147483647), axis=0)",
+            f"tl.min(tl.where(best == tl.{red}(best, axis={axis}){spread}, best_index, "
+            f"2147483647), axis={axis})",
         )
     if op == "logsumexp":
-        zeros = "tl.zeros([BLOCK_INNER], dtype=tl.float32)"
+        zeros = f"tl.zeros({kept}, dtype=tl.float32)"
         return (
             [f"run_max = {zeros} - float('inf')", f"run_sum = {zeros}"],
             [
-                "new_max = tl.maximum(run_max, tl.max(x, axis=0))",
+                f"new_max = tl.maximum(run_max, tl.max(x, axis={axis}))",
                 "safe_max = tl.where(new_max == -float('inf'), 0.0, new_max)",
-                "run_sum = run_sum * tl.exp(run_max - safe_max) + tl.sum(tl.exp(x - safe_max[None, :]), axis=0)",
+                "run_sum = run_sum * tl.exp(run_max - safe_max) + "
+                f"tl.sum(tl.exp(x - safe_max{spread}), axis={axis})",
                 "run_max = new_max",
             ],
             "run_max + tl.log(run_sum)",
@@ -154,6 +175,41 @@ def {name}({operands}out_ptr, R, INNER, SPLIT, ROWS_PER_SPLIT, n_inner_blocks,
 '''
 
 
+def _rows_kernel(plan, op: str, divisor: int) -> str:
+    """Short contiguous rows, ROWS of them per program as a [ROWS, BLOCK_R] tile
+    reduced along its contiguous axis 1 (the softmax template's _render_rows
+    layout). One 256-element row per program summed 1M router rows
+    (benchmarks/flywheel/row_sum_a.py) at 0.52x eager on an H200
+    (benchmarks/results/h200-2026-12-02-flywheel-regimes): a million programs,
+    each a single 1 KB read."""
+    init, chunk, result = _accumulate(op, axis=1)
+    if op == "mean":
+        result = f"({result}) / {float(divisor)!r}"
+    body = "\n".join(f"    {line}" for line in init)
+    chunk_body = "\n".join(f"        {line}" for line in chunk)
+    epilogue, value = epilogue_lines(plan, "    ", "result", "outs", "out_mask")
+    return f'''
+@triton.jit
+def reduce_kernel({kernel_operand_params(plan)}out_ptr, R, OUTER,
+        ROWS: tl.constexpr, BLOCK_R: tl.constexpr):
+    """{op} over the last dim of x[outer, r] (contiguous), ROWS rows per program;
+    one read of every element, one write per row."""
+    outs = tl.program_id(0).to(tl.int64) * ROWS + tl.arange(0, ROWS)
+    out_mask = outs < OUTER
+{body}
+    for start in range(0, R, BLOCK_R):
+        rows = start + tl.arange(0, BLOCK_R)
+        mask = out_mask[:, None] & (rows[None, :] < R)
+        offs = outs[:, None] * R + rows[None, :]
+{chr(10).join(prologue_lines(plan, "        "))}
+        x = tl.where(mask, x, {_NEUTRAL[op]})
+{chunk_body}
+    result = {result}
+{chr(10).join(epilogue)}
+    tl.store(out_ptr + outs, {value}, mask=out_mask)
+'''
+
+
 def _prologue_params(plan) -> str:
     from .common import operand_params, region_operands
 
@@ -183,7 +239,14 @@ def render(plan, config) -> tuple[str, list[str]]:
     launch = f"num_warps={config['num_warps']}"
     n_blocks = f"triton.cdiv({inner}, {block_inner})"
     forward = [empty_output(plan, out_dtype)]
-    if split == 1:
+    rows = config.get("ROWS", 1) if inner == 1 else 1
+    if rows > 1:
+        kernels = helpers + _rows_kernel(plan, op, r)
+        forward.append(
+            f"reduce_kernel[(triton.cdiv({outer}, {rows}),)]({kernel_operand_args(plan)}out, "
+            f"{r}, {outer}, ROWS={rows}, BLOCK_R={block_r}, {launch})"
+        )
+    elif split == 1:
         kernels = helpers + _kernel(plan, "reduce_kernel", op, True, True, r)
         forward.append(
             f"reduce_kernel[({outer} * {n_blocks}, 1)]({kernel_operand_args(plan)}out, "
@@ -251,12 +314,27 @@ def space(plan, device=None) -> list[dict]:
     # (_accumulate): beyond 8192 elements it would spill.
     tiles = row_tiles(r, inner, most=8192)
     if plan.op in SPLITTABLE:
-        return [{**c, "SPLIT": s} for c in tiles for s in SPLITS]
+        tiles = [{**c, "SPLIT": s} for c in tiles for s in SPLITS]
+    one = next_pow2(r)
+    if inner == 1 and one <= SHORT_ROW:  # many short rows: several per program
+        tiles += [
+            {"BLOCK_R": one, "BLOCK_INNER": 1, "num_warps": w, "ROWS": rows}
+            | ({"SPLIT": 1} if plan.op in SPLITTABLE else {})
+            for rows in ROWS_CHOICES
+            if one * rows <= 8192
+            for w in (4, 8)
+        ]
     return tiles
 
 
 def default(plan, device=None) -> dict:
     outer, r, inner = row_view(plan.in_shape, plan.attr("dims"))
+    one = next_pow2(r)
+    if inner == 1 and one <= SHORT_ROW:
+        rows = rows_per_program(outer, one, device_facts(device).sm_count)
+        if rows > 1:
+            config = {"BLOCK_R": one, "BLOCK_INNER": 1, "num_warps": 4, "ROWS": rows}
+            return config | ({"SPLIT": 1} if plan.op in SPLITTABLE else {})
     config = row_tile_default(r, inner, space(plan, device))
     if plan.op in SPLITTABLE:
         programs = outer * -(-inner // config["BLOCK_INNER"])

@@ -14,12 +14,15 @@ from ..family import Family
 from ..graph import Ref
 from ..heuristics import (
     NORM_SPLITS,
+    ROWS_CHOICES,
+    SHORT_ROW,
     device_facts,
     inner_tiles,
     next_pow2,
     norm_split,
     reduction_tiles,
     row_block_limit,
+    rows_per_program,
     warps_for_block,
 )
 from ..patterns import copy_of, dims_of, prologue_of
@@ -330,19 +333,6 @@ def space(plan, device=None) -> list[dict]:
             for w in (4, 8)
         ]
     return configs
-
-
-SHORT_ROW = 1024  # rows up to this many elements can share a program
-ROWS_CHOICES = (2, 4, 8, 16, 32, 64)
-
-
-def rows_per_program(outer: int, one: int, sm_count: int) -> int:
-    """About 2048 elements per program, as a 2048-element row gets one program,
-    while keeping at least 4 programs per SM."""
-    rows = max(1, 2048 // one)
-    while rows > 1 and outer / rows < 4 * sm_count:
-        rows //= 2
-    return min(rows, ROWS_CHOICES[-1])
 
 
 def default(plan, device=None) -> dict:
