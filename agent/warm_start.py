@@ -51,16 +51,36 @@ def regime_facts(graph: dict[str, Any] | None, device: dict[str, Any]) -> Regime
 
     dtype, shape = found
     facts = device_facts(device)
-    row = shape[-1] if shape else 1
+    row, rows = _rows_of(graph, shape)
     return RegimeFacts(
         row=max(row, 1),
-        rows=max(math.prod(shape[:-1]), 1) if shape else 1,
+        rows=max(rows, 1),
         element_bytes=element_bytes(dtype),
         block_elements=row_block_limit(dtype),
         sm_count=facts.sm_count,
         shared_memory_per_block=facts.shared_memory_per_block,
         l2_bytes=facts.l2_bytes,
     )
+
+
+def _rows_of(graph: dict[str, Any] | None, shape: list[int]) -> tuple[int, int]:
+    """(elements per row, rows): the extent the planned op reduces or normalises over
+    and how many such rows there are; the first input's last dim where the plan
+    names no dims. A mean over (H, W) of [8, 64, 512, 512] is 512 rows of 262144,
+    not 262144 rows of 512 (its regime is a long row's, benchmarks/flywheel/spatial_mean_b.py)."""
+    from kernelwright.agent.generator import plan
+    from kernelwright.agent.generator.templates.rows import row_view
+
+    found = plan(graph) if graph else None
+    dims = found.attr("dims") if found is not None else None
+    if isinstance(dims, int):
+        dims = (dims,)
+    if found is not None and dims and len(found.in_shape) > max(dims):
+        outer, row, inner = row_view(tuple(found.in_shape), tuple(dims))
+        return row, outer * inner
+    if not shape:
+        return 1, 1
+    return shape[-1], math.prod(shape[:-1])
 
 
 def this_regime(graph: dict[str, Any] | None, device: dict[str, Any]) -> str | None:

@@ -161,3 +161,21 @@ def test_a_skill_that_wins_is_kept_and_leads_the_tree(problem, tmp_path, monkeyp
     dtype, shape = problem_shape(graph)
     found = find_skills("softmax", dtype, "cpu", shape, directory=skills)
     assert skill.id in [s.id for s in found] and not found[0].not_applying
+
+
+def test_a_regime_reads_rows_along_the_dims_the_op_reduces(tmp_path):
+    """A mean over (H, W) is N*C rows of H*W, not N*C*H rows of W: the regime a skill
+    is matched by is that of the rows the kernel walks (benchmarks/flywheel/spatial_mean_*)."""
+    path = tmp_path / "spatial_mean.py"
+    path.write_text(
+        "import torch\nimport torch.nn as nn\n\n\nclass Model(nn.Module):\n"
+        "    def forward(self, Features):\n        return torch.mean(Features, dim=(2, 3))\n\n\n"
+        "def get_inputs():\n    return [torch.randn(2, 3, 9, 11)]\n\n\n"
+        "def get_init_inputs():\n    return []\n"
+    )
+    graph = asyncio.run(Harness().capture(str(path)))
+    facts = regime_facts(graph, H200)
+    assert (facts.row, facts.rows) == (99, 6)
+    # a problem whose plan names no dims still reads its last dim as the row
+    last_dim = regime_facts({"inputs": [{"shape": [4, 8, 16], "dtype": "float32"}]}, H200)
+    assert (last_dim.row, last_dim.rows) == (16, 32)
