@@ -1,6 +1,6 @@
 """A generated candidate reads its leading dim (the batch) from its inputs at run
 time, so it runs right at batch 1, at an odd batch and at a batch larger than the
-problem's (issue 16); other dims and the dtype stay what it was built for, and
+problem's, and on a transposed view (issue 16); other dims and the dtype stay what it was built for, and
 there it refuses: `ModelNew` raises a ValueError that says which input, what it
 was built for and what to do, and `kw_accepts` says no, so applied code runs the
 original PyTorch."""
@@ -40,7 +40,9 @@ spec.loader.exec_module(module)
 model = module.ModelNew()
 reference = {expression}
 w = torch.randn(40)
-for x in [torch.randn(6, 40), torch.randn(1, 40), torch.randn(3, 40), torch.randn(37, 40)]:
+# the last: a transposed view (not contiguous), as a caller's activation may be
+for x in [torch.randn(6, 40), torch.randn(1, 40), torch.randn(3, 40), torch.randn(37, 40),
+          torch.randn(40, 5).t()]:
     error = float((model(x, w) - reference(x, w)).abs().max())
     print("RAN at", tuple(x.shape), "accepts", module.kw_accepts(x, w), "max error", error)
 for args in [(torch.randn(6, 41), torch.randn(41)), (torch.randn(6, 40, dtype=torch.float64), w)]:
@@ -80,11 +82,11 @@ def test_a_candidate_runs_at_any_batch_and_refuses_other_sizes(tmp_path, express
     )
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.splitlines()
-    for line, batch in zip(lines[:4], (6, 1, 3, 37)):
+    for line, batch in zip(lines[:5], (6, 1, 3, 37, 5), strict=True):
         assert line.startswith(f"RAN at ({batch}, 40) accepts True"), line
         assert float(line.split()[-1]) < 1e-4, line  # the kernel's answer at that batch
-    assert lines[4] == "accepts False"
-    assert lines[5].startswith("REFUSED") and "`X` of shape (None, 40)" in lines[5], lines[5]
-    assert "called with (6, 41)" in lines[5] and "Run Optimize again" in lines[5]
-    assert lines[6] == "accepts False"
-    assert lines[7].startswith("REFUSED") and "torch.float64" in lines[7], lines[7]
+    assert lines[5] == "accepts False"
+    assert lines[6].startswith("REFUSED") and "`X` of shape (None, 40)" in lines[6], lines[6]
+    assert "called with (6, 41)" in lines[6] and "Run Optimize again" in lines[6]
+    assert lines[7] == "accepts False"
+    assert lines[8].startswith("REFUSED") and "torch.float64" in lines[8], lines[8]
