@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers_problems import failures, graphs_for, verify_many, written_problems
 from kernelwright.agent.generator import config_space, default_config, plan, render
 
-TEMPLATE = '''import torch
+TEMPLATE = """import torch
 import torch.nn as nn
 
 TOKENS = {rows}
@@ -39,7 +39,7 @@ def get_inputs():
 
 def get_init_inputs():
     return []
-'''
+"""
 
 CASES = {
     "router_total": {"expr": "Scores.sum(dim=-1)", "make": "torch.randn(TOKENS, EXPERTS)"},
