@@ -197,6 +197,9 @@ class Search:
             "sm_count": peaks.get("sm_count"),
             "shared_memory_per_block": peaks.get("shared_memory_per_block"),
             "l2_bytes": peaks.get("l2_bytes"),
+            # The reference computes in TF32 (a cuDNN convolution under PyTorch's
+            # defaults): the generator may too (harness/pipeline.py: tf32_reference).
+            "tf32_products": bool(self.reference.get("tf32_products")),
         }
         self.proposers = proposer_registry.build(self.config.proposers, self.notes)
         for note in self.notes:

@@ -295,10 +295,30 @@ def kernel_streams(fn: Callable[[], Any]) -> set[int]:
     return streams
 
 
+def _tensor_core_ops(reference_ops: Counter) -> tuple[bool, bool]:
+    """Whether the reference runs convolutions, and whether it runs matmuls (by torch
+    function or ATen family name; attention and einsum count as matmuls)."""
+    words = ("linear", "matmul", "mm", "bmm", "einsum", "scaled_dot_product")
+    convs = any("conv" in op for op in reference_ops)
+    matmuls = any(word in op for op in reference_ops for word in words)
+    return convs, matmuls
+
+
 def tf32_in_use(reference_ops: Counter) -> bool:
     """Whether PyTorch's defaults let the reference run in TF32 (its compute peak is then tf32's)."""
-    convs = any("conv" in op for op in reference_ops)
-    matmuls = any(word in op for op in reference_ops for word in ("linear", "matmul", "mm", "bmm"))
+    convs, matmuls = _tensor_core_ops(reference_ops)
     return (convs and torch.backends.cudnn.allow_tf32) or (
         matmuls and torch.backends.cuda.matmul.allow_tf32
+    )
+
+
+def tf32_throughout(reference_ops: Counter) -> bool:
+    """Whether every convolution and matmul of the reference runs in TF32 under the
+    current settings (PyTorch's defaults: convolutions yes, matmuls no), so that a
+    TF32 product anywhere in a candidate is no lower than the reference's own."""
+    convs, matmuls = _tensor_core_ops(reference_ops)
+    return (
+        (convs or matmuls)
+        and (not convs or torch.backends.cudnn.allow_tf32)
+        and (not matmuls or torch.backends.cuda.matmul.allow_tf32)
     )

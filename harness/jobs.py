@@ -26,6 +26,7 @@ from kernelwright.harness.pipeline import (
     fp32_only,
     needs_float64_reference,
     seeded_inputs,
+    tf32_reference,
     versions,
     warm_compiled,
 )
@@ -150,6 +151,10 @@ def run_profile(request: JobRequest, channel: Any) -> dict[str, Any]:
         "compile_timing": timings.get("compile"),
         "profile": profile,
         "numerics": guards.PrecisionFlags.read(),
+        # The generator may then offer plain-TF32 products (generator/heuristics.py).
+        "tf32_products": tf32_reference(
+            device, fp32_only(float_dtypes(reference, inputs)), trace.ops + trace.aten
+        ),
         "versions": versions(),
         "output": {"shape": list(out.shape), "dtype": str(out.dtype)}
         if isinstance(out, torch.Tensor)

@@ -114,10 +114,18 @@ def judge(request: JobRequest, claimed: dict[str, Any], outputs: Path) -> dict[s
     if result.outcome != Outcome.OK.value:
         return result.to_dict()  # a failure the candidate reports of itself helps no cheat
     from kernelwright.harness.pipeline import EvalPipeline
+    from kernelwright.harness.static_checks import find_cheats
 
     # The GPU is shared again by now (harness/worker.py asked before reaping the runner).
     pipeline = EvalPipeline(request, _Silent())
     pipeline.load_reference()
+    # The runner judged plain-TF32 products after the candidate was loaded; the
+    # judge decides them again when its own reference is traced (pipeline.py).
+    pipeline.tf32_findings = [
+        f
+        for f in find_cheats(request.candidate_source or "", pipeline.fp32)
+        if f.unless_reference_tf32
+    ]
     reason = (
         check_outputs(request, outputs, pipeline)
         or check_shapes(result, outputs)

@@ -105,6 +105,15 @@ def needs_float64_reference(device: torch.device, fp32: bool, reference_ops) -> 
     )
 
 
+def tf32_reference(device: torch.device, fp32: bool, reference_ops) -> bool:
+    """Whether a candidate may compute its products in plain TF32: the reference does
+    too (a TF32 convolution, and any matmul also in TF32), and every trial bounds the
+    candidate's error by the reference's own against float64 (verify.TF32_ERROR_FACTOR)."""
+    return needs_float64_reference(device, fp32, reference_ops) and guards.tf32_throughout(
+        reference_ops
+    )
+
+
 def _float_dtypes(problem: Problem, reference: torch.nn.Module, device: torch.device) -> set:
     return float_dtypes(reference, seeded_inputs(problem, 0, device))
 
@@ -158,6 +167,15 @@ class Verdict(Exception):
         self.outcome, self.message, self.flags = outcome, message, flags or []
 
 
+def _reject_findings(findings: list) -> None:
+    if findings:
+        raise Verdict(
+            Outcome.REJECTED,
+            "; ".join(str(f) for f in findings),
+            [f"static:{f.rule}" for f in findings],
+        )
+
+
 class _CandidateRaised(Exception):
     """The candidate's own exception, carried out of code that also runs the harness's."""
 
@@ -178,6 +196,7 @@ class EvalPipeline:
         self.numerics = guards.PrecisionFlags.read()
         self._skipped: set[str] = set()  # input distributions outside the problem's domain
         self._own_finite = True  # the reference's output on its own inputs (first trial)
+        self.tf32_findings: list = []  # load_candidate: decided at the reference's trace
 
     # -- phases ---------------------------------------------------------------
     def load(self) -> None:
@@ -200,12 +219,11 @@ class EvalPipeline:
             findings = find_cheats(source, self.fp32)
         except SyntaxError as err:
             raise Verdict(Outcome.COMPILE_ERROR, f"SyntaxError: {err.msg} (line {err.lineno})")
-        if findings:
-            raise Verdict(
-                Outcome.REJECTED,
-                "; ".join(str(f) for f in findings),
-                [f"static:{f.rule}" for f in findings],
-            )
+        # Plain-TF32 products wait for the reference's traced ops (first trial), but
+        # only where they could be allowed: a CUDA device and an fp32 problem.
+        deferrable = self.device.type == "cuda" and self.fp32
+        self.tf32_findings = [f for f in findings if f.unless_reference_tf32 and deferrable]
+        _reject_findings([f for f in findings if f not in self.tf32_findings])
         self.patches = guards.PatchGuard()
         self.threads = guards.ThreadGuard()
         self.flags_guard = guards.PrecisionFlags()
@@ -289,6 +307,13 @@ class EvalPipeline:
                 out = verify.run_synchronized(lambda: self.reference(*inputs), self.device)
         return out, op_trace
 
+    def check_tf32_products(self) -> None:
+        """Plain-TF32 `tl.dot`s are rejected unless the reference computes in TF32 too."""
+        # Both traces: `a @ b` shows among the ATen ops only.
+        ops = self.reference_ops + self.reference_aten
+        if not tf32_reference(self.device, self.fp32, ops):
+            _reject_findings(self.tf32_findings)
+
     def _needs_float64_reference(self, reference_ops) -> bool:
         return needs_float64_reference(self.device, self.fp32, reference_ops)
 
@@ -334,6 +359,7 @@ class EvalPipeline:
                     verify.clone_inputs(inputs), trace=True
                 )
                 self.reference_ops, self.reference_aten = ref_trace.ops, ref_trace.aten
+                self.check_tf32_products()
                 self._poison_bytes = verify.output_nbytes(ref_probe) * 2
                 self._own_finite = _finite(ref_probe)
                 del ref_probe

@@ -17,6 +17,10 @@ class Finding:
     rule: str
     line: int
     detail: str
+    # A plain-TF32 `tl.dot` is a downcast unless the reference itself computes in
+    # TF32 (cuDNN convolutions under PyTorch's defaults), which only the traced
+    # reference can tell: harness/pipeline.py decides these once it has run.
+    unless_reference_tf32: bool = False
 
     def __str__(self) -> str:
         return f"{self.rule} (line {self.line}): {self.detail}"
@@ -164,14 +168,18 @@ class _CheatFinder(ast.NodeVisitor):
         allow_tf32 = kwargs.get("allow_tf32")
         # "tf32x3" (three TF32 products, fp32's accuracy) passes here: the
         # verification's tolerance judges it. Plain "tf32", or no argument (which
-        # defaults to it), keeps a 10-bit mantissa and is a downcast.
+        # defaults to it), keeps a 10-bit mantissa: a downcast, unless the
+        # reference computes in TF32 too (Finding.unless_reference_tf32).
         fp32_kept = isinstance(precision, ast.Constant) and precision.value in ("ieee", "tf32x3")
         no_tf32 = isinstance(allow_tf32, ast.Constant) and allow_tf32.value is False
         if not (fp32_kept or no_tf32):
-            self._add(
-                "precision-downcast",
-                node,
-                'tl.dot on fp32 defaults to tf32: pass input_precision="ieee" (or "tf32x3")',
+            self.findings.append(
+                Finding(
+                    "precision-downcast",
+                    node.lineno,
+                    'tl.dot on fp32 defaults to tf32: pass input_precision="ieee" (or "tf32x3")',
+                    unless_reference_tf32=True,
+                )
             )
 
     def _check_patch(self, target: ast.AST, node: ast.AST) -> None:

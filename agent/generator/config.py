@@ -30,7 +30,7 @@ def default_config(plan: Plan, device: dict | None) -> dict:
 
 def triton_matmul_default(plan: Plan, device: dict | None = None) -> dict:
     """The Triton tile kernel's starting config, snapped into the space."""
-    return _repair(plan, triton_matmul_config(plan), device)
+    return _repair(plan, triton_matmul_config(plan, device), device)
 
 
 # --- search moves -------------------------------------------------------------

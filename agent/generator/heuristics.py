@@ -92,7 +92,7 @@ def attention_fits_shared_memory(
 # --- dot precision ------------------------------------------------------------
 
 
-def fp32_precisions(plan) -> list[dict]:
+def fp32_precisions(plan, device: dict | None = None) -> list[dict]:
     """tl.dot's input precision, a search axis for fp32 problems only (first: the default).
 
     3xTF32 first: IEEE tiles ran on the CUDA cores at 0.85× cuBLAS's SGEMM and
@@ -100,10 +100,16 @@ def fp32_precisions(plan) -> list[dict]:
     three TF32 tensor-core products keep fp32's accuracy at this tolerance
     (templates.common.dot_precision). The harness verifies every candidate
     either way, so a shape where 3xTF32 misses the tolerance gets `wrong`.
+
+    Plain TF32 first where the reference itself computes in TF32 (the device
+    dict's `tf32_products`: a cuDNN convolution under PyTorch's defaults), as
+    DESIGN.md allows: the same precision as the reference, a third of 3xTF32's
+    tensor-core work, its error bounded by the reference's own against float64.
     """
     if plan.dtype != "float32":
         return [{}]
-    return [{"PRECISION": "tf32x3"}, {"PRECISION": "ieee"}]
+    own = [{"PRECISION": "tf32"}] if (device or {}).get("tf32_products") else []
+    return own + [{"PRECISION": "tf32x3"}, {"PRECISION": "ieee"}]
 
 
 # --- blocks and warps -----------------------------------------------------------

@@ -301,6 +301,61 @@ def test_fp32_dots_start_on_3xtf32_and_the_search_can_take_ieee(plans, name):
     assert ieee and 'input_precision="ieee"' in render(found, ieee[0])
 
 
+_BARE_CONV = """import torch
+import torch.nn as nn
+
+
+class Model(nn.Module):
+    def __init__(self, in_channels, out_channels):
+        super().__init__()
+        self.conv2d = nn.Conv2d(in_channels, out_channels, (3, 5), padding=(1, 2), bias=False)
+
+    def forward(self, X):
+        return self.conv2d(X)
+
+
+def get_inputs():
+    return [torch.randn(2, 8, 13, 11)]
+
+
+def get_init_inputs():
+    return [8, 24]
+"""
+
+
+def test_a_convolution_whose_reference_computes_in_tf32_starts_on_tf32(tmp_path, plans):
+    """cuDNN runs fp32 convolutions in TF32 under PyTorch's defaults; the search's device
+    says so (`tf32_products`, from the reference's profile), and the Triton convolution
+    then starts on plain TF32 with 3xTF32 right after it. Without it: never TF32."""
+    path = tmp_path / "bare_conv.py"
+    path.write_text(_BARE_CONV)
+    [graph] = graphs_for([path])
+    found = plan(graph)
+    tf32_device = {"kind": "cuda", "sm_count": 132, "tf32_products": True}
+    first = default_config(found, tf32_device)
+    assert first["impl"] == "triton" and first["PRECISION"] == "tf32"
+    assert 'input_precision="tf32"' in render(found, first)
+    context = ProposalContext(
+        problem_path=str(path),
+        problem_source=_BARE_CONV,
+        graph=graph,
+        device=tf32_device,
+        parent=None,
+        memory="clean_slate",
+        memory_context=(),
+        knowledge=(),
+        count=2,
+        tried=(),
+    )
+    one, two = EmbeddedProposer().propose_sync(context)
+    assert (one.config["PRECISION"], two.config["PRECISION"]) == ("tf32", "tf32x3")
+    plain = {"kind": "cuda", "sm_count": 132}
+    assert default_config(found, plain)["PRECISION"] == "tf32x3"
+    for name in (path.name, "28_conv2d_relu_scale.py", "24_matmul_square.py"):
+        space = config_space(found if name == path.name else plans[name], plain)
+        assert all(c.get("PRECISION") != "tf32" for c in space), name
+
+
 def test_half_precision_dots_have_no_precision_axis(plans):
     assert all("PRECISION" not in c for c in config_space(plans["33_linear_fp16_relu.py"]))
 

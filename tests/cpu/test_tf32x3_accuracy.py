@@ -1,4 +1,5 @@
-"""Why the generator may emit `input_precision="tf32x3"` for fp32 problems and never "tf32".
+"""Why the generator may emit `input_precision="tf32x3"` for fp32 problems, and "tf32"
+only where the reference itself computes in TF32 (a cuDNN convolution).
 
 The Triton interpreter computes every tl.dot in plain fp32 whatever its
 input_precision, so the CPU cannot run the tensor-core path. These tests
@@ -10,9 +11,12 @@ criterion against PyTorch's fp32 matmul, as a GPU verification would.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 import torch
-from kernelwright.harness import verify
+from kernelwright.harness import guards, verify
+from kernelwright.harness.pipeline import tf32_reference
 from kernelwright.harness.static_checks import find_cheats
 
 
@@ -71,3 +75,63 @@ def test_the_static_check_admits_3xtf32_and_rejects_tf32(argument, rejected):
     )
     rules = {f.rule for f in find_cheats(source, True)}
     assert ("precision-downcast" in rules) is rejected
+
+
+def test_plain_tf32_is_left_to_the_reference_to_decide():
+    source = (
+        "import triton\nimport triton.language as tl\n"
+        "@triton.jit\ndef k(a, b):\n"
+        '    acc = tl.dot(a, b, input_precision="tf32")\n'
+        "    x = a.to(tl.float16)\n"
+    )
+    findings = find_cheats(source, True)
+    by_line = {f.line: f.unless_reference_tf32 for f in findings}
+    assert by_line == {5: True, 6: False}  # the fp16 cast is a downcast whatever the reference
+
+
+@pytest.mark.parametrize(
+    "ops, allowed",
+    [
+        ({"torch.nn.functional.conv2d": 1, "convolution": 1}, True),
+        ({"torch.conv_transpose3d": 1, "convolution": 1, "relu": 1}, True),
+        # PyTorch's matmul default is exact fp32: a conv -> linear chain keeps it
+        ({"torch.nn.functional.conv2d": 1, "convolution": 1, "matmul": 1, "add": 1}, False),
+        ({"matmul": 1}, False),
+        ({"relu": 1}, False),
+    ],
+)
+def test_tf32_is_the_references_own_only_with_convolutions_alone(ops, allowed):
+    assert torch.backends.cudnn.allow_tf32 and not torch.backends.cuda.matmul.allow_tf32
+    assert guards.tf32_throughout(Counter(ops)) is allowed
+    assert tf32_reference(torch.device("cuda"), True, Counter(ops)) is allowed
+    # never on the CPU, where the reference is plain fp32, nor for a half problem
+    assert not tf32_reference(torch.device("cpu"), True, Counter(ops))
+    assert not tf32_reference(torch.device("cuda"), False, Counter(ops))
+
+
+def _conv_operands():
+    generator = torch.Generator().manual_seed(1)
+    x = torch.randn(2, 32, 20, 20, generator=generator)
+    w = torch.randn(48, 32, 3, 3, generator=generator) * 0.1
+    return x, w
+
+
+def _implicit_gemm(x: torch.Tensor, w: torch.Tensor, cast) -> torch.Tensor:
+    """The Triton template's order of work: [positions, C*k*k] @ [C*k*k, out channels]."""
+    cols = torch.nn.functional.unfold(cast(x), 3, padding=1).transpose(1, 2)
+    out = cols @ cast(w).reshape(w.shape[0], -1).t()
+    return out.transpose(1, 2).reshape(x.shape[0], w.shape[0], x.shape[2], x.shape[3])
+
+
+def test_a_tf32_convolution_passes_the_bound_set_by_the_references_own_tf32():
+    x, w = _conv_operands()
+    exact = torch.nn.functional.conv2d(x.double(), w.double(), padding=1)
+    # cuDNN's TF32 convolution, emulated: operands rounded, products summed in fp32
+    reference = torch.nn.functional.conv2d(to_tf32(x), to_tf32(w), padding=1)
+    candidate = _implicit_gemm(x, w, to_tf32)
+    stats = verify.compare_outputs(candidate, reference, exact)
+    assert stats.criterion == "float64-bounded"
+    # the same kernel in bf16 (7 mantissa bits) is below the reference's precision
+    bf16 = _implicit_gemm(x, w, lambda t: t.bfloat16().float())
+    with pytest.raises(verify.Mismatch, match="exceeds"):
+        verify.compare_outputs(bf16, reference, exact)

@@ -187,7 +187,7 @@ def space(plan, device=None) -> list[dict]:
         if attention_fits_shared_memory(
             c["BLOCK_M"], c["BLOCK_N"], c["num_stages"], *dims, plan.dtype, facts
         )
-        for precision in fp32_precisions(plan)
+        for precision in fp32_precisions(plan, device)
     ]
 
 
@@ -198,7 +198,7 @@ def default(plan, device=None) -> dict:
         "BLOCK_N": block_n,
         "num_warps": warps,
         "num_stages": 2,
-        **fp32_precisions(plan)[0],
+        **fp32_precisions(plan, device)[0],
     }
 
 

@@ -221,7 +221,8 @@ def dot_precision(plan, config: dict) -> str:
     products (the remainders' product is dropped), keeping about fp32's
     accuracy: NVIDIA CUTLASS's "3xTF32"; `tests/cpu/test_tf32x3_accuracy.py`
     measures it against float64 and the harness's fp32 criterion. Plain "tf32"
-    (a 10-bit mantissa) is never emitted for an fp32 problem.
+    (a 10-bit mantissa) only where the reference computes in TF32 itself
+    (heuristics.fp32_precisions); the harness rejects it anywhere else.
     """
     if plan.dtype != "float32":
         return ""

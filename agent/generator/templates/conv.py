@@ -357,7 +357,7 @@ def space(plan, device=None) -> list[dict]:
         ],
         [4, 8],
         [2, 3],
-        fp32_precisions(plan),
+        fp32_precisions(plan, device),
     ):
         if fits_shared_memory(bm, bn, bk, stages, plan.dtype, facts):
             configs.append(
@@ -385,7 +385,7 @@ def library_first(plan) -> bool:
     return _bare_conv(plan) and not _one_channel_per_group(plan)
 
 
-def _triton_conv_default(plan) -> dict:
+def _triton_conv_default(plan, device=None) -> dict:
     """64 positions x up to 64 channels per program: the group's output channels
     decide the N tile (a depthwise conv has one), K in 32s as Triton's matmul tutorial."""
     channels = plan.out_shape[1] // (plan.attr("groups") or 1)  # per group, either kind
@@ -397,7 +397,7 @@ def _triton_conv_default(plan) -> dict:
         "BLOCK_K": 32,
         "num_warps": 4,
         "num_stages": 2,
-        **fp32_precisions(plan)[0],
+        **fp32_precisions(plan, device)[0],
     }
 
 
@@ -405,7 +405,7 @@ def default(plan, device=None) -> dict:
     if _bare_conv(plan) and _one_channel_per_group(plan):
         return {"impl": "direct", "BLOCK": 512, "num_warps": 4}
     if _bare_conv(plan):
-        return _triton_conv_default(plan)
+        return _triton_conv_default(plan, device)
     return {"BLOCK": pointwise_block(math.prod(plan.out_shape)), "num_warps": 4}
 
 

@@ -204,7 +204,7 @@ def matmul_tiles(dtype: str) -> dict:
     return {"BLOCK_M": 128, "BLOCK_N": 256, "BLOCK_K": 64, "num_warps": 8, "num_stages": 3}
 
 
-def triton_matmul_config(plan) -> dict:
+def triton_matmul_config(plan, device=None) -> dict:
     """The Triton tile kernel's starting point (the fused-epilogue alternative to
     cuBLAS when `prefer_torch_matmul`)."""
     return {
@@ -212,7 +212,7 @@ def triton_matmul_config(plan) -> dict:
         **matmul_tiles(plan.dtype),
         "GROUP_M": 8,
         "PERSISTENT": False,
-        **fp32_precisions(plan)[0],
+        **fp32_precisions(plan, device)[0],
     }
 
 
@@ -266,7 +266,7 @@ def space(plan, device=None) -> list[dict]:
     facts = device_facts(device)
     configs = []
     for (bm, bn, bk, warps, stages), group, persistent, precision in itertools.product(
-        _MATMUL_TILES, [1, 8], [False, True], fp32_precisions(plan)
+        _MATMUL_TILES, [1, 8], [False, True], fp32_precisions(plan, device)
     ):
         if not fits_shared_memory(bm, bn, bk, stages, plan.dtype, facts):
             continue
@@ -293,7 +293,7 @@ def space(plan, device=None) -> list[dict]:
 def default(plan, device=None) -> dict:
     if prefer_torch_matmul(plan):
         return {"impl": "torch", "BLOCK": 1024, "num_warps": 4}
-    return triton_matmul_config(plan)
+    return triton_matmul_config(plan, device)
 
 
 FAMILY = Family(
