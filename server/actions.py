@@ -8,13 +8,13 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from kernelwright.harness.messages import FASTER_BY
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcContentModified, JsonRpcInvalidParams
 
 from . import detect, edits, names, problem, pysource, shapes
 from . import lsp_convert as conv
 from .results import (
-    FASTER_BY,
     RETIRED_REASON,
     applicable,
     candidate_title,

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kernelwright.harness.messages import FASTER_BY
 from kernelwright.harness.store import Store
 
 from .search_messages import MessageError, ReportedNode, candidate_id, split_candidate_id
@@ -209,11 +210,6 @@ def applicable(cand: Candidate, prob: Any) -> bool:
     """A candidate fits the target while the target's problem (its shapes) is the one
     its search verified it on. Candidates stored before the digest was kept have none."""
     return cand.problem_digest is None or cand.problem_digest == prob.digest
-
-
-# A timed candidate is offered only when it beats the current code by more than
-# timing noise: the same 2% that issue 14's bench treats as "no slower than eager".
-FASTER_BY = 1.02
 
 
 def helps(cand: Candidate) -> bool:

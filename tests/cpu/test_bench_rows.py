@@ -62,6 +62,9 @@ def test_summary_metrics():
     assert abs(summary["geomean_vs_eager"] - 2**0.5) < 1e-12
     assert summary["fusion_geomean_vs_eager"] == 4.0
     assert summary["memory_bound_median_pct_peak_bw"] == 80.0
+    # the 0.5x candidate is not offered: that problem keeps its current code (1.00)
+    assert summary["offered_faster"] == 1
+    assert abs(summary["geomean_vs_eager_as_offered"] - 4.0**0.5) < 1e-12
 
 
 def test_summary_says_how_many_evaluations_a_minute_and_where_their_time_went():
