@@ -4,13 +4,15 @@ only where the reference itself computes in TF32 (a cuDNN convolution).
 The Triton interpreter computes every tl.dot in plain fp32 whatever its
 input_precision, so the CPU cannot run the tensor-core path. These tests
 emulate it: round each fp32 operand to TF32 (10 explicit mantissa bits,
-round to nearest even, as the tensor cores take them), form 3xTF32 as
+round to nearest even, as cuBLAS and cuDNN round before their tensor-core
+products and the generated kernels round their tiles), form 3xTF32 as
 hi·hi + hi·lo + lo·hi, and hand the results to the harness's own fp32
 criterion against PyTorch's fp32 matmul, as a GPU verification would.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections import Counter
 
 import pytest
@@ -135,3 +137,68 @@ def test_a_tf32_convolution_passes_the_bound_set_by_the_references_own_tf32():
     bf16 = _implicit_gemm(x, w, lambda t: t.bfloat16().float())
     with pytest.raises(verify.Mismatch, match="exceeds"):
         verify.compare_outputs(bf16, reference, exact)
+
+
+def to_tf32_truncated(x: torch.Tensor) -> torch.Tensor:
+    """What a tensor core takes from an fp32 register: its top 19 bits."""
+    return (x.contiguous().view(torch.int32) & ~0x1FFF).view(torch.float32)
+
+
+def test_truncated_tf32_operands_miss_the_bound_that_rounded_ones_meet():
+    """Why the generator rounds its tiles before a plain-TF32 tl.dot: on an H200 a
+    Triton TF32 convolution without it was `wrong`, 2.6x cuDNN's TF32 error
+    (benchmarks/results/h200-2026-12-02-conv-tf32)."""
+    generator = torch.Generator().manual_seed(2)
+    x = torch.randn(2, 64, 24, 24, generator=generator)
+    w = torch.randn(32, 64, 3, 3, generator=generator) * 0.05
+    exact = torch.nn.functional.conv2d(x.double(), w.double(), padding=1)
+    reference = torch.nn.functional.conv2d(to_tf32(x), to_tf32(w), padding=1)
+    with pytest.raises(verify.Mismatch, match="exceeds"):
+        verify.compare_outputs(_implicit_gemm(x, w, to_tf32_truncated), reference, exact)
+    stats = verify.compare_outputs(_implicit_gemm(x, w, to_tf32), reference, exact)
+    assert stats.criterion == "float64-bounded"
+
+
+_RUN_RENDERED = """
+import importlib.util, sys, torch
+spec = importlib.util.spec_from_file_location("cand", sys.argv[1])
+cand = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(cand)
+torch.manual_seed(0)
+model = cand.ModelNew(8, 24)
+x = torch.randn(2, 8, 13, 11) * 3.7
+ours = model(x)
+w = model.conv2d.weight.detach()
+emulated = torch.nn.functional.conv2d(to_tf32(x), to_tf32(w), padding=(1, 2))
+print((ours - emulated).abs().max().item(), (ours - torch.nn.functional.conv2d(x, w, padding=(1, 2))).abs().max().item())
+"""
+
+
+def test_the_rendered_tf32_convolution_rounds_its_tiles_as_cudnn_does(tmp_path):
+    """The interpreter computes tl.dot in fp32, so what reaches it is what the kernel
+    chose: tiles rounded to TF32 give cuDNN's TF32 result to fp32 summation error,
+    and differ from the exact-fp32 convolution by TF32's own error."""
+    from kernelwright.agent.generator import default_config, plan, render
+
+    from tests.cpu.test_generator_configs import _BARE_CONV
+    from tests.helpers_problems import graphs_for, run_under_interpreter
+
+    problem = tmp_path / "bare_conv.py"
+    problem.write_text(_BARE_CONV)
+    [graph] = graphs_for([problem])
+    found = plan(graph)
+    config = default_config(found, {"kind": "cuda", "sm_count": 132, "tf32_products": True})
+    source = render(found, config)
+    assert "_round_to_tf32(a)" in source and "_round_to_tf32(b_tile)" in source
+    candidate = tmp_path / "candidate.py"
+    candidate.write_text(source)
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import torch\n"
+        + inspect.getsource(to_tf32)
+        + _RUN_RENDERED.replace("sys.argv[1]", repr(str(candidate)))
+    )
+    run = run_under_interpreter(script)
+    assert run.returncode == 0, run.stderr[-2000:]
+    to_cudnn_tf32, to_fp32 = map(float, run.stdout.split())
+    assert to_cudnn_tf32 < 1e-4 < to_fp32, run.stdout

@@ -19,6 +19,8 @@ from ..heuristics import attention_fits_shared_memory, device_facts, fp32_precis
 from ..patterns import matmul_operand
 from .common import (
     TANH_HELPER,
+    dot_helpers,
+    dot_operand,
     dot_precision,
     emit_region,
     leaf_expr,
@@ -44,6 +46,7 @@ def render(plan, config) -> tuple[str, list[str]]:
     causal_mask = " & (offs_n[None, :] <= offs_m[:, None])" if causal else ""
     kernels = (
         (TANH_HELPER if uses_tanh(plan.epilogue) else "")
+        + dot_helpers(plan, config)
         + f'''
 @triton.jit
 def attention_kernel(q_ptr, k_ptr, v_ptr, {operand_params(indices)}out_ptr, L, S, D, DV, SCALE,
@@ -68,7 +71,7 @@ def attention_kernel(q_ptr, k_ptr, v_ptr, {operand_params(indices)}out_ptr, L, S
         offs_n = start_n + tl.arange(0, BLOCK_N)
         k_t = tl.load(k_ptr + bh * S * D + offs_n[None, :] * D + offs_d[:, None],
                       mask=(offs_n[None, :] < S) & (offs_d[:, None] < D), other=0.0)
-        scores = tl.dot(q, k_t{precision}) * SCALE
+        scores = tl.dot({dot_operand(plan, config, "q")}, {dot_operand(plan, config, "k_t")}{precision}) * SCALE
         valid = (offs_n[None, :] < S){causal_mask}
         scores = tl.where(valid, scores, -float('inf'))
         m_new = tl.maximum(m_i, tl.max(scores, axis=1))
@@ -78,7 +81,7 @@ def attention_kernel(q_ptr, k_ptr, v_ptr, {operand_params(indices)}out_ptr, L, S
         l_i = l_i * alpha + tl.sum(p, axis=1)
         v = tl.load(v_ptr + bh * S * DV + offs_n[:, None] * DV + offs_dv[None, :],
                     mask=(offs_n[:, None] < S) & (offs_dv[None, :] < DV), other=0.0)
-        acc = acc * alpha[:, None] + tl.dot(p.to(v.dtype), v{precision})
+        acc = acc * alpha[:, None] + tl.dot({dot_operand(plan, config, "p.to(v.dtype)")}, {dot_operand(plan, config, "v")}{precision})
         m_i = m_new
     o = acc / tl.where(l_i > 0, l_i, 1.0)[:, None]
     mask = (offs_m[:, None] < L) & (offs_dv[None, :] < DV)

@@ -31,6 +31,8 @@ from . import pointwise
 from .common import (
     TANH_HELPER,
     as_3d,
+    dot_helpers,
+    dot_operand,
     dot_precision,
     leaf_expr,
     operand_launch_args,
@@ -100,7 +102,7 @@ def _render_triton(plan, config) -> tuple[str, list[str]]:
         c_out_g = c_out // groups
     indices = region_operands(plan.epilogue)
     epilogue, value = epilogue_lines(plan, "    ", "acc", "out_offs", "out_mask")
-    helpers = TANH_HELPER if uses_tanh(plan.epilogue) else ""
+    helpers = (TANH_HELPER if uses_tanh(plan.epilogue) else "") + dot_helpers(plan, config)
     kernel = f'''
 @triton.jit
 def conv_kernel(x_ptr, w_ptr, {operand_params(indices)}out_ptr, BATCH, C_IN, D, H, W, C_OUT,
@@ -141,7 +143,7 @@ def conv_kernel(x_ptr, w_ptr, {operand_params(indices)}out_ptr, BATCH, C_IN, D, 
         a = tl.load(x_ptr + a_offs, mask=a_mask, other=0.0)
         w_offs = {_weight_offsets(transposed)}
         b_tile = tl.load(w_ptr + w_offs, mask=k_mask[:, None] & n_mask[None, :], other=0.0)
-        acc += tl.dot(a, b_tile{dot_precision(plan, config)})
+        acc += tl.dot({dot_operand(plan, config, "a")}, {dot_operand(plan, config, "b_tile")}{dot_precision(plan, config)})
     co = group * C_OUT_G + cn
     out_offs = ((b[:, None] * C_OUT + co[None, :]) * OD + od[:, None]) * (OH * OW) + \\
         oh[:, None] * OW + ow[:, None]

@@ -23,6 +23,8 @@ from ..patterns import logical_shape, matmul_operand, optional_leaf
 from . import attention, pointwise
 from .common import (
     TANH_HELPER,
+    dot_helpers,
+    dot_operand,
     dot_precision,
     emit_region,
     leaf_expr,
@@ -82,7 +84,7 @@ def matmul_kernel(a_ptr, b_ptr, {operand_params(indices)}out_ptr, M, N, K,
         for k0 in range(0, K, BLOCK_K):
             a = tl.load(a_ptrs, mask=(rm[:, None] < M) & (rk[None, :] + k0 < K), other=0.0)
             b = tl.load(b_ptrs, mask=(rk[:, None] + k0 < K) & (rn[None, :] < N), other=0.0)
-            acc = tl.dot(a, b, acc{precision})
+            acc = tl.dot({dot_operand(plan, config, "a")}, {dot_operand(plan, config, "b")}, acc{precision})
             a_ptrs += BLOCK_K * stride_ak
             b_ptrs += BLOCK_K * stride_bk
         mask = (rm[:, None] < M) & (rn[None, :] < N)
@@ -107,7 +109,7 @@ def render(plan, config) -> tuple[str, list[str]]:
             plan, plan.epilogue, "epilogue_kernel", "head", "out", config
         )
         return kernels, forward + ["return out"]
-    kernels = helpers + _triton_kernel(plan, config)
+    kernels = helpers + dot_helpers(plan, config) + _triton_kernel(plan, config)
     tiles = batch * math.ceil(m / config["BLOCK_M"]) * math.ceil(n / config["BLOCK_N"])
     strides_a = (
         "a.stride(0), a.stride(1), a.stride(2)" if batch > 1 else "0, a.stride(0), a.stride(1)"
