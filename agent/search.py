@@ -48,6 +48,24 @@ FIRST_RESULT_GRACE_S = 60.0
 MIN_IMPORT_TIMEOUT_S = 10.0
 
 
+
+def device_info(kind: str, reference: dict) -> dict:
+    """What the generator knows of the device, from the reference's profile: its
+    facts size tiles and grids (generator/heuristics.py: device_facts; None where
+    the peaks do not say), and `tf32_products` says the reference computes in TF32
+    (a cuDNN convolution under PyTorch's defaults), so the generator may too
+    (harness/pipeline.py: tf32_reference)."""
+    peaks = (reference.get("profile") or {}).get("peaks") or {}
+    return {
+        "kind": kind,
+        "name": peaks.get("name", kind),
+        "peaks": peaks or None,
+        "sm_count": peaks.get("sm_count"),
+        "shared_memory_per_block": peaks.get("shared_memory_per_block"),
+        "l2_bytes": peaks.get("l2_bytes"),
+        "tf32_products": bool(reference.get("tf32_products")),
+    }
+
 class Search:
     def __init__(
         self,
@@ -187,20 +205,7 @@ class Search:
         }
         log.info("%s: reference %.4f ms", self.problem_path, self.reference["timing"]["median_ms"])
         self.peaks = (self.reference.get("profile") or {}).get("peaks")
-        peaks = self.peaks or {}
-        # The generator sizes tiles and grids by the device's own facts
-        # (generator/heuristics.py: device_facts); None where the peaks do not say.
-        self.device_info = {
-            "kind": self.device,
-            "name": peaks.get("name", self.device),
-            "peaks": self.peaks,
-            "sm_count": peaks.get("sm_count"),
-            "shared_memory_per_block": peaks.get("shared_memory_per_block"),
-            "l2_bytes": peaks.get("l2_bytes"),
-            # The reference computes in TF32 (a cuDNN convolution under PyTorch's
-            # defaults): the generator may too (harness/pipeline.py: tf32_reference).
-            "tf32_products": bool(self.reference.get("tf32_products")),
-        }
+        self.device_info = device_info(self.device, self.reference)
         self.proposers = proposer_registry.build(self.config.proposers, self.notes)
         for note in self.notes:
             self._emit("notice", message=note)

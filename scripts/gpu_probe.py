@@ -9,7 +9,8 @@ fast is the candidate a short search starts from?
 Usage (GPU): python scripts/gpu_probe.py OUT PREFIX [PREFIX ...] [--count N] [--parallel P]
   PREFIX: how a problem's file name starts (benchmarks/problems: its two digits).
   --configs FILE: a JSON object {PREFIX: [config, ...]} evaluated instead of that
-  problem's root candidates (each config must be in the problem's space).
+  problem's root candidates (a config outside the problem's space is skipped, said so).
+  The key "*" gives configs for every PREFIX without its own.
 CPU smoke test: --device cpu --problems tests/problems small_softmax (no timings there).
 Writes OUT/probe.json and prints one line per candidate, then a table.
 """
@@ -27,22 +28,26 @@ PROBLEMS = ROOT / "benchmarks" / "problems"
 
 
 async def probe_one(
-    harness, path: Path, device: dict, count: int, configs: list[dict] | None
+    harness, path: Path, kind: str, count: int, configs: list[dict] | None
 ) -> list[dict]:
     from kernelwright.agent.generator import config_space, plan, render
     from kernelwright.agent.proposers.base import Proposal, ProposalContext, ProposerError
     from kernelwright.agent.proposers.embedded import EmbeddedProposer
+    from kernelwright.agent.search import device_info
 
     graph = await harness.capture(str(path))
+    # the device as a search sees it, from the reference's profile (its TF32 use included)
+    device = device_info(kind, await harness.profile(str(path), kind, compile_baseline=False))
     if configs:
         found = plan(graph)
         space = config_space(found, device)
-        missing = [c for c in configs if c not in space]
-        if missing:
-            raise SystemExit(f"{path.name}: not in its space: {missing}")
+        for config in configs:
+            if config not in space:
+                print(f"{path.name}: not in its space, skipped: {config}", flush=True)
         proposals = [
             Proposal(source=render(found, c), proposer="probe", move=f"given: {c}", config=c)
             for c in configs
+            if c in space
         ]
     else:
         ctx = ProposalContext(
@@ -109,19 +114,10 @@ async def main(
     pool = WorkerPool(parallel=parallel, prestart=True)
     harness = Harness(store=None, pool=pool, limits=Limits(timeout_s=180.0))
     try:
-        peaks = await harness.peaks(kind) if kind == "cuda" else {}
-        device = {
-            "kind": kind,
-            "name": peaks.get("name", kind),
-            "peaks": peaks or None,
-            "sm_count": peaks.get("sm_count"),
-            "shared_memory_per_block": peaks.get("shared_memory_per_block"),
-            "l2_bytes": peaks.get("l2_bytes"),
-        }
         paths = [sorted(problems.glob(f"{prefix}*.py"))[0] for prefix in prefixes]
         groups = await asyncio.gather(
             *(
-                probe_one(harness, p, device, count, configs.get(prefix))
+                probe_one(harness, p, kind, count, configs.get(prefix, configs.get("*")))
                 for prefix, p in zip(prefixes, paths)
             )
         )
