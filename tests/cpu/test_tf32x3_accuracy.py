@@ -147,7 +147,7 @@ def to_tf32_truncated(x: torch.Tensor) -> torch.Tensor:
 def test_truncated_tf32_operands_miss_the_bound_that_rounded_ones_meet():
     """Why the generator rounds its tiles before a plain-TF32 tl.dot: on an H200 a
     Triton TF32 convolution without it was `wrong`, 2.6x cuDNN's TF32 error
-    (benchmarks/results/h200-2026-12-02-conv-tf32)."""
+    (benchmarks/results/h200-2026-12-03-conv-tf32)."""
     generator = torch.Generator().manual_seed(2)
     x = torch.randn(2, 64, 24, 24, generator=generator)
     w = torch.randn(32, 64, 3, 3, generator=generator) * 0.05

@@ -34,7 +34,7 @@ def _tanh(x):
 # cuBLAS and cuDNN round each operand to nearest first; a Triton tl.dot in
 # plain "tf32" does not (triton-lang/triton issue 4574), and on an H200 its
 # convolution's error was 2.6x cuDNN's TF32 one, over the harness's 2x bound
-# (benchmarks/results/h200-2026-12-02-conv-tf32). Rounding the tiles first
+# (benchmarks/results/h200-2026-12-03-conv-tf32). Rounding the tiles first
 # gives cuDNN's numerics; tests/cpu/test_tf32x3_accuracy.py checks both.
 TF32_ROUND_HELPER = """
 @triton.jit
