@@ -189,7 +189,7 @@ def test_the_rendered_tf32_convolution_rounds_its_tiles_as_cudnn_does(tmp_path):
     found = plan(graph)
     config = default_config(found, {"kind": "cuda", "sm_count": 132, "tf32_products": True})
     source = render(found, config)
-    assert "_round_to_tf32(w_tile)" in source and "_round_to_tf32(x_tile)" in source
+    assert "_round_to_tf32(a)" in source and "_round_to_tf32(b_tile)" in source
     candidate = tmp_path / "candidate.py"
     candidate.write_text(source)
     script = tmp_path / "run.py"

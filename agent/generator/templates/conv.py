@@ -96,35 +96,23 @@ def _render_triton(plan, config) -> tuple[str, list[str]]:
     stride, padding, dilation = g.stride, g.padding, g.dilation
     weight_shape = plan.attr("weight_shape")
     transposed = plan.op.startswith("conv_transpose")
-    taps = kd * kh * kw
-    if transposed:  # weight [C_in, C_out / groups, k...] -> [taps, C_out / groups, C_in]
+    if transposed:  # weight [C_in, C_out / groups, k...]
         c_out_g = weight_shape[1]
-        w_row = "(tap * C_OUT_G + cn[:, None]).to(tl.int64) * C_IN + group * C_IN_G + ci[None, :]"
-        w_view = f".reshape({c_in}, {c_out_g}, {taps}).permute(2, 1, 0)"
-    else:  # weight [C_out, C_in / groups, k...] -> [taps, C_out, C_in / groups]
+    else:  # weight [C_out, C_in / groups, k...]
         c_out_g = c_out // groups
-        w_row = "(tap * C_OUT + group * C_OUT_G + cn[:, None]).to(tl.int64) * C_IN_G + ci[None, :]"
-        w_view = f".reshape({c_out}, {c_in // groups}, {taps}).permute(2, 0, 1)"
     indices = region_operands(plan.epilogue)
     epilogue, value = epilogue_lines(plan, "    ", "acc", "out_offs", "out_mask")
     helpers = (TANH_HELPER if uses_tanh(plan.epilogue) else "") + dot_helpers(plan, config)
-    w_tile, x_tile = dot_operand(plan, config, "w_tile"), dot_operand(plan, config, "x_tile")
     kernel = f'''
 @triton.jit
 def conv_kernel(x_ptr, w_ptr, {operand_params(indices)}out_ptr, BATCH, C_IN, D, H, W, C_OUT,
         OD, OH, OW, C_IN_G, C_OUT_G, SD, SH, SW, PD, PH, PW, DD, DH, DW,
         KD: tl.constexpr, KH: tl.constexpr, KW: tl.constexpr,
         BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, BLOCK_K: tl.constexpr):
-    """Implicit-GEMM convolution of group program_id(2), computed transposed:
-    out[channels, positions] = w[channels, K] x x[K, positions], K = taps x input channels.
+    """Implicit-GEMM convolution of group program_id(2): [positions, K] x [K, channels].
 
-    Positions run along a tile's fast axis, so input reads and output writes are
-    coalesced along a row of the NC(D)HW tensors; the weight comes pre-arranged as
-    [taps, out channels, in channels] (contiguous over K). The window's offsets and
-    padding masks are worked out once per tap for the BLOCK_M positions, not per
-    element. Reads the input once per BLOCK_N output channels (the taps' overlap
-    hits L2), the weight once per BLOCK_M positions; writes each output once,
-    epilogue fused.
+    Reads the input once per BLOCK_N output channels (the gather's overlap hits L2),
+    the weight once per BLOCK_M positions; writes each output once, epilogue fused.
     """
     pid_m = tl.program_id(0)
     pid_n = tl.program_id(1)
@@ -139,27 +127,27 @@ def conv_kernel(x_ptr, w_ptr, {operand_params(indices)}out_ptr, BATCH, C_IN, D, 
     rest = rest // OH
     od = rest % OD
     b = rest // OD
-    plane = D * H * W
-    x_base = (b * C_IN + group * C_IN_G) * plane
-    acc = tl.zeros([BLOCK_N, BLOCK_M], dtype=tl.float32)
-    for tap in range(KD * KH * KW):
-        kx = tap % KW
-        ky = (tap // KW) % KH
-        kz = tap // (KW * KH)
-{_window(transposed)}
-        x_offs = x_base + (iz * H + iy) * W + ix
-        for c0 in range(0, C_IN_G, BLOCK_K):
-            ci = c0 + tl.arange(0, BLOCK_K)
-            c_mask = ci < C_IN_G
-            x_tile = tl.load(x_ptr + ci[:, None].to(tl.int64) * plane + x_offs[None, :],
-                             mask=c_mask[:, None] & inside[None, :], other=0.0)
-            w_tile = tl.load(w_ptr + {w_row},
-                             mask=n_mask[:, None] & c_mask[None, :], other=0.0)
-            acc += tl.dot({w_tile}, {x_tile}{dot_precision(plan, config)})
+    k_total = C_IN_G * KD * KH * KW
+    acc = tl.zeros([BLOCK_M, BLOCK_N], dtype=tl.float32)
+    for k0 in range(0, k_total, BLOCK_K):
+        k = k0 + tl.arange(0, BLOCK_K)
+        k_mask = k < k_total
+        kx = k % KW
+        rest_k = k // KW
+        ky = rest_k % KH
+        rest_k = rest_k // KH
+        kz = rest_k % KD
+        ci = group * C_IN_G + rest_k // KD
+{_gather(transposed)}
+        a_offs = (((b[:, None] * C_IN + ci[None, :]) * D + iz) * H + iy) * W + ix
+        a = tl.load(x_ptr + a_offs, mask=a_mask, other=0.0)
+        w_offs = {_weight_offsets(transposed)}
+        b_tile = tl.load(w_ptr + w_offs, mask=k_mask[:, None] & n_mask[None, :], other=0.0)
+        acc += tl.dot({dot_operand(plan, config, "a")}, {dot_operand(plan, config, "b_tile")}{dot_precision(plan, config)})
     co = group * C_OUT_G + cn
-    out_offs = ((b[None, :] * C_OUT + co[:, None]) * OD + od[None, :]) * (OH * OW) + \\
-        oh[None, :] * OW + ow[None, :]
-    out_mask = n_mask[:, None] & m_mask[None, :]
+    out_offs = ((b[:, None] * C_OUT + co[None, :]) * OD + od[:, None]) * (OH * OW) + \\
+        oh[:, None] * OW + ow[:, None]
+    out_mask = m_mask[:, None] & n_mask[None, :]
 {chr(10).join(epilogue)}
     tl.store(out_ptr + out_offs, {value}, mask=out_mask)
 '''
@@ -169,8 +157,7 @@ def conv_kernel(x_ptr, w_ptr, {operand_params(indices)}out_ptr, BATCH, C_IN, D, 
     forward = [
         f"out = torch.empty({tuple(plan.out_shape)!r}, device={x}.device, dtype=torch.{plan.out_dtype})",
         f"grid = (triton.cdiv({positions}, {bm}), triton.cdiv({c_out_g}, {bn}), {groups})",
-        f"conv_kernel[grid]({x}.contiguous(), {weight}{w_view}.contiguous(), "
-        f"{operand_launch_args(plan, indices)}"
+        f"conv_kernel[grid]({x}.contiguous(), {weight}.contiguous(), {operand_launch_args(plan, indices)}"
         f"out, {batch}, {c_in}, {d}, {h}, {w}, {c_out}, {od}, {oh}, {ow}, {c_in // groups}, "
         f"{c_out_g}, {', '.join(map(str, stride + padding + dilation))}, KD={kd}, KH={kh}, "
         f"KW={kw}, BLOCK_M={bm}, BLOCK_N={bn}, BLOCK_K={bk}, num_warps={config['num_warps']}, "
@@ -248,9 +235,8 @@ def _one_channel_per_group(plan) -> bool:
     return not plan.op.startswith("conv_transpose") and plan.attr("weight_shape")[1] == 1
 
 
-def _window(transposed: bool) -> str:
-    """Input coordinates a tap reads for each of the BLOCK_M output positions, and
-    `inside`: the position is real and the coordinate is not padding.
+def _gather(transposed: bool) -> str:
+    """Input coordinates of a K column's element for each output position, and the mask.
 
     Forward: i = o * stride - padding + k * dilation. Transposed (the forward's
     gradient with respect to its input): output o receives input i where
@@ -266,17 +252,28 @@ def _window(transposed: bool) -> str:
         s_, p_, d_ = (f"{c}{'DHW'['zyx'.index(axis)]}" for c in "SPD")
         if transposed:
             lines += [
-                f"        t{axis} = {o} + {p_} - {k} * {d_}",
+                f"        t{axis} = {o}[:, None] + {p_} - {k}[None, :] * {d_}",
                 f"        i{axis} = t{axis} // {s_}",
                 f"        ok_{axis} = (t{axis} >= 0) & (t{axis} % {s_} == 0) & (i{axis} < {size})",
             ]
         else:
             lines += [
-                f"        i{axis} = {o} * {s_} - {p_} + {k} * {d_}",
+                f"        i{axis} = {o}[:, None] * {s_} - {p_} + {k}[None, :] * {d_}",
                 f"        ok_{axis} = (i{axis} >= 0) & (i{axis} < {size})",
             ]
-    lines.append("        inside = m_mask & ok_z & ok_y & ok_x")
+    lines.append("        a_mask = m_mask[:, None] & k_mask[None, :] & ok_z & ok_y & ok_x")
     return "\n".join(lines)
+
+
+def _weight_offsets(transposed: bool) -> str:
+    """The [BLOCK_K, BLOCK_N] weight tile: w[co, ci_g, k...] for a forward convolution
+    (K columns contiguous per output channel), w[ci, co_g, k...] transposed."""
+    if transposed:
+        return (
+            "((ci[:, None].to(tl.int64) * C_OUT_G + cn[None, :]) * (KD * KH * KW) "
+            "+ (k % (KD * KH * KW))[:, None])"
+        )
+    return "(group * C_OUT_G + cn[None, :]).to(tl.int64) * k_total + k[:, None]"
 
 
 def render(plan, config) -> tuple[str, list[str]]:
