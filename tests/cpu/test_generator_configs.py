@@ -334,6 +334,8 @@ def test_a_convolution_whose_reference_computes_in_tf32_starts_on_tf32(tmp_path,
     tf32_device = {"kind": "cuda", "sm_count": 132, "tf32_products": True}
     first = default_config(found, tf32_device)
     assert first["impl"] == "triton" and first["PRECISION"] == "tf32"
+    assert first in config_space(found, tf32_device)  # the search can mutate from it
+    assert (first["BLOCK_N"], first["BLOCK_K"]) == (64, 64)  # 24 channels: the H200 sweep's tile
     assert 'input_precision="tf32"' in render(found, first)
     context = ProposalContext(
         problem_path=str(path),

@@ -390,17 +390,27 @@ def library_first(plan) -> bool:
 
 
 def _triton_conv_default(plan, device=None) -> dict:
-    """64 positions x up to 64 channels per program: the group's output channels
-    decide the N tile (a depthwise conv has one), K in 32s as Triton's matmul tutorial."""
+    """The group's output channels decide the tile. On an H200, over six bare fp32
+    convolutions and eight tiles each (benchmarks/results/h200-2026-12-03-conv-tiles),
+    64 positions x 128 channels x K 32 was the best or within 3% of it at 128
+    channels, and 64 x 64 x K 64 the best on three of four below (the fourth, a
+    transposed convolution, at 0.03x eager against its best 0.05x); a depthwise-like
+    group (16 channels or fewer) keeps a 16-wide N tile. Two stages where three do
+    not fit the device's shared memory."""
     channels = plan.out_shape[1] // (plan.attr("groups") or 1)  # per group, either kind
-    bn = 16 if channels <= 16 else 32 if channels <= 32 else 64
+    if channels <= 16:
+        tile, stages = {"BLOCK_M": 64, "BLOCK_N": 16, "BLOCK_K": 32}, 2
+    elif channels < 128:
+        tile, stages = {"BLOCK_M": 64, "BLOCK_N": 64, "BLOCK_K": 64}, 3
+    else:
+        tile, stages = {"BLOCK_M": 64, "BLOCK_N": 128, "BLOCK_K": 32}, 3
+    if not fits_shared_memory(*tile.values(), stages, plan.dtype, device_facts(device)):
+        stages = 2
     return {
         "impl": "triton",
-        "BLOCK_M": 64,
-        "BLOCK_N": bn,
-        "BLOCK_K": 32,
+        **tile,
         "num_warps": 4,
-        "num_stages": 2,
+        "num_stages": stages,
         **fp32_precisions(plan, device)[0],
     }
 
