@@ -48,7 +48,6 @@ FIRST_RESULT_GRACE_S = 60.0
 MIN_IMPORT_TIMEOUT_S = 10.0
 
 
-
 def device_info(kind: str, reference: dict) -> dict:
     """What the generator knows of the device, from the reference's profile: its
     facts size tiles and grids (generator/heuristics.py: device_facts; None where
@@ -65,6 +64,7 @@ def device_info(kind: str, reference: dict) -> dict:
         "l2_bytes": peaks.get("l2_bytes"),
         "tf32_products": bool(reference.get("tf32_products")),
     }
+
 
 class Search:
     def __init__(

@@ -404,7 +404,8 @@ def _triton_conv_default(plan, device=None) -> dict:
         tile, stages = {"BLOCK_M": 64, "BLOCK_N": 64, "BLOCK_K": 64}, 3
     else:
         tile, stages = {"BLOCK_M": 64, "BLOCK_N": 128, "BLOCK_K": 32}, 3
-    if not fits_shared_memory(*tile.values(), stages, plan.dtype, device_facts(device)):
+    bm, bn, bk = tile["BLOCK_M"], tile["BLOCK_N"], tile["BLOCK_K"]
+    if not fits_shared_memory(bm, bn, bk, stages, plan.dtype, device_facts(device)):
         stages = 2
     return {
         "impl": "triton",
