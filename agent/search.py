@@ -204,7 +204,6 @@ class Search:
             "profile": round(time.monotonic() - captured, 2),
         }
         log.info("%s: reference %.4f ms", self.problem_path, self.reference["timing"]["median_ms"])
-        self.peaks = (self.reference.get("profile") or {}).get("peaks")
         self.device_info = device_info(self.device, self.reference)
         self.proposers = proposer_registry.build(self.config.proposers, self.notes)
         for note in self.notes:

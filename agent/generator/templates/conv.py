@@ -398,18 +398,16 @@ def _triton_conv_default(plan, device=None) -> dict:
     group (16 channels or fewer) keeps a 16-wide N tile. Two stages where three do
     not fit the device's shared memory."""
     channels = plan.out_shape[1] // (plan.attr("groups") or 1)  # per group, either kind
-    if channels <= 16:
-        tile, stages = {"BLOCK_M": 64, "BLOCK_N": 16, "BLOCK_K": 32}, 2
-    elif channels < 128:
-        tile, stages = {"BLOCK_M": 64, "BLOCK_N": 64, "BLOCK_K": 64}, 3
-    else:
-        tile, stages = {"BLOCK_M": 64, "BLOCK_N": 128, "BLOCK_K": 32}, 3
-    bm, bn, bk = tile["BLOCK_M"], tile["BLOCK_N"], tile["BLOCK_K"]
-    if not fits_shared_memory(bm, bn, bk, stages, plan.dtype, device_facts(device)):
+    (bn, bk), stages = (
+        ((16, 32), 2) if channels <= 16 else ((64, 64), 3) if channels < 128 else ((128, 32), 3)
+    )
+    if not fits_shared_memory(64, bn, bk, stages, plan.dtype, device_facts(device)):
         stages = 2
     return {
         "impl": "triton",
-        **tile,
+        "BLOCK_M": 64,
+        "BLOCK_N": bn,
+        "BLOCK_K": bk,
         "num_warps": 4,
         "num_stages": stages,
         **fp32_precisions(plan, device)[0],
