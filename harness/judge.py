@@ -123,7 +123,9 @@ def judge(request: JobRequest, claimed: dict[str, Any], outputs: Path) -> dict[s
     # judge decides them again when its own reference is traced (pipeline.py).
     pipeline.tf32_findings = [
         f
-        for f in find_cheats(request.candidate_source or "", pipeline.fp32)
+        for f in find_cheats(
+            request.candidate_source or "", pipeline.fp32, request.problem_source or ""
+        )
         if f.unless_reference_tf32
     ]
     reason = (

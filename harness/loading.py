@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+from kernelwright.harness import interpreter_handles
 from kernelwright.harness.memory import is_out_of_memory
 from kernelwright.harness.messages import PROBLEM_IMPORT, PROBLEM_LOADED
 
@@ -39,6 +40,7 @@ def load_module(source: str, path: str, name: str) -> types.ModuleType:
     text in linecache under the module's file name, and the module must be in
     sys.modules for dataclasses and pickling to resolve it.
     """
+    interpreter_handles.install()  # tutorial-style `warmup` handles on CPU
     module = types.ModuleType(name)
     module.__file__ = path
     linecache.cache[path] = (len(source), None, source.splitlines(True), path)

@@ -216,7 +216,7 @@ class EvalPipeline:
         source = req.candidate_source
         assert source is not None  # an evaluation request carries its candidate
         try:
-            findings = find_cheats(source, self.fp32)
+            findings = find_cheats(source, self.fp32, req.problem_source or "")
         except SyntaxError as err:
             raise Verdict(Outcome.COMPILE_ERROR, f"SyntaxError: {err.msg} (line {err.lineno})")
         # Plain-TF32 products wait for the reference's traced ops (first trial), but

@@ -189,9 +189,24 @@ class _CheatFinder(ast.NodeVisitor):
                 self._add("monkey-patch", node, f"assigns to `{_dotted(target)}`")
 
 
-def find_cheats(source: str, fp32_problem: bool) -> list[Finding]:
-    """Every rule the candidate's source breaks (empty when it looks honest)."""
+def find_cheats(source: str, fp32_problem: bool, problem_source: str = "") -> list[Finding]:
+    """Every rule the candidate's source breaks (empty when it looks honest).
+
+    A low-precision name on a line the problem itself writes is the user's own code
+    carried along (a tutorial's `{torch.float16: tl.float16}` dtype table): whatever it
+    does, the reference does too, so it is not the candidate's downcast."""
     tree = ast.parse(source)
     finder = _CheatFinder(fp32_problem)
     finder.visit(tree)
-    return finder.findings
+    own = {line.strip() for line in problem_source.splitlines() if line.strip()}
+    lines = source.splitlines()
+    return [
+        f
+        for f in finder.findings
+        if not (
+            f.rule == "precision-downcast"
+            and not f.unless_reference_tf32
+            and 0 < f.line <= len(lines)
+            and lines[f.line - 1].strip() in own
+        )
+    ]

@@ -272,6 +272,12 @@ def target_at(doc: ParsedDocument, start: int, end: int) -> Target | None:
         for s, e in k.launch_sites:
             if s <= start <= e:
                 return _kernel_target(k)
+    at = root.descendant_for_byte_range(start, start)
+    if at is not None and at.type == "identifier":
+        # the kernel's name anywhere: `softmax_kernel.warmup(...)`, `grid = ...kernel...`
+        named = next((k for k in kernels if k.name == text_of(at)), None)
+        if named is not None:
+            return _kernel_target(named)
     if end > start:
         sel = _selected_expression(doc, start, end)
         if sel is not None:
@@ -286,7 +292,8 @@ def target_at(doc: ParsedDocument, start: int, end: int) -> Target | None:
             if any(
                 n.type == "call" and torch_op_name(n, aliases) for n in pysource.walk(sel)
             ) or any(
-                n.type == "binary_operator" and field_of(n, "operator").type == "@"
+                # tensor arithmetic selected on purpose (`q * cos + rotate_half(q) * sin`)
+                n.type == "binary_operator" and field_of(n, "operator").type in TENSOR_ARITHMETIC
                 for n in pysource.walk(sel)
             ):
                 text = doc.node_text(sel)
@@ -323,6 +330,7 @@ def _kernel_target(k: KernelInfo) -> Target:
     )
 
 
+TENSOR_ARITHMETIC = frozenset(["@", "*", "+", "-", "/", "**"])
 EXPRESSIONS = frozenset(
     [
         "call",

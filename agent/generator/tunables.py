@@ -10,6 +10,12 @@ also spells as the same literal (`triton.cdiv(n, 1024)`) changes there too, insi
 the launcher, so grid and block stay consistent. A launch whose grid reads the
 block from `meta` needs nothing else.
 
+An autotuned kernel (`@triton.autotune(configs=CONFIGS, key=...)`) is searched over its
+own configs: a candidate pins ONE of them (so the autotuner has nothing to race), with
+its power-of-two block sizes scaled and its num_warps changed. The configs are often
+built by a function, so the pinning is done at import time by a helper the candidate
+carries (`_kw_pinned_config`), over whatever list the user's expression makes.
+
 Pure text (the standard library's `ast`): nothing of the problem is imported here.
 """
 
@@ -34,10 +40,19 @@ class Launch:
     # num_warps computed by the launcher (Liger's `calculate_settings`): the default
     # config leaves it out, and each literal is a candidate.
     warps_computed: bool = False
+    # the kernel's `configs=` expression, where it is autotuned
+    autotune_configs: ast.expr | None = None
+    autotune_count: int | None = None  # how many configs, where the list is literal
+    # where num_warps / num_stages are written: the keyword's literal, or the literal
+    # a local the keyword names was assigned
+    sites: dict[str, ast.Constant] = field(default_factory=dict)
 
     @property
     def default(self) -> dict[str, int]:
-        """The values as written (num_warps 4 where unset: Triton's own default)."""
+        """The values as written (num_warps 4 where unset: Triton's own default); for an
+        autotuned kernel, its first config alone."""
+        if self.autotune_configs is not None:
+            return {"config": 0, "block_shift": 0, "num_warps": 0}
         config = dict(self.blocks)
         if not self.warps_computed:
             config["num_warps"] = self.warps or 4
@@ -57,48 +72,100 @@ def _kernels(tree: ast.Module) -> set[str]:
     return names
 
 
-def _autotuned(tree: ast.Module) -> set[str]:
-    return {
-        node.name
-        for node in tree.body
-        if isinstance(node, ast.FunctionDef)
-        and any("autotune" in ast.unparse(d) for d in node.decorator_list)
-    }
+def _autotune_configs(tree: ast.Module) -> dict[str, ast.expr]:
+    """Autotuned kernels -> the expression their decorator passes as `configs`."""
+    out = {}
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        for dec in node.decorator_list:
+            if isinstance(dec, ast.Call) and "autotune" in ast.unparse(dec.func):
+                given = [k.value for k in dec.keywords if k.arg == "configs"] + dec.args[:1]
+                if given:
+                    out[node.name] = given[0]
+    return out
 
 
 def find_launch(source: str) -> Launch | None:
-    """The first `kernel[grid](...)` launch with something to tune, in a top-level function.
-
-    An autotuned kernel is left alone: its configs are its own search."""
+    """The first `kernel[grid](...)` launch with something to tune, in a top-level function
+    (an autotuned kernel's configs are something to tune)."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return None
-    kernels = _kernels(tree) - _autotuned(tree)
+    kernels = _kernels(tree)
+    autotuned = _autotune_configs(tree)
     for fn in tree.body:
         if not isinstance(fn, ast.FunctionDef) or fn.name in kernels:
             continue
         for node in ast.walk(fn):
-            if not (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Subscript)
-                and isinstance(node.func.value, ast.Name)
-                and node.func.value.id in kernels
-            ):
+            kernel = _launched_kernel(node, kernels)
+            if kernel is None:
                 continue
-            launch = Launch(node.func.value.id, fn, node)
+            assert isinstance(node, ast.Call)
+            launch = Launch(kernel, fn, node)
+            configs = autotuned.get(launch.kernel)
+            if configs is not None:
+                launch.autotune_configs = configs
+                if isinstance(configs, (ast.List, ast.Tuple)):
+                    launch.autotune_count = len(configs.elts)
+                return launch
             for keyword in node.keywords:
-                value = keyword.value
-                if not (isinstance(value, ast.Constant) and type(value.value) is int):
+                value = _literal(fn, keyword.value)
+                if value is None:
                     launch.warps_computed |= keyword.arg == "num_warps"
                     continue
+                number = value.value
+                assert isinstance(number, int)  # _literal returns int literals only
+                if keyword.arg in ("num_warps", "num_stages"):
+                    launch.sites[keyword.arg] = value
                 if keyword.arg == "num_warps":
-                    launch.warps = value.value
+                    launch.warps = number
                 elif keyword.arg == "num_stages":
-                    launch.stages = value.value
-                elif keyword.arg and value.value >= MIN_BLOCK and _pow2(value.value):
-                    launch.blocks[keyword.arg] = value.value
+                    launch.stages = number
+                elif keyword.arg and number >= MIN_BLOCK and _pow2(number):
+                    launch.blocks[keyword.arg] = number
             return launch
+    return None
+
+
+def _launched_kernel(node: ast.AST, kernels: set[str]) -> str | None:
+    """The kernel `node` launches: `kernel[grid](...)`, or `kernel.warmup(...)`, the
+    compile step of a launch through its handle (Triton's tutorial 02)."""
+    if not isinstance(node, ast.Call):
+        return None
+    func = node.func
+    if isinstance(func, ast.Subscript) and isinstance(func.value, ast.Name):
+        return func.value.id if func.value.id in kernels else None
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr == "warmup"
+        and isinstance(func.value, ast.Name)
+        and func.value.id in kernels
+    ):
+        return func.value.id
+    return None
+
+
+def _literal(fn: ast.FunctionDef, value: ast.expr) -> ast.Constant | None:
+    """The int literal a launch argument is: written in place, or a local the launcher
+    assigns once from a literal (`num_warps = 8`)."""
+    if isinstance(value, ast.Constant) and type(value.value) is int:
+        return value
+    if not isinstance(value, ast.Name):
+        return None
+    assigned = [
+        node.value
+        for node in ast.walk(fn)
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+        and any(
+            isinstance(t, ast.Name) and t.id == value.id
+            for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        )
+    ]
+    if len(assigned) == 1 and isinstance(assigned[0], ast.Constant):
+        constant = assigned[0]
+        return constant if type(constant.value) is int else None
     return None
 
 
@@ -109,7 +176,10 @@ def _pow2(n: int) -> bool:
 def neighbours(launch: Launch, config: dict[str, int]) -> list[tuple[dict[str, int], str]]:
     """Configs one step from `config`: each block halved, doubled, quartered, quadrupled;
     each other num_warps (each one, where the launcher computes it); each other
-    num_stages where the launch sets it."""
+    num_stages where the launch sets it. An autotuned kernel: its other configs, the
+    blocks scaled by 2 and 4 either way, each num_warps."""
+    if launch.autotune_configs is not None:
+        return _autotune_neighbours(launch, config)
     out = []
     for name in launch.blocks:
         for factor in (2, 0.5, 4, 0.25):
@@ -133,11 +203,79 @@ def neighbours(launch: Launch, config: dict[str, int]) -> list[tuple[dict[str, i
     return out
 
 
+# Carried by an autotuned kernel's candidate: the user's configs list reduced to one,
+# its power-of-two block sizes (16 and up) shifted, num_warps replaced where nonzero.
+PINNED_CONFIG_HELPER = """
+def _kw_pinned_config(configs, index, block_shift, num_warps):
+    configs = list(configs)
+    base = configs[index % len(configs)]
+
+    def scaled(value):
+        if type(value) is int and value >= 16 and value & (value - 1) == 0:
+            return max(16, value << block_shift if block_shift >= 0 else value >> -block_shift)
+        return value
+
+    kwargs = {name: scaled(value) for name, value in base.kwargs.items()}
+    return [
+        triton.Config(
+            kwargs,
+            num_warps=num_warps or base.num_warps,
+            num_stages=base.num_stages,
+            pre_hook=base.pre_hook,
+        )
+    ]
+
+"""
+
+
+def _autotune_neighbours(
+    launch: Launch, config: dict[str, int]
+) -> list[tuple[dict[str, int], str]]:
+    out = []
+    count = launch.autotune_count or 4  # a built list: try its first few
+    for index in range(count):
+        if index != config["config"]:
+            out.append(({**config, "config": index}, f"autotune config #{index + 1} alone"))
+    for shift in (1, -1, 2, -2):
+        value = config["block_shift"] + shift
+        if -3 <= value <= 3:
+            word = f"×{1 << value}" if value >= 0 else f"÷{1 << -value}"
+            out.append(({**config, "block_shift": value}, f"block sizes {word}"))
+    for warps in WARPS:
+        if warps != config["num_warps"]:
+            out.append(({**config, "num_warps": warps}, f"num_warps → {warps}"))
+    return out
+
+
+def _render_autotuned(source: str, launch: Launch, config: dict[str, int]) -> str:
+    configs = launch.autotune_configs
+    assert configs is not None and configs.end_lineno is not None
+    lines = source.splitlines(keepends=True)
+    first, last = configs.lineno, configs.end_lineno
+    assert configs.end_col_offset is not None
+    head = lines[first - 1].encode()[: configs.col_offset].decode()
+    tail = lines[last - 1].encode()[configs.end_col_offset :].decode()
+    pinned = (
+        f"_kw_pinned_config({ast.unparse(configs)}, {config['config']}, "
+        f"{config['block_shift']}, {config['num_warps']})"
+    )
+    lines[first - 1 : last] = [head + pinned + tail]
+    kernel_def = next(
+        n
+        for n in ast.parse(source).body
+        if isinstance(n, ast.FunctionDef) and n.name == launch.kernel
+    )
+    top = min(d.lineno for d in kernel_def.decorator_list)
+    lines.insert(top - 1, PINNED_CONFIG_HELPER)
+    return _rename_model("".join(lines))
+
+
 def render(source: str, launch: Launch, config: dict[str, int]) -> str:
     """The problem's source launched at `config`, its Model renamed ModelNew."""
+    if launch.autotune_configs is not None:
+        return _render_autotuned(source, launch, config)
     lines = source.splitlines(keepends=True)
     edits: list[tuple[int, int, int, str]] = []  # (line, start col, end col, text), 1-based lines
-    by_arg = {k.arg: k for k in launch.call.keywords}
     for name, value in config.items():
         if name in launch.blocks:
             written = launch.blocks[name]
@@ -152,9 +290,11 @@ def render(source: str, launch: Launch, config: dict[str, int]) -> str:
                 ):
                     edits.append(_at(node, str(value)))
         elif name in ("num_warps", "num_stages"):
-            keyword = by_arg.get(name)
-            if keyword is not None:
-                edits.append(_at(keyword.value, str(value)))
+            # the literal where it is written, else the keyword's computed value replaced
+            keyword = next((k.value for k in launch.call.keywords if k.arg == name), None)
+            site = launch.sites.get(name, keyword)
+            if site is not None:
+                edits.append(_at(site, str(value)))
             elif name == "num_warps" and value != 4:
                 end = launch.call.end_lineno, launch.call.end_col_offset
                 assert end[0] is not None and end[1] is not None

@@ -167,3 +167,15 @@ def test_ok_on_cpu_has_no_invented_timing(verdicts):
     assert "interpreter" in result.timing_note
     assert result.correctness["trials"] >= 5
     assert result.baseline["eager_ms"] > 0  # the torch reference is really timed on CPU
+
+
+def test_a_low_precision_name_the_problem_itself_writes_is_not_the_candidates_downcast():
+    """A tutorial's dtype table (`{torch.float16: tl.float16}`) carried from the user's
+    file into the candidate is the reference's code too; a new `torch.float16` counts."""
+    from kernelwright.harness.static_checks import find_cheats
+
+    table = "_DTYPES = {torch.float32: tl.float32, torch.float16: tl.float16}\n"
+    candidate = table + "y = x.to(torch.float16)\n"
+    rules = [(f.rule, f.line) for f in find_cheats(candidate, True, problem_source=table)]
+    assert rules == [("precision-downcast", 2)]
+    assert [f.line for f in find_cheats(candidate, True)] == [1, 1, 2]

@@ -229,3 +229,18 @@ def test_a_kernel_launched_through_a_handle_has_its_launcher():
     target = detect.target_at(doc, at(doc, "add_kernel"), at(doc, "add_kernel"))
     assert target.launcher is not None
     assert problem.build(doc, target).scope_name == "add"
+
+
+def test_a_kernel_name_anywhere_and_selected_tensor_arithmetic_are_targets():
+    text = (DATA / "tutorial_fused_softmax.py").read_text()
+    doc = ParsedDocument("file:///t.py", text, 1)
+    at = text.encode().index(b"softmax_kernel.warmup")
+    target = detect.target_at(doc, at, at)
+    assert target is not None and (target.kind, target.name) == ("triton_kernel", "softmax_kernel")
+    # Llama's rotary embedding: arithmetic and a file function, no torch call selected
+    rope = (DATA / "llama_rope.py").read_text()
+    doc = ParsedDocument("file:///r.py", rope, 1)
+    snippet = b"(q * cos) + (rotate_half(q) * sin)"
+    start = rope.encode().index(snippet)
+    target = detect.target_at(doc, start, start + len(snippet))
+    assert target is not None and target.kind == "expression"

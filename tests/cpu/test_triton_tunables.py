@@ -77,3 +77,63 @@ def test_applying_a_tunables_candidate_leaves_a_file_that_runs_and_matches(tmp_p
     assert res.returncode == 0, res.stderr[-2000:]
     assert res.stdout.split() == ["4096", "True", "1000", "True"]
     assert "BLOCK=256" in edited.read_text()
+
+
+def _tutorial_problem(tmp_path: Path, name: str, click: str, annotation=None) -> Path:
+    """A tests/lsp/data tutorial file's kernel as the server makes it a problem."""
+    text = (DATA / name).read_text()
+    if annotation is not None:
+        line, comment = annotation
+        text = text.replace(line, f"{comment}\n{line}", 1)
+    doc = ParsedDocument(f"file:///{name}", text, 1)
+    at = text.encode().index(click.encode())
+    return problem.build(doc, detect.target_at(doc, at, at)).write(tmp_path)
+
+
+def test_an_autotuned_kernel_is_searched_over_its_own_configs_pinned_one_at_a_time(tmp_path):
+    """Triton's tutorial 01 with `@triton.autotune(configs=CONFIGS, ...)`, CONFIGS built
+    by a function: a candidate pins one config, blocks scaled, num_warps changed; it
+    verifies, and the user's dtype table (which names float16) is not a downcast."""
+    path = _tutorial_problem(tmp_path, "tutorial_vector_add.py", "add_kernel[grid]")
+    harness = Harness()
+    graph = asyncio.run(harness.capture(str(path)))
+    proposals = root_proposals(path, graph, 6)
+    moves = [p.move for p in proposals]
+    assert "your `add_kernel` with block sizes ×2" in moves, moves
+    doubled = next(p for p in proposals if p.move.endswith("block sizes ×2"))
+    assert "configs=_kw_pinned_config(CONFIGS, 0, 1, 0)" in doubled.source
+    verdict = asyncio.run(harness.evaluate(str(path), doubled.source, "cpu", use_cache=False))
+    assert verdict.outcome == "ok", verdict.message
+    # the pinned config is what the autotuner is left with: BLOCK_SIZE doubled, alone
+    namespace: dict = {}
+    exec(tunables.PINNED_CONFIG_HELPER, {"triton": __import__("triton")}, namespace)
+    import triton
+
+    pinned = namespace["_kw_pinned_config"](
+        [triton.Config({"BLOCK_SIZE": 1024}, num_warps=4), triton.Config({"BLOCK_SIZE": 64})],
+        1,
+        -1,
+        8,
+    )
+    assert len(pinned) == 1 and pinned[0].kwargs == {"BLOCK_SIZE": 32}
+    assert pinned[0].num_warps == 8
+
+
+def test_a_kernel_launched_through_its_warmup_handle_is_searched_and_runs_on_cpu(tmp_path):
+    """Triton's tutorial 02: `softmax_kernel.warmup(..., num_warps=num_warps, ...)`, the
+    literals assigned to locals, then a launch through the handle. Under the CPU
+    interpreter `warmup` gives no handle; the harness's stand-in lets the reference and
+    the candidates run, and the tunables are the locals' literals."""
+    path = _tutorial_problem(
+        tmp_path,
+        "tutorial_fused_softmax.py",
+        "softmax_kernel.warmup",
+        ("def softmax(x):", "# kernelwright: x: float32[64, 781]"),
+    )
+    launch = tunables.find_launch(path.read_text())
+    assert launch is not None and launch.default == {"num_warps": 8, "num_stages": 2}
+    candidate = tunables.render(path.read_text(), launch, {"num_warps": 4, "num_stages": 3})
+    assert "    num_warps = 4\n    num_stages = 3\n" in candidate
+    harness = Harness()
+    verdict = asyncio.run(harness.evaluate(str(path), candidate, "cpu", use_cache=False))
+    assert verdict.outcome == "ok", verdict.message
