@@ -99,7 +99,8 @@ class Search:
         elapsed = time.monotonic() - self.started
         event = SearchEvent(
             kind=kind,
-            evaluated=len(self.tree.evaluated()),
+            # a proposer that wrote nothing is a note, not an evaluation
+            evaluated=sum(1 for n in self.tree.evaluated() if not _no_candidate(n)),
             failed=self.failed,
             budget=self.config.budget,
             best_speedup=best.speedup if best else None,
@@ -270,7 +271,7 @@ class Search:
                 continue
             if node.result is not None:
                 self.strategy.observe(self.tree, node)
-                self.failed += 0 if node.ok else 1
+                self.failed += 0 if node.ok or _no_candidate(node) else 1
             else:
                 self.interrupted.append(node)
         done = len(stored) - len(self.interrupted) - len(refused)
@@ -360,7 +361,6 @@ class Search:
             result={"outcome": "proposer_error", "message": reason},
         )
         self.tree.add(node)
-        self.failed += 1
         self.notes.append(f"{proposer}: {reason}")
         return node
 
@@ -387,7 +387,7 @@ class Search:
 
     def _record(self, node: Node) -> None:
         self.strategy.observe(self.tree, node)
-        if not node.ok:
+        if not node.ok and not _no_candidate(node):
             self.failed += 1
         self.store.put_node(self.search_id, node.id, self.problem_hash, self.device, node.to_dict())
         outputs.append_trajectory(
@@ -622,3 +622,8 @@ async def run_search(
     if not Path(problem_path).is_file():
         raise BadInputError(f"problem file not found: {problem_path}")
     return await Search(problem_path, config, on_event, cancel, executor).run()
+
+
+def _no_candidate(node: Node) -> bool:
+    """A proposer failure's node: no candidate was written, so nothing ran or failed."""
+    return (node.result or {}).get("outcome") == "proposer_error"

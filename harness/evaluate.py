@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kernelwright.harness import memory, ncu, static_checks
+from kernelwright.harness.failures import traceback_summary
 from kernelwright.harness.messages import EvalResult, JobKind, JobRequest, Outcome
 from kernelwright.harness.pool import JobOutcome, Limits, WorkerPool
 from kernelwright.harness.store import Store, content_hash, eval_key
@@ -116,7 +117,8 @@ class Harness:
             raise BadInputError(outcome.payload.get("reason", "bad input"))
         if outcome.status == "internal_error":
             trace = outcome.payload.get("traceback", "")
-            failure = "worker failed: " + trace[-800:]
+            # the whole traceback is in the worker's log; the message says what and where
+            failure = "worker failed: " + traceback_summary(trace)
             report = outcome.payload.get("out_of_memory")
             if report:
                 error = (trace.strip().splitlines() or ["out of memory"])[-1]

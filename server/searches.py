@@ -18,7 +18,7 @@ from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcInvalidParams
 
 from . import lsp_convert as conv
-from . import names, recorder
+from . import names, plain_text, recorder
 from . import search_messages as msg
 from .jobs import Job, JobManager, JobResult
 from .results import Record, candidate_title, rank_candidates, speedup_phrase
@@ -72,6 +72,12 @@ class Searches:
     def _message(self, text: str, kind=lsp.MessageType.Info) -> None:
         self.ls.window_show_message(
             lsp.ShowMessageParams(type=kind, message=f"kernelwright: {text}")
+        )
+
+    def _details(self, job: Job, text: str) -> None:
+        """The whole text behind a plain sentence, in the client's log."""
+        self.ls.window_log_message(
+            lsp.LogMessageParams(type=lsp.MessageType.Log, message=f"kernelwright {job.id}: {text}")
         )
 
     async def _problem(self, uri: str, rng: lsp.Range):
@@ -134,7 +140,7 @@ class Searches:
                     "annotation (quick fix available)"
                 )
                 if prob.missing
-                else "; ".join(prob.errors)
+                else plain_text.sentence("; ".join(prob.errors))
             )
             self._message(f"cannot {mode} `{prob.target.name}`: {why}", lsp.MessageType.Warning)
             return {
@@ -279,15 +285,18 @@ class Searches:
                 f"; best: {candidate_title('#', best).split(' — ', 1)[1]}" if best else ""
             )
             notes = [n for n in result.notes if "no speedups were measured" not in n]
-            if count == 0 and notes:  # say why nothing came back (first reason, shortened)
-                summary += f" ({notes[0][:200]})"
+            for note in notes:
+                self._details(job, note)
+            if count == 0 and notes:  # say why nothing came back: the first reason, plainly
+                summary += f" ({plain_text.sentence(notes[0])})"
             if job.status == "cancelled":
                 summary = f"cancelled after {result.evaluated} evaluations; {summary}"
             changed = self._shapes_changed(job)
             if count and changed:
                 summary += f"; not offered: {changed}"
         else:
-            summary = f"failed: {message or 'no result'}"
+            self._details(job, message or "no result")
+            summary = f"failed: {plain_text.sentence(message or 'no result')}"
         rec.message = summary
         self.session.index.put(rec)
         if job.progress:

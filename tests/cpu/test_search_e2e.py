@@ -100,3 +100,24 @@ def test_a_limit_passed_before_any_verdict_still_gives_one(tmp_path):
     assert report.evaluated == 1
     assert report.best is not None and report.best["outcome"] == "ok"
     assert any("the first ran to its verdict" in note for note in report.notes)
+
+
+def test_a_proposer_that_writes_nothing_is_not_counted_as_an_evaluation_or_a_failure(tmp_path):
+    """The progress a user sees: nothing generated reads `0/2 evaluated · 0 failed`, with
+    the reason in the notes (not `2/2 evaluated · 4 failed`)."""
+    problem = tmp_path / "inverse.py"
+    problem.write_text(
+        "import torch\nimport torch.nn as nn\n\n\n"
+        "class Model(nn.Module):\n"
+        "    def forward(self, A):\n"
+        "        return torch.linalg.inv(A)\n\n\n"
+        "def get_inputs():\n"
+        "    return [torch.randn(4, 8, 8) + 8 * torch.eye(8)]\n\n\n"
+        "def get_init_inputs():\n"
+        "    return []\n"
+    )
+    report, events = _search(str(problem), tmp_path, budget=2, parallel=1)
+    assert report.best is None and any("embedded:" in note for note in report.notes)
+    assert events and all(e.evaluated == 0 and e.failed == 0 for e in events), [
+        (e.kind, e.evaluated, e.failed) for e in events
+    ]
