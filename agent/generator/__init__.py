@@ -18,6 +18,7 @@ from .config import (
 )
 from .partition import (
     Program,
+    gemm_split,
     partition,
     partition_choices,
     program_default,
@@ -38,6 +39,7 @@ __all__ = [
     "crossover",
     "default_config",
     "fit_config",
+    "gemm_split",
     "mutate",
     "partition",
     "partition_choices",

@@ -221,6 +221,14 @@ def _build(g: _Graph, value: str, stages: dict[str, Stage], depth: int = 0) -> N
         fed = _computed_inputs(g, g.by_name[head], done) if head else []
         behind = [a for a in fed if any(_reach(g, a, done))]  # any heads or viewed values
         if behind:  # a core op feeds this one: the chain between them ends the earlier kernel
+            reached = [_reach(g, a, done) for a in behind]
+            before = {h for heads_of, _ in reached for h in heads_of}
+            if before and before <= g.library and not any(v for _, v in reached):
+                # ... unless the earlier op runs as PyTorch's call, which takes no
+                # epilogue: the chain joins this kernel as its prologue (q @ k^T by
+                # cuBLAS, then `/ sqrt(d)` fused into the softmax that reads it)
+                cuts |= before
+                continue
             cuts |= set(behind)
             continue
         if head is not None and head in g.library:  # PyTorch's op by choice
@@ -397,6 +405,9 @@ def _library_stage(g: _Graph, op: Op) -> Stage:
     return Stage(op.name, reads, library=call, shape=shape, dtype=dtype)
 
 
+GEMM_FAMILIES = frozenset(["matmul", "conv"])
+
+
 def partition_choices(graph: dict) -> list[Program]:
     """The default partition first, then each template stage's core op run as
     PyTorch runs it instead (cuBLAS, cuDNN, the ATen op, with the pointwise work
@@ -406,17 +417,21 @@ def partition_choices(graph: dict) -> list[Program]:
     Raises Unsupported (with the default partition's sentence) when there is none."""
     default = partition(graph)
     callable_nodes = _callable(graph)
-    cores = [
-        stage.head
-        for stage in default.stages
-        if stage.plan is not None and stage.head in callable_nodes
+    template_stages = [
+        stage for stage in default.stages if stage.plan is not None and stage.head in callable_nodes
     ]
+    cores = [stage.head for stage in template_stages if stage.head is not None]
     first = _library_first(graph, default, callable_nodes)
     choices, seen = [first], {first.op}
     if default.op not in seen:
         seen.add(default.op)
         choices.append(default)
-    sets = [frozenset([core]) for core in cores]
+    gemms = _gemm_set(template_stages)
+    sets = [gemms] if gemms else []
+    sets += [frozenset([core]) for core in cores]
+    if len(cores) > 2:  # every core op but one as PyTorch runs it (two cuBLAS matmuls
+        # around a Triton softmax: explicit attention where no fused template wins)
+        sets += [frozenset(cores) - {core} for core in cores]
     if len(cores) > 1:
         sets.append(frozenset(cores))
     for library in sets:
@@ -428,6 +443,39 @@ def partition_choices(graph: dict) -> list[Program]:
             seen.add(program.op)
             choices.append(program)
     return choices
+
+
+def _gemm_set(template_stages: list[Stage]) -> frozenset[str]:
+    """The GEMMs (matmul, conv) among several core ops, to run as the vendor library
+    runs them with the rest in Triton: the split where each side does what it is best
+    at (tried early). Empty where every core op is a GEMM or there are none."""
+    gemms = frozenset(
+        s.head
+        for s in template_stages
+        if s.head is not None and s.plan is not None and s.plan.family in GEMM_FAMILIES
+    )
+    return gemms if len(gemms) < len(template_stages) else frozenset()
+
+
+def gemm_split(graph: dict) -> Program | None:
+    """The partition with the graph's GEMMs as library calls and its other core ops in
+    Triton, where the graph has both kinds; else None. For graphs one template covers
+    whole (attention written as two matmuls around a softmax), the search measures
+    this beside the template: cuBLAS's fp32 GEMMs around a fused Triton softmax."""
+    try:
+        default = partition(graph)
+    except Unsupported:
+        return None
+    callable_nodes = _callable(graph)
+    gemms = _gemm_set(
+        [s for s in default.stages if s.plan is not None and s.head in callable_nodes]
+    )
+    if not gemms:
+        return None
+    try:
+        return partition(graph, gemms)
+    except Unsupported:
+        return None
 
 
 def _library_first(graph: dict, default: Program, callable_nodes: set[str]) -> Program:

@@ -262,7 +262,13 @@ def render_program(program, config: dict) -> str:
             forward.append(f"{target} = self._stage{number}({arguments})")
         else:
             call = _library_expression(program, stage.library, local)
-            why = "a view, no copy" if stage.library.kind in VIEWS else "no Triton template"
+            why = (
+                "a view, no copy"
+                if stage.library.kind in VIEWS
+                else "PyTorch's own, measured against the template"
+                if stage.value in program.library
+                else "no Triton template"
+            )
             forward.append(f"{target} = {call}  # {stage.library.kind}: {why}")
         local[stage.value] = target
     forward.append(f"return {local[program.output]}")

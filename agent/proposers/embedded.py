@@ -25,9 +25,11 @@ from ..generator import (
     crossover,
     default_config,
     fit_config,
+    gemm_split,
     mutate,
     partition_choices,
     plan_or_reason,
+    program_default,
     program_for,
     program_mutate,
     program_space,
@@ -55,7 +57,8 @@ class EmbeddedProposer:
                     "no captured graph for this problem (capture job missing or failed)"
                 )
             plan, reason = plan_or_reason(ctx.graph)
-            if plan is None:
+            parent_config = ctx.parent.config if ctx.parent is not None else None
+            if plan is None or _is_program_config(parent_config):
                 return self._propose_program(ctx, ctx.graph)
         except ProposerError:
             # A Triton kernel's graph cannot be captured without running it: its own
@@ -72,7 +75,7 @@ class EmbeddedProposer:
             if config in space and config not in ctx.tried and all(config != c for c, _ in chosen):
                 chosen.append((config, move))
 
-        parent_config = ctx.parent.config if ctx.parent is not None else None
+        split: Program | None = None  # the GEMMs-by-the-library partition, at the root
         if parent_config and parent_config in space:
             current = dict(parent_config)
             for _ in range(ctx.count * 8):
@@ -133,6 +136,20 @@ class EmbeddedProposer:
                 # The default's plain-fp32 twin comes next: should 3xTF32 miss the
                 # tolerance on this device, the search still has a verified kernel.
                 add({**default, "PRECISION": "ieee"}, "the default's tiles with IEEE fp32 dots")
+            split = gemm_split(ctx.graph)
+            if split is not None:
+                # One template covers several core ops (attention written as matmuls):
+                # the vendor's GEMMs around Triton for the rest are measured beside it.
+                config = program_default(split, ctx.device)
+                if config not in ctx.tried:
+                    kinds = " and ".join(
+                        s.library.kind
+                        for s in split.stages
+                        if s.value in split.library and s.library
+                    )
+                    chosen.append(
+                        (config, f"PyTorch's own {kinds}, the rest in Triton: {split.op}")
+                    )
             if default.get("impl") == "torch":
                 # Both implementations measured early: cuBLAS with the chain fused
                 # after it, and Triton tiles with the chain fused into the store
@@ -170,7 +187,15 @@ class EmbeddedProposer:
                 add(config, f"nearest untried config: {_describe(changed)}")
         if not chosen:
             raise ProposerError(f"no new config in the {plan.family} space ({len(space)} configs)")
-        return self._proposals(plan, render, chosen[: ctx.count])
+        return [
+            proposal
+            for config, move in chosen[: ctx.count]
+            for proposal in (
+                self._proposals(program_for([split], config), render_program, [(config, move)])
+                if split is not None and _is_program_config(config)
+                else self._proposals(plan, render, [(config, move)])
+            )
+        ]
 
     async def crossover(self, ctx: ProposalContext, other: NodeSummary) -> list[Proposal]:
         return self.crossover_sync(ctx, other)
@@ -336,3 +361,11 @@ def _skill_label(skill: dict) -> str:
 
 def _describe(config: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted(config.items()))
+
+
+def _is_program_config(config: Any) -> bool:
+    """A config of a partition into several kernels (one "s<k>" entry per template
+    stage, generator/partition.py), not of one template."""
+    return isinstance(config, dict) and any(
+        isinstance(k, str) and k[:1] == "s" and k[1:].isdigit() for k in config
+    )

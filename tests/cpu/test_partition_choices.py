@@ -131,3 +131,21 @@ def test_a_bare_convolution_among_triton_stages_starts_as_cudnn(captured):
     assert choices[0].library == ("conv2d",)
     assert choices[0].op.startswith("conv (PyTorch) -> reduction (mean)")
     assert any(choice.library == () for choice in choices[1:])
+
+
+def test_explicit_attention_also_tries_cublas_gemms_around_a_triton_softmax(tmp_path):
+    """benchmarks/problems/32: `softmax(q @ k^T / sqrt(d)) @ v` written out. The fused
+    attention template ran 0.40x eager in fp32 on an H200; its third root candidate
+    is both matmuls as PyTorch runs them with the scale fused into a Triton softmax
+    (the scale is the softmax's prologue, not a kernel of its own), and it verifies."""
+    path = shrunk_problem(REPO / "benchmarks" / "problems" / "32_explicit_attention.py", tmp_path)
+    (graph,) = capture_many([path])
+    proposals = root_proposals(path, graph, 3)
+    assert [p.meta["family"] for p in proposals] == ["attention", "attention", "program"]
+    split = proposals[2]
+    assert split.config["library"] == ["matmul", "matmul_1"]
+    assert "softmax (softmax) -> matmul (PyTorch)" in split.move
+    assert "pointwise" not in split.move  # the `/ sqrt(d)` joined the softmax kernel
+    assert "/ 3.3166247903554" in split.source  # sqrt(11) at the test size
+    (verdict,) = verify_many([(path, split.source)])
+    assert verdict["outcome"] == "ok", verdict["message"]
