@@ -51,6 +51,7 @@ class Searches:
         self.refresh = refresh
         self.jobs = JobManager(self._on_event, self._on_done)
         self._ok: dict[str, int] = {}
+        self._reported: dict[str, tuple[str, float | None]] = {}  # job -> last progress sent
 
     async def _settings_ready(self) -> None:
         """The user's settings, not the defaults, configure the search (bounded wait:
@@ -233,6 +234,9 @@ class Searches:
             f" · best {best}" if best else ""
         )
         self.session.running[job.signature] = f"{job.mode} running: {message}"
+        if self._reported.get(job.id) == (message, ev.best_speedup):
+            return  # the search's other events (notices, starts) change nothing shown
+        self._reported[job.id] = (message, ev.best_speedup)
         if job.progress:
             self.ls.work_done_progress.report(
                 job.token,
@@ -253,6 +257,7 @@ class Searches:
 
     async def _on_done(self, job: Job, result: JobResult | None, message: str) -> None:
         self.session.running.pop(job.signature, None)
+        self._reported.pop(job.id, None)
         rec = self.session.index.get(job.signature) or Record(job.signature, job.uri, job.name)
         count = 0
         if isinstance(result, msg.ProfileResult):

@@ -93,6 +93,9 @@ async def test_real_search_apply_hover_restart(client, tmp_path):
     reports = client.progress_reports[started["token"]]
     assert reports[0].kind == "begin" and reports[-1].kind == "end"
     assert any(r.kind == "report" and r.percentage is not None for r in reports)
+    # one report per change: the search's other events repeat nothing shown
+    shown = [r.message for r in reports if r.kind == "report"]
+    assert all(a != b for a, b in zip(shown, shown[1:])), shown
 
     actions = await code_actions(client, uri, rng)
     apply = [a for a in actions if a.title.startswith(names.APPLY_TITLE_PREFIX)]
