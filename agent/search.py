@@ -547,7 +547,7 @@ class Search:
                 self.device_info,
                 self.problem_hash,
                 self.search_id,
-                self._runners_up(best),
+                self.tree.runners_up(best),
                 directory=self.config.skills_dir,
             )
             if note:
@@ -577,23 +577,6 @@ class Search:
         outputs.write_outputs(self.out_dir, report, best, self._accounts())
         self._emit("finished", best, message="cancelled" if cancelled else "done")
         return report
-
-    def _runners_up(self, best: Node, count: int = 3) -> list[Node]:
-        """The next-best verified nodes with distinct configs, fastest first."""
-        ranked = sorted(
-            (n for n in self.tree.evaluated() if n.ok and n.speedup and n is not best),
-            key=lambda n: n.speedup or 0.0,  # all timed: the filter above
-            reverse=True,
-        )
-        picked: list[Node] = []
-        for node in ranked:
-            if (
-                node.config
-                and node.config != best.config
-                and all(node.config != other.config for other in picked)
-            ):
-                picked.append(node)
-        return picked[:count]
 
     def _accounts(self) -> dict[str, Any]:
         return {p.name: p.account for p in self.proposers if hasattr(p, "account")}

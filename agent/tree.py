@@ -181,6 +181,24 @@ class Tree:
             return max(timed, key=lambda n: (n.speedup, -node_number(n.id)))
         return min(verified, key=lambda n: node_number(n.id))
 
+    def runners_up(self, best: Node, count: int = 3) -> list[Node]:
+        """The next-best verified nodes with distinct configs, fastest first (a skill
+        keeps them beside its winner: knowledge/skills.py)."""
+        ranked = sorted(
+            (n for n in self.evaluated() if n.ok and n.speedup and n is not best),
+            key=lambda n: n.speedup or 0.0,  # all timed: the filter above
+            reverse=True,
+        )
+        picked: list[Node] = []
+        for node in ranked:
+            if (
+                node.config
+                and node.config != best.config
+                and all(node.config != other.config for other in picked)
+            ):
+                picked.append(node)
+        return picked[:count]
+
     def seen_sources(self) -> set[str]:
         return {n.source for n in self.nodes.values()}
 

@@ -19,17 +19,19 @@ from kernelwright.harness.messages import SHAPE_SPECIFIC_FLAG, JobRequest, Outco
 from kernelwright.harness.phases import PhaseClock
 from kernelwright.harness.pipeline import (
     EvalPipeline,
-    Verdict,
     baseline_then_gpu,
     device_of,
-    float_dtypes,
-    fp32_only,
-    needs_float64_reference,
     seeded_inputs,
-    tf32_reference,
     versions,
     warm_compiled,
 )
+from kernelwright.harness.precision import (
+    float_dtypes,
+    fp32_only,
+    needs_float64_reference,
+    tf32_reference,
+)
+from kernelwright.harness.verdicts import Verdict
 
 
 def run_eval(request: JobRequest, channel: Any) -> dict[str, Any]:

@@ -141,7 +141,7 @@ def judge(request: JobRequest, claimed: dict[str, Any], outputs: Path) -> dict[s
 def check_outputs(request: JobRequest, outputs: Path, pipeline: Any) -> str | None:
     """None when the handed-over outputs pass the harness's comparison, else why not."""
     from kernelwright.harness.handover import ReplayedCandidate, handed_over_calls
-    from kernelwright.harness.pipeline import Verdict
+    from kernelwright.harness.verdicts import Verdict
 
     try:
         calls = handed_over_calls(outputs)

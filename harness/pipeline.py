@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import platform
-import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -34,7 +33,20 @@ from kernelwright.harness.loading import (
 )
 from kernelwright.harness.messages import EvalResult, JobRequest, Outcome
 from kernelwright.harness.phases import PhaseClock
+from kernelwright.harness.precision import (
+    float_dtypes,
+    fp32_only,
+    needs_float64_reference,
+    tf32_reference,
+)
 from kernelwright.harness.static_checks import find_cheats
+from kernelwright.harness.verdicts import (
+    CandidateRaised,
+    Verdict,
+    classify_exception,
+    error_message,
+    reject_findings,
+)
 
 SUSPICIOUS_SPEEDUP = 10.0  # DESIGN.md: above this, re-verify before believing it
 REVERIFY_TRIALS = 5
@@ -94,39 +106,8 @@ def baseline_then_gpu(channel: Any, mode: str, build: Callable[[], Any] | None) 
     return build() if build is not None else None
 
 
-def needs_float64_reference(device: torch.device, fp32: bool, reference_ops) -> bool:
-    """TF32 convolutions: PyTorch's own default computes the reference in lower precision,
-    so every trial compares against a float64 reference too."""
-    return (
-        device.type == "cuda"
-        and fp32
-        and torch.backends.cudnn.allow_tf32
-        and any("conv" in op for op in reference_ops)
-    )
-
-
-def tf32_reference(device: torch.device, fp32: bool, reference_ops) -> bool:
-    """Whether a candidate may compute its products in plain TF32: the reference does
-    too (a TF32 convolution, and any matmul also in TF32), and every trial bounds the
-    candidate's error by the reference's own against float64 (verify.TF32_ERROR_FACTOR)."""
-    return needs_float64_reference(device, fp32, reference_ops) and guards.tf32_throughout(
-        reference_ops
-    )
-
-
 def _float_dtypes(problem: Problem, reference: torch.nn.Module, device: torch.device) -> set:
     return float_dtypes(reference, seeded_inputs(problem, 0, device))
-
-
-def float_dtypes(reference: torch.nn.Module, inputs: list) -> set:
-    tensors = [x for x in inputs if isinstance(x, torch.Tensor)]
-    tensors += list(reference.parameters()) + list(reference.buffers())
-    return {t.dtype for t in tensors if t.is_floating_point()}
-
-
-def fp32_only(dtypes: set) -> bool:
-    """float32 data and no half-precision data: the fp32 checks and tolerances apply."""
-    return torch.float32 in dtypes and not dtypes & {torch.float16, torch.bfloat16}
 
 
 def _finite(output: Any) -> bool:
@@ -136,52 +117,6 @@ def _finite(output: Any) -> bool:
         for o in outs
         if isinstance(o, torch.Tensor) and o.is_floating_point()
     )
-
-
-def classify_exception(err: BaseException) -> Outcome:
-    """Errors raised while Triton lowers a kernel are compile errors, wherever they surface."""
-    names = {cls.__name__ for cls in type(err).__mro__}
-    if names & {"CompilationError", "OutOfResources", "SyntaxError"}:
-        return Outcome.COMPILE_ERROR
-    frames = traceback.extract_tb(err.__traceback__)
-    if frames and any(
-        part in frames[-1].filename
-        for part in ("triton/compiler", "triton/language", "triton/runtime/interpreter")
-    ):
-        # The interpreter raises frontend checks (power-of-two aranges,
-        # shape mismatches) from the same semantic layer the compiler uses.
-        return Outcome.COMPILE_ERROR
-    return Outcome.RUNTIME_ERROR
-
-
-def error_message(err: BaseException, during: str) -> str:
-    text = f"{type(err).__name__} {during}: {err}"
-    return text if len(text) < 2000 else text[:2000] + "…"
-
-
-class Verdict(Exception):
-    """Ends the pipeline with an outcome (raised from deep inside a phase)."""
-
-    def __init__(self, outcome: Outcome, message: str, flags: list[str] | None = None):
-        super().__init__(message)
-        self.outcome, self.message, self.flags = outcome, message, flags or []
-
-
-def _reject_findings(findings: list) -> None:
-    if findings:
-        raise Verdict(
-            Outcome.REJECTED,
-            "; ".join(str(f) for f in findings),
-            [f"static:{f.rule}" for f in findings],
-        )
-
-
-class _CandidateRaised(Exception):
-    """The candidate's own exception, carried out of code that also runs the harness's."""
-
-    def __init__(self, error: Exception):
-        super().__init__(str(error))
-        self.error = error
 
 
 class EvalPipeline:
@@ -223,7 +158,7 @@ class EvalPipeline:
         # only where they could be allowed: a CUDA device and an fp32 problem.
         deferrable = self.device.type == "cuda" and self.fp32
         self.tf32_findings = [f for f in findings if f.unless_reference_tf32 and deferrable]
-        _reject_findings([f for f in findings if f not in self.tf32_findings])
+        reject_findings([f for f in findings if f not in self.tf32_findings])
         self.patches = guards.PatchGuard()
         self.threads = guards.ThreadGuard()
         self.flags_guard = guards.PrecisionFlags()
@@ -312,7 +247,7 @@ class EvalPipeline:
         # Both traces: `a @ b` shows among the ATen ops only.
         ops = self.reference_ops + self.reference_aten
         if not tf32_reference(self.device, self.fp32, ops):
-            _reject_findings(self.tf32_findings)
+            reject_findings(self.tf32_findings)
 
     def _needs_float64_reference(self, reference_ops) -> bool:
         return needs_float64_reference(self.device, self.fp32, reference_ops)
@@ -534,7 +469,7 @@ class EvalPipeline:
             return
         try:
             timings = self._time_contenders(inputs)
-        except _CandidateRaised as raised:  # the candidate failed where only it runs
+        except CandidateRaised as raised:  # the candidate failed where only it runs
             raise self._candidate_failed(
                 raised.error, "running ModelNew for timing"
             ) from raised.error
@@ -601,7 +536,7 @@ class EvalPipeline:
         try:
             return self.candidate(*inputs)
         except Exception as err:  # the candidate's, not the timer's or the profiler's
-            raise _CandidateRaised(err) from err
+            raise CandidateRaised(err) from err
 
     def _eager(self, *inputs):
         return self.reference(*inputs)

@@ -14,13 +14,8 @@ from typing import Any
 
 from kernelwright.harness import derived_shapes
 from kernelwright.harness.messages import ACCEPTS, Outcome
-from kernelwright.harness.pipeline import (
-    EvalPipeline,
-    Verdict,
-    classify_exception,
-    error_message,
-    seeded_inputs,
-)
+from kernelwright.harness.pipeline import EvalPipeline, seeded_inputs
+from kernelwright.harness.verdicts import Verdict, classify_exception, error_message
 
 
 def verify_other_shapes(pipeline: EvalPipeline) -> list[dict[str, str]]:

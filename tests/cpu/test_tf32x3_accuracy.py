@@ -18,7 +18,7 @@ from collections import Counter
 import pytest
 import torch
 from kernelwright.harness import guards, verify
-from kernelwright.harness.pipeline import tf32_reference
+from kernelwright.harness.precision import tf32_reference
 from kernelwright.harness.static_checks import find_cheats
 
 
