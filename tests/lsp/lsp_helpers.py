@@ -6,6 +6,7 @@ import ast
 import asyncio
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -28,6 +29,22 @@ def server_env(cache: Path, fake: bool, **extra: str) -> dict[str, str]:
         env["KERNELWRIGHT_PROFILE_RUNNER"] = "fake_search:profile_problem"
         env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parent), env.get("PYTHONPATH", "")])
     return env
+
+
+def run_file(path: Path, env: dict[str, str], timeout: float = 300) -> list[float]:
+    """`python path` in its folder; the literal its last printed line holds. The file may
+    launch Triton kernels: on CPU they run under TRITON_INTERPRET=1 (in `env`)."""
+    out = subprocess.run(
+        [sys.executable, str(path)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        cwd=path.parent,
+    )
+    assert out.returncode == 0, (path.name, out.stderr[-3000:])
+    return ast.literal_eval(out.stdout.strip().splitlines()[-1])
 
 
 def copy_sample(tmp: Path, name: str) -> Path:

@@ -5,10 +5,6 @@ interpreter; on CPU there is no timing, and the titles must say so."""
 
 from __future__ import annotations
 
-import ast
-import subprocess
-import sys
-
 import pytest
 import pytest_lsp
 from kernelwright.server import names
@@ -23,6 +19,7 @@ from lsp_helpers import (
     pos_of,
     range_of,
     record_notifications,
+    run_file,
     server_env,
     wait_for,
 )
@@ -53,20 +50,6 @@ async def client(lsp_client: LanguageClient):
     yield
     if not getattr(lsp_client, "kw_closed", False):
         await lsp_client.shutdown_session()
-
-
-def run_file(path, env) -> list[float]:
-    out = subprocess.run(
-        [sys.executable, str(path)],
-        check=False,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        cwd=path.parent,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    return ast.literal_eval(out.stdout.strip().splitlines()[-1])
 
 
 async def optimize(client, uri, rng):

@@ -4,10 +4,7 @@ hover numbers, and the applied file still computes the same on the GPU."""
 
 from __future__ import annotations
 
-import ast
 import re
-import subprocess
-import sys
 
 import pytest
 import pytest_lsp
@@ -23,6 +20,7 @@ from lsp_helpers import (
     pos_of,
     range_of,
     record_notifications,
+    run_file,
     server_env,
     wait_for,
 )
@@ -58,23 +56,9 @@ async def client(lsp_client: LanguageClient):
     await lsp_client.shutdown_session()
 
 
-def run_file(path) -> list[float]:
-    out = subprocess.run(
-        [sys.executable, str(path)],
-        check=False,
-        capture_output=True,
-        text=True,
-        env=ENV,
-        timeout=300,
-        cwd=path.parent,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    return ast.literal_eval(out.stdout.strip().splitlines()[-1])
-
-
 async def test_gpu_titles_hover_and_apply(client, tmp_path):
     path = copy_sample(tmp_path, "gpu_model.py")
-    before = run_file(path)
+    before = run_file(path, ENV)
     uri = open_doc(client, path)
     text = path.read_text()
     rng = range_of(text, "torch.relu(x) + y * 2.0")
@@ -100,5 +84,5 @@ async def test_gpu_titles_hover_and_apply(client, tmp_path):
     assert "Last measured: " in hover.contents.value and "GB/s" in hover.contents.value
     resolved = await client.code_action_resolve_async(apply[0])
     path.write_text(apply_text_edits(text, resolved.edit.document_changes[0].edits))
-    after = run_file(path)
+    after = run_file(path, ENV)
     assert all(abs(a - b) <= 1e-2 + 1e-3 * abs(b) for a, b in zip(after, before, strict=True))

@@ -7,10 +7,6 @@ another one."""
 
 from __future__ import annotations
 
-import ast
-import subprocess
-import sys
-
 import pytest
 import pytest_lsp
 from kernelwright.server import names
@@ -24,6 +20,7 @@ from lsp_helpers import (
     open_doc,
     pos_of,
     record_notifications,
+    run_file,
     server_env,
     wait_for,
 )
@@ -122,20 +119,6 @@ def with_check(text: str, check: str) -> str:
     )
 
 
-def run_errors(path) -> list[float]:
-    out = subprocess.run(
-        [sys.executable, str(path)],
-        check=False,
-        capture_output=True,
-        text=True,
-        env=ENV,
-        timeout=180,
-        cwd=path.parent,
-    )
-    assert out.returncode == 0, (path.name, out.stderr[-3000:])
-    return ast.literal_eval(out.stdout.strip().splitlines()[-1])
-
-
 async def test_optimize_apply_and_run_at_two_shapes_on_realistic_files(client, tmp_path):
     jobs = {}
     for name, (sample, click, annotation, _) in CASES.items():
@@ -172,5 +155,5 @@ async def test_optimize_apply_and_run_at_two_shapes_on_realistic_files(client, t
         edited = apply_text_edits(text, resolved.edit.document_changes[0].edits)
         assert edited != text, name
         path.write_text(with_check(edited, CASES[name][3]))
-        errors = run_errors(path)
+        errors = run_file(path, ENV)
         assert len(errors) >= 2 and max(errors) <= 1e-4, (name, apply[0].title, errors)

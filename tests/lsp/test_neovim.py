@@ -3,36 +3,19 @@ menu, applies candidate #1, saves; the saved file must compute what it did befor
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from lsp_helpers import SERVER, copy_sample, server_env
+from lsp_helpers import SERVER, copy_sample, run_file, server_env
 
 DRIVER = Path(__file__).parent / "nvim_driver.lua"
 pytestmark = pytest.mark.skipif(
     shutil.which("nvim") is None, reason="nvim not installed (apt-get install -y neovim)"
 )
-
-
-def run_file(path: Path, env: dict[str, str]) -> list[float]:
-    # The saved file may launch Triton kernels: on CPU they run under TRITON_INTERPRET=1 (env).
-    out = subprocess.run(
-        [sys.executable, str(path)],
-        check=False,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        cwd=path.parent,
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    return ast.literal_eval(out.stdout.strip().splitlines()[-1])
 
 
 def drive_neovim(path: Path, select: str, env: dict[str, str], log: Path) -> str:
