@@ -1,6 +1,6 @@
 """Issue 18's end-to-end check over stdio with the REAL search on CPU: files written the
 way public code writes them (Triton's tutorial kernels with `DEVICE` at module level,
-autotune and a `warmup` handle; a Liger-style kernel with a module-level table, a
+autotune, a `warmup` handle and tutorial 05's chunked layer norm; a Liger-style kernel with a module-level table, a
 conditional import and a scalar `eps`; Llama's rotary embedding). Each: Optimize ->
 Apply candidate #1 -> the edited file runs and matches at the annotated shape and at
 another one."""
@@ -53,6 +53,19 @@ CASES = {
         "    x = torch.randn(rows, cols) * 4\n"
         "    errors.append(float((softmax(x) - torch.softmax(x, -1)).abs().max()))\n",
     ),
+    "layer_norm": (
+        "tutorial_layer_norm.py",
+        "_layer_norm_fwd_fused[",
+        (
+            "def layer_norm(x, weight, bias, eps: float):",
+            "# kernelwright: x: float32[64, 1000], weight: float32[1000], bias: float32[1000], "
+            "eps: float = 1e-5",
+        ),
+        "for rows, cols in ((64, 1000), (3, 300)):\n"
+        "    x, w, b = torch.randn(rows, cols) * 3 + 1, torch.rand(cols), torch.rand(cols)\n"
+        "    expected = torch.nn.functional.layer_norm(x, (cols,), w, b, 1e-5)\n"
+        "    errors.append(float((layer_norm(x, w, b, 1e-5) - expected).abs().max()))\n",
+    ),
     "liger_rms_norm": (
         "liger_style_rms_norm.py",
         "_rms_norm_forward_kernel[",
@@ -78,7 +91,7 @@ CASES = {
         "    errors.append(float((apply_rotary_pos_emb(q, cos, sin) - expected).abs().max()))\n",
     ),
 }
-TRITON = ("vector_add", "fused_softmax", "liger_rms_norm")
+TRITON = ("vector_add", "fused_softmax", "layer_norm", "liger_rms_norm")
 
 
 @pytest.fixture(autouse=True)
