@@ -98,8 +98,18 @@ def find_launch(source: str) -> Launch | None:
     for fn in tree.body:
         if not isinstance(fn, ast.FunctionDef) or fn.name in kernels:
             continue
+        # `k = kernel` then `k[grid](...)`: a launch through a local name
+        aliases = {
+            node.targets[0].id: node.value.id
+            for node in ast.walk(fn)
+            if isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in kernels
+        }
         for node in ast.walk(fn):
-            kernel = _launched_kernel(node, kernels)
+            kernel = _launched_kernel(node, kernels, aliases)
             if kernel is None:
                 continue
             assert isinstance(node, ast.Call)
@@ -129,14 +139,16 @@ def find_launch(source: str) -> Launch | None:
     return None
 
 
-def _launched_kernel(node: ast.AST, kernels: set[str]) -> str | None:
-    """The kernel `node` launches: `kernel[grid](...)`, or `kernel.warmup(...)`, the
-    compile step of a launch through its handle (Triton's tutorial 02)."""
+def _launched_kernel(node: ast.AST, kernels: set[str], aliases: dict[str, str]) -> str | None:
+    """The kernel `node` launches: `kernel[grid](...)` (also through a local alias), or
+    `kernel.warmup(...)`, the compile step of a launch through its handle (Triton's
+    tutorial 02)."""
     if not isinstance(node, ast.Call):
         return None
     func = node.func
     if isinstance(func, ast.Subscript) and isinstance(func.value, ast.Name):
-        return func.value.id if func.value.id in kernels else None
+        name = func.value.id
+        return name if name in kernels else aliases.get(name)
     if (
         isinstance(func, ast.Attribute)
         and func.attr == "warmup"

@@ -137,3 +137,23 @@ def test_a_kernel_launched_through_its_warmup_handle_is_searched_and_runs_on_cpu
     harness = Harness()
     verdict = asyncio.run(harness.evaluate(str(path), candidate, "cpu", use_cache=False))
     assert verdict.outcome == "ok", verdict.message
+
+
+def test_a_launch_through_a_local_alias_is_searched():
+    """`kern = add_kernel` then `kern[grid](..., BLOCK=1024)`: the same tunables, changed
+    in the grid and the launch alike."""
+    source = (
+        "import triton\nimport triton.language as tl\nimport torch.nn as nn\n\n\n"
+        "@triton.jit\ndef add_kernel(x_ptr, n, BLOCK: tl.constexpr):\n    pass\n\n\n"
+        "def add(x):\n    kern = add_kernel\n"
+        "    kern[(triton.cdiv(x.numel(), 1024),)](x, x.numel(), BLOCK=1024, num_warps=4)\n"
+        "    return x\n\n\n"
+        "class Model(nn.Module):\n    def forward(self, x):\n        return add(x)\n"
+    )
+    launch = tunables.find_launch(source)
+    assert launch is not None and launch.kernel == "add_kernel"
+    assert launch.default == {"BLOCK": 1024, "num_warps": 4}
+    candidate = tunables.render(source, launch, {"BLOCK": 2048, "num_warps": 8})
+    assert (
+        "kern[(triton.cdiv(x.numel(), 2048),)](x, x.numel(), BLOCK=2048, num_warps=8)" in candidate
+    )
