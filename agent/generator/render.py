@@ -261,10 +261,12 @@ def render_program(program, config: dict) -> str:
             arguments = ", ".join(local[name] for name in stage.inputs)
             forward.append(f"{target} = self._stage{number}({arguments})")
         else:
-            call = _library_expression(program, stage.library, local)
+            call = _library_expression(
+                program, stage.library, local, contiguous=not _view_kept(program, number)
+            )
             why = (
                 "a view, no copy"
-                if stage.library.kind in VIEWS
+                if stage.library.kind in VIEWS or _view_kept(program, number)
                 else "PyTorch's own, measured against the template"
                 if stage.value in program.library
                 else "no Triton template"
@@ -301,8 +303,35 @@ def _suffixed(kernels: str, lines: list[str], suffix: str) -> tuple[str, list[st
 _TORCH_ATTRIBUTE = re.compile(r"torch\.[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _library_expression(program, call, local: dict[str, str]) -> str:
-    """The captured op as a PyTorch call on this module's values."""
+# Layout views a library stage may hand on uncopied, and the library ops that read
+# any strides themselves (cuBLAS and cuDNN take transposed operands as they are).
+STRIDED_VIEWS = frozenset(["transpose", "permute", "t", "movedim"])
+STRIDE_TOLERANT = frozenset(
+    ["matmul", "bmm", "mm", "linear", "addmm", "baddbmm", "einsum", "conv", "conv_transpose"]
+    + [f"conv{d}d" for d in (1, 2, 3)]
+    + [f"conv_transpose{d}d" for d in (1, 2, 3)]
+)
+
+
+def _view_kept(program, number: int) -> bool:
+    """Whether stage `number`, a transpose or permute run as PyTorch's op, may stay a
+    view: every stage reading it is a Triton stage (templates read their inputs through
+    strides or copy them themselves) or a library op that reads any strides, or it is
+    the output (eager returns the same view). `x.transpose(1, 2)` before a depthwise
+    Conv1d and after it was two full copies (benchmarks/corpus/166)."""
+    stage = program.stages[number]
+    if stage.library is None or stage.library.kind not in STRIDED_VIEWS:
+        return False
+    readers = [s for s in program.stages[number + 1 :] if stage.value in s.inputs]
+    return all(
+        s.plan is not None or (s.library is not None and s.library.kind in STRIDE_TOLERANT)
+        for s in readers
+    )
+
+
+def _library_expression(program, call, local: dict[str, str], contiguous: bool = True) -> str:
+    """The captured op as a PyTorch call on this module's values (made contiguous unless
+    the caller knows its readers take any strides)."""
     params = {entry[0]: entry[3] for entry in program.params}
 
     def value(item) -> str:
@@ -347,4 +376,4 @@ def _library_expression(program, call, local: dict[str, str]) -> str:
     expression = f"{function}({', '.join(args + kwargs)})"
     if call.index is not None:
         expression += f"[{call.index}]"
-    return f"{expression}.contiguous()"
+    return f"{expression}.contiguous()" if contiguous else expression

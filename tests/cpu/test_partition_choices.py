@@ -149,3 +149,35 @@ def test_explicit_attention_also_tries_cublas_gemms_around_a_triton_softmax(tmp_
     assert "/ 3.3166247903554" in split.source  # sqrt(11) at the test size
     (verdict,) = verify_many([(path, split.source)])
     assert verdict["outcome"] == "ok", verdict["message"]
+
+
+def test_transposes_around_a_library_conv_stay_views_and_the_gelu_runs_in_storage_order(
+    tmp_path,
+):
+    """benchmarks/corpus/166: `gelu(conv1d(x.transpose(1, 2)).transpose(1, 2))`. Its
+    library-conv candidate copied both transposes contiguous and the GELU stage copied
+    its input once more (0.73x eager on an H200); now the transposes are views cuDNN and
+    the GELU read as they are, and the GELU writes an output laid out as eager's."""
+    path = shrunk_problem(CORPUS / "166_transpose_conv1d_transpose.py", tmp_path)
+    (graph,) = capture_many([path])
+    library = next(p for p in root_proposals(path, graph, 2) if p.config.get("library"))
+    assert library.source.count("# transpose: a view, no copy") == 2
+    assert ".contiguous()  # transpose" not in library.source
+    assert "if _same_dense_layout_s3(transpose_1):" in library.source
+    (verdict,) = verify_many([(path, library.source)])
+    assert verdict["outcome"] == "ok", verdict["message"]
+
+
+def test_same_dense_layout_accepts_permuted_dense_tensors_only():
+    import torch
+    from kernelwright.agent.generator.templates.pointwise import SAME_LAYOUT_HELPER
+
+    namespace: dict = {}
+    exec(SAME_LAYOUT_HELPER, namespace)
+    same = namespace["_same_dense_layout"]
+    x = torch.randn(2, 5, 3)
+    assert same(x.transpose(1, 2), x.transpose(1, 2).clone().transpose(1, 2).transpose(1, 2))
+    assert not same(x)  # contiguous: the ordinary path
+    assert not same(x.transpose(1, 2), x.transpose(1, 2).contiguous())  # layouts differ
+    assert not same(x[:, ::2].transpose(1, 2))  # strided with gaps: not dense
+    assert not same(x.transpose(1, 2), x.transpose(1, 2).double())

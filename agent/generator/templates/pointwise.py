@@ -14,6 +14,7 @@ from ..heuristics import grid, pointwise_block
 from .common import (
     TANH_HELPER,
     emit_region,
+    leaf_expr,
     operand_launch_args,
     operand_params,
     region_operands,
@@ -63,17 +64,51 @@ def launch_lines(plan, steps, name: str, head: str | None, out: str, config: dic
     ]
 
 
+# Elementwise work does not care in which order it visits elements: where every
+# operand is laid out alike (a transposed view, channels-last), the kernel runs over
+# memory in storage order and the output is laid out the same, as eager's is, instead
+# of copying each operand contiguous first (benchmarks/corpus/166: GELU after
+# `conv1d(x.transpose(1, 2)).transpose(1, 2)`).
+SAME_LAYOUT_HELPER = """
+def _same_dense_layout(*tensors):
+    first = tensors[0]
+    if first.is_contiguous() or any(
+        t.shape != first.shape or t.stride() != first.stride() or t.dtype != first.dtype
+        for t in tensors
+    ):
+        return False
+    expected = 1  # dense: the strides, sorted, are a contiguous tensor's
+    for stride, size in sorted((s, n) for s, n in zip(first.stride(), first.shape) if n != 1):
+        if stride != expected:
+            return False
+        expected *= size
+    return True
+"""
+
+
 def render(plan, config) -> tuple[str, list[str]]:
     kernels = (TANH_HELPER if uses_tanh(plan.epilogue) else "") + kernel_source(
         plan, plan.epilogue, "fused_pointwise_kernel", with_head=False
     )
     device = _first_input(plan)
-    forward = [
-        (
-            f"out = torch.empty({tuple(plan.out_shape)!r}, device={device}.device, "
-            f"dtype={_dtype(plan.out_dtype)})"
-        )
-    ]
+    forward: list[str] = []
+    indices = region_operands(plan.epilogue)
+    if indices and all(plan.operands[i].mode == "full" for i in indices):
+        kernels = SAME_LAYOUT_HELPER + kernels
+        names = [leaf_expr(plan, plan.operands[i].name) for i in indices]
+        forward += [
+            f"if _same_dense_layout({', '.join(names)}):",
+            f"    out = torch.empty_like({names[0]}, dtype={_dtype(plan.out_dtype)})",
+            "    numel = out.numel()",
+            f"    grid = (triton.cdiv(numel, {config['BLOCK']}),)",
+            f"    fused_pointwise_kernel[grid]({''.join(n + ', ' for n in names)}out, numel, "
+            f"BLOCK={config['BLOCK']}, num_warps={config['num_warps']})",
+            "    return out",
+        ]
+    forward.append(
+        f"out = torch.empty({tuple(plan.out_shape)!r}, device={device}.device, "
+        f"dtype={_dtype(plan.out_dtype)})"
+    )
     forward += launch_lines(plan, plan.epilogue, "fused_pointwise_kernel", None, "out", config)
     forward.append("return out")
     return kernels, forward
