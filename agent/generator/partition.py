@@ -417,9 +417,7 @@ def partition_choices(graph: dict) -> list[Program]:
     Raises Unsupported (with the default partition's sentence) when there is none."""
     default = partition(graph)
     callable_nodes = _callable(graph)
-    template_stages = [
-        stage for stage in default.stages if stage.plan is not None and stage.head in callable_nodes
-    ]
+    template_stages = _choosable(default, callable_nodes)
     cores = [stage.head for stage in template_stages if stage.head is not None]
     first = _library_first(graph, default, callable_nodes)
     choices, seen = [first], {first.op}
@@ -445,6 +443,11 @@ def partition_choices(graph: dict) -> list[Program]:
     return choices
 
 
+def _choosable(default: Program, callable_nodes: set[str]) -> list[Stage]:
+    """The default partition's template stages whose core op could run as PyTorch's."""
+    return [s for s in default.stages if s.plan is not None and s.head in callable_nodes]
+
+
 def _gemm_set(template_stages: list[Stage]) -> frozenset[str]:
     """The GEMMs (matmul, conv) among several core ops, to run as the vendor library
     runs them with the rest in Triton: the split where each side does what it is best
@@ -466,10 +469,7 @@ def gemm_split(graph: dict) -> Program | None:
         default = partition(graph)
     except Unsupported:
         return None
-    callable_nodes = _callable(graph)
-    gemms = _gemm_set(
-        [s for s in default.stages if s.plan is not None and s.head in callable_nodes]
-    )
+    gemms = _gemm_set(_choosable(default, _callable(graph)))
     if not gemms:
         return None
     try:

@@ -261,12 +261,11 @@ def render_program(program, config: dict) -> str:
             arguments = ", ".join(local[name] for name in stage.inputs)
             forward.append(f"{target} = self._stage{number}({arguments})")
         else:
-            call = _library_expression(
-                program, stage.library, local, contiguous=not _view_kept(program, number)
-            )
+            kept = _view_kept(program, number)
+            call = _library_expression(program, stage.library, local, contiguous=not kept)
             why = (
                 "a view, no copy"
-                if stage.library.kind in VIEWS or _view_kept(program, number)
+                if stage.library.kind in VIEWS or kept
                 else "PyTorch's own, measured against the template"
                 if stage.value in program.library
                 else "no Triton template"

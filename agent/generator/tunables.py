@@ -43,6 +43,7 @@ class Launch:
     # the kernel's `configs=` expression, where it is autotuned
     autotune_configs: ast.expr | None = None
     autotune_count: int | None = None  # how many configs, where the list is literal
+    decorators_line: int = 0  # the kernel's first decorator line (1-based), where autotuned
     # where num_warps / num_stages are written: the keyword's literal, or the literal
     # a local the keyword names was assigned
     sites: dict[str, ast.Constant] = field(default_factory=dict)
@@ -72,8 +73,9 @@ def _kernels(tree: ast.Module) -> set[str]:
     return names
 
 
-def _autotune_configs(tree: ast.Module) -> dict[str, ast.expr]:
-    """Autotuned kernels -> the expression their decorator passes as `configs`."""
+def _autotune_configs(tree: ast.Module) -> dict[str, tuple[ast.expr, int]]:
+    """Autotuned kernels -> the expression their decorator passes as `configs`, and the
+    line of the kernel's first decorator (where the candidate's helper goes)."""
     out = {}
     for node in tree.body:
         if not isinstance(node, ast.FunctionDef):
@@ -82,7 +84,8 @@ def _autotune_configs(tree: ast.Module) -> dict[str, ast.expr]:
             if isinstance(dec, ast.Call) and "autotune" in ast.unparse(dec.func):
                 given = [k.value for k in dec.keywords if k.arg == "configs"] + dec.args[:1]
                 if given:
-                    out[node.name] = given[0]
+                    top = min(d.lineno for d in node.decorator_list)
+                    out[node.name] = (given[0], top)
     return out
 
 
@@ -114,8 +117,8 @@ def find_launch(source: str) -> Launch | None:
                 continue
             assert isinstance(node, ast.Call)
             launch = Launch(kernel, fn, node)
-            configs = autotuned.get(launch.kernel)
-            if configs is not None:
+            if launch.kernel in autotuned:
+                configs, launch.decorators_line = autotuned[launch.kernel]
                 launch.autotune_configs = configs
                 if isinstance(configs, (ast.List, ast.Tuple)):
                     launch.autotune_count = len(configs.elts)
@@ -272,13 +275,7 @@ def _render_autotuned(source: str, launch: Launch, config: dict[str, int]) -> st
         f"{config['block_shift']}, {config['num_warps']})"
     )
     lines[first - 1 : last] = [head + pinned + tail]
-    kernel_def = next(
-        n
-        for n in ast.parse(source).body
-        if isinstance(n, ast.FunctionDef) and n.name == launch.kernel
-    )
-    top = min(d.lineno for d in kernel_def.decorator_list)
-    lines.insert(top - 1, PINNED_CONFIG_HELPER)
+    lines.insert(launch.decorators_line - 1, PINNED_CONFIG_HELPER)
     return _rename_model("".join(lines))
 
 

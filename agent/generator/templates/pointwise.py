@@ -52,13 +52,18 @@ def {name}({"head_ptr, " if with_head else ""}{operand_params(indices)}out_ptr, 
 '''
 
 
-def launch_lines(plan, steps, name: str, head: str | None, out: str, config: dict) -> list[str]:
-    indices = region_operands(steps)
+def launch_lines(
+    plan, steps, name: str, head: str | None, out: str, config: dict, operands: str | None = None
+) -> list[str]:
+    """The launch over `out`'s elements; `operands` (the launch's tensor arguments)
+    defaults to each operand made contiguous."""
+    if operands is None:
+        operands = operand_launch_args(plan, region_operands(steps))
     return [
         f"numel = {out}.numel()",
         f"grid = (triton.cdiv(numel, {config['BLOCK']}),)",
         (
-            f"{name}[grid]({head + ', ' if head else ''}{operand_launch_args(plan, indices)}"
+            f"{name}[grid]({head + ', ' if head else ''}{operands}"
             f"{out}, numel, BLOCK={config['BLOCK']}, num_warps={config['num_warps']})"
         ),
     ]
@@ -96,13 +101,14 @@ def render(plan, config) -> tuple[str, list[str]]:
     if indices and all(plan.operands[i].mode == "full" for i in indices):
         kernels = SAME_LAYOUT_HELPER + kernels
         names = [leaf_expr(plan, plan.operands[i].name) for i in indices]
+        as_laid_out = "".join(n + ", " for n in names)  # no copies: storage order
+        launch = launch_lines(
+            plan, plan.epilogue, "fused_pointwise_kernel", None, "out", config, as_laid_out
+        )
         forward += [
             f"if _same_dense_layout({', '.join(names)}):",
             f"    out = torch.empty_like({names[0]}, dtype={_dtype(plan.out_dtype)})",
-            "    numel = out.numel()",
-            f"    grid = (triton.cdiv(numel, {config['BLOCK']}),)",
-            f"    fused_pointwise_kernel[grid]({''.join(n + ', ' for n in names)}out, numel, "
-            f"BLOCK={config['BLOCK']}, num_warps={config['num_warps']})",
+            *("    " + line for line in launch),
             "    return out",
         ]
     forward.append(
