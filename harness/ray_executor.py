@@ -314,11 +314,17 @@ def _start_actors(where: str, device: str) -> tuple[list[_Actor], list[Sandbox]]
     described = [actor.describe.remote() for actor in pending]
     ready, _ = ray.wait(described, num_returns=len(described), timeout=ACTOR_START_TIMEOUT_S)
     actors, sandboxes = [], []
+    started: list[tuple[dict[str, Any], Any]] = []
     for handle, ref in zip(pending, described):
         info = _described(ref, ready)
         if info is None:  # never came up (its GPU is held by someone else), or died starting
             ray.kill(handle)
             continue
+        started.append((info, handle))
+    # Ray hands GPUs to actors in whatever order they start; listed by node and GPU, the
+    # executor's log line and its messages name them the same way on every run.
+    started.sort(key=lambda pair: (pair[0]["node"], len(pair[0]["gpu"]), pair[0]["gpu"]))
+    for info, handle in started:
         kind = f"GPU {info['gpu']}" if gpus else "CPU"
         actors.append(_Actor(handle, f"{kind} of node {info['node'][:8]}", int(info["slots"])))
         sandboxes.append(info["sandbox"])
