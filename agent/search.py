@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import os
 import random
 import secrets
 import time
@@ -23,13 +22,13 @@ from kernelwright.agent import outputs, proposer_registry
 from kernelwright.agent.api import SearchConfig, SearchEvent, SearchReport
 from kernelwright.agent.context import ContextBuilder
 from kernelwright.agent.proposers.base import Proposal, ProposerError
+from kernelwright.agent.search_record import SearchRecord
 from kernelwright.agent.strategies import Expansion, make_strategy
-from kernelwright.agent.tree import Node, Tree, node_number
+from kernelwright.agent.tree import Node, Tree, no_candidate
 from kernelwright.agent.warm_start import SkillJudge
 from kernelwright.harness.evaluate import BadInputError, Harness, read_source, resolve_device
 from kernelwright.harness.executors import Executor, ExecutorLost, make_executor
 from kernelwright.harness.pool import Limits
-from kernelwright.harness.sandbox import process_alive
 from kernelwright.harness.store import Store, content_hash
 
 log = logging.getLogger(__name__)
@@ -100,7 +99,7 @@ class Search:
         event = SearchEvent(
             kind=kind,
             # a proposer that wrote nothing is a note, not an evaluation
-            evaluated=sum(1 for n in self.tree.evaluated() if not _no_candidate(n)),
+            evaluated=sum(1 for n in self.tree.evaluated() if not no_candidate(n)),
             failed=self.failed,
             budget=self.config.budget,
             best_speedup=best.speedup if best else None,
@@ -235,66 +234,19 @@ class Search:
         # the last one, which the editor may still offer, as they were.
         last = self.store.latest_run(lineage) if self.config.resume else None
         self.search_id = last or f"{lineage}-{secrets.token_hex(4)}"
-        if self.config.resume:
-            self._restore()
-        else:
-            self._mark_running()
-
-    def _restore(self) -> None:
-        """The stored tree, rebuilt in id order (parents before children). A node stored
-        without a result was in flight when the last run stopped: it is evaluated again."""
-        previous = self.store.get_search(self.search_id) or {}
-        if (
-            previous.get("status") == "running"
-            and previous.get("pid") != os.getpid()
-            and isinstance(previous.get("pid"), int)
-            and process_alive(previous["pid"])
-        ):
-            raise BadInputError(
-                f"search {self.search_id} of this problem is still running "
-                f"(pid {previous['pid']}); stop it before resuming"
-            )
-        if previous.get("status") == "running":
-            self.notes.append(
-                f"the last run of search {self.search_id} (pid "
-                f"{previous.get('pid', '?')}) stopped without finishing"
-            )
-        stored = sorted(
-            self.store.nodes(self.search_id), key=lambda data: node_number(str(data.get("id", "")))
-        )
-        refused = []
-        for data in stored:
-            try:
-                node = self.tree.add(Node.from_dict({**data, "visits": 0, "value_sum": 0.0}))
-            except (ValueError, TypeError) as err:
-                refused.append(f"{data.get('id', '?')} ({err})")
-                continue
-            if node.result is not None:
-                self.strategy.observe(self.tree, node)
-                self.failed += 0 if node.ok or _no_candidate(node) else 1
-            else:
-                self.interrupted.append(node)
-        done = len(stored) - len(self.interrupted) - len(refused)
-        again = (
-            f"{len(self.interrupted)} that were in flight evaluated again"
-            if self.interrupted
-            else "none re-evaluated"
-        )
-        self.notes.append(
-            f"resumed search {self.search_id}: {done} evaluated node(s) from the store, {again}"
-        )
-        if refused:
-            self.notes.append("stored nodes left out of the resumed tree: " + "; ".join(refused))
-        self._mark_running()
-
-    def _mark_running(self) -> None:
-        self.store.put_search(
+        self.record = SearchRecord(
+            self.store,
             self.search_id,
             self.problem_hash,
             self.problem_path,
             self.device,
-            {"config": _config_dict(self.config), "status": "running", "pid": os.getpid()},
+            self.config,
         )
+        if self.config.resume:
+            restored = self.record.restore(self.tree, self.strategy)
+            self.interrupted, self.failed = restored.interrupted, restored.failed
+            self.notes.extend(restored.notes)
+        self.record.mark("running")
 
     # -- one expansion ------------------------------------------------------------------
     def _proposer_for(self, index: int):
@@ -387,9 +339,9 @@ class Search:
 
     def _record(self, node: Node) -> None:
         self.strategy.observe(self.tree, node)
-        if not node.ok and not _no_candidate(node):
+        if not node.ok and not no_candidate(node):
             self.failed += 1
-        self.store.put_node(self.search_id, node.id, self.problem_hash, self.device, node.to_dict())
+        self.record.put_node(node)
         outputs.append_trajectory(
             self.out_dir, node, self.tree, self.proposal_meta.pop(node.id, {})
         )
@@ -405,7 +357,7 @@ class Search:
 
     def _start(self, in_flight: dict[asyncio.Task, Node], node: Node) -> None:
         """Stored before it runs: a search killed now finds it on --resume and runs it again."""
-        self.store.put_node(self.search_id, node.id, self.problem_hash, self.device, node.to_dict())
+        self.record.put_node(node)
         in_flight[asyncio.ensure_future(self._evaluate(node))] = node
 
     def _stagnant(self) -> bool:
@@ -416,15 +368,9 @@ class Search:
         try:
             return await self._run()
         except BaseException:
-            if getattr(self, "search_id", None):  # not left "running" for a resume to trust
+            if getattr(self, "record", None):  # not left "running" for a resume to trust
                 with contextlib.suppress(Exception):
-                    self.store.put_search(
-                        self.search_id,
-                        self.problem_hash,
-                        self.problem_path,
-                        self.device,
-                        {"config": _config_dict(self.config), "status": "failed"},
-                    )
+                    self.record.mark("failed")
             raise
         finally:
             if self.made_executor is not None:
@@ -522,9 +468,7 @@ class Search:
                     "search_result": (best.result or {}).get("speedup"),
                 }
                 # The store is where the editor reads a candidate's numbers: it gets the final ones.
-                self.store.put_node(
-                    self.search_id, best.id, self.problem_hash, self.device, best.to_dict()
-                )
+                self.record.put_node(best)
                 baseline = {
                     "label": f"torch.compile ({self.config.compile_mode}), timed "
                     "alongside the best in one process",
@@ -552,13 +496,7 @@ class Search:
             )
             if note:
                 self.notes.append(note)
-        self.store.put_search(
-            self.search_id,
-            self.problem_hash,
-            self.problem_path,
-            self.device,
-            {"config": _config_dict(self.config), "status": "cancelled" if cancelled else "done"},
-        )
+        self.record.mark("cancelled" if cancelled else "done")
         report = SearchReport(
             problem=self.problem_path,
             device=self.device,
@@ -589,12 +527,6 @@ async def _cancel_all(in_flight: dict[asyncio.Task, Node]) -> None:
     in_flight.clear()
 
 
-def _config_dict(config: SearchConfig) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    return {k: v for k, v in asdict(config).items() if k != "store_path"}
-
-
 async def run_search(
     problem_path: str,
     config: SearchConfig,
@@ -605,8 +537,3 @@ async def run_search(
     if not Path(problem_path).is_file():
         raise BadInputError(f"problem file not found: {problem_path}")
     return await Search(problem_path, config, on_event, cancel, executor).run()
-
-
-def _no_candidate(node: Node) -> bool:
-    """A proposer failure's node: no candidate was written, so nothing ran or failed."""
-    return (node.result or {}).get("outcome") == "proposer_error"

@@ -136,7 +136,10 @@ class Evolve:
                     self.migrants[(island + 1) % self.islands].add(best.id)
 
 
-def make_strategy(name: str):
+Strategy = MCTS | Evolve
+
+
+def make_strategy(name: str) -> Strategy:
     if name == "mcts":
         return MCTS()
     if name == "evolve":

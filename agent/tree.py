@@ -209,3 +209,8 @@ def node_number(node_id: str) -> int:
         return int(node_id[1:])
     except ValueError:
         return 0
+
+
+def no_candidate(node: Node) -> bool:
+    """A proposer failure's node: no candidate was written, so nothing ran or failed."""
+    return (node.result or {}).get("outcome") == "proposer_error"
