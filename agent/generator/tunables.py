@@ -10,6 +10,11 @@ also spells as the same literal (`triton.cdiv(n, 1024)`) changes there too, insi
 the launcher, so grid and block stay consistent. A launch whose grid reads the
 block from `meta` needs nothing else.
 
+A persistent kernel (one that strides over its work by `tl.num_programs(0)`, as Triton's
+tutorial 02 softmax does) is right at any number of programs, so its grid is a tunable
+too: the launch's first grid axis scaled by a power of two (`grid_shift`), wherever it is
+launched from (the kernel, an alias, or the handle `warmup` returned).
+
 An autotuned kernel (`@triton.autotune(configs=CONFIGS, key=...)`) is searched over its
 own configs: a candidate pins ONE of them (so the autotuner has nothing to race), with
 its power-of-two block sizes scaled and its num_warps changed. The configs are often
@@ -25,6 +30,7 @@ import ast
 from dataclasses import dataclass, field
 
 WARPS = (2, 4, 8, 16)
+GRID_SHIFT_MOST = 3  # a persistent grid scaled by at most 8 either way
 STAGES = (2, 3, 4, 5)
 MIN_BLOCK, MAX_BLOCK = 16, 1 << 16
 
@@ -47,6 +53,8 @@ class Launch:
     # where num_warps / num_stages are written: the keyword's literal, or the literal
     # a local the keyword names was assigned
     sites: dict[str, ast.Constant] = field(default_factory=dict)
+    # a persistent kernel's launch grid: its first axis, written on one line
+    grid: ast.expr | None = None
 
     @property
     def default(self) -> dict[str, int]:
@@ -59,6 +67,8 @@ class Launch:
             config["num_warps"] = self.warps or 4
         if self.stages is not None:
             config["num_stages"] = self.stages
+        if self.grid is not None:
+            config["grid_shift"] = 0
         return config
 
 
@@ -71,6 +81,53 @@ def _kernels(tree: ast.Module) -> set[str]:
         ):
             names.add(node.name)
     return names
+
+
+def _persistent(tree: ast.Module, kernel: str) -> bool:
+    """The kernel strides over its work by the grid's size: `tl.num_programs(0)`."""
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == kernel:
+            return any(
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Attribute)
+                and call.func.attr == "num_programs"
+                and (
+                    [ast.unparse(a) for a in call.args] == ["0"]
+                    or [ast.unparse(k.value) for k in call.keywords if k.arg == "axis"] == ["0"]
+                )
+                for call in ast.walk(node)
+            )
+    return False
+
+
+def _grid_axis(fn: ast.FunctionDef, names: set[str]) -> ast.expr | None:
+    """The first axis of the literal grid tuple `name[(axis, ...)](...)` launches with, for
+    any of `names` (the kernel, its aliases, its warmup handles), where on one line."""
+    for node in ast.walk(fn):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Subscript)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in names
+            and isinstance(node.func.slice, ast.Tuple)
+            and node.func.slice.elts
+        ):
+            axis = node.func.slice.elts[0]
+            return axis if axis.lineno == axis.end_lineno else None
+    return None
+
+
+def _handles(fn: ast.FunctionDef, kernel: str) -> set[str]:
+    """Locals bound to `kernel.warmup(...)`: launched as `handle[grid](...)`."""
+    return {
+        node.targets[0].id
+        for node in ast.walk(fn)
+        if isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.Call)
+        and _launched_kernel(node.value, {kernel}, {}) == kernel
+    }
 
 
 def _autotune_configs(tree: ast.Module) -> dict[str, tuple[ast.expr, int]]:
@@ -138,6 +195,15 @@ def find_launch(source: str) -> Launch | None:
                     launch.stages = number
                 elif keyword.arg and number >= MIN_BLOCK and _pow2(number):
                     launch.blocks[keyword.arg] = number
+            if _persistent(tree, kernel):
+                names = {kernel} | {a for a, k in aliases.items() if k == kernel}
+                axis = _grid_axis(fn, names | _handles(fn, kernel))
+                # a block literal inside the axis changes with the block: one edit per site
+                if axis is not None and not any(
+                    isinstance(c, ast.Constant) and c.value in launch.blocks.values()
+                    for c in ast.walk(axis)
+                ):
+                    launch.grid = axis
             return launch
     return None
 
@@ -206,6 +272,11 @@ def neighbours(launch: Launch, config: dict[str, int]) -> list[tuple[dict[str, i
         if warps != written:
             was = written if written is not None else "as the launcher computes it"
             out.append(({**config, "num_warps": warps}, f"num_warps {was} → {warps}"))
+    if "grid_shift" in config:
+        for shift in (1, -1, 2, -2):
+            value = config["grid_shift"] + shift
+            if -GRID_SHIFT_MOST <= value <= GRID_SHIFT_MOST:
+                out.append(({**config, "grid_shift": value}, f"programs {_factor(value)}"))
     if "num_stages" in config:
         for stages in STAGES:
             if stages != config["num_stages"]:
@@ -254,12 +325,15 @@ def _autotune_neighbours(
     for shift in (1, -1, 2, -2):
         value = config["block_shift"] + shift
         if -3 <= value <= 3:
-            word = f"×{1 << value}" if value >= 0 else f"÷{1 << -value}"
-            out.append(({**config, "block_shift": value}, f"block sizes {word}"))
+            out.append(({**config, "block_shift": value}, f"block sizes {_factor(value)}"))
     for warps in WARPS:
         if warps != config["num_warps"]:
             out.append(({**config, "num_warps": warps}, f"num_warps → {warps}"))
     return out
+
+
+def _factor(shift: int) -> str:
+    return f"×{1 << shift}" if shift >= 0 else f"÷{1 << -shift}"
 
 
 def _render_autotuned(source: str, launch: Launch, config: dict[str, int]) -> str:
@@ -309,6 +383,10 @@ def render(source: str, launch: Launch, config: dict[str, int]) -> str:
                 assert end[0] is not None and end[1] is not None
                 # before the call's closing parenthesis
                 edits.append((end[0], end[1] - 1, end[1] - 1, f", num_warps={value}"))
+        elif name == "grid_shift" and value and launch.grid is not None:
+            axis = ast.unparse(launch.grid)
+            scaled = f"({axis}) << {value}" if value > 0 else f"({axis}) >> {-value}"
+            edits.append(_at(launch.grid, f"max(1, {scaled})"))
     for line, start, stop, text in sorted(edits, reverse=True):
         raw = lines[line - 1].encode()
         lines[line - 1] = (raw[:start] + text.encode() + raw[stop:]).decode()

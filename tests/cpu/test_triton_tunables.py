@@ -131,12 +131,29 @@ def test_a_kernel_launched_through_its_warmup_handle_is_searched_and_runs_on_cpu
         ("def softmax(x):", "# kernelwright: x: float32[64, 781]"),
     )
     launch = tunables.find_launch(path.read_text())
-    assert launch is not None and launch.default == {"num_warps": 8, "num_stages": 2}
-    candidate = tunables.render(path.read_text(), launch, {"num_warps": 4, "num_stages": 3})
+    # the kernel strides by tl.num_programs(0): its grid is a tunable too
+    assert launch is not None
+    assert launch.default == {"num_warps": 8, "num_stages": 2, "grid_shift": 0}
+    assert ({**launch.default, "grid_shift": -1}, "programs ÷2") in tunables.neighbours(
+        launch, launch.default
+    )
+    candidate = tunables.render(
+        path.read_text(), launch, {"num_warps": 4, "num_stages": 3, "grid_shift": -2}
+    )
     assert "    num_warps = 4\n    num_stages = 3\n" in candidate
+    assert "kernel[(max(1, (num_programs) >> 2), 1, 1)](y, x," in candidate
     harness = Harness()
     verdict = asyncio.run(harness.evaluate(str(path), candidate, "cpu", use_cache=False))
     assert verdict.outcome == "ok", verdict.message
+
+
+def test_a_kernel_with_one_program_per_block_has_no_grid_tunable(tmp_path):
+    """add_kernel reads tl.program_id alone: fewer programs would leave blocks undone."""
+    launch = tunables.find_launch(_triton_problem(tmp_path).read_text())
+    assert launch is not None and launch.grid is None
+    assert all(
+        "grid_shift" not in config for config, _ in tunables.neighbours(launch, launch.default)
+    )
 
 
 def test_a_launch_through_a_local_alias_is_searched():
