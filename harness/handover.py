@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from kernelwright.harness.derived_shapes import DerivedShape
 
 MANIFEST = "manifest.jsonl"
 # An output with more elements than this (64 MiB of fp32) is handed over as this many
@@ -51,7 +52,7 @@ class OutputHandover:
     """Runner side: one verification call's outputs, written as they are produced."""
 
     def __init__(
-        self, folder: Path, seeds: list[int], first: bool, shape: int | None = None
+        self, folder: Path, seeds: list[int], first: bool, shape: DerivedShape | None = None
     ) -> None:
         self.folder, self.seeds, self.first, self.shape = folder, list(seeds), first, shape
         manifest = folder / MANIFEST
@@ -60,7 +61,7 @@ class OutputHandover:
 
     @classmethod
     def open(
-        cls, folder: str | None, seeds: list[int], first: bool, shape: int | None = None
+        cls, folder: str | None, seeds: list[int], first: bool, shape: DerivedShape | None = None
     ) -> OutputHandover | None:
         return cls(Path(folder), seeds, first, shape) if folder else None
 
@@ -70,9 +71,9 @@ class OutputHandover:
         self.files.append(name)
 
     def close(self) -> None:
-        line = {"seeds": self.seeds, "first": self.first, "files": self.files}
+        line: dict[str, Any] = {"seeds": self.seeds, "first": self.first, "files": self.files}
         if self.shape is not None:  # a derived shape's trial (harness/derived_shapes.py)
-            line["shape"] = self.shape
+            line["shape"] = self.shape.as_json()
         with open(self.folder / MANIFEST, "a") as handle:
             handle.write(json.dumps(line) + "\n")
 
@@ -90,7 +91,7 @@ def handed_over_calls(folder: Path) -> list[dict[str, Any]]:
                 "seeds": [int(s) for s in data["seeds"]],
                 "first": bool(data["first"]),
                 "files": [folder / Path(str(f)).name for f in data["files"]],
-                "shape": int(data["shape"]) if data.get("shape") is not None else None,
+                "shape": DerivedShape.from_json(data["shape"]) if data.get("shape") else None,
             }
         )
     return calls

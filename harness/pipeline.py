@@ -266,10 +266,10 @@ class EvalPipeline:
         self,
         seeds: list[int],
         first: bool,
-        shape: int | None = None,
+        shape: derived_shapes.DerivedShape | None = None,
         derived: list | None = None,
     ) -> verify.ErrorStats:
-        """Trials at the problem's shape, or with the leading dim set to `shape`
+        """Trials at the problem's shape, or at the derived `shape`
         (harness/derived_shapes.py; the problem's own values, narrowed or grown).
         `derived`: one seed's inputs at `shape`, already built by the caller
         (harness/shape_trials.py), so a GB-sized draw is not made twice."""
@@ -382,11 +382,11 @@ class EvalPipeline:
         self.result.flags.append(f"distribution-skipped:{name}")
         return inputs, distributions.LABELS[distributions.OWN]
 
-    def _shape_inputs(self, seed: int, size: int) -> list:
+    def _shape_inputs(self, seed: int, shape: derived_shapes.DerivedShape) -> list:
         inputs = seeded_inputs(self.problem, seed, self.device)
-        derived = derived_shapes.derive(inputs, size, self.reference_defined_on)
+        derived = derived_shapes.derive(inputs, shape, self.reference_defined_on)
         if derived is None:
-            raise ValueError(f"no inputs with leading dim {size} that the reference accepts")
+            raise ValueError(f"no inputs at {shape.describe()} that the reference accepts")
         return derived
 
     def reference_defined_on(self, inputs: list) -> bool:

@@ -25,8 +25,8 @@ def verify_other_shapes(pipeline: EvalPipeline) -> list[dict[str, str]]:
     generator's do) is verified where it accepts them; where it declines, the
     applied code runs the original PyTorch, which the report says. It must
     accept the problem's own shape: declining there, applied, it never runs.
-    Returns one entry per derived shape: its shape and `verified`, `original`
-    (declined) or `outside` (the reference itself refuses that shape)."""
+    Returns one entry per derived shape: its shape, which dims changed, and `verified`,
+    `original` (declined) or `outside` (the reference itself refuses that shape)."""
     accepts = getattr(pipeline.module, ACCEPTS, None)
     base = pipeline.request.seed + derived_shapes.SEED_OFFSET
     inputs = seeded_inputs(pipeline.problem, base, pipeline.device)
@@ -37,19 +37,25 @@ def verify_other_shapes(pipeline: EvalPipeline) -> list[dict[str, str]]:
             f"({derived_shapes.describe(inputs)}): applied, its kernels would never run",
         )
     shapes: list[dict[str, str]] = []
-    for index, size in enumerate(derived_shapes.sizes(derived_shapes.leading_size(inputs))):
+    for index, shape in enumerate(derived_shapes.planned(inputs)):
         if index:
             inputs = seeded_inputs(pipeline.problem, base + index, pipeline.device)
-        derived = derived_shapes.derive(inputs, size, pipeline.reference_defined_on)
+        derived = derived_shapes.derive(inputs, shape, pipeline.reference_defined_on)
         del inputs
         if derived is None:
-            shapes.append({"shape": f"leading dim {size}", "status": "outside"})
+            shapes.append(
+                {"shape": shape.describe(), "derived": shape.describe(), "status": "outside"}
+            )
             continue
-        entry = {"shape": derived_shapes.describe(derived), "status": "verified"}
+        entry = {
+            "shape": derived_shapes.describe(derived),
+            "derived": shape.describe(),  # what changed: `leading dim 1, last dim 4095`
+            "status": "verified",
+        }
         if callable(accepts) and not _accepts(accepts, derived):
             entry["status"] = "original"
         else:
-            pipeline.verify_trials([base + index], first=False, shape=size, derived=derived)
+            pipeline.verify_trials([base + index], first=False, shape=shape, derived=derived)
         del derived
         shapes.append(entry)
     return shapes

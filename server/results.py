@@ -249,14 +249,19 @@ def candidate_title(prefix: str, cand: Candidate) -> str:
 
 def coverage_phrase(shapes: list[dict[str, Any]] | None) -> str | None:
     """Which shapes the kernel serves: the harness verified it at the problem's shape and
-    at derived leading dims (harness/derived_shapes.py); where its `kw_accepts` declined
-    one, applied code runs the original PyTorch there."""
-    statuses = {str(entry.get("status")) for entry in shapes or []}
-    if "original" in statuses:
+    at derived shapes (harness/derived_shapes.py: leading dims, then an odd last dim);
+    where its `kw_accepts` declined one, applied code runs the original PyTorch there.
+    Entries stored before the last-dim shape existed name no `derived`: leading dims."""
+    leading: set[str] = set()
+    inner: set[str] = set()
+    for entry in shapes or []:
+        changed = str(entry.get("derived") or "")
+        (inner if "last dim" in changed else leading).add(str(entry.get("status")))
+    if "original" in leading:
         return "this shape only (others run the original)"
-    if "verified" in statuses:
-        return "any batch size"
-    return None
+    if "verified" not in leading:
+        return None
+    return "any batch size or last dim" if "verified" in inner else "any batch size"
 
 
 def rank_candidates(

@@ -18,6 +18,7 @@ SOFTMAX = PROBLEMS / "small_softmax.py"
 LINEAR = PROBLEMS / "small_linear.py"
 RELU = PROBLEMS / "relu_rand.py"  # its own inputs are never negative
 LOG = PROBLEMS / "log_rand.py"
+ATTENTION = PROBLEMS / "attention_scores_softmax.py"  # rows of 64: a power of two
 
 # candidate file → (problem, expected outcome, expected flag or None)
 EXPECTED = {
@@ -65,6 +66,7 @@ EXPECTED = {
     "only_own_batch": (SOFTMAX, "wrong", None),
     "declines_other_batches": (SOFTMAX, "ok", "shape-specific"),
     "declines_own_shape": (SOFTMAX, "wrong", None),
+    "pads_rows_with_zero": (ATTENTION, "wrong", None),
 }
 
 
@@ -149,14 +151,21 @@ def test_a_kernel_right_at_one_batch_only_is_wrong_at_the_shape_named(verdicts):
 def test_declined_shapes_are_reported_and_the_own_shape_must_be_accepted(verdicts):
     result = verdicts["declines_other_batches"]
     assert result.correctness["shapes"] == [
-        {"shape": "[1, 101]", "status": "original"},
-        {"shape": "[3, 101]", "status": "original"},
+        {"shape": "[1, 101]", "derived": "leading dim 1", "status": "original"},
+        {"shape": "[3, 101]", "derived": "leading dim 3", "status": "original"},
+        {"shape": "[1, 99]", "derived": "leading dim 1, last dim 99", "status": "original"},
     ]
     assert "applied code runs the original PyTorch" in result.message
     assert [e["status"] for e in verdicts["ok_softmax"].correctness["shapes"]] == [
         "verified",
         "verified",
+        "verified",  # its kernel takes the row length at run time
     ]
+
+
+def test_a_kernel_right_only_at_power_of_two_rows_is_wrong_at_the_odd_width_named(verdicts):
+    message = verdicts["pads_rows_with_zero"].message
+    assert message.startswith("trial 1 (seed 1002, at shape [1, 4, 63, 63]): "), message
     message = verdicts["declines_own_shape"].message
     assert "`kw_accepts` declines the problem's own shape ([37, 101])" in message
 

@@ -96,6 +96,16 @@ def test_titles_are_honest():
     assert candidate_title("Apply candidate", specific).endswith(
         " · this shape only (others run the original)"
     )
+    # an odd last dim (harness/derived_shapes.py): declined, the batch still serves any size
+    odd = {"shape": "[1, 63]", "derived": "leading dim 1, last dim 63"}
+    narrow = Candidate(
+        5, "e", "src", "ok", "cpu", None, None, shapes=[*verified, {**odd, "status": "original"}]
+    )
+    assert candidate_title("Apply candidate", narrow).endswith(" · any batch size")
+    wide = Candidate(
+        6, "f", "src", "ok", "cpu", None, None, shapes=[*verified, {**odd, "status": "verified"}]
+    )
+    assert candidate_title("Apply candidate", wide).endswith(" · any batch size or last dim")
 
 
 def test_ranking_puts_measured_speed_first_and_skips_failures():
