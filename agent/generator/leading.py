@@ -9,6 +9,12 @@ heuristics use as before and which prints as code (`kw_lead * 8`), so the
 launch code reads it from the call's inputs. The other dims stay numbers and
 are checked by `kw_accepts`; other shapes run the original PyTorch.
 
+An elementwise plan over inputs of one shape, each read whole (no bias or scale
+broadcast from a weight), has kernels that see only `numel`: there every dim is
+read at run time (`kw_shape[1]`, ...), so a GELU over [batch, seq, 4 * C] serves
+every sequence length, not only the batch. The harness's odd-last-dim trial
+verifies it (harness/derived_shapes.py).
+
 Which plans qualify is checked here, on the plan; that the rendered kernels
 never name the leading dim is checked on the source (`kernels_static`). A
 template that baked it into a kernel would be caught there, and the harness
@@ -22,58 +28,11 @@ import math
 import re
 
 from .plan import Plan
+from .size import Size
 
 LEAD = "kw_lead"  # forward's local: this call's leading dim
+SHAPE = "kw_shape"  # forward's local: this call's shape, where every dim is read
 FAMILIES = frozenset({"pointwise", "softmax", "norm", "reduction"})
-
-
-def _code(value: int) -> str:
-    return value.expr if isinstance(value, Size) else repr(int(value))
-
-
-def _binary(symbol: str, function, reflected: bool = False):
-    identity = {"*": 1, "+": 0, "-": 0, "//": 1}[symbol]
-
-    def method(self, other):
-        if not isinstance(other, int) or isinstance(other, bool):
-            return NotImplemented
-        if other == identity and not isinstance(other, Size) and (symbol in "*+" or not reflected):
-            return self  # `kw_lead * 1` reads as `kw_lead`
-        left, right = (other, self) if reflected else (self, other)
-        return Size(function(int(left), int(right)), f"({_code(left)} {symbol} {_code(right)})")
-
-    return method
-
-
-class Size(int):
-    """A size known here by its value and written into code as an expression."""
-
-    expr: str
-
-    def __new__(cls, value: int, expr: str) -> Size:
-        size = super().__new__(cls, value)
-        size.expr = expr
-        return size
-
-    __mul__ = _binary("*", lambda a, b: a * b)
-    __rmul__ = _binary("*", lambda a, b: a * b, reflected=True)
-    __add__ = _binary("+", lambda a, b: a + b)
-    __radd__ = _binary("+", lambda a, b: a + b, reflected=True)
-    __sub__ = _binary("-", lambda a, b: a - b)
-    __rsub__ = _binary("-", lambda a, b: a - b, reflected=True)
-    __floordiv__ = _binary("//", lambda a, b: a // b)
-    __rfloordiv__ = _binary("//", lambda a, b: a // b, reflected=True)
-
-    def __neg__(self) -> Size:
-        return Size(-int(self), f"(-{self.expr})")
-
-    def __repr__(self) -> str:
-        return self.expr
-
-    __str__ = __repr__
-
-    def __format__(self, spec: str) -> str:
-        return format(int(self), spec) if spec else self.expr
 
 
 def leading_inputs(plan: Plan) -> tuple[int, set[str]] | None:
@@ -86,7 +45,7 @@ def leading_inputs(plan: Plan) -> tuple[int, set[str]] | None:
     return size, {name for name, shape in shaped if shape[0] == size}
 
 
-def dynamic_plan(plan: Plan) -> Plan | None:
+def dynamic_plan(plan: Plan, config: dict | None = None) -> Plan | None:
     """The plan with its leading dim as `Size(LEAD)`, or None where the dim reaches a
     kernel (it is reduced, normalised, indexed by an operand's rule) or the plan's
     shapes do not follow the inputs' leading dim."""
@@ -106,6 +65,9 @@ def dynamic_plan(plan: Plan) -> Plan | None:
     attrs = _dynamic_attrs(plan, size)
     if attrs is None:
         return None
+    every = _every_dim_plan(plan, names, config or {})
+    if every is not None:
+        return every
     lead = Size(size, LEAD)
     return dataclasses.replace(
         plan,
@@ -116,6 +78,45 @@ def dynamic_plan(plan: Plan) -> Plan | None:
             for name, shape, dtype in plan.inputs
         ),
         attrs=attrs,
+    )
+
+
+def _every_dim_plan(plan: Plan, names: set[str], config: dict) -> Plan | None:
+    """An elementwise plan, or a one-pass softmax over the last dim, over inputs of one
+    shape, every operand whole or a scalar, with every dim read at run time; None for
+    any other plan. The softmax's block follows the row length: its launch looks the
+    config up by the row's bucket (templates/softmax.py: bucketed)."""
+    shape = tuple(plan.in_shape)
+    if len(shape) < 2 or tuple(plan.out_shape) != shape:
+        return None
+    if plan.family != "pointwise" and not _last_dim_softmax(plan, config):
+        return None
+    tensors = [(name, tuple(s)) for name, s, _ in plan.inputs if s]
+    if any(s != shape for _, s in tensors) or {name for name, _ in tensors} != names:
+        return None
+    if any(
+        operand.mode != "scalar" and (operand.mode != "full" or operand.is_param)
+        for operand in plan.operands
+    ):
+        return None  # a weight, or a tensor broadcast over the others
+    dims = (Size(shape[0], LEAD), *(Size(n, f"{SHAPE}[{d}]") for d, n in enumerate(shape) if d))
+    return dataclasses.replace(
+        plan,
+        in_shape=dims,
+        out_shape=dims,
+        inputs=tuple((name, dims if name in names else s, dtype) for name, s, dtype in plan.inputs),
+    )
+
+
+def _last_dim_softmax(plan: Plan, config: dict) -> bool:
+    """A softmax over the last dim, at a config whose row is one block (no online sweep,
+    no split): the kernel is right at any row length its block covers."""
+    dims = tuple(plan.attr("dims") or ())
+    return (
+        plan.family == "softmax"
+        and dims == (len(plan.in_shape) - 1,)
+        and config.get("passes") == "one"
+        and config.get("SPLIT", 1) == 1
     )
 
 
@@ -157,11 +158,11 @@ _DOCSTRING = re.compile(r'"""(?:.|\n)*?"""')
 
 
 def kernels_static(source: str) -> bool:
-    """Whether no Triton function of the module names the leading dim: a kernel that
-    did would not compile (the name is forward's local), or bake it in."""
+    """Whether no Triton function of the module names the sizes read at run time: a
+    kernel that did would not compile (the names are forward's locals), or bake them in."""
     for kernel in _JIT_FUNCTION.findall(source):
         code = _DOCSTRING.sub("", kernel)
         code = re.sub(r"#.*", "", code)
-        if re.search(rf"\b{LEAD}\b", code):
+        if re.search(rf"\b({LEAD}|{SHAPE})\b", code):
             return False
     return True

@@ -160,6 +160,7 @@ def verdicts(tmp_path_factory):
     graphs = dict(zip(names, graphs_for([paths[n] for n in names])))
     cases, keys, plans = [], [], {}
     batch_free: set[str] = set()  # defaults that read the leading dim at run time
+    every_dim: set[str] = set()  # ...and every other dim (leading.py: whole-input pointwise)
     for name in names:
         found = plan(graphs[name])
         plans[name] = found
@@ -169,6 +170,8 @@ def verdicts(tmp_path_factory):
             keys.append(("default", name[:2]))
             if "kw_lead" in source:
                 batch_free.add(name[:2])
+            if "kw_shape" in source:
+                every_dim.add(name[:2])
     variant_dir = tmp_path_factory.mktemp("variants")
     variant_paths = [
         shrunk_problem(
@@ -190,7 +193,12 @@ def verdicts(tmp_path_factory):
         cases.append((path, render(found, config)))
         keys.append(("variant", number))
     results = verify_many(cases)
-    return {"plans": plans, "results": dict(zip(keys, results)), "batch_free": batch_free}
+    return {
+        "plans": plans,
+        "results": dict(zip(keys, results)),
+        "batch_free": batch_free,
+        "every_dim": every_dim,
+    }
 
 
 @pytest.mark.parametrize("prefix", sorted(EXPECTED_FAMILY))
@@ -213,17 +221,29 @@ def test_non_default_config_matches_pytorch(verdicts, number):
 
 def test_defaults_that_read_the_batch_at_run_time_are_right_at_batch_1_and_3(verdicts):
     """Issue 16: the harness verified them at leading dims 1 and 3 too (never declined);
-    the rest decline other shapes through `kw_accepts`, so applied code runs the original."""
-    free = verdicts["batch_free"]
+    the rest decline other shapes through `kw_accepts`, so applied code runs the original.
+    At an odd last dim (harness/derived_shapes.py) the elementwise chains over whole
+    inputs are verified too (every dim read at run time); the rest keep their inner
+    dims specialised and decline, or the reference itself refuses the shape."""
+    free, every = verdicts["batch_free"], verdicts["every_dim"]
     assert {"01", "04", "05", "09", "13", "14", "15", "16", "17", "18"} <= free
+    assert every and every <= free
+    inner_checked = 0
     for (kind, prefix), result in verdicts["results"].items():
         if kind != "default" or result["outcome"] != "ok":
             continue
-        statuses = {entry["status"] for entry in result["shapes"]}
+        leading = {e["status"] for e in result["shapes"] if "last dim" not in e["derived"]}
+        inner = {e["status"] for e in result["shapes"] if "last dim" in e["derived"]}
         if prefix in free:
-            assert statuses == {"verified"}, (prefix, result["shapes"])
+            assert leading == {"verified"}, (prefix, result["shapes"])
         else:
-            assert statuses <= {"original", "outside"}, (prefix, result["shapes"])
+            assert leading <= {"original", "outside"}, (prefix, result["shapes"])
+        if prefix in every:
+            assert inner == {"verified"}, (prefix, result["shapes"])
+        else:
+            assert inner <= {"original", "outside"}, (prefix, result["shapes"])
+        inner_checked += bool(inner - {"outside"})
+    assert inner_checked >= 10  # most problems have an inner dim the reference lets change
 
 
 def test_every_problem_is_covered():

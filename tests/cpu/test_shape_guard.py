@@ -13,6 +13,7 @@ import sys
 
 import pytest
 
+from tests.conftest import PROBLEMS
 from tests.helpers_problems import capture_many, first_proposal, written_problems
 
 _PROBLEM = """import torch
@@ -32,11 +33,35 @@ def get_init_inputs():
     return []
 """
 
-_RUN = """
-import importlib.util, sys, torch
-spec = importlib.util.spec_from_file_location("candidate", sys.argv[1])
-module = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(module)
+
+def _interpreted(script: str, *candidates) -> list[str]:
+    """`script` run under the Triton interpreter with the candidate files as arguments
+    (each loaded by `_LOAD` as `module`); its printed lines."""
+    done = subprocess.run(
+        [sys.executable, "-c", script, *map(str, candidates)],
+        env={**os.environ, "TRITON_INTERPRET": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.splitlines()
+
+
+_LOAD = """
+import importlib.util, math, sys, torch
+
+def load(path):
+    spec = importlib.util.spec_from_file_location("candidate", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+"""
+
+_RUN = (
+    _LOAD
+    + """
+module = load(sys.argv[1])
 model = module.ModelNew()
 reference = {expression}
 w = torch.randn(40)
@@ -53,6 +78,7 @@ for args in [(torch.randn(6, 41), torch.randn(41)), (torch.randn(6, 40, dtype=to
     except ValueError as err:
         print("REFUSED", err)
 """
+)
 
 
 @pytest.mark.slow
@@ -73,15 +99,7 @@ def test_a_candidate_runs_at_any_batch_and_refuses_other_sizes(tmp_path, express
     candidate.write_text(first_proposal(path, graph).source)
     lam = "lambda X, W: " + expression
     script = _RUN.replace("{expression}", lam)
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(candidate)],
-        env={**os.environ, "TRITON_INTERPRET": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    lines = done.stdout.splitlines()
+    lines = _interpreted(script, candidate)
     for line, batch in zip(lines[:5], (6, 1, 3, 37, 5), strict=True):
         assert line.startswith(f"RAN at ({batch}, 40) accepts True"), line
         assert float(line.split()[-1]) < 1e-4, line  # the kernel's answer at that batch
@@ -90,3 +108,118 @@ def test_a_candidate_runs_at_any_batch_and_refuses_other_sizes(tmp_path, express
     assert "called with (6, 41)" in lines[6] and "Run Optimize again" in lines[6]
     assert lines[7] == "accepts False"
     assert lines[8].startswith("REFUSED") and "torch.float64" in lines[8], lines[8]
+
+
+_ACTIVATION = """import math
+
+import torch
+import torch.nn as nn
+
+BATCH, SEQ, N_EMBD = 2, 12, 16
+
+
+class Model(nn.Module):
+    \"\"\"nanoGPT's tanh GELU over the MLP's hidden activations, times a gate.\"\"\"
+
+    def forward(self, H, gate):
+        inner = math.sqrt(2.0 / math.pi) * (H + 0.044715 * torch.pow(H, 3.0))
+        return 0.5 * H * (1.0 + torch.tanh(inner)) * gate
+
+
+def get_inputs():
+    return [torch.randn(BATCH, SEQ, 4 * N_EMBD), torch.randn(BATCH, SEQ, 4 * N_EMBD)]
+
+
+def get_init_inputs():
+    return []
+"""
+
+_RUN_EVERY_SHAPE = (
+    _LOAD
+    + """
+module = load(sys.argv[1])
+model = module.ModelNew()
+
+def reference(h, g):
+    return 0.5 * h * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (h + 0.044715 * h ** 3))) * g
+
+# prefill, decode, an odd prompt, a wider MLP, a transposed view
+for h in [torch.randn(2, 12, 64), torch.randn(1, 1, 64), torch.randn(3, 17, 64),
+          torch.randn(2, 5, 96), torch.randn(2, 64, 12).transpose(1, 2)]:
+    g = torch.randn(h.shape).transpose(1, 2).contiguous().transpose(1, 2) if not h.is_contiguous() else torch.randn(h.shape)
+    error = float((model(h, g) - reference(h, g)).abs().max())
+    print("RAN at", tuple(h.shape), "accepts", module.kw_accepts(h, g), "max error", error)
+print("accepts", module.kw_accepts(torch.randn(2, 12, 64), torch.randn(2, 12, 1)))
+"""
+)
+
+
+@pytest.mark.slow
+def test_an_elementwise_chain_over_whole_inputs_runs_at_every_shape(tmp_path):
+    """Every dim read at run time (agent/generator/leading.py): a model's activation at
+    prefill, decode, an odd prompt length and another width; inputs that disagree on
+    their shape are declined."""
+    [path] = written_problems(tmp_path, _ACTIVATION, {"problem": {}})
+    [graph] = capture_many([path])
+    source = first_proposal(path, graph).source
+    assert "kw_shape = H.shape" in source
+    candidate = tmp_path / "best.py"
+    candidate.write_text(source)
+    lines = _interpreted(_RUN_EVERY_SHAPE, candidate)
+    shapes = [(2, 12, 64), (1, 1, 64), (3, 17, 64), (2, 5, 96), (2, 12, 64)]
+    for line, shape in zip(lines[:5], shapes, strict=True):
+        assert line.startswith(f"RAN at {shape} accepts True"), line
+        assert float(line.split()[-1]) < 1e-4, line
+    assert lines[5] == "accepts False"  # a gate broadcast over the last dim: not this kernel
+
+
+_RUN_ROW_LENGTHS = (
+    _LOAD
+    + """
+for path in sys.argv[1:]:
+    module = load(path)
+    model = module.ModelNew(32)
+    # training shape, decode (one query, 65 keys), an odd prompt, a long one, a
+    # dtype it was not built for
+    for att in [torch.randn(2, 4, 64, 64), torch.randn(1, 4, 1, 65), torch.randn(3, 4, 17, 17),
+                torch.randn(1, 2, 3, 1000), torch.randn(2, 4, 64, 64, dtype=torch.float64)]:
+        accepted = module.kw_accepts(att)
+        error = None
+        if accepted:
+            expected = torch.softmax(att / math.sqrt(32), dim=-1)
+            error = float((model(att) - expected).abs().max())
+        print("AT", tuple(att.shape), "accepts", accepted, "max error", error)
+    print("accepts", module.kw_accepts(torch.randn(1, 1, 1, 40000)))
+"""
+)
+
+
+@pytest.mark.slow
+def test_a_last_dim_softmax_takes_its_block_from_the_rows_bucket(tmp_path):
+    """Issue 16: the softmax's row length is read at run time and its launch config looked
+    up by the row's power-of-two bucket (the searched config for the problem's, the
+    family's heuristic for the others), for the one-row kernel and the several-rows one;
+    rows past the one-pass limit are declined, so applied code runs the original."""
+    from kernelwright.agent.generator.plan import plan
+    from kernelwright.agent.generator.render import render
+
+    path = PROBLEMS / "attention_scores_softmax.py"
+    [graph] = capture_many([path])
+    found = plan(graph)
+    assert found is not None and found.family == "softmax"
+    one_row = {"passes": "one", "BLOCK_R": 64, "BLOCK_INNER": 1, "num_warps": 2}
+    several = {**one_row, "num_warps": 4, "ROWS": 8}
+    sources = [render(found, one_row), render(found, several)]
+    assert "    64: (64, 2, 1),\n" in sources[0] and "    64: (64, 4, 8),\n" in sources[1]
+    assert "    1024: (1024, 4, 1),\n" in sources[0]  # softmax.default's block for 1024
+    files = []
+    for number, source in enumerate(sources):
+        files.append(tmp_path / f"best{number}.py")
+        files[-1].write_text(source)
+    lines = _interpreted(_RUN_ROW_LENGTHS, *files)
+    assert len(lines) == 12, lines
+    for lines_of_one in (lines[:6], lines[6:]):
+        for line in lines_of_one[:4]:
+            assert " accepts True " in line and float(line.split()[-1]) < 1e-5, line
+        assert lines_of_one[4].endswith("accepts False max error None")  # float64
+        assert lines_of_one[5] == "accepts False"  # 40000 > the fp32 one-pass limit

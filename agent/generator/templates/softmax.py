@@ -9,6 +9,9 @@ kernels), a second sweep writes. Bytes: (1 or 2) reads + 1 write of numel.
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 from ..expr import Unsupported
 from ..family import Family
 from ..graph import Ref
@@ -26,6 +29,7 @@ from ..heuristics import (
     warps_for_block,
 )
 from ..patterns import copy_of, dims_of, prologue_of
+from ..size import Size
 from .common import TANH_HELPER, uses_tanh
 from .rows import (
     APPLY_ROW_HEADER,
@@ -68,8 +72,11 @@ def render(plan, config) -> tuple[str, list[str]]:
             normalise,
             (outer, r),
         )
+    bucketed = isinstance(r, Size)  # the row length read at run time (generator/leading.py)
+    table = _bucket_table(plan, config, log) if bucketed else ""
     if config.get("ROWS", 1) > 1:
-        return _render_rows(plan, config, load, epilogue, value, log, (outer, r))
+        kernels, forward = _render_rows(plan, config, load, epilogue, value, log, (outer, r))
+        return table + kernels, _looked_up(forward, r, rows_kernel=True) if bucketed else forward
     if one_pass:
         stats = f"""    start = 0
     if True:
@@ -122,7 +129,64 @@ def softmax_kernel({kernel_operand_params(plan)}out_ptr, R, INNER, n_inner_block
         ),
         "return out",
     ]
+    if bucketed:
+        return table + kernels, _looked_up(forward, r, rows_kernel=False)
     return kernels, forward
+
+
+# --- a searched config per row-length bucket ---------------------------------
+# Where the row length is read at run time, the launch takes its block from a table
+# keyed as `triton.autotune(key=[...])` would be, by the row's power-of-two bucket:
+# the searched config for the problem's bucket, this family's `default` for each
+# other one up to the one-pass limit. Longer rows (or shorter than MIN_BUCKET, padded
+# to it) are declined by `kw_accepts`, so applied code runs the original there.
+ROW_CONFIGS = "_KW_ROW_CONFIGS"
+MIN_BUCKET = 16
+_LAUNCH = ("BLOCK_R", "num_warps", "ROWS")
+
+
+def _bucket_table(plan, config, log: bool) -> str:
+    """The table's source: bucket -> (BLOCK_R, num_warps, ROWS)."""
+    dims = [int(d) for d in plan.in_shape]
+    own = max(MIN_BUCKET, next_pow2(dims[-1]))
+    rows_kernel = config.get("ROWS", 1) > 1
+    entries = {}
+    bucket = MIN_BUCKET
+    while bucket <= one_pass_limit(plan.dtype):
+        chosen = default(dataclasses.replace(plan, in_shape=(*dims[:-1], bucket)))
+        if chosen.get("passes") != "one" or chosen.get("SPLIT", 1) > 1:
+            chosen = {"BLOCK_R": bucket, "num_warps": warps_for_block(bucket)}
+        rows = chosen.get("ROWS", 1) if rows_kernel else 1
+        entries[bucket] = (bucket, int(chosen["num_warps"]), max(1, int(rows)))
+        bucket *= 2
+    if int(config["BLOCK_R"]) >= own:  # it covers every row of its bucket
+        entries[own] = (int(config["BLOCK_R"]), int(config["num_warps"]), config.get("ROWS", 1))
+    what = "log_softmax" if log else "softmax"
+    lines = "".join(f"    {key}: {value!r},\n" for key, value in entries.items())
+    return (
+        f"\n# {what} row-length bucket -> (BLOCK_R, num_warps, ROWS): the searched config for\n"
+        f"# the problem's rows ({own}), the family's heuristic for the others.\n"
+        f"{ROW_CONFIGS} = {{\n{lines}}}\n"
+    )
+
+
+def _looked_up(forward: list[str], r, rows_kernel: bool) -> list[str]:
+    """The launch lines with BLOCK_R, num_warps and ROWS read from the bucket's entry (and,
+    for the rows kernel, its grid: ROWS rows per program)."""
+    lookup = f"kw_block, kw_warps, kw_rows = {ROW_CONFIGS}[max({MIN_BUCKET}, triton.next_power_of_2({r}))]"
+    out = [lookup]
+    for line in forward:
+        for name, local in zip(_LAUNCH, ("kw_block", "kw_warps", "kw_rows")):
+            line = re.sub(rf"\b{name}=\d+", f"{name}={local}", line)
+        if rows_kernel:
+            line = re.sub(r"triton\.cdiv\((.+?), \d+\),\)\]", r"triton.cdiv(\1, kw_rows),)]", line)
+        out.append(line)
+    return out
+
+
+def accepted_rows(first_input: str) -> str:
+    """`kw_accepts`'s condition for a bucketed softmax: the row's bucket has an entry."""
+    return f"max({MIN_BUCKET}, triton.next_power_of_2({first_input}.shape[-1])) in {ROW_CONFIGS}"
 
 
 def _render_rows(plan, config, load, epilogue, value, log, shape):
