@@ -32,6 +32,9 @@ from .size import Size
 
 LEAD = "kw_lead"  # forward's local: this call's leading dim
 SHAPE = "kw_shape"  # forward's local: this call's shape, where every dim is read
+# Steps whose value depends on the element's place (templates/common.py emit_region:
+# tril/triu keep by `offs % cols` and `(offs // cols) % rows`, sizes written as numbers).
+POSITIONAL = frozenset({"tril", "triu"})
 FAMILIES = frozenset({"pointwise", "softmax", "norm", "reduction"})
 
 
@@ -91,6 +94,8 @@ def _every_dim_plan(plan: Plan, names: set[str], config: dict) -> Plan | None:
         return None
     if plan.family != "pointwise" and not _last_dim_softmax(plan, config):
         return None
+    if any(step.op in POSITIONAL for step in (*plan.prologue, *plan.epilogue)):
+        return None  # its kernel computes each element's row and column from the sizes
     tensors = [(name, tuple(s)) for name, s, _ in plan.inputs if s]
     if any(s != shape for _, s in tensors) or {name for name, _ in tensors} != names:
         return None
