@@ -10,7 +10,6 @@ kernels), a second sweep writes. Bytes: (1 or 2) reads + 1 write of numel.
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from ..expr import Unsupported
 from ..family import Family
@@ -48,7 +47,7 @@ from .rows import (
 def render(plan, config) -> tuple[str, list[str]]:
     log = plan.op == "log_softmax"
     outer, r, inner = row_view(plan.in_shape, plan.attr("dims"))
-    block_r, block_inner = config["BLOCK_R"], config["BLOCK_INNER"] if inner > 1 else 1
+    block_inner = config["BLOCK_INNER"] if inner > 1 else 1
     one_pass = config["passes"] == "one"
     load = "\n".join(prologue_lines(plan, "        "))
     epilogue, value = epilogue_lines(plan, "        ", "y", "offs", "mask")
@@ -74,9 +73,11 @@ def render(plan, config) -> tuple[str, list[str]]:
         )
     bucketed = isinstance(r, Size)  # the row length read at run time (generator/leading.py)
     table = _bucket_table(plan, config, log) if bucketed else ""
+    lookup = [_lookup_line(r)] if bucketed else []
+    launch = _LOOKED_UP if bucketed else {name: str(config.get(name, 1)) for name in _LAUNCH}
     if config.get("ROWS", 1) > 1:
-        kernels, forward = _render_rows(plan, config, load, epilogue, value, log, (outer, r))
-        return table + kernels, _looked_up(forward, r, rows_kernel=True) if bucketed else forward
+        kernels, forward = _render_rows(plan, load, epilogue, value, log, (outer, r), launch)
+        return table + kernels, lookup + forward
     if one_pass:
         stats = f"""    start = 0
     if True:
@@ -124,14 +125,12 @@ def softmax_kernel({kernel_operand_params(plan)}out_ptr, R, INNER, n_inner_block
         empty_output(plan),
         (
             f"softmax_kernel[({outer} * {n_blocks},)]({kernel_operand_args(plan)}out, {r}, "
-            f"{inner}, {n_blocks}, BLOCK_R={block_r}, BLOCK_INNER={block_inner}, "
-            f"num_warps={config['num_warps']})"
+            f"{inner}, {n_blocks}, BLOCK_R={launch['BLOCK_R']}, BLOCK_INNER={block_inner}, "
+            f"num_warps={launch['num_warps']})"
         ),
         "return out",
     ]
-    if bucketed:
-        return table + kernels, _looked_up(forward, r, rows_kernel=False)
-    return kernels, forward
+    return table + kernels, lookup + forward
 
 
 # --- a searched config per row-length bucket ---------------------------------
@@ -143,6 +142,7 @@ def softmax_kernel({kernel_operand_params(plan)}out_ptr, R, INNER, n_inner_block
 ROW_CONFIGS = "_KW_ROW_CONFIGS"
 MIN_BUCKET = 16
 _LAUNCH = ("BLOCK_R", "num_warps", "ROWS")
+_LOOKED_UP = {"BLOCK_R": "kw_block", "num_warps": "kw_warps", "ROWS": "kw_rows"}
 
 
 def _bucket_table(plan, config, log: bool) -> str:
@@ -170,18 +170,10 @@ def _bucket_table(plan, config, log: bool) -> str:
     )
 
 
-def _looked_up(forward: list[str], r, rows_kernel: bool) -> list[str]:
-    """The launch lines with BLOCK_R, num_warps and ROWS read from the bucket's entry (and,
-    for the rows kernel, its grid: ROWS rows per program)."""
-    lookup = f"kw_block, kw_warps, kw_rows = {ROW_CONFIGS}[max({MIN_BUCKET}, triton.next_power_of_2({r}))]"
-    out = [lookup]
-    for line in forward:
-        for name, local in zip(_LAUNCH, ("kw_block", "kw_warps", "kw_rows")):
-            line = re.sub(rf"\b{name}=\d+", f"{name}={local}", line)
-        if rows_kernel:
-            line = re.sub(r"triton\.cdiv\((.+?), \d+\),\)\]", r"triton.cdiv(\1, kw_rows),)]", line)
-        out.append(line)
-    return out
+def _lookup_line(r) -> str:
+    """The launch's values from the row's bucket entry (forward's locals in _LOOKED_UP)."""
+    bucket = f"max({MIN_BUCKET}, triton.next_power_of_2({r}))"
+    return f"{', '.join(_LOOKED_UP.values())} = {ROW_CONFIGS}[{bucket}]"
 
 
 def accepted_rows(first_input: str) -> str:
@@ -189,14 +181,14 @@ def accepted_rows(first_input: str) -> str:
     return f"max({MIN_BUCKET}, triton.next_power_of_2({first_input}.shape[-1])) in {ROW_CONFIGS}"
 
 
-def _render_rows(plan, config, load, epilogue, value, log, shape):
+def _render_rows(plan, load, epilogue, value, log, shape, launch: dict[str, str]):
     """Short rows, ROWS of them per program as a [ROWS, BLOCK_R] tile reduced along
     its contiguous axis 1 (the layout of Triton tutorial 02's kernels). One
     128-element row per program ran the heads softmax of
     benchmarks/corpus/164_reshape_heads_softmax.py (524288 rows) at 0.41x eager
     on an H200 (benchmarks/results/h200-2026-12-01-corpus-bench)."""
     outer, r = shape
-    rows, block_r = config["ROWS"], config["BLOCK_R"]
+    rows = launch["ROWS"]
     normalise = (
         "x - row_max[:, None] - tl.log(row_sum)[:, None]"
         if log
@@ -229,8 +221,8 @@ def softmax_kernel({kernel_operand_params(plan)}out_ptr, R, OUTER,
         empty_output(plan),
         (
             f"softmax_kernel[(triton.cdiv({outer}, {rows}),)]({kernel_operand_args(plan)}out, "
-            f"{r}, {outer}, ROWS={rows}, BLOCK_R={block_r}, "
-            f"num_warps={config['num_warps']})"
+            f"{r}, {outer}, ROWS={rows}, BLOCK_R={launch['BLOCK_R']}, "
+            f"num_warps={launch['num_warps']})"
         ),
         "return out",
     ]
