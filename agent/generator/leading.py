@@ -35,7 +35,9 @@ SHAPE = "kw_shape"  # forward's local: this call's shape, where every dim is rea
 # Steps whose value depends on the element's place (templates/common.py emit_region:
 # tril/triu keep by `offs % cols` and `(offs // cols) % rows`, sizes written as numbers).
 POSITIONAL = frozenset({"tril", "triu"})
-FAMILIES = frozenset({"pointwise", "softmax", "norm", "reduction"})
+FAMILIES = frozenset(
+    {"pointwise", "softmax", "norm", "reduction", "matmul", "conv", "pool", "attention"}
+)
 
 
 def leading_inputs(plan: Plan) -> tuple[int, set[str]] | None:
@@ -65,6 +67,10 @@ def dynamic_plan(plan: Plan, config: dict | None = None) -> Plan | None:
         return None  # the core op reads a view, a permute or a broadcast of the inputs
     if not all(_operand_ok(operand, names) for operand in plan.operands):
         return None
+    if plan.family == "matmul":
+        return _matmul_plan(plan, size, names)
+    if plan.family == "conv" and plan.attr("weight") in names:
+        return None  # a weight passed to forward whose dim 0 (C_out) equals the batch
     attrs = _dynamic_attrs(plan, size)
     if attrs is None:
         return None
@@ -148,6 +154,10 @@ def _dynamic_attrs(plan: Plan, size: int) -> tuple | None:
     dims = attrs.get("dims")
     if dims is not None and 0 in tuple(dims):
         return None  # a reduction, softmax or norm over the batch
+    if plan.family == "attention":  # q, k, v fold [batch, heads] into the kernel's grid
+        if attrs["batch"] % size:
+            return None
+        attrs["batch"] = Size(size, LEAD) * (attrs["batch"] // size)
     if plan.family == "norm":
         outer = attrs.get("outer")
         rest = math.prod(plan.in_shape[1:])
@@ -156,6 +166,47 @@ def _dynamic_attrs(plan: Plan, size: int) -> tuple | None:
             return None
         attrs["outer"] = Size(size, LEAD) * (outer // size)
     return tuple(sorted(attrs.items()))
+
+
+def _matmul_plan(plan: Plan, size: int, names: set[str]) -> Plan | None:
+    """A matmul with the sizes that follow the batch read at run time, or None where the
+    leading dim is not the first operand's own (a transposed operand, `W @ x`) or the
+    second operand shares it by coincidence. The kernel takes M, N, K and the batch as
+    arguments (templates/matmul.py); only the launch's sizes change.
+
+    `x @ W` and nn.Linear over [batch, seq, K] fold every dim but K into the rows M: where
+    x is the only input that follows the batch, each of those dims is read at run time
+    (prefill, decode, any prompt length); `bmm` reads its batch, which both operands share."""
+    attrs = dict(plan.attrs)
+    a, b, batch = attrs["a"], attrs["b"], attrs["batch"]
+    shape, out = tuple(plan.in_shape), tuple(plan.out_shape)
+    if attrs.get("a_t") or a not in names or out[:-1] != shape[:-1]:
+        return None
+    lead = Size(size, LEAD)
+    if batch == 1:
+        if b in names:
+            return None  # b's dim 0 is K: it does not follow the batch
+        inner = (Size(n, f"{SHAPE}[{d}]") for d, n in enumerate(shape[:-1]) if d)
+        dims = (lead, *(inner if names == {a} else shape[1:-1]), shape[-1])
+        rows = lead
+        for n in dims[1:-1]:
+            rows = rows * n
+        attrs["M"] = rows
+    else:
+        if b not in names or batch % size:
+            return None
+        attrs["batch"] = lead * (batch // size)
+        dims = (lead, *shape[1:])
+    return dataclasses.replace(
+        plan,
+        in_shape=dims,
+        out_shape=(*dims[:-1], out[-1]),
+        inputs=tuple(
+            (name, dims if name == a else (lead, *s[1:]) if name in names else s, dtype)
+            for name, s, dtype in plan.inputs
+        ),
+        attrs=tuple(sorted(attrs.items())),
+    )
 
 
 _JIT_FUNCTION = re.compile(r"@triton\.jit\s*\ndef .*?(?=\n\S|\Z)", re.DOTALL)

@@ -223,3 +223,183 @@ def test_a_last_dim_softmax_takes_its_block_from_the_rows_bucket(tmp_path):
             assert " accepts True " in line and float(line.split()[-1]) < 1e-5, line
         assert lines_of_one[4].endswith("accepts False max error None")  # float64
         assert lines_of_one[5] == "accepts False"  # 40000 > the fp32 one-pass limit
+
+
+_MLP = """import torch
+import torch.nn as nn
+
+N_EMBD = 16
+
+
+class Model(nn.Module):
+    \"\"\"A GPT MLP's first half: c_fc then GELU, over [batch, seq, n_embd].\"\"\"
+
+    def __init__(self, n_embd):
+        super().__init__()
+        self.c_fc = nn.Linear(n_embd, 4 * n_embd)
+        self.gelu = nn.GELU()
+
+    def forward(self, X):
+        return self.gelu(self.c_fc(X))
+
+
+def get_inputs():
+    return [torch.randn(2, 12, N_EMBD)]
+
+
+def get_init_inputs():
+    return [N_EMBD]
+"""
+
+_BMM = """import torch
+import torch.nn as nn
+
+
+class Model(nn.Module):
+    def forward(self, Q, K):
+        return torch.relu(torch.bmm(Q, K) * 0.125)
+
+
+def get_inputs():
+    return [torch.randn(6, 20, 16), torch.randn(6, 16, 24)]
+
+
+def get_init_inputs():
+    return []
+"""
+
+_RUN_MATMULS = (
+    _LOAD
+    + """
+torch.manual_seed(0)
+mlp = torch.nn.Sequential(torch.nn.Linear(16, 64), torch.nn.GELU())
+for path in sys.argv[1:3]:
+    module = load(path)
+    model = module.ModelNew(16)
+    model.load_state_dict({"c_fc.weight": mlp[0].weight, "c_fc.bias": mlp[0].bias})
+    # prefill, decode, an odd prompt, a transposed view, another width (K is the weight's)
+    for x in [torch.randn(2, 12, 16), torch.randn(1, 1, 16), torch.randn(3, 17, 16),
+              torch.randn(2, 16, 12).transpose(1, 2), torch.randn(2, 12, 17)]:
+        accepted = module.kw_accepts(x)
+        error = float((model(x) - mlp(x)).abs().max()) if accepted else None
+        print("MLP", tuple(x.shape), "accepts", accepted, "max error", error)
+for path in sys.argv[3:]:
+    module = load(path)
+    model = module.ModelNew()
+    for batch, rows in [(6, 20), (1, 20), (3, 20), (3, 21)]:
+        q, k = torch.randn(batch, rows, 16), torch.randn(batch, 16, 24)
+        accepted = module.kw_accepts(q, k)
+        expected = torch.relu(torch.bmm(q, k) * 0.125)
+        error = float((model(q, k) - expected).abs().max()) if accepted else None
+        print("BMM", (batch, rows), "accepts", accepted, "max error", error)
+"""
+)
+
+
+@pytest.mark.slow
+def test_a_matmul_reads_the_rows_that_follow_the_batch(tmp_path):
+    """Issue 16: nn.Linear over [batch, seq, K] reads every dim but K at run time (prefill,
+    decode, any prompt length), `bmm` its batch; the tile kernel and cuBLAS + fused
+    epilogue both. K, fixed by the weight, and bmm's rows stay what they were built for."""
+    from kernelwright.agent.generator.plan import plan
+    from kernelwright.agent.generator.render import render
+    from kernelwright.agent.generator.templates.matmul import triton_matmul_config
+
+    paths = written_problems(tmp_path, _MLP, {"mlp": {}}) + written_problems(
+        tmp_path, _BMM, {"bmm": {}}
+    )
+    files = []
+    for path, graph in zip(paths, capture_many(paths), strict=True):
+        found = plan(graph)
+        assert found is not None and found.family == "matmul"
+        for config in (
+            {"impl": "torch", "BLOCK": 256, "num_warps": 4},
+            triton_matmul_config(found),
+        ):
+            files.append(tmp_path / f"{path.stem}-{config['impl']}.py")
+            files[-1].write_text(render(found, config))
+    mlp_source = files[1].read_text()
+    assert (
+        "kw_shape = X.shape" in mlp_source and "triton.cdiv((kw_lead * kw_shape[1]), " in mlp_source
+    )
+    lines = _interpreted(_RUN_MATMULS, *files)
+    assert len(lines) == 18, lines
+    for mlp_lines in (lines[0:5], lines[5:10]):
+        for line in mlp_lines[:4]:
+            assert " accepts True " in line and float(line.split()[-1]) < 1e-4, line
+        assert mlp_lines[4] == "MLP (2, 12, 17) accepts False max error None"
+    for bmm_lines in (lines[10:14], lines[14:18]):
+        for line in bmm_lines[:3]:
+            assert " accepts True " in line and float(line.split()[-1]) < 1e-4, line
+        assert bmm_lines[3] == "BMM (3, 21) accepts False max error None"
+
+
+_CONV = """import torch
+import torch.nn as nn
+
+
+class Model(nn.Module):
+    def __init__(self, in_channels, out_channels, groups):
+        super().__init__()
+        self.conv = nn.Conv2d(in_channels, out_channels, 3, padding=1, groups=groups)
+
+    def forward(self, x):
+        return torch.relu(self.conv(x)) * 0.5
+
+
+def get_inputs():
+    return [torch.randn(4, {channels}, 10, 10)]
+
+
+def get_init_inputs():
+    return [{channels}, 8, {groups}]
+"""
+
+_RUN_CONVS = (
+    _LOAD
+    + """
+torch.manual_seed(0)
+for path in sys.argv[1:]:
+    module = load(path)
+    channels, groups = (8, 8) if "depthwise" in path else (3, 1)
+    conv = torch.nn.Conv2d(channels, 8, 3, padding=1, groups=groups)
+    model = module.ModelNew(channels, 8, groups)
+    model.conv.load_state_dict(conv.state_dict())
+    for x in [torch.randn(b, channels, 10, 10) for b in (4, 1, 3, 5)] + [torch.randn(2, channels, 11, 10)]:
+        accepted = module.kw_accepts(x)
+        with torch.no_grad():
+            error = float((model(x) - torch.relu(conv(x)) * 0.5).abs().max()) if accepted else None
+        print("CONV", tuple(x.shape), "accepts", accepted, "max error", error)
+"""
+)
+
+
+@pytest.mark.slow
+def test_a_convolution_reads_its_batch(tmp_path):
+    """Issue 16: a convolution's batch is read at run time, for cuDNN + fused epilogue, the
+    implicit-GEMM Triton kernel and the direct depthwise one; other image sizes are
+    declined (applied code runs the original)."""
+    from kernelwright.agent.generator.plan import plan
+    from kernelwright.agent.generator.render import render
+    from kernelwright.agent.generator.templates import conv
+
+    cases = {"dense": {"channels": 3, "groups": 1}, "depthwise": {"channels": 8, "groups": 8}}
+    paths = written_problems(tmp_path, _CONV, cases)
+    files = []
+    for path, graph in zip(paths, capture_many(paths), strict=True):
+        found = plan(graph)
+        assert found is not None and found.family == "conv"
+        wanted = {None, "triton"} if path.stem == "dense" else {"direct"}
+        configs = {config.get("impl"): config for config in conv.space(found)}
+        for impl in sorted(wanted, key=str):
+            files.append(tmp_path / f"{path.stem}-{impl}.py")
+            files[-1].write_text(render(found, configs[impl]))
+            assert "kw_lead = x.shape[0]" in files[-1].read_text()
+    lines = _interpreted(_RUN_CONVS, *files)
+    assert len(lines) == 15, lines
+    for start in (0, 5, 10):
+        for line in lines[start : start + 4]:
+            assert " accepts True " in line and float(line.split()[-1]) < 1e-4, line
+        assert lines[start + 4].endswith("(2, 3, 11, 10) accepts False max error None") or lines[
+            start + 4
+        ].endswith("(2, 8, 11, 10) accepts False max error None"), lines[start + 4]

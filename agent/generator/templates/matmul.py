@@ -20,6 +20,7 @@ from ..family import Family
 from ..graph import Ref
 from ..heuristics import device_facts, fits_shared_memory, fp32_precisions, grid
 from ..patterns import logical_shape, matmul_operand, optional_leaf
+from ..size import Size
 from . import attention, pointwise
 from .common import (
     TANH_HELPER,
@@ -110,7 +111,7 @@ def render(plan, config) -> tuple[str, list[str]]:
         )
         return kernels, forward + ["return out"]
     kernels = helpers + dot_helpers(plan, config) + _triton_kernel(plan, config)
-    tiles = batch * math.ceil(m / config["BLOCK_M"]) * math.ceil(n / config["BLOCK_N"])
+    tiles = batch * _cdiv(m, config["BLOCK_M"]) * _cdiv(n, config["BLOCK_N"])
     strides_a = (
         "a.stride(0), a.stride(1), a.stride(2)" if batch > 1 else "0, a.stride(0), a.stride(1)"
     )
@@ -133,6 +134,12 @@ def render(plan, config) -> tuple[str, list[str]]:
         f"num_warps={config['num_warps']}, num_stages={config['num_stages']})"
     )
     return kernels, forward + ["return out"]
+
+
+def _cdiv(size: int, block: int) -> int:
+    """Blocks over `size`; a size read at run time (agent/generator/size.py) stays code."""
+    blocks = -(-int(size) // block)
+    return Size(blocks, f"triton.cdiv({size.expr}, {block})") if isinstance(size, Size) else blocks
 
 
 # --- matching -----------------------------------------------------------------
