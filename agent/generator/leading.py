@@ -32,6 +32,10 @@ from .size import Size
 
 LEAD = "kw_lead"  # forward's local: this call's leading dim
 SHAPE = "kw_shape"  # forward's local: this call's shape, where every dim is read
+QUERIES, KEYS = "kw_queries", "kw_keys"  # forward's locals: attention's sequence lengths
+# A plan attr: ((local, dim, (input, ...)), ...): each local is dim `dim` of the first
+# input, and the others must agree (render.py writes the reads and the checks).
+READS = "run_time_dims"
 # Steps whose value depends on the element's place (templates/common.py emit_region:
 # tril/triu keep by `offs % cols` and `(offs // cols) % rows`, sizes written as numbers).
 POSITIONAL = frozenset({"tril", "triu"})
@@ -69,6 +73,10 @@ def dynamic_plan(plan: Plan, config: dict | None = None) -> Plan | None:
         return None
     if plan.family == "matmul":
         return _matmul_plan(plan, size, names)
+    if plan.family == "attention":
+        sequences = _attention_plan(plan, size, names)
+        if sequences is not None:
+            return sequences
     if plan.family == "conv" and plan.attr("weight") in names:
         return None  # a weight passed to forward whose dim 0 (C_out) equals the batch
     attrs = _dynamic_attrs(plan, size)
@@ -91,14 +99,16 @@ def dynamic_plan(plan: Plan, config: dict | None = None) -> Plan | None:
 
 
 def _every_dim_plan(plan: Plan, names: set[str], config: dict) -> Plan | None:
-    """An elementwise plan, or a one-pass softmax over the last dim, over inputs of one
-    shape, every operand whole or a scalar, with every dim read at run time; None for
+    """An elementwise plan, a one-pass reduction or a one-pass softmax over the last dim,
+    over inputs of one shape, every operand whole or a scalar (an epilogue operand of
+    a reduction's output shape is neither), with every dim read at run time; None for
     any other plan. The softmax's block follows the row length: its launch looks the
     config up by the row's bucket (templates/softmax.py: bucketed)."""
     shape = tuple(plan.in_shape)
-    if len(shape) < 2 or tuple(plan.out_shape) != shape:
+    reduced = _last_dim_reduction(plan, config)
+    if len(shape) < 2 or tuple(plan.out_shape) != (_reduced(shape, plan) if reduced else shape):
         return None
-    if plan.family != "pointwise" and not _last_dim_softmax(plan, config):
+    if plan.family != "pointwise" and not _last_dim_softmax(plan, config) and not reduced:
         return None
     if any(step.op in POSITIONAL for step in (*plan.prologue, *plan.epilogue)):
         return None  # its kernel computes each element's row and column from the sizes
@@ -114,9 +124,25 @@ def _every_dim_plan(plan: Plan, names: set[str], config: dict) -> Plan | None:
     return dataclasses.replace(
         plan,
         in_shape=dims,
-        out_shape=dims,
+        out_shape=_reduced(dims, plan) if reduced else dims,
         inputs=tuple((name, dims if name in names else s, dtype) for name, s, dtype in plan.inputs),
     )
+
+
+def _last_dim_reduction(plan: Plan, config: dict) -> bool:
+    """A reduction over the last dim in one pass (no split): its kernel loops over the row
+    in BLOCK_R chunks up to its R argument, so it is right at any row length."""
+    dims = tuple(plan.attr("dims") or ())
+    return (
+        plan.family == "reduction"
+        and dims == (len(plan.in_shape) - 1,)
+        and config.get("SPLIT", 1) == 1
+    )
+
+
+def _reduced(shape: tuple, plan: Plan) -> tuple:
+    """The shape with its last dim reduced, kept as 1 under keepdim."""
+    return (*shape[:-1], 1) if plan.attr("keepdim") else tuple(shape[:-1])
 
 
 def _last_dim_softmax(plan: Plan, config: dict) -> bool:
@@ -209,6 +235,39 @@ def _matmul_plan(plan: Plan, size: int, names: set[str]) -> Plan | None:
     )
 
 
+def _attention_plan(plan: Plan, size: int, names: set[str]) -> Plan | None:
+    """Attention with its batch and both sequence lengths read at run time: q's (prefill,
+    decode's one query) and the keys' (a KV cache that grows), the way a model calls it.
+    The kernel takes L and S as arguments; the causal mask is q's i against key j <= i, as
+    `is_causal` is for any L and S. None (batch only, or nothing) where an epilogue operand
+    has the output's shape or q, k and v are not three inputs of rank 3 or more."""
+    attrs = dict(plan.attrs)
+    q, k, v = attrs["q"], attrs["k"], attrs["v"]
+    shapes = {name: tuple(s) for name, s, _ in plan.inputs if s}
+    if len({q, k, v}) < 3 or not {q, k, v} <= names or attrs["batch"] % size:
+        return None
+    if len(shapes[q]) < 3 or any(operand.mode == "full" for operand in plan.operands):
+        return None
+    lead = Size(size, LEAD)
+    queries, keys = Size(attrs["L"], QUERIES), Size(attrs["S"], KEYS)
+
+    def sized(shape: tuple, sequence: Size) -> tuple:
+        return (lead, *shape[1:-2], sequence, shape[-1])
+
+    attrs.update(batch=lead * (attrs["batch"] // size), L=queries, S=keys)
+    attrs[READS] = ((QUERIES, -2, (q,)), (KEYS, -2, (k, v)))
+    return dataclasses.replace(
+        plan,
+        in_shape=sized(shapes[q], queries),
+        out_shape=sized(tuple(plan.out_shape), queries),
+        inputs=tuple(
+            (name, sized(s, queries if name == q else keys) if name in (q, k, v) else s, dtype)
+            for name, s, dtype in plan.inputs
+        ),
+        attrs=tuple(sorted(attrs.items())),
+    )
+
+
 _JIT_FUNCTION = re.compile(r"@triton\.jit\s*\ndef .*?(?=\n\S|\Z)", re.DOTALL)
 _DOCSTRING = re.compile(r'"""(?:.|\n)*?"""')
 
@@ -219,6 +278,6 @@ def kernels_static(source: str) -> bool:
     for kernel in _JIT_FUNCTION.findall(source):
         code = _DOCSTRING.sub("", kernel)
         code = re.sub(r"#.*", "", code)
-        if re.search(rf"\b({LEAD}|{SHAPE})\b", code):
+        if re.search(rf"\b({LEAD}|{SHAPE}|{QUERIES}|{KEYS})\b", code):
             return False
     return True

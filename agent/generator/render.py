@@ -181,33 +181,18 @@ def _model_class(
         for name, shape, dtype in plan.inputs
         if dtype in _GUARDED_DTYPES and shape is not None
     ]
-    # Inputs whose leading dim is read at run time: they share it, as the plan assumed.
-    shared = [name for name, shape, _ in guarded if shape and shape[0] is None]
     lines += ["", f"    def forward(self, {arguments}):"]
     lines += [
         f"        _check_input({name!r}, {name}, {shape!r}, torch.{dtype})"
         for name, shape, dtype in guarded
     ]
-    # Inputs with every dim read at run time (leading.py): one shape, as the plan assumed.
-    every = [name for name, shape, _ in guarded if len(shape) > 1 and shape[1] is None]
-    if shared:
-        lines.append(f"        {leading.LEAD} = {shared[0]}.shape[0]")
-        lines += [
-            f"        assert {name}.shape[0] == {leading.LEAD}, 'inputs disagree on dim 0'"
-            for name in shared[1:]
-        ]
-    if every:
-        lines.append(f"        {leading.SHAPE} = {every[0]}.shape")
-        lines += [
-            f"        assert {name}.shape == {leading.SHAPE}, 'inputs disagree on their shape'"
-            for name in every[1:]
-        ]
+    reads, agreements = run_time_sizes(plan.inputs, getattr(plan, "attrs", ()))
+    lines += ["        " + line for line in reads]
     lines += ["        " + line if line else "" for line in forward]
     for method in methods:
         lines += [""] + ["    " + line if line else "" for line in method.splitlines()]
     fits = [f"_fits({name}, {shape!r}, torch.{dtype})" for name, shape, dtype in guarded]
-    fits += [f"{name}.shape[0] == {shared[0]}.shape[0]" for name in shared[1:]]
-    fits += [f"{name}.shape == {every[0]}.shape" for name in every[1:]]
+    fits += agreements
     fits += list(accepts)
     lines += [
         "",
@@ -218,6 +203,47 @@ def _model_class(
         f"    return {' and '.join(fits) or 'True'}",
     ]
     return "\n".join(lines)
+
+
+def run_time_sizes(inputs, attrs) -> tuple[list[str], list[str]]:
+    """Lines that read the sizes a plan takes at run time (agent/generator/leading.py) from
+    its inputs, asserting that inputs which share a size agree; and those agreements as
+    `kw_accepts` conditions. `inputs` are (name, shape, dtype) with `Size` dims."""
+    shaped = [(name, shape) for name, shape, _ in inputs if shape]
+    shared = [name for name, shape in shaped if isinstance(shape[0], leading.Size)]
+    # every dim read at run time (leading.py): one shape, as the plan assumed
+    every = [name for name, shape in shaped if any(str(s).startswith(leading.SHAPE) for s in shape)]
+    groups = [(leading.LEAD, 0, shared)] if shared else []
+    groups += [
+        (local, dim, list(names)) for local, dim, names in dict(attrs).get(leading.READS, ())
+    ]
+    lines, agreements = [], []
+    for local, dim, (first, *others) in groups:
+        lines.append(f"{local} = {first}.shape[{dim}]")
+        lines += [
+            f"assert {name}.shape[{dim}] == {local}, 'inputs disagree on dim {dim}'"
+            for name in others
+        ]
+        agreements += [f"{name}.shape[{dim}] == {first}.shape[{dim}]" for name in others]
+    if every:
+        lines.append(f"{leading.SHAPE} = {every[0]}.shape")
+        lines += [
+            f"assert {name}.shape == {leading.SHAPE}, 'inputs disagree on their shape'"
+            for name in every[1:]
+        ]
+        agreements += [f"{name}.shape == {every[0]}.shape" for name in every[1:]]
+    return lines, agreements
+
+
+def _renamed(key: str, value, mapping: dict[str, str]):
+    """An attr naming inputs, with the inputs renamed."""
+    if isinstance(value, str):
+        return mapping.get(value, value)
+    if key == leading.READS:
+        return tuple(
+            (local, dim, tuple(mapping.get(n, n) for n in names)) for local, dim, names in value
+        )
+    return value
 
 
 def unshadowed(plan: Plan, config: dict) -> tuple[Plan, list[tuple[str, str]], tuple]:
@@ -249,7 +275,7 @@ def unshadowed(plan: Plan, config: dict) -> tuple[Plan, list[tuple[str, str]], t
         operands=tuple(
             dataclasses.replace(o, name=mapping.get(o.name, o.name)) for o in plan.operands
         ),
-        attrs=tuple((k, mapping.get(v, v) if isinstance(v, str) else v) for k, v in plan.attrs),
+        attrs=tuple((k, _renamed(k, v, mapping)) for k, v in plan.attrs),
     )
     return renamed, list(mapping.items()), family_of(plan.family).render(renamed, config)
 
@@ -261,9 +287,76 @@ _KERNEL_NAME = re.compile(r"^def (\w+)\(", re.MULTILINE)
 
 def render_program(program, config: dict) -> str:
     """A candidate module for a partition.Program: each template stage's kernels and
-    launch code as a method, library stages as the PyTorch call, run in order.
+    launch code as a method, library stages as the PyTorch call, run in order; with the
+    batch read at run time where every stage allows it (`_batch_free`), else every size
+    as a number.
 
     `config` maps "s<k>" (the stage's index) to that template stage's config."""
+    plans = _batch_free(program, config)
+    if plans is not None:
+        source = _render_program(_batch_free_inputs(program), config, plans)
+        if leading.kernels_static(source):
+            return source
+    return _render_program(program, config, {})
+
+
+# Library ops whose arguments may carry sizes (a view's shape, a slice's length): a
+# program with one keeps every size a number.
+_SIZED_LIBRARY = frozenset(
+    {"view", "reshape", "_unsafe_view", "expand", "broadcast_to", "narrow", "split", "repeat"}
+    | {"unflatten", "new_zeros", "new_ones", "new_empty", "new_full", "zeros", "ones", "full"}
+    | {"empty", "arange", "slice", "select", "index_select", "pad", "interpolate"}
+)
+
+
+def _batch_free(program, config: dict) -> dict | None:
+    """Each template stage's plan with the batch read at run time (leading.dynamic_plan),
+    by stage number, or None where a stage does not allow it: every stage's value and
+    every template stage's leading input must have the program's batch as dim 0, and no
+    library stage may take a size as an argument. A batch of 1 tells nothing apart."""
+    shaped = [shape for _, shape, _ in program.inputs if shape]
+    if not shaped or shaped[0][0] < 2:
+        return None
+    batch = shaped[0][0]
+    plans = {}
+    for number, stage in enumerate(program.stages):
+        if not stage.shape or stage.shape[0] != batch:
+            return None
+        if stage.library is not None:
+            if stage.library.kind in _SIZED_LIBRARY or _has_size_list(stage.library):
+                return None
+            continue
+        found = leading.leading_inputs(stage.plan)
+        dynamic = leading.dynamic_plan(stage.plan, config[f"s{number}"])
+        if found is None or found[0] != batch or dynamic is None:
+            return None
+        plans[number] = dynamic
+    return plans
+
+
+def _has_size_list(call) -> bool:
+    """Whether an argument is a list of ints (a shape, or dims: either way, not run-time)."""
+    values = [*call.args, *(value for _, value in call.kwargs)]
+    return any(
+        isinstance(v, list) and any(isinstance(i, int) and not isinstance(i, bool) for i in v)
+        for v in values
+    )
+
+
+def _batch_free_inputs(program):
+    """The program with each input that has its batch as dim 0 read at run time."""
+    batch = next(shape for _, shape, _ in program.inputs if shape)[0]
+    lead = leading.Size(batch, leading.LEAD)
+    return dataclasses.replace(
+        program,
+        inputs=tuple(
+            (name, (lead, *shape[1:]) if shape and shape[0] == batch else shape, dtype)
+            for name, shape, dtype in program.inputs
+        ),
+    )
+
+
+def _render_program(program, config: dict, plans: dict) -> str:
     kernels, methods, forward = [], [], []
     if program.inputs:
         forward.append(f"_device = {program.inputs[0][0]}.device")
@@ -271,8 +364,11 @@ def render_program(program, config: dict) -> str:
     for number, stage in enumerate(program.stages):
         target = f"v_{stage.value}"
         if stage.plan is not None:
-            stage_plan, _, (text, lines) = unshadowed(stage.plan, config[f"s{number}"])
+            stage_plan, _, (text, lines) = unshadowed(
+                plans.get(number, stage.plan), config[f"s{number}"]
+            )
             text, lines = _suffixed(text, lines, f"_s{number}")
+            lines = run_time_sizes(stage_plan.inputs, stage_plan.attrs)[0] + lines
             kernels.append(text.strip("\n"))
             parameters = ", ".join(name for name, _, _ in stage_plan.inputs)  # positional
             body = "\n".join("    " + line if line else "" for line in lines)

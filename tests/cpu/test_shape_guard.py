@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from tests.conftest import PROBLEMS
-from tests.helpers_problems import capture_many, first_proposal, written_problems
+from tests.helpers_problems import capture_many, first_proposal, root_proposals, written_problems
 
 _PROBLEM = """import torch
 import torch.nn as nn
@@ -403,3 +403,183 @@ def test_a_convolution_reads_its_batch(tmp_path):
         assert lines[start + 4].endswith("(2, 3, 11, 10) accepts False max error None") or lines[
             start + 4
         ].endswith("(2, 8, 11, 10) accepts False max error None"), lines[start + 4]
+
+
+_ATTENTION = """import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Model(nn.Module):
+    \"\"\"nanoGPT's CausalSelfAttention core over [batch, n_head, T, head_size].\"\"\"
+
+    def forward(self, q, k, v):
+        {body}
+
+
+def get_inputs():
+    return [torch.randn(2, 4, 24, 16), torch.randn(2, 4, 24, 16), torch.randn(2, 4, 24, 16)]
+
+
+def get_init_inputs():
+    return []
+"""
+
+_RUN_ATTENTION = (
+    _LOAD
+    + """
+import torch.nn.functional as F
+
+torch.manual_seed(0)
+for path in sys.argv[1:]:
+    module = load(path)
+    model = module.ModelNew()
+    causal = "flash" in path
+    # training shape, decode (one query over a 65-key cache), an odd prompt, batch 3
+    for batch, queries, keys in [(2, 24, 24), (1, 1, 65), (1, 17, 17), (3, 24, 40)]:
+        q = torch.randn(batch, 4, queries, 16)
+        k, v = torch.randn(batch, 4, keys, 16), torch.randn(batch, 4, keys, 16)
+        accepted = module.kw_accepts(q, k, v)
+        expected = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+        error = float((model(q, k, v) - expected).abs().max()) if accepted else None
+        print("ATTENTION", (batch, queries, keys), "accepts", accepted, "max error", error)
+    q, k, v = torch.randn(1, 4, 5, 16), torch.randn(1, 4, 6, 16), torch.randn(1, 4, 7, 16)
+    print("accepts", module.kw_accepts(q, k, v))
+"""
+)
+
+
+@pytest.mark.slow
+def test_attention_reads_its_batch_and_both_sequence_lengths(tmp_path):
+    """Issue 16: the attention kernel serves prefill, decode against a longer KV cache and
+    any prompt length (scaled_dot_product_attention with is_causal, and nanoGPT's written-out
+    softmax(q @ k^T / sqrt(d)) @ v); keys and values that disagree are declined."""
+    cases = {
+        "flash": {"body": "return F.scaled_dot_product_attention(q, k, v, is_causal=True)"},
+        "written_out": {
+            "body": "att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))\n"
+            "        att = F.softmax(att, dim=-1)\n"
+            "        return att @ v"
+        },
+    }
+    paths = written_problems(tmp_path, _ATTENTION, cases)
+    files = []
+    for path, graph in zip(paths, capture_many(paths), strict=True):
+        source = first_proposal(path, graph).source
+        assert "kw_queries = q.shape[-2]" in source and "kw_keys = k.shape[-2]" in source
+        files.append(tmp_path / f"best-{path.stem}.py")
+        files[-1].write_text(source)
+    lines = _interpreted(_RUN_ATTENTION, *files)
+    assert len(lines) == 10, lines
+    for start in (0, 5):
+        for line in lines[start : start + 4]:
+            assert " accepts True " in line and float(line.split()[-1]) < 1e-4, line
+        assert lines[start + 4] == "accepts False"
+
+
+_GPT_MLP = _MLP.replace(
+    "        self.gelu = nn.GELU()\n",
+    "        self.gelu = nn.GELU()\n        self.c_proj = nn.Linear(4 * n_embd, n_embd)\n",
+).replace("return self.gelu(self.c_fc(X))", "return self.c_proj(self.gelu(self.c_fc(X)))")
+
+_RUN_PROGRAMS = (
+    _LOAD
+    + """
+torch.manual_seed(0)
+fc, proj = torch.nn.Linear(16, 64), torch.nn.Linear(64, 16)
+state = {"c_fc.weight": fc.weight, "c_fc.bias": fc.bias, "c_proj.weight": proj.weight,
+         "c_proj.bias": proj.bias}
+for path in sys.argv[1:]:
+    module = load(path)
+    model = module.ModelNew(16)
+    model.load_state_dict(state)
+    with torch.no_grad():
+        for x in [torch.randn(2, 12, 16), torch.randn(1, 12, 16), torch.randn(5, 12, 16),
+                  torch.randn(2, 13, 16)]:
+            accepted = module.kw_accepts(x)
+            expected = proj(torch.nn.functional.gelu(fc(x)))
+            error = float((model(x) - expected).abs().max()) if accepted else None
+            print("PROGRAM", tuple(x.shape), "accepts", accepted, "max error", error)
+"""
+)
+
+
+@pytest.mark.slow
+def test_a_program_of_several_kernels_reads_its_batch(tmp_path):
+    """Issue 16: a whole GPT MLP forward (c_fc, GELU, c_proj: a program of two kernels, or a
+    library linear and Triton stages) reads its batch at run time in every stage; a sequence
+    length it was not built for is declined (applied code runs the original)."""
+    [path] = written_problems(tmp_path, _GPT_MLP, {"gpt_mlp": {}})
+    [graph] = capture_many([path])
+    files = []
+    for number, proposal in enumerate(root_proposals(path, graph, 3)):
+        assert "family: program" in proposal.source and "kw_lead = X.shape[0]" in proposal.source
+        files.append(tmp_path / f"best{number}.py")
+        files[-1].write_text(proposal.source)
+    lines = _interpreted(_RUN_PROGRAMS, *files)
+    assert len(lines) == 12, lines
+    for start in (0, 4, 8):
+        for line in lines[start : start + 3]:
+            assert " accepts True " in line and float(line.split()[-1]) < 1e-4, line
+        assert lines[start + 3] == "PROGRAM (2, 13, 16) accepts False max error None"
+
+
+_ROW_REDUCTION = """import torch
+import torch.nn as nn
+
+
+class Model(nn.Module):
+    def forward(self, router_logits):
+        return {expression}
+
+
+def get_inputs():
+    return [torch.randn(4, 6, 48)]
+
+
+def get_init_inputs():
+    return []
+"""
+
+_RUN_ROW_REDUCTIONS = (
+    _LOAD
+    + """
+for path, expression in zip(sys.argv[1::2], sys.argv[2::2]):
+    module = load(path)
+    model = module.ModelNew()
+    reference = eval("lambda router_logits: " + expression)
+    # the problem's shape, decode, an odd row, a row past the block the kernel loops by
+    for x in [torch.randn(4, 6, 48), torch.randn(1, 1, 48), torch.randn(3, 5, 47),
+              torch.randn(2, 3, 1000)]:
+        accepted = module.kw_accepts(x)
+        error = float((model(x).double() - reference(x).double()).abs().max()) if accepted else None
+        print("REDUCE", tuple(x.shape), "accepts", accepted, "max error", error)
+"""
+)
+
+
+@pytest.mark.slow
+def test_a_last_dim_reduction_reads_every_dim(tmp_path):
+    """Issue 16: a one-pass reduction over the last dim loops over the row up to its run-time
+    length, so every dim is read at run time: a router's z-loss logsumexp, an RMS statistic
+    written out (`pow(2).mean(-1, keepdim=True)`), an argmax over the vocabulary."""
+    expressions = {
+        "logsumexp": "torch.logsumexp(router_logits, dim=-1)",
+        "mean_square": "router_logits.pow(2).mean(-1, keepdim=True)",
+        "argmax": "torch.argmax(router_logits, dim=-1)",
+    }
+    cases = {name: {"expression": e} for name, e in expressions.items()}
+    paths = written_problems(tmp_path, _ROW_REDUCTION, cases)
+    arguments = []
+    for path, graph in zip(paths, capture_many(paths), strict=True):
+        source = first_proposal(path, graph).source
+        assert "kw_shape = router_logits.shape" in source, path.stem
+        candidate = tmp_path / f"best-{path.stem}.py"
+        candidate.write_text(source)
+        arguments += [candidate, expressions[path.stem]]
+    lines = _interpreted(_RUN_ROW_REDUCTIONS, *arguments)
+    assert len(lines) == 12, lines
+    for line in lines:
+        assert " accepts True " in line and float(line.split()[-1]) < 1e-4, line

@@ -24,6 +24,7 @@ from ..heuristics import (
     split_count,
 )
 from ..patterns import dims_of, prologue_of
+from ..size import Size
 from .common import TANH_HELPER, uses_tanh
 from .rows import (
     empty_output,
@@ -133,7 +134,9 @@ def _kernel(plan, name: str, op: str, first_pass: bool, final: bool, divisor: in
         load = ["        x = tl.load(in_ptr + offs, mask=mask, other=0.0).to(tl.float32)"]
         operands = "in_ptr, " + (_epilogue_params(plan) if final else "")
     if final and op == "mean":
-        result = f"({result}) / {float(divisor)!r}"
+        # the combine pass's R is the split count: there the row length is a number
+        assert first_pass or not isinstance(divisor, Size), "a run-time row length split"
+        result = f"({result}) / {_divisor(divisor)}"
     lines = [f"    {line}" for line in init]
     body = "\n".join(lines)
     chunk_body = "\n".join(f"        {line}" for line in chunk)
@@ -184,7 +187,7 @@ def _rows_kernel(plan, op: str, divisor: int) -> str:
     each a single 1 KB read."""
     init, chunk, result = _accumulate(op, axis=1)
     if op == "mean":
-        result = f"({result}) / {float(divisor)!r}"
+        result = f"({result}) / {_divisor(divisor)}"
     body = "\n".join(f"    {line}" for line in init)
     chunk_body = "\n".join(f"        {line}" for line in chunk)
     epilogue, value = epilogue_lines(plan, "    ", "result", "outs", "out_mask")
@@ -208,6 +211,12 @@ def reduce_kernel({kernel_operand_params(plan)}out_ptr, R, OUTER,
 {chr(10).join(epilogue)}
     tl.store(out_ptr + outs, {value}, mask=out_mask)
 '''
+
+
+def _divisor(length: int) -> str:
+    """A mean's divisor: the kernel's R argument where the row length is read at run time
+    (agent/generator/size.py), else the number."""
+    return "R" if isinstance(length, Size) else repr(float(length))
 
 
 def _prologue_params(plan) -> str:
