@@ -20,7 +20,14 @@ from kernelwright.agent.generator import (
     render_program,
 )
 
-from tests.helpers_problems import REPO, capture_many, root_proposals, shrunk_problem, verify_many
+from tests.helpers_problems import (
+    REPO,
+    capture_many,
+    first_proposal,
+    root_proposals,
+    shrunk_problem,
+    verify_many,
+)
 
 CORPUS = REPO / "benchmarks" / "corpus"
 CASES = [
@@ -181,3 +188,17 @@ def test_same_dense_layout_accepts_permuted_dense_tensors_only():
     assert not same(x.transpose(1, 2), x.transpose(1, 2).contiguous())  # layouts differ
     assert not same(x[:, ::2].transpose(1, 2))  # strided with gaps: not dense
     assert not same(x.transpose(1, 2), x.transpose(1, 2).double())
+
+
+def test_a_permuted_view_flattened_by_a_reshape_keeps_the_reshapes_shape(tmp_path):
+    """benchmarks/corpus/182 (space-to-depth: view, permute, reshape, ReLU): the ReLU stage
+    reads the permuted view through the reshape. That view is dense, but an output laid
+    out like it had the permute's six dims, not the reshape's four: `wrong`. The
+    storage-order path is for operands of the output's own shape only."""
+    path = shrunk_problem(CORPUS / "182_space_to_depth_relu.py", tmp_path)
+    (graph,) = capture_many([path])
+    proposal = first_proposal(path, graph)
+    assert "# permute: a view, no copy" in proposal.source
+    assert "_same_dense_layout_s2(permute)" not in proposal.source
+    (verdict,) = verify_many([(path, proposal.source)])
+    assert verdict["outcome"] == "ok", verdict["message"]

@@ -98,7 +98,7 @@ def render(plan, config) -> tuple[str, list[str]]:
     device = _first_input(plan)
     forward: list[str] = []
     indices = region_operands(plan.epilogue)
-    if indices and all(plan.operands[i].mode == "full" for i in indices):
+    if indices and all(_whole_at_output_shape(plan, plan.operands[i]) for i in indices):
         kernels = SAME_LAYOUT_HELPER + kernels
         names = [leaf_expr(plan, plan.operands[i].name) for i in indices]
         as_laid_out = "".join(n + ", " for n in names)  # no copies: storage order
@@ -118,6 +118,16 @@ def render(plan, config) -> tuple[str, list[str]]:
     forward += launch_lines(plan, plan.epilogue, "fused_pointwise_kernel", None, "out", config)
     forward.append("return out")
     return kernels, forward
+
+
+def _whole_at_output_shape(plan, operand) -> bool:
+    """The operand is a tensor of the output's own shape, read whole. One read through a
+    reshape (a permuted view flattened into fewer dims, benchmarks/corpus/182) has
+    another shape, and an output laid out like it would have that shape too."""
+    tensors = {name: shape for name, shape, _ in plan.inputs}
+    tensors.update((entry[0], entry[1]) for entry in plan.params)
+    shape = tensors.get(operand.name)
+    return operand.mode == "full" and shape is not None and tuple(shape) == tuple(operand.region)
 
 
 def _first_input(plan) -> str:
