@@ -397,7 +397,7 @@ def _render_program(program, config: dict, plans: dict) -> str:
         family="program",
         op=summary,
         in_shape=[list(i[1]) for i in program.inputs],
-        out_shape=list(program.stages[-1].shape),
+        out_shape=_program_output_shape(program, plans),
         dtype=program.stages[-1].dtype,
         config=json.dumps(config, sort_keys=True),
     )
@@ -406,6 +406,15 @@ def _render_program(program, config: dict, plans: dict) -> str:
         "\n".join([header, "\n\n\n".join(kernels), "", "", _model_class(program, forward, methods)])
         + "\n"
     )
+
+
+def _program_output_shape(program, plans: dict) -> list:
+    """The last stage's shape, its batch written as read at run time where the program is
+    batch-free (`_batch_free`: every stage's value has the batch as dim 0)."""
+    shape = list(program.stages[-1].shape)
+    if plans and shape:
+        shape[0] = next(s for _, s, _ in program.inputs if s)[0]
+    return shape
 
 
 def _suffixed(kernels: str, lines: list[str], suffix: str) -> tuple[str, list[str]]:
