@@ -208,7 +208,7 @@ def test_default_candidate_matches_pytorch(verdicts, prefix):
     assert found is not None, f"{name}: no plan"
     assert found.family == EXPECTED_FAMILY[prefix]
     result = verdicts["results"][("default", prefix)]
-    assert result["outcome"] == "ok", result
+    assert result["outcome"] == "ok", f"{result['outcome']} {result['flags']}: {result['message']}"
 
 
 @pytest.mark.parametrize(
@@ -216,7 +216,9 @@ def test_default_candidate_matches_pytorch(verdicts, prefix):
 )
 def test_non_default_config_matches_pytorch(verdicts, number):
     result = verdicts["results"][("variant", number)]
-    assert result["outcome"] == "ok", result
+    # the message as a string: pytest shortens a dict's repr in the middle, where the
+    # judge's reason for refusing a runner's claim is (harness/judge.py)
+    assert result["outcome"] == "ok", f"{result['outcome']} {result['flags']}: {result['message']}"
 
 
 def test_defaults_that_read_the_batch_at_run_time_are_right_at_batch_1_and_3(verdicts):
