@@ -73,15 +73,15 @@ def dynamic_plan(plan: Plan, config: dict | None = None) -> Plan | None:
         return None
     if plan.family == "matmul":
         return _matmul_plan(plan, size, names)
-    if plan.family == "attention":
-        sequences = _attention_plan(plan, size, names)
-        if sequences is not None:
-            return sequences
     if plan.family == "conv" and plan.attr("weight") in names:
         return None  # a weight passed to forward whose dim 0 (C_out) equals the batch
     attrs = _dynamic_attrs(plan, size)
     if attrs is None:
         return None
+    if plan.family == "attention":
+        sequences = _attention_plan(plan, attrs, size, names)
+        if sequences is not None:
+            return sequences
     every = _every_dim_plan(plan, names, config or {})
     if every is not None:
         return every
@@ -235,16 +235,17 @@ def _matmul_plan(plan: Plan, size: int, names: set[str]) -> Plan | None:
     )
 
 
-def _attention_plan(plan: Plan, size: int, names: set[str]) -> Plan | None:
+def _attention_plan(plan: Plan, attrs_items: tuple, size: int, names: set[str]) -> Plan | None:
     """Attention with its batch and both sequence lengths read at run time: q's (prefill,
     decode's one query) and the keys' (a KV cache that grows), the way a model calls it.
     The kernel takes L and S as arguments; the causal mask is q's i against key j <= i, as
     `is_causal` is for any L and S. None (batch only, or nothing) where an epilogue operand
-    has the output's shape or q, k and v are not three inputs of rank 3 or more."""
-    attrs = dict(plan.attrs)
+    has the output's shape or q, k and v are not three inputs of rank 3 or more.
+    `attrs_items`: the plan's attrs with the batch already read (`_dynamic_attrs`)."""
+    attrs = dict(attrs_items)
     q, k, v = attrs["q"], attrs["k"], attrs["v"]
     shapes = {name: tuple(s) for name, s, _ in plan.inputs if s}
-    if len({q, k, v}) < 3 or not {q, k, v} <= names or attrs["batch"] % size:
+    if len({q, k, v}) < 3 or not {q, k, v} <= names:
         return None
     if len(shapes[q]) < 3 or any(operand.mode == "full" for operand in plan.operands):
         return None
@@ -254,7 +255,7 @@ def _attention_plan(plan: Plan, size: int, names: set[str]) -> Plan | None:
     def sized(shape: tuple, sequence: Size) -> tuple:
         return (lead, *shape[1:-2], sequence, shape[-1])
 
-    attrs.update(batch=lead * (attrs["batch"] // size), L=queries, S=keys)
+    attrs.update(L=queries, S=keys)
     attrs[READS] = ((QUERIES, -2, (q,)), (KEYS, -2, (k, v)))
     return dataclasses.replace(
         plan,

@@ -314,10 +314,9 @@ def _batch_free(program, config: dict) -> dict | None:
     by stage number, or None where a stage does not allow it: every stage's value and
     every template stage's leading input must have the program's batch as dim 0, and no
     library stage may take a size as an argument. A batch of 1 tells nothing apart."""
-    shaped = [shape for _, shape, _ in program.inputs if shape]
-    if not shaped or shaped[0][0] < 2:
+    batch = _program_batch(program)
+    if batch is None or batch < 2:
         return None
-    batch = shaped[0][0]
     plans = {}
     for number, stage in enumerate(program.stages):
         if not stage.shape or stage.shape[0] != batch:
@@ -343,9 +342,15 @@ def _has_size_list(call) -> bool:
     )
 
 
+def _program_batch(program):
+    """Dim 0 of the program's first input with dims (a `Size` once `_batch_free_inputs`
+    made it read at run time), or None."""
+    return next((shape[0] for _, shape, _ in program.inputs if shape), None)
+
+
 def _batch_free_inputs(program):
     """The program with each input that has its batch as dim 0 read at run time."""
-    batch = next(shape for _, shape, _ in program.inputs if shape)[0]
+    batch = _program_batch(program)
     lead = leading.Size(batch, leading.LEAD)
     return dataclasses.replace(
         program,
@@ -413,7 +418,7 @@ def _program_output_shape(program, plans: dict) -> list:
     batch-free (`_batch_free`: every stage's value has the batch as dim 0)."""
     shape = list(program.stages[-1].shape)
     if plans and shape:
-        shape[0] = next(s for _, s, _ in program.inputs if s)[0]
+        shape[0] = _program_batch(program)
     return shape
 
 
