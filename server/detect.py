@@ -320,6 +320,34 @@ def target_at(doc: ParsedDocument, start: int, end: int) -> Target | None:
     return None
 
 
+WHOLE_DEFINITIONS = ("forward", "triton_kernel")
+
+
+def names_target(doc: ParsedDocument, target: Target, at: int) -> bool:
+    """Whether the cursor at byte `at` is on the target itself, not merely somewhere
+    in its body: an op or expression anywhere in it; a forward or a kernel on its
+    decorators and `def` line, a launch site or the kernel's name. A comment, a blank
+    line or a plain name inside a several-hundred-line forward designates the forward
+    for a code action, but a hover there is not about it."""
+    if target.kind not in WHOLE_DEFINITIONS or not target.start_byte <= at <= target.end_byte:
+        return True  # a launch site or the kernel's name elsewhere (`target_at`)
+    node = doc.tree.root_node.descendant_for_byte_range(target.start_byte, target.start_byte)
+    while node is not None and node.start_byte == target.start_byte:
+        if node.type in ("function_definition", "decorated_definition"):
+            break
+        node = node.parent
+    if node is not None and node.type == "decorated_definition":
+        node = node.child_by_field_name("definition")
+    # the header ends at the def's colon (comments after it precede the body's block)
+    colon = next((c for c in node.children if c.type == ":"), None) if node else None
+    if colon is None or at <= colon.end_byte:
+        return True
+    if target.kind == "triton_kernel":
+        named = doc.tree.root_node.descendant_for_byte_range(at, at)
+        return named is not None and named.type == "identifier" and text_of(named) == target.name
+    return False
+
+
 def _kernel_target(k: KernelInfo) -> Target:
     return Target(
         "triton_kernel",

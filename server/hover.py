@@ -7,8 +7,8 @@ from urllib.parse import quote
 
 from lsprotocol import types as lsp
 
+from . import detect, names
 from . import lsp_convert as conv
-from . import names
 from .measure import fmt_ms, rates_line, reference_numbers
 from .results import candidate_title, offered_candidates
 from .session import Session
@@ -19,7 +19,11 @@ def hover(session: Session, params: lsp.HoverParams) -> lsp.Hover | None:
     if doc is None:
         return None
     at = doc.byte_of(params.position.line, params.position.character)
-    prob = session.locate(doc, at, at)
+    target = detect.target_at(doc, at, at)
+    # A forward or kernel speaks on its `def` line, not on every comment, blank line or
+    # plain name of its body (a searched selection around the cursor still does).
+    on_target = target is not None and detect.names_target(doc, target, at)
+    prob = session.problem_for(doc, target) if target is not None and on_target else None
     # A searched or profiled selection around the cursor speaks for it when it
     # is more precise than what the cursor designates (the whole forward), or
     # when that has nothing measured: hovering `relu` inside an optimized
@@ -29,6 +33,7 @@ def hover(session: Session, params: lsp.HoverParams) -> lsp.Hover | None:
         t
         for t, _ in session.records_around(doc, at)
         if t.start_byte <= at <= t.end_byte
+        and (on_target or t.kind not in detect.WHOLE_DEFINITIONS)
         and (
             unmeasured
             or (  # prob is always there when measured: spelled out for the type checker

@@ -110,9 +110,18 @@ def build(
         problem = forward_problem(doc, target, sig, constants, recorded or {})
     else:
         problem = triton_problem(doc, target, sig, constants, recorded or {})
-    if problem.text and pysource.runs_for_inference(root, target.start_byte, target.end_byte):
+    if problem.text and (
+        pysource.inside_inference(root, target.start_byte, target.end_byte) or _calls_eval(doc)
+    ):
         problem.text = _declare_inference(problem.text)
     return problem
+
+
+def _calls_eval(doc: ParsedDocument) -> bool:
+    """`pysource.calls_eval` once per document version: it walks the whole file."""
+    if "calls_eval" not in doc.cache:
+        doc.cache["calls_eval"] = pysource.calls_eval(doc.tree.root_node)
+    return doc.cache["calls_eval"]
 
 
 def _declare_inference(text: str) -> str:

@@ -321,11 +321,11 @@ def top_level_names(root: Node) -> set[str]:
 _INFERENCE_CALLS = ("no_grad", "inference_mode")
 
 
-def runs_for_inference(root: Node, start: int, end: int) -> bool:
+def inside_inference(root: Node, start: int, end: int) -> bool:
     """Whether the code in [start, end) runs as inference: inside `with torch.no_grad():`
-    or `torch.inference_mode()`, in a function decorated with either, or in a file
-    that puts a model in eval mode (`model.eval()`). Such a problem declares
-    `INFERENCE = True`, so the harness builds its reference in eval mode too."""
+    or `torch.inference_mode()`, or in a function decorated with either. Such code (and
+    any in a file that puts a model in eval mode, `calls_eval`) makes a problem that
+    declares `INFERENCE = True`, so the harness builds its reference in eval mode too."""
     node = root.named_descendant_for_byte_range(start, end)
     while node is not None:
         if node.type == "with_statement":
@@ -340,6 +340,13 @@ def runs_for_inference(root: Node, start: int, end: int) -> bool:
                 ):
                     return True
         node = node.parent
+    return False
+
+
+def calls_eval(root: Node) -> bool:
+    """Whether the file calls `.eval()` on something (a model put in eval mode)."""
+    if b"eval" not in bytes_of(root):  # the whole-tree walk only where it can find one
+        return False
     for call in walk(root):
         if call.type == "call":
             function = call.child_by_field_name("function")

@@ -3,6 +3,7 @@ index, recorded shapes, and the targets whose shapes the user still owes us."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import Callable
@@ -76,8 +77,25 @@ class Session:
             return {}
 
     def problem_for(self, doc: ParsedDocument, target: detect.Target) -> problem.Problem:
+        """The target's problem, built once per document version and recorded shapes.
+
+        Building a long `forward`'s problem reads the whole file (its constants,
+        helpers, imports): hovers and code actions anywhere in it asked for the same
+        one on every request. Each caller gets its own copy to add errors to.
+        """
         sig = problem.signature(doc, target)
-        return problem.build(doc, target, self.recorded(sig))
+        recorded = self.recorded(sig)
+        key = (target, tuple(sorted(recorded.items())))
+        built = doc.cache.setdefault("problems", {})
+        if key not in built:
+            built[key] = problem.build(doc, target, recorded)
+        prob = built[key]
+        return dataclasses.replace(
+            prob,
+            missing=list(prob.missing),
+            errors=list(prob.errors),
+            shape_sources=dict(prob.shape_sources),
+        )
 
     def locate(self, doc: ParsedDocument, start: int, end: int) -> problem.Problem | None:
         target = detect.target_at(doc, start, end)
