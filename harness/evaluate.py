@@ -50,6 +50,15 @@ def package_versions() -> dict[str, str]:
     return {**info, "kernelwright": kernelwright_version()}
 
 
+def _code_digest(*modules: str) -> str:
+    here = Path(__file__).resolve().parent
+    return content_hash("".join((here / name).read_text() for name in modules))[:16]
+
+
+# What makes a captured graph: a stored one is served only to the code that made it.
+CAPTURE_CODE = _code_digest("capture.py", "jobs.py", "loading.py")
+
+
 def resolve_device(device: str) -> str:
     if device not in ("auto", "cpu", "cuda"):
         raise BadInputError(f"unknown device {device!r}: use auto, cpu or cuda")
@@ -354,21 +363,36 @@ class Harness:
         if facts is not None:
             self.problem_memory[problem_hash] = facts
 
-    async def capture(self, problem_path: str, device: str = "cpu") -> dict[str, Any]:
+    async def capture(
+        self, problem_path: str, device: str = "cpu", use_cache: bool = True
+    ) -> dict[str, Any]:
         """The reference's graph. It is captured on meta or CPU tensors whatever the device
         (harness/jobs.py run_capture); `device` only picks whose spare worker runs it:
-        a search passes its own, so the capture finds a worker started already."""
+        a search passes its own, so the capture finds a worker started already.
+
+        A graph depends on the problem's source, the versions and the capture's own
+        code, never on the device, so it is captured once and then served from the
+        store: a second search of the same problem (Optimize clicked again, a bench
+        run again) starts on its profile at once."""
         request = self._request(JobKind.CAPTURE, problem_path, resolve_device(device))
-        outcome = await self._job(request)
-        if outcome.status != "result":
-            return {
-                "unsupported": f"capture failed ({outcome.status}): "
-                f"{outcome.payload.get('reason', '')}"
-            }
         problem_hash = content_hash(request.problem_source)
+        key = eval_key(problem_hash, "capture", "any", self.versions, {"code": CAPTURE_CODE})
+        cached = self.store.get_profile(key) if use_cache and self.store else None
+        if cached is not None:
+            graph = cached
+        else:
+            outcome = await self._job(request)
+            if outcome.status != "result":
+                return {
+                    "unsupported": f"capture failed ({outcome.status}): "
+                    f"{outcome.payload.get('reason', '')}"
+                }
+            graph = outcome.payload
+            if self.store:
+                self.store.put_profile(key, problem_hash, "capture", graph)
         if problem_hash not in self.problem_memory:  # a profile's measured facts come first
-            self._learn(problem_hash, memory.from_capture(outcome.payload))
-        return outcome.payload
+            self._learn(problem_hash, memory.from_capture(graph))
+        return graph
 
 
 def _settled(outcome: str, message: str | None) -> bool:

@@ -155,3 +155,42 @@ def test_capture_of_a_problem_that_reads_tensor_values_falls_back_to_real_tensor
     graph = asyncio.run(Harness().capture(str(path)))
     assert "unsupported" not in graph, graph.get("unsupported")
     assert graph["inputs"][0]["shape"] == [3, 5]
+
+
+def test_a_problem_is_captured_once_then_served_from_the_store(tmp_path):
+    """Issue 15: the reference's graph is captured once per problem; a second search
+    of it (Optimize clicked again, bench run again) runs no capture job. An edit to
+    the problem is a new problem and is captured afresh."""
+    import asyncio
+
+    from kernelwright.harness.evaluate import Harness
+    from kernelwright.harness.pool import WorkerPool
+    from kernelwright.harness.store import Store
+
+    class CountingPool(WorkerPool):
+        jobs = 0
+
+        async def run(self, request, limits):
+            CountingPool.jobs += 1
+            return await super().run(request, limits)
+
+    problem = tmp_path / "problem.py"
+    problem.write_text(
+        "import torch\nfrom torch import nn\n\n\nclass Model(nn.Module):\n"
+        "    def forward(self, X):\n        return torch.tanh(X) * 2.0\n\n\n"
+        "def get_inputs():\n    return [torch.randn(4, 33)]\n\n\n"
+        "def get_init_inputs():\n    return []\n"
+    )
+
+    async def capture_twice():
+        store = Store(tmp_path / "store.sqlite")
+        first = await Harness(store=store, pool=CountingPool(parallel=1)).capture(str(problem))
+        again = await Harness(store=store, pool=CountingPool(parallel=1)).capture(str(problem))
+        problem.write_text(problem.read_text().replace("2.0", "3.0"))
+        edited = await Harness(store=store, pool=CountingPool(parallel=1)).capture(str(problem))
+        return first, again, edited
+
+    first, again, edited = asyncio.run(capture_twice())
+    assert first["capture"] == "export" and again == first
+    assert CountingPool.jobs == 2, "the second capture of the same problem ran a job"
+    assert edited != first and "3.0" in json.dumps(edited)
