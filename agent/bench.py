@@ -95,10 +95,11 @@ def _over_estimate(nodes: list[dict[str, Any]]) -> float | None:
 
 # Where an evaluation's wall time goes (harness/pool.py clocks the first group, the
 # worker its pipeline phases, harness/worker.py the judge's replay).
-EVAL_PARTS = ("starting", "shared", "exclusive", "ending", "judge")
+EVAL_PARTS = ("starting", "shared", "compiling", "exclusive", "ending", "judge")
 EVAL_PHASES = (
     "load",
     "compile",
+    "compile:shared",
     "verify",
     "time",
     "time:streams",

@@ -93,7 +93,7 @@ def relay(
             continue  # not a protocol line: the runner's own noise
         if message.type == "progress":
             channel.send("progress", message.payload)
-        elif message.type in ("ready_for_gpu", "ready_to_time"):
+        elif message.type in ("ready_for_gpu", "ready_to_time", "left_gpu"):
             channel.relay(message.type)
             runner.stdin.write(GO_TIMING)
             runner.stdin.flush()

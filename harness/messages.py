@@ -158,7 +158,8 @@ class WorkerMessage:
     """One line on the worker's private channel.
 
     type: "ready_for_gpu" (asks to share the GPU with other verifying workers),
-    "ready_to_time" (asks for the GPU alone), "result" (payload is
+    "ready_to_time" (asks for the GPU alone), "left_gpu" (gives a shared
+    grant back while it compiles off the device), "result" (payload is
     the job's result), "bad_input" (the problem or candidate cannot be used;
     payload has "reason"), "progress" (payload has "phase").
     """

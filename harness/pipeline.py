@@ -17,6 +17,7 @@ from kernelwright.harness import (
     distributions,
     guards,
     memory,
+    precompile,
     profiling,
     timing,
     verify,
@@ -180,13 +181,21 @@ class EvalPipeline:
         """One call before verification, so Triton's JIT and autotuning overlap other workers.
 
         It runs on a copy of the model, so a candidate that counts its calls
-        sees the same count in verification as it would without this pass.
+        sees the same count in verification as it would without this pass. On
+        a GPU it is first tried off the GPU gate (harness/precompile.py).
         """
+        inputs = seeded_inputs(self.problem, self.request.seed, self.device)
+        done = precompile.compile_off_the_gate(self.candidate, inputs, self.device, self.channel)
+        if done is precompile.Precompiled.YES:
+            return
+        if done is precompile.Precompiled.TAINTED:
+            self.load_candidate()  # its module's state came from launches that never ran
+        if self.device.type == "cuda":
+            self.clock.enter("compile:shared")  # how often the capture fell back, in bench
         try:
             scratch = copy.deepcopy(self.candidate)
         except Exception:  # not copyable: it compiles in its first verification trial instead
             return
-        inputs = seeded_inputs(self.problem, self.request.seed, self.device)
         try:
             with torch.no_grad():
                 verify.run_synchronized(lambda: scratch(*inputs), self.device)

@@ -57,6 +57,18 @@ class JobOutcome:
     seconds: dict[str, float] | None = None  # total, waiting, shared, exclusive
 
 
+MAX_SHARERS = 16
+# The capture and the profile: the spares warm() starts for a search's reference.
+REFERENCE_JOBS = 2
+# Evaluation workers yield the CPU to the search and its reference jobs: warming a
+# bench's evaluation spares must not slow the captures and profiles it waits on.
+EVAL_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    os.nice(EVAL_NICENESS)
+
+
 class GpuGate:
     """Who may use one GPU now: many sharers, or one timer alone.
 
@@ -71,12 +83,14 @@ class GpuGate:
     H200 with 17 searches each evaluation waited about 50 s for 3-4 s of GPU
     work. Neither side starves: a timer waits for at most one shared phase,
     which admits no newcomer while a timer waits; a sharer waits for at most
-    one batch of timers. Sharers are capped because each holds its problem's
-    inputs and outputs in GPU memory; that memory is admitted by size before
-    this gate (harness/admission.py), since a worker waiting to time holds it too.
+    one batch of timers. Memory is not this gate's to ration: each worker's
+    inputs and outputs are admitted by size before it (harness/admission.py),
+    since a worker waiting to time holds them too. The cap only bounds how many
+    verifications contend for the device at once; at 6, a bench of eight
+    searches kept two of its evaluations out of every shared phase.
     """
 
-    def __init__(self, max_sharers: int = 6):
+    def __init__(self, max_sharers: int = MAX_SHARERS):
         self.max_sharers = max_sharers
         self.sharers = 0
         self.timing = False
@@ -144,6 +158,7 @@ class GpuGate:
 
 
 SHARED, EXCLUSIVE = "shared", "exclusive"
+COMPILING = "compiling"  # off the gate: harness/precompile.py
 _GPU_GATES: dict[tuple[int, int], GpuGate] = {}
 
 
@@ -188,6 +203,7 @@ class WorkerPool:
         self._next_gpu = 0
         self._prestart = prestart
         self._spares: dict[tuple[int, str, int], list[_Worker]] = {}
+        self._reference_spares: dict[tuple[int, str, int], list[_Worker]] = {}
 
     def _pick_gpu(self) -> int:
         index = self._next_gpu % self._gpus
@@ -205,26 +221,38 @@ class WorkerPool:
             return await self._run(request, limits)
 
     async def close(self) -> None:
-        spares, self._spares = [w for ws in self._spares.values() for w in ws], {}
+        spares = [
+            w for ws in (*self._spares.values(), *self._reference_spares.values()) for w in ws
+        ]
+        self._spares, self._reference_spares = {}, {}
         for spare in spares:
             await _end(spare)
 
     async def warm(self, device: str) -> None:
-        """Starts the spare evaluation workers now (with `prestart`), so they import torch
-        while the search captures and profiles its reference: the first evaluations
-        then find a worker ready (on the H200 machine a cold start was 9 s of the first
-        evaluation's wall time with eight searches starting at once)."""
+        """Starts the spare workers now (with `prestart`), so they import torch while the
+        search captures and profiles its reference: the first evaluations then find a
+        worker ready (on the H200 machine a cold start was 9 s of the first
+        evaluation's wall time with eight searches starting at once).
+
+        The capture and the profile come first: each gets a worker of its own at
+        the search's priority, and the evaluation spares start after them at a
+        lower one (`EVAL_NICENESS`). Eight searches starting together used to start
+        some 60 torch-importing processes at once, and a 0.2 s capture waited 20-30 s
+        for its worker's imports (benchmarks/results/h200-2026-12-02-large-harness)."""
         if not self._prestart:
             return
+        loop = id(asyncio.get_running_loop())
+        first = self._reference_spares.setdefault((loop, device, 0), [])
+        while len(first) < REFERENCE_JOBS:
+            first.append(await self._start(device, 0, JobKind.PROFILE.value))
         for gpu in range(self._gpus if device == "cuda" else 1):
-            key = (id(asyncio.get_running_loop()), device, gpu)
-            spares = self._spares.setdefault(key, [])
-            # one more than the parallel slots on the first GPU: the capture and the
-            # profile take spares before any evaluation does
-            while len(spares) < self._parallel + (gpu == 0):
+            spares = self._spares.setdefault((loop, device, gpu), [])
+            while len(spares) < self._parallel:
                 spares.append(await self._start(device, gpu, JobKind.EVAL.value))
 
     async def _start(self, device: str, gpu: int, kind: str) -> _Worker:
+        """A fresh worker; an evaluation's runs at `EVAL_NICENESS` (its timed thread
+        still raises its own priority where it may, harness/worker.py)."""
         private = sandboxes.private_folder()
         env = sandboxes.worker_environment(private)
         if device == "cpu":
@@ -251,6 +279,7 @@ class WorkerPool:
                 stderr=asyncio.subprocess.DEVNULL,
                 env=env,
                 start_new_session=True,
+                preexec_fn=_lower_priority if kind == JobKind.EVAL.value else None,
                 limit=1 << 24,
                 cwd=private / "tmp",
             )
@@ -261,11 +290,12 @@ class WorkerPool:
 
     async def _worker_for(self, request: JobRequest, gpu: int) -> _Worker:
         key = (id(asyncio.get_running_loop()), request.device, gpu)
+        evaluation = request.kind == JobKind.EVAL.value
         # A list per key, not one slot: concurrent jobs each took the one spare's
         # place and overwrote each other's new spare, and the overwritten ones
         # idled unreaped until the interpreter exited ("Event loop is closed"
         # from their transports, ten times in one GPU probe).
-        spares = self._spares.get(key, [])
+        spares = (self._spares if evaluation else self._reference_spares).get(key, [])
         worker = None
         while spares and worker is None:
             spare = spares.pop()
@@ -274,10 +304,8 @@ class WorkerPool:
             else:  # it died waiting
                 await _end(spare)
         worker = worker or await self._start(request.device, gpu, request.kind)
-        # Spares are evaluation workers (a judge and its runner); a capture or profile job
-        # may take a warmed one (the judge ends its runner), replaced like any other.
-        replaces = request.kind == JobKind.EVAL.value or key in self._spares
-        if self._prestart and replaces and len(spares) < self._parallel:
+        # The reference's jobs take what warm() started for them and leave it at that.
+        if self._prestart and evaluation and len(spares) < self._parallel:
             self._spares.setdefault(key, []).append(
                 await self._start(request.device, gpu, JobKind.EVAL.value)
             )
@@ -291,7 +319,7 @@ class WorkerPool:
         request.log_path = log_path
         # "starting": from the request until the worker's first word (a worker still
         # importing torch, a problem importing); "ending": the verdict to the exit.
-        clock = PhaseClock(("starting", "waiting", SHARED, EXCLUSIVE, "ending"))
+        clock = PhaseClock(("starting", "waiting", SHARED, EXCLUSIVE, COMPILING, "ending"))
         memory = device_memory(request.device, self._gpu_id(gpu))
         admitted = None
         try:
@@ -350,6 +378,14 @@ class WorkerPool:
                         importing, import_budget = True, min(limits.import_timeout_s, budget)
                     elif phase == PROBLEM_LOADED:
                         loading = importing = False
+                    continue
+                if message.type == "left_gpu":  # compiling, nothing on the device
+                    if held is not None:
+                        gate.release(held)
+                        held = None
+                    clock.enter(COMPILING)
+                    proc.stdin.write(GO_TIMING.encode())
+                    await proc.stdin.drain()
                     continue
                 wanted = {"ready_for_gpu": SHARED, "ready_to_time": EXCLUSIVE}.get(message.type)
                 if wanted is None:

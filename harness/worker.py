@@ -48,6 +48,14 @@ class Channel:
             self._ask("ready_for_gpu")
             self._granted = "shared"
 
+    def leave_gpu(self) -> None:
+        """Gives a shared grant back while this worker runs nothing on the GPU
+        (harness/precompile.py), so timed runs need not wait for it; `share_gpu`
+        asks again."""
+        if self._granted == "shared":
+            self._ask("left_gpu")
+            self._granted = None
+
     def wait_for_gpu(self) -> None:
         """Asks for the GPU alone; the grant lasts until this worker's verdict.
 

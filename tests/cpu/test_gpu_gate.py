@@ -133,3 +133,48 @@ def test_the_compile_baseline_autotunes_only_with_the_gpu_alone(mode, order):
     assert compiled == "model" and events == order
     events.clear()
     assert baseline_then_gpu(Channel(), mode, None) is None and events == ["gpu"]
+
+
+async def test_a_worker_compiling_off_the_gate_does_not_hold_up_a_timed_run(tmp_path):
+    """Issue 15: a worker that compiles its candidate under a CUDA-graph capture
+    (harness/precompile.py) gives its shared grant back for it: a timer queued behind
+    it starts at once instead of waiting out the compile, and the worker asks again
+    before it verifies. The worker here is a script speaking the pool's protocol."""
+    import sys
+
+    from kernelwright.harness.phases import PhaseClock
+    from kernelwright.harness.pool import COMPILING, Limits, WorkerPool, gpu_gate
+
+    go_on = tmp_path / "compiled"
+    script = (
+        "import json, os, sys, time\n"
+        "def ask(kind):\n"
+        "    print(json.dumps({'type': kind, 'payload': {}}), flush=True)\n"
+        "    sys.stdin.readline()\n"
+        "ask('ready_for_gpu')\n"
+        "ask('left_gpu')\n"
+        f"while not os.path.exists({str(go_on)!r}):\n"
+        "    time.sleep(0.01)\n"
+        "ask('ready_for_gpu')\n"
+        "print(json.dumps({'type': 'result', 'payload': {'verified': True}}), flush=True)\n"
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", script, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+    )
+    gate = gpu_gate(0)
+    clock = PhaseClock()
+    talk = asyncio.ensure_future(
+        WorkerPool(parallel=1)._converse(proc, 0, Limits(timeout_s=30), clock, loading=False)
+    )
+    for _ in range(500):
+        if clock.spent.get(COMPILING) is not None or clock._phase == COMPILING:
+            break
+        await asyncio.sleep(0.01)
+    assert gate.sharers == 0, "the compiling worker still holds a place in the shared phase"
+    await asyncio.wait_for(gate.acquire(EXCLUSIVE), 1.0)  # the timer does not wait for it
+    gate.release(EXCLUSIVE)
+    go_on.touch()
+    status, payload = await asyncio.wait_for(talk, 10)
+    await proc.wait()
+    assert (status, payload) == ("result", {"verified": True})
+    assert clock.spent[COMPILING] > 0 and gate.sharers == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from pathlib import Path
 
 from kernelwright.harness.evaluate import Harness
 from kernelwright.harness.pool import WorkerPool
@@ -22,6 +23,11 @@ def _alive(pid: int) -> bool:
     # a zombie still answers kill(0); its state says it is gone
     with open(f"/proc/{pid}/stat") as handle:
         return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _niceness(pid: int) -> int:
+    """The process's nice value (field 19 of /proc/PID/stat); a sandbox's init has it too."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
 
 
 def _spares(pool: WorkerPool) -> list:
@@ -89,18 +95,26 @@ async def test_concurrent_candidates_leave_no_worker_behind():
 
 
 async def test_warm_starts_the_spares_before_the_first_job_and_the_capture_uses_one():
-    """A search warms its pool before capturing: the capture and the first candidate
-    each find a worker with torch imported, and every spare is ended at close."""
+    """A search warms its pool before capturing: the capture and the profile each find
+    a worker of their own with torch imported, at the search's priority; the
+    evaluation spares (one per parallel slot) run at a lower one, so warming them
+    does not slow the reference's jobs; every spare is ended at close."""
     pool = WorkerPool(parallel=2, prestart=True)
     try:
         await pool.warm("cpu")
-        warmed = _spares(pool)  # one per parallel slot, and one for the capture
-        assert len(warmed) == 3 and all(_alive(w.proc.pid) for w in warmed)
+        reference = [w for ws in pool._reference_spares.values() for w in ws]
+        evaluation = _spares(pool)
+        warmed = reference + evaluation
+        assert len(reference) == 2 and len(evaluation) == 2
+        assert all(_alive(w.proc.pid) for w in warmed)
+        assert {_niceness(w.proc.pid) for w in evaluation} == {_niceness(os.getpid()) + 10}
+        assert {_niceness(w.proc.pid) for w in reference} == {_niceness(os.getpid())}
         harness = Harness(pool=pool)
         graph = await harness.capture(str(SOFTMAX))
         assert "unsupported" not in graph
-        # the capture ran in a warmed worker; one per parallel slot is left
-        assert sum(w.proc.returncode is not None for w in warmed) == 1
+        # the capture ran in a reference worker; the evaluation spares are untouched
+        assert sum(w.proc.returncode is not None for w in reference) == 1
+        assert all(w.proc.returncode is None for w in evaluation)
         assert len(_spares(pool)) == 2
     finally:
         await pool.close()

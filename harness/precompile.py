@@ -1,0 +1,65 @@
+"""Worker side: a candidate's kernels compiled without running, off the GPU gate.
+
+Triton compiles a kernel on the CPU at its first launch (1-2 s a kernel; the
+median evaluation on an H200 spent 1.7 s compiling). The first call used to run
+inside the shared phase (harness/pool.py GpuGate), and a timer waits for every
+sharer to leave: each candidate's compile held up every timed run queued behind
+it. Launched inside a CUDA-graph capture, the same call compiles every kernel,
+and every launch, Triton's or a library's, is recorded instead of run. Nothing
+reaches the device, so the worker gives its shared grant back for the call and
+timers need not wait for its compile.
+
+The capture is thrown away unreplayed. A forward that cannot be captured (it
+synchronises, copies from the host, reads a value, times configs as an
+autotuner does) ends the capture with an error; the caller then makes the
+ordinary first call in the shared phase, as before, so a capture's failure is
+never a verdict.
+"""
+
+from __future__ import annotations
+
+import copy
+import enum
+from typing import Any
+
+import torch
+
+
+class Precompiled(enum.Enum):
+    YES = "compiled under a capture"
+    NO = "not capturable: the first call runs in the shared phase"
+    # A tensor made during the capture outlived it (a cache in the candidate's module,
+    # say): its contents were never computed, so the module must be loaded afresh.
+    TAINTED = "a tensor made under the capture outlived it"
+
+
+def compile_off_the_gate(
+    model: Any, inputs: list, device: torch.device, channel: Any
+) -> Precompiled:
+    """Calls a copy of `model` on `inputs` under a CUDA-graph capture, with the
+    worker's shared grant given back for the call."""
+    if device.type != "cuda" or not hasattr(channel, "leave_gpu"):
+        return Precompiled.NO
+    try:
+        scratch = copy.deepcopy(model)  # a candidate counting its calls sees no extra one
+    except Exception:  # noqa: BLE001 - not copyable: the ordinary pass decides
+        return Precompiled.NO
+    torch.cuda.synchronize(device)  # what the worker queued so far ran in its shared turn
+    before = torch.cuda.memory_allocated(device)
+    channel.leave_gpu()
+    graph = torch.cuda.CUDAGraph()
+    try:
+        # "relaxed": a first launch loads its module and sets its attributes while
+        # the stream captures; those calls are not stream work and are allowed.
+        with torch.no_grad(), torch.cuda.graph(graph, capture_error_mode="relaxed"):
+            scratch(*inputs)
+        captured = True
+    except Exception:  # noqa: BLE001 - any failure: the ordinary first call decides
+        captured = False
+    finally:
+        del graph, scratch  # never replayed: its launches and its outputs go unrun
+        channel.share_gpu()
+    torch.cuda.synchronize(device)  # a failed capture leaves no error behind it
+    if torch.cuda.memory_allocated(device) > before:
+        return Precompiled.TAINTED
+    return Precompiled.YES if captured else Precompiled.NO
