@@ -132,14 +132,15 @@ class EmbeddedProposer:
                 # The reference computes in TF32 itself (a cuDNN convolution); should
                 # plain TF32 miss its error bound here, 3xTF32 is the next-best bet.
                 add({**default, "PRECISION": "tf32x3"}, "the default's tiles with 3xTF32 dots")
-            elif precision != "ieee":
-                # The default's plain-fp32 twin comes next: should 3xTF32 miss the
-                # tolerance on this device, the search still has a verified kernel.
-                add({**default, "PRECISION": "ieee"}, "the default's tiles with IEEE fp32 dots")
             split = gemm_split(ctx.graph)
             if split is not None:
                 # One template covers several core ops (attention written as matmuls):
-                # the vendor's GEMMs around Triton for the rest are measured beside it.
+                # the vendor's GEMMs around Triton for the rest are measured beside it,
+                # before the IEEE twin below. IEEE fp32 tiles run on the CUDA cores
+                # (0.40x eager on explicit attention, where 3xTF32 missed the
+                # large-magnitude trial); the split was 1.11x but, third, a 60 s search
+                # never reached it (benchmarks/results/h200-2026-12-03-explicit-attention-split,
+                # h200-2026-12-03-bench-every-dim-reductions-attention-programs).
                 config = program_default(split, ctx.device)
                 if config not in ctx.tried:
                     kinds = " and ".join(
@@ -150,6 +151,10 @@ class EmbeddedProposer:
                     chosen.append(
                         (config, f"PyTorch's own {kinds}, the rest in Triton: {split.op}")
                     )
+            if precision not in ("ieee", "tf32"):
+                # The default's plain-fp32 twin: should 3xTF32 miss the tolerance on
+                # this device, the search still has a kernel of the template's own.
+                add({**default, "PRECISION": "ieee"}, "the default's tiles with IEEE fp32 dots")
             if default.get("impl") == "torch":
                 # Both implementations measured early: cuBLAS with the chain fused
                 # after it, and Triton tiles with the chain fused into the store
