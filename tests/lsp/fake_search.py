@@ -4,7 +4,9 @@ It evaluates nothing: each "candidate" is the problem's own Model renamed to
 ModelNew (so applying it must leave the file computing the same), reported as
 verified on CPU with no timing, one every `FAKE_STEP_S` seconds. Like the real
 search it stores every node in the results store (the one home of a candidate's
-source and results, where the server reads them) and names its run in the report.
+source and results, where the server reads them) and names its run in the report,
+and it sends the events the real one sends around each evaluation (a notice, then
+`proposed` and `evaluated`): most of them change no count the editor shows.
 """
 
 import asyncio
@@ -24,9 +26,13 @@ async def run_search(problem_path, config, on_event=None, cancel=None):
     store = Store(config.store_path)
     search_id = f"fake-{uuid.uuid4().hex[:8]}"
     nodes = []
+    if on_event:
+        on_event(SearchEvent("notice", 0, 0, config.budget, None, message="a sandbox note"))
     for i in range(config.budget):
         if cancel is not None and cancel.is_set():
             break
+        if on_event:
+            on_event(SearchEvent("proposed", i, 0, config.budget, None, node={"id": f"n{i:04d}"}))
         await asyncio.sleep(STEP_S)
         result = {
             "outcome": "ok",

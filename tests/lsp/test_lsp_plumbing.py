@@ -90,11 +90,24 @@ async def test_search_progress_candidates_and_apply(client, tmp_path):
     assert result["status"] == "started"
     done = await wait_for(lambda: finished(client, result["jobId"]), 30, "searchFinished")
     assert done["status"] == "done" and done["candidates"] == 3
-    # work-done progress: begin, reports with percentages, end
+    # work-done progress: begin, one report per change (the search's notices and
+    # `proposed` events change no count shown), end
     reports = client.progress_reports[result["token"]]
     assert reports[0].kind == "begin" and reports[-1].kind == "end"
-    assert [r.percentage for r in reports[1:-1]] == [33, 66, 99]
-    assert "best verified, no timing on CPU" in reports[-2].message
+    assert [r.percentage for r in reports[1:-1]] == [0, 33, 66, 99]
+    best = " · best verified, no timing on CPU"
+    assert [r.message for r in reports[1:-1]] == [
+        "0/3 evaluated · 0 failed",
+        f"1/3 evaluated · 0 failed{best}",
+        f"2/3 evaluated · 0 failed{best}",
+        f"3/3 evaluated · 0 failed{best}",
+    ]
+    progress = [
+        p["message"]
+        for m, p in client.kw_notifications
+        if m == "kernelwright/searchProgress" and p["jobId"] == result["jobId"]
+    ]
+    assert progress == [r.message for r in reports[1:-1]]
 
     actions = await code_actions(client, uri, rng)
     apply = [a for a in actions if a.title.startswith(names.APPLY_TITLE_PREFIX)]
