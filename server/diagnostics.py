@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lsprotocol import types as lsp
 
-from . import detect, names
+from . import detect, names, plain_text
 from . import lsp_convert as conv
 from .measure import fmt_ms, reference_numbers
 from .results import candidate_title
@@ -46,7 +46,7 @@ def compute(session: Session, uri: str) -> list[lsp.Diagnostic]:
                     doc,
                     asked.start_byte,
                     asked.end_byte,
-                    "kernelwright: " + "; ".join(prob.errors),
+                    "kernelwright: " + plain_text.sentence("; ".join(prob.errors), limit=400),
                     names.DIAG_ANNOTATION_ERROR,
                     lsp.DiagnosticSeverity.Warning,
                 )

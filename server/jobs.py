@@ -133,7 +133,12 @@ class JobManager:
             stderr = (await stderr_task).decode(errors="replace")
             if rc != 0 and stderr:
                 log.warning("job %s exited %s: %s", job.id, rc, stderr[-4000:])
-                message = message or stderr.strip().splitlines()[-1]
+                tail = stderr.strip()[-4000:]
+                # a traceback whole (the editor shows its error and where, the log all of
+                # it: server/plain_text.py), anything else by its last line
+                message = message or (tail if "Traceback" in tail else tail.splitlines()[-1])
+            elif rc != 0 and result is None:
+                message = message or f"the search process ended with exit code {rc}"
         except Exception as err:
             log.exception("job %s failed", job.id)
             message = f"{type(err).__name__}: {err}"

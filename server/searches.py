@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,14 @@ from . import lsp_convert as conv
 from . import names, plain_text, recorder
 from . import search_messages as msg
 from .jobs import Job, JobManager, JobResult
-from .results import Record, candidate_title, rank_candidates, speedup_phrase
+from .problem import Problem
+from .results import (
+    Record,
+    candidate_title,
+    offered_candidates,
+    rank_candidates,
+    speedup_phrase,
+)
 from .session import Session, ShapeRequest
 
 log = logging.getLogger(__name__)
@@ -42,6 +50,23 @@ def uri_path(uri: str) -> str:
 
 
 SETTINGS_WAIT_S = 6.0
+NO_CANDIDATE = "proposer_error"  # agent/search.py: a proposer wrote nothing to evaluate
+_PROBLEM_LINE = re.compile(r"line (?P<line>\d+) of the problem")  # harness/failures.py
+
+
+def _why_none(result: msg.SearchResult, notes: list[str]) -> str | None:
+    """Why a search kept no candidate: a proposer's own reason first, else how its
+    candidates failed, else its first note (a sandbox warning is no reason)."""
+    for node in result.nodes:
+        if node.outcome == NO_CANDIDATE and node.message:
+            return next((n for n in notes if n.endswith(node.message)), node.message)
+    failed = [n for n in result.nodes if n.outcome not in (None, "ok", NO_CANDIDATE)]
+    if failed:
+        first = failed[0]
+        what = f"{len(failed)} candidate{'s' if len(failed) != 1 else ''} failed"
+        outcome = (first.outcome or "").replace("_", " ")
+        return f"{what}; the first: {outcome}" + (f": {first.message}" if first.message else "")
+    return notes[0] if notes else None
 
 
 class Searches:
@@ -75,11 +100,37 @@ class Searches:
             lsp.ShowMessageParams(type=kind, message=f"kernelwright: {text}")
         )
 
-    def _details(self, job: Job, text: str) -> None:
+    def _details(self, job: Job | None, text: str) -> None:
         """The whole text behind a plain sentence, in the client's log."""
+        who = f"kernelwright {job.id}" if job is not None else "kernelwright"
         self.ls.window_log_message(
-            lsp.LogMessageParams(type=lsp.MessageType.Log, message=f"kernelwright {job.id}: {text}")
+            lsp.LogMessageParams(type=lsp.MessageType.Log, message=f"{who}: {text}")
         )
+
+    def _plain(self, text: str, job: Job | None = None, logged: bool = False) -> str:
+        """What the user reads of an internal text (an error, a note): one plain sentence
+        (server/plain_text.py); the whole text goes to the log unless it is there already."""
+        if not logged:
+            self._details(job, text)
+        text = plain_text.sentence(text, logged=True)
+        return self._in_users_file(job, text) if job is not None else text
+
+    def _in_users_file(self, job: Job, text: str) -> str:
+        """`(in deep, line 10 of the problem)` as the line of the user's file that the
+        problem copied (`line 7 of model.py`): the problem file is the server's own."""
+        where = _PROBLEM_LINE.search(text)
+        doc = self.session.docs.get(job.uri)
+        if where is None or doc is None:
+            return text
+        try:
+            code = Path(job.problem_path).read_text().splitlines()[int(where["line"]) - 1].strip()
+        except (OSError, IndexError):
+            return text
+        found = [i for i, line in enumerate(doc.lines) if code and line.strip() == code]
+        if len(found) != 1:
+            return text  # not copied as is, or copied from several places: say nothing
+        name = Path(uri_path(job.uri)).name
+        return text.replace(where[0], f"line {found[0] + 1} of {name}")
 
     async def _problem(self, uri: str, rng: lsp.Range):
         doc = self._doc(uri)
@@ -141,7 +192,7 @@ class Searches:
                     "annotation (quick fix available)"
                 )
                 if prob.missing
-                else plain_text.sentence("; ".join(prob.errors))
+                else self._plain("; ".join(prob.errors))
             )
             self._message(f"cannot {mode} `{prob.target.name}`: {why}", lsp.MessageType.Warning)
             return {
@@ -259,7 +310,7 @@ class Searches:
         self.session.running.pop(job.signature, None)
         self._reported.pop(job.id, None)
         rec = self.session.index.get(job.signature) or Record(job.signature, job.uri, job.name)
-        count = 0
+        count = offered = 0
         if isinstance(result, msg.ProfileResult):
             rec.reference = result.profile
             rec.device = (rec.reference or {}).get("device", rec.device)
@@ -284,24 +335,38 @@ class Searches:
             rec.status = job.status
             if result.reference:
                 rec.reference = result.reference
-            count = len(rec.candidates)
+            count = offered = len(rec.candidates)
             best = rec.candidates[0] if rec.candidates else None
             summary = f"{count} candidate{'s' if count != 1 else ''}" + (
                 f"; best: {candidate_title('#', best).split(' — ', 1)[1]}" if best else ""
             )
-            notes = [n for n in result.notes if "no speedups were measured" not in n]
+            notes = list(
+                dict.fromkeys(n for n in result.notes if "no speedups were measured" not in n)
+            )
             for note in notes:
                 self._details(job, note)
-            if count == 0 and notes:  # say why nothing came back: the first reason, plainly
-                summary += f" ({plain_text.sentence(notes[0])})"
+            why = _why_none(result, notes) if count == 0 else None
+            if why:  # say why nothing came back: the likeliest reason, plainly
+                summary += f" ({self._plain(why, job, logged=why in notes)})"
+            # What the code actions will offer now, which the finish message counts too:
+            # "3 candidates" and then no action was issue 18's complaint.
+            now = self._problem_now(job)
+            if count and now is not None:
+                offered = len(offered_candidates(rec, now)[1])
+                if now.digest != Path(job.problem_path).stem:
+                    summary = (
+                        f"{count} candidate{'s' if count != 1 else ''} for the shapes it "
+                        f"searched, none offered: the shapes of `{job.name}` changed while "
+                        "it ran; run Optimize again for the new shapes"
+                    )
+                elif offered < count:
+                    summary += f"; {offered} offered, the rest no faster than the current code"
             if job.status == "cancelled":
-                summary = f"cancelled after {result.evaluated} evaluations; {summary}"
-            changed = self._shapes_changed(job)
-            if count and changed:
-                summary += f"; not offered: {changed}"
+                # a proposer that wrote nothing is no evaluation (as the progress counts)
+                done = sum(1 for n in result.nodes if n.outcome != NO_CANDIDATE)
+                summary = f"cancelled after {done} evaluation{'s' if done != 1 else ''}; {summary}"
         else:
-            self._details(job, message or "no result")
-            summary = f"failed: {plain_text.sentence(message or 'no result')}"
+            summary = f"failed: {self._plain(message or 'no result', job)}"
         rec.message = summary
         self.session.index.put(rec)
         if job.progress:
@@ -313,7 +378,7 @@ class Searches:
                     "jobId": job.id,
                     "uri": job.uri,
                     "status": job.status,
-                    "candidates": count,
+                    "candidates": offered,  # what the code actions offer
                     "bestSpeedup": (rec.candidates[0].speedup or {}).get("vs_eager")
                     if rec.candidates
                     else None,
@@ -326,22 +391,17 @@ class Searches:
         )
         self.refresh(job.uri)
 
-    def _shapes_changed(self, job: Job) -> str | None:
-        """Why the job's candidates no longer fit its target (the problem it searched is
-        not the target's problem now: an annotation, `get_inputs` or a recorded run
-        changed while it ran), or None."""
+    def _problem_now(self, job: Job) -> Problem | None:
+        """The job's target's problem as the document reads now (an annotation,
+        `get_inputs` or a recorded run may have changed it while the job ran), or None
+        when the document is closed or the code is gone."""
         doc = self.session.docs.get(job.uri)
         if doc is None:
             return None
         for target, _ in self.session.records_by_target(
             doc, lambda r: r.signature == job.signature
         ):
-            now = self.session.problem_for(doc, target).digest
-            if now != Path(job.problem_path).stem:
-                return (
-                    f"the shapes of `{target.name}` changed while it ran; "
-                    "run Optimize again for the new shapes"
-                )
+            return self.session.problem_for(doc, target)
         return None
 
     async def cancel(self, args: tuple[Any, ...]) -> dict[str, Any]:

@@ -121,6 +121,35 @@ async def test_search_progress_candidates_and_apply(client, tmp_path):
     assert "kw_relu(x, y)" in new_texts and "class _KwModel_relu(nn.Module)" in new_texts
 
 
+async def test_shapes_changed_while_searching_count_what_is_offered(client, tmp_path):
+    """Issue 18: "3 candidates" and then no action, once the target's shapes changed."""
+    path = copy_sample(tmp_path, "sample_model.py")
+    uri = open_doc(client, path)
+    text = path.read_text()
+    rng = range_of(text, "torch.relu(x) + y * 2.0")
+    result = await start_search(client, uri, rng)
+    line = text.splitlines().index("N = 64")
+    client.text_document_did_change(  # while the search starts: N = 64 becomes 32
+        lsp.DidChangeTextDocumentParams(
+            text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                lsp.TextDocumentContentChangePartial(
+                    range=lsp.Range(lsp.Position(line, 4), lsp.Position(line, 6)), text="32"
+                )
+            ],
+        )
+    )
+    done = await wait_for(lambda: finished(client, result["jobId"]), 30, "searchFinished")
+    assert done["status"] == "done" and done["candidates"] == 0, done
+    assert done["message"] == (
+        "3 candidates for the shapes it searched, none offered: the shapes of "
+        "`torch.relu(x) + y * 2.0` changed while it ran; run Optimize again for the new shapes"
+    )
+    actions = await code_actions(client, uri, rng)
+    assert not [a for a in actions if a.title.startswith(names.APPLY_TITLE_PREFIX)]
+    assert any("3 candidate(s)" in a.title and a.disabled for a in actions), actions
+
+
 async def test_stale_edit_is_refused(client, tmp_path):
     path = copy_sample(tmp_path, "sample_model.py")
     uri = open_doc(client, path)
