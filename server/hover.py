@@ -9,7 +9,7 @@ from lsprotocol import types as lsp
 
 from . import detect, names
 from . import lsp_convert as conv
-from .measure import fmt_ms, rates_line, reference_numbers
+from .measure import fmt_ms, interpreted, rates_line, reference_numbers
 from .results import candidate_title, offered_candidates
 from .session import Session
 
@@ -50,7 +50,12 @@ def hover(session: Session, params: lsp.HoverParams) -> lsp.Hover | None:
     rec = session.index.get(prob.signature)
     lines = [f"**{target.name}** · kernelwright"]
     ms, profile = reference_numbers(rec.reference if rec else None)
-    if ms is not None or profile.get("bottleneck"):
+    if interpreted(rec.reference if rec else None, prob.text):
+        lines.append(
+            "Last measured on CPU, where Triton runs under its interpreter: no timing "
+            "(the interpreter says nothing about speed)"
+        )
+    elif ms is not None or profile.get("bottleneck"):
         head = "Last measured: " + (fmt_ms(ms) if ms is not None else "no timing")
         if profile.get("bottleneck"):
             head += f" · {profile['bottleneck']}"
@@ -78,7 +83,7 @@ def hover(session: Session, params: lsp.HoverParams) -> lsp.Hover | None:
         )
     elif rec and rec.message:
         lines.append(f"Last search: {rec.message}")
-    if ms is None and not (rec and rec.candidates):
+    if not (rec and rec.reference) and not (rec and rec.candidates):
         args = quote(
             json.dumps(
                 conv.target_args(doc.uri, conv.byte_range(doc, target.start_byte, target.end_byte))

@@ -6,7 +6,7 @@ from lsprotocol import types as lsp
 
 from . import detect, names, problem
 from . import lsp_convert as conv
-from .measure import best_candidate_ms, fmt_ms, reference_numbers
+from .measure import best_candidate_ms, fmt_ms, interpreted, reference_numbers
 from .session import Session
 
 
@@ -52,6 +52,8 @@ def inlay_hints(session: Session, params: lsp.InlayHintParams) -> list[lsp.Inlay
         if not (lo <= target.start_byte <= hi):
             continue
         ms, profile = reference_numbers(rec.reference)
+        if interpreted(rec.reference, session.problem_for(doc, target).text):
+            ms, profile = None, {}  # the interpreter's time says nothing about speed
         best = best_candidate_ms(rec)
         if ms is None and best is None:
             continue

@@ -25,6 +25,18 @@ def reference_numbers(ref: dict[str, Any] | None) -> tuple[float | None, dict[st
     return (float(ms) if isinstance(ms, (int, float)) else None), profile
 
 
+def interpreted(ref: dict[str, Any] | None, problem_text: str | None) -> bool:
+    """Whether a reference was timed under Triton's CPU interpreter: on CPU, with a
+    problem that runs Triton kernels. The interpreter says nothing about speed, so
+    neither its time nor rates derived from it are shown (0.02 GB/s, "0% of peak")."""
+    text = problem_text or ""
+    return (
+        ref is not None
+        and ref.get("device") == "cpu"
+        and ("import triton" in text or "from triton" in text)
+    )
+
+
 def rates_line(profile: dict[str, Any]) -> str | None:
     parts = []
     gbps, tflops = profile.get("achieved_gbps"), profile.get("achieved_tflops")
@@ -56,4 +68,11 @@ def best_candidate_ms(rec: Record) -> float | None:
     return float(ms) if isinstance(ms, (int, float)) else None
 
 
-__all__ = ["best_candidate_ms", "fmt_ms", "peak_phrase", "rates_line", "reference_numbers"]
+__all__ = [
+    "best_candidate_ms",
+    "fmt_ms",
+    "interpreted",
+    "peak_phrase",
+    "rates_line",
+    "reference_numbers",
+]

@@ -79,3 +79,41 @@ def test_slow_spot_diagnostic_hover_and_inlay(tmp_path):
 def test_no_slow_spot_below_the_threshold(tmp_path):
     session, doc, _ = session_with_gpu_record(tmp_path, 1.1)
     assert diagnostics.compute(session, doc.uri) == []
+
+
+def test_a_triton_reference_timed_by_the_cpu_interpreter_shows_no_speed_figures(tmp_path):
+    """Issue 18: the hover called an interpreter-timed reference "0% of peak"."""
+    session = Session(Settings(store_path=str(tmp_path / "results.sqlite")))
+    text = (DATA / "sample_triton.py").read_text()
+    doc = session.docs.open("file:///k.py", text, 1)
+    at = text.encode().index(b"def add_kernel") + 4
+    target = detect.target_at(doc, at, at)
+    rec = Record(
+        problem.signature(doc, target),
+        doc.uri,
+        target.name,
+        span_text=doc.source[target.start_byte : target.end_byte].decode(),
+        device="cpu",
+        reference={
+            "device": "cpu",
+            "timing": {"median_ms": 57.2},
+            "profile": {**PROFILE, "achieved_gbps": 0.02, "pct_peak_bw": 0.08},
+        },
+    )
+    put_record(session, rec)
+    pos = doc.position_of_byte(at)
+    h = hover.hover(
+        session,
+        lsp.HoverParams(lsp.TextDocumentIdentifier(doc.uri), lsp.Position(pos.line, pos.character)),
+    )
+    text = h.contents.value
+    assert "**add_kernel**" in text and "Triton runs under its interpreter: no timing" in text
+    assert "57" not in text and "GB/s" not in text and "% of peak" not in text, text
+    assert "Nothing measured yet" not in text
+    hints = lens.inlay_hints(
+        session,
+        lsp.InlayHintParams(
+            lsp.TextDocumentIdentifier(doc.uri), lsp.Range(lsp.Position(0, 0), lsp.Position(99, 0))
+        ),
+    )
+    assert hints == []
