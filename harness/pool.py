@@ -58,15 +58,19 @@ class JobOutcome:
 
 
 MAX_SHARERS = 16
-# The capture and the profile: the spares warm() starts for a search's reference.
-REFERENCE_JOBS = 2
-# Evaluation workers yield the CPU to the search and its reference jobs: warming a
-# bench's evaluation spares must not slow the captures and profiles it waits on.
-EVAL_NICENESS = 10
+# CPU priority (nice) by job: a search waits on its capture, then its profile, then
+# its evaluations, and a bench starts some 40 workers at once (8 searches), so each
+# kind's workers yield the CPU to the kinds before them. Every timed thread still
+# raises its own priority where it may (harness/worker.py `_raise_priority`).
+NICENESS = {JobKind.CAPTURE.value: 0, JobKind.PROFILE.value: 5, JobKind.EVAL.value: 10}
+# The capture runs on meta or CPU tensors: its worker makes no CUDA context ahead of
+# its request (harness/worker.py `_start_cuda`), one where the problem asks for one.
+LAZY_CUDA_ENV = "KERNELWRIGHT_LAZY_CUDA"
 
 
-def _lower_priority() -> None:
-    os.nice(EVAL_NICENESS)
+def _niced(kind: str):
+    steps = NICENESS.get(kind, 0)
+    return (lambda: os.nice(steps)) if steps else None
 
 
 class GpuGate:
@@ -203,7 +207,8 @@ class WorkerPool:
         self._next_gpu = 0
         self._prestart = prestart
         self._spares: dict[tuple[int, str, int], list[_Worker]] = {}
-        self._reference_spares: dict[tuple[int, str, int], list[_Worker]] = {}
+        # the capture's and the profile's: keyed by job kind as well
+        self._reference_spares: dict[tuple[int, str, int, str], list[_Worker]] = {}
 
     def _pick_gpu(self) -> int:
         index = self._next_gpu % self._gpus
@@ -234,25 +239,25 @@ class WorkerPool:
         worker ready (on the H200 machine a cold start was 9 s of the first
         evaluation's wall time with eight searches starting at once).
 
-        The capture and the profile come first: each gets a worker of its own at
-        the search's priority, and the evaluation spares start after them at a
-        lower one (`EVAL_NICENESS`). Eight searches starting together used to start
-        some 60 torch-importing processes at once, and a 0.2 s capture waited 20-30 s
-        for its worker's imports (benchmarks/results/h200-2026-12-02-large-harness)."""
+        The capture and the profile come first: each gets a worker of its own, and
+        the evaluation spares start after them, each kind at a lower CPU priority
+        than the one before (`NICENESS`). Eight searches starting together used to
+        start some 60 torch-importing processes at once, and a 0.2 s capture waited
+        20-30 s for its worker's imports (benchmarks/results/h200-2026-12-02-large-harness)."""
         if not self._prestart:
             return
         loop = id(asyncio.get_running_loop())
-        first = self._reference_spares.setdefault((loop, device, 0), [])
-        while len(first) < REFERENCE_JOBS:
-            first.append(await self._start(device, 0, JobKind.PROFILE.value))
+        for kind in (JobKind.CAPTURE.value, JobKind.PROFILE.value):
+            reference = self._reference_spares.setdefault((loop, device, 0, kind), [])
+            if not reference:
+                reference.append(await self._start(device, 0, kind))
         for gpu in range(self._gpus if device == "cuda" else 1):
             spares = self._spares.setdefault((loop, device, gpu), [])
             while len(spares) < self._parallel:
                 spares.append(await self._start(device, gpu, JobKind.EVAL.value))
 
     async def _start(self, device: str, gpu: int, kind: str) -> _Worker:
-        """A fresh worker; an evaluation's runs at `EVAL_NICENESS` (its timed thread
-        still raises its own priority where it may, harness/worker.py)."""
+        """A fresh worker for a job of `kind`, at that kind's CPU priority (`NICENESS`)."""
         private = sandboxes.private_folder()
         env = sandboxes.worker_environment(private)
         if device == "cpu":
@@ -262,6 +267,8 @@ class WorkerPool:
             env.pop("TRITON_INTERPRET", None)
             env["CUDA_VISIBLE_DEVICES"] = self._gpu_id(gpu)  # pinned: one GPU per worker
         env["PYTHONUNBUFFERED"] = "1"
+        if kind == JobKind.CAPTURE.value:
+            env[LAZY_CUDA_ENV] = "1"
         log_path = str(private / "worker.log")
         # An evaluation's worker is a judge with a runner (harness/judge.py); other jobs
         # run no candidate code and need none.
@@ -279,7 +286,7 @@ class WorkerPool:
                 stderr=asyncio.subprocess.DEVNULL,
                 env=env,
                 start_new_session=True,
-                preexec_fn=_lower_priority if kind == JobKind.EVAL.value else None,
+                preexec_fn=_niced(kind),
                 limit=1 << 24,
                 cwd=private / "tmp",
             )
@@ -295,7 +302,11 @@ class WorkerPool:
         # place and overwrote each other's new spare, and the overwritten ones
         # idled unreaped until the interpreter exited ("Event loop is closed"
         # from their transports, ten times in one GPU probe).
-        spares = (self._spares if evaluation else self._reference_spares).get(key, [])
+        spares = (
+            self._spares.get(key, [])
+            if evaluation
+            else self._reference_spares.get((*key, request.kind), [])
+        )
         worker = None
         while spares and worker is None:
             spare = spares.pop()

@@ -40,6 +40,9 @@ def compile_off_the_gate(
     worker's shared grant given back for the call."""
     if device.type != "cuda" or not hasattr(channel, "leave_gpu"):
         return Precompiled.NO
+    generator = torch.cuda.default_generators[device.index or 0]
+    if not hasattr(generator, "graphsafe_set_state"):
+        return Precompiled.NO
     try:
         scratch = copy.deepcopy(model)  # a candidate counting its calls sees no extra one
     except Exception:  # noqa: BLE001 - not copyable: the ordinary pass decides
@@ -47,6 +50,12 @@ def compile_off_the_gate(
     torch.cuda.synchronize(device)  # what the worker queued so far ran in its shared turn
     before = torch.cuda.memory_allocated(device)
     channel.leave_gpu()
+    # The capture registers the device's RNG state and marks it capturing; a capture
+    # that fails never unmarks it, and every later random draw then raised ("Offset
+    # increment outside graph capture", in the next trial's get_inputs on an H200).
+    # So the capture gets a copy of the state, and the worker keeps its own.
+    own_rng = generator.graphsafe_get_state()
+    generator.graphsafe_set_state(generator.clone_state())
     graph = torch.cuda.CUDAGraph()
     try:
         # "relaxed": a first launch loads its module and sets its attributes while
@@ -58,6 +67,7 @@ def compile_off_the_gate(
         captured = False
     finally:
         del graph, scratch  # never replayed: its launches and its outputs go unrun
+        generator.graphsafe_set_state(own_rng)
         channel.share_gpu()
     torch.cuda.synchronize(device)  # a failed capture leaves no error behind it
     if torch.cuda.memory_allocated(device) > before:

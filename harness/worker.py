@@ -170,8 +170,8 @@ def _start_cuda() -> None:
     """A spare makes its CUDA context while it waits for a request: under eight searches
     at once a context took seconds to make, and every evaluation's judge and runner
     made one on the way to its verdict. Only where the pool gave this worker a GPU."""
-    if not os.environ.get("CUDA_VISIBLE_DEVICES"):
-        return
+    if not os.environ.get("CUDA_VISIBLE_DEVICES") or os.environ.get("KERNELWRIGHT_LAZY_CUDA"):
+        return  # no GPU, or a capture's worker (harness/pool.py LAZY_CUDA_ENV)
     import torch
 
     with contextlib.suppress(Exception):  # no usable GPU: the job finds out and says so

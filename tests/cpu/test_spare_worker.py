@@ -96,24 +96,30 @@ async def test_concurrent_candidates_leave_no_worker_behind():
 
 async def test_warm_starts_the_spares_before_the_first_job_and_the_capture_uses_one():
     """A search warms its pool before capturing: the capture and the profile each find
-    a worker of their own with torch imported, at the search's priority; the
-    evaluation spares (one per parallel slot) run at a lower one, so warming them
-    does not slow the reference's jobs; every spare is ended at close."""
+    a worker of their own with torch imported, and the evaluation spares (one per
+    parallel slot) start after them; each kind runs at a lower CPU priority than the
+    one the search waits on before it, so eight searches warming at once do not slow
+    their captures; every spare is ended at close."""
     pool = WorkerPool(parallel=2, prestart=True)
     try:
         await pool.warm("cpu")
-        reference = [w for ws in pool._reference_spares.values() for w in ws]
+        capture, profile = (
+            [w for (*_, kind), ws in pool._reference_spares.items() if kind == wanted for w in ws]
+            for wanted in ("capture", "profile")
+        )
+        reference = capture + profile
         evaluation = _spares(pool)
         warmed = reference + evaluation
-        assert len(reference) == 2 and len(evaluation) == 2
+        assert len(capture) == len(profile) == 1 and len(evaluation) == 2
         assert all(_alive(w.proc.pid) for w in warmed)
-        assert {_niceness(w.proc.pid) for w in evaluation} == {_niceness(os.getpid()) + 10}
-        assert {_niceness(w.proc.pid) for w in reference} == {_niceness(os.getpid())}
+        own = _niceness(os.getpid())
+        assert [_niceness(w.proc.pid) - own for w in (*capture, *profile)] == [0, 5]
+        assert {_niceness(w.proc.pid) - own for w in evaluation} == {10}
         harness = Harness(pool=pool)
         graph = await harness.capture(str(SOFTMAX))
         assert "unsupported" not in graph
-        # the capture ran in a reference worker; the evaluation spares are untouched
-        assert sum(w.proc.returncode is not None for w in reference) == 1
+        # the capture ran in its own worker; the profile's and the evaluations' wait
+        assert capture[0].proc.returncode is not None and profile[0].proc.returncode is None
         assert all(w.proc.returncode is None for w in evaluation)
         assert len(_spares(pool)) == 2
     finally:
