@@ -58,11 +58,13 @@ class JobOutcome:
 
 
 MAX_SHARERS = 16
-# CPU priority (nice) by job: a search waits on its capture, then its profile, then
-# its evaluations, and a bench starts some 40 workers at once (8 searches), so each
-# kind's workers yield the CPU to the kinds before them. Every timed thread still
-# raises its own priority where it may (harness/worker.py `_raise_priority`).
-NICENESS = {JobKind.CAPTURE.value: 0, JobKind.PROFILE.value: 5, JobKind.EVAL.value: 10}
+# CPU priority (nice) by job: a search waits on its capture and profile before any
+# evaluation, and a bench starts some 40 workers at once (8 searches), so evaluation
+# workers yield the CPU to the reference's. A profile worker at nice 5 too was still
+# importing when its capture ended: profiles took 13-22 s, not 1 s, on an H200
+# (benchmarks/results/h200-2026-12-03-large-harness-startup). Every timed thread
+# still raises its own priority where it may (harness/worker.py `_raise_priority`).
+NICENESS = {JobKind.EVAL.value: 10}
 # The capture runs on meta or CPU tensors: its worker makes no CUDA context ahead of
 # its request (harness/worker.py `_start_cuda`), one where the problem asks for one.
 LAZY_CUDA_ENV = "KERNELWRIGHT_LAZY_CUDA"
@@ -240,8 +242,7 @@ class WorkerPool:
         evaluation's wall time with eight searches starting at once).
 
         The capture and the profile come first: each gets a worker of its own, and
-        the evaluation spares start after them, each kind at a lower CPU priority
-        than the one before (`NICENESS`). Eight searches starting together used to
+        the evaluation spares start after them at a lower CPU priority (`NICENESS`). Eight searches starting together used to
         start some 60 torch-importing processes at once, and a 0.2 s capture waited
         20-30 s for its worker's imports (benchmarks/results/h200-2026-12-02-large-harness)."""
         if not self._prestart:

@@ -118,3 +118,27 @@ def test_out_of_memory_in_the_comparison_is_the_harness_s_failure(monkeypatch):
         jobs.run_eval(request, _Channel())
     reply = worker._internal_error(request, raised.value)
     assert reply.kind == "internal_error" and "out_of_memory" in reply.payload
+
+
+def test_out_of_memory_in_a_distributions_domain_check_is_no_skipped_trial(monkeypatch):
+    """On an H200 a ReLU's reference ran out of memory beside other jobs while the
+    harness checked it on large-magnitude inputs; the trial was skipped as outside the
+    problem's domain, the judge (with room) did not skip it, and an honest kernel got
+    `rejected`. Out of memory there is the harness's: no flag, no verdict."""
+    from kernelwright.harness import distributions, pipeline
+
+    real = pipeline.EvalPipeline._reference_output
+
+    def short_of_memory_on_derived_inputs(self, inputs, trace=False):
+        if not trace and float(inputs[0].abs().max()) > 100:  # the x1e3 distribution
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 6.00 GiB")
+        return real(self, inputs, trace)
+
+    monkeypatch.setattr(
+        pipeline.EvalPipeline, "_reference_output", short_of_memory_on_derived_inputs
+    )
+    assert distributions.for_trial(2) == "large"  # the third trial is the one that fails
+    request = _eval_request()
+    with pytest.raises(torch.OutOfMemoryError) as raised:
+        jobs.run_eval(request, _Channel())
+    assert worker._internal_error(request, raised.value).payload["out_of_memory"]
