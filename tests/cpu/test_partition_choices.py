@@ -205,4 +205,3 @@ def test_a_permuted_view_flattened_by_a_reshape_keeps_the_reshapes_shape(tmp_pat
     assert "_same_dense_layout_s2(permute)" not in proposal.source
     (verdict,) = verify_many([(path, proposal.source)])
     assert verdict["outcome"] == "ok", verdict["message"]
-
