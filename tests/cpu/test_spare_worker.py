@@ -125,3 +125,17 @@ async def test_warm_starts_the_spares_before_the_first_job_and_the_capture_uses_
     finally:
         await pool.close()
     assert not any(_alive(w.proc.pid) for w in warmed)
+
+
+async def test_reference_jobs_take_no_evaluation_slot():
+    """With `--parallel 1` a search's capture held its one slot, so the device's peaks
+    (started beside it) waited for the capture to end, and every profile of a bench
+    waited with them (12 s on an H200). Slots bound evaluations only."""
+    pool = WorkerPool(parallel=1)
+    harness = Harness(pool=pool)
+    try:
+        async with pool._slots:  # an evaluation holds the one slot
+            graph = await asyncio.wait_for(harness.capture(str(SOFTMAX), use_cache=False), 120)
+        assert "unsupported" not in graph
+    finally:
+        await pool.close()
