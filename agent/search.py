@@ -506,7 +506,8 @@ class Search:
             problem=self.problem_path,
             device=self.device,
             best=outputs.best_dict(best),
-            evaluated=len(self.tree.evaluated()),
+            # what ran in the harness: a proposer that wrote nothing evaluated nothing
+            evaluated=sum(1 for n in self.tree.evaluated() if not no_candidate(n)),
             nodes=[n.report_row() for n in self.tree if n.result is not None],
             baseline=baseline,
             notes=self.notes,

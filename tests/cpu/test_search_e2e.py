@@ -118,6 +118,7 @@ def test_a_proposer_that_writes_nothing_is_not_counted_as_an_evaluation_or_a_fai
     )
     report, events = _search(str(problem), tmp_path, budget=2, parallel=1)
     assert report.best is None and any("embedded:" in note for note in report.notes)
+    assert report.evaluated == 0  # the report (and bench's evaluations a minute) agree
     assert events and all(e.evaluated == 0 and e.failed == 0 for e in events), [
         (e.kind, e.evaluated, e.failed) for e in events
     ]
