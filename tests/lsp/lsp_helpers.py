@@ -10,7 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+import pytest_lsp
 from lsprotocol import types as lsp
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 DATA = Path(__file__).parent / "data"
 SERVER = [sys.executable, "-m", "kernelwright.server.serve"]
@@ -171,3 +174,30 @@ def apply_text_edits(text: str, edits) -> str:
     for start, end, new in spans:
         text = text[:start] + new + text[end:]
     return text
+
+
+def real_search_client(settings: dict) -> tuple[dict[str, str], object, object]:
+    """The fixtures of a module that drives the server with the REAL search on CPU:
+    a fresh cache per test and a client initialised with `settings` (the extension's
+    `kernelwright` section), and the server's environment, which the module's tests
+    also run their edited files in. A test that ends the session itself sets
+    `kw_closed`. Use as `ENV, fresh_env, client = real_search_client({...})`."""
+    env: dict[str, str] = {}
+
+    @pytest.fixture(autouse=True)
+    def fresh_env(tmp_path):
+        env.clear()
+        env.update(server_env(tmp_path / "cache", fake=False))
+
+    @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER, server_env=env))
+    async def client(lsp_client: LanguageClient):
+        record_notifications(lsp_client)
+        lsp_client.set_configuration(settings, section="kernelwright")
+        await lsp_client.initialize_session(
+            lsp.InitializeParams(capabilities=client_capabilities("visual-studio-code"))
+        )
+        yield
+        if not getattr(lsp_client, "kw_closed", False):
+            await lsp_client.shutdown_session()
+
+    return env, fresh_env, client

@@ -6,7 +6,6 @@ interpreter; on CPU there is no timing, and the titles must say so."""
 from __future__ import annotations
 
 import pytest
-import pytest_lsp
 from kernelwright.server import names
 from lsp_helpers import (
     SERVER,
@@ -18,38 +17,19 @@ from lsp_helpers import (
     open_doc,
     pos_of,
     range_of,
-    record_notifications,
+    real_search_client,
     run_file,
-    server_env,
     wait_for,
 )
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import ClientServerConfig, client_capabilities
 
 pytest.importorskip("kernelwright.agent.search", reason="the search has not landed yet")
 pytestmark = pytest.mark.slow
-ENV: dict[str, str] = {}
 SEARCH_TIMEOUT_S = 200
 
 
-@pytest.fixture(autouse=True)
-def fresh_env(tmp_path):
-    ENV.clear()
-    ENV.update(server_env(tmp_path / "cache", fake=False))
-
-
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER, server_env=ENV))
-async def client(lsp_client: LanguageClient):
-    record_notifications(lsp_client)
-    lsp_client.set_configuration(
-        {"budget": 2, "device": "cpu", "timeLimitS": 170}, section="kernelwright"
-    )
-    await lsp_client.initialize_session(
-        lsp.InitializeParams(capabilities=client_capabilities("visual-studio-code"))
-    )
-    yield
-    if not getattr(lsp_client, "kw_closed", False):
-        await lsp_client.shutdown_session()
+ENV, fresh_env, client = real_search_client({"budget": 2, "device": "cpu", "timeLimitS": 170})
 
 
 async def optimize(client, uri, rng):

@@ -14,45 +14,23 @@ import time
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from kernelwright.server import names
 from lsp_helpers import (
-    SERVER,
     code_actions,
     command_of,
     copy_sample,
     open_doc,
     range_of,
-    record_notifications,
-    server_env,
+    real_search_client,
     wait_for,
 )
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
-ENV: dict[str, str] = {}
 GONE_WITHIN_S = 5.0
 
 
-@pytest.fixture(autouse=True)
-def fresh_env(tmp_path):
-    ENV.clear()
-    ENV.update(server_env(tmp_path / "cache", fake=False))
-
-
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER, server_env=ENV))
-async def client(lsp_client: LanguageClient):
-    record_notifications(lsp_client)
-    lsp_client.set_configuration(
-        {"budget": 30, "device": "cpu", "timeLimitS": 600}, section="kernelwright"
-    )
-    await lsp_client.initialize_session(
-        lsp.InitializeParams(capabilities=client_capabilities("visual-studio-code"))
-    )
-    yield
-    if not getattr(lsp_client, "kw_closed", False):
-        await lsp_client.shutdown_session()
+ENV, fresh_env, client = real_search_client({"budget": 30, "device": "cpu", "timeLimitS": 600})
 
 
 def _stat(pid: int) -> tuple[int, str, int] | None:

@@ -13,25 +13,20 @@ from __future__ import annotations
 import re
 
 import pytest
-import pytest_lsp
 from kernelwright.server import names
 from lsp_helpers import (
-    SERVER,
     code_actions,
     command_of,
     finished,
     open_doc,
     pos_of,
-    record_notifications,
-    server_env,
+    real_search_client,
     wait_for,
 )
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 pytest.importorskip("kernelwright.agent.search", reason="the search has not landed yet")
 pytestmark = pytest.mark.slow
-ENV: dict[str, str] = {}
 SEARCH_TIMEOUT_S = 200
 
 RAISES = """import torch
@@ -91,23 +86,7 @@ RAW = (
 )
 
 
-@pytest.fixture(autouse=True)
-def fresh_env(tmp_path):
-    ENV.clear()
-    ENV.update(server_env(tmp_path / "cache", fake=False))
-
-
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER, server_env=ENV))
-async def client(lsp_client: LanguageClient):
-    record_notifications(lsp_client)
-    lsp_client.set_configuration(
-        {"budget": 2, "device": "cpu", "timeLimitS": 170}, section="kernelwright"
-    )
-    await lsp_client.initialize_session(
-        lsp.InitializeParams(capabilities=client_capabilities("visual-studio-code"))
-    )
-    yield
-    await lsp_client.shutdown_session()
+ENV, fresh_env, client = real_search_client({"budget": 2, "device": "cpu", "timeLimitS": 170})
 
 
 async def _search(client, path, at: str):

@@ -8,10 +8,8 @@ another one."""
 from __future__ import annotations
 
 import pytest
-import pytest_lsp
 from kernelwright.server import names
 from lsp_helpers import (
-    SERVER,
     apply_text_edits,
     code_actions,
     command_of,
@@ -19,17 +17,14 @@ from lsp_helpers import (
     finished,
     open_doc,
     pos_of,
-    record_notifications,
+    real_search_client,
     run_file,
-    server_env,
     wait_for,
 )
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 pytest.importorskip("kernelwright.agent.search", reason="the search has not landed yet")
 pytestmark = pytest.mark.slow
-ENV: dict[str, str] = {}
 SEARCH_TIMEOUT_S = 240
 
 
@@ -94,23 +89,7 @@ CASES = {
 TRITON = ("vector_add", "fused_softmax", "layer_norm", "liger_rms_norm")
 
 
-@pytest.fixture(autouse=True)
-def fresh_env(tmp_path):
-    ENV.clear()
-    ENV.update(server_env(tmp_path / "cache", fake=False))
-
-
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER, server_env=ENV))
-async def client(lsp_client: LanguageClient):
-    record_notifications(lsp_client)
-    lsp_client.set_configuration(
-        {"budget": 1, "device": "cpu", "timeLimitS": 200}, section="kernelwright"
-    )
-    await lsp_client.initialize_session(
-        lsp.InitializeParams(capabilities=client_capabilities("visual-studio-code"))
-    )
-    yield
-    await lsp_client.shutdown_session()
+ENV, fresh_env, client = real_search_client({"budget": 1, "device": "cpu", "timeLimitS": 200})
 
 
 def annotated(text: str, annotation: tuple[str, str] | None) -> str:
