@@ -200,6 +200,15 @@ def _fmt(value: Any, spec: str) -> str:
     return "—" if value is None else format(value, spec)
 
 
+def offered(row: dict[str, Any]) -> str:
+    """What the editor does with the row's best candidate: offers it where it was timed
+    faster by FASTER_BY (server/actions.py), keeps the user's code where it was not (a
+    bare convolution's Triton kernel at 0.57x cuDNN is measured, and not offered)."""
+    if not row.get("verified") or not row.get("vs_eager"):
+        return "—"
+    return "yes" if row["vs_eager"] >= FASTER_BY else "keeps yours"
+
+
 def markdown(rows: list[dict[str, Any]], summary: dict[str, Any], meta: dict[str, Any]) -> str:
     lines = [
         f"# kernelwright bench — {meta['device']}",
@@ -210,15 +219,15 @@ def markdown(rows: list[dict[str, Any]], summary: dict[str, Any], meta: dict[str
         *([f"- stage: {meta['stage']}"] if meta.get("stage") else []),
         "",
         "| problem | cat | verified | evals | best ms | eager ms | compile ms | vs eager "
-        "| vs compile | bottleneck | % peak BW | % peak FLOP/s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| vs compile | offered | bottleneck | % peak BW | % peak FLOP/s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['problem']} | {r['category']} | {'yes' if r['verified'] else 'NO'} | "
             f"{r['evaluated']} | {_fmt(r['best_ms'], '.4f')} | {_fmt(r['eager_ms'], '.4f')} | "
             f"{_fmt(r['compile_ms'], '.4f')} | {_fmt(r['vs_eager'], '.2f')} | "
-            f"{_fmt(r['vs_compile'], '.2f')} | {r['bottleneck'] or '—'} | "
+            f"{_fmt(r['vs_compile'], '.2f')} | {offered(r)} | {r['bottleneck'] or '—'} | "
             f"{_fmt(r['pct_peak_bw'], '.0f')} | {_fmt(r['pct_peak_flops'], '.0f')} |"
         )
     lines += ["", "| metric | value |", "|---|---|"]

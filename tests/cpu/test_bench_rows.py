@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kernelwright.agent.bench import final_row, summarise
+from kernelwright.agent.bench import final_row, markdown, summarise
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers_problems import problem_files, shrunk_problem  # noqa: E402
@@ -65,6 +65,24 @@ def test_summary_metrics():
     # the 0.5x candidate is not offered: that problem keeps its current code (1.00)
     assert summary["offered_faster"] == 1
     assert abs(summary["geomean_vs_eager_as_offered"] - 4.0**0.5) < 1e-12
+    # each row of the table says so too: the reader sees what the editor does with it
+    table = markdown(
+        [
+            {
+                **r,
+                "evaluated": 1,
+                "best_ms": None,
+                "eager_ms": None,
+                "compile_ms": None,
+                "pct_peak_flops": None,
+            }
+            for r in rows
+        ],
+        summary,
+        {"device": "GPU", "date": "d", "versions": {}, "command": "c"},
+    )
+    offered = [line.split(" | ")[9] for line in table.splitlines() if line.startswith("| 0")]
+    assert offered == ["yes", "keeps yours", "—"]
 
 
 def test_summary_says_how_many_evaluations_a_minute_and_where_their_time_went():
