@@ -114,6 +114,12 @@ class Harness:
         # What each problem (by content hash) holds on the device, from its capture and
         # then its profile: it sizes the problem's jobs for admission (harness/admission.py).
         self.problem_memory: dict[str, memory.ProblemMemory] = {}
+        # The most GPU memory a verified evaluation of each problem was measured to take
+        # (its allocator's peak and the context). The footprint's model leaves out the
+        # allocator's caching and rounding: on an H200 every evaluation of the large
+        # problems took 1.2-2.3x its booking (benchmarks/results/
+        # h200-2026-12-03-large-harness-startup), so later ones book what was measured.
+        self.evaluation_peaks: dict[str, int] = {}
         if require_sandbox and not self.pool.sandbox.active:
             raise BadInputError(
                 f"--require-sandbox: no sandbox works here "
@@ -161,11 +167,15 @@ class Harness:
         """Sets the GPU memory the job may take; a job of unknown size runs alone."""
         if request.device != "cuda":
             return
-        facts = self.problem_memory.get(content_hash(request.problem_source))
+        problem_hash = content_hash(request.problem_source)
+        facts = self.problem_memory.get(problem_hash)
         if facts is None:
             request.alone = True
-        else:
-            request.memory_estimate = memory.footprint(facts, job, request.compile_baseline)
+            return
+        estimate = memory.footprint(facts, job, request.compile_baseline)
+        if job == "eval":
+            estimate = max(estimate, self.evaluation_peaks.get(problem_hash, 0))
+        request.memory_estimate = estimate
 
     def _request(self, kind: JobKind, problem_path: str, device: str, **fields) -> JobRequest:
         source = read_source(problem_path, "problem")
@@ -277,6 +287,7 @@ class Harness:
             result = retry
         result.key = key
         result.sandbox = self.pool.sandbox.describe()
+        self._learn_peak(content_hash(request.problem_source), result)
         # Out of GPU memory depends on what else held the device: never kept either.
         short = memory.OUT_OF_MEMORY_FLAG in result.flags
         if self.store and _settled(result.outcome, result.message) and not short:
@@ -358,6 +369,14 @@ class Harness:
             self.store.put_profile(key, problem_hash, identity, result)
         self._learn(problem_hash, memory.from_profile(result))
         return result
+
+    def _learn_peak(self, problem_hash: str, result: EvalResult) -> None:
+        """A verified evaluation's measured memory books the problem's later ones."""
+        taken = memory.measured_usage(result.gpu_memory)
+        if result.outcome == Outcome.OK.value and taken:
+            self.evaluation_peaks[problem_hash] = max(
+                taken, self.evaluation_peaks.get(problem_hash, 0)
+            )
 
     def _learn(self, problem_hash: str, facts: memory.ProblemMemory | None) -> None:
         if facts is not None:

@@ -199,12 +199,19 @@ def usage(estimate: int | None, peak_reserved: int) -> dict[str, Any]:
     """An evaluation's measured GPU memory beside the footprint it was admitted with:
     the worker's allocator peak plus the context (which the allocator does not see).
     `over_estimate` > 1 means admission let in a job bigger than it booked."""
-    measured = peak_reserved + CONTEXT_BYTES
+    measured = measured_usage({"peak_reserved_bytes": peak_reserved}) or CONTEXT_BYTES
     return {
         "estimate_bytes": estimate,
         "peak_reserved_bytes": peak_reserved,
         "over_estimate": round(measured / estimate, 3) if estimate else None,
     }
+
+
+def measured_usage(gpu_memory: dict[str, Any] | None) -> int | None:
+    """Bytes an evaluation was measured to take (`usage`): its allocator's peak and the
+    context; None where nothing was measured (a CPU run)."""
+    peak = (gpu_memory or {}).get("peak_reserved_bytes")
+    return peak + CONTEXT_BYTES if isinstance(peak, int) and peak > 0 else None
 
 
 def device_report(estimate: int | None) -> str:

@@ -269,3 +269,37 @@ def test_out_of_memory_errors_are_recognised(text):
     assert memory.is_out_of_memory(RuntimeError(text))
     assert not memory.is_out_of_memory(RuntimeError("out of resource: shared memory"))
     assert not memory.is_out_of_memory(ValueError(text))
+
+
+def test_later_evaluations_book_what_a_verified_one_was_measured_to_take():
+    """On an H200 every evaluation of the large problems took 1.2-2.3x the footprint's
+    model (the allocator's caching and rounding), and one a run ran out of memory
+    beside the others. A verified evaluation's measured peak books the problem's next
+    evaluations; a failed one's (a candidate wasting memory) does not."""
+    from kernelwright.harness.messages import EvalResult
+    from kernelwright.harness.store import content_hash
+
+    harness = Harness(pool=WorkerPool(parallel=1))
+    request = _softmax_job(JobKind.EVAL)
+    request.device = "cuda"
+    problem = content_hash(request.problem_source)
+    harness.problem_memory[problem] = memory.ProblemMemory(
+        inputs=4 * GIB, params=0, outputs=4 * GIB, float_bytes=4, float64_every_trial=False
+    )
+    harness._size(request, "eval")
+    modelled = request.memory_estimate
+    assert modelled is not None and not request.alone
+
+    def finished(outcome: str, peak_gib: int) -> EvalResult:
+        usage = memory.usage(modelled, peak_gib * GIB)
+        return EvalResult(outcome=outcome, message="", device="cuda", gpu_memory=usage)
+
+    harness._learn_peak(problem, finished("wrong", 90))  # not a verified one: ignored
+    harness._size(request, "eval")
+    assert request.memory_estimate == modelled
+    harness._learn_peak(problem, finished("ok", 40))
+    harness._size(request, "eval")
+    assert request.memory_estimate == 40 * GIB + memory.CONTEXT_BYTES > modelled
+    harness._learn_peak(problem, finished("ok", 2))  # a smaller one keeps the largest
+    harness._size(request, "eval")
+    assert request.memory_estimate == 40 * GIB + memory.CONTEXT_BYTES
