@@ -163,6 +163,15 @@ class EvalPipeline:
         self.patches = guards.PatchGuard()
         self.threads = guards.ThreadGuard()
         self.flags_guard = guards.PrecisionFlags()
+        self._import_candidate()
+
+    def _import_candidate(self) -> None:
+        """The candidate's module, imported afresh, and its ModelNew built. A second
+        import (after a tainted precompile) keeps the guards the first one snapshotted:
+        what the first import patched must still count against it."""
+        req = self.request
+        source = req.candidate_source
+        assert source is not None
         try:
             self.module = load_module(source, "kernelwright_candidate.py", "kernelwright_candidate")
         except Exception as err:
@@ -189,7 +198,7 @@ class EvalPipeline:
         if done is precompile.Precompiled.YES:
             return
         if done is precompile.Precompiled.TAINTED:
-            self.load_candidate()  # its module's state came from launches that never ran
+            self._import_candidate()  # its module's state came from launches that never ran
         if self.device.type == "cuda":
             self.clock.enter("compile:shared")  # how often the capture fell back, in bench
         try:
@@ -418,9 +427,8 @@ class EvalPipeline:
     def reference_defined_on(self, inputs: list) -> bool:
         try:
             out, _ = self._reference_output(verify.clone_inputs(inputs))
-        except (
-            Exception
-        ) as err:  # a domain check of the reference's (binary_cross_entropy's [0, 1])
+        except Exception as err:
+            # a domain check of the reference's (binary_cross_entropy's [0, 1])
             if memory.is_out_of_memory(err):
                 # The harness's memory, not the problem's domain: a ReLU whose check ran
                 # out of memory beside other jobs skipped its large-magnitude trial, the
