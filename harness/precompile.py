@@ -2,7 +2,7 @@
 
 Triton compiles a kernel on the CPU at its first launch (1-2 s a kernel; the
 median evaluation on an H200 spent 1.7 s compiling). The first call used to run
-inside the shared phase (harness/pool.py GpuGate), and a timer waits for every
+inside the shared phase (harness/gpu_gate.py GpuGate), and a timer waits for every
 sharer to leave: each candidate's compile held up every timed run queued behind
 it. Launched inside a CUDA-graph capture, the same call compiles every kernel,
 and every launch, Triton's or a library's, is recorded instead of run. Nothing

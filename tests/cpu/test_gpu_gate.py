@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from kernelwright.harness.pool import EXCLUSIVE, SHARED, GpuGate
+from kernelwright.harness.gpu_gate import EXCLUSIVE, SHARED, GpuGate
 
 
 async def _settle() -> None:
@@ -142,8 +142,9 @@ async def test_a_worker_compiling_off_the_gate_does_not_hold_up_a_timed_run(tmp_
     before it verifies. The worker here is a script speaking the pool's protocol."""
     import sys
 
+    from kernelwright.harness.gpu_gate import COMPILING, gpu_gate
     from kernelwright.harness.phases import PhaseClock
-    from kernelwright.harness.pool import COMPILING, Limits, WorkerPool, gpu_gate
+    from kernelwright.harness.pool import Limits, WorkerPool
 
     go_on = tmp_path / "compiled"
     script = (
