@@ -9,7 +9,9 @@ forward's card; docs/lsp-latency.md has the benchmark (`--long-forward`).
 
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import pytest_lsp
@@ -37,41 +39,12 @@ async def client(lsp_client: LanguageClient):
     await lsp_client.shutdown_session()
 
 
-def _stanza(i: int) -> str:
-    return (
-        f"        # stage {i}: a gated update of the residual stream, as library code writes it;\n"
-        "        # the comment goes on for a second line to say why the gate is a sigmoid.\n"
-        f"        h{i} = torch.tanh(x) * y\n"
-        f"        x = x + 0.1 * h{i}\n"
-        "\n"
-        f"        g{i} = F.gelu(x + y)\n"
-        f"        scale{i} = 1.0 + 0.01 * {i % 7}\n"
-        f"        x = x * scale{i}\n"
-        "\n"
-    )
+def long_forward_file(lines: int = 4500, forward_lines: int = 670) -> str:
+    """The latency benchmark's file (benchmarks/lsp_latency.py --long-forward)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from lsp_latency import generate_long_forward
 
-
-def long_forward_file(lines: int = 4500, stanzas: int = 67) -> str:
-    parts = [
-        "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n"
-        "B = 64\nN = 256\n\n\n"
-        "class Model(nn.Module):\n    def __init__(self):\n        super().__init__()\n\n"
-        "    def forward(self, x, y):\n",
-        *(_stanza(i) for i in range(stanzas)),
-        "        return x + y\n\n\n",
-    ]
-    i = 0
-    while sum(p.count("\n") for p in parts) < lines - 6:
-        parts.append(
-            f"def block_{i}(x, y):\n    # kernelwright: x: float32[B, N], y: float32[N, N]\n"
-            f"    a = torch.softmax(x, dim=-1) * y.sum()\n    return a\n\n\n"
-        )
-        i += 1
-    parts.append(
-        "def get_inputs():\n    return [torch.randn(B, N), torch.randn(B, N)]\n\n\n"
-        "def get_init_inputs():\n    return []\n"
-    )
-    return "".join(parts)
+    return generate_long_forward(lines, forward_lines)
 
 
 async def _hover(client, uri: str, pos: lsp.Position):
@@ -107,7 +80,7 @@ async def test_the_card_shows_on_targets_only_and_answers_within_20_ms(client, t
     path = tmp_path / "long_forward.py"
     text = long_forward_file()
     path.write_text(text)
-    assert len(text.splitlines()) >= 4490
+    assert len(text.splitlines()) >= 4480
     uri = open_doc(client, path)
     places = _places(text)
     assert len(places["comment"]) > 100  # the forward is several hundred lines
