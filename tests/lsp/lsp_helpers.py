@@ -176,18 +176,18 @@ def apply_text_edits(text: str, edits) -> str:
     return text
 
 
-def real_search_client(settings: dict) -> tuple[dict[str, str], object, object]:
-    """The fixtures of a module that drives the server with the REAL search on CPU:
-    a fresh cache per test and a client initialised with `settings` (the extension's
+def client_fixtures(settings: dict, fake: bool = False) -> tuple[dict[str, str], object, object]:
+    """The fixtures of a module that drives the server (with the REAL search on CPU,
+    or the stand-in search with `fake`): a fresh cache per test and a client initialised with `settings` (the extension's
     `kernelwright` section), and the server's environment, which the module's tests
     also run their edited files in. A test that ends the session itself sets
-    `kw_closed`. Use as `ENV, fresh_env, client = real_search_client({...})`."""
+    `kw_closed`. Use as `ENV, fresh_env, client = client_fixtures({...})`."""
     env: dict[str, str] = {}
 
     @pytest.fixture(autouse=True)
     def fresh_env(tmp_path):
         env.clear()
-        env.update(server_env(tmp_path / "cache", fake=False))
+        env.update(server_env(tmp_path / "cache", fake=fake))
 
     @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER, server_env=env))
     async def client(lsp_client: LanguageClient):

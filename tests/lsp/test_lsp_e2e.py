@@ -10,6 +10,7 @@ from kernelwright.server import names
 from lsp_helpers import (
     SERVER,
     apply_text_edits,
+    client_fixtures,
     code_actions,
     command_of,
     copy_sample,
@@ -17,7 +18,6 @@ from lsp_helpers import (
     open_doc,
     pos_of,
     range_of,
-    real_search_client,
     run_file,
     wait_for,
 )
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.slow
 SEARCH_TIMEOUT_S = 200
 
 
-ENV, fresh_env, client = real_search_client({"budget": 2, "device": "cpu", "timeLimitS": 170})
+ENV, fresh_env, client = client_fixtures({"budget": 2, "device": "cpu", "timeLimitS": 170})
 
 
 async def optimize(client, uri, rng):

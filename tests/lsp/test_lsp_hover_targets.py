@@ -13,30 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-import pytest_lsp
-from lsp_helpers import SERVER, copy_sample, open_doc, pos_of, server_env
+from lsp_helpers import client_fixtures, copy_sample, open_doc, pos_of
 from lsprotocol import types as lsp
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-ENV: dict[str, str] = {}
 P95_MS = 20.0
-
-
-@pytest.fixture(autouse=True)
-def fresh_env(tmp_path):
-    ENV.clear()
-    ENV.update(server_env(tmp_path / "cache", fake=True))
-
-
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER, server_env=ENV))
-async def client(lsp_client: LanguageClient):
-    lsp_client.set_configuration({"device": "cpu"}, section="kernelwright")
-    await lsp_client.initialize_session(
-        lsp.InitializeParams(capabilities=client_capabilities("visual-studio-code"))
-    )
-    yield
-    await lsp_client.shutdown_session()
+_, fresh_env, client = client_fixtures({"device": "cpu"}, fake=True)
 
 
 def long_forward_file(lines: int = 4500, forward_lines: int = 670) -> str:

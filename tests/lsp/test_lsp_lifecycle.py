@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from kernelwright.server import names
 from lsp_helpers import (
+    client_fixtures,
     code_actions,
     command_of,
     copy_sample,
     open_doc,
     range_of,
-    real_search_client,
     wait_for,
 )
 from lsprotocol import types as lsp
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="re
 GONE_WITHIN_S = 5.0
 
 
-ENV, fresh_env, client = real_search_client({"budget": 30, "device": "cpu", "timeLimitS": 600})
+ENV, fresh_env, client = client_fixtures({"budget": 30, "device": "cpu", "timeLimitS": 600})
 
 
 def _stat(pid: int) -> tuple[int, str, int] | None:

@@ -15,12 +15,12 @@ import re
 import pytest
 from kernelwright.server import names
 from lsp_helpers import (
+    client_fixtures,
     code_actions,
     command_of,
     finished,
     open_doc,
     pos_of,
-    real_search_client,
     wait_for,
 )
 from lsprotocol import types as lsp
@@ -86,7 +86,7 @@ RAW = (
 )
 
 
-ENV, fresh_env, client = real_search_client({"budget": 2, "device": "cpu", "timeLimitS": 170})
+ENV, fresh_env, client = client_fixtures({"budget": 2, "device": "cpu", "timeLimitS": 170})
 
 
 async def _search(client, path, at: str):

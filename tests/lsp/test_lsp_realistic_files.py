@@ -11,13 +11,13 @@ import pytest
 from kernelwright.server import names
 from lsp_helpers import (
     apply_text_edits,
+    client_fixtures,
     code_actions,
     command_of,
     copy_sample,
     finished,
     open_doc,
     pos_of,
-    real_search_client,
     run_file,
     wait_for,
 )
@@ -89,7 +89,7 @@ CASES = {
 TRITON = ("vector_add", "fused_softmax", "layer_norm", "liger_rms_norm")
 
 
-ENV, fresh_env, client = real_search_client({"budget": 1, "device": "cpu", "timeLimitS": 200})
+ENV, fresh_env, client = client_fixtures({"budget": 1, "device": "cpu", "timeLimitS": 200})
 
 
 def annotated(text: str, annotation: tuple[str, str] | None) -> str:
