@@ -190,7 +190,9 @@ class Search:
                 ),
             ),
         )
-        await pool.warm(self.device)
+        await pool.warm(
+            self.device, self.harness.reference_jobs_to_run(self.problem_path, self.device)
+        )
         # The device's peaks (measured once, then stored) are the profile's to report:
         # measured while the capture runs, not after it. A first bench on an H200 had
         # every profile wait 12-14 s for the peaks job's worker to start.

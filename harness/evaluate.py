@@ -337,13 +337,7 @@ class Harness:
         )
         problem_hash = content_hash(request.problem_source)
         identity = device_identity(device)
-        key = eval_key(
-            problem_hash,
-            "profile",
-            identity,
-            self.versions,
-            {"compile": request.compile_baseline, **_ncu_option(use_ncu)},
-        )
+        key = self._profile_key(problem_hash, device, request.compile_baseline, use_ncu)
         if use_cache and self.store:
             cached = self.store.get_profile(key)
             if cached:
@@ -370,6 +364,33 @@ class Harness:
         self._learn(problem_hash, memory.from_profile(result))
         return result
 
+    def _profile_key(
+        self, problem_hash: str, device: str, compile_baseline: bool, ncu: bool
+    ) -> str:
+        return eval_key(
+            problem_hash,
+            "profile",
+            device_identity(device),
+            self.versions,
+            {"compile": compile_baseline, **_ncu_option(ncu)},
+        )
+
+    def _capture_key(self, problem_hash: str) -> str:
+        return eval_key(problem_hash, "capture", "any", self.versions, {"code": CAPTURE_CODE})
+
+    def reference_jobs_to_run(self, problem_path: str, device: str) -> tuple[str, ...]:
+        """The reference jobs a search of this problem will run (its profile without the
+        torch.compile baseline, as a search asks for it): those the store cannot serve.
+        A pool need not warm a worker for a capture or profile it already holds."""
+        if not self.store:
+            return (JobKind.CAPTURE.value, JobKind.PROFILE.value)
+        problem_hash = content_hash(read_source(problem_path, "problem"))
+        stored = {
+            JobKind.CAPTURE.value: self._capture_key(problem_hash),
+            JobKind.PROFILE.value: self._profile_key(problem_hash, device, False, False),
+        }
+        return tuple(kind for kind, key in stored.items() if self.store.get_profile(key) is None)
+
     def _learn_peak(self, problem_hash: str, result: EvalResult) -> None:
         """A verified evaluation's measured memory books the problem's later ones."""
         taken = memory.measured_usage(result.gpu_memory)
@@ -395,7 +416,7 @@ class Harness:
         run again) starts on its profile at once."""
         request = self._request(JobKind.CAPTURE, problem_path, resolve_device(device))
         problem_hash = content_hash(request.problem_source)
-        key = eval_key(problem_hash, "capture", "any", self.versions, {"code": CAPTURE_CODE})
+        key = self._capture_key(problem_hash)
         cached = self.store.get_profile(key) if use_cache and self.store else None
         if cached is not None:
             graph = cached

@@ -67,6 +67,8 @@ NICENESS = {JobKind.EVAL.value: 10}
 # The capture runs on meta or CPU tensors: its worker makes no CUDA context ahead of
 # its request (harness/worker.py `_start_cuda`), one where the problem asks for one.
 LAZY_CUDA_ENV = "KERNELWRIGHT_LAZY_CUDA"
+# What a search runs before its evaluations; warm() starts a worker for each it asks for.
+REFERENCE_JOBS = (JobKind.CAPTURE.value, JobKind.PROFILE.value)
 
 
 def _niced(kind: str):
@@ -138,7 +140,7 @@ class WorkerPool:
         for spare in spares:
             await _end(spare)
 
-    async def warm(self, device: str) -> None:
+    async def warm(self, device: str, reference_jobs: tuple[str, ...] = REFERENCE_JOBS) -> None:
         """Starts the spare workers now (with `prestart`), so they import torch while the
         search captures and profiles its reference: the first evaluations then find a
         worker ready (on the H200 machine a cold start was 9 s of the first
@@ -151,7 +153,7 @@ class WorkerPool:
         if not self._prestart:
             return
         loop = id(asyncio.get_running_loop())
-        for kind in (JobKind.CAPTURE.value, JobKind.PROFILE.value):
+        for kind in reference_jobs:
             reference = self._reference_spares.setdefault((loop, device, 0, kind), [])
             if not reference:
                 reference.append(await self._start(device, 0, kind))

@@ -34,7 +34,7 @@ import ray.exceptions
 from kernelwright.harness.evaluate import BadInputError
 from kernelwright.harness.executors import ExecutorLost
 from kernelwright.harness.messages import JobRequest
-from kernelwright.harness.pool import JobOutcome, Limits, WorkerPool
+from kernelwright.harness.pool import REFERENCE_JOBS, JobOutcome, Limits, WorkerPool
 from kernelwright.harness.sandbox import Sandbox
 from kernelwright.harness.secrets import SECRET_NAME, known_secrets, scrub, scrub_data
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
@@ -71,8 +71,8 @@ class JobHost:
     async def run(self, request: JobRequest, limits: Limits) -> JobOutcome:
         return await self.pool.run(request, limits)
 
-    async def warm(self, device: str) -> None:
-        await self.pool.warm(device)
+    async def warm(self, device: str, reference_jobs: tuple[str, ...] = REFERENCE_JOBS) -> None:
+        await self.pool.warm(device, reference_jobs)
 
     async def close(self) -> None:
         await self.pool.close()
@@ -196,11 +196,11 @@ class RayExecutor:
                 ray.kill(actor.handle)
         self._wake()  # waiters recount: a job may now have nowhere to go
 
-    async def warm(self, device: str) -> None:
+    async def warm(self, device: str, reference_jobs: tuple[str, ...] = REFERENCE_JOBS) -> None:
         """Spare workers on every actor start importing torch now (WorkerPool.warm)."""
         live = [a for a in self.actors if a.alive]
         results = await asyncio.gather(
-            *(a.handle.warm.remote(device) for a in live), return_exceptions=True
+            *(a.handle.warm.remote(device, reference_jobs) for a in live), return_exceptions=True
         )
         for actor, result in zip(live, results):
             if isinstance(result, ray.exceptions.RayActorError):

@@ -139,3 +139,27 @@ async def test_reference_jobs_take_no_evaluation_slot():
         assert "unsupported" not in graph
     finally:
         await pool.close()
+
+
+async def test_a_search_warms_no_worker_for_a_capture_or_profile_the_store_holds(tmp_path):
+    """Optimize clicked again: the graph and the profile come from the store, so the
+    pool starts no worker for them (each is a torch import, 8.6 s on the H200 machine)."""
+    from kernelwright.harness.store import Store
+
+    store = Store(tmp_path / "results.sqlite")
+    harness = Harness(store=store, pool=WorkerPool(parallel=1))
+    both = ("capture", "profile")
+    assert harness.reference_jobs_to_run(str(SOFTMAX), "cpu") == both
+    try:
+        await harness.capture(str(SOFTMAX))
+        assert harness.reference_jobs_to_run(str(SOFTMAX), "cpu") == ("profile",)
+        await harness.profile(str(SOFTMAX), "cpu", compile_baseline=False)
+        assert harness.reference_jobs_to_run(str(SOFTMAX), "cpu") == ()
+    finally:
+        await harness.pool.close()
+    pool = WorkerPool(parallel=1, prestart=True)
+    try:
+        await pool.warm("cpu", harness.reference_jobs_to_run(str(SOFTMAX), "cpu"))
+        assert not any(pool._reference_spares.values()) and len(_spares(pool)) == 1
+    finally:
+        await pool.close()
