@@ -12,6 +12,7 @@ from kernelwright.harness import (
     ncu,
     profiling,
     shape_trials,
+    timed_phase,
     timing,
 )
 from kernelwright.harness.loading import build_reference, load_problem
@@ -67,9 +68,9 @@ def run_eval(request: JobRequest, channel: Any) -> dict[str, Any]:
         pipeline.check_environment()
         if request.time_candidate:
             timer.enter("time")  # from the wait for the GPU alone (parent's "waiting")
-            pipeline.time_and_profile()
+            timed_phase.time_and_profile(pipeline)
             timer.enter("reverify")
-            pipeline.reverify_if_suspicious()
+            timed_phase.reverify_if_suspicious(pipeline)
             pipeline.check_environment()
         result.message = f"verified on {len(seeds)} trials" + derived_shapes.summary(shapes)
     except Verdict as verdict:

@@ -1,4 +1,7 @@
-"""Worker side: the verdict pipeline of one evaluation (load, verify, guard, time, profile)."""
+"""Worker side: the verdict pipeline of one evaluation (load, compile, verify, guard).
+
+Its timed phase (timing, profile, re-verification) is harness/timed_phase.py.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +21,6 @@ from kernelwright.harness import (
     guards,
     memory,
     precompile,
-    profiling,
-    timing,
     verify,
 )
 from kernelwright.harness.handover import OutputHandover
@@ -42,16 +43,11 @@ from kernelwright.harness.precision import (
 )
 from kernelwright.harness.static_checks import find_cheats
 from kernelwright.harness.verdicts import (
-    CandidateRaised,
     Verdict,
     classify_exception,
     error_message,
     reject_findings,
 )
-
-SUSPICIOUS_SPEEDUP = 10.0  # DESIGN.md: above this, re-verify before believing it
-REVERIFY_TRIALS = 5
-NOISY_IQR_SHARE = 0.10  # beyond this spread a timing is reported as noisy
 
 
 def versions() -> dict[str, str]:
@@ -465,161 +461,4 @@ class EvalPipeline:
                 Outcome.REJECTED,
                 "the candidate tampered with its environment: " + "; ".join(problems),
                 ["dynamic:environment"],
-            )
-
-    def check_streams(self, inputs: list) -> None:
-        if self.device.type != "cuda":
-            return
-        with torch.no_grad():
-            ref_streams = guards.kernel_streams(lambda: self.reference(*inputs))
-            cand_streams = guards.kernel_streams(lambda: self._candidate(*inputs))
-        extra = cand_streams - ref_streams
-        if extra:
-            raise Verdict(
-                Outcome.REJECTED,
-                f"work on other CUDA streams {sorted(extra)} escapes the timed stream",
-                ["dynamic:other-stream"],
-            )
-
-    # -- timing and profile -----------------------------------------------------
-    def time_and_profile(self) -> None:
-        req = self.request
-        inputs = seeded_inputs(self.problem, req.seed + 7919, self.device)
-        with torch.no_grad():
-            ref_out = self.reference(*inputs)
-        nbytes = profiling.unique_bytes(self.reference, inputs, ref_out)
-        flops = profiling.count_flops(self.reference, inputs)
-        dtype_key = profiling.compute_dtype_key(
-            ref_out.dtype if isinstance(ref_out, torch.Tensor) else torch.float32,
-            self.device.type == "cuda" and guards.tf32_in_use(self.reference_ops),
-        )
-        self.result.numerics = {
-            **self.numerics,
-            "reference_dtypes": sorted(str(d) for d in self.dtypes),
-        }
-        if self.device.type == "cpu":
-            timings = timing.time_cpu(
-                {"eager": self._eager}, inputs, target_rse=req.timing_target_rse
-            )
-            self.result.baseline = {"eager_ms": timings["eager"]["median_ms"], "compile_ms": None}
-            if getattr(self, "launches", 0):
-                self.result.timing_note = (
-                    "Triton ran under the interpreter on CPU, which says "
-                    "nothing about speed: no timing, no speedup"
-                )
-            self.result.profile = profiling.build_profile(None, nbytes, flops, dtype_key, req.peaks)
-            return
-        try:
-            timings = self._time_contenders(inputs)
-        except CandidateRaised as raised:  # the candidate failed where only it runs
-            raise self._candidate_failed(
-                raised.error, "running ModelNew for timing"
-            ) from raised.error
-        cand = timings["candidate"]
-        left = (cand.get("persisting_l2") or {}).get("after")
-        if left:
-            raise Verdict(
-                Outcome.REJECTED,
-                f"the candidate set aside {left} bytes of L2 for persisting accesses, which "
-                "survive the flush between timed repetitions",
-                ["dynamic:persisting-l2"],
-            )
-        self.result.timing = cand
-        if cand["iqr_ms"] > NOISY_IQR_SHARE * cand["median_ms"]:
-            self.result.flags.append(
-                f"noisy-timing: IQR {100 * cand['iqr_ms'] / cand['median_ms']:.0f}% "
-                "of the median (another process on the GPU?)"
-            )
-        eager_ms = timings["eager"]["median_ms"]
-        compile_ms = timings["compile"]["median_ms"] if "compile" in timings else None
-        self.result.baseline = {
-            "eager_ms": eager_ms,
-            "compile_ms": compile_ms,
-            "eager_iqr_ms": timings["eager"]["iqr_ms"],
-            "compile_mode": req.compile_mode if compile_ms else None,
-        }
-        self.result.speedup = {
-            "vs_eager": eager_ms / cand["median_ms"],
-            "vs_compile": compile_ms / cand["median_ms"] if compile_ms else None,
-        }
-        self.result.profile = profiling.build_profile(
-            cand["median_ms"], nbytes, flops, dtype_key, req.peaks
-        )
-        self.result.profile["reference"] = profiling.build_profile(
-            eager_ms, nbytes, flops, dtype_key, req.peaks
-        )
-        self.result.profile["triton_kernels"] = profiling.triton_kernel_metadata(self.module)
-
-    def _time_contenders(self, inputs: list) -> dict[str, dict[str, Any]]:
-        req = self.request
-        # The stream check runs both models under the profiler: a verification, not
-        # a measurement, so it runs before the GPU is taken alone.
-        self.clock.enter("time:streams")
-        self.check_streams(inputs)
-        self.clock.enter("time:gpu-wait")
-        compiled = baseline_then_gpu(
-            self.channel,
-            req.compile_mode,
-            self._compiled_reference if req.compile_baseline else None,
-        )
-        contenders = {"candidate": self._candidate, "eager": self._eager}
-        if compiled is not None:
-            contenders["compile"] = compiled
-            # Inductor starts its own compile workers; they are the baseline's, not the
-            # candidate's (whose threads were already checked after verification).
-            self.threads = guards.ThreadGuard()
-        self.clock.enter("time:timing")
-        with torch.no_grad():
-            timed = timing.time_cuda(contenders, inputs, req.timing_max_reps, req.timing_target_rse)
-        self.clock.enter("time:profile")
-        return timed
-
-    def _candidate(self, *inputs):
-        try:
-            return self.candidate(*inputs)
-        except Exception as err:  # the candidate's, not the timer's or the profiler's
-            raise CandidateRaised(err) from err
-
-    def _eager(self, *inputs):
-        return self.reference(*inputs)
-
-    def _compiled_reference(self):
-        try:
-            return warm_compiled(
-                self.reference,
-                seeded_inputs(self.problem, self.request.seed, self.device),
-                self.request.compile_mode,
-            )
-        except Exception as err:  # the baseline failing is a note, not the candidate's verdict
-            self.result.flags.append(f"compile-baseline-failed: {type(err).__name__}")
-            return None
-
-    def reverify_if_suspicious(self) -> None:
-        """A result too good to be true is checked again on fresh seeds before it is believed."""
-        reasons = []
-        speedup = (self.result.speedup or {}).get("vs_eager")
-        if speedup and speedup > SUSPICIOUS_SPEEDUP:
-            reasons.append(f"{speedup:.1f}× vs eager")
-        reasons += profiling.above_peak(self.result.profile or {})
-        # Always re-check once after timing: a candidate that behaves only
-        # while it believes it is being verified is caught here.
-        seeds = [self.request.seed + 100_003 + i for i in range(REVERIFY_TRIALS if reasons else 1)]
-        try:
-            self.verify_trials(seeds, first=False)
-        except Verdict as verdict:
-            raise Verdict(
-                Outcome.REJECTED,
-                f"the result did not survive re-verification after timing: {verdict.message}",
-                ["dynamic:reverify-failed"],
-            )
-        if reasons:
-            self.result.flags.append("reverified: " + ", ".join(reasons))
-        above = profiling.above_peak(self.result.profile or {})
-        if above:
-            raise Verdict(
-                Outcome.REJECTED,
-                "achieved rate above the measured device peak ("
-                + ", ".join(above)
-                + "): the timing cannot be right",
-                ["dynamic:above-peak"],
             )
