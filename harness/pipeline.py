@@ -11,10 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
-
-# Imported up front: importing dynamo wraps torch.manual_seed and friends,
-# which would otherwise look like a candidate's monkey-patch to PatchGuard.
-import torch._dynamo  # noqa: F401
 from kernelwright.harness import (
     derived_shapes,
     distributions,
