@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+from kernelwright.harness import compare_kernel
 
 # How far a candidate's error against a float64 reference may exceed the
 # reference's own error, where PyTorch lets the reference compute in TF32
@@ -224,7 +225,8 @@ def compare(
     the dtype's tolerance times the output's scale.
 
     The outputs are compared CHUNK_ELEMENTS at a time, so the float64 scratch
-    stays bounded however large they are.
+    stays bounded however large they are; on a GPU each chunk is one pass of
+    harness/compare_kernel.py, elsewhere `_chunk_totals`'s PyTorch ops.
     """
     tol = tolerance_for(reference.dtype)
     candidate, reference = candidate.detach(), reference.detach()
@@ -235,15 +237,19 @@ def compare(
     # propagates NaN as one max over the whole output would.
     counts = torch.zeros(5, dtype=torch.float64, device=reference.device)
     maxima = torch.zeros(5, dtype=torch.float64, device=reference.device)
+    fused = compare_kernel.usable(candidate, reference, exact_all)
+    if fused:
+        values = compare_kernel.scalars(firsts, tol, reference.device)
     for index in _pieces(reference.shape, CHUNK_ELEMENTS):
-        chunk_counts, chunk_maxima = _chunk_totals(
-            candidate[index].reshape(-1),
-            reference[index].reshape(-1),
-            exact_all[index].reshape(-1) if exact_all is not None else None,
-            firsts,
-            tol,
-            want_scale,
-        )
+        c = candidate[index].reshape(-1)
+        r = reference[index].reshape(-1)
+        e = exact_all[index].reshape(-1) if exact_all is not None else None
+        if fused:
+            chunk_counts, chunk_maxima = compare_kernel.chunk_totals(
+                c, r, e, values, firsts[0] is not None, want_scale
+            )
+        else:
+            chunk_counts, chunk_maxima = _chunk_totals(c, r, e, firsts, tol, want_scale)
         counts += chunk_counts
         maxima = torch.maximum(maxima, chunk_maxima)
     new_nonfinite, moved, cand_varying, ref_varying, bad = counts.tolist()

@@ -139,7 +139,7 @@ def main() -> int:
     if private is not None:
         from kernelwright.harness import jobs  # noqa: F401  (the import is the point)
 
-        _start_cuda()
+        _start_cuda(compares="--judge" in args or "--runner" in args)
     line = sys.stdin.readline()
     if not line:  # a spare the pool never used
         os._exit(0)
@@ -166,10 +166,11 @@ def main() -> int:
     os._exit(0)
 
 
-def _start_cuda() -> None:
+def _start_cuda(compares: bool) -> None:
     """A spare makes its CUDA context while it waits for a request: under eight searches
     at once a context took seconds to make, and every evaluation's judge and runner
-    made one on the way to its verdict. Only where the pool gave this worker a GPU."""
+    made one on the way to its verdict. Only where the pool gave this worker a GPU.
+    An evaluation's workers (`compares`) also compile the comparison kernel."""
     if not os.environ.get("CUDA_VISIBLE_DEVICES") or os.environ.get("KERNELWRIGHT_LAZY_CUDA"):
         return  # no GPU, or a capture's worker (harness/pool.py LAZY_CUDA_ENV)
     import torch
@@ -177,6 +178,10 @@ def _start_cuda() -> None:
     with contextlib.suppress(Exception):  # no usable GPU: the job finds out and says so
         if torch.cuda.is_available():
             torch.empty(1, device="cuda")
+            if compares:
+                from kernelwright.harness import compare_kernel
+
+                compare_kernel.warm(torch.device("cuda"))
 
 
 class _Reply(Exception):
