@@ -79,11 +79,11 @@ def _dynamo_wrapper_of(now: Any, original: Any) -> bool:
     """Whether `now` is the wrapper importing torch._dynamo puts around `original`.
 
     Its first import replaces `torch.manual_seed` with `torch._disable_dynamo(...)` of
-    it. Workers no longer import dynamo up front (it was 3-4.5 s of each worker's
-    6.5 s start on an H200), so a candidate's `torch.compile`, or the harness's own
-    compile baseline, may import it after the snapshot. The wrapper is recognised by
-    its code object and by the function it closes over: anything else, however named,
-    is still a replacement, and this one calls exactly the function it replaced.
+    it. Workers import dynamo before their request (harness/pipeline.py), but a worker
+    that did not would see a candidate's `torch.compile`, or the harness's own compile
+    baseline, replace it after the snapshot. The wrapper is recognised by its code
+    object and by the function it closes over: anything else, however named, is still a
+    replacement, and this one calls exactly the function it replaced.
     """
     if getattr(now, "__code__", None) is not _dynamo_wrapper_code():
         return False

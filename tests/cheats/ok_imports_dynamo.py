@@ -1,6 +1,6 @@
-# expect: ok — imports torch._dynamo, which wraps torch.manual_seed in its own disable wrapper
+# expect: ok — imports torch._dynamo (as torch.compile does), which wraps torch.manual_seed
 import torch
-import torch._dynamo  # noqa: F401  (after the guard snapshot: dynamo wraps torch.manual_seed)
+import torch._dynamo  # noqa: F401
 import torch.nn as nn
 import triton
 import triton.language as tl

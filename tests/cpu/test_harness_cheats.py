@@ -47,8 +47,8 @@ EXPECTED = {
     "other_stream": (SOFTMAX, "rejected", "static:other-stream"),
     "patch_timer_static": (SOFTMAX, "rejected", "static:monkey-patch"),
     "patch_timer_dynamic": (SOFTMAX, "rejected", "dynamic:environment"),
-    # Workers do not import torch._dynamo up front; a candidate that does is not a patch,
-    # and a look-alike of dynamo's wrapper around another function still is.
+    # Importing torch._dynamo (torch.compile does) is not a patch; a look-alike of the
+    # wrapper it puts around torch.manual_seed, around another function, is.
     "ok_imports_dynamo": (SOFTMAX, "ok", None),
     "patch_seed_wrapped": (SOFTMAX, "rejected", "dynamic:environment"),
     "downcast_static": (SOFTMAX, "rejected", "static:precision-downcast"),
