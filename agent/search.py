@@ -13,12 +13,13 @@ import hashlib
 import logging
 import random
 import secrets
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kernelwright.agent import outputs, proposer_registry
+from kernelwright.agent import outputs, proposer_registry, torch_twin
 from kernelwright.agent.api import SearchConfig, SearchEvent, SearchReport
 from kernelwright.agent.context import ContextBuilder
 from kernelwright.agent.proposers.base import Proposal, ProposerError
@@ -200,7 +201,7 @@ class Search:
         peaks.add_done_callback(lambda done: done.cancelled() or done.exception())
         log.info("%s: capturing the reference graph", self.problem_path)
         began = time.monotonic()
-        self.graph = await self.harness.capture(self.problem_path, self.device)
+        self.graph = await self._capture()
         captured = time.monotonic()
         log.info("%s: profiling the reference on %s", self.problem_path, self.device)
         self.reference = await self.harness.profile(
@@ -451,6 +452,22 @@ class Search:
                         f"first ran to its verdict, {max(over, 0.0):.0f} s past the limit"
                     )
         return await self._finish()
+
+    async def _capture(self) -> dict[str, Any]:
+        """The graph the generator plans from: the problem's, or where the problem is a
+        Triton kernel with its PyTorch form (agent/torch_twin.py), that form's."""
+        twin = torch_twin.capture_source(Path(self.problem_path).read_text())
+        if twin is None:
+            return await self.harness.capture(self.problem_path, self.device)
+        with tempfile.TemporaryDirectory(prefix="kw-twin-") as folder:
+            path = Path(folder) / Path(self.problem_path).name  # its messages name the file
+            path.write_text(twin)
+            graph = await self.harness.capture(str(path), self.device)
+        self.notes.append(
+            "kernels are also planned from the PyTorch form of your kernel's computation "
+            f"(`{torch_twin.TWIN}`); every candidate is verified against your kernel"
+        )
+        return graph
 
     async def _finish(self) -> SearchReport:
         cancelled = self.cancel.is_set()

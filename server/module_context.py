@@ -74,15 +74,18 @@ def _is_main_guard(stmt: Node) -> bool:
     return condition is not None and "__name__" in text_of(condition)
 
 
-def module_context(root: Node, sources: list[Node], have: set[str]) -> list[str]:
+def module_context(
+    root: Node, sources: list[Node], have: set[str], names: Iterable[str] = ()
+) -> list[str]:
     """Top-level statements that bind what `sources` read and `have` lacks, transitively
-    (a kept function's body and decorators count as read), in file order.
+    (a kept function's body and decorators count as read), in file order. `names`: more
+    names read (a PyTorch expression's, server/torch_twin.py).
     `if __name__ == "__main__":` blocks and bare calls (a benchmark run, a print) are never
     kept: they bind nothing the code needs. Functions nothing reaches are left out, and
     with them whatever heavy module state only they read."""
     statements = [s for s in root.named_children if s.type in _BINDING and not _is_main_guard(s)]
     binds = {id(s): _binds(s) - have for s in statements}
-    wanted = {name for node in sources for name in free_names(node)} - have
+    wanted = ({name for node in sources for name in free_names(node)} | set(names)) - have
     kept: set[int] = set()
     changed = True
     while changed:

@@ -7,7 +7,7 @@ import ast
 
 from tree_sitter import Node
 
-from . import pysource, shapes
+from . import pysource, shapes, torch_twin
 from .detect import Target
 from .documents import ParsedDocument
 from .module_context import module_context
@@ -158,7 +158,8 @@ def triton_problem(
     # The launcher and what it reaches at module level, transitively and in file order:
     # the kernel, helpers, DEVICE, dtype dicts, autotune configs built by calls,
     # conditional imports (server/module_context.py).
-    context = module_context(root, [launcher], have)
+    twin = _torch_twin(doc, launcher, lname, required, constants, have)
+    context = module_context(root, [launcher], have, twin.reads if twin else ())
     parts = [
         (
             f'"""kernelwright problem: Triton kernel `{target.name}` through its launcher '
@@ -171,8 +172,41 @@ def triton_problem(
             "class Model(nn.Module):\n    def __init__(self):\n        super().__init__()\n\n"
             f"    def forward(self, {args}):\n        return {lname}({args})\n"
         ),
+        _model_torch(twin, lname, args, required, doc) if twin else "",
         get_inputs,
         "def get_init_inputs():\n    return []\n",
     ]
     prob.text = "\n\n".join(p.strip("\n") + "\n" for p in parts if p.strip())
     return prob
+
+
+def _torch_twin(
+    doc: ParsedDocument,
+    launcher: Node,
+    lname: str,
+    params: list[str],
+    constants: dict[str, str],
+    have: set[str],
+) -> torch_twin.Twin | None:
+    """The launcher's computation in PyTorch: annotated, or from a comparison in the file."""
+    scope = launcher.parent if launcher.parent.type == "decorated_definition" else launcher
+    annotated = shapes.collect(doc, launcher.start_point.row, scope.start_point.row, set(constants))
+    if annotated.reference is not None:
+        return torch_twin.from_annotation(annotated.reference.expr, params)
+    module_names = have | pysource.top_level_names(doc.tree.root_node)
+    return torch_twin.find(doc.tree.root_node, lname, params, module_names)
+
+
+def _model_torch(
+    twin: torch_twin.Twin, lname: str, args: str, params: list[str], doc: ParsedDocument
+) -> str:
+    """`ModelTorch`: the search plans its own kernels from it (agent/search.py); every
+    candidate is still verified against `Model`."""
+    file = doc.uri.rsplit("/", 1)[-1]
+    return (
+        "class ModelTorch(nn.Module):\n"
+        f'    """What `{lname}` computes, in PyTorch ({twin.where} of {file}): kernels are\n'
+        '    planned from it; every candidate is verified against Model, the Triton kernel."""\n\n'
+        "    def __init__(self):\n        super().__init__()\n\n"
+        f"    def forward(self, {args}):\n" + twin.forward(params)
+    )

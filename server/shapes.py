@@ -73,8 +73,18 @@ class InitSpec:
     expr: str
 
 
+@dataclass(frozen=True)
+class ReferenceSpec:
+    """`reference: torch.softmax(x, dim=-1)`: what a Triton launcher computes, written
+    in PyTorch over the launcher's parameters. kernelwright plans kernels of its own
+    from it (server/torch_twin.py); the verdict is always against the user's kernel."""
+
+    expr: str
+
+
 InputSpec = TensorSpec | ScalarSpec
 INIT_KEY = "init"
+REFERENCE_KEY = "reference"
 SCALAR_KINDS = ("float", "int", "bool")
 _SCALAR = re.compile(
     r"^(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<kind>float|int|bool)\s*=\s*(?P<value>\S.*?)\s*$"
@@ -88,10 +98,13 @@ class Annotations:
     errors: list[str]
     line: int | None  # line of the nearest annotation, if any
     init: InitSpec | None = None  # the constructor's arguments, where annotated
+    reference: ReferenceSpec | None = None  # a launcher's computation in PyTorch
 
 
-def parse_line(body: str, constants: set[str]) -> tuple[dict[str, InputSpec | InitSpec], list[str]]:
-    specs: dict[str, InputSpec | InitSpec] = {}
+def parse_line(
+    body: str, constants: set[str]
+) -> tuple[dict[str, InputSpec | InitSpec | ReferenceSpec], list[str]]:
+    specs: dict[str, InputSpec | InitSpec | ReferenceSpec] = {}
     errors: list[str] = []
     for raw in _split_entries(body):
         entry = raw.strip()
@@ -104,6 +117,13 @@ def parse_line(body: str, constants: set[str]) -> tuple[dict[str, InputSpec | In
                 errors.append(f"`init`: {problem}")
             else:
                 specs[INIT_KEY] = InitSpec(value.strip())
+            continue
+        if key.strip() == REFERENCE_KEY and not _ENTRY.match(entry):
+            problem = _expression_problem(value.strip(), "reference: torch.softmax(x, dim=-1)")
+            if problem:
+                errors.append(f"`reference`: {problem}")
+            else:
+                specs[REFERENCE_KEY] = ReferenceSpec(value.strip())
             continue
         scalar = _SCALAR.match(entry)
         if scalar is not None:
@@ -156,6 +176,13 @@ def _init_problem(expr: str) -> str | None:
     """Why `expr` cannot be the constructor's arguments, or None when it can."""
     if expr in ("", "?"):
         return "fill in the constructor's arguments (e.g. `init: GPTConfig(n_embd=64)`)"
+    return _expression_problem(expr, "init: GPTConfig(n_embd=64)")
+
+
+def _expression_problem(expr: str, example: str) -> str | None:
+    """Why `expr` is not a Python expression, or None when it is."""
+    if expr in ("", "?"):
+        return f"fill in the expression (e.g. `{example}`)"
     try:
         ast.parse(expr, mode="eval")
     except SyntaxError:
@@ -204,6 +231,7 @@ def collect(
     errors: list[str] = []
     nearest = None
     init: InitSpec | None = None
+    reference: ReferenceSpec | None = None
     for i in sorted(set(candidates)):  # nearer lines come later and override
         m = _LINE.match(lines[i])
         if m is None:
@@ -212,11 +240,13 @@ def collect(
         for name, spec in found.items():
             if isinstance(spec, InitSpec):
                 init = spec
+            elif isinstance(spec, ReferenceSpec):
+                reference = spec
             else:
                 specs[name] = spec
         errors += [f"line {i + 1}: {e}" for e in errs]
         nearest = i
-    return Annotations(specs, errors, nearest, init)
+    return Annotations(specs, errors, nearest, init, reference)
 
 
 # Parameter names that are scalars wherever they appear (a quick fix's first

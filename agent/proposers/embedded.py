@@ -51,22 +51,54 @@ class EmbeddedProposer:
         return self.propose_sync(ctx)
 
     def propose_sync(self, ctx: ProposalContext) -> list[Proposal]:
-        try:
-            if not ctx.graph:
-                raise ProposerError(
-                    "no captured graph for this problem (capture job missing or failed)"
-                )
-            plan, reason = plan_or_reason(ctx.graph)
-            parent_config = ctx.parent.config if ctx.parent is not None else None
-            if plan is None or _is_program_config(parent_config):
-                return self._propose_program(ctx, ctx.graph)
-        except ProposerError:
-            # A Triton kernel's graph cannot be captured without running it: its own
-            # launch tunables are still a search (generator/tunables.py).
-            launch = tunables.find_launch(ctx.problem_source)
-            if launch is None:
-                raise
+        launch = tunables.find_launch(ctx.problem_source)
+        if launch is None:
+            return self._propose_generated(ctx)
+        # A user's Triton kernel. Its graph cannot be captured without running it, but its
+        # own launch tunables are a search (generator/tunables.py); and where the problem
+        # says what it computes in PyTorch (`ModelTorch`, server/torch_twin.py), the
+        # search captured that, and kernels of the generator's own are planned from it.
+        # The root gets both; each child follows its parent's kind.
+        parent = ctx.parent.config if ctx.parent is not None else None
+        if isinstance(parent, dict) and "tunables" in parent:
             return self._propose_tunables(ctx, launch)
+        if ctx.parent is not None:
+            return self._propose_generated(ctx)
+        try:
+            generated = self._propose_generated(ctx)
+        except ProposerError:
+            return self._propose_tunables(ctx, launch)
+        try:
+            own = self._propose_tunables(ctx, launch)
+        except ProposerError:
+            return generated
+        # Alternating, the kind with fewer configs tried so far first: a search asks its
+        # root for one or two proposals at a time, and half for each kind left the
+        # generated kernels out of every search (the user's kernel came first each time).
+        tried_own = sum(1 for c in ctx.tried if isinstance(c, dict) and "tunables" in c)
+        first, second = (
+            (own, generated)
+            if tried_own <= len(ctx.tried) - tried_own
+            else (
+                generated,
+                own,
+            )
+        )
+        mixed = [p for pair in zip(first, second) for p in pair]
+        mixed += first[len(second) :] + second[len(first) :]
+        return mixed[: ctx.count]
+
+    def _propose_generated(self, ctx: ProposalContext) -> list[Proposal]:
+        """Kernels planned from the captured graph: a template family's configs, or a
+        program of several kernels."""
+        if not ctx.graph:
+            raise ProposerError(
+                "no captured graph for this problem (capture job missing or failed)"
+            )
+        plan, reason = plan_or_reason(ctx.graph)
+        parent_config = ctx.parent.config if ctx.parent is not None else None
+        if plan is None or _is_program_config(parent_config):
+            return self._propose_program(ctx, ctx.graph)
         space = config_space(plan, ctx.device)
         rng = random.Random(ctx.seed)
         chosen: list[tuple[dict, str]] = []
