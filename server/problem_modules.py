@@ -189,7 +189,8 @@ def _torch_twin(
     have: set[str],
 ) -> torch_twin.Twin | None:
     """The launcher's computation in PyTorch: annotated, or from a comparison in the file."""
-    scope = launcher.parent if launcher.parent.type == "decorated_definition" else launcher
+    decorated = launcher.parent is not None and launcher.parent.type == "decorated_definition"
+    scope = launcher.parent if decorated and launcher.parent is not None else launcher
     annotated = shapes.collect(doc, launcher.start_point.row, scope.start_point.row, set(constants))
     if annotated.reference is not None:
         return torch_twin.from_annotation(annotated.reference.expr, params)

@@ -71,6 +71,10 @@ def find(root: Node, launcher: str, params: list[str], module_names: set[str]) -
     return None
 
 
+def _text(node: Node | None) -> str:
+    return text_of(node) if node is not None else ""
+
+
 def _callee(call: Node) -> str:
     fn = call.child_by_field_name("function")
     if fn is None:
@@ -95,9 +99,10 @@ def _compared(call: Node) -> tuple[Node, Node] | None:
             inner = inner.named_children[0] if inner.named_children else None
         if inner is None or inner.type != "binary_operator":
             return None
-        if text_of(inner.child_by_field_name("operator")) != "-":
+        left, right = inner.child_by_field_name("left"), inner.child_by_field_name("right")
+        if _text(inner.child_by_field_name("operator")) != "-" or left is None or right is None:
             return None
-        return inner.child_by_field_name("left"), inner.child_by_field_name("right")
+        return left, right
     if args is None:
         return None
     positional = [a for a in args.named_children if a.type != "keyword_argument"]
@@ -131,7 +136,7 @@ def _twin(
     mine: Node, theirs: Node, launcher: str, params: list[str], module_names: set[str]
 ) -> Twin | None:
     call = _resolved(mine)
-    if call.type != "call" or text_of(call.child_by_field_name("function")) != launcher:
+    if call.type != "call" or _text(call.child_by_field_name("function")) != launcher:
         return None
     args = call.child_by_field_name("arguments")
     positional = [a for a in args.named_children] if args is not None else []
@@ -140,7 +145,7 @@ def _twin(
     binds = tuple((text_of(a), p) for a, p in zip(positional, params) if a.type == "identifier")
     expr = _resolved(theirs)
     if any(
-        n.type == "call" and text_of(n.child_by_field_name("function")) == launcher
+        n.type == "call" and _text(n.child_by_field_name("function")) == launcher
         for n in walk(expr)
     ):
         return None
