@@ -243,7 +243,9 @@ def canonical_ops(graph: dict) -> tuple[list[Op], dict[str, str]]:
     ops: list[Op] = []
     alias: dict[str, str] = {}
     tuples: dict[str, Op] = {}
+    dtypes = {e["name"]: e.get("dtype") for e in graph.get("inputs", []) + graph.get("params", [])}
     for node in graph.get("nodes", []):
+        dtypes[node["name"]] = node.get("dtype")
         args = _to_value(node.get("args", []))
         kwargs = _to_value(node.get("kwargs", {}))
         if node["op"].startswith("call_module:"):
@@ -256,6 +258,17 @@ def canonical_ops(graph: dict) -> tuple[list[Op], dict[str, str]]:
         if kind == "dropout" and _random_dropout(op):
             kind = op.kind = "random_dropout"  # not the identity: see partition.py
         if kind in _NO_OPS and args and isinstance(args[0], Ref):
+            alias[op.name] = args[0].name
+            continue
+        if (
+            kind == "to"
+            and args
+            and isinstance(args[0], Ref)
+            and op.dtype is not None
+            and dtypes.get(args[0].name) == op.dtype
+        ):
+            # `.float()` / `.to(torch.float32)` of a float32 tensor (Liger's RMSNorm reference
+            # casts its input up before it squares it): the same values, read straight through
             alias[op.name] = args[0].name
             continue
         if kind == "broadcast_tensors":

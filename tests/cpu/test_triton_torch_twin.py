@@ -88,3 +88,40 @@ def test_the_search_verifies_generated_kernels_against_the_users_kernel(softmax_
     ]
     assert "input_row_stride" not in generated[0]["source"]  # not the user's kernel
     assert any("PyTorch form" in note for note in softmax_search.notes)
+
+
+def test_a_liger_style_kernel_named_by_its_files_reference_function_gets_the_norm_template(
+    tmp_path,
+):
+    """liger_style_rms_norm.py keeps a PyTorch `reference(X, W, eps)` beside its kernel,
+    which casts its input up (`X.float()`) before squaring: on float32 that cast reads
+    straight through, the planner sees an RMSNorm, and the template's kernel verifies
+    against the user's Triton kernel."""
+    import sys
+
+    from kernelwright.agent import torch_twin
+    from kernelwright.harness.evaluate import Harness
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from helpers_problems import root_proposals
+
+    built = _problem(
+        "liger_style_rms_norm.py",
+        "_rms_norm_forward_kernel[",
+        (
+            'def rms_norm_forward(X, W, eps: float, casting_mode="llama", offset=0.0):',
+            "# kernelwright: X: float32[4, 2048], W: float32[2048], eps: float = 1e-6, "
+            "reference: reference(X, W, eps)",
+        ),
+    )
+    assert "def reference(X, W, eps):" in built.text  # the function the annotation names
+    path = built.write(tmp_path)
+    twin = tmp_path / "twin.py"
+    twin.write_text(torch_twin.capture_source(path.read_text()) or "")
+    harness = Harness()
+    graph = asyncio.run(harness.capture(str(twin)))
+    proposals = root_proposals(path, graph, 2)
+    template = [p for p in proposals if p.move.startswith("norm template (rms_norm)")]
+    assert template, [p.move for p in proposals]
+    verdict = asyncio.run(harness.evaluate(str(path), template[0].source, "cpu", use_cache=False))
+    assert verdict.outcome == "ok", verdict.message
