@@ -191,8 +191,11 @@ class Search:
                 ),
             ),
         )
+        # A Triton kernel with its PyTorch form is captured as that form (agent/torch_twin.py)
+        self.capture_source = torch_twin.capture_source(Path(self.problem_path).read_text())
         await pool.warm(
-            self.device, self.harness.reference_jobs_to_run(self.problem_path, self.device)
+            self.device,
+            self.harness.reference_jobs_to_run(self.problem_path, self.device, self.capture_source),
         )
         # The device's peaks (measured once, then stored) are the profile's to report:
         # measured while the capture runs, not after it. A first bench on an H200 had
@@ -456,12 +459,11 @@ class Search:
     async def _capture(self) -> dict[str, Any]:
         """The graph the generator plans from: the problem's, or where the problem is a
         Triton kernel with its PyTorch form (agent/torch_twin.py), that form's."""
-        twin = torch_twin.capture_source(Path(self.problem_path).read_text())
-        if twin is None:
+        if self.capture_source is None:
             return await self.harness.capture(self.problem_path, self.device)
         with tempfile.TemporaryDirectory(prefix="kw-twin-") as folder:
             path = Path(folder) / Path(self.problem_path).name  # its messages name the file
-            path.write_text(twin)
+            path.write_text(self.capture_source)
             graph = await self.harness.capture(str(path), self.device)
         self.notes.append(
             "kernels are also planned from the PyTorch form of your kernel's computation "

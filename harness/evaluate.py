@@ -378,15 +378,20 @@ class Harness:
     def _capture_key(self, problem_hash: str) -> str:
         return eval_key(problem_hash, "capture", "any", self.versions, {"code": CAPTURE_CODE})
 
-    def reference_jobs_to_run(self, problem_path: str, device: str) -> tuple[str, ...]:
+    def reference_jobs_to_run(
+        self, problem_path: str, device: str, capture_source: str | None = None
+    ) -> tuple[str, ...]:
         """The reference jobs a search of this problem will run (its profile without the
         torch.compile baseline, as a search asks for it): those the store cannot serve.
-        A pool need not warm a worker for a capture or profile it already holds."""
+        A pool need not warm a worker for a capture or profile it already holds.
+        `capture_source`: what the search captures, where it is not the problem itself
+        (a Triton kernel's PyTorch form, agent/torch_twin.py)."""
         if not self.store:
             return (JobKind.CAPTURE.value, JobKind.PROFILE.value)
         problem_hash = content_hash(read_source(problem_path, "problem"))
+        captured = content_hash(capture_source) if capture_source is not None else problem_hash
         stored = {
-            JobKind.CAPTURE.value: self._capture_key(problem_hash),
+            JobKind.CAPTURE.value: self._capture_key(captured),
             JobKind.PROFILE.value: self._profile_key(problem_hash, device, False, False),
         }
         return tuple(kind for kind, key in stored.items() if self.store.get_profile(key) is None)

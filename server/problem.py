@@ -134,6 +134,20 @@ def _declare_inference(text: str) -> str:
     return f"{text[:end]}\n{line}\n{text[end:].lstrip(chr(10))}" if end else f"{line}\n{text}"
 
 
+def _annotations(
+    doc: ParsedDocument, target_line: int, scope_fn: Node | None, constants: dict[str, str]
+) -> shapes.Annotations:
+    """The annotations that apply to a target in `scope_fn` (its decorators' comments too)."""
+    scope_line = scope_fn.start_point.row if scope_fn is not None else None
+    if (
+        scope_fn is not None
+        and scope_fn.parent is not None
+        and scope_fn.parent.type == "decorated_definition"
+    ):
+        scope_line = scope_fn.parent.start_point.row
+    return shapes.collect(doc, target_line, scope_line, set(constants))
+
+
 def _resolve_inputs(
     doc: ParsedDocument,
     names: list[str],
@@ -145,14 +159,7 @@ def _resolve_inputs(
 ) -> tuple[dict[str, InputSpec | int], list[str], list[str]]:
     """Specs per input name (an int: an index into the file's get_inputs()), the names
     nobody knows, and the annotation errors."""
-    scope_line = scope_fn.start_point.row if scope_fn is not None else None
-    if (
-        scope_fn is not None
-        and scope_fn.parent is not None
-        and scope_fn.parent.type == "decorated_definition"
-    ):
-        scope_line = scope_fn.parent.start_point.row
-    ann = shapes.collect(doc, target_line, scope_line, set(constants))
+    ann = _annotations(doc, target_line, scope_fn, constants)
     specs: dict[str, InputSpec | int] = {}
     for name in names:
         if name in ann.specs:

@@ -14,6 +14,7 @@ from .module_context import module_context
 from .problem import (
     _BUILTINS,
     Problem,
+    _annotations,
     _file_get_inputs,
     _function,
     _import_block,
@@ -189,9 +190,7 @@ def _torch_twin(
     have: set[str],
 ) -> torch_twin.Twin | None:
     """The launcher's computation in PyTorch: annotated, or from a comparison in the file."""
-    decorated = launcher.parent is not None and launcher.parent.type == "decorated_definition"
-    scope = launcher.parent if decorated and launcher.parent is not None else launcher
-    annotated = shapes.collect(doc, launcher.start_point.row, scope.start_point.row, set(constants))
+    annotated = _annotations(doc, launcher.start_point.row, launcher, constants)
     if annotated.reference is not None:
         return torch_twin.from_annotation(annotated.reference.expr, params)
     module_names = have | pysource.top_level_names(doc.tree.root_node)

@@ -85,6 +85,11 @@ class ReferenceSpec:
 InputSpec = TensorSpec | ScalarSpec
 INIT_KEY = "init"
 REFERENCE_KEY = "reference"
+# Entries whose value is a Python expression: key -> (spec, what it is, an example).
+_EXPRESSIONS: dict[str, tuple[type[InitSpec] | type[ReferenceSpec], str, str]] = {
+    INIT_KEY: (InitSpec, "the constructor's arguments", "init: GPTConfig(n_embd=64)"),
+    REFERENCE_KEY: (ReferenceSpec, "the expression", "reference: torch.softmax(x, dim=-1)"),
+}
 SCALAR_KINDS = ("float", "int", "bool")
 _SCALAR = re.compile(
     r"^(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<kind>float|int|bool)\s*=\s*(?P<value>\S.*?)\s*$"
@@ -111,19 +116,14 @@ def parse_line(
         if not entry:
             continue
         key, _, value = entry.partition(":")
-        if key.strip() == INIT_KEY and not _ENTRY.match(entry) and not _SCALAR.match(entry):
-            problem = _init_problem(value.strip())
+        expression = _EXPRESSIONS.get(key.strip())
+        if expression is not None and not _ENTRY.match(entry) and not _SCALAR.match(entry):
+            spec_type, what, example = expression
+            problem = _expression_problem(value.strip(), what, example)
             if problem:
-                errors.append(f"`init`: {problem}")
+                errors.append(f"`{key.strip()}`: {problem}")
             else:
-                specs[INIT_KEY] = InitSpec(value.strip())
-            continue
-        if key.strip() == REFERENCE_KEY and not _ENTRY.match(entry):
-            problem = _expression_problem(value.strip(), "reference: torch.softmax(x, dim=-1)")
-            if problem:
-                errors.append(f"`reference`: {problem}")
-            else:
-                specs[REFERENCE_KEY] = ReferenceSpec(value.strip())
+                specs[key.strip()] = spec_type(value.strip())
             continue
         scalar = _SCALAR.match(entry)
         if scalar is not None:
@@ -172,17 +172,10 @@ def _scalar_problem(kind: str, value: str, constants: set[str]) -> str | None:
     return None if math.isfinite(number) else f"`{value}` is not a finite number"
 
 
-def _init_problem(expr: str) -> str | None:
-    """Why `expr` cannot be the constructor's arguments, or None when it can."""
+def _expression_problem(expr: str, what: str, example: str) -> str | None:
+    """Why `expr` cannot be `what` (not a Python expression), or None when it can."""
     if expr in ("", "?"):
-        return "fill in the constructor's arguments (e.g. `init: GPTConfig(n_embd=64)`)"
-    return _expression_problem(expr, "init: GPTConfig(n_embd=64)")
-
-
-def _expression_problem(expr: str, example: str) -> str | None:
-    """Why `expr` is not a Python expression, or None when it is."""
-    if expr in ("", "?"):
-        return f"fill in the expression (e.g. `{example}`)"
+        return f"fill in {what} (e.g. `{example}`)"
     try:
         ast.parse(expr, mode="eval")
     except SyntaxError:

@@ -139,7 +139,7 @@ def _twin(
     if call.type != "call" or _text(call.child_by_field_name("function")) != launcher:
         return None
     args = call.child_by_field_name("arguments")
-    positional = [a for a in args.named_children] if args is not None else []
+    positional = list(args.named_children) if args is not None else []
     if any(a.type == "keyword_argument" for a in positional) or len(positional) > len(params):
         return None
     binds = tuple((text_of(a), p) for a, p in zip(positional, params) if a.type == "identifier")

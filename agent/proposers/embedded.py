@@ -76,14 +76,7 @@ class EmbeddedProposer:
         # root for one or two proposals at a time, and half for each kind left the
         # generated kernels out of every search (the user's kernel came first each time).
         tried_own = sum(1 for c in ctx.tried if isinstance(c, dict) and "tunables" in c)
-        first, second = (
-            (own, generated)
-            if tried_own <= len(ctx.tried) - tried_own
-            else (
-                generated,
-                own,
-            )
-        )
+        first, second = (generated, own) if 2 * tried_own > len(ctx.tried) else (own, generated)
         mixed = [p for pair in zip(first, second) for p in pair]
         mixed += first[len(second) :] + second[len(first) :]
         return mixed[: ctx.count]
@@ -95,7 +88,7 @@ class EmbeddedProposer:
             raise ProposerError(
                 "no captured graph for this problem (capture job missing or failed)"
             )
-        plan, reason = plan_or_reason(ctx.graph)
+        plan, _ = plan_or_reason(ctx.graph)
         parent_config = ctx.parent.config if ctx.parent is not None else None
         if plan is None or _is_program_config(parent_config):
             return self._propose_program(ctx, ctx.graph)
