@@ -2,7 +2,7 @@
 
 An evaluation worker is two processes in one sandbox. The judge (the worker
 the pool started, harness/worker.py) holds the only channel to the parent. It
-starts the runner (the same module with `--runner`), which loads and runs the
+forks the runner once torch is imported (`start_runner`), which loads and runs the
 candidate through the whole pipeline as before, and talks to the judge alone:
 its GPU requests are relayed, its result is data. The judge is not dumpable,
 so the runner cannot reach its file descriptors through /proc.
@@ -22,11 +22,12 @@ import contextlib
 import ctypes
 import os
 import signal
-import subprocess
-import sys
+import time
+import warnings
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from kernelwright.harness.memory import OUT_OF_MEMORY_FLAG, is_out_of_memory
 from kernelwright.harness.messages import (
@@ -39,6 +40,8 @@ from kernelwright.harness.messages import (
 )
 
 PR_SET_DUMPABLE = 4
+# The forked runner's end of its protocol pipe to the judge (`start_runner`).
+RUNNER_PROTOCOL_FD = 3
 # Above the measured copy figure by more than this, a reported time is not believed
 # (profiling.above_peak lets honest read-mostly kernels pass the copy figure by 15%).
 BANDWIDTH_MARGIN = 1.5
@@ -48,25 +51,69 @@ class RunnerFailed(Exception):
     """The runner ended without a verdict: its exit, described."""
 
 
-def start_runner(log_path: str | None) -> subprocess.Popen:
-    """The runner, started before the request comes, so it imports torch meanwhile."""
+class Runner:
+    """The runner process, forked from the judge (`start_runner`): its pid, the pipe
+    that carries its requests and grants, and the pipe its protocol lines come back on."""
+
+    def __init__(self, pid: int, stdin: IO[str], stdout: IO[str]) -> None:
+        self.pid, self.stdin, self.stdout = pid, stdin, stdout
+        self.returncode: int | None = None
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Its exit status as subprocess reports one (minus the signal that ended it);
+        TimeoutError when it is still running after `timeout` seconds."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.returncode is None:
+            pid, status = os.waitpid(self.pid, 0 if deadline is None else os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+            elif deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"the runner {self.pid} is still running")
+            else:
+                time.sleep(0.01)
+        return self.returncode
+
+
+def start_runner(log_path: str | None, serve: Callable[[int], int]) -> Runner:
+    """The runner, forked once this judge has imported torch, before either makes a
+    CUDA context (a context does not survive a fork). Each evaluation used to start a
+    second interpreter that imported torch and dynamo again: some 6.5 s of a core per
+    evaluation on the H200 machine, with eight searches' spares importing at once on
+    16 cores (benchmarks/results/h200-2026-12-03-large-harness-startup).
+
+    The runner keeps nothing of the judge's but its imports: stdin is the judge's
+    request pipe, stdout and stderr the log, its protocol lines go to the judge on
+    `serve`'s file descriptor, and every other descriptor (the judge's channel to the
+    parent above all) is closed before any of its code runs. It leads its own session,
+    so `end_runner` ends what it started too."""
     _undumpable()
-    argv = [sys.executable, "-m", "kernelwright.harness.worker", "--runner"]
-    if log_path:
-        argv += ["--log", log_path]
-    return subprocess.Popen(
-        argv,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        close_fds=True,
-        start_new_session=True,
-        text=True,
-        bufsize=1,
-    )
+    requests_read, requests_write = os.pipe()
+    replies_read, replies_write = os.pipe()
+    with warnings.catch_warnings():
+        # Threads alive here: the judge's hang-up watcher (harness/worker.py), blocked in
+        # poll, and OpenBLAS's pool, which re-forks itself through pthread_atfork.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:
+        code = 70  # EX_SOFTWARE: the runner's setup failed
+        try:
+            os.setsid()
+            log = os.open(log_path or os.devnull, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            os.dup2(requests_read, 0)
+            os.dup2(log, 1)
+            os.dup2(log, 2)
+            os.dup2(replies_write, RUNNER_PROTOCOL_FD)
+            os.closerange(RUNNER_PROTOCOL_FD + 1, os.sysconf("SC_OPEN_MAX"))
+            _dumpable()  # as a freshly started runner was; the judge stays undumpable
+            code = serve(RUNNER_PROTOCOL_FD)
+        finally:
+            os._exit(code)
+    os.close(requests_read)
+    os.close(replies_write)
+    return Runner(pid, os.fdopen(requests_write, "w", buffering=1), os.fdopen(replies_read, "r"))
 
 
-def end_runner(runner: subprocess.Popen) -> None:
+def end_runner(runner: Runner) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(runner.pid, signal.SIGKILL)
     with contextlib.suppress(Exception):
@@ -79,9 +126,12 @@ def _undumpable() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
-def relay(
-    request: JobRequest, channel: Any, runner: subprocess.Popen, outputs: Path
-) -> WorkerMessage:
+def _dumpable() -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
+
+
+def relay(request: JobRequest, channel: Any, runner: Runner, outputs: Path) -> WorkerMessage:
     """Runs the request in the runner, relaying its GPU requests; returns its last word."""
     assert runner.stdin is not None and runner.stdout is not None  # pipes (start_runner)
     runner.stdin.write(replace(request, outputs_dir=str(outputs)).to_json() + "\n")

@@ -6,8 +6,8 @@ keeps a private duplicate of its original stdout for protocol messages and
 points fds 1 and 2 at a log file before any problem or candidate code runs, so
 nothing the candidate prints can pose as a verdict.
 
-An evaluation's worker (`--judge`) never runs the candidate itself: it starts a
-runner (this module with `--runner`), relays its GPU requests, and judges the
+An evaluation's worker (`--judge`) never runs the candidate itself: it forks a
+runner once torch is imported, relays its GPU requests, and judges the
 verdict it claims (harness/judge.py). Profile, capture and peaks jobs run no
 candidate code and are handled here directly.
 """
@@ -122,38 +122,57 @@ def _isolate_output(log_path: str | None) -> TextIO:
 
 
 def main() -> int:
-    # `--judge`: an evaluation's worker, which starts a runner and judges what it says
-    # (harness/judge.py). `--runner`: that runner, which runs the candidate and talks to
-    # the judge alone. Neither: a job that runs no candidate code (profile, capture).
+    # `--judge`: an evaluation's worker, which forks a runner and judges what it says
+    # (harness/judge.py). Without it: a job that runs no candidate code (profile, capture).
     _exit_with_parent()
     args = sys.argv[1:]
     log_path = args[args.index("--log") + 1] if "--log" in args else None
+    judging = "--judge" in args
     # The log comes first, then the imports: torch's and triton's warnings belong in
     # it, and a pool's spare worker has torch imported before its request arrives.
     private = _isolate_output(log_path) if log_path else None
-    runner = None
-    if "--judge" in args:
-        from kernelwright.harness import judge
-
-        runner = judge.start_runner(log_path)  # imports torch while the judge does
     if private is not None:
         from kernelwright.harness import jobs  # noqa: F401  (the import is the point)
+    runner = None
+    if judging:
+        from kernelwright.harness import judge
 
-        _start_cuda(compares="--judge" in args or "--runner" in args)
+        # Forked here: after the imports, before either process makes a CUDA context.
+        runner = judge.start_runner(log_path, _serve_as_runner)
+    if private is not None:
+        _start_cuda(compares=judging)
+    return _serve(private, runner)
+
+
+def _serve_as_runner(protocol_fd: int) -> int:
+    """The forked runner (harness/judge.py `start_runner`): it reads its request from
+    the judge on stdin and answers on `protocol_fd`; fds 1 and 2 are the log already."""
+    _exit_with_parent()  # the judge's watcher thread did not come across the fork
+    sys.stdin = open(0, closefd=False)  # noqa: SIM115  (fd 0 is the judge's pipe, for good)
+    private = os.fdopen(protocol_fd, "w", buffering=1)
+    _start_cuda(compares=True)
+    return _serve(private, None, running=True)
+
+
+def _serve(private: TextIO | None, runner: Any, running: bool = False) -> int:
+    """One request, one reply, then exit. `running`: this is the runner, which runs
+    the candidate itself; a judge with a `runner` relays an evaluation to it."""
     line = sys.stdin.readline()
     if not line:  # a spare the pool never used
         os._exit(0)
     request = JobRequest.from_json(line)
     channel = Channel(private or _isolate_output(request.log_path), sys.stdin)
     try:
-        if request.kind == JobKind.EVAL.value and "--runner" not in args:
-            if runner is None:  # a judge started without its flag: start the runner now
-                from kernelwright.harness import judge
+        if request.kind == JobKind.EVAL.value and not running:
+            from kernelwright.harness import judge
 
-                runner = judge.start_runner(log_path)
+            if runner is None:  # a judge started without its flag: fork the runner now
+                runner = judge.start_runner(request.log_path, _serve_as_runner)
             result = _judged(request, channel, runner)
         else:
             if runner is not None:
+                from kernelwright.harness import judge
+
                 judge.end_runner(runner)
             result = _handle(request, channel)
     except _Reply as reply:

@@ -8,7 +8,7 @@
 set -u
 cd "$(dirname "$0")/.."
 if ! command -v bwrap >/dev/null; then  # the sandbox: a carried .deb (apt-get download bubblewrap)
-  for deb in .whl/bubblewrap_*.deb; do dpkg -x "$deb" /; done
+  for deb in .deb/bubblewrap_*.deb; do dpkg -x "$deb" /; done
 fi
 . scripts/device_env.sh
 name=$1 filter=$2 limit=$3 concurrency=$4 parallel=$5 stop=$6 dir=${7:-benchmarks/problems}

@@ -30,8 +30,10 @@ FUNCTIONS = (
 )
 
 
-def role(process: str) -> str:
-    if "--runner" in process:
+def role(process: str, names: set[str]) -> str:
+    """The runner is forked from its judge (harness/judge.py `start_runner`) and shares
+    its command line: its stacks pass through the worker's `_serve_as_runner`."""
+    if "--runner" in process or "_serve_as_runner" in names:
         return "runner"
     return "judge" if "--judge" in process else "other"
 
@@ -47,7 +49,7 @@ def summarise(lines, rate: float) -> dict[tuple[str, str], float]:
             names.add("import")
         for name in FUNCTIONS:
             if name in names:
-                seconds[(role(frames[last]), name)] += int(count) / rate
+                seconds[(role(frames[last], names), name)] += int(count) / rate
     return dict(seconds)
 
 
