@@ -39,6 +39,10 @@ class Family:
     stages this plan's template is expected to lose to PyTorch's own op, so
     the partition that runs it as the library call is the first candidate
     (partition.partition_choices); the template is still searched.
+    `permuted_output`: its kernels write the core op's result through strides,
+    so a transpose or permute of that result is planned as this family with the
+    plan's attr "out_perm" (`out_shape` is then the permuted shape, and the
+    epilogue runs on it): `conv1d(...).transpose(1, 2)` writes no copy.
     """
 
     name: str
@@ -49,3 +53,4 @@ class Family:
     render: Callable[[Any, dict], tuple[str, list[str]]]
     spellings: tuple[Callable[[Any], SpellingMatch | None], ...] = ()
     library_first: Callable[[Any], bool] | None = None
+    permuted_output: bool = False

@@ -27,6 +27,7 @@ import dataclasses
 import math
 import re
 
+from .patterns import unpermuted
 from .plan import Plan
 from .size import Size
 
@@ -67,7 +68,11 @@ def dynamic_plan(plan: Plan, config: dict | None = None) -> Plan | None:
         return None
     if plan.in_shape[0] != size or plan.out_shape[0] != size:
         return None
-    if tuple(plan.in_shape) not in {shapes[name] for name in names}:
+    in_perm = plan.attr("in_perm")  # an input read through a permute's strides (conv)
+    if any(perm and perm[0] != 0 for perm in (in_perm, plan.attr("out_perm"))):
+        return None  # a permute moves dim 0: it is not the batch on both sides
+    read = unpermuted(tuple(plan.in_shape), in_perm) if in_perm else tuple(plan.in_shape)
+    if read not in {shapes[name] for name in names}:
         return None  # the core op reads a view, a permute or a broadcast of the inputs
     if not all(_operand_ok(operand, names) for operand in plan.operands):
         return None

@@ -424,7 +424,7 @@ def partition_choices(graph: dict) -> list[Program]:
     if default.op not in seen:
         seen.add(default.op)
         choices.append(default)
-    gemms = _gemm_set(template_stages)
+    gemms = _gemm_set(template_stages, len(default.template_stages()))
     sets = [gemms] if gemms else []
     sets += [frozenset([core]) for core in cores]
     if len(cores) > 2:  # every core op but one as PyTorch runs it (two cuBLAS matmuls
@@ -448,28 +448,33 @@ def _choosable(default: Program, callable_nodes: set[str]) -> list[Stage]:
     return [s for s in default.stages if s.plan is not None and s.head in callable_nodes]
 
 
-def _gemm_set(template_stages: list[Stage]) -> frozenset[str]:
-    """The GEMMs (matmul, conv) among several core ops, to run as the vendor library
-    runs them with the rest in Triton: the split where each side does what it is best
-    at (tried early). Empty where every core op is a GEMM or there are none."""
+def _gemm_set(template_stages: list[Stage], triton_stages: int) -> frozenset[str]:
+    """The GEMMs (matmul, conv) among the `template_stages` (those whose core op could
+    run as PyTorch's), to run as the vendor library runs them with the rest in Triton:
+    the split where each side does what it is best at (tried early). Empty where
+    there are none, or where they are all `triton_stages` there are (nothing would
+    stay in Triton). A stage of pointwise work alone counts: after cuDNN's conv1d
+    and a transpose kept as a view, the GELU of benchmarks/corpus/166 stays in Triton."""
     gemms = frozenset(
         s.head
         for s in template_stages
         if s.head is not None and s.plan is not None and s.plan.family in GEMM_FAMILIES
     )
-    return gemms if len(gemms) < len(template_stages) else frozenset()
+    return gemms if len(gemms) < triton_stages else frozenset()
 
 
 def gemm_split(graph: dict) -> Program | None:
     """The partition with the graph's GEMMs as library calls and its other core ops in
     Triton, where the graph has both kinds; else None. For graphs one template covers
-    whole (attention written as two matmuls around a softmax), the search measures
-    this beside the template: cuBLAS's fp32 GEMMs around a fused Triton softmax."""
+    whole (attention written as two matmuls around a softmax; a depthwise conv1d
+    between transposes, benchmarks/corpus/166), the search measures this beside the
+    template: cuBLAS's fp32 GEMMs around a fused Triton softmax, cuDNN's conv with
+    the transposes kept as views and the GELU in Triton."""
     try:
         default = partition(graph)
     except Unsupported:
         return None
-    gemms = _gemm_set(_choosable(default, _callable(graph)))
+    gemms = _gemm_set(_choosable(default, _callable(graph)), len(default.template_stages()))
     if not gemms:
         return None
     try:

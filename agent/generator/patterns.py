@@ -42,6 +42,84 @@ def optional_leaf(ctx, arg) -> str | None:
     return ctx.leaf(arg) if isinstance(arg, Ref) else None
 
 
+# --- layouts: transposes and permutes read or written through strides ------------
+
+# Views that only reorder dims: the same storage under another order of strides.
+LAYOUT_VIEWS = frozenset({"transpose", "permute", "t", "movedim"})
+
+
+def layout_view(ctx, arg) -> tuple[str, tuple[int, ...]] | None:
+    """`arg` as `source.permute(perm)` through a chain of transposes and permutes
+    (composed), or None when it is no such view. `source` may be any graph value."""
+    if not isinstance(arg, Ref):
+        return None
+    name, perm = arg.name, None
+    while (op := ctx.by_name.get(name)) is not None and op.kind in LAYOUT_VIEWS:
+        if not op.args or not isinstance(op.args[0], Ref) or op.shape is None:
+            return None
+        own = _permutation(op, len(op.shape))
+        if own is None:
+            return None
+        # view[i] = inner[own[i]] and inner[j] = source[...]: compose toward the source
+        perm = own if perm is None else tuple(own[i] for i in perm)
+        name = op.args[0].name
+    return (name, perm) if perm is not None else None
+
+
+def strided_leaf(ctx, arg) -> tuple[str, tuple[int, ...] | None]:
+    """(leaf, perm): a model input or parameter, read as it is (perm None) or through
+    transposes and permutes of it, which a kernel reads through its strides."""
+    view = layout_view(ctx, arg)
+    if view is not None and view[0] in ctx.leaves:
+        return view[0], None if view[1] == tuple(range(len(view[1]))) else view[1]
+    return ctx.leaf(arg), None
+
+
+def permuted(shape: tuple, perm: tuple[int, ...]) -> tuple:
+    """`shape` of a tensor after `.permute(perm)`."""
+    return tuple(shape[p] for p in perm)
+
+
+def unpermuted(shape: tuple, perm: tuple[int, ...]) -> tuple:
+    """The shape `.permute(perm)` was taken of, given the permuted one."""
+    out: list = [None] * len(perm)
+    for i, p in enumerate(perm):
+        out[p] = shape[i]
+    return tuple(out)
+
+
+def _permutation(op, rank: int) -> tuple[int, ...] | None:
+    """The dims of op's input that op's dims 0..rank-1 are (view[i] = input[perm[i]])."""
+    perm = list(range(rank))
+    if op.kind == "t":
+        if rank == 2:
+            perm = [1, 0]
+    elif op.kind == "transpose":
+        d0, d1 = op.arg(1, "dim0"), op.arg(2, "dim1")
+        if not isinstance(d0, int) or not isinstance(d1, int) or not rank:
+            return None
+        d0, d1 = d0 % rank, d1 % rank
+        perm[d0], perm[d1] = perm[d1], perm[d0]
+    elif op.kind == "permute":
+        dims = op.arg(1, "dims")
+        if not isinstance(dims, (list, tuple)) or len(dims) != rank:
+            return None
+        perm = [d % rank for d in dims]
+    else:  # movedim(source, destination): the moved dims land there, the rest keep order
+        source, destination = op.arg(1, "source"), op.arg(2, "destination")
+        source = [source] if isinstance(source, int) else source
+        destination = [destination] if isinstance(destination, int) else destination
+        if not isinstance(source, list) or not isinstance(destination, list) or not rank:
+            return None
+        source, destination = [d % rank for d in source], [d % rank for d in destination]
+        perm = [-1] * rank
+        for s, d in zip(source, destination):
+            perm[d] = s
+        rest = iter(d for d in range(rank) if d not in source)
+        perm = [p if p >= 0 else next(rest) for p in perm]
+    return tuple(perm) if sorted(perm) == list(range(rank)) else None
+
+
 # --- matmul operands (matmuls and attention written as matmuls) ------------------
 
 

@@ -24,6 +24,7 @@ from .expr import (
     view_chain,
 )
 from .graph import Op, Ref, canonical_ops, describe, expanded
+from .patterns import LAYOUT_VIEWS, layout_view, permuted
 
 FAMILIES = tuple(families.BY_NAME)
 FLOAT_DTYPES = ("float32", "float16", "bfloat16")
@@ -146,8 +147,14 @@ def _plan(graph: dict) -> Plan:
         return _finish(ctx, "pointwise", "pointwise", ctx.out_shape, {}, (), epilogue)
     if head.shape is None or math.prod(head.shape) != math.prod(ctx.out_shape):
         raise Unsupported(f"{head.kind} output {head.shape} is broadcast to {ctx.out_shape}")
-    family, attrs, prologue, in_shape, bias = _head(ctx, head)
+    core, out_perm = _written_through(ctx, head)
+    family, attrs, prologue, in_shape, bias = _head(ctx, core)
     epilogue = ctx.region(ctx.out_shape, head.name, ctx.output)
+    if out_perm is not None:
+        attrs["out_perm"] = out_perm
+        if bias is not None:  # its broadcast shape, laid out as the core op's result
+            rank = len(out_perm)
+            bias = (bias[0], permuted((1,) * (rank - len(bias[1])) + tuple(bias[1]), out_perm))
     if bias is not None:
         epilogue = _with_bias(ctx, epilogue, *bias)
     return _finish(ctx, family, attrs.pop("op", head.kind), in_shape, attrs, prologue, epilogue)
@@ -214,6 +221,22 @@ def _with_bias(ctx, epilogue, bias_name: str, as_shape: tuple) -> tuple[Step, ..
     steps = [Step("add", (("head",), bias_ref))]
     steps += [Step(s.op, tuple(shift(a) for a in s.args), s.params) for s in epilogue]
     return tuple(steps)
+
+
+def _written_through(ctx, head: Op) -> tuple[Op, tuple[int, ...] | None]:
+    """(core op, out_perm): a transpose or permute of a core op whose family writes its
+    result through strides (Family.permuted_output) is that op, writing its output
+    already permuted, so `conv1d(...).transpose(1, 2)` costs no copy; else (head, None)."""
+    if head.kind not in LAYOUT_VIEWS:
+        return head, None
+    view = layout_view(ctx, Ref(head.name))
+    core = ctx.by_name.get(view[0]) if view is not None else None
+    if view is None or core is None or core.shape is None:
+        return head, None
+    family = families.BY_KIND.get(core.kind)
+    if family is None or not family.permuted_output:
+        return head, None
+    return core, None if view[1] == tuple(range(len(view[1]))) else view[1]
 
 
 def _head(ctx, head: Op):
