@@ -14,6 +14,7 @@ before anyone reads it.
 from __future__ import annotations
 
 import asyncio
+import collections
 import os
 import signal
 import sys
@@ -87,7 +88,7 @@ class WorkerPool:
     """Runs each job in a fresh worker process.
 
     With `prestart`, the pool keeps spare evaluation workers started per
-    device and GPU, up to one per parallel slot: a spare has already imported
+    device and GPU, one per parallel slot and one more: a spare has already imported
     torch and triton when its job comes (about 9 s of each evaluation's wall
     time on the H200 machine went to starting the worker). A spare runs
     nothing but imports before its request; each job still gets a process no
@@ -105,6 +106,12 @@ class WorkerPool:
         self._gpus = max(gpus, 1)
         self._parallel = parallel or max(os.cpu_count() or 1, 1)
         self._slots = asyncio.Semaphore(self._parallel)
+        # One spare more than the slots: a spare takes longer to start (torch's imports,
+        # about 6.5 s on the H200 machine) than an evaluation takes (3.4 s for a 6 GB
+        # softmax), so with one spare per slot every other evaluation of `--parallel 1`
+        # waited 2-6.5 s for its worker (benchmarks/results/h200-2026-12-04-large-harness-forked-runner).
+        self._spare_count = self._parallel + 1
+        self._starting: collections.Counter[tuple[int, str, int]] = collections.Counter()
         self._next_gpu = 0
         self._prestart = prestart
         self._spares: dict[tuple[int, str, int], list[_Worker]] = {}
@@ -158,9 +165,7 @@ class WorkerPool:
             if not reference:
                 reference.append(await self._start(device, 0, kind))
         for gpu in range(self._gpus if device == "cuda" else 1):
-            spares = self._spares.setdefault((loop, device, gpu), [])
-            while len(spares) < self._parallel:
-                spares.append(await self._start(device, gpu, JobKind.EVAL.value))
+            await self._top_up((loop, device, gpu), device, gpu)
 
     async def _start(self, device: str, gpu: int, kind: str) -> _Worker:
         """A fresh worker for a job of `kind`, at that kind's CPU priority (`NICENESS`)."""
@@ -222,11 +227,22 @@ class WorkerPool:
                 await _end(spare)
         worker = worker or await self._start(request.device, gpu, request.kind)
         # The reference's jobs take what warm() started for them and leave it at that.
-        if self._prestart and evaluation and len(spares) < self._parallel:
-            self._spares.setdefault(key, []).append(
-                await self._start(request.device, gpu, JobKind.EVAL.value)
-            )
+        if self._prestart and evaluation:
+            await self._top_up(key, request.device, gpu)
         return worker
+
+    async def _top_up(self, key: tuple[int, str, int], device: str, gpu: int) -> None:
+        """Starts evaluation spares until `_spare_count` wait or are starting. A start
+        is counted before it is awaited: concurrent jobs each saw the list short and
+        each started one, and the spares piled up past the count."""
+        waiting = self._spares.setdefault(key, [])
+        while len(waiting) + self._starting[key] < self._spare_count:
+            self._starting[key] += 1
+            try:
+                spare = await self._start(device, gpu, JobKind.EVAL.value)
+            finally:
+                self._starting[key] -= 1
+            waiting.append(spare)
 
     async def _run(self, request: JobRequest, limits: Limits) -> JobOutcome:
         gpu = self._pick_gpu()
