@@ -220,7 +220,7 @@ class WorkerPool:
         )
         worker = None
         while spares and worker is None:
-            spare = spares.pop()
+            spare = spares.pop(0)  # the oldest: the likeliest to have finished starting
             if spare.proc.returncode is None:
                 worker = spare
             else:  # it died waiting

@@ -50,6 +50,9 @@ async def test_each_candidate_gets_the_spare_and_a_new_spare_is_started(tmp_path
         # a spare ran the second candidate and is gone with its verdict...
         assert second.outcome == "wrong"
         (used,) = [w for w in waiting if w.proc.returncode is not None]
+        # the older of the two: the one likeliest to have finished starting (the newer one
+        # was started as the first evaluation began, and took 2-6.5 s more on the H200)
+        assert used is waiting[0]
         assert not os.path.exists(used.log_path)
         # ...and a fresh one joins the one still waiting
         now = _spares(pool)
