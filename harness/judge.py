@@ -86,7 +86,7 @@ def start_runner(log_path: str | None, serve: Callable[[int], int]) -> Runner:
     `serve`'s file descriptor, and every other descriptor (the judge's channel to the
     parent above all) is closed before any of its code runs. It leads its own session,
     so `end_runner` ends what it started too."""
-    _undumpable()
+    _set_dumpable(False)  # the runner cannot reach the judge's descriptors
     requests_read, requests_write = os.pipe()
     replies_read, replies_write = os.pipe()
     with warnings.catch_warnings():
@@ -104,7 +104,7 @@ def start_runner(log_path: str | None, serve: Callable[[int], int]) -> Runner:
             os.dup2(log, 2)
             os.dup2(replies_write, RUNNER_PROTOCOL_FD)
             os.closerange(RUNNER_PROTOCOL_FD + 1, os.sysconf("SC_OPEN_MAX"))
-            _dumpable()  # as a freshly started runner was; the judge stays undumpable
+            _set_dumpable(True)  # as a freshly started runner was; the judge stays not
             code = serve(RUNNER_PROTOCOL_FD)
         finally:
             os._exit(code)
@@ -120,20 +120,14 @@ def end_runner(runner: Runner) -> None:
         runner.wait(10)
 
 
-def _undumpable() -> None:
-    """/proc/<judge>/fd then needs CAP_SYS_PTRACE, which the sandbox has dropped."""
+def _set_dumpable(dumpable: bool) -> None:
+    """Not dumpable, /proc/<pid>/fd needs CAP_SYS_PTRACE, which the sandbox has dropped."""
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-
-
-def _dumpable() -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, int(dumpable), 0, 0, 0)
 
 
 def relay(request: JobRequest, channel: Any, runner: Runner, outputs: Path) -> WorkerMessage:
     """Runs the request in the runner, relaying its GPU requests; returns its last word."""
-    assert runner.stdin is not None and runner.stdout is not None  # pipes (start_runner)
     runner.stdin.write(replace(request, outputs_dir=str(outputs)).to_json() + "\n")
     runner.stdin.flush()
     for line in runner.stdout:

@@ -24,7 +24,7 @@ import time
 import traceback
 from typing import Any, TextIO
 
-from kernelwright.harness import memory
+from kernelwright.harness import judge, memory
 from kernelwright.harness.messages import GO_TIMING, JobKind, JobRequest, WorkerMessage
 
 
@@ -135,8 +135,6 @@ def main() -> int:
         from kernelwright.harness import jobs  # noqa: F401  (the import is the point)
     runner = None
     if judging:
-        from kernelwright.harness import judge
-
         # Forked here: after the imports, before either process makes a CUDA context.
         runner = judge.start_runner(log_path, _serve_as_runner)
     if private is not None:
@@ -154,7 +152,7 @@ def _serve_as_runner(protocol_fd: int) -> int:
     return _serve(private, None, running=True)
 
 
-def _serve(private: TextIO | None, runner: Any, running: bool = False) -> int:
+def _serve(private: TextIO | None, runner: judge.Runner | None, running: bool = False) -> int:
     """One request, one reply, then exit. `running`: this is the runner, which runs
     the candidate itself; a judge with a `runner` relays an evaluation to it."""
     line = sys.stdin.readline()
@@ -164,15 +162,11 @@ def _serve(private: TextIO | None, runner: Any, running: bool = False) -> int:
     channel = Channel(private or _isolate_output(request.log_path), sys.stdin)
     try:
         if request.kind == JobKind.EVAL.value and not running:
-            from kernelwright.harness import judge
-
             if runner is None:  # a judge started without its flag: fork the runner now
                 runner = judge.start_runner(request.log_path, _serve_as_runner)
             result = _judged(request, channel, runner)
         else:
             if runner is not None:
-                from kernelwright.harness import judge
-
                 judge.end_runner(runner)
             result = _handle(request, channel)
     except _Reply as reply:
@@ -239,12 +233,10 @@ def _internal_error(request: JobRequest, err: Exception) -> _Reply:
     return _Reply("internal_error", payload)
 
 
-def _judged(request: JobRequest, channel: Channel, runner: Any) -> dict[str, Any]:
+def _judged(request: JobRequest, channel: Channel, runner: judge.Runner) -> dict[str, Any]:
     """The runner evaluates; the judge decides (harness/judge.py)."""
     import tempfile
     from pathlib import Path
-
-    from kernelwright.harness import judge
 
     outputs = Path(tempfile.mkdtemp(prefix="kw-outputs-"))
     try:

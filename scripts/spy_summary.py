@@ -33,7 +33,7 @@ FUNCTIONS = (
 def role(process: str, names: set[str]) -> str:
     """The runner is forked from its judge (harness/judge.py `start_runner`) and shares
     its command line: its stacks pass through the worker's `_serve_as_runner`."""
-    if "--runner" in process or "_serve_as_runner" in names:
+    if "_serve_as_runner" in names:
         return "runner"
     return "judge" if "--judge" in process else "other"
 

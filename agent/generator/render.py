@@ -20,6 +20,7 @@ from kernelwright.harness.messages import ACCEPTS
 from . import leading
 from .expr import VIEWS
 from .families import family_of
+from .patterns import LAYOUT_VIEWS
 from .plan import Plan
 from .templates import softmax
 
@@ -435,9 +436,8 @@ def _suffixed(kernels: str, lines: list[str], suffix: str) -> tuple[str, list[st
 _TORCH_ATTRIBUTE = re.compile(r"torch\.[A-Za-z_][A-Za-z0-9_]*")
 
 
-# Layout views a library stage may hand on uncopied, and the library ops that read
-# any strides themselves (cuBLAS and cuDNN take transposed operands as they are).
-STRIDED_VIEWS = frozenset(["transpose", "permute", "t", "movedim"])
+# The library ops that read any strides themselves (cuBLAS and cuDNN take transposed
+# operands as they are): a layout view (patterns.LAYOUT_VIEWS) they read stays uncopied.
 STRIDE_TOLERANT = frozenset(
     ["matmul", "bmm", "mm", "linear", "addmm", "baddbmm", "einsum", "conv", "conv_transpose"]
     + [f"conv{d}d" for d in (1, 2, 3)]
@@ -452,7 +452,7 @@ def _view_kept(program, number: int) -> bool:
     the output (eager returns the same view). `x.transpose(1, 2)` before a depthwise
     Conv1d and after it was two full copies (benchmarks/corpus/166)."""
     stage = program.stages[number]
-    if stage.library is None or stage.library.kind not in STRIDED_VIEWS:
+    if stage.library is None or stage.library.kind not in LAYOUT_VIEWS:
         return False
     readers = [s for s in program.stages[number + 1 :] if stage.value in s.inputs]
     return all(
