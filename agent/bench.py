@@ -95,7 +95,7 @@ def _over_estimate(nodes: list[dict[str, Any]]) -> float | None:
 
 # Where an evaluation's wall time goes (harness/pool.py clocks the first group, the
 # worker its pipeline phases, harness/worker.py the judge's replay).
-EVAL_PARTS = ("starting", "shared", "compiling", "exclusive", "ending", "judge")
+EVAL_PARTS = ("starting", "waiting:memory", "shared", "compiling", "exclusive", "ending", "judge")
 EVAL_PHASES = (
     "load",
     "compile",

@@ -255,6 +255,7 @@ class WorkerPool:
         clock = PhaseClock(("starting", "waiting", SHARED, EXCLUSIVE, COMPILING, "ending"))
         memory = device_memory(request.device, self._gpu_id(gpu))
         admitted = None
+        memory_wait = 0.0
         try:
             # Waiting for memory is waiting for the GPU: not the job's active time.
             clock.enter("waiting")
@@ -263,7 +264,9 @@ class WorkerPool:
                 # no GPU memory: behind the peaks measurement, which has the device
                 # alone at a bench's start, every search's capture waited about 60 s
                 # on an H200 (benchmarks/results/h200-2026-12-02-bench).
+                asked = time.monotonic()
                 admitted = await memory.acquire(request.memory_estimate, request.alone)
+                memory_wait = time.monotonic() - asked
             clock.enter("starting")
             proc.stdin.write((request.to_json() + "\n").encode())
             await proc.stdin.drain()
@@ -285,7 +288,8 @@ class WorkerPool:
             scrub_data(payload, secrets),
             scrub(tail, secrets),
             proc.returncode,
-            {"total": clock.total(), **clock.rounded()},
+            # "waiting:memory": the part of "waiting" spent in admission, not at the gate
+            {"total": clock.total(), **clock.rounded(), "waiting:memory": round(memory_wait, 3)},
         )
 
     async def _converse(

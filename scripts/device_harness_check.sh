@@ -33,3 +33,7 @@ for name in (f"/tmp/large-{tag}", f"/tmp/softmax-alone-{tag}"):
             "geomean_vs_compile")
     print(name, {k: summary.get(k) for k in keys})
 PY
+# Where a worker's start goes: every module the worker imports before its request, by
+# cumulative microseconds (python -X importtime), the twenty slowest.
+python3 -X importtime -c "from kernelwright.harness import jobs" 2> "$out/importtime-$tag.txt"
+sort -t'|' -k2 -n -r "$out/importtime-$tag.txt" | head -20
