@@ -16,9 +16,10 @@ A job fits when two views agree:
   It sees what other processes took since, and any of our jobs that outgrew
   its estimate.
 
-A job holds its place from the moment its request is sent until its worker has
-been reaped: a worker keeps its memory until it exits, also while it waits for
-its turn to time (gpu_gate.GpuGate), so admission is separate from that gate.
+A job asks once its worker is ready (messages.WORKER_READY: imported, CUDA context
+made) and holds its place until its worker has been reaped: a worker keeps its
+memory until it exits, also while it waits for its turn to time
+(gpu_gate.GpuGate), so admission is separate from that gate.
 
 Jobs are admitted in arrival order: one that does not fit holds back those
 behind it, so small jobs cannot starve a large one. A job asked to run alone

@@ -41,6 +41,14 @@ SHAPE_SPECIFIC_FLAG = "shape-specific"
 FASTER_BY = 1.02
 
 
+# A worker's first word, before its request: its imports and CUDA context are done
+# (harness/worker.py `_serve`). The pool books the job's GPU memory only after it
+# (harness/pool.py): on an H200, evaluations booked 30 GB each while their workers
+# still imported torch for 6-18 s, and ready workers waited 11-19 s behind them
+# (benchmarks/results/h200-2026-12-04-bench-large-admission-after-ready).
+WORKER_READY = "ready"
+
+
 class JobKind(str, enum.Enum):
     EVAL = "eval"  # verify (+ time + profile) one candidate against the problem
     PROFILE = "profile"  # time and profile the reference alone
@@ -157,7 +165,8 @@ class EvalResult:
 class WorkerMessage:
     """One line on the worker's private channel.
 
-    type: "ready_for_gpu" (asks to share the GPU with other verifying workers),
+    type: "ready" (the worker has imported and made its CUDA context, and waits for
+    its request), "ready_for_gpu" (asks to share the GPU with other verifying workers),
     "ready_to_time" (asks for the GPU alone), "left_gpu" (gives a shared
     grant back while it compiles off the device), "result" (payload is
     the job's result), "bad_input" (the problem or candidate cannot be used;

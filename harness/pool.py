@@ -29,6 +29,7 @@ from kernelwright.harness.messages import (
     GO_TIMING,
     PROBLEM_IMPORT,
     PROBLEM_LOADED,
+    WORKER_READY,
     JobKind,
     JobRequest,
     WorkerMessage,
@@ -250,29 +251,35 @@ class WorkerPool:
         proc, log_path = worker.proc, worker.log_path
         assert proc.stdin is not None  # a pipe (_start)
         request.log_path = log_path
-        # "starting": from the request until the worker's first word (a worker still
-        # importing torch, a problem importing); "ending": the verdict to the exit.
+        # "starting": until the worker is ready (a worker still importing torch), and
+        # from the request to its next word (a problem importing); "ending": the
+        # verdict to the exit.
         clock = PhaseClock(("starting", "waiting", SHARED, EXCLUSIVE, COMPILING, "ending"))
         memory = device_memory(request.device, self._gpu_id(gpu))
         admitted = None
         memory_wait = 0.0
         try:
-            # Waiting for memory is waiting for the GPU: not the job's active time.
-            clock.enter("waiting")
-            if request.kind != JobKind.CAPTURE.value:
-                # A capture runs on meta or CPU tensors (jobs.run_capture) and books
-                # no GPU memory: behind the peaks measurement, which has the device
-                # alone at a bench's start, every search's capture waited about 60 s
-                # on an H200 (benchmarks/results/h200-2026-12-02-bench).
-                asked = time.monotonic()
-                admitted = await memory.acquire(request.memory_estimate, request.alone)
-                memory_wait = time.monotonic() - asked
             clock.enter("starting")
-            proc.stdin.write((request.to_json() + "\n").encode())
-            await proc.stdin.drain()
-            status, payload = await self._converse(
-                proc, gpu, limits, clock, loading=bool(request.problem_source)
-            )
+            status, payload = await _until_ready(proc, limits)
+            if status is None:
+                # Waiting for memory is waiting for the GPU: not the job's active time.
+                # Booked only now (messages.WORKER_READY): a worker still importing
+                # uses none of it.
+                clock.enter("waiting")
+                if request.kind != JobKind.CAPTURE.value:
+                    # A capture runs on meta or CPU tensors (jobs.run_capture) and books
+                    # no GPU memory: behind the peaks measurement, which has the device
+                    # alone at a bench's start, every search's capture waited about 60 s
+                    # on an H200 (benchmarks/results/h200-2026-12-02-bench).
+                    asked = time.monotonic()
+                    admitted = await memory.acquire(request.memory_estimate, request.alone)
+                    memory_wait = time.monotonic() - asked
+                clock.enter("starting")
+                proc.stdin.write((request.to_json() + "\n").encode())
+                await proc.stdin.drain()
+                status, payload = await self._converse(
+                    proc, gpu, limits, clock, loading=bool(request.problem_source)
+                )
             clock.enter("ending")
             tail = _read_tail(log_path)
         finally:  # also on cancellation: the whole process tree goes
@@ -342,6 +349,18 @@ class WorkerPool:
             if held is not None:
                 gate.release(held)
             clock.enter(None)
+
+
+async def _until_ready(proc, limits: Limits) -> tuple[str | None, dict]:
+    """Waits for the worker's first word (messages.WORKER_READY): (None, {}) once it is
+    ready for its request, else the crash or timeout that came instead."""
+    message = await _next_message(proc, limits.timeout_s, limits)
+    if message.type == WORKER_READY:
+        return None, {}
+    if message.type in ("crash", "timeout"):
+        reason = message.payload.get("reason", "")
+        return message.type, {"reason": f"{reason} (while the worker started)"}
+    return "internal_error", {"reason": f"the worker began with {message.type!r}, not ready"}
 
 
 async def _next_message(proc, budget: float, limits: Limits) -> WorkerMessage:

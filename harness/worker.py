@@ -25,7 +25,13 @@ import traceback
 from typing import Any, TextIO
 
 from kernelwright.harness import judge, memory
-from kernelwright.harness.messages import GO_TIMING, JobKind, JobRequest, WorkerMessage
+from kernelwright.harness.messages import (
+    GO_TIMING,
+    WORKER_READY,
+    JobKind,
+    JobRequest,
+    WorkerMessage,
+)
 
 
 class Channel:
@@ -155,6 +161,9 @@ def _serve_as_runner(protocol_fd: int) -> int:
 def _serve(private: TextIO | None, runner: judge.Runner | None, running: bool = False) -> int:
     """One request, one reply, then exit. `running`: this is the runner, which runs
     the candidate itself; a judge with a `runner` relays an evaluation to it."""
+    if private is not None and not running:  # the pool's worker, not the judge's runner
+        private.write(WorkerMessage(WORKER_READY).to_line())
+        private.flush()
     line = sys.stdin.readline()
     if not line:  # a spare the pool never used
         os._exit(0)

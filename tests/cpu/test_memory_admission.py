@@ -232,16 +232,27 @@ def _softmax_job(kind: JobKind, alone: bool = False) -> JobRequest:
 
 
 async def test_the_pool_starts_a_job_asked_to_run_alone_only_once_the_device_is_free():
+    """And it asks only once its worker is ready: on an H200, evaluations booked 30 GB
+    each while their workers imported torch, and ready ones queued behind them."""
     ledger = device_memory("cpu")
     other = await ledger.acquire(None)  # another evaluation on the device
     request = _softmax_job(JobKind.PROFILE, alone=True)
     job = asyncio.ensure_future(WorkerPool(parallel=1).run(request))
-    await asyncio.sleep(2.0)
+    await asyncio.sleep(0.5)
+    assert ledger.waiting == 0  # its worker is still importing torch: nothing asked yet
+    for _ in range(1200):  # until the worker is ready and the job queues for the device
+        if ledger.waiting:
+            break
+        await asyncio.sleep(0.1)
+    assert ledger.waiting == 1
+    await asyncio.sleep(1.0)
     assert not job.done()
     ledger.release(other)
     outcome = await asyncio.wait_for(job, 120)
     assert outcome.status == "result"
-    assert outcome.seconds["waiting"] > 1.5  # the GPU's wait (its worker started meanwhile)
+    assert outcome.seconds["waiting"] > 0.9  # the device's wait, after the worker started
+    assert outcome.seconds["waiting:memory"] > 0.9
+    assert outcome.seconds["starting"] > 0.5  # the worker's imports, before it asked
     assert not ledger.admitted  # released once its worker was gone
 
 

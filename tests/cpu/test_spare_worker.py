@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from pathlib import Path
 
 from kernelwright.harness.evaluate import Harness
-from kernelwright.harness.pool import WorkerPool
+from kernelwright.harness.messages import WORKER_READY, WorkerMessage
+from kernelwright.harness.pool import Limits, WorkerPool, _until_ready
 
 from tests.conftest import CHEATS, PROBLEMS
 
@@ -170,3 +172,25 @@ async def test_a_search_warms_no_worker_for_a_capture_or_profile_the_store_holds
         assert not any(pool._reference_spares.values()) and len(_spares(pool)) == 2
     finally:
         await pool.close()
+
+
+async def _scripted(code: str):
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-c", code, stdout=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.PIPE
+    )
+
+
+async def test_a_worker_that_dies_before_it_is_ready_is_a_crash_and_books_nothing():
+    """The pool books a job's GPU memory only once its worker says it is ready; one that
+    dies importing is a crash that says so, and asked for no memory at all."""
+    proc = await _scripted("import sys; sys.exit(3)")
+    status, payload = await _until_ready(proc, Limits())
+    assert status == "crash"
+    assert "status 3" in payload["reason"] and "while the worker started" in payload["reason"]
+    ready = WorkerMessage(WORKER_READY).to_line()
+    proc = await _scripted(f"print({ready.strip()!r}, flush=True); import time; time.sleep(30)")
+    try:
+        assert await _until_ready(proc, Limits()) == (None, {})
+    finally:
+        proc.kill()
+        await proc.wait()
