@@ -184,14 +184,6 @@ class _AtenOps(TorchDispatchMode):
         super().__init__()
         self.ops: Counter[str] = Counter()
 
-    @classmethod
-    def _should_skip_dynamo(cls) -> bool:
-        """Left to torch, `__torch_dispatch__` is wrapped to disable dynamo, and its
-        first call imports torch._dynamo: 4.2 s of an evaluation worker's 8.7 s start on
-        the H200 machine (`python -X importtime`, benchmarks/results/
-        h200-2026-12-04-bench-large-admission-after-ready). Nothing compiles under it."""
-        return False
-
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         self.ops.update(aten_family(func))
         return func(*args, **(kwargs or {}))

@@ -11,6 +11,13 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
+
+# Imported while a spare waits for its request: the harness's own calls (the meta-device
+# sampling in harness/loading.py, guards.py's torch-function mode) import it anyway, and
+# left to them it cost 2-3 s inside every job, capture and profile on an H200 (py-spy,
+# benchmarks/results/h200-2026-12-03-large-harness-startup/). Its import wraps
+# torch.manual_seed, which guards.PatchGuard knows.
+import torch._dynamo  # noqa: F401
 from kernelwright.harness import (
     derived_shapes,
     distributions,

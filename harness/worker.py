@@ -139,9 +139,6 @@ def main() -> int:
     private = _isolate_output(log_path) if log_path else None
     if private is not None:
         from kernelwright.harness import jobs  # noqa: F401  (the import is the point)
-
-        if not judging:
-            _import_dynamo()
     runner = None
     if judging:
         # Forked here: after the imports, before either process makes a CUDA context.
@@ -149,17 +146,6 @@ def main() -> int:
     if private is not None:
         _start_cuda(compares=judging)
     return _serve(private, runner)
-
-
-def _import_dynamo() -> None:
-    """A reference job's worker imports torch._dynamo while it waits: the capture's fx
-    tracing and the profile's torch.compile baseline need it, and imported inside the
-    job it cost 2-3 s of each on an H200 (benchmarks/results/
-    h200-2026-12-03-large-harness-startup). An evaluation's worker does not: nothing of
-    the harness imports it there (guards._AtenOps), only a compile baseline asked for
-    outside a search, and it is half of the worker's start (4.2 of 8.7 s on the H200
-    machine). Its import wraps torch.manual_seed, which guards.PatchGuard knows."""
-    import torch._dynamo  # noqa: F401
 
 
 def _serve_as_runner(protocol_fd: int) -> int:

@@ -37,19 +37,3 @@ PY
 # cumulative microseconds (python -X importtime), the twenty slowest.
 python3 -X importtime -c "from kernelwright.harness import jobs" 2> "$out/importtime-$tag.txt"
 sort -t'|' -k2 -n -r "$out/importtime-$tag.txt" | head -20
-# Which processes import torch._dynamo, and from where: one search of the softmax with
-# scripts/probes/first_dynamo_import on PYTHONPATH (no sandbox: the probe writes beside
-# itself). An evaluation's judge and runner ("--judge") should be absent.
-probe=scripts/probes/first_dynamo_import
-rm -rf "$probe/out"
-KERNELWRIGHT_SANDBOX=none PYTHONPATH="$probe:$PYTHONPATH" timeout 150 python3 -m kernelwright.server.cli \
-    optimize benchmarks/large/02_softmax_large.py --device cuda --budget 3 --time-limit 45 --parallel 1 \
-    --compile-mode default --out "/tmp/dynamo-$tag" --store "/tmp/dynamo-$tag.sqlite" > "$out/dynamo-$tag.log" 2>&1
-mkdir -p "$out/dynamo-$tag" && cp "$probe"/out/*.txt "$out/dynamo-$tag/" 2>/dev/null
-python3 - "$probe/out" <<'PY'
-import pathlib, sys
-for path in sorted(pathlib.Path(sys.argv[1]).glob("*.txt")):
-    argv, *stack = path.read_text().splitlines()
-    ours = [line.strip() for line in stack if "kernelwright" in line or "/harness/" in line]
-    print(f"{path.name}: {argv[-60:]!r} <- {ours[-1] if ours else stack[-2].strip()}")
-PY
