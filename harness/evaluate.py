@@ -120,6 +120,9 @@ class Harness:
         # problems took 1.2-2.3x its booking (benchmarks/results/
         # h200-2026-12-03-large-harness-startup), so later ones book what was measured.
         self.evaluation_peaks: dict[str, int] = {}
+        # The reference's FLOPs per problem, as its profile counted them: an evaluation
+        # need not count them again (JobRequest.reference_flops).
+        self.reference_flops: dict[str, int] = {}
         if require_sandbox and not self.pool.sandbox.active:
             raise BadInputError(
                 f"--require-sandbox: no sandbox works here "
@@ -278,6 +281,7 @@ class Harness:
         if device == "cuda":
             request.peaks = await self.peaks(device)
         self._size(request, "eval")
+        request.reference_flops = self.reference_flops.get(content_hash(request.problem_source))
         result = await self._verdict(request, device)
         if not _settled(result.outcome, result.message):
             # A timeout, or the memory limit, can be the machine's load rather than the
@@ -341,7 +345,7 @@ class Harness:
         if use_cache and self.store:
             cached = self.store.get_profile(key)
             if cached:
-                self._learn(problem_hash, memory.from_profile(cached))
+                self._learn_profile(problem_hash, cached)
                 return {**cached, "cached": True}
         request.peaks = await self.peaks(device)
         self._size(request, "profile")
@@ -361,7 +365,7 @@ class Harness:
         }
         if self.store:
             self.store.put_profile(key, problem_hash, identity, result)
-        self._learn(problem_hash, memory.from_profile(result))
+        self._learn_profile(problem_hash, result)
         return result
 
     def _profile_key(
@@ -403,6 +407,12 @@ class Harness:
             self.evaluation_peaks[problem_hash] = max(
                 taken, self.evaluation_peaks.get(problem_hash, 0)
             )
+
+    def _learn_profile(self, problem_hash: str, profile: dict[str, Any]) -> None:
+        self._learn(problem_hash, memory.from_profile(profile))
+        flops = (profile.get("profile") or {}).get("flops")
+        if isinstance(flops, int):
+            self.reference_flops[problem_hash] = flops
 
     def _learn(self, problem_hash: str, facts: memory.ProblemMemory | None) -> None:
         if facts is not None:

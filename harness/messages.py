@@ -93,6 +93,9 @@ class JobRequest:
     outputs_dir: str | None = None
     # Bytes of GPU memory the job is expected to need (harness/memory.py); None: unknown.
     memory_estimate: int | None = None
+    # The reference forward's FLOPs as its profile counted them; None: the job counts
+    # them, running the reference once more under torch's flop counter.
+    reference_flops: int | None = None
     # With no other job on its device (harness/admission.py): a retry after running
     # out of GPU memory, or a job whose footprint is unknown.
     alone: bool = False

@@ -48,7 +48,9 @@ def time_and_profile(p: EvalPipeline) -> None:
     with torch.no_grad():
         ref_out = p.reference(*inputs)
     nbytes = profiling.unique_bytes(p.reference, inputs, ref_out)
-    flops = profiling.count_flops(p.reference, inputs)
+    flops = req.reference_flops
+    if flops is None:
+        flops = profiling.count_flops(p.reference, inputs)
     dtype_key = profiling.compute_dtype_key(
         ref_out.dtype if isinstance(ref_out, torch.Tensor) else torch.float32,
         p.device.type == "cuda" and guards.tf32_in_use(p.reference_ops),
