@@ -15,7 +15,7 @@ from kernelwright.harness.messages import JobKind, JobRequest
 from kernelwright.harness.pool import WorkerPool
 from kernelwright.harness.store import Store
 
-from tests.conftest import PROBLEMS
+from tests.conftest import PROBLEMS, SilentChannel
 
 SOFTMAX = PROBLEMS / "small_softmax.py"
 OOM = 'torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 4.00 GiB")'
@@ -97,17 +97,6 @@ def _eval_request() -> JobRequest:
     )
 
 
-class _Channel:
-    def send(self, kind, payload=None):
-        pass
-
-    def share_gpu(self):
-        pass
-
-    def wait_for_gpu(self):
-        pass
-
-
 def test_out_of_memory_in_the_comparison_is_the_harness_s_failure(monkeypatch):
     def short_of_memory(*args, **kwargs):
         raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 8.00 GiB")
@@ -115,7 +104,7 @@ def test_out_of_memory_in_the_comparison_is_the_harness_s_failure(monkeypatch):
     monkeypatch.setattr(verify, "compare_outputs", short_of_memory)
     request = _eval_request()
     with pytest.raises(torch.OutOfMemoryError) as raised:  # no verdict comes out of it
-        jobs.run_eval(request, _Channel())
+        jobs.run_eval(request, SilentChannel())
     reply = worker._internal_error(request, raised.value)
     assert reply.kind == "internal_error" and "out_of_memory" in reply.payload
 
@@ -140,5 +129,5 @@ def test_out_of_memory_in_a_distributions_domain_check_is_no_skipped_trial(monke
     assert distributions.for_trial(2) == "large"  # the third trial is the one that fails
     request = _eval_request()
     with pytest.raises(torch.OutOfMemoryError) as raised:
-        jobs.run_eval(request, _Channel())
+        jobs.run_eval(request, SilentChannel())
     assert worker._internal_error(request, raised.value).payload["out_of_memory"]

@@ -13,7 +13,7 @@ import weakref
 from kernelwright.harness import distributions, jobs, pipeline
 from kernelwright.harness.messages import JobKind, JobRequest
 
-from tests.conftest import PROBLEMS
+from tests.conftest import PROBLEMS, SilentChannel
 
 SOFTMAX = PROBLEMS / "small_softmax.py"
 # Softmax in plain torch ops: in-process, no Triton interpreter to set up.
@@ -26,17 +26,6 @@ class ModelNew(nn.Module):
         e = (x - x.amax(dim=1, keepdim=True)).exp()
         return e / e.sum(dim=1, keepdim=True)
 """
-
-
-class _Channel:
-    def send(self, kind, payload=None):
-        pass
-
-    def share_gpu(self):
-        pass
-
-    def wait_for_gpu(self):
-        pass
 
 
 def test_no_earlier_trial_s_inputs_are_alive_when_a_trial_draws(monkeypatch):
@@ -67,7 +56,7 @@ def test_no_earlier_trial_s_inputs_are_alive_when_a_trial_draws(monkeypatch):
         candidate_source=CANDIDATE,
         time_candidate=False,
     )
-    result = jobs.run_eval(request, _Channel())
+    result = jobs.run_eval(request, SilentChannel())
     assert result["outcome"] == "ok", result["message"]
     assert len(alive_at_draw) >= 5  # the problem's own inputs and four distributions
     assert alive_at_draw == [0] * len(alive_at_draw)
