@@ -388,10 +388,7 @@ class EvalPipeline:
                 raise Verdict(Outcome.WRONG, f"trial {index + 1} (seed {seed}, {label}): {err}")
             except verify.Cheat as err:
                 raise Verdict(Outcome.REJECTED, str(err), ["dynamic:tensor-subclass"])
-            # Every tensor of this trial goes before the next draws its inputs: bound
-            # until the loop rebound it, this trial's input set was alive beside the
-            # next one's draw, a third set the footprint (harness/memory.py) never booked.
-            del out, ref_out, ref64, inputs
+            del out, ref_out
         if handover is not None:
             handover.close()
         return stats
