@@ -261,9 +261,13 @@ class Harness:
             use_ncu=use_ncu,
         )
         identity = device_identity(device)
-        key = eval_key(
+        problem_hash, candidate_hash = (
             content_hash(request.problem_source),
             content_hash(candidate_source),
+        )
+        key = eval_key(
+            problem_hash,
+            candidate_hash,
             identity,
             self.versions,
             {
@@ -281,7 +285,7 @@ class Harness:
         if device == "cuda":
             request.peaks = await self.peaks(device)
         self._size(request, "eval")
-        request.reference_flops = self.reference_flops.get(content_hash(request.problem_source))
+        request.reference_flops = self.reference_flops.get(problem_hash)
         result = await self._verdict(request, device)
         if not _settled(result.outcome, result.message):
             # A timeout, or the memory limit, can be the machine's load rather than the
@@ -291,14 +295,14 @@ class Harness:
             result = retry
         result.key = key
         result.sandbox = self.pool.sandbox.describe()
-        self._learn_peak(content_hash(request.problem_source), result)
+        self._learn_peak(problem_hash, result)
         # Out of GPU memory depends on what else held the device: never kept either.
         short = memory.OUT_OF_MEMORY_FLAG in result.flags
         if self.store and _settled(result.outcome, result.message) and not short:
             self.store.put_eval(
                 key,
-                content_hash(request.problem_source),
-                content_hash(candidate_source),
+                problem_hash,
+                candidate_hash,
                 identity,
                 self.versions,
                 result.to_dict(),
