@@ -10,13 +10,15 @@ An evaluation's footprint (`footprint`, bytes) is the sum of:
 - context: a CUDA context with its cuBLAS/cuDNN workspaces and loaded kernels;
 - weights: the reference's parameters and buffers, and the candidate's copy of
   them (a third copy with the torch.compile baseline, which compiles a copy);
-- inputs: two sets of forward arguments. verify_trials keeps a trial's
-  inputs and their byte-exact copy, which the reference then runs on (a third
-  set, the reference's own clone, was 6.4 GB of a ReLU's 36 GB footprint);
-  timing rotates at most three copies, within 1 GiB (`timing_input_sets`);
-- outputs: the candidate's and the reference's. The poison block, twice the
-  output, is freed before the candidate runs and stays in PyTorch's cache,
-  where both outputs are carved from it, so it adds nothing of its own;
+- inputs and outputs: one input set and two outputs (the candidate's and the
+  reference's) through a trial, whose inputs are checked unchanged by digest
+  (verify.input_digests); or two input sets and one output, while a distribution's
+  variant is drawn or the reference's domain is checked on a copy. So inputs +
+  outputs + the larger of the two. A byte-exact copy of the inputs, kept through
+  every trial before the digest, was a second set (a 6.4 GB softmax booked 30 GB).
+  Timing rotates at most three copies, within 1 GiB (`timing_input_sets`). The
+  poison block, twice the output, is freed before the candidate runs and stays in
+  PyTorch's cache, where both outputs are carved from it, so it adds nothing of its own;
 - working: the reference forward's intermediates, measured when the problem
   was profiled (its peak above inputs and weights, less its output); a
   candidate's are taken to be no larger;
@@ -25,8 +27,8 @@ An evaluation's footprint (`footprint`, bytes) is the sum of:
   working set again at 8 bytes an element. Reserved only where every trial
   builds it (or where that is not known): for a 6.4 GB ReLU it was 26 GB of a
   71 GB reservation, and eight searches' evaluations queued behind it;
-- scratch: the comparison's, which is chunked (2^24 elements × 8 bytes × 4
-  temporaries);
+- scratch: the comparison's and the input digest's, both chunked (2^24 elements ×
+  8 bytes × 4 temporaries);
 
 times HEADROOM for the caching allocator's rounding and fragmentation. A
 profile job (the reference alone) needs the context, the weights, timing's
@@ -41,7 +43,6 @@ from typing import Any
 GIB = 1 << 30
 # A CUDA context with cuBLAS and cuDNN handles and Triton's modules loaded.
 CONTEXT_BYTES = 1 * GIB
-VERIFY_INPUT_SETS = 2
 COMPARE_SCRATCH_BYTES = (1 << 24) * 8 * 4
 HEADROOM = 1.1
 # timing._input_copies: up to this many input sets, while they stay within the cap.
@@ -107,8 +108,9 @@ def footprint(problem: ProblemMemory, job: str = "eval", compile_baseline: bool 
             float64 = 8 // problem.float_bytes * (problem.params + problem.inputs + working)
         need = (
             weights
-            + VERIFY_INPUT_SETS * problem.inputs
-            + 2 * problem.outputs
+            + problem.inputs
+            + problem.outputs
+            + max(problem.inputs, problem.outputs)
             + intermediates
             + float64
             + COMPARE_SCRATCH_BYTES

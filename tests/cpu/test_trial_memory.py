@@ -1,0 +1,99 @@
+"""A verification trial holds one set of inputs, and its tensors are gone before the
+next trial draws its own.
+
+On an H200 a 6.4 GB softmax's evaluation reserved 43.5 GB where its footprint
+(harness/memory.py) booked two input sets and two outputs, 30 GB: the last trial's
+inputs stayed bound while the next trial drew its own. Eight searches at once then
+fit three evaluations on the device, and each waited 16 s for memory
+(benchmarks/results/h200-2026-12-04-bench-large-admission-after-ready). A byte-exact
+copy of the inputs was alive through each trial too; a digest checks them now."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import torch
+from kernelwright.harness import distributions, jobs, pipeline
+from kernelwright.harness.messages import JobKind, JobRequest
+
+from tests.conftest import PROBLEMS
+
+SOFTMAX = PROBLEMS / "small_softmax.py"
+# Softmax in plain torch ops: in-process, no Triton interpreter to set up.
+CANDIDATE = """
+import torch.nn as nn
+
+
+class ModelNew(nn.Module):
+    def forward(self, x):
+        e = (x - x.amax(dim=1, keepdim=True)).exp()
+        return e / e.sum(dim=1, keepdim=True)
+"""
+
+
+class _Channel:
+    def send(self, kind, payload=None):
+        pass
+
+    def share_gpu(self):
+        pass
+
+    def wait_for_gpu(self):
+        pass
+
+
+def _request() -> JobRequest:
+    return JobRequest(
+        kind=JobKind.EVAL.value,
+        problem_source=SOFTMAX.read_text(),
+        problem_path=str(SOFTMAX),
+        device="cpu",
+        candidate_source=CANDIDATE,
+        time_candidate=False,
+    )
+
+
+def test_no_earlier_trial_s_inputs_are_alive_when_a_trial_draws(monkeypatch):
+    drawn: list[weakref.ref] = []
+    alive_at_draw: list[int] = []
+    real = pipeline.seeded_inputs
+
+    def recording(problem, seed, device):
+        alive_at_draw.append(sum(1 for ref in drawn if ref() is not None))
+        inputs = real(problem, seed, device)
+        drawn.extend(weakref.ref(x) for x in inputs)
+        return inputs
+
+    derive = distributions.derive
+
+    def recording_derived(name, inputs):
+        derived = derive(name, inputs)
+        drawn.extend(weakref.ref(x) for x in derived)
+        return derived
+
+    monkeypatch.setattr(pipeline, "seeded_inputs", recording)
+    monkeypatch.setattr(distributions, "derive", recording_derived)
+    result = jobs.run_eval(_request(), _Channel())
+    assert result["outcome"] == "ok", result["message"]
+    assert len(alive_at_draw) >= 5  # the problem's own inputs and four distributions
+    assert alive_at_draw == [0] * len(alive_at_draw)
+
+
+def test_while_the_candidate_runs_its_inputs_are_the_only_set_alive(monkeypatch):
+    """Softmax's output has its input's shape: at the candidate's call nothing of that
+    shape is alive but the input itself (no copy, no earlier output)."""
+    alive: list[int] = []
+    real = pipeline.EvalPipeline._run_candidate
+
+    def counting(self, inputs, trace):
+        shape = inputs[0].shape
+        alive.append(
+            sum(1 for o in gc.get_objects() if type(o) is torch.Tensor and o.shape == shape)
+        )
+        return real(self, inputs, trace)
+
+    monkeypatch.setattr(pipeline.EvalPipeline, "_run_candidate", counting)
+    result = jobs.run_eval(_request(), _Channel())
+    assert result["outcome"] == "ok", result["message"]
+    assert len(alive) >= 5 and alive == [1] * len(alive)
