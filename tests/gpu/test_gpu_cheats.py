@@ -59,3 +59,42 @@ def test_gpu_ok_candidate_is_timed_against_eager(gpu_verdicts):
     assert result.timing["median_ms"] > 0 and result.timing["method"] == "cuda-events+l2-flush"
     assert result.speedup["vs_eager"] > 0
     assert result.profile["achieved_gbps"] > 0
+
+
+# Outputs of 128 MiB come from the caching allocator's large pool, where a freed block
+# of exactly the output's size (the trace probe's or a domain check's output: the
+# reference's answer for the trial's own inputs) fits better than the NaN block twice
+# its size, unless the cache is emptied before the poisoning (verify.poison_allocator).
+LARGE_PROBLEM = """
+import torch
+import torch.nn as nn
+
+
+class Model(nn.Module):
+    def forward(self, x):
+        return torch.{op}(x{dim})
+
+
+def get_inputs():
+    return [torch.randn(4096, 8192)]
+
+
+def get_init_inputs():
+    return []
+"""
+
+
+@pytest.mark.parametrize("op, dim", [("relu", ""), ("softmax", ", dim=1")])
+def test_unwritten_memory_never_holds_the_answer_at_large_sizes(tmp_path, op, dim):
+    problem = tmp_path / f"large_{op}.py"
+    problem.write_text(LARGE_PROBLEM.format(op=op, dim=dim))
+    result = asyncio.run(
+        Harness(pool=WorkerPool(parallel=1)).evaluate(
+            str(problem),
+            (CHEATS / "stale_memory.py").read_text(),
+            device="cuda",
+            compile_baseline=False,
+            use_cache=False,
+        )
+    )
+    assert result.outcome == "wrong", f"{result.outcome}: {result.message}"
