@@ -93,10 +93,14 @@ class InputDigest:
     value: torch.Tensor
 
 
-# Odd 64-bit multipliers (as signed int64) of the position hash in `_digest`.
-_DIGEST_KEYS = (-7046029254386353131, -4658895280553007687)
-# Words a tensor's bytes are read as, by element size: the widest that divides it.
-_WORD_DTYPES = {8: torch.int32, 4: torch.int32, 2: torch.int16, 1: torch.uint8}
+# Odd 64-bit constants (as signed int64): the position hash that makes a chunk's weights,
+# and the multiplier that chains one chunk's sums onto the last's.
+_HASH_KEYS = (-7046029254386353131, -4658895280553007687)
+_CHAIN_KEY = -2685821657736338717
+# Words narrower than 4 bytes are widened to int32 before they are weighed.
+_NARROW_WORDS = {2: torch.int16, 1: torch.uint8}
+# A chunk's position weights, made once per device and chunk size.
+_WEIGHTS: dict[tuple[torch.device, int], torch.Tensor] = {}
 
 
 def input_digests(inputs: list) -> list[InputDigest | None]:
@@ -126,25 +130,38 @@ def inputs_unchanged(inputs: list, digests: list[InputDigest | None]) -> bool:
 
 
 def _digest(t: torch.Tensor) -> torch.Tensor:
-    """Sum over the tensor's words (row-major) of word × an odd hash of its position,
-    in wrapping int64 arithmetic. One changed word always changes it (an odd factor
-    times a nonzero difference below 2^32 is never 0 mod 2^64); chunked like the
-    comparison, so its scratch stays within COMPARE_SCRATCH_BYTES whatever the size."""
+    """Two int64 sums over the tensor's bytes read as int32 words, row-major, chunk by
+    chunk (each chunk's sums chained onto the last's by an odd multiplier, wrapping):
+    the words themselves, so one changed word always changes the digest (a nonzero
+    difference below 2^32 times an odd number is never 0 mod 2^64); and the words
+    times odd weights drawn per position (wrapping in int32), so moved words change
+    it too. About five passes over the bytes, as the copy and compare it replaced;
+    the scratch stays within COMPARE_SCRATCH_BYTES whatever the size."""
     t = t.detach()
-    total = torch.zeros((), dtype=torch.int64, device=t.device)
-    word = _WORD_DTYPES.get(t.element_size(), torch.uint8)
-    limit = max(1, CHUNK_ELEMENTS * word.itemsize // t.element_size())  # words per chunk
-    start = 0
-    for index in _pieces(t.shape, limit):
+    if t.is_complex():
+        t = torch.view_as_real(t)
+    words_per_element = max(1, t.element_size() // 4)
+    sums = torch.zeros(2, dtype=torch.int64, device=t.device)
+    for index in _pieces(t.shape, max(1, CHUNK_ELEMENTS // words_per_element)):
         flat = t[index].reshape(-1)
-        if flat.dtype.is_complex:
-            flat = torch.view_as_real(flat).reshape(-1)
-        words = flat.view(word).to(torch.int64)
-        position = torch.arange(start, start + words.numel(), dtype=torch.int64, device=t.device)
-        position.mul_(_DIGEST_KEYS[0]).bitwise_xor_(position >> 29).mul_(_DIGEST_KEYS[1])
-        total += words.mul_(position.bitwise_or_(1)).sum()
-        start += words.numel()
-    return total
+        narrow = _NARROW_WORDS.get(flat.element_size())
+        words = flat.view(narrow).to(torch.int32) if narrow else flat.view(torch.int32)
+        weights = _position_weights(t.device)[: words.numel()]
+        chunk = torch.stack(
+            [words.sum(dtype=torch.int64), torch.mul(words, weights).sum(dtype=torch.int64)]
+        )
+        sums = sums.mul_(_CHAIN_KEY).add_(chunk)
+    return sums
+
+
+def _position_weights(device: torch.device) -> torch.Tensor:
+    """CHUNK_ELEMENTS odd int32 weights, a hash of their positions (64 MiB, kept)."""
+    key = (device, CHUNK_ELEMENTS)
+    if key not in _WEIGHTS:
+        i = torch.arange(CHUNK_ELEMENTS, dtype=torch.int64, device=device)
+        i.mul_(_HASH_KEYS[0]).bitwise_xor_(i >> 29).mul_(_HASH_KEYS[1])
+        _WEIGHTS[key] = (i >> 32).to(torch.int32).bitwise_or_(1)
+    return _WEIGHTS[key]
 
 
 def poison_allocator(device: torch.device, nbytes: int) -> None:
