@@ -9,7 +9,8 @@ already there; otherwise it waits in the queue, which is not a failure.
 A job fits when two views agree:
 
 - the ledger: the device's total, less what other processes used when a probe
-  last found none of our jobs there, less the margin, holds the estimates of
+  last found none of our jobs there (nor one just released, whose memory the
+  device may not have back yet), less the margin, holds the estimates of
   every admitted job and this one. Free memory alone would let a second job in
   before the first had allocated anything;
 - the probe: the memory free now (nvidia-smi) holds this one and the margin.
@@ -36,6 +37,7 @@ import asyncio
 import collections
 import contextlib
 import functools
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -43,8 +45,16 @@ from dataclasses import dataclass, field
 # CUDA context needs room the estimates leave to the driver.
 ADMISSION_MARGIN_BYTES = 2 << 30
 # A job at the head of the queue probes again this often while nothing of ours ends:
-# another process may free its memory.
-REPROBE_S = 2.0
+# another process may free its memory, and a reaped worker's memory returns to the
+# device while its process is torn down, after its booking was released.
+REPROBE_S = 0.5
+# Free memory read this soon after one of our jobs was released may still count that
+# job's memory. Other processes' use is measured only when none of ours is on the
+# device, and, once known, only after this long without a release: measured during a
+# teardown, a 30 GB evaluation's memory was held against every later job. With eight
+# searches on an H200, evaluations then waited 14 s for memory while they had booked
+# 61 of its 139 GB on average (benchmarks/results/h200-2026-12-04-bench-large-one-input-set).
+RELEASE_SETTLE_S = 5.0
 PROBE_TIMEOUT_S = 10.0
 
 
@@ -79,6 +89,7 @@ class DeviceMemory:
         self.probe, self.margin = probe, margin
         self.admitted: list[Admitted] = []
         self.others: int | None = None  # bytes other processes held when we held none
+        self._released_at = float("-inf")  # time.monotonic() of the last release
         self._queue: collections.deque[_Ticket] = collections.deque()
 
     @property
@@ -106,6 +117,7 @@ class DeviceMemory:
 
     def release(self, admitted: Admitted) -> None:
         self.admitted.remove(admitted)
+        self._released_at = time.monotonic()
         self._wake_head()
 
     def _wake_head(self) -> None:
@@ -133,7 +145,8 @@ class DeviceMemory:
         info = await self._read()
         if info is None:
             return False
-        if not self.admitted:
+        settled = time.monotonic() - self._released_at >= RELEASE_SETTLE_S
+        if not self.admitted and (self.others is None or settled):
             self.others = info.total - info.free
         usable = info.total - (self.others or 0) - self.margin
         if ticket.nbytes > usable:  # never fits beside anything: alone, and let it try

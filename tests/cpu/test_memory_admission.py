@@ -314,3 +314,33 @@ def test_later_evaluations_book_what_a_verified_one_was_measured_to_take():
     harness._learn_peak(problem, finished("ok", 2))  # a smaller one keeps the largest
     harness._size(request, "eval")
     assert request.memory_estimate == 40 * GIB + memory.CONTEXT_BYTES
+
+
+async def test_memory_still_returning_from_a_released_job_is_not_held_against_later_ones():
+    """A reaped worker's memory comes back while its process is torn down: read then, it
+    looked like another process's, and usable memory shrank for the rest of the run."""
+    gpu = FakeGpu(100)
+    ledger = DeviceMemory(gpu.probe, margin=0)
+    first = await ledger.acquire(60 * GIB)
+    gpu.ours = 60 * GIB
+    ledger.release(first)  # its process still holds the 60 GB for a moment
+    second = await ledger.acquire(30 * GIB)
+    gpu.ours = 30 * GIB  # the first is gone; the second has allocated
+    third = _waiting(ledger, 50)
+    await _settle()
+    assert third.done() and not second.alone  # 30 + 50 of 100, nobody else's
+
+
+async def test_other_processes_are_measured_again_once_releases_have_settled(monkeypatch):
+    monkeypatch.setattr(admission, "RELEASE_SETTLE_S", 0.0)
+    gpu = FakeGpu(100)
+    ledger = DeviceMemory(gpu.probe, margin=0)
+    ledger.release(await ledger.acquire(10 * GIB))
+    gpu.others = 70 * GIB  # another process started meanwhile
+    second = await ledger.acquire(20 * GIB)
+    third = _waiting(ledger, 20)  # the device has 10 GB left for it, not 70
+    await _settle()
+    assert not third.done() and ledger.others == 70 * GIB
+    ledger.release(second)
+    await _settle()
+    assert third.done()
