@@ -169,11 +169,12 @@ def poison_allocator(device: torch.device, nbytes: int) -> None:
 
     On CUDA the caching allocator hands the freed block to the next request of
     a similar size, so a candidate returning `torch.empty` sees NaN, never a
-    previous run's answer. The cache is emptied first: a freed block of exactly
-    the output's size (the trace probe's output, or a domain check's: the
-    reference's answer for these very inputs) fits a request better than the
-    NaN block twice its size, and kept beside it, it was also reserved memory
-    no footprint booked (a 6.4 GB ReLU's evaluation reserved 41 GB on an H200).
+    previous run's answer. The cache is emptied first. A cached block of exactly the
+    output's size (the trace probe's output, or a domain check's: the reference's
+    answer for these very inputs) would fit a request better than the NaN block
+    twice its size. And the NaN block needed a segment of its own beside them: a
+    6.4 GB ReLU's evaluation reserved 40.9 GB on an H200, 28.9 GB with the cache
+    emptied (benchmarks/results/h200-2026-12-04-bench-large-one-input-set).
     """
     if device.type == "cuda":
         torch.cuda.empty_cache()

@@ -61,10 +61,10 @@ def test_gpu_ok_candidate_is_timed_against_eager(gpu_verdicts):
     assert result.profile["achieved_gbps"] > 0
 
 
-# Outputs of 128 MiB come from the caching allocator's large pool, where a freed block
+# Outputs of 128 MiB come from the caching allocator's large pool, where a cached block
 # of exactly the output's size (the trace probe's or a domain check's output: the
-# reference's answer for the trial's own inputs) fits better than the NaN block twice
-# its size, unless the cache is emptied before the poisoning (verify.poison_allocator).
+# reference's answer for the trial's own inputs) would fit better than the NaN block
+# twice its size; verify.poison_allocator empties the cache first.
 LARGE_PROBLEM = """
 import torch
 import torch.nn as nn
