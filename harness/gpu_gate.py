@@ -1,7 +1,9 @@
 """Parent side: who may use one GPU now, many verifying workers or one timer alone.
 
 The pool (harness/pool.py) asks this gate on its workers' behalf when they say
-`ready_for_gpu`, `ready_to_time` or `left_gpu` (harness/worker.py Channel).
+`ready_for_gpu`, `ready_to_time`, `left_gpu` or `yield_gpu` (harness/worker.py Channel):
+a sharer yields between verification trials, so a waiting timer starts within one
+trial rather than after every sharer's whole verification.
 Memory is not rationed here but before it (harness/admission.py).
 """
 

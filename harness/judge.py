@@ -32,6 +32,7 @@ from typing import IO, Any
 from kernelwright.harness.memory import OUT_OF_MEMORY_FLAG, is_out_of_memory
 from kernelwright.harness.messages import (
     GO_TIMING,
+    YIELD_GPU,
     EvalResult,
     JobRequest,
     Outcome,
@@ -137,7 +138,7 @@ def relay(request: JobRequest, channel: Any, runner: Runner, outputs: Path) -> W
             continue  # not a protocol line: the runner's own noise
         if message.type == "progress":
             channel.send("progress", message.payload)
-        elif message.type in ("ready_for_gpu", "ready_to_time", "left_gpu"):
+        elif message.type in ("ready_for_gpu", "ready_to_time", "left_gpu", YIELD_GPU):
             channel.relay(message.type)
             runner.stdin.write(GO_TIMING)
             runner.stdin.flush()
@@ -147,8 +148,11 @@ def relay(request: JobRequest, channel: Any, runner: Runner, outputs: Path) -> W
     raise RunnerFailed(describe_exit(code))
 
 
-def judge(request: JobRequest, claimed: dict[str, Any], outputs: Path) -> dict[str, Any]:
-    """The verdict, from the runner's claim and the judge's own checks."""
+def judge(
+    request: JobRequest, claimed: dict[str, Any], outputs: Path, channel: Any = None
+) -> dict[str, Any]:
+    """The verdict, from the runner's claim and the judge's own checks. `channel`: the
+    judge's own to the parent, which holds a shared GPU grant; None where it holds none."""
     try:
         result = EvalResult.from_dict(claimed) if isinstance(claimed, dict) else None
     except TypeError:  # fields missing or of the wrong kind
@@ -161,7 +165,7 @@ def judge(request: JobRequest, claimed: dict[str, Any], outputs: Path) -> dict[s
     from kernelwright.harness.static_checks import find_cheats
 
     # The GPU is shared again by now (harness/worker.py asked before reaping the runner).
-    pipeline = EvalPipeline(request, _Silent())
+    pipeline = EvalPipeline(request, _Silent(channel))
     pipeline.load_reference()
     # The runner judged plain-TF32 products after the candidate was loaded; the
     # judge decides them again when its own reference is traced (pipeline.py).
@@ -262,7 +266,16 @@ def _rejected(
 
 
 class _Silent:
-    """The judge's pipeline asks for nothing: the runner's GPU grant still stands."""
+    """The judge's pipeline asks for nothing: the shared grant the judge asked for before
+    it reaped its runner (harness/worker.py) still stands. Between trials it lets a
+    waiting timer go first, as the runner does (messages.YIELD_GPU)."""
+
+    def __init__(self, channel: Any = None) -> None:
+        self._channel = channel
+
+    def yield_gpu(self) -> None:
+        if self._channel is not None:
+            self._channel.relay(YIELD_GPU)
 
     def send(self, kind: str, payload: dict | None = None) -> None:
         pass

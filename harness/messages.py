@@ -171,7 +171,9 @@ class WorkerMessage:
     type: "ready" (the worker has imported and made its CUDA context, and waits for
     its request), "ready_for_gpu" (asks to share the GPU with other verifying workers),
     "ready_to_time" (asks for the GPU alone), "left_gpu" (gives a shared
-    grant back while it compiles off the device), "result" (payload is
+    grant back while it compiles off the device), "yield_gpu" (a sharer between two
+    verification trials: a timer waiting goes first, then the grant comes back),
+    "result" (payload is
     the job's result), "bad_input" (the problem or candidate cannot be used;
     payload has "reason"), "progress" (payload has "phase").
     """
@@ -200,6 +202,12 @@ def describe_exit(code: int | None) -> str:
 
 
 GO_TIMING = "go\n"  # parent → worker on stdin: the GPU access asked for is granted
+# worker → parent between verification trials (pool.WorkerPool._converse): a shared
+# phase was a whole verification, and a timer waited for every sharer's to end while
+# no newcomer joined (harness/gpu_gate.py); at eight large searches on an H200 the
+# gate's wait grew with the evaluations on the device and throughput did not
+# (benchmarks/results/h200-2026-12-04-bench-large-one-input-set).
+YIELD_GPU = "yield_gpu"
 # worker → parent, "progress" phases around the problem's import (and its inputs).
 # Between the two a hang or an exit is the problem's fault, not the candidate's, and
 # the parent's import timeout runs only then (not while torch imports or the GPU waits).

@@ -297,6 +297,8 @@ class EvalPipeline:
         base = seeds[0]
         handover = OutputHandover.open(self.request.outputs_dir, seeds, first, shape)
         for index, seed in enumerate(seeds):
+            if index or not first:  # a waiting timed run goes first (messages.YIELD_GPU)
+                getattr(self.channel, "yield_gpu", lambda: None)()
             if self.device.type == "cuda":
                 # The last trial's blocks go back to the device: kept in PyTorch's cache
                 # they added up, trial after trial, to 2.4x an evaluation's footprint

@@ -30,6 +30,7 @@ from kernelwright.harness.messages import (
     PROBLEM_IMPORT,
     PROBLEM_LOADED,
     WORKER_READY,
+    YIELD_GPU,
     JobKind,
     JobRequest,
     WorkerMessage,
@@ -328,6 +329,17 @@ class WorkerPool:
                         gate.release(held)
                         held = None
                     clock.enter(COMPILING)
+                    proc.stdin.write(GO_TIMING.encode())
+                    await proc.stdin.drain()
+                    continue
+                if message.type == YIELD_GPU:  # between trials: a waiting timer goes first
+                    if held == SHARED:
+                        gate.release(held)
+                        held = None
+                        clock.enter("waiting")
+                        await gate.acquire(SHARED)
+                        held = SHARED
+                        clock.enter(SHARED)
                     proc.stdin.write(GO_TIMING.encode())
                     await proc.stdin.drain()
                     continue

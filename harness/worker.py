@@ -28,6 +28,7 @@ from kernelwright.harness import judge, memory
 from kernelwright.harness.messages import (
     GO_TIMING,
     WORKER_READY,
+    YIELD_GPU,
     JobKind,
     JobRequest,
     WorkerMessage,
@@ -61,6 +62,12 @@ class Channel:
         if self._granted == "shared":
             self._ask("left_gpu")
             self._granted = None
+
+    def yield_gpu(self) -> None:
+        """Between two verification trials: a timed run waiting for the GPU goes
+        first, and the shared grant comes back after it (at once when none waits)."""
+        if self._granted == "shared":
+            self._ask(YIELD_GPU)
 
     def wait_for_gpu(self) -> None:
         """Asks for the GPU alone; the grant lasts until this worker's verdict.
@@ -261,7 +268,8 @@ def _judged(request: JobRequest, channel: Channel, runner: judge.Runner) -> dict
     if message.type == "result":
         started = time.monotonic()
         try:
-            verdict = judge.judge(request, message.payload, outputs)
+            shared = channel if request.device == "cuda" else None  # asked for above
+            verdict = judge.judge(request, message.payload, outputs, shared)
         except Exception as err:
             raise _internal_error(request, err) from None
         # The judge's replay is part of every evaluation's wall time: say how much.

@@ -179,3 +179,53 @@ async def test_a_worker_compiling_off_the_gate_does_not_hold_up_a_timed_run(tmp_
     await proc.wait()
     assert (status, payload) == ("result", {"verified": True})
     assert clock.spent[COMPILING] > 0 and gate.sharers == 0
+
+
+async def test_a_verifying_worker_lets_a_waiting_timer_go_first_between_trials(tmp_path):
+    """A shared phase was a whole verification: a timer waited for every sharer's to end.
+    Between two trials a sharer says `yield_gpu` (messages.YIELD_GPU): the timer queued
+    behind it runs, and the sharer's next trial starts only after it."""
+    import sys
+
+    from kernelwright.harness.gpu_gate import gpu_gate
+    from kernelwright.harness.phases import PhaseClock
+    from kernelwright.harness.pool import Limits, WorkerPool
+
+    go_on, after = tmp_path / "trial-done", tmp_path / "next-trial"
+    script = (
+        "import json, os, sys, time\n"
+        "def ask(kind):\n"
+        "    print(json.dumps({'type': kind, 'payload': {}}), flush=True)\n"
+        "    sys.stdin.readline()\n"
+        "ask('ready_for_gpu')\n"
+        f"while not os.path.exists({str(go_on)!r}):\n"
+        "    time.sleep(0.01)\n"
+        "ask('yield_gpu')\n"
+        f"open({str(after)!r}, 'w').close()\n"
+        "ask('yield_gpu')\n"  # no timer waits now: granted at once
+        "print(json.dumps({'type': 'result', 'payload': {'verified': True}}), flush=True)\n"
+    )
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", script, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+    )
+    gate = gpu_gate(0)
+    clock = PhaseClock()
+    talk = asyncio.ensure_future(
+        WorkerPool(parallel=1)._converse(proc, 0, Limits(timeout_s=30), clock, loading=False)
+    )
+    for _ in range(500):
+        if gate.sharers == 1:
+            break
+        await asyncio.sleep(0.01)
+    timer = asyncio.ensure_future(gate.acquire(EXCLUSIVE))
+    await asyncio.sleep(0.2)
+    assert not timer.done(), "the timer ran beside a verifying worker"
+    go_on.touch()  # the worker's trial ends, and it yields
+    await asyncio.wait_for(timer, 5.0)
+    await asyncio.sleep(0.2)
+    assert not after.exists(), "the worker's next trial ran beside the timed run"
+    gate.release(EXCLUSIVE)
+    status, payload = await asyncio.wait_for(talk, 10)
+    assert (status, payload) == ("result", {"verified": True}) and after.exists()
+    await asyncio.wait_for(proc.wait(), 10)
+    assert gate.sharers == 0 and not gate.timing

@@ -97,3 +97,18 @@ def test_while_the_candidate_runs_its_inputs_are_the_only_set_alive(monkeypatch)
     result = jobs.run_eval(_request(), _Channel())
     assert result["outcome"] == "ok", result["message"]
     assert len(alive) >= 5 and alive == [1] * len(alive)
+
+
+def test_between_trials_the_worker_offers_the_gpu_to_a_waiting_timer():
+    """messages.YIELD_GPU: before every trial but the first, at the problem's shape and
+    at the derived shapes alike (a timed run waits for one trial, not a verification)."""
+    yields: list[str] = []
+
+    class Recording(_Channel):
+        def yield_gpu(self):
+            yields.append("yield")
+
+    result = jobs.run_eval(_request(), Recording())
+    assert result["outcome"] == "ok", result["message"]
+    shapes = [e for e in result["correctness"]["shapes"] if e["status"] == "verified"]
+    assert shapes and len(yields) == 4 + len(shapes)  # five trials, then one a shape
