@@ -333,28 +333,21 @@ class WorkerPool:
                     await proc.stdin.drain()
                     continue
                 if message.type == YIELD_GPU:  # between trials: a waiting timer goes first
-                    if held == SHARED:
-                        gate.release(held)
+                    wanted = SHARED if held == SHARED else None
+                else:
+                    wanted = {"ready_for_gpu": SHARED, "ready_to_time": EXCLUSIVE}.get(message.type)
+                    if wanted is None:
+                        return message.type, message.payload
+                if wanted is not None:
+                    # The wait for the GPU is not the candidate's time: the budget
+                    # pauses here and resumes once the gate lets the worker in.
+                    if held is not None:
+                        gate.release(held)  # a sharer gives its place up to time or yield
                         held = None
-                        clock.enter("waiting")
-                        await gate.acquire(SHARED)
-                        held = SHARED
-                        clock.enter(SHARED)
-                    proc.stdin.write(GO_TIMING.encode())
-                    await proc.stdin.drain()
-                    continue
-                wanted = {"ready_for_gpu": SHARED, "ready_to_time": EXCLUSIVE}.get(message.type)
-                if wanted is None:
-                    return message.type, message.payload
-                # The wait for the GPU is not the candidate's time: the budget
-                # pauses here and resumes once the gate lets the worker in.
-                if held is not None:
-                    gate.release(held)  # a sharer gives its place up before it asks to time
-                    held = None
-                clock.enter("waiting")
-                await gate.acquire(wanted)
-                held = wanted
-                clock.enter(wanted)
+                    clock.enter("waiting")
+                    await gate.acquire(wanted)
+                    held = wanted
+                    clock.enter(wanted)
                 proc.stdin.write(GO_TIMING.encode())
                 await proc.stdin.drain()
         finally:

@@ -135,37 +135,53 @@ def test_the_compile_baseline_autotunes_only_with_the_gpu_alone(mode, order):
     assert baseline_then_gpu(Channel(), mode, None) is None and events == ["gpu"]
 
 
+# The start of a scripted worker: `ask(kind)` sends a protocol line and waits for `go`.
+_ASK = (
+    "import json, os, sys, time\n"
+    "def ask(kind):\n"
+    "    print(json.dumps({'type': kind, 'payload': {}}), flush=True)\n"
+    "    sys.stdin.readline()\n"
+)
+_RESULT = "print(json.dumps({'type': 'result', 'payload': {'verified': True}}), flush=True)\n"
+
+
+async def _scripted_worker(script: str):
+    """A worker process running `script` after _ASK, and the pool conversing with it:
+    (process, conversation task, GPU 0's gate, the job's phase clock)."""
+    import sys
+
+    from kernelwright.harness.gpu_gate import gpu_gate
+    from kernelwright.harness.phases import PhaseClock
+    from kernelwright.harness.pool import Limits, WorkerPool
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        _ASK + script + _RESULT,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    clock = PhaseClock()
+    talk = asyncio.ensure_future(
+        WorkerPool(parallel=1)._converse(proc, 0, Limits(timeout_s=30), clock, loading=False)
+    )
+    return proc, talk, gpu_gate(0), clock
+
+
 async def test_a_worker_compiling_off_the_gate_does_not_hold_up_a_timed_run(tmp_path):
     """Issue 15: a worker that compiles its candidate under a CUDA-graph capture
     (harness/precompile.py) gives its shared grant back for it: a timer queued behind
     it starts at once instead of waiting out the compile, and the worker asks again
     before it verifies. The worker here is a script speaking the pool's protocol."""
-    import sys
-
-    from kernelwright.harness.gpu_gate import COMPILING, gpu_gate
-    from kernelwright.harness.phases import PhaseClock
-    from kernelwright.harness.pool import Limits, WorkerPool
+    from kernelwright.harness.gpu_gate import COMPILING
 
     go_on = tmp_path / "compiled"
-    script = (
-        "import json, os, sys, time\n"
-        "def ask(kind):\n"
-        "    print(json.dumps({'type': kind, 'payload': {}}), flush=True)\n"
-        "    sys.stdin.readline()\n"
+    proc, talk, gate, clock = await _scripted_worker(
         "ask('ready_for_gpu')\n"
         "ask('left_gpu')\n"
         f"while not os.path.exists({str(go_on)!r}):\n"
         "    time.sleep(0.01)\n"
         "ask('ready_for_gpu')\n"
-        "print(json.dumps({'type': 'result', 'payload': {'verified': True}}), flush=True)\n"
-    )
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", script, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
-    )
-    gate = gpu_gate(0)
-    clock = PhaseClock()
-    talk = asyncio.ensure_future(
-        WorkerPool(parallel=1)._converse(proc, 0, Limits(timeout_s=30), clock, loading=False)
     )
     for _ in range(500):
         if clock.spent.get(COMPILING) is not None or clock._phase == COMPILING:
@@ -185,33 +201,14 @@ async def test_a_verifying_worker_lets_a_waiting_timer_go_first_between_trials(t
     """A shared phase was a whole verification: a timer waited for every sharer's to end.
     Between two trials a sharer says `yield_gpu` (messages.YIELD_GPU): the timer queued
     behind it runs, and the sharer's next trial starts only after it."""
-    import sys
-
-    from kernelwright.harness.gpu_gate import gpu_gate
-    from kernelwright.harness.phases import PhaseClock
-    from kernelwright.harness.pool import Limits, WorkerPool
-
     go_on, after = tmp_path / "trial-done", tmp_path / "next-trial"
-    script = (
-        "import json, os, sys, time\n"
-        "def ask(kind):\n"
-        "    print(json.dumps({'type': kind, 'payload': {}}), flush=True)\n"
-        "    sys.stdin.readline()\n"
+    proc, talk, gate, _ = await _scripted_worker(
         "ask('ready_for_gpu')\n"
         f"while not os.path.exists({str(go_on)!r}):\n"
         "    time.sleep(0.01)\n"
         "ask('yield_gpu')\n"
         f"open({str(after)!r}, 'w').close()\n"
         "ask('yield_gpu')\n"  # no timer waits now: granted at once
-        "print(json.dumps({'type': 'result', 'payload': {'verified': True}}), flush=True)\n"
-    )
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", script, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
-    )
-    gate = gpu_gate(0)
-    clock = PhaseClock()
-    talk = asyncio.ensure_future(
-        WorkerPool(parallel=1)._converse(proc, 0, Limits(timeout_s=30), clock, loading=False)
     )
     for _ in range(500):
         if gate.sharers == 1:

@@ -17,7 +17,7 @@ import torch
 from kernelwright.harness import distributions, jobs, pipeline
 from kernelwright.harness.messages import JobKind, JobRequest
 
-from tests.conftest import PROBLEMS
+from tests.conftest import PROBLEMS, SilentChannel
 
 SOFTMAX = PROBLEMS / "small_softmax.py"
 # Softmax in plain torch ops: in-process, no Triton interpreter to set up.
@@ -30,17 +30,6 @@ class ModelNew(nn.Module):
         e = (x - x.amax(dim=1, keepdim=True)).exp()
         return e / e.sum(dim=1, keepdim=True)
 """
-
-
-class _Channel:
-    def send(self, kind, payload=None):
-        pass
-
-    def share_gpu(self):
-        pass
-
-    def wait_for_gpu(self):
-        pass
 
 
 def _request() -> JobRequest:
@@ -74,7 +63,7 @@ def test_no_earlier_trial_s_inputs_are_alive_when_a_trial_draws(monkeypatch):
 
     monkeypatch.setattr(pipeline, "seeded_inputs", recording)
     monkeypatch.setattr(distributions, "derive", recording_derived)
-    result = jobs.run_eval(_request(), _Channel())
+    result = jobs.run_eval(_request(), SilentChannel())
     assert result["outcome"] == "ok", result["message"]
     assert len(alive_at_draw) >= 5  # the problem's own inputs and four distributions
     assert alive_at_draw == [0] * len(alive_at_draw)
@@ -94,7 +83,7 @@ def test_while_the_candidate_runs_its_inputs_are_the_only_set_alive(monkeypatch)
         return real(self, inputs, trace)
 
     monkeypatch.setattr(pipeline.EvalPipeline, "_run_candidate", counting)
-    result = jobs.run_eval(_request(), _Channel())
+    result = jobs.run_eval(_request(), SilentChannel())
     assert result["outcome"] == "ok", result["message"]
     assert len(alive) >= 5 and alive == [1] * len(alive)
 
@@ -104,7 +93,7 @@ def test_between_trials_the_worker_offers_the_gpu_to_a_waiting_timer():
     at the derived shapes alike (a timed run waits for one trial, not a verification)."""
     yields: list[str] = []
 
-    class Recording(_Channel):
+    class Recording(SilentChannel):
         def yield_gpu(self):
             yields.append("yield")
 
