@@ -45,7 +45,7 @@ MEMORY_POLL_S = 0.25
 @dataclass(frozen=True)
 class Limits:
     timeout_s: float = 300.0  # active time; waiting for the GPU does not count
-    memory_bytes: int = 16 << 30  # resident set of the worker's process tree
+    memory_bytes: int = 16 << 30  # the worker's process tree, shared pages once (_watch_memory)
     # Until the problem has imported (and made its inputs), a hang or an exit is the
     # problem's fault: bad input, within this much of the timeout, never a verdict.
     import_timeout_s: float = 120.0
@@ -474,8 +474,29 @@ def _tree_rss(root: int) -> int:
     return sum(table[pid][2] for pid in process_tree(root, table) if pid in table)
 
 
+def _tree_pss(root: int) -> int:
+    """The tree's proportional set size: a page its processes share counts once. The judge
+    forks its runner after importing torch (harness/judge.py), so the resident sets count
+    those pages twice. A process whose rollup cannot be read counts its resident set."""
+    table = _process_table()
+    return sum(_pss(pid) or table[pid][2] for pid in process_tree(root, table) if pid in table)
+
+
+def _pss(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) << 10  # kB
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 async def _watch_memory(root: int, limit: int) -> None:
-    while _tree_rss(root) < limit:
+    """Returns once the tree is over `limit`. The resident sets are summed each poll; the
+    proportional sets, which walk every mapping, only once those say over."""
+    while _tree_rss(root) < limit or _tree_pss(root) < limit:
         await asyncio.sleep(MEMORY_POLL_S)
 
 

@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
 from kernelwright.harness.evaluate import Harness
 from kernelwright.harness.messages import WORKER_READY, WorkerMessage
 from kernelwright.harness.pool import Limits, WorkerPool, _until_ready
@@ -194,3 +195,37 @@ async def test_a_worker_that_dies_before_it_is_ready_is_a_crash_and_books_nothin
     finally:
         proc.kill()
         await proc.wait()
+
+
+async def test_pages_a_forked_process_shares_with_its_parent_count_once_against_the_limit():
+    """The judge forks its runner after importing torch: their resident sets count the
+    shared pages twice, and an honest evaluation could pass the memory limit on that alone
+    (harness/pool.py `_watch_memory` confirms with proportional set sizes)."""
+    import subprocess
+
+    from kernelwright.harness import pool
+
+    script = (
+        "import os, time\n"
+        "block = bytearray(200 << 20)\n"  # touched: resident in the parent
+        "for i in range(0, len(block), 4096):\n"
+        "    block[i] = 1\n"
+        "if os.fork() == 0:\n"
+        "    time.sleep(30)\n"
+        "    os._exit(0)\n"
+        "print('forked', flush=True)\n"
+        "time.sleep(30)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == "forked\n"
+        await asyncio.sleep(0.3)
+        rss, pss = pool._tree_rss(proc.pid), pool._tree_pss(proc.pid)
+        assert rss > 400 << 20 and pss < 300 << 20  # two resident sets, one block
+        limit = 320 << 20
+        with pytest.raises(TimeoutError):  # under the limit, once counted once
+            await asyncio.wait_for(pool._watch_memory(proc.pid, limit), 1.0)
+        await asyncio.wait_for(pool._watch_memory(proc.pid, 150 << 20), 2.0)  # truly over
+    finally:
+        pool.kill_tree(proc.pid)
+        proc.wait()
