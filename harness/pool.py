@@ -469,17 +469,25 @@ def kill_tree(root: int) -> None:
             pass
 
 
-def _tree_rss(root: int) -> int:
-    table = _process_table()
+def _tree_rss(root: int, table: dict[int, tuple[int, int, int]] | None = None) -> int:
+    table = _process_table() if table is None else table
     return sum(table[pid][2] for pid in process_tree(root, table) if pid in table)
 
 
-def _tree_pss(root: int) -> int:
+def _tree_pss(root: int, table: dict[int, tuple[int, int, int]] | None = None) -> int:
     """The tree's proportional set size: a page its processes share counts once. The judge
     forks its runner after importing torch (harness/judge.py), so the resident sets count
     those pages twice. A process whose rollup cannot be read counts its resident set."""
-    table = _process_table()
+    table = _process_table() if table is None else table
     return sum(_pss(pid) or table[pid][2] for pid in process_tree(root, table) if pid in table)
+
+
+def _tree_over(root: int, limit: int) -> bool:
+    """Whether the tree holds more than `limit`: by resident sets, read every poll, then,
+    only past the limit, by proportional sets, which walk every mapping. One read of the
+    process table serves both."""
+    table = _process_table()
+    return _tree_rss(root, table) >= limit and _tree_pss(root, table) >= limit
 
 
 def _pss(pid: int) -> int | None:
@@ -494,9 +502,8 @@ def _pss(pid: int) -> int | None:
 
 
 async def _watch_memory(root: int, limit: int) -> None:
-    """Returns once the tree is over `limit`. The resident sets are summed each poll; the
-    proportional sets, which walk every mapping, only once those say over."""
-    while _tree_rss(root) < limit or _tree_pss(root) < limit:
+    """Returns once the tree is over `limit` (`_tree_over`), polled every MEMORY_POLL_S."""
+    while not _tree_over(root, limit):
         await asyncio.sleep(MEMORY_POLL_S)
 
 

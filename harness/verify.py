@@ -85,8 +85,8 @@ def clone_inputs(inputs: list) -> list:
 
 @dataclass(frozen=True)
 class InputDigest:
-    """What `input_digests` keeps of one tensor input: its shape, dtype and a keyed sum
-    of its bytes (a 0-d int64 tensor on its device)."""
+    """What `input_digests` keeps of one tensor input: its shape, dtype and `_digest`'s
+    two sums of its bytes (an int64 tensor on its device)."""
 
     shape: torch.Size
     dtype: torch.dtype
