@@ -4,7 +4,8 @@
     python scripts/spy_summary.py spy.txt [RATE]
 
 Prints, per worker role (runner, judge, other), the seconds sampled inside each of the
-harness functions below (a frame anywhere on the stack; nested ones count in each).
+harness functions below (a frame anywhere on the stack; nested ones count in each), and
+all of the role's samples. Recorded without --idle, seconds are CPU seconds.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def summarise(lines, rate: float) -> dict[tuple[str, str], float]:
         names = {re.sub(r" \(.*", "", f) for f in frames[last + 1 :]}
         if any("_find_and_load" in n for n in names):
             names.add("import")
+        seconds[(role(frames[last], names), "(all samples)")] += int(count) / rate
         for name in FUNCTIONS:
             if name in names:
                 seconds[(role(frames[last], names), name)] += int(count) / rate
