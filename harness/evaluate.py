@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from kernelwright.harness import memory, ncu, static_checks
 from kernelwright.harness.failures import traceback_summary
-from kernelwright.harness.messages import EvalResult, JobKind, JobRequest, Outcome
+from kernelwright.harness.messages import (
+    INPUTS_DIFFER_FLAG,
+    EvalResult,
+    JobKind,
+    JobRequest,
+    Outcome,
+)
 from kernelwright.harness.pool import JobOutcome, Limits, WorkerPool
 from kernelwright.harness.store import Store, content_hash, eval_key
 from kernelwright.harness.version import kernelwright_version
@@ -297,7 +303,8 @@ class Harness:
         result.sandbox = self.pool.sandbox.describe()
         self._learn_peak(problem_hash, result)
         # Out of GPU memory depends on what else held the device: never kept either.
-        short = memory.OUT_OF_MEMORY_FLAG in result.flags
+        # Nor a judge's refusal on other inputs: neither says anything of the candidate.
+        short = memory.OUT_OF_MEMORY_FLAG in result.flags or INPUTS_DIFFER_FLAG in result.flags
         if self.store and _settled(result.outcome, result.message) and not short:
             self.store.put_eval(
                 key,
@@ -322,6 +329,14 @@ class Harness:
             outcome, _, _ = await self._job_alone_if_short(
                 replace(request, alone=True), self._limits_for(request)
             )
+            result = _to_result(outcome, device)
+        if INPUTS_DIFFER_FLAG in result.flags:
+            # The runner verified on other inputs than the judge drew: no verdict on the
+            # candidate. Run once more; a second time, the refusal stands. (Three CI runs
+            # on CPU saw a judge refuse an honest runner's `ok` on a heavy-tailed trial;
+            # other inputs in the runner is the lead, not a finding.)
+            note = f"evaluated again: {result.message}"
+            outcome, _, _ = await self._job_alone_if_short(ran, self._limits_for(ran))
             result = _to_result(outcome, device)
         if note:
             result.flags.append(note)

@@ -48,6 +48,12 @@ def shapes(value: Any) -> Any:
     return list(value.shape) if isinstance(value, torch.Tensor) else None
 
 
+class InputsDiffer(Exception):
+    """The judge drew other inputs for a trial than the runner says it verified on: the
+    runner's outputs answer another question, so they neither pass nor fail the
+    candidate (harness/evaluate.py runs such an evaluation once more)."""
+
+
 class OutputHandover:
     """Runner side: one verification call's outputs, written as they are produced."""
 
@@ -65,9 +71,14 @@ class OutputHandover:
     ) -> OutputHandover | None:
         return cls(Path(folder), seeds, first, shape) if folder else None
 
-    def add(self, output: Any, seed: int) -> None:
+    def add(self, output: Any, seed: int, input_digests: list | None = None) -> None:
+        """`input_digests`: the trial's inputs as the runner drew them (verify.input_digests),
+        so the judge can tell a verdict on other inputs from one on its own."""
         name = f"call{self.call}-trial{len(self.files)}.pt"
-        torch.save({"values": sampled(output, seed), "shapes": shapes(output)}, self.folder / name)
+        record = {"values": sampled(output, seed), "shapes": shapes(output)}
+        if input_digests is not None:
+            record["input_digests"] = digest_values(input_digests)
+        torch.save(record, self.folder / name)
         self.files.append(name)
 
     def close(self) -> None:
@@ -76,6 +87,12 @@ class OutputHandover:
             line["shape"] = self.shape.as_json()
         with open(self.folder / MANIFEST, "a") as handle:
             handle.write(json.dumps(line) + "\n")
+
+
+def digest_values(digests: list) -> list[list[int] | None]:
+    """verify.InputDigest values as plain integers: what the runner hands over and the
+    judge compares, whatever device each drew its inputs on."""
+    return [None if d is None else [int(v) for v in d.value.tolist()] for d in digests]
 
 
 def handed_over_calls(folder: Path) -> list[dict[str, Any]]:
@@ -106,6 +123,7 @@ class ReplayedCandidate(torch.nn.Module):
         self._files = iter(files)
         self._device = device
         self._shapes: Any = None
+        self.input_digests: list | None = None  # the last trial's, as the runner drew them
 
     def forward(self, *inputs: Any) -> Any:
         path = next(self._files, None)
@@ -113,6 +131,7 @@ class ReplayedCandidate(torch.nn.Module):
             raise RuntimeError("the runner handed over fewer outputs than it ran trials")
         data = torch.load(path, map_location=self._device, weights_only=True)
         self._shapes = data["shapes"]
+        self.input_digests = data.get("input_digests")
         return data["values"]
 
     def as_handed_over(self, reference: Any, seed: int) -> Any:

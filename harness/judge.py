@@ -31,7 +31,9 @@ from typing import IO, Any
 
 from kernelwright.harness.memory import OUT_OF_MEMORY_FLAG, is_out_of_memory
 from kernelwright.harness.messages import (
+    CLAIM_REFUSED_FLAG,
     GO_TIMING,
+    INPUTS_DIFFER_FLAG,
     YIELD_GPU,
     EvalResult,
     JobRequest,
@@ -161,6 +163,7 @@ def judge(
         return _rejected(request, "the runner's result was not a verdict", claimed)
     if result.outcome != Outcome.OK.value:
         return result.to_dict()  # a failure the candidate reports of itself helps no cheat
+    from kernelwright.harness.handover import InputsDiffer
     from kernelwright.harness.pipeline import EvalPipeline
     from kernelwright.harness.static_checks import find_cheats
 
@@ -176,11 +179,18 @@ def judge(
         )
         if f.unless_reference_tf32
     ]
-    reason = (
-        check_outputs(request, outputs, pipeline)
-        or check_shapes(result, outputs)
-        or check_timing(request, result, pipeline)
-    )
+    try:
+        reason = (
+            check_outputs(request, outputs, pipeline)
+            or check_shapes(result, outputs)
+            or check_timing(request, result, pipeline)
+        )
+    except InputsDiffer as err:
+        reason = (
+            f"the judge drew other inputs for {err} than the runner says it verified on "
+            "(their digests differ), so the runner's outputs were not checked"
+        )
+        return _rejected(request, reason, claimed, result, INPUTS_DIFFER_FLAG)
     if reason:
         return _rejected(request, reason, claimed, result)
     return result.to_dict()
@@ -188,7 +198,7 @@ def judge(
 
 def check_outputs(request: JobRequest, outputs: Path, pipeline: Any) -> str | None:
     """None when the handed-over outputs pass the harness's comparison, else why not."""
-    from kernelwright.harness.handover import ReplayedCandidate, handed_over_calls
+    from kernelwright.harness.handover import InputsDiffer, ReplayedCandidate, handed_over_calls
     from kernelwright.harness.verdicts import Verdict
 
     try:
@@ -206,6 +216,8 @@ def check_outputs(request: JobRequest, outputs: Path, pipeline: Any) -> str | No
             if OUT_OF_MEMORY_FLAG in verdict.flags:  # loading the outputs: the judge's memory
                 raise verdict.__cause__ or verdict
             return f"its verification outputs fail the judge's own check: {verdict.message}"
+        except InputsDiffer:
+            raise  # no verdict on the candidate either way: judge() says so
         except Exception as err:  # unreadable or forged files
             if is_out_of_memory(err):  # the judge's own comparison: no verdict on the candidate
                 raise
@@ -251,7 +263,11 @@ def check_timing(request: JobRequest, result: EvalResult, pipeline: Any) -> str 
 
 
 def _rejected(
-    request: JobRequest, reason: str, claimed: Any, result: EvalResult | None = None
+    request: JobRequest,
+    reason: str,
+    claimed: Any,
+    result: EvalResult | None = None,
+    *also: str,
 ) -> dict[str, Any]:
     claim = claimed.get("outcome") if isinstance(claimed, dict) else None
     verdict = EvalResult(
@@ -259,7 +275,7 @@ def _rejected(
         message=f"the runner said {claim!r}, but {reason}",
         device=(result.device if result else request.device),
         correctness=result.correctness if result else None,
-        flags=[*(result.flags if result else []), "judge:claim-refused"],
+        flags=[*(result.flags if result else []), CLAIM_REFUSED_FLAG, *also],
         versions=result.versions if result else None,
     )
     return verdict.to_dict()

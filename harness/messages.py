@@ -208,6 +208,11 @@ GO_TIMING = "go\n"  # parent → worker on stdin: the GPU access asked for is gr
 # gate's wait grew with the evaluations on the device and throughput did not
 # (benchmarks/results/h200-2026-12-04-bench-large-one-input-set).
 YIELD_GPU = "yield_gpu"
+# Flags of a verdict the judge (harness/judge.py) gave instead of the runner's: it refused
+# the claim; and, beside that, it drew other inputs than the runner verified on, which
+# says nothing of the candidate (harness/evaluate.py runs the evaluation once more).
+CLAIM_REFUSED_FLAG = "judge:claim-refused"
+INPUTS_DIFFER_FLAG = "judge:inputs-differ"
 # worker → parent, "progress" phases around the problem's import (and its inputs).
 # Between the two a hang or an exit is the problem's fault, not the candidate's, and
 # the parent's import timeout runs only then (not while torch imports or the GPU waits).

@@ -26,7 +26,7 @@ from kernelwright.harness import (
     precompile,
     verify,
 )
-from kernelwright.harness.handover import OutputHandover
+from kernelwright.harness.handover import InputsDiffer, OutputHandover, digest_values
 from kernelwright.harness.loading import (
     BadInput,
     Problem,
@@ -327,7 +327,10 @@ class EvalPipeline:
             # candidate's, checked unchanged by digest, which the reference then runs on.
             out, info = self._run_candidate(inputs, trace=trace)
             if handover is not None:
-                handover.add(out, seed)
+                handover.add(out, seed, digests)
+            drawn = getattr(self.candidate, "input_digests", None)  # the judge's replay
+            if drawn is not None and drawn != digest_values(digests):
+                raise InputsDiffer(f"trial {index + 1} (seed {seed}, {label})")
             if not verify.inputs_unchanged(inputs, digests):
                 raise Verdict(
                     Outcome.REJECTED,

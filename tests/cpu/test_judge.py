@@ -6,6 +6,8 @@ End to end, tests/cheats/forge_verdict.py and forge_after_verify.py are rejected
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import torch
 from kernelwright.harness import handover, judge
@@ -91,3 +93,100 @@ def test_a_time_faster_than_the_device_can_move_the_bytes_is_refused(tmp_path):
         outcome="ok", message="", device="cpu", timing={"median_ms": 1.0, "iqr_ms": 0.0, "n": 10}
     )
     assert judge.check_timing(request, honest, pipeline) is None
+
+
+SOFTMAX_CANDIDATE = """
+import torch.nn as nn
+
+
+class ModelNew(nn.Module):
+    def forward(self, x):
+        e = (x - x.amax(dim=1, keepdim=True)).exp()
+        return e / e.sum(dim=1, keepdim=True)
+"""
+
+
+def test_a_runner_that_verified_on_other_inputs_gets_no_verdict_on_the_candidate(
+    tmp_path, monkeypatch
+):
+    """One ulp of one input in the runner's first trial: its outputs would pass the
+    judge's comparison, but they answer another question than the judge's inputs ask."""
+    from kernelwright.harness import jobs, pipeline
+    from kernelwright.harness.messages import CLAIM_REFUSED_FLAG, INPUTS_DIFFER_FLAG
+
+    from tests.conftest import SilentChannel
+
+    # the runner's request names the outputs folder (harness/judge.py `relay`); the judge's not
+    request = _request(candidate_source=SOFTMAX_CANDIDATE, outputs_dir=str(tmp_path))
+    drawn = pipeline.seeded_inputs
+
+    def one_ulp_off(problem, seed, device):
+        inputs = drawn(problem, seed, device)
+        if seed == request.seed:
+            inputs[0][0, 0] = torch.nextafter(inputs[0][0, 0], torch.tensor(float("inf")))
+        return inputs
+
+    monkeypatch.setattr(pipeline, "seeded_inputs", one_ulp_off)
+    claim = jobs.run_eval(request, SilentChannel())
+    assert claim["outcome"] == "ok", claim["message"]
+    monkeypatch.setattr(pipeline, "seeded_inputs", drawn)  # the judge draws its own
+    verdict = judge.judge(replace(request, outputs_dir=None), claim, tmp_path)
+    assert verdict["outcome"] == "rejected"
+    assert CLAIM_REFUSED_FLAG in verdict["flags"] and INPUTS_DIFFER_FLAG in verdict["flags"]
+    assert "the judge drew other inputs for trial 1 (seed 0, " in verdict["message"]
+
+
+def test_the_same_inputs_on_both_sides_pass(tmp_path):
+    from kernelwright.harness import jobs
+
+    from tests.conftest import SilentChannel
+
+    request = _request(candidate_source=SOFTMAX_CANDIDATE, outputs_dir=str(tmp_path))
+    claim = jobs.run_eval(request, SilentChannel())
+    verdict = judge.judge(replace(request, outputs_dir=None), claim, tmp_path)
+    assert verdict["outcome"] == "ok", verdict["message"]
+
+
+# A problem whose first importer draws one input a hair off: the runner of the first
+# evaluation (the first to import it), never its judge nor a later runner. The marker
+# file carries that over, so the workers run unsandboxed (sandboxed, they write nowhere
+# lasting).
+FIRST_DRAW_OFF = """
+import os
+import torch
+import torch.nn as nn
+
+MARKER = {marker!r}
+FIRST = not os.path.exists(MARKER)
+open(MARKER, "a").close()
+
+
+class Model(nn.Module):
+    def forward(self, x):
+        return torch.softmax(x, dim=1)
+
+
+def get_inputs():
+    x = torch.randn(37, 101)
+    if FIRST:
+        x[0, 0] += 1e-3
+    return [x]
+
+
+def get_init_inputs():
+    return []
+"""
+
+
+async def test_an_evaluation_whose_runner_drew_other_inputs_is_evaluated_again(tmp_path):
+    from kernelwright.harness import sandbox
+    from kernelwright.harness.evaluate import Harness
+    from kernelwright.harness.pool import WorkerPool
+
+    problem = tmp_path / "softmax_first_draw_off.py"
+    problem.write_text(FIRST_DRAW_OFF.format(marker=str(tmp_path / "imported")))
+    harness = Harness(pool=WorkerPool(parallel=1, sandbox=sandbox.detect("none")))
+    result = await harness.evaluate(str(problem), SOFTMAX_CANDIDATE, "cpu", use_cache=False)
+    assert result.outcome == "ok", result.message
+    (note,) = [f for f in result.flags if f.startswith("evaluated again")]
+    assert "the judge drew other inputs for trial 1" in note
