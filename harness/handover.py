@@ -95,6 +95,13 @@ def digest_values(digests: list) -> list[list[int] | None]:
     return [None if d is None else [int(v) for v in d.value.tolist()] for d in digests]
 
 
+def differing_inputs(runner: list, judge: list) -> str:
+    """Which inputs' digests differ, as the judge's message names them ("0, 2")."""
+    if len(runner) != len(judge):
+        return f"count: {len(runner)} handed over, {len(judge)} drawn"
+    return ", ".join(str(i) for i, (a, b) in enumerate(zip(runner, judge)) if a != b)
+
+
 def handed_over_calls(folder: Path) -> list[dict[str, Any]]:
     """Judge side: the verification calls the runner reported, in order."""
     manifest = folder / MANIFEST

@@ -26,7 +26,12 @@ from kernelwright.harness import (
     precompile,
     verify,
 )
-from kernelwright.harness.handover import InputsDiffer, OutputHandover, digest_values
+from kernelwright.harness.handover import (
+    InputsDiffer,
+    OutputHandover,
+    differing_inputs,
+    digest_values,
+)
 from kernelwright.harness.loading import (
     BadInput,
     Problem,
@@ -330,7 +335,8 @@ class EvalPipeline:
                 handover.add(out, seed, digests)
             drawn = getattr(self.candidate, "input_digests", None)  # the judge's replay
             if drawn is not None and drawn != digest_values(digests):
-                raise InputsDiffer(f"trial {index + 1} (seed {seed}, {label})")
+                differ = differing_inputs(drawn, digest_values(digests))
+                raise InputsDiffer(f"trial {index + 1} (seed {seed}, {label}; input {differ})")
             if not verify.inputs_unchanged(inputs, digests):
                 raise Verdict(
                     Outcome.REJECTED,

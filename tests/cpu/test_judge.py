@@ -134,6 +134,7 @@ def test_a_runner_that_verified_on_other_inputs_gets_no_verdict_on_the_candidate
     assert verdict["outcome"] == "rejected"
     assert CLAIM_REFUSED_FLAG in verdict["flags"] and INPUTS_DIFFER_FLAG in verdict["flags"]
     assert "the judge drew other inputs for trial 1 (seed 0, " in verdict["message"]
+    assert "; input 0)" in verdict["message"]
 
 
 def test_the_same_inputs_on_both_sides_pass(tmp_path):
