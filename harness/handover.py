@@ -49,9 +49,9 @@ def shapes(value: Any) -> Any:
 
 
 class InputsDiffer(Exception):
-    """The judge drew other inputs for a trial than the runner says it verified on: the
-    runner's outputs answer another question, so they neither pass nor fail the
-    candidate (harness/evaluate.py runs such an evaluation once more)."""
+    """The runner's outputs fail the judge's check on a trial whose inputs the judge drew
+    otherwise than the runner says it did: they answered another question, so they fail
+    nothing of the candidate (harness/evaluate.py runs such an evaluation once more)."""
 
 
 class OutputHandover:

@@ -187,8 +187,8 @@ def judge(
         )
     except InputsDiffer as err:
         reason = (
-            f"the judge drew other inputs for {err} than the runner says it verified on "
-            "(their digests differ), so the runner's outputs were not checked"
+            f"its outputs fail the judge's check on inputs other than the runner says it "
+            f"verified on (their digests differ), which says nothing of the candidate: {err}"
         )
         return _rejected(request, reason, claimed, result, INPUTS_DIFFER_FLAG)
     if reason:

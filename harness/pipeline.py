@@ -333,10 +333,13 @@ class EvalPipeline:
             out, info = self._run_candidate(inputs, trace=trace)
             if handover is not None:
                 handover.add(out, seed, digests)
-            drawn = getattr(self.candidate, "input_digests", None)  # the judge's replay
+            # The judge's replay: where the runner drew other inputs, a mismatch below is
+            # no verdict on the candidate (a problem's own get_inputs may draw through a
+            # nondeterministic op, so outputs that still match are believed, as before).
+            drawn = getattr(self.candidate, "input_digests", None)
+            differ = None
             if drawn is not None and drawn != digest_values(digests):
                 differ = differing_inputs(drawn, digest_values(digests))
-                raise InputsDiffer(f"trial {index + 1} (seed {seed}, {label}; input {differ})")
             if not verify.inputs_unchanged(inputs, digests):
                 raise Verdict(
                     Outcome.REJECTED,
@@ -396,7 +399,10 @@ class EvalPipeline:
                         "passed the float64-bounded criterion"
                     )
             except verify.Mismatch as err:
-                raise Verdict(Outcome.WRONG, f"trial {index + 1} (seed {seed}, {label}): {err}")
+                where = f"trial {index + 1} (seed {seed}, {label}"
+                if differ is not None:
+                    raise InputsDiffer(f"{where}; input {differ}): {err}") from None
+                raise Verdict(Outcome.WRONG, f"{where}): {err}")
             except verify.Cheat as err:
                 raise Verdict(Outcome.REJECTED, str(err), ["dynamic:tensor-subclass"])
             # Every tensor of this trial goes before the next draws its inputs: bound
