@@ -110,6 +110,7 @@ def verify_many(
             "message": r.message,
             "flags": r.flags,
             "shapes": (r.correctness or {}).get("shapes"),
+            "notes": (r.correctness or {}).get("notes"),
         }
         for r in asyncio.run(run_all())
     ]
