@@ -331,10 +331,10 @@ class Harness:
             )
             result = _to_result(outcome, device)
         if INPUTS_DIFFER_FLAG in result.flags:
-            # The runner verified on other inputs than the judge drew: no verdict on the
-            # candidate. Run once more; a second time, the refusal stands. (Three CI runs
-            # on CPU saw a judge refuse an honest runner's `ok` on a heavy-tailed trial;
-            # other inputs in the runner is the lead, not a finding.)
+            # The runner's outputs failed the judge's check on inputs the judge drew
+            # otherwise: no verdict on the candidate. Run once more; a second time, the
+            # refusal stands. (Three CI runs on CPU saw a judge refuse an honest runner's
+            # `ok` on a heavy-tailed trial; other inputs in the runner is the lead.)
             note = f"evaluated again: {result.message}"
             outcome, _, _ = await self._job_alone_if_short(ran, self._limits_for(ran))
             result = _to_result(outcome, device)
