@@ -74,11 +74,21 @@ def test_while_the_candidate_runs_its_inputs_are_the_only_set_alive(monkeypatch)
     shape is alive but the input itself (no copy, no earlier output)."""
     alive: list[int] = []
     real = pipeline.EvalPipeline._run_candidate
+    # Tensors from before this evaluation are not its own: earlier tests' garbage goes
+    # now, and what they still hold is held here (so no new tensor takes its id) and
+    # not counted. A CI run counted two such tensors at every trial.
+    gc.collect()
+    before = [o for o in gc.get_objects() if type(o) is torch.Tensor]
+    earlier = {id(o) for o in before}
 
     def counting(self, inputs, trace):
         shape = inputs[0].shape
         alive.append(
-            sum(1 for o in gc.get_objects() if type(o) is torch.Tensor and o.shape == shape)
+            sum(
+                1
+                for o in gc.get_objects()
+                if type(o) is torch.Tensor and o.shape == shape and id(o) not in earlier
+            )
         )
         return real(self, inputs, trace)
 
