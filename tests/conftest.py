@@ -11,6 +11,18 @@ PROBLEMS = TESTS / "problems"
 CHEATS = TESTS / "cheats"
 
 
+async def evaluate_unsandboxed(problem: Path | str, candidate: str):
+    """One evaluation through the real harness (spawned workers, its retries), with the
+    workers unsandboxed: for a problem or candidate that carries state from one worker to
+    the next in a marker file, where a sandboxed worker can write nowhere lasting."""
+    from kernelwright.harness import sandbox
+    from kernelwright.harness.evaluate import Harness
+    from kernelwright.harness.pool import WorkerPool
+
+    harness = Harness(pool=WorkerPool(parallel=1, sandbox=sandbox.detect("none")))
+    return await harness.evaluate(str(problem), candidate, "cpu", use_cache=False)
+
+
 class SilentChannel:
     """A worker's channel to the parent for a job run in-process (`jobs.run_eval`): every
     GPU request is granted at once, every message dropped."""

@@ -195,14 +195,11 @@ def get_init_inputs():
 
 
 async def test_an_evaluation_whose_runner_drew_other_inputs_is_evaluated_again(tmp_path):
-    from kernelwright.harness import sandbox
-    from kernelwright.harness.evaluate import Harness
-    from kernelwright.harness.pool import WorkerPool
+    from tests.conftest import evaluate_unsandboxed
 
     problem = tmp_path / "softmax_first_draw_off.py"
     problem.write_text(FIRST_DRAW_OFF.format(marker=str(tmp_path / "imported")))
-    harness = Harness(pool=WorkerPool(parallel=1, sandbox=sandbox.detect("none")))
-    result = await harness.evaluate(str(problem), SOFTMAX_CANDIDATE, "cpu", use_cache=False)
+    result = await evaluate_unsandboxed(problem, SOFTMAX_CANDIDATE)
     assert result.outcome == "ok", result.message
     (note,) = [f for f in result.flags if f.startswith("evaluated again")]
     assert "on inputs other than the runner says it verified on" in note

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import pytest
 import torch
-from kernelwright.harness import jobs, memory, sandbox, verify, worker
+from kernelwright.harness import jobs, memory, verify, worker
 from kernelwright.harness.evaluate import Harness, HarnessError
 from kernelwright.harness.messages import JobKind, JobRequest
 from kernelwright.harness.pool import WorkerPool
 from kernelwright.harness.store import Store
 
-from tests.conftest import PROBLEMS, SilentChannel
+from tests.conftest import PROBLEMS, SilentChannel, evaluate_unsandboxed
 
 SOFTMAX = PROBLEMS / "small_softmax.py"
 OOM = 'torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 4.00 GiB")'
@@ -50,11 +50,9 @@ class ModelNew(nn.Module):
 
 
 async def test_an_out_of_memory_error_beside_other_jobs_is_retried_alone_and_can_pass(tmp_path):
-    # The candidate fails in its first worker only: the marker file carries that over,
-    # so this test runs unsandboxed (a sandboxed worker can write nowhere lasting).
+    # The candidate fails in its first worker only: the marker file carries that over.
     candidate = CANDIDATE.format(when=str(tmp_path / "ran-once"))
-    harness = Harness(pool=WorkerPool(parallel=1, sandbox=sandbox.detect("none")))
-    result = await harness.evaluate(str(SOFTMAX), candidate, "cpu", use_cache=False)
+    result = await evaluate_unsandboxed(SOFTMAX, candidate)
     assert result.outcome == "ok", result.message
     (note,) = [f for f in result.flags if f.startswith("retried alone")]
     assert "the candidate ran out of GPU memory beside other jobs" in note
