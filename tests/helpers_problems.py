@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 from kernelwright.agent.sizes import shrink_source
@@ -104,6 +105,13 @@ def verify_many(
             *[harness.evaluate(str(problem), source, device="cpu") for problem, source in cases]
         )
 
+    results = asyncio.run(run_all())
+    for (problem, _), r in zip(cases, results):
+        # A rerun after the judge refused outputs for other inputs (harness/evaluate.py)
+        # leaves the verdict right, so the test passes; the warnings summary shows it.
+        for flag in r.flags:
+            if flag.startswith("evaluated again"):
+                warnings.warn(f"{problem.name}: {flag}", stacklevel=2)
     return [
         {
             "outcome": r.outcome,
@@ -112,7 +120,7 @@ def verify_many(
             "shapes": (r.correctness or {}).get("shapes"),
             "notes": (r.correctness or {}).get("notes"),
         }
-        for r in asyncio.run(run_all())
+        for r in results
     ]
 
 
