@@ -338,8 +338,8 @@ class EvalPipeline:
             # nondeterministic op, so outputs that still match are believed, as before).
             drawn = getattr(self.candidate, "input_digests", None)
             differ = None
-            if drawn is not None and drawn != digest_values(digests):
-                differ = differing_inputs(drawn, digest_values(digests))
+            if drawn is not None and drawn != (mine := digest_values(digests)):
+                differ = differing_inputs(drawn, mine)
             if not verify.inputs_unchanged(inputs, digests):
                 raise Verdict(
                     Outcome.REJECTED,

@@ -10,26 +10,16 @@ set -u
 cd "$(dirname "$0")/.."
 tag=$1 limit=${2:-150} out=${OUT:-/tmp/out}
 mkdir -p "$out"
-if ! command -v bwrap >/dev/null; then
-  for deb in .deb/bubblewrap_*.deb; do dpkg -x "$deb" /; done
-fi
 . scripts/device_env.sh
 nvidia-smi --query-gpu=timestamp,memory.used,utilization.gpu --format=csv,noheader -lms 1000 \
     > "$out/gpu-$tag.csv" 2>&1 &
 smi=$!
 python3 scripts/core_sampler.py > "$out/cores-$tag.csv" 2>&1 &
 cores=$!
-spy=()
-[ -x .tools/py-spy ] && spy=(.tools/py-spy record --subprocesses --format raw --rate 5 -o "$out/spy-$tag.txt" --)
-{ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
-  python3 -c "import sys, torch, triton; print(sys.version.split()[0], torch.__version__, torch.version.cuda, triton.__version__)"
-  date -u +%FT%TZ; git rev-parse --short HEAD 2>/dev/null; } > "$out/env-$tag.txt" 2>&1
-# scripts/device_bench.sh's bench, with py-spy (which needs python, not bash, as its root)
-timeout $((limit + 100)) "${spy[@]}" python3 -m kernelwright.server.cli bench benchmarks/large \
-    --device cuda --budget 12 --time-limit "$limit" --concurrency 8 --parallel 1 \
-    --compile-mode default --out "/tmp/large-$tag" > "$out/large-$tag.log" 2>&1
-echo "bench exit $?" >> "$out/large-$tag.log"
-tar czf "$out/large-$tag.tgz" --exclude='*.sqlite*' -C /tmp "large-$tag"
+# py-spy wraps the bench's python itself (it needs python, not bash, as its root)
+[ -x .tools/py-spy ] && export BENCH_PREFIX=".tools/py-spy record --subprocesses --format raw --rate 5 -o $out/spy-$tag.txt --"
+BUDGET=12 COMPILE_MODE=default bash scripts/device_bench.sh "large-$tag" '.' "$limit" 8 1 \
+    $((limit + 100)) benchmarks/large
 kill "$smi" "$cores" 2>/dev/null
 [ -f "$out/spy-$tag.txt" ] && python3 scripts/spy_summary.py "$out/spy-$tag.txt" 5 > "$out/spy-$tag.md" && gzip "$out/spy-$tag.txt"
 python3 scripts/core_sampler.py --summary "$out/cores-$tag.csv" > "$out/cores-$tag.md"
