@@ -18,11 +18,28 @@ never a verdict.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import enum
+import signal
+import threading
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import torch
+
+# An honest forward's capture launches its kernels once and compiles each (1-2 s a
+# kernel). An endless loop under the capture records launches until the worker's host
+# memory runs out: tests/cheats/timeout_loop.py got `crash` ("exceeded the memory limit")
+# on an H200 where it should time out. Past this, the capture is given up and the
+# ordinary first call runs, where such a loop times out.
+CAPTURE_DEADLINE_S = 20.0
+
+
+class CaptureTooLong(BaseException):
+    """Raised into the capture at its deadline: a BaseException, so a candidate's own
+    `except Exception` does not swallow it and capture on."""
 
 
 class Precompiled(enum.Enum):
@@ -60,10 +77,14 @@ def compile_off_the_gate(
     try:
         # "relaxed": a first launch loads its module and sets its attributes while
         # the stream captures; those calls are not stream work and are allowed.
-        with torch.no_grad(), torch.cuda.graph(graph, capture_error_mode="relaxed"):
+        with (
+            deadline(CAPTURE_DEADLINE_S),
+            torch.no_grad(),
+            torch.cuda.graph(graph, capture_error_mode="relaxed"),
+        ):
             scratch(*inputs)
         captured = True
-    except Exception:  # noqa: BLE001 - any failure: the ordinary first call decides
+    except (Exception, CaptureTooLong):  # noqa: BLE001 - the ordinary first call decides
         captured = False
     finally:
         del graph, scratch  # never replayed: its launches and its outputs go unrun
@@ -73,3 +94,28 @@ def compile_off_the_gate(
     if torch.cuda.memory_allocated(device) > before:
         return Precompiled.TAINTED
     return Precompiled.YES if captured else Precompiled.NO
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Raises CaptureTooLong into the block once it has run `seconds` (a real-time timer,
+    so in the main thread only; elsewhere the block runs unbounded, as before). A timer
+    already set (pytest-timeout's, in tests) is given back what is left of it after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise CaptureTooLong(f"still capturing after {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    earlier, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if earlier:
+            left = earlier - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))

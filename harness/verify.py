@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
-from kernelwright.harness import compare_kernel
+from kernelwright.harness import compare_kernel, digest_kernel
 
 # How far a candidate's error against a float64 reference may exceed the
 # reference's own error, where PyTorch lets the reference compute in TF32
@@ -95,7 +95,7 @@ class InputDigest:
 
 # Odd 64-bit constants (as signed int64): the position hash that makes a chunk's weights,
 # and the multiplier that chains one chunk's sums onto the last's.
-_HASH_KEYS = (-7046029254386353131, -4658895280553007687)
+HASH_KEYS = (-7046029254386353131, -4658895280553007687)
 _CHAIN_KEY = -2685821657736338717
 # Words narrower than 4 bytes are widened to int32 before they are weighed.
 _NARROW_WORDS = {2: torch.int16, 1: torch.uint8}
@@ -144,12 +144,15 @@ def _digest(t: torch.Tensor) -> torch.Tensor:
     sums = torch.zeros(2, dtype=torch.int64, device=t.device)
     for index in _pieces(t.shape, max(1, CHUNK_ELEMENTS // words_per_element)):
         flat = t[index].reshape(-1)
-        narrow = _NARROW_WORDS.get(flat.element_size())
-        words = flat.view(narrow).to(torch.int32) if narrow else flat.view(torch.int32)
-        weights = _position_weights(t.device)[: words.numel()]
-        chunk = torch.stack(
-            [words.sum(dtype=torch.int64), torch.mul(words, weights).sum(dtype=torch.int64)]
-        )
+        words = flat.view(_NARROW_WORDS.get(flat.element_size(), torch.int32))
+        if digest_kernel.usable(words):  # one pass on a GPU (harness/digest_kernel.py)
+            chunk = digest_kernel.piece_sums(words, HASH_KEYS)
+        else:
+            words = words.to(torch.int32)
+            weights = _position_weights(t.device)[: words.numel()]
+            chunk = torch.stack(
+                [words.sum(dtype=torch.int64), torch.mul(words, weights).sum(dtype=torch.int64)]
+            )
         sums = sums.mul_(_CHAIN_KEY).add_(chunk)
     return sums
 
@@ -159,7 +162,7 @@ def _position_weights(device: torch.device) -> torch.Tensor:
     key = (device, CHUNK_ELEMENTS)
     if key not in _WEIGHTS:
         i = torch.arange(CHUNK_ELEMENTS, dtype=torch.int64, device=device)
-        i.mul_(_HASH_KEYS[0]).bitwise_xor_(i >> 29).mul_(_HASH_KEYS[1])
+        i.mul_(HASH_KEYS[0]).bitwise_xor_(i >> 29).mul_(HASH_KEYS[1])
         _WEIGHTS[key] = (i >> 32).to(torch.int32).bitwise_or_(1)
     return _WEIGHTS[key]
 

@@ -199,7 +199,7 @@ def _start_cuda(compares: bool) -> None:
     """A spare makes its CUDA context while it waits for a request: under eight searches
     at once a context took seconds to make, and every evaluation's judge and runner
     made one on the way to its verdict. Only where the pool gave this worker a GPU.
-    An evaluation's workers (`compares`) also compile the comparison kernel."""
+    An evaluation's workers (`compares`) also compile the comparison and digest kernels."""
     if not os.environ.get("CUDA_VISIBLE_DEVICES") or os.environ.get("KERNELWRIGHT_LAZY_CUDA"):
         return  # no GPU, or a capture's worker (harness/pool.py LAZY_CUDA_ENV)
     import torch
@@ -208,9 +208,10 @@ def _start_cuda(compares: bool) -> None:
         if torch.cuda.is_available():
             torch.empty(1, device="cuda")
             if compares:
-                from kernelwright.harness import compare_kernel
+                from kernelwright.harness import compare_kernel, digest_kernel, verify
 
                 compare_kernel.warm(torch.device("cuda"))
+                digest_kernel.warm(torch.device("cuda"), verify.HASH_KEYS)
 
 
 class _Reply(Exception):
