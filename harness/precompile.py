@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import enum
+import os
 import signal
 import threading
 import time
@@ -31,10 +32,13 @@ import torch
 
 # An honest forward's capture launches its kernels once and compiles each (1-2 s a
 # kernel). An endless loop under the capture records launches until the worker's host
-# memory runs out: tests/cheats/timeout_loop.py got `crash` ("exceeded the memory limit")
-# on an H200 where it should time out. Past this, the capture is given up and the
-# ordinary first call runs, where such a loop times out.
+# memory runs out: tests/cheats/timeout_loop.py got `crash` ("exceeded the memory limit",
+# 8 GiB reached some 20 s into its capture) on an H200 where it should time out. So the
+# capture is given up once it has run this long or grown the process by this much, and
+# the ordinary first call runs, where such a loop times out.
 CAPTURE_DEADLINE_S = 20.0
+CAPTURE_GROWTH_BYTES = 2 << 30
+_CHECK_EVERY_S = 0.25
 
 
 class CaptureTooLong(BaseException):
@@ -78,7 +82,7 @@ def compile_off_the_gate(
         # "relaxed": a first launch loads its module and sets its attributes while
         # the stream captures; those calls are not stream work and are allowed.
         with (
-            deadline(CAPTURE_DEADLINE_S),
+            bounded(CAPTURE_DEADLINE_S, CAPTURE_GROWTH_BYTES),
             torch.no_grad(),
             torch.cuda.graph(graph, capture_error_mode="relaxed"),
         ):
@@ -97,20 +101,24 @@ def compile_off_the_gate(
 
 
 @contextlib.contextmanager
-def deadline(seconds: float) -> Iterator[None]:
-    """Raises CaptureTooLong into the block once it has run `seconds` (a real-time timer,
-    so in the main thread only; elsewhere the block runs unbounded, as before). A timer
-    already set (pytest-timeout's, in tests) is given back what is left of it after."""
+def bounded(seconds: float, growth_bytes: int) -> Iterator[None]:
+    """Raises CaptureTooLong into the block once it has run `seconds` or grown this
+    process's resident memory by `growth_bytes` (checked on a real-time timer, so in the
+    main thread only; elsewhere the block runs unbounded, as before). A timer already
+    set (pytest-timeout's, in tests) is given back what is left of it after."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    started, resident = time.monotonic(), _resident_bytes()
 
-    def expire(signum: int, frame: Any) -> None:
-        raise CaptureTooLong(f"still capturing after {seconds:g} s")
+    def check(signum: int, frame: Any) -> None:
+        if time.monotonic() - started > seconds:
+            raise CaptureTooLong(f"still capturing after {seconds:g} s")
+        if _resident_bytes() - resident > growth_bytes:
+            raise CaptureTooLong(f"the capture grew the process by {growth_bytes >> 20} MiB")
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    earlier, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
-    started = time.monotonic()
+    previous = signal.signal(signal.SIGALRM, check)
+    earlier, _ = signal.setitimer(signal.ITIMER_REAL, _CHECK_EVERY_S, _CHECK_EVERY_S)
     try:
         yield
     finally:
@@ -119,3 +127,12 @@ def deadline(seconds: float) -> Iterator[None]:
         if earlier:
             left = earlier - (time.monotonic() - started)
             signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
+
+
+def _resident_bytes() -> int:
+    """This process's resident set (Linux; 0 elsewhere, where only the time bounds)."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0

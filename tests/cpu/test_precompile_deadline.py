@@ -9,7 +9,7 @@ import time
 
 import pytest
 import torch
-from kernelwright.harness.precompile import CaptureTooLong, deadline
+from kernelwright.harness.precompile import CaptureTooLong, bounded
 
 
 def _endless_forward(x: torch.Tensor) -> None:
@@ -30,12 +30,24 @@ def test_an_endless_forward_is_stopped_at_the_deadline(forward):
     handler = signal.getsignal(signal.SIGALRM)
     signal.setitimer(signal.ITIMER_REAL, 0)  # whatever timer the test runner set
     started = time.monotonic()
-    with pytest.raises(CaptureTooLong), deadline(0.3):
+    with pytest.raises(CaptureTooLong), bounded(0.3, 1 << 40):
         forward(torch.zeros(4))
     assert time.monotonic() - started < 5
     # nothing of the deadline outlives it: no timer left, the old handler back
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert signal.getsignal(signal.SIGALRM) is handler
+
+
+def test_a_forward_that_grows_host_memory_is_stopped_before_the_deadline():
+    signal.setitimer(signal.ITIMER_REAL, 0)  # whatever timer the test runner set
+    kept = []
+    started = time.monotonic()
+    with pytest.raises(CaptureTooLong, match="grew the process by 64 MiB"), bounded(60, 64 << 20):
+        while True:  # as a capture records an endless loop's launches
+            kept.append(bytearray(b"x" * (1 << 20)))  # touched: resident
+            time.sleep(0.001)
+    assert time.monotonic() - started < 10
+    assert 64 <= len(kept) < 1024
 
 
 def test_an_earlier_timer_gets_back_what_is_left_of_it():
@@ -44,7 +56,7 @@ def test_an_earlier_timer_gets_back_what_is_left_of_it():
     try:
         started = time.monotonic()
         signal.setitimer(signal.ITIMER_REAL, 0.6)
-        with deadline(5.0):
+        with bounded(5.0, 1 << 40):
             time.sleep(0.2)
         left, _ = signal.getitimer(signal.ITIMER_REAL)
         assert 0.2 < left < 0.45
@@ -57,7 +69,7 @@ def test_an_earlier_timer_gets_back_what_is_left_of_it():
 
 def test_a_forward_that_ends_in_time_is_untouched():
     signal.setitimer(signal.ITIMER_REAL, 0)  # whatever timer the test runner set
-    with deadline(5.0):
+    with bounded(5.0, 1 << 40):
         out = torch.ones(3) * 2
     assert out.tolist() == [2.0, 2.0, 2.0]
     time.sleep(0.01)
