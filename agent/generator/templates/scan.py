@@ -30,7 +30,8 @@ def render(plan, config) -> tuple[str, list[str]]:
     load = "\n".join(prologue_lines(plan, "        "))
     epilogue, value = epilogue_lines(plan, "        ", "scanned", "offs", "mask")
     neutral, scan, combine = ("1.0", "tl.cumprod", "*") if product else ("0.0", "tl.cumsum", "+")
-    # the chunk total is the last prefix value; read it without a gather
+    # the chunk total is the last prefix value; read it without a gather (a sum's is the
+    # sum of the chunk, so only a product reads `last_row`: a cumsum left it unused)
     total = (
         "tl.sum(tl.where(rows[:, None] == last_row, prefix, 0.0), axis=0)"
         if product
@@ -41,13 +42,13 @@ def render(plan, config) -> tuple[str, list[str]]:
             "        rows = R - 1 - (start + tl.arange(0, BLOCK_R))\n"
             "        mask = (rows[:, None] >= 0) & col_mask[None, :]"
         )
-        last_row = "        last_row = tl.maximum(R - start - BLOCK_R, 0)"
+        last_row = "        last_row = tl.maximum(R - start - BLOCK_R, 0)" if product else ""
     else:
         rows = (
             "        rows = start + tl.arange(0, BLOCK_R)\n"
             "        mask = (rows[:, None] < R) & col_mask[None, :]"
         )
-        last_row = "        last_row = tl.minimum(start + BLOCK_R, R) - 1"
+        last_row = "        last_row = tl.minimum(start + BLOCK_R, R) - 1" if product else ""
     kernels = (
         (TANH_HELPER if uses_tanh(plan.prologue + plan.epilogue) else "")
         + f'''
