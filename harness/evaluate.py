@@ -183,7 +183,8 @@ class Harness:
             return
         estimate = memory.footprint(facts, job, request.compile_baseline)
         if job == "eval":
-            estimate = max(estimate, self.evaluation_peaks.get(problem_hash, 0))
+            peak = self.evaluation_peaks.get(problem_hash)
+            estimate = max(estimate, peak) if peak else int(estimate * memory.UNMEASURED_FACTOR)
         request.memory_estimate = estimate
 
     def _request(self, kind: JobKind, problem_path: str, device: str, **fields) -> JobRequest:
