@@ -27,8 +27,11 @@ An evaluation's footprint (`footprint`, bytes) is the sum of:
   working set again at 8 bytes an element. Reserved only where every trial
   builds it (or where that is not known): for a 6.4 GB ReLU it was 26 GB of a
   71 GB reservation, and eight searches' evaluations queued behind it;
-- scratch: the comparison's and the input digest's, both chunked (2^24 elements ×
-  8 bytes × 4 temporaries);
+- scratch: the comparison's, the input digest's and the finite check's, all chunked
+  (2^24 elements × 8 bytes × 4 temporaries). The finite check ran whole until
+  2026-12-04 (`torch.isfinite` on a whole output: an abs() copy and three boolean
+  tensors): likely the fourth set the large problems' evaluations reserved on an H200
+  (a count of live tensor bytes on the CPU finds it there; not yet measured on a GPU);
 
 times HEADROOM for the caching allocator's rounding and fragmentation. A
 profile job (the reference alone) needs the context, the weights, timing's

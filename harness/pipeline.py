@@ -118,9 +118,7 @@ def _float_dtypes(problem: Problem, reference: torch.nn.Module, device: torch.de
 def _finite(output: Any) -> bool:
     outs = output if isinstance(output, (tuple, list)) else [output]
     return all(
-        bool(torch.isfinite(o).all())
-        for o in outs
-        if isinstance(o, torch.Tensor) and o.is_floating_point()
+        verify.all_finite(o) for o in outs if isinstance(o, torch.Tensor) and o.is_floating_point()
     )
 
 

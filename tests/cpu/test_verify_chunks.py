@@ -121,3 +121,20 @@ def test_an_output_just_over_one_real_chunk_is_compared_whole():
     candidate[-1] += 1.0
     with pytest.raises(verify.Mismatch, match=f"^1/{n} elements differ"):
         verify.compare(candidate, reference)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_the_finite_check_finds_a_nonfinite_element_in_the_last_chunk(monkeypatch, bad):
+    """The reference's own outputs are checked finite on the first trial and in every
+    distribution's domain check: whole, `torch.isfinite` made an abs() copy and three
+    boolean tensors of a multi-GB output (harness/verify.py `all_finite`)."""
+    monkeypatch.setattr(verify, "CHUNK_ELEMENTS", CHUNK)
+    _, output = _pair((400, 250))
+    output = output.t()  # non-contiguous: its pieces are strided views
+    assert verify.all_finite(output)
+    with _NewStorages([output]) as allocations:
+        verify.all_finite(output)
+    assert 0 < allocations.largest <= CHUNK * 4  # one chunk's abs() copy at most
+    output[-1, -1] = bad  # the last element, row-major: the last chunk
+    assert not verify.all_finite(output)
+    assert verify.all_finite(torch.empty(0, 3))
