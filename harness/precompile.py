@@ -118,6 +118,9 @@ def bounded(seconds: float, growth_bytes: int) -> Iterator[None]:
             raise CaptureTooLong(f"the capture grew the process by {growth_bytes >> 20} MiB")
 
     previous = signal.signal(signal.SIGALRM, check)
+    # System calls the timer interrupts restart (the CUDA driver's and Triton's compiler
+    # calls made under the capture); the check itself runs at the next Python step.
+    signal.siginterrupt(signal.SIGALRM, False)
     earlier, _ = signal.setitimer(signal.ITIMER_REAL, _CHECK_EVERY_S, _CHECK_EVERY_S)
     try:
         yield
