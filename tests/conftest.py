@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,3 +65,17 @@ def isolated_xdg(tmp_path_factory, monkeypatch):
         monkeypatch.setenv(var, str(base / var.lower()))
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     return base
+
+
+def script_lines(source: str, env: dict[str, str]) -> list[str]:
+    """What a Python script prints, line by line, run in a fresh interpreter with `env`
+    added: TRITON_INTERPRET is read once, when Triton is imported."""
+    done = subprocess.run(
+        [sys.executable, "-c", source],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout.splitlines()

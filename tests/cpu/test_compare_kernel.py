@@ -4,11 +4,9 @@ a verdict may not depend on which of the two compared the outputs."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
+
+from tests.conftest import script_lines
 
 CASES = r"""
 import math
@@ -56,15 +54,7 @@ for name, c, r, e in cases():
 
 def run_cases(env: dict[str, str]) -> list[str]:
     """Each case's line, SAME or DIFF (tests/gpu/test_compare_kernel.py runs them on a GPU)."""
-    done = subprocess.run(
-        [sys.executable, "-c", CASES],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout.splitlines()
+    return script_lines(CASES, env)
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,9 @@ the judge compare digests (harness/handover.py), so both paths must agree bit fo
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
+
+from tests.conftest import script_lines
 
 CASES = r"""
 import os
@@ -53,15 +51,7 @@ for name, t in (("one ulp", changed), ("two words swapped", swapped)):
 
 def run_cases(env: dict[str, str]) -> list[str]:
     """Each case's line (tests/gpu/test_digest_kernel.py runs them on a GPU)."""
-    done = subprocess.run(
-        [sys.executable, "-c", CASES],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout.splitlines()
+    return script_lines(CASES, env)
 
 
 @pytest.fixture(scope="module")
