@@ -16,10 +16,9 @@ import weakref
 import torch
 from kernelwright.harness import distributions, jobs, pipeline
 from kernelwright.harness.messages import JobKind, JobRequest
-from torch.utils._python_dispatch import TorchDispatchMode
-from torch.utils._pytree import tree_flatten
 
 from tests.conftest import PROBLEMS, SilentChannel
+from tests.helpers_memory import LiveBytes
 
 SOFTMAX = PROBLEMS / "small_softmax.py"
 # Softmax in plain torch ops: in-process, no Triton interpreter to set up.
@@ -115,38 +114,6 @@ def test_between_trials_the_worker_offers_the_gpu_to_a_waiting_timer():
     assert shapes and len(yields) == 4 + len(shapes)  # five trials, then one a shape
 
 
-class _LiveBytes(TorchDispatchMode):
-    """The bytes of every tensor storage made under it and still alive, and their peak."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.alive: dict[int, int] = {}  # storage address -> tensors still holding it
-        self.sizes: dict[int, int] = {}
-        self.now = self.peak = 0
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        out = func(*args, **(kwargs or {}))
-        for t in tree_flatten(out)[0]:
-            if isinstance(t, torch.Tensor) and t.untyped_storage().data_ptr():
-                self._hold(t)
-        return out
-
-    def _hold(self, t: torch.Tensor) -> None:
-        address = t.untyped_storage().data_ptr()
-        if address not in self.sizes:
-            self.sizes[address] = t.untyped_storage().nbytes()
-            self.now += self.sizes[address]
-            self.peak = max(self.peak, self.now)
-        self.alive[address] = self.alive.get(address, 0) + 1
-        weakref.finalize(t, self._release, address)
-
-    def _release(self, address: int) -> None:
-        self.alive[address] -= 1
-        if not self.alive[address]:
-            del self.alive[address]
-            self.now -= self.sizes.pop(address)
-
-
 def test_a_whole_verification_holds_at_most_three_input_sized_sets(monkeypatch, tmp_path):
     """What harness/memory.py books: one input set and two outputs, or two input sets
     and one output. The reference's outputs used to be checked finite whole
@@ -164,7 +131,7 @@ def test_a_whole_verification_holds_at_most_three_input_sized_sets(monkeypatch, 
     request = _request()
     request.problem_source, request.problem_path = problem.read_text(), str(problem)
     one_set = 1024 * 4096 * 4
-    with _LiveBytes() as live:
+    with LiveBytes() as live:
         result = jobs.run_eval(request, SilentChannel())
     assert result["outcome"] == "ok", result["message"]
     assert 2.9 * one_set < live.peak <= 3.3 * one_set, live.peak / one_set
