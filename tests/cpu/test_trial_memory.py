@@ -19,6 +19,7 @@ from kernelwright.harness.messages import JobKind, JobRequest
 
 from tests.conftest import PROBLEMS, SilentChannel
 from tests.helpers_memory import LiveBytes
+from tests.helpers_problems import shrunk_problem
 
 SOFTMAX = PROBLEMS / "small_softmax.py"
 # Softmax in plain torch ops: in-process, no Triton interpreter to set up.
@@ -123,10 +124,7 @@ def test_a_whole_verification_holds_at_most_three_input_sized_sets(monkeypatch, 
 
     # 16 MiB of input: the fixed costs (the relocation's 1 MiB spacer, the chunks'
     # scratch at 2^16 elements) are slivers of a set, as at the sizes users run.
-    problem = tmp_path / "softmax_16mib.py"
-    problem.write_text(
-        SOFTMAX.read_text().replace("BATCH = 37", "BATCH = 1024").replace("DIM = 101", "DIM = 4096")
-    )
+    problem = shrunk_problem(SOFTMAX, tmp_path, {"BATCH": 1024, "DIM": 4096})
     monkeypatch.setattr(verify, "CHUNK_ELEMENTS", 1 << 16)
     request = _request()
     request.problem_source, request.problem_path = problem.read_text(), str(problem)
