@@ -19,6 +19,7 @@ from typing import Any
 import torch
 from torch.overrides import TorchFunctionMode, resolve_name
 from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_leaves
 
 _LOW_PRECISION = (torch.float16, torch.bfloat16)
 
@@ -144,13 +145,14 @@ class PrecisionFlags:
 
 class OpTrace:
     """Records what a forward calls: the torch functions by name (`ops`), the ATen ops
-    they dispatch (`aten`, see `aten_family`), and the dtypes they produce."""
+    they dispatch (`aten`, see `aten_family`) with the size each ran on (`aten_sizes`),
+    and the dtypes they produce."""
 
     def __init__(self) -> None:
         self._functions = _FunctionNames()
         self._dispatched = _AtenOps()
         self.ops, self.out_dtypes = self._functions.ops, self._functions.out_dtypes
-        self.aten = self._dispatched.ops
+        self.aten, self.aten_sizes = self._dispatched.ops, self._dispatched.sizes
 
     def __enter__(self) -> OpTrace:
         self._functions.__enter__()
@@ -183,10 +185,29 @@ class _AtenOps(TorchDispatchMode):
     def __init__(self) -> None:
         super().__init__()
         self.ops: Counter[str] = Counter()
+        self.sizes: dict[str, list[int]] = {}
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        self.ops.update(aten_family(func))
-        return func(*args, **(kwargs or {}))
+        kwargs = kwargs or {}
+        result = func(*args, **kwargs)
+        families = aten_family(func)
+        if families:
+            self.ops.update(families)
+            size = _largest_numel((args, kwargs, result))
+            for family in families:
+                # addmm's add is the bias added to its output, as `x @ w.T + b` adds it
+                sized = _largest_numel(result) if family == "add" and len(families) > 1 else size
+                self.sizes.setdefault(family, []).append(sized)
+        return result
+
+
+def _largest_numel(tree: Any) -> int:
+    """The element count of the largest tensor an op read or wrote: a reduction's is its
+    input's, an elementwise op's its output's."""
+    return max(
+        (leaf.numel() for leaf in tree_leaves(tree) if isinstance(leaf, torch.Tensor)),
+        default=0,
+    )
 
 
 # Ops that move, copy or allocate values without computing any: a candidate may call
@@ -274,12 +295,26 @@ def reference_tripwire(model_cls: type[Any]):  # Any: its forward is patched
         model_cls.forward = original
 
 
-def reference_replicated(reference_ops: Counter, candidate_ops: Counter, launches: int) -> bool:
-    """True when the candidate launches no kernel of its own and dispatches (at least) every
-    op the reference does, as counted by OpTrace's `aten`: the reference respelled."""
-    if launches > 0 or not reference_ops:
+def reference_replicated(
+    reference_sizes: dict[str, list[int]], candidate_sizes: dict[str, list[int]]
+) -> bool:
+    """True when the candidate dispatches every op the reference does (OpTrace's
+    `aten_sizes`), each as often and on tensors at least as large: the reference
+    respelled, whatever Triton kernels it launches besides (a copy of the answer, a
+    kernel on a scratch buffer) and however the ops are spelled.
+
+    Sizes keep honest hybrids out: a two-stage reduction may finish its per-block
+    partial sums with torch's `sum`, which runs on far fewer elements than the
+    reference's, and a candidate may leave some of the reference's ops to PyTorch as
+    long as its kernels do at least one of them."""
+    if not reference_sizes:
         return False
-    return all(candidate_ops.get(op, 0) >= n for op, n in reference_ops.items())
+    for op, sizes in reference_sizes.items():
+        theirs = sorted(candidate_sizes.get(op, ()), reverse=True)
+        ours = sorted(sizes, reverse=True)
+        if len(theirs) < len(ours) or any(t < o for t, o in zip(theirs, ours)):
+            return False
+    return True
 
 
 def downcast_dtypes(

@@ -324,6 +324,7 @@ class EvalPipeline:
                 probe_inputs = verify.clone_inputs(inputs)
                 ref_probe, ref_trace = self._reference_output(probe_inputs, trace=True)
                 self.reference_ops, self.reference_aten = ref_trace.ops, ref_trace.aten
+                self.reference_aten_sizes = ref_trace.aten_sizes
                 self.check_tf32_products()
                 self._poison_bytes = verify.output_nbytes(ref_probe) * 2
                 self._own_finite = _finite(ref_probe)
@@ -461,11 +462,17 @@ class EvalPipeline:
     def _check_trace(self, info: dict[str, Any]) -> None:
         self.launches = info["launches"]
         trace: guards.OpTrace = info["trace"]
-        if guards.reference_replicated(self.reference_aten, trace.aten, info["launches"]):
+        if guards.reference_replicated(self.reference_aten_sizes, trace.aten_sizes):
+            ops = ", ".join(sorted(self.reference_aten_sizes))
             raise Verdict(
                 Outcome.REJECTED,
-                "the candidate launches no kernel of its own: it runs the reference's own "
-                f"PyTorch ops ({', '.join(sorted(self.reference_aten))}), respelled",
+                (
+                    f"its {self.launches} Triton launch(es) do none of the reference's work: "
+                    f"it also runs the reference's own PyTorch ops ({ops}) at full size"
+                    if self.launches
+                    else "the candidate launches no kernel of its own: it runs the "
+                    f"reference's own PyTorch ops ({ops}), respelled"
+                ),
                 ["dynamic:reference-ops"],
             )
         downcasts = guards.downcast_dtypes(self.dtypes, trace.out_dtypes)

@@ -19,6 +19,7 @@ LINEAR = PROBLEMS / "small_linear.py"
 RELU = PROBLEMS / "relu_rand.py"  # its own inputs are never negative
 LOG = PROBLEMS / "log_rand.py"
 ATTENTION = PROBLEMS / "attention_scores_softmax.py"  # rows of 64: a power of two
+SUM = PROBLEMS / "sum_over_dim.py"
 
 # candidate file → (problem, expected outcome, expected flag or None)
 EXPECTED = {
@@ -42,6 +43,11 @@ EXPECTED = {
     "reference_ops": (SOFTMAX, "rejected", "dynamic:reference-ops"),
     "reference_ops_respelled": (SOFTMAX, "rejected", "dynamic:reference-ops"),
     "reference_ops_linear": (LINEAR, "rejected", "dynamic:reference-ops"),
+    # A Triton launch beside the reference's own ops at full size does none of its work;
+    # torch's sum over a Triton first stage's partials is an honest two-stage reduction.
+    "reference_ops_token_copy": (SOFTMAX, "rejected", "dynamic:reference-ops"),
+    "reference_ops_scratch_kernel": (SOFTMAX, "rejected", "dynamic:reference-ops"),
+    "ok_two_stage_sum": (SUM, "ok", None),
     "threads_static": (SOFTMAX, "rejected", "static:threads"),
     "threads_dynamic": (SOFTMAX, "rejected", "dynamic:environment"),
     "other_stream": (SOFTMAX, "rejected", "static:other-stream"),
