@@ -2,7 +2,7 @@
 
 DESIGN.md "How we know a candidate is right": trials use the problem's own
 inputs, signed uniform, large-magnitude, heavy-tailed, and zeros-and-ties
-values. A problem's `get_inputs()` often draws one kind only (`torch.rand` is
+values; issue 15 adds standard normal ones. A problem's `get_inputs()` often draws one kind only (`torch.rand` is
 never negative), and a candidate can be right on exactly that kind alone: a
 copy passes for a ReLU of non-negative inputs. Each variant is derived from the
 trial's own seeded inputs, so the runner and the judge draw the same values.
@@ -16,8 +16,9 @@ import torch
 from kernelwright.harness.verify import heavy_tailed
 
 OWN = "own"
-# Trial i (counting from 0) uses ROTATION[i % len(ROTATION)]: five trials see every one.
-ROTATION = (OWN, "signed", "large", "heavy_tailed", "zeros_ties")
+# Trial i (counting from 0) uses ROTATION[i % len(ROTATION)]: messages.MIN_TRIALS
+# trials see every one. Standard normal comes last, so the other trials kept their seeds.
+ROTATION = (OWN, "signed", "large", "heavy_tailed", "zeros_ties", "normal")
 
 LABELS = {
     OWN: "the problem's own inputs",
@@ -25,6 +26,7 @@ LABELS = {
     "large": "large-magnitude inputs",
     "heavy_tailed": "heavy-tailed inputs",
     "zeros_ties": "zeros-and-ties inputs",
+    "normal": "standard normal inputs",
 }
 
 # ×1000 keeps the usual N(0, 1) draws (|x| < 6) inside fp16's range (65504), while
@@ -48,7 +50,9 @@ def derive(name: str, inputs: list) -> list:
         return inputs
     if name == "heavy_tailed":
         return heavy_tailed(inputs)
-    change = {"signed": _signed, "large": _large, "zeros_ties": _zeros_ties}[name]
+    change = {"signed": _signed, "large": _large, "zeros_ties": _zeros_ties, "normal": _normal}[
+        name
+    ]
     return [change(x) if _is_float_tensor(x) else x for x in inputs]
 
 
@@ -67,6 +71,13 @@ def _magnitude(x: torch.Tensor) -> float:
 def _signed(x: torch.Tensor) -> torch.Tensor:
     a = _magnitude(x)
     return torch.empty_like(x).uniform_(-a, a)
+
+
+def _normal(x: torch.Tensor) -> torch.Tensor:
+    """N(0, 1) whatever the problem drew: a problem of `torch.rand` inputs otherwise never
+    sees a value below -1 (signed uniform stays within its magnitude, 1), where a
+    hardtanh that forgot its lower clamp is wrong."""
+    return torch.randn_like(x)
 
 
 def _large(x: torch.Tensor) -> torch.Tensor:

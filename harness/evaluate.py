@@ -17,6 +17,7 @@ from kernelwright.harness import memory, ncu, static_checks
 from kernelwright.harness.failures import traceback_summary
 from kernelwright.harness.messages import (
     INPUTS_DIFFER_FLAG,
+    MIN_TRIALS,
     EvalResult,
     JobKind,
     JobRequest,
@@ -261,7 +262,7 @@ class Harness:
             problem_path,
             device,
             candidate_source=candidate_source,
-            trials=max(trials, 5),
+            trials=max(trials, MIN_TRIALS),
             compile_baseline=compile_baseline and device == "cuda",
             time_candidate=time_candidate,
             compile_mode=compile_mode,

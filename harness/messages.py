@@ -40,6 +40,10 @@ SHAPE_SPECIFIC_FLAG = "shape-specific"
 # eager" allows the same 2%.
 FASTER_BY = 1.02
 
+# Correctness trials at the problem's shape, at least: one per input distribution
+# (harness/distributions.py ROTATION), so every evaluation sees each of them.
+MIN_TRIALS = 6
+
 
 # A worker's first word, before its request: its imports and CUDA context are done
 # (harness/worker.py `_serve`). The pool books the job's GPU memory only after it

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 from kernelwright.harness import guards, profiling, timing
-from kernelwright.harness.messages import Outcome
+from kernelwright.harness.messages import MIN_TRIALS, Outcome
 from kernelwright.harness.pipeline import baseline_then_gpu, seeded_inputs, warm_compiled
 from kernelwright.harness.verdicts import CandidateRaised, Verdict
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from kernelwright.harness.pipeline import EvalPipeline
 
 SUSPICIOUS_SPEEDUP = 10.0  # DESIGN.md: above this, re-verify before believing it
-REVERIFY_TRIALS = 5
+REVERIFY_TRIALS = MIN_TRIALS  # every input distribution once
 NOISY_IQR_SHARE = 0.10  # beyond this spread a timing is reported as noisy
 
 

@@ -13,6 +13,8 @@ import math
 import sys
 from collections.abc import Callable
 
+from kernelwright.harness.messages import MIN_TRIALS
+
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
 
 
@@ -240,7 +242,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("problem", help="KernelBench-format problem file (class Model, get_inputs)")
     p.add_argument("candidate", help="candidate module defining class ModelNew")
     p.add_argument(
-        "--trials", type=_positive_int, default=5, help="correctness trials (at least 5 are run)"
+        "--trials",
+        type=_positive_int,
+        default=MIN_TRIALS,
+        help=f"correctness trials (at least {MIN_TRIALS} are run: one per input distribution)",
     )
     p.add_argument("--no-cache", action="store_true", help="evaluate again even if stored")
     p.add_argument(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 import torch
 from kernelwright.harness import distributions
+from kernelwright.harness.messages import MIN_TRIALS
 
 
 def _inputs():
@@ -16,9 +17,19 @@ def _inputs():
     return [torch.rand(64, 50) * 3, torch.randint(0, 10, (64,)), 0.5]
 
 
-def test_five_trials_see_every_distribution():
-    assert {distributions.for_trial(i) for i in range(5)} == set(distributions.LABELS)
+def test_the_minimum_trials_see_every_distribution():
+    assert {distributions.for_trial(i) for i in range(MIN_TRIALS)} == set(distributions.LABELS)
     assert distributions.for_trial(0) == distributions.OWN
+
+
+def test_normal_inputs_reach_below_a_rand_problems_range():
+    """A hardtanh that forgot its lower clamp is right on signed uniform inputs of a
+    `torch.rand` problem (never below -1) and wrong on these."""
+    x = _inputs()[0] / 3  # torch.rand: [0, 1)
+    normal = distributions.derive("normal", [x])[0]
+    signed = distributions.derive("signed", [x])[0]
+    assert signed.min() >= -1.0 and normal.min() < -2.0
+    assert abs(float(normal.mean())) < 0.1 and 0.9 < float(normal.std()) < 1.1
 
 
 @pytest.mark.parametrize("name", distributions.ROTATION)

@@ -20,6 +20,7 @@ RELU = PROBLEMS / "relu_rand.py"  # its own inputs are never negative
 LOG = PROBLEMS / "log_rand.py"
 ATTENTION = PROBLEMS / "attention_scores_softmax.py"  # rows of 64: a power of two
 SUM = PROBLEMS / "sum_over_dim.py"
+HARDTANH = PROBLEMS / "hardtanh_rand.py"  # torch.rand: never below -1
 
 # candidate file → (problem, expected outcome, expected flag or None)
 EXPECTED = {
@@ -29,6 +30,7 @@ EXPECTED = {
     # log's domain is positive: the signed and zeros-and-ties trials are skipped, not failed
     "ok_log": (LOG, "ok", "distribution-skipped:signed"),
     "relu_as_copy": (RELU, "wrong", None),
+    "hardtanh_no_lower_clamp": (HARDTANH, "wrong", None),
     "wrong_scaled": (SOFTMAX, "wrong", None),
     "compile_error_syntax": (SOFTMAX, "compile_error", None),
     "compile_error_triton": (SOFTMAX, "compile_error", None),
@@ -138,6 +140,12 @@ def test_a_copy_passing_for_relu_on_non_negative_inputs_fails_on_signed_ones(ver
     message = verdicts["relu_as_copy"].message
     assert message.startswith("trial 2 (seed 1, signed uniform inputs): ")
     assert "elements differ beyond atol=rtol=0.0001" in message
+
+
+def test_a_clamp_missing_below_minus_one_fails_on_normal_inputs(verdicts):
+    """Every other distribution of a torch.rand problem stays at -1 or above."""
+    message = verdicts["hardtanh_no_lower_clamp"].message
+    assert message.startswith("trial 6 (seed 5, standard normal inputs at another address): ")
 
 
 def test_a_distribution_outside_the_problems_domain_is_skipped(verdicts):

@@ -15,7 +15,7 @@ import weakref
 
 import torch
 from kernelwright.harness import distributions, jobs, pipeline
-from kernelwright.harness.messages import JobKind, JobRequest
+from kernelwright.harness.messages import MIN_TRIALS, JobKind, JobRequest
 
 from tests.conftest import PROBLEMS, SilentChannel
 from tests.helpers_memory import LiveBytes
@@ -112,7 +112,7 @@ def test_between_trials_the_worker_offers_the_gpu_to_a_waiting_timer():
     result = jobs.run_eval(_request(), Recording())
     assert result["outcome"] == "ok", result["message"]
     shapes = [e for e in result["correctness"]["shapes"] if e["status"] == "verified"]
-    assert shapes and len(yields) == 4 + len(shapes)  # five trials, then one a shape
+    assert shapes and len(yields) == MIN_TRIALS - 1 + len(shapes)  # trials, then one a shape
 
 
 def test_a_whole_verification_holds_at_most_three_input_sized_sets(monkeypatch, tmp_path):
