@@ -64,6 +64,11 @@ def _code_digest(*modules: str) -> str:
 
 # What makes a captured graph: a stored one is served only to the code that made it.
 CAPTURE_CODE = _code_digest("capture.py", "jobs.py", "loading.py")
+# What makes a verdict, a timing or a profile: every harness module. A stored `ok` is
+# served only to the harness that gave it, so a check added since (a Triton copy of
+# torch's answer is now `rejected`) is never skipped by an answer from before it; the
+# package's version alone stays the same through such a change.
+HARNESS_CODE = _code_digest(*sorted(p.name for p in Path(__file__).resolve().parent.glob("*.py")))
 
 
 def resolve_device(device: str) -> str:
@@ -283,6 +288,7 @@ class Harness:
                 "compile": request.compile_baseline,
                 "compile_mode": compile_mode,
                 "timed": time_candidate,
+                "harness": HARNESS_CODE,
                 **_ncu_option(use_ncu),
             },
         )
@@ -397,7 +403,7 @@ class Harness:
             "profile",
             device_identity(device),
             self.versions,
-            {"compile": compile_baseline, **_ncu_option(ncu)},
+            {"compile": compile_baseline, "harness": HARNESS_CODE, **_ncu_option(ncu)},
         )
 
     def _capture_key(self, problem_hash: str) -> str:
