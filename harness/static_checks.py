@@ -60,6 +60,11 @@ _CONCURRENCY_MODULES = {"threading", "multiprocessing", "concurrent", "_thread",
 _PROTECTED_ROOTS = {"torch", "time", "triton", "kernelwright", "builtins", "sys", "os"}
 _STREAM_NAMES = {"Stream", "stream", "set_stream", "ExternalStream", "StreamContext"}
 _LOW_PRECISION = {"float16", "half", "bfloat16", "float8_e4m3fn", "float8_e5m2", "int8"}
+# torch.compile and its parts: Inductor's kernels, not the candidate's, and the very
+# baseline `bench` times every candidate against.
+_COMPILERS = {"torch.compile", "torch._dynamo.optimize"}
+_COMPILER_MODULE = "torch._inductor"
+_COMPILE_DETAIL = "hands the forward to torch.compile: Inductor's kernels, not a kernel of its own"
 
 
 def _dotted(node: ast.AST) -> str:
@@ -102,6 +107,8 @@ class _CheatFinder(ast.NodeVisitor):
         self._check_module(node.module or "", node)
         if node.module and "kernelwright" in node.module:
             self._add("harness-access", node, "imports the harness")
+        if any(f"{node.module}.{alias.name}" in _COMPILERS for alias in node.names):
+            self._add("torch-compile", node, _COMPILE_DETAIL)
 
     def _check_module(self, name: str, node: ast.AST) -> None:
         root = name.split(".")[0]
@@ -109,6 +116,8 @@ class _CheatFinder(ast.NodeVisitor):
             self._add("threads", node, f"imports `{name}`: work must stay on the calling thread")
         if root in ("kernelwright", "gc", "inspect", "ctypes"):
             self._add("harness-access", node, f"imports `{name}`, which can reach the harness")
+        if name == _COMPILER_MODULE or name.startswith(_COMPILER_MODULE + "."):
+            self._add("torch-compile", node, _COMPILE_DETAIL)
 
     def visit_Name(self, node: ast.Name) -> None:
         # The reference class itself as the answer.
@@ -120,6 +129,8 @@ class _CheatFinder(ast.NodeVisitor):
         dotted = _dotted(node)
         if node.attr == "Model":
             self._add("calls-reference", node, f"uses the reference `{dotted}`")
+        if dotted in _COMPILERS:
+            self._add("torch-compile", node, _COMPILE_DETAIL)
         if node.attr in _STREAM_NAMES and ("cuda" in dotted or dotted.startswith("torch")):
             self._add(
                 "other-stream", node, f"`{dotted}`: work on another CUDA stream escapes timing"

@@ -50,6 +50,7 @@ EXPECTED = {
     "reference_ops_token_copy": (SOFTMAX, "rejected", "dynamic:reference-ops"),
     "reference_ops_scratch_kernel": (SOFTMAX, "rejected", "dynamic:reference-ops"),
     "ok_two_stage_sum": (SUM, "ok", None),
+    "torch_compile": (SOFTMAX, "rejected", "static:torch-compile"),
     "threads_static": (SOFTMAX, "rejected", "static:threads"),
     "threads_dynamic": (SOFTMAX, "rejected", "dynamic:environment"),
     "other_stream": (SOFTMAX, "rejected", "static:other-stream"),
@@ -192,7 +193,7 @@ def test_ok_on_cpu_has_no_invented_timing(verdicts):
     result = verdicts["ok_softmax"]
     assert result.timing is None and result.speedup is None
     assert "interpreter" in result.timing_note
-    assert result.correctness["trials"] >= 5
+    assert result.correctness["trials"] >= 6  # one per input distribution
     assert result.baseline["eager_ms"] > 0  # the torch reference is really timed on CPU
 
 
@@ -206,3 +207,25 @@ def test_a_low_precision_name_the_problem_itself_writes_is_not_the_candidates_do
     rules = [(f.rule, f.line) for f in find_cheats(candidate, True, problem_source=table)]
     assert rules == [("precision-downcast", 2)]
     assert [f.line for f in find_cheats(candidate, True)] == [1, 1, 2]
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "@torch.compile\ndef f(x):\n    return x",
+        "from torch import compile\nf = compile(g)",
+        "f = torch._dynamo.optimize('inductor')(g)",
+        "from torch._inductor import config",
+    ],
+)
+def test_each_spelling_of_torch_compile_is_found(spelling):
+    from kernelwright.harness.static_checks import find_cheats
+
+    rules = {f.rule for f in find_cheats("import torch\n" + spelling, True)}
+    assert rules == {"torch-compile"}
+
+
+def test_importing_dynamo_alone_is_not_torch_compile():
+    from kernelwright.harness.static_checks import find_cheats
+
+    assert not find_cheats("import torch._dynamo\nx = torch._dynamo.config", True)
