@@ -105,6 +105,7 @@ class Node:
             # where else it was verified, and where applied code runs the original
             # (harness/derived_shapes.py)
             "shapes": (result.get("correctness") or {}).get("shapes"),
+            "flags": result.get("flags"),
             "context": self.context_ids,
         }
         if with_source:

@@ -34,6 +34,9 @@ ACCEPTS = "kw_accepts"
 # (harness/derived_shapes.py): applied, those shapes run the original PyTorch.
 # The per-shape detail is the result's correctness["shapes"].
 SHAPE_SPECIFIC_FLAG = "shape-specific"
+# A verified candidate that launched no Triton kernel: PyTorch ops of its own (not the
+# reference's, which are `rejected`); the editor's titles say so (server/results.py).
+NO_KERNEL_FLAG = "no-triton-kernel"
 # A timed candidate helps only when it beats the current code by more than timing
 # noise: the editor offers no other (server/results.py), and `bench` reports what
 # a user ends up with on that rule (agent/bench.py). Issue 14's "no slower than

@@ -41,7 +41,7 @@ from kernelwright.harness.loading import (
     load_problem,
     move_inputs,
 )
-from kernelwright.harness.messages import EvalResult, JobRequest, Outcome
+from kernelwright.harness.messages import NO_KERNEL_FLAG, EvalResult, JobRequest, Outcome
 from kernelwright.harness.phases import PhaseClock
 from kernelwright.harness.precision import (
     float_dtypes,
@@ -483,7 +483,7 @@ class EvalPipeline:
                 ["dynamic:precision-downcast"],
             )
         if info["launches"] == 0:
-            self.result.flags.append("no-triton-kernel")
+            self.result.flags.append(NO_KERNEL_FLAG)
 
     def check_environment(self) -> None:
         problems = self.patches.changed() + self.threads.new_threads() + self.flags_guard.changed()

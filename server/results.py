@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kernelwright.harness.messages import FASTER_BY
+from kernelwright.harness.messages import FASTER_BY, NO_KERNEL_FLAG
 from kernelwright.harness.store import Store
 
 from .search_messages import MessageError, ReportedNode, candidate_id, split_candidate_id
@@ -56,6 +56,7 @@ class Candidate:
     job_id: str | None = None
     problem_digest: str | None = None
     shapes: list[dict[str, Any]] | None = None  # harness/derived_shapes.py, per shape
+    flags: list[str] | None = None  # the harness's verdict flags
 
     def ref(self) -> CandidateRef:
         return CandidateRef(self.rank, self.id, self.job_id, self.problem_digest)
@@ -93,6 +94,7 @@ class CandidateStore:
             job_id=ref.job_id,
             problem_digest=ref.problem_digest,
             shapes=(result.get("correctness") or {}).get("shapes"),
+            flags=result.get("flags"),
         )
 
     def close(self) -> None:
@@ -244,6 +246,9 @@ def candidate_title(prefix: str, cand: Candidate) -> str:
     coverage = coverage_phrase(cand.shapes)
     if coverage:
         parts.append(coverage)
+    if NO_KERNEL_FLAG in (cand.flags or ()):
+        # verified and maybe faster, but PyTorch ops: the user is told it is no kernel
+        parts.append("PyTorch ops only, no Triton kernel")
     return f"{prefix} #{cand.rank} — " + " · ".join(parts)
 
 
@@ -302,6 +307,7 @@ def rank_candidates(
             job_id=job_id,
             problem_digest=problem_digest,
             shapes=n.shapes,
+            flags=n.flags,
         )
         for i, n in enumerate(ok[:limit])
     ]

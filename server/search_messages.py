@@ -135,6 +135,7 @@ class ReportedNode:
     device: str | None = None
     # derived shapes: [{shape, status: verified | original | outside}]
     shapes: list[dict[str, Any]] | None = None
+    flags: list[str] | None = None  # the harness's (`no-triton-kernel`, `shape-specific`, ...)
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,11 @@ def test_titles_are_honest():
         6, "f", "src", "ok", "cpu", None, None, shapes=[*verified, {**odd, "status": "verified"}]
     )
     assert candidate_title("Apply candidate", wide).endswith(" · any batch size or last dim")
+    # verified PyTorch ops of its own (the harness's no-triton-kernel flag): said, not hidden
+    plain = Candidate(7, "g", "src", "ok", "cpu", None, None, flags=["no-triton-kernel"])
+    assert candidate_title("Apply candidate", plain) == (
+        "Apply candidate #7 — verified on CPU (no timing) · PyTorch ops only, no Triton kernel"
+    )
 
 
 def test_ranking_puts_measured_speed_first_and_skips_failures():
@@ -113,11 +118,12 @@ def test_ranking_puts_measured_speed_first_and_skips_failures():
         ReportedNode("1", source="s", outcome="ok", speedup={"vs_eager": 1.5}),
         ReportedNode("2", source="s", outcome="wrong"),
         ReportedNode("3", source="s", outcome="ok", speedup={"vs_eager": 3.0}),
-        ReportedNode("4", source="s", outcome="ok"),
+        ReportedNode("4", source="s", outcome="ok", flags=["no-triton-kernel"]),
     ]
     ranked = rank_candidates(nodes, nodes[0], "cuda", "job", search_id="run")
     assert [c.id for c in ranked] == ["run/3", "run/1", "run/4"]
     assert [c.rank for c in ranked] == [1, 2, 3]
+    assert ranked[2].flags == ["no-triton-kernel"]  # its title says it is no kernel
 
 
 CANDIDATE = '''"""A candidate."""
