@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 from torch.overrides import TorchFunctionMode, resolve_name
@@ -185,7 +185,7 @@ class _AtenOps(TorchDispatchMode):
     def __init__(self) -> None:
         super().__init__()
         self.ops: Counter[str] = Counter()
-        self.sizes: dict[str, list[int]] = {}
+        self.sizes: dict[str, list[OpSize]] = {}
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
@@ -193,17 +193,28 @@ class _AtenOps(TorchDispatchMode):
         families = aten_family(func)
         if families:
             self.ops.update(families)
-            size = _largest_numel((args, kwargs, result))
+            operands = [t for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)]
+            size = OpSize(len(operands), _largest_numel([*operands, result]))
             for family in families:
-                # addmm's add is the bias added to its output, as `x @ w.T + b` adds it
-                sized = _largest_numel(result) if family == "add" and len(families) > 1 else size
-                self.sizes.setdefault(family, []).append(sized)
+                if len(families) > 1:  # addmm: a product, and its bias added to the output
+                    size = OpSize(2, size.numel if family == "matmul" else _largest_numel(result))
+                self.sizes.setdefault(family, []).append(size)
         return result
 
 
+class OpSize(NamedTuple):
+    """What one dispatched op ran on: its tensor operands (a convolution with its bias
+    has three, without it two) and the element count of the largest tensor it read or
+    wrote (a reduction's input, an elementwise op's output)."""
+
+    operands: int
+    numel: int
+
+    def covers(self, other: OpSize) -> bool:
+        return self.operands >= other.operands and self.numel >= other.numel
+
+
 def _largest_numel(tree: Any) -> int:
-    """The element count of the largest tensor an op read or wrote: a reduction's is its
-    input's, an elementwise op's its output's."""
     return max(
         (leaf.numel() for leaf in tree_leaves(tree) if isinstance(leaf, torch.Tensor)),
         default=0,
@@ -296,24 +307,27 @@ def reference_tripwire(model_cls: type[Any]):  # Any: its forward is patched
 
 
 def reference_replicated(
-    reference_sizes: dict[str, list[int]], candidate_sizes: dict[str, list[int]]
+    reference_sizes: dict[str, list[OpSize]], candidate_sizes: dict[str, list[OpSize]]
 ) -> bool:
     """True when the candidate dispatches every op the reference does (OpTrace's
-    `aten_sizes`), each as often and on tensors at least as large: the reference
-    respelled, whatever Triton kernels it launches besides (a copy of the answer, a
-    kernel on a scratch buffer) and however the ops are spelled.
+    `aten_sizes`), each as often, with as many tensor operands and on tensors at least as
+    large: the reference respelled, whatever Triton kernels it launches besides (a copy
+    of the answer, a kernel on a scratch buffer) and however the ops are spelled.
 
-    Sizes keep honest hybrids out: a two-stage reduction may finish its per-block
-    partial sums with torch's `sum`, which runs on far fewer elements than the
-    reference's, and a candidate may leave some of the reference's ops to PyTorch as
-    long as its kernels do at least one of them."""
+    Honest hybrids are not caught: a two-stage reduction finishing its per-block partial
+    sums with torch's `sum` runs it on far fewer elements; cuDNN's convolution without
+    the bias, which a Triton pass then adds with what follows, has one operand fewer
+    than the reference's; and a candidate may leave some of the reference's ops to
+    PyTorch as long as its kernels do at least part of one."""
     if not reference_sizes:
         return False
     for op, sizes in reference_sizes.items():
-        theirs = sorted(candidate_sizes.get(op, ()), reverse=True)
-        ours = sorted(sizes, reverse=True)
-        if len(theirs) < len(ours) or any(t < o for t, o in zip(theirs, ours)):
-            return False
+        left = sorted(candidate_sizes.get(op, ()), key=lambda s: (s.numel, s.operands))
+        for size in sorted(sizes, key=lambda s: (s.numel, s.operands), reverse=True):
+            match = next((i for i, theirs in enumerate(left) if theirs.covers(size)), None)
+            if match is None:
+                return False
+            del left[match]  # the smallest that covers it: larger ones serve larger ops
     return True
 
 

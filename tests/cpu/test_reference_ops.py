@@ -66,6 +66,15 @@ def test_leaving_some_of_the_references_ops_to_pytorch_is_not():
     assert not guards.reference_replicated(reference, _aten(lambda: X.softmax(1)))
 
 
+def test_cudnns_convolution_without_the_bias_a_kernel_adds_is_not():
+    """The generator's cuDNN path: the convolution without its bias, then one Triton pass
+    for the bias and the chain after it (agent/generator/templates/conv.py)."""
+    x, w, b = torch.randn(2, 3, 10, 11), torch.randn(5, 3, 3, 3), torch.randn(5)
+    reference = _aten(lambda: F.conv2d(x, w, b))
+    assert not guards.reference_replicated(reference, _aten(lambda: F.conv2d(x, w)))
+    assert guards.reference_replicated(reference, _aten(lambda: F.conv2d(x, w, b).clone()))
+
+
 def test_each_of_the_references_calls_must_be_matched():
     twice = _aten(lambda: torch.relu(torch.relu(X) - 1))
     assert not guards.reference_replicated(twice, _aten(lambda: torch.relu(X) - 1))
