@@ -247,8 +247,9 @@ def candidate_title(prefix: str, cand: Candidate) -> str:
     if coverage:
         parts.append(coverage)
     if NO_KERNEL_FLAG in (cand.flags or ()):
-        # verified and maybe faster, but PyTorch ops: the user is told it is no kernel
-        parts.append("PyTorch ops only, no Triton kernel")
+        # verified and maybe faster, but no Triton launch (PyTorch ops, or an extension
+        # built some other way): the user is told, not left to read the source
+        parts.append("no Triton kernel")
     return f"{prefix} #{cand.rank} — " + " · ".join(parts)
 
 

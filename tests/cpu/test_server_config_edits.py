@@ -109,7 +109,7 @@ def test_titles_are_honest():
     # verified PyTorch ops of its own (the harness's no-triton-kernel flag): said, not hidden
     plain = Candidate(7, "g", "src", "ok", "cpu", None, None, flags=["no-triton-kernel"])
     assert candidate_title("Apply candidate", plain) == (
-        "Apply candidate #7 — verified on CPU (no timing) · PyTorch ops only, no Triton kernel"
+        "Apply candidate #7 — verified on CPU (no timing) · no Triton kernel"
     )
 
 
