@@ -196,9 +196,10 @@ class _AtenOps(TorchDispatchMode):
             operands = [t for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)]
             size = OpSize(len(operands), _largest_numel([*operands, result]))
             for family in families:
+                entry = size
                 if len(families) > 1:  # addmm: a product, and its bias added to the output
-                    size = OpSize(2, size.numel if family == "matmul" else _largest_numel(result))
-                self.sizes.setdefault(family, []).append(size)
+                    entry = OpSize(2, size.numel if family == "matmul" else _largest_numel(result))
+                self.sizes.setdefault(family, []).append(entry)
         return result
 
 
