@@ -467,8 +467,9 @@ class EvalPipeline:
             raise Verdict(
                 Outcome.REJECTED,
                 (
-                    f"its {self.launches} Triton launch(es) do none of the reference's work: "
-                    f"it also runs the reference's own PyTorch ops ({ops}) at full size"
+                    f"the candidate runs the reference's own PyTorch ops ({ops}) at full size "
+                    f"beside its {self.launches} Triton launch(es): torch does the reference's "
+                    "work, whatever the kernels add"
                     if self.launches
                     else "the candidate launches no kernel of its own: it runs the "
                     f"reference's own PyTorch ops ({ops}), respelled"
