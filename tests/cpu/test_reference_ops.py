@@ -81,6 +81,15 @@ def test_each_of_the_references_calls_must_be_matched():
     assert guards.reference_replicated(twice, _aten(lambda: (X.relu() - 1).relu()))
 
 
+def test_the_reference_op_run_in_pieces_is_caught():
+    """A softmax of each half, concatenated: two calls on half the rows each."""
+    reference = _aten(lambda: torch.softmax(X, dim=1))
+    halves = _aten(lambda: torch.cat([X[:3].softmax(1), X[3:].softmax(1)]))
+    assert guards.reference_replicated(reference, halves)
+    one_row = _aten(lambda: X[:1].softmax(1))
+    assert not guards.reference_replicated(reference, one_row)
+
+
 def test_other_torch_ops_than_the_reference_are_not_caught():
     def by_hand():
         e = torch.exp(X - X.amax(1, keepdim=True))
