@@ -33,6 +33,20 @@ RESPELLINGS = {
         lambda: torch.softmax(X, dim=1) * SCALE,
         lambda: F.softmax(X, dim=-1).mul(SCALE),
     ),
+    "softmax by module, private op, in pieces": (
+        lambda: torch.softmax(X, dim=1),
+        lambda: torch.cat(
+            [
+                torch.nn.Softmax(dim=1)(X[:2]),
+                torch.special.softmax(X[2:4], 1),
+                torch.ops.aten._softmax(X[4:], 1, False),
+            ]
+        ),
+    ),
+    "softmax row by row": (
+        lambda: torch.softmax(X, dim=1),
+        lambda: torch.stack([row.softmax(0) for row in X]),
+    ),
     "relu": (lambda: torch.relu(X), lambda: X.relu()),
     "in-place relu": (lambda: F.relu(X), lambda: X.clone().relu_()),
     "linear": (lambda: F.linear(X, W, B), lambda: X @ W.T + B),
