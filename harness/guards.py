@@ -220,11 +220,12 @@ def _largest_numel(tree: Any) -> int:
 
 
 # Ops that move, copy or allocate values without computing any: a candidate may call
-# them freely, and a reference's use of them asks nothing of a candidate.
+# them freely, and a reference's use of them asks nothing of a candidate. (`set_` is how
+# Triton's interpreter hands a kernel's results back to each tensor it launched on.)
 _NOT_COMPUTING = {
     "alias", "clone", "contiguous", "copy", "detach", "empty", "empty_like",
     "empty_strided", "expand", "lift_fresh", "new_empty", "new_empty_strided",
-    "resize", "to_copy", "unsafe_view", "zero", "zeros", "zeros_like",
+    "resize", "set", "to_copy", "unsafe_view", "zero", "zeros", "zeros_like",
 }  # fmt: skip
 # One family for every spelling of a matrix product; the add+ forms also add (F.linear
 # dispatches addmm where `x @ w.t() + b` dispatches mm and add).

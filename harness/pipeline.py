@@ -322,9 +322,11 @@ class EvalPipeline:
             digests = verify.input_digests(inputs)
             if trace:
                 probe_inputs = verify.clone_inputs(inputs)
-                ref_probe, ref_trace = self._reference_output(probe_inputs, trace=True)
+                with guards.KernelLaunchCounter() as reference_launches:
+                    ref_probe, ref_trace = self._reference_output(probe_inputs, trace=True)
                 self.reference_ops, self.reference_aten = ref_trace.ops, ref_trace.aten
                 self.reference_aten_sizes = ref_trace.aten_sizes
+                self._reference_launches = reference_launches.launches
                 self.check_tf32_products()
                 self._poison_bytes = verify.output_nbytes(ref_probe) * 2
                 self._own_finite = _finite(ref_probe)
@@ -462,7 +464,12 @@ class EvalPipeline:
     def _check_trace(self, info: dict[str, Any]) -> None:
         self.launches = info["launches"]
         trace: guards.OpTrace = info["trace"]
-        if guards.reference_replicated(self.reference_aten_sizes, trace.aten_sizes):
+        # A reference of Triton kernels (one the user selected in the editor): its ATen ops
+        # are the glue around them, so only a candidate with no kernel of its own can be its
+        # respelling; a Triton candidate doing the same glue is no copy of it.
+        if guards.reference_replicated(self.reference_aten_sizes, trace.aten_sizes) and not (
+            self._reference_launches and self.launches
+        ):
             ops = ", ".join(sorted(self.reference_aten_sizes))
             raise Verdict(
                 Outcome.REJECTED,

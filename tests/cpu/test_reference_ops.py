@@ -14,6 +14,8 @@ import torch
 import torch.nn.functional as F
 from kernelwright.harness import guards
 
+from tests.conftest import script_lines
+
 torch.manual_seed(0)
 X = torch.randn(6, 10)
 W = torch.randn(4, 10)
@@ -122,3 +124,30 @@ def test_the_torch_function_names_are_still_recorded():
         F.linear(X, W, B).half()
     assert trace.ops["torch.nn.functional.linear"] == 1
     assert torch.float16 in trace.out_dtypes
+
+
+TRITON_LAUNCH = r"""
+import torch
+import triton
+import triton.language as tl
+from kernelwright.harness import guards
+
+@triton.jit
+def double(x_ptr, out_ptr, n, BLOCK: tl.constexpr):
+    offsets = tl.program_id(0) * BLOCK + tl.arange(0, BLOCK)
+    mask = offsets < n
+    tl.store(out_ptr + offsets, tl.load(x_ptr + offsets, mask=mask) * 2, mask=mask)
+
+x = torch.randn(6, 10)
+trace = guards.OpTrace()
+with torch.no_grad(), trace:
+    out = torch.empty_like(x)
+    double[(1,)](x, out, x.numel(), BLOCK=64)
+print(dict(trace.aten_sizes), bool(torch.equal(out, x * 2)))
+"""
+
+
+def test_a_triton_launch_under_the_interpreter_computes_no_aten_op():
+    """The interpreter writes a kernel's results back with `set_`: neither a Triton
+    reference (a kernel the user selected) nor a Triton candidate is a torch op then."""
+    assert script_lines(TRITON_LAUNCH, {"TRITON_INTERPRET": "1"}) == ["{} True"]
