@@ -2,9 +2,10 @@
 
 DESIGN.md "How we know a candidate is right": trials use the problem's own
 inputs, signed uniform, large-magnitude, heavy-tailed, and zeros-and-ties
-values; issue 15 adds standard normal ones. A problem's `get_inputs()` often draws one kind only (`torch.rand` is
-never negative), and a candidate can be right on exactly that kind alone: a
-copy passes for a ReLU of non-negative inputs. Each variant is derived from the
+values; issue 15 adds standard normal ones. A problem's `get_inputs()` often
+draws one kind only (`torch.rand` is never negative), and a candidate can be
+right on exactly that kind alone: a copy passes for a ReLU of non-negative
+inputs. Each variant is derived from the
 trial's own seeded inputs, so the runner and the judge draw the same values.
 Only floating-point tensors change: indices, targets and masks keep the values
 the problem made, which their ops depend on.

@@ -152,7 +152,11 @@ class OpTrace:
         self._functions = _FunctionNames()
         self._dispatched = _AtenOps()
         self.ops, self.out_dtypes = self._functions.ops, self._functions.out_dtypes
-        self.aten, self.aten_sizes = self._dispatched.ops, self._dispatched.sizes
+        self.aten_sizes = self._dispatched.sizes
+
+    @property
+    def aten(self) -> Counter[str]:
+        return Counter({family: len(calls) for family, calls in self.aten_sizes.items()})
 
     def __enter__(self) -> OpTrace:
         self._functions.__enter__()
@@ -184,7 +188,6 @@ class _FunctionNames(TorchFunctionMode):
 class _AtenOps(TorchDispatchMode):
     def __init__(self) -> None:
         super().__init__()
-        self.ops: Counter[str] = Counter()
         self.sizes: dict[str, list[OpSize]] = {}
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
@@ -192,7 +195,6 @@ class _AtenOps(TorchDispatchMode):
         result = func(*args, **kwargs)
         families = aten_family(func)
         if families:
-            self.ops.update(families)
             operands = [t for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)]
             size = OpSize(len(operands), _largest_numel([*operands, result]))
             for family in families:
@@ -306,7 +308,10 @@ def reference_tripwire(model_cls: type[Any]):  # Any: its forward is patched
 
 
 def reference_replicated(
-    reference_sizes: dict[str, list[OpSize]], candidate_sizes: dict[str, list[OpSize]]
+    reference: dict[str, list[OpSize]],
+    candidate: dict[str, list[OpSize]],
+    reference_launches: int = 0,
+    candidate_launches: int = 0,
 ) -> bool:
     """True when the candidate dispatches every op the reference does (OpTrace's
     `aten_sizes`), with as many tensor operands and over at least as many elements in
@@ -318,11 +323,13 @@ def reference_replicated(
     sums with torch's `sum` runs it on far fewer elements; cuDNN's convolution without
     the bias, which a Triton pass then adds with what follows, has one operand fewer
     than the reference's; and a candidate may leave some of the reference's ops to
-    PyTorch as long as its kernels do at least part of one."""
-    if not reference_sizes:
+    PyTorch as long as its kernels do at least part of one. Where the reference launches
+    Triton kernels itself (one the user selected in the editor), its ATen ops are the
+    glue around them: only a candidate with no kernel of its own can respell it."""
+    if not reference or (reference_launches and candidate_launches):
         return False
-    for op, sizes in reference_sizes.items():
-        theirs = candidate_sizes.get(op, [])
+    for op, sizes in reference.items():
+        theirs = candidate.get(op, [])
         for operands in {size.operands for size in sizes}:
             needed = sum(size.numel for size in sizes if size.operands >= operands)
             if sum(size.numel for size in theirs if size.operands >= operands) < needed:

@@ -464,11 +464,8 @@ class EvalPipeline:
     def _check_trace(self, info: dict[str, Any]) -> None:
         self.launches = info["launches"]
         trace: guards.OpTrace = info["trace"]
-        # A reference of Triton kernels (one the user selected in the editor): its ATen ops
-        # are the glue around them, so only a candidate with no kernel of its own can be its
-        # respelling; a Triton candidate doing the same glue is no copy of it.
-        if guards.reference_replicated(self.reference_aten_sizes, trace.aten_sizes) and not (
-            self._reference_launches and self.launches
+        if guards.reference_replicated(
+            self.reference_aten_sizes, trace.aten_sizes, self._reference_launches, self.launches
         ):
             ops = ", ".join(sorted(self.reference_aten_sizes))
             raise Verdict(
