@@ -77,7 +77,7 @@ def compile_off_the_gate(
     # So the capture gets a copy of the state, and the worker keeps its own.
     own_rng = generator.graphsafe_get_state()
     generator.graphsafe_set_state(generator.clone_state())
-    graph = torch.cuda.CUDAGraph()
+    graph = _unreplayable_graph()
     try:
         # "relaxed": a first launch loads its module and sets its attributes while
         # the stream captures; those calls are not stream work and are allowed.
@@ -98,6 +98,17 @@ def compile_off_the_gate(
     if torch.cuda.memory_allocated(device) > before:
         return Precompiled.TAINTED
     return Precompiled.YES if captured else Precompiled.NO
+
+
+def _unreplayable_graph() -> torch.cuda.CUDAGraph:
+    """A graph whose capture is never instantiated: torch's capture_end otherwise
+    builds the executable graph at once, and for an endless loop's capture (millions of
+    recorded launches, given up by `bounded`) that build alone can outgrow the worker's
+    memory limit. The capture is only ever thrown away, so nothing needs it built."""
+    try:
+        return torch.cuda.CUDAGraph(keep_graph=True)
+    except TypeError:  # a torch before keep_graph: built at capture_end, as before
+        return torch.cuda.CUDAGraph()
 
 
 @contextlib.contextmanager
