@@ -1,0 +1,43 @@
+#!/bin/bash
+# One search alone on two large problems (issue 15's one-evaluation wall time), and what
+# a spare worker spends warming the harness's own kernels with a cold and a warm Triton
+# cache. One device call, about 4 minutes. Usage: scripts/device_alone_and_warm.sh
+# (carry .deb). Logs and each search's trajectories go under $OUT.
+set -u
+cd "$(dirname "$0")/.."
+out=${OUT:-/tmp/out}
+mkdir -p "$out"
+if ! command -v bwrap >/dev/null; then
+  for deb in .deb/bubblewrap_*.deb; do dpkg -x "$deb" /; done
+fi
+. scripts/device_env.sh
+nvidia-smi --query-compute-apps=pid,used_memory --format=csv,noheader > "$out/gpu-apps-before.txt"
+for round in 1 2; do
+  export TRITON_CACHE_DIR
+  TRITON_CACHE_DIR=$(mktemp -d)
+  for pass in cold warm; do
+    echo -n "round $round, $pass: "
+    timeout 120 python3 scripts/warm_kernels_cost.py
+  done
+done | tee "$out/warm-kernels.txt"
+unset TRITON_CACHE_DIR
+for p in 02_softmax_large 03_rms_norm_large; do
+  timeout 140 python3 -m kernelwright.server.cli optimize "benchmarks/large/$p.py" --device cuda \
+      --budget 6 --time-limit 60 --parallel 1 --compile-mode default \
+      --out "/tmp/alone-$p" --store "/tmp/alone-$p.sqlite" > "$out/alone-$p.log" 2>&1
+  echo "$p exit $?"
+  mkdir -p "$out/alone-$p"
+  cp "/tmp/alone-$p/trajectories.jsonl" "/tmp/alone-$p/report.json" "$out/alone-$p/" 2>/dev/null
+  python3 - "$p" <<'PY'
+import json, statistics, sys
+p = sys.argv[1]
+rows = [json.loads(line) for line in open(f"/tmp/alone-{p}/trajectories.jsonl")]
+results = [r["result"] for r in rows if r.get("result")]
+seconds = [r["seconds"] for r in results if r.get("seconds")]
+print(p, "outcomes", [r["outcome"] for r in results])
+print("  wall", [s["total"] for s in seconds], "median", statistics.median(s["total"] for s in seconds))
+print("  starting", [s["starting"] for s in seconds], "judge", [s["judge"] for s in seconds])
+print("  verify", [s["phases"].get("verify") for s in seconds])
+print("  prepare", json.load(open(f"/tmp/alone-{p}/report.json"))["reference"].get("prepare_seconds"))
+PY
+done
