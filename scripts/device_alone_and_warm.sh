@@ -22,7 +22,7 @@ for round in 1 2; do
 done | tee "$out/warm-kernels.txt"
 unset TRITON_CACHE_DIR
 for p in 02_softmax_large 03_rms_norm_large; do
-  timeout 140 python3 -m kernelwright.server.cli optimize "benchmarks/large/$p.py" --device cuda \
+  timeout 120 python3 -m kernelwright.server.cli optimize "benchmarks/large/$p.py" --device cuda \
       --budget 6 --time-limit 60 --parallel 1 --compile-mode default \
       --out "/tmp/alone-$p" --store "/tmp/alone-$p.sqlite" > "$out/alone-$p.log" 2>&1
   echo "$p exit $?"
