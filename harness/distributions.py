@@ -51,9 +51,7 @@ def derive(name: str, inputs: list) -> list:
         return inputs
     if name == "heavy_tailed":
         return heavy_tailed(inputs)
-    change = {"signed": _signed, "large": _large, "zeros_ties": _zeros_ties, "normal": _normal}[
-        name
-    ]
+    change = _ELEMENTWISE[name]
     return [change(x) if _is_float_tensor(x) else x for x in inputs]
 
 
@@ -91,3 +89,7 @@ def _zeros_ties(x: torch.Tensor) -> torch.Tensor:
     tied = torch.div(x, step).round_().mul_(step)
     zeroed = torch.empty_like(x, dtype=torch.bool).bernoulli_(ZEROED_SHARE)
     return tied.masked_fill_(zeroed, 0.0)
+
+
+# The floating-point tensors' changes by name (heavy-tailed is verify.heavy_tailed).
+_ELEMENTWISE = {"signed": _signed, "large": _large, "zeros_ties": _zeros_ties, "normal": _normal}

@@ -16,7 +16,7 @@ from kernelwright.harness import (
     timing,
 )
 from kernelwright.harness.loading import build_reference, load_problem
-from kernelwright.harness.messages import MIN_TRIALS, SHAPE_SPECIFIC_FLAG, JobRequest, Outcome
+from kernelwright.harness.messages import SHAPE_SPECIFIC_FLAG, JobRequest, Outcome
 from kernelwright.harness.phases import PhaseClock
 from kernelwright.harness.pipeline import (
     EvalPipeline,
@@ -48,7 +48,7 @@ def run_eval(request: JobRequest, channel: Any) -> dict[str, Any]:
             timer.enter("compile")
             pipeline.compile_pass()
         timer.enter("verify")
-        seeds = [request.seed + i for i in range(max(request.trials, MIN_TRIALS))]
+        seeds = request.trial_seeds()
         stats = pipeline.verify_trials(seeds, first=True)
         shapes = shape_trials.verify_other_shapes(pipeline)
         result.correctness = {

@@ -34,7 +34,6 @@ from kernelwright.harness.messages import (
     CLAIM_REFUSED_FLAG,
     GO_TIMING,
     INPUTS_DIFFER_FLAG,
-    MIN_TRIALS,
     YIELD_GPU,
     EvalResult,
     JobRequest,
@@ -206,7 +205,7 @@ def check_outputs(request: JobRequest, outputs: Path, pipeline: Any) -> str | No
         calls = handed_over_calls(outputs)
     except (ValueError, KeyError, TypeError) as err:
         return f"its outputs' manifest could not be read ({type(err).__name__})"
-    expected = [request.seed + i for i in range(max(request.trials, MIN_TRIALS))]
+    expected = request.trial_seeds()
     if not calls or calls[0]["seeds"] != expected or not calls[0]["first"]:
         return "the candidate's verification outputs never reached the judge"
     for call in calls:

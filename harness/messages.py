@@ -86,7 +86,7 @@ class JobRequest:
     device: str  # "cpu" or "cuda"
     candidate_source: str | None = None
     seed: int = 0
-    trials: int = 5
+    trials: int = MIN_TRIALS
     time_candidate: bool = True
     compile_baseline: bool = True
     compile_mode: str = "default"
@@ -106,6 +106,11 @@ class JobRequest:
     # With no other job on its device (harness/admission.py): a retry after running
     # out of GPU memory, or a job whose footprint is unknown.
     alone: bool = False
+
+    def trial_seeds(self) -> list[int]:
+        """The seeds of the verification trials at the problem's shape: the runner draws
+        them (harness/jobs.py) and the judge expects its outputs for exactly these."""
+        return [self.seed + i for i in range(max(self.trials, MIN_TRIALS))]
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
