@@ -1,8 +1,10 @@
 #!/bin/bash
 # One search alone on two large problems (issue 15's one-evaluation wall time), and what
 # a spare worker spends warming the harness's own kernels with a cold and a warm Triton
-# cache. One device call, about 4 minutes. Usage: scripts/device_alone_and_warm.sh
-# (carry .deb). Logs and each search's trajectories go under $OUT.
+# cache. One device call, about a minute a problem.
+#   Usage: scripts/device_alone_and_warm.sh [PROBLEM ...]   (carry .deb)
+# PROBLEM names a file of benchmarks/large without .py (default: softmax and RMSNorm);
+# WARM=0 skips the warm-up measurement. Logs and each search's trajectories go under $OUT.
 set -u
 cd "$(dirname "$0")/.."
 out=${OUT:-/tmp/out}
@@ -12,7 +14,9 @@ if ! command -v bwrap >/dev/null; then
 fi
 . scripts/device_env.sh
 nvidia-smi --query-compute-apps=pid,used_memory --format=csv,noheader > "$out/gpu-apps-before.txt"
-for round in 1 2; do
+problems=("$@")
+[ ${#problems[@]} -eq 0 ] && problems=(02_softmax_large 03_rms_norm_large)
+[ "${WARM:-1}" = 1 ] && for round in 1 2; do
   export TRITON_CACHE_DIR
   TRITON_CACHE_DIR=$(mktemp -d)
   for pass in cold warm; do
@@ -21,7 +25,11 @@ for round in 1 2; do
   done
 done | tee "$out/warm-kernels.txt"
 unset TRITON_CACHE_DIR
-for p in 02_softmax_large 03_rms_norm_large; do
+{
+  echo "| problem | evaluations | median wall s | max wall s | median wall less starting s | capture + profile s |"
+  echo "|---|---|---|---|---|---|"
+} > /tmp/alone-summary.md
+for p in "${problems[@]}"; do
   timeout 120 python3 -m kernelwright.server.cli optimize "benchmarks/large/$p.py" --device cuda \
       --budget 6 --time-limit 60 --parallel 1 --compile-mode default \
       --out "/tmp/alone-$p" --store "/tmp/alone-$p.sqlite" > "$out/alone-$p.log" 2>&1
@@ -38,6 +46,13 @@ print(p, "outcomes", [r["outcome"] for r in results])
 print("  wall", [s["total"] for s in seconds], "median", statistics.median(s["total"] for s in seconds))
 print("  starting", [s["starting"] for s in seconds], "judge", [s["judge"] for s in seconds])
 print("  verify", [s["phases"].get("verify") for s in seconds])
-print("  prepare", json.load(open(f"/tmp/alone-{p}/report.json"))["reference"].get("prepare_seconds"))
+prepare = json.load(open(f"/tmp/alone-{p}/report.json"))["reference"].get("prepare_seconds")
+print("  prepare", prepare)
+walls = [s["total"] for s in seconds]
+ready = [s["total"] - s["starting"] for s in seconds]
+with open("/tmp/alone-summary.md", "a") as table:
+    table.write(f"| {p} | {len(walls)} | {statistics.median(walls):.2f} | {max(walls):.2f} | "
+                f"{statistics.median(ready):.2f} | {prepare} |\n")
 PY
 done
+cat /tmp/alone-summary.md | tee "$out/alone-summary.md"
