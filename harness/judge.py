@@ -34,6 +34,7 @@ from kernelwright.harness.messages import (
     CLAIM_REFUSED_FLAG,
     GO_TIMING,
     INPUTS_DIFFER_FLAG,
+    OWN_PID_NAMESPACE_ENV,
     YIELD_GPU,
     EvalResult,
     JobRequest,
@@ -121,6 +122,71 @@ def end_runner(runner: Runner) -> None:
         os.killpg(runner.pid, signal.SIGKILL)
     with contextlib.suppress(Exception):
         runner.wait(10)
+
+
+def end_strays() -> int:
+    """Ends every process of this sandbox but the judge and the sandbox's init, and says
+    how many there were. The runner leads its own session, and `end_runner` ends that; a
+    process the candidate started with `setsid` is in neither and outlived it, free to
+    rewrite what the judge reads next (a Triton cache entry, the compiler's temporary
+    files) while the judge decides (tests/cheats/leaves_process.py).
+
+    Only inside a PID namespace of the worker's own (the pool says so in the environment;
+    the judge is then its first or second process): `kill(-1)` is every process this
+    user may signal, which outside one would be the user's whole session."""
+    if os.environ.get(OWN_PID_NAMESPACE_ENV) != "1" or os.getpid() > 2:
+        return 0
+    ended: set[int] = set()
+    deadline = time.monotonic() + STRAYS_DEADLINE_S
+    while time.monotonic() < deadline:
+        alive = _other_processes()
+        if not alive:
+            break
+        ended |= alive
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(-1, signal.SIGKILL)  # all at once: a forking stray cannot outrun a list
+        _reap()
+        time.sleep(0.01)
+    return len(ended)
+
+
+# How long `end_strays` keeps killing: a stray forking as fast as it can is still ended
+# within it (each pass kills what the last one missed).
+STRAYS_DEADLINE_S = 5.0
+
+
+def _other_processes() -> set[int]:
+    """Live processes of this PID namespace other than this one and its init (a zombie
+    has ended: its parent, the init or this judge, reaps it)."""
+    alive = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) in (1, os.getpid()):
+            continue
+        with contextlib.suppress(OSError):
+            with open(f"/proc/{entry}/stat") as stat:
+                state = stat.read().rsplit(")", 1)[1].split()[0]
+            if state not in ("Z", "X"):
+                alive.add(int(entry))
+    return alive
+
+
+def _reap() -> None:
+    """Waits for this process's ended children: under `unshare` the judge is the
+    namespace's init, and the strays are reparented to it."""
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+
+
+def fresh_kernel_cache() -> None:
+    """Points Triton's on-disk cache at a new, empty folder, made after the runner and its
+    strays have ended. The runner shared the judge's folder, so a kernel the judge compiles
+    from now on (its own reference's, or another variant of the comparison's) could load
+    a binary the candidate left there under that kernel's key. Triton reads the variable
+    each time it opens a cache (triton.knobs); the kernels compiled so far stay in memory."""
+    import tempfile
+
+    os.environ["TRITON_CACHE_DIR"] = tempfile.mkdtemp(prefix="kw-judge-triton-")
 
 
 def _set_dumpable(dumpable: bool) -> None:

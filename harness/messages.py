@@ -225,6 +225,12 @@ YIELD_GPU = "yield_gpu"
 # says nothing of the candidate (harness/evaluate.py runs the evaluation once more).
 CLAIM_REFUSED_FLAG = "judge:claim-refused"
 INPUTS_DIFFER_FLAG = "judge:inputs-differ"
+# The candidate left processes running past its runner (a `setsid` child escapes the
+# runner's process group); the judge ended them before it decided (harness/judge.py).
+STRAYS_ENDED_FLAG = "judge:candidate-processes-ended"
+# Set by the pool (harness/pool.py) where the sandbox gives each worker a PID namespace
+# of its own: only there may the judge end every process but its own (`end_strays`).
+OWN_PID_NAMESPACE_ENV = "KERNELWRIGHT_OWN_PID_NAMESPACE"
 # worker → parent, "progress" phases around the problem's import (and its inputs).
 # Between the two a hang or an exit is the problem's fault, not the candidate's, and
 # the parent's import timeout runs only then (not while torch imports or the GPU waits).

@@ -27,6 +27,7 @@ from kernelwright.harness.admission import device_memory
 from kernelwright.harness.gpu_gate import COMPILING, EXCLUSIVE, SHARED, gpu_gate
 from kernelwright.harness.messages import (
     GO_TIMING,
+    OWN_PID_NAMESPACE_ENV,
     PROBLEM_IMPORT,
     PROBLEM_LOADED,
     WORKER_READY,
@@ -180,6 +181,8 @@ class WorkerPool:
             env.pop("TRITON_INTERPRET", None)
             env["CUDA_VISIBLE_DEVICES"] = self._gpu_id(gpu)  # pinned: one GPU per worker
         env["PYTHONUNBUFFERED"] = "1"
+        if self.sandbox.own_pid_namespace:
+            env[OWN_PID_NAMESPACE_ENV] = "1"
         if kind == JobKind.CAPTURE.value:
             env[LAZY_CUDA_ENV] = "1"
         log_path = str(private / "worker.log")
@@ -187,7 +190,9 @@ class WorkerPool:
         # run no candidate code and need none.
         role = ["--judge"] if kind == JobKind.EVAL.value else []
         argv = self.sandbox.wrap(
-            [sys.executable, "-m", "kernelwright.harness.worker", "--log", log_path, *role],
+            # -P: the working directory (the private folder, which a candidate can write)
+            # is not on sys.path, so no module planted there is ever imported
+            [sys.executable, "-P", "-m", "kernelwright.harness.worker", "--log", log_path, *role],
             private,
             gpus=device == "cuda",
         )

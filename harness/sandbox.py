@@ -104,6 +104,12 @@ class Sandbox:
     def active(self) -> bool:
         return self.mode != "none"
 
+    @property
+    def own_pid_namespace(self) -> bool:
+        """Whether each wrapped process tree sees only its own processes (`--unshare-pid`,
+        `unshare --pid`)."""
+        return self.mode in ("bubblewrap", "unshare")
+
     def describe(self) -> dict[str, object]:
         return {
             "mode": self.mode,

@@ -27,6 +27,7 @@ from typing import Any, TextIO
 from kernelwright.harness import judge, memory
 from kernelwright.harness.messages import (
     GO_TIMING,
+    STRAYS_ENDED_FLAG,
     WORKER_READY,
     YIELD_GPU,
     JobKind,
@@ -150,6 +151,9 @@ def main() -> int:
     if judging:
         # Forked here: after the imports, before either process makes a CUDA context.
         runner = judge.start_runner(log_path, _serve_as_runner)
+        # The driver's JIT cache (HOME/.nv, in the private folder) is the runner's to
+        # write: the judge, forked off already, compiles any PTX itself.
+        os.environ["CUDA_CACHE_DISABLE"] = "1"
     if private is not None:
         _start_cuda(compares=judging)
     return _serve(private, runner)
@@ -265,7 +269,11 @@ def _judged(request: JobRequest, channel: Channel, runner: judge.Runner) -> dict
     except judge.RunnerFailed as err:
         raise _Reply("crash", {"reason": str(err)}) from None
     finally:
-        judge.end_runner(runner)  # nothing of the candidate runs while the judge decides
+        # nothing of the candidate runs while the judge decides, and nothing it wrote
+        # into the shared cache is read
+        judge.end_runner(runner)
+        strays = judge.end_strays()
+        judge.fresh_kernel_cache()
     if message.type == "result":
         started = time.monotonic()
         try:
@@ -279,6 +287,8 @@ def _judged(request: JobRequest, channel: Channel, runner: judge.Runner) -> dict
             **(seconds if isinstance(seconds, dict) else {}),
             "judge": round(time.monotonic() - started, 3),
         }
+        if strays:
+            verdict["flags"] = [*verdict.get("flags", []), STRAYS_ENDED_FLAG]
         return verdict
     if message.type == "bad_input":  # the runner refused the problem before any candidate ran
         raise _Reply("bad_input", {"reason": str(message.payload.get("reason", "bad input"))})

@@ -74,6 +74,11 @@ EXPECTED = {
     # a forged `ok` reaches the judge as a claim, and the judge's own check refuses it.
     "forge_verdict": (SOFTMAX, "rejected", "judge:claim-refused"),
     "forge_after_verify": (SOFTMAX, "rejected", "judge:claim-refused"),
+    # Nothing the runner leaves behind reaches the judge: a process it started past its
+    # session is ended (and says so), a module it planted in the working directory is
+    # not importable (the workers run with python -P).
+    "leaves_process": (SOFTMAX, "ok", "judge:candidate-processes-ended"),
+    "plants_module": (SOFTMAX, "ok", None),
     # Other shapes (harness/derived_shapes.py): right only at the problem's batch is
     # wrong; declining the other batches through `kw_accepts` is honest and recorded.
     "only_own_batch": (SOFTMAX, "wrong", None),
