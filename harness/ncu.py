@@ -272,6 +272,11 @@ def _kill_tree(pid: int) -> None:
             pass
 
 
+def _read(path: str) -> str:
+    with open(path, errors="replace") as handle:
+        return handle.read()
+
+
 def collect(
     problem_source: str, candidate_source: str | None, seed: int, timeout_s: float = TIMEOUT_S
 ) -> dict[str, Any]:
@@ -292,26 +297,22 @@ def collect(
             with open(candidate_path, "w") as handle:
                 handle.write(candidate_source)
         argv = command(sys.executable, problem_path, candidate_path, seed, ncu)
-        try:
-            proc = subprocess.Popen(
-                argv,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                stdin=subprocess.DEVNULL,
-                text=True,
-                errors="replace",
-            )
-        except OSError as err:
-            return {"unavailable": f"ncu could not start: {err}"}
-        try:
-            stdout, stderr = proc.communicate(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            _kill_tree(proc.pid)
-            try:  # a descendant that escaped the tree could hold the pipes open
-                proc.communicate(timeout=10)
+        # Files, not pipes: a process the candidate started past its target (a `setsid`
+        # child, tests/cheats/leaves_process.py) holds what it inherited, and reading a
+        # pipe to its end waited for it, the whole timeout (tests/cpu/test_ncu.py).
+        out_path, err_path = os.path.join(folder, "ncu.out"), os.path.join(folder, "ncu.err")
+        with open(out_path, "w") as out, open(err_path, "w") as err:
+            try:
+                proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+            except OSError as error:
+                return {"unavailable": f"ncu could not start: {error}"}
+            try:
+                proc.wait(timeout=timeout_s)
             except subprocess.TimeoutExpired:
+                _kill_tree(proc.pid)
                 proc.wait()
-            return {"unavailable": f"ncu did not finish within {timeout_s:.0f} s"}
+                return {"unavailable": f"ncu did not finish within {timeout_s:.0f} s"}
+        stdout, stderr = (_read(path) for path in (out_path, err_path))
     if proc.returncode != 0:
         return {
             "unavailable": f"ncu exited with status {proc.returncode}: "

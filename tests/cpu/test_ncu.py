@@ -3,8 +3,10 @@ against fake `ncu` executables (no GPU and no ncu needed)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -254,3 +256,24 @@ def test_cli_ncu_on_cpu_says_why_and_is_cached_apart(tmp_path):
     assert again["cached"] is True and "ncu" in again["profile"]
     auto = json.loads(_kw(*args).stdout)  # auto on CPU is off: the ncu-off answer
     assert auto["cached"] is True and "ncu" not in auto["profile"]
+
+
+def test_a_process_the_target_left_behind_does_not_hold_the_profile(tmp_path, monkeypatch):
+    """A candidate whose module starts a `setsid` process (tests/cheats/leaves_process.py)
+    left it holding ncu's output: the profile waited out its whole timeout on an H200
+    (benchmarks/results/h200-2026-12-05-alone-six-trials-judge-isolation/)."""
+    pid_file = tmp_path / "stray.pid"
+    _fake_ncu(
+        tmp_path,
+        f"cat {FIXTURE}\nsetsid sleep 60 &\necho $! > {pid_file}\nexit 0\n",
+        monkeypatch,
+    )
+    started = time.monotonic()
+    try:
+        result = ncu.collect("class Model: pass\n", "class ModelNew: pass\n", 0, timeout_s=20)
+        assert "unavailable" not in result, result
+        assert len(result["kernels"]) == 2
+        assert time.monotonic() - started < 10
+    finally:
+        with contextlib.suppress(ProcessLookupError, ValueError):
+            os.kill(int(pid_file.read_text()), signal.SIGKILL)
