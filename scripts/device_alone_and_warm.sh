@@ -54,7 +54,7 @@ walls = [s["total"] for s in seconds]
 ready = [s["total"] - s["starting"] for s in seconds]
 with open("/tmp/alone-summary.md", "a") as table:
     table.write(f"| {p} | {len(walls)} | {statistics.median(walls):.2f} | {max(walls):.2f} | "
-                f"{statistics.median(ready):.2f} | {sum(prepare.values()) if prepare else None} |\n")
+                f"{statistics.median(ready):.2f} | {round(sum(prepare.values()), 2) if prepare else None} |\n")
 PY
 done
 cat /tmp/alone-summary.md | tee "$out/alone-summary.md"
