@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from typing import Any
 
 TIMEOUT_S = 180.0
@@ -249,7 +250,8 @@ def _error_line(stdout: str, stderr: str) -> str:
 
 
 def _kill_tree(pid: int) -> None:
-    """ncu's target is ncu's child: on a timeout both go, not just ncu."""
+    """ncu's target is ncu's child: on a timeout both go, not just ncu, and are gone when
+    this returns (the target holds GPU memory the evaluation's next step needs)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -270,6 +272,22 @@ def _kill_tree(pid: int) -> None:
             os.kill(member, signal.SIGKILL)
         except ProcessLookupError:
             pass
+    deadline = time.monotonic() + KILL_WAIT_S
+    while any(_running(member) for member in tree) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+# How long `_kill_tree` waits for what it killed to be gone (SIGKILL lands asynchronously).
+KILL_WAIT_S = 10.0
+
+
+def _running(pid: int) -> bool:
+    """Neither gone nor a zombie (which has ended and awaits its parent's reaping)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
 
 
 def _read(path: str) -> str:
