@@ -29,6 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
+from kernelwright.harness import processes
 from kernelwright.harness.memory import OUT_OF_MEMORY_FLAG, is_out_of_memory
 from kernelwright.harness.messages import (
     CLAIM_REFUSED_FLAG,
@@ -158,16 +159,8 @@ STRAYS_DEADLINE_S = 5.0
 def _other_processes() -> set[int]:
     """Live processes of this PID namespace other than this one and its init (a zombie
     has ended: its parent, the init or this judge, reaps it)."""
-    alive = set()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) in (1, os.getpid()):
-            continue
-        with contextlib.suppress(OSError):
-            with open(f"/proc/{entry}/stat") as stat:
-                state = stat.read().rsplit(")", 1)[1].split()[0]
-            if state not in ("Z", "X"):
-                alive.add(int(entry))
-    return alive
+    me = os.getpid()
+    return {pid for pid in processes.all_pids() if pid not in (1, me) and processes.running(pid)}
 
 
 def _reap() -> None:

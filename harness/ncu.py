@@ -21,6 +21,8 @@ import tempfile
 import time
 from typing import Any
 
+from kernelwright.harness import processes
+
 TIMEOUT_S = 180.0
 NVTX_RANGE = "kernelwright"  # pushed by harness.ncu_target around the profiled forward
 SECTIONS = ("SpeedOfLight", "Occupancy", "LaunchStats")
@@ -253,15 +255,10 @@ def _kill_tree(pid: int) -> None:
     """ncu's target is ncu's child: on a timeout both go, not just ncu, and are gone when
     this returns (the target holds GPU memory the evaluation's next step needs)."""
     children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(ppid, []).append(int(entry))
+    for child in processes.all_pids():
+        fields = processes.stat_fields(child)
+        if fields and len(fields) > 1:
+            children.setdefault(int(fields[1]), []).append(child)
     tree, queue = [], [pid]
     while queue:
         current = queue.pop()
@@ -273,21 +270,12 @@ def _kill_tree(pid: int) -> None:
         except ProcessLookupError:
             pass
     deadline = time.monotonic() + KILL_WAIT_S
-    while any(_running(member) for member in tree) and time.monotonic() < deadline:
+    while any(processes.running(member) for member in tree) and time.monotonic() < deadline:
         time.sleep(0.01)
 
 
 # How long `_kill_tree` waits for what it killed to be gone (SIGKILL lands asynchronously).
 KILL_WAIT_S = 10.0
-
-
-def _running(pid: int) -> bool:
-    """Neither gone nor a zombie (which has ended and awaits its parent's reaping)."""
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except (OSError, IndexError):
-        return False
 
 
 def _read(path: str) -> str:

@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from kernelwright.harness import processes
 from kernelwright.harness import sandbox as sandboxes
 from kernelwright.harness.admission import device_memory
 from kernelwright.harness.gpu_gate import COMPILING, EXCLUSIVE, SHARED, gpu_gate
@@ -431,15 +432,14 @@ def _process_table() -> dict[int, tuple[int, int, int]]:
     """pid -> (parent pid, process group, resident bytes), read from /proc."""
     table = {}
     page = os.sysconf("SC_PAGE_SIZE")
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
+    for pid in processes.all_pids():
+        fields = processes.stat_fields(pid)
+        if fields is None:  # gone
             continue
         try:
-            with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
             # fields[1] is ppid (field 4), fields[2] pgrp (5), fields[21] rss pages (24)
-            table[int(entry)] = (int(fields[1]), int(fields[2]), int(fields[21]) * page)
-        except (OSError, IndexError, ValueError):
+            table[pid] = (int(fields[1]), int(fields[2]), int(fields[21]) * page)
+        except (IndexError, ValueError):
             continue
     return table
 
