@@ -151,6 +151,23 @@ def chunk_totals(
 def warm(device: torch.device) -> None:
     """Compiles the usual variant (float32, no float64 reference) while a spare worker
     waits for its request (harness/worker.py): each worker has a cache of its own."""
+    _warm_variant(device, exact=False, want_scale=False, check_firsts=True)
+
+
+def warm_variants(device: torch.device) -> None:
+    """Every variant a float32 problem's comparisons use: with and without a float64
+    reference (sums, norms, scans), its scale, a one-element output's. Compiled once
+    per device by a worker that runs no problem or candidate code (harness/kernel_cache.py);
+    every evaluation worker then loads them from its copy of that cache while it waits
+    for its request, and never compiles one after the runner has run (harness/judge.py
+    `fresh_kernel_cache`)."""
+    for exact, want_scale in ((False, False), (True, False), (True, True)):
+        for check_firsts in (True, False):
+            _warm_variant(device, exact, want_scale, check_firsts)
+
+
+def _warm_variant(device: torch.device, exact: bool, want_scale: bool, check_firsts: bool) -> None:
     pair = torch.zeros(2, dtype=torch.float32, device=device)
-    firsts = (pair[0], pair[0])
-    chunk_totals(pair, pair, None, scalars(firsts, 1e-4, device), True, False)
+    firsts = (pair[0], pair[0]) if check_firsts else (None, None)
+    e = pair.double() if exact else None
+    chunk_totals(pair, pair, e, scalars(firsts, 1e-4, device), check_firsts, want_scale)

@@ -231,6 +231,11 @@ STRAYS_ENDED_FLAG = "judge:candidate-processes-ended"
 # Set by the pool (harness/pool.py) where the sandbox gives each worker a PID namespace
 # of its own: only there may the judge end every process but its own (`end_strays`).
 OWN_PID_NAMESPACE_ENV = "KERNELWRIGHT_OWN_PID_NAMESPACE"
+# The worker's flag for the job that compiles the harness's own kernels and runs nothing
+# else, and the variable that tells an evaluation worker its private Triton cache holds
+# them already (harness/kernel_cache.py, harness/worker.py `_start_cuda`).
+COMPILE_HARNESS_KERNELS_FLAG = "--compile-harness-kernels"
+HARNESS_KERNELS_CACHED_ENV = "KERNELWRIGHT_HARNESS_KERNELS_CACHED"
 # worker → parent, "progress" phases around the problem's import (and its inputs).
 # Between the two a hang or an exit is the problem's fault, not the candidate's, and
 # the parent's import timeout runs only then (not while torch imports or the GPU waits).

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import logging
 import os
 import signal
 import sys
@@ -22,12 +23,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kernelwright.harness import processes
+from kernelwright.harness import kernel_cache, processes
 from kernelwright.harness import sandbox as sandboxes
 from kernelwright.harness.admission import device_memory
 from kernelwright.harness.gpu_gate import COMPILING, EXCLUSIVE, SHARED, gpu_gate
 from kernelwright.harness.messages import (
+    COMPILE_HARNESS_KERNELS_FLAG,
     GO_TIMING,
+    HARNESS_KERNELS_CACHED_ENV,
     OWN_PID_NAMESPACE_ENV,
     PROBLEM_IMPORT,
     PROBLEM_LOADED,
@@ -42,6 +45,11 @@ from kernelwright.harness.phases import PhaseClock
 from kernelwright.harness.secrets import known_secrets, scrub, scrub_data
 
 MEMORY_POLL_S = 0.25
+log = logging.getLogger(__name__)
+# The harness kernels' compile job (harness/kernel_cache.py), one per event loop, shared
+# by every pool on it: a bench's searches each have a pool of their own (agent/bench.py).
+# asyncio.run's end cancels one still running, and with it ends its worker.
+_COMPILES: dict[int, asyncio.Task[Path | None]] = {}
 
 
 @dataclass(frozen=True)
@@ -121,6 +129,7 @@ class WorkerPool:
         self._spares: dict[tuple[int, str, int], list[_Worker]] = {}
         # the capture's and the profile's: keyed by job kind as well
         self._reference_spares: dict[tuple[int, str, int, str], list[_Worker]] = {}
+        self._background: set[asyncio.Task[None]] = set()
 
     def _pick_gpu(self) -> int:
         index = self._next_gpu % self._gpus
@@ -144,6 +153,10 @@ class WorkerPool:
             return await self._run(request, limits)
 
     async def close(self) -> None:
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        self._background = set()
         spares = [
             w for ws in (*self._spares.values(), *self._reference_spares.values()) for w in ws
         ]
@@ -169,12 +182,26 @@ class WorkerPool:
             if not reference:
                 reference.append(await self._start(device, 0, kind))
         for gpu in range(self._gpus if device == "cuda" else 1):
-            await self._top_up((loop, device, gpu), device, gpu)
+            top_up = self._top_up((loop, device, gpu), device, gpu)
+            if self._harness_kernels_ready(device):
+                await top_up
+            else:  # the capture and profile need not wait for the kernels' compile
+                task = asyncio.ensure_future(top_up)
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
 
-    async def _start(self, device: str, gpu: int, kind: str) -> _Worker:
-        """A fresh worker for a job of `kind`, at that kind's CPU priority (`NICENESS`)."""
+    async def _start(
+        self, device: str, gpu: int, kind: str, flags: tuple[str, ...] | None = None
+    ) -> _Worker:
+        """A fresh worker for a job of `kind`, at that kind's CPU priority (`NICENESS`).
+        `flags`: the worker's command-line flags, where they are not the kind's."""
+        evaluation = kind == JobKind.EVAL.value
+        compiled = await self._harness_kernels(device) if evaluation else None
         private = sandboxes.private_folder()
         env = sandboxes.worker_environment(private)
+        if compiled is not None:
+            kernel_cache.install(compiled, private / "triton")
+            env[HARNESS_KERNELS_CACHED_ENV] = "1"
         if device == "cpu":
             env["TRITON_INTERPRET"] = "1"
             env["CUDA_VISIBLE_DEVICES"] = ""
@@ -189,7 +216,7 @@ class WorkerPool:
         log_path = str(private / "worker.log")
         # An evaluation's worker is a judge with a runner (harness/judge.py); other jobs
         # run no candidate code and need none.
-        role = ["--judge"] if kind == JobKind.EVAL.value else []
+        role = list(flags) if flags is not None else ["--judge"] if evaluation else []
         argv = self.sandbox.wrap(
             # -P: the working directory (the private folder, which a candidate can write)
             # is not on sys.path, so no module planted there is ever imported
@@ -213,6 +240,56 @@ class WorkerPool:
             sandboxes.remove_private_folder(private)
             raise
         return _Worker(proc, log_path, private)
+
+    def _harness_kernels_ready(self, device: str) -> bool:
+        """Whether an evaluation worker can start without waiting for the compile job."""
+        if device != "cuda" or not self.sandbox.active or kernel_cache.folder().is_dir():
+            return True
+        task = _COMPILES.get(id(asyncio.get_running_loop()))
+        return task is not None and task.done()
+
+    async def _harness_kernels(self, device: str) -> Path | None:
+        """The trusted compiled harness kernels to copy into an evaluation worker's
+        cache (harness/kernel_cache.py), compiled first where they are not yet; None on
+        a CPU, without a sandbox (a candidate could write them), or where the compile
+        failed (each worker then compiles its own, as before)."""
+        if device != "cuda" or not self.sandbox.active:
+            return None
+        compiled = kernel_cache.folder()
+        if compiled.is_dir():
+            return compiled
+        loop = asyncio.get_running_loop()
+        task = _COMPILES.get(id(loop))
+        if task is None or task.get_loop() is not loop:
+            task = _COMPILES[id(loop)] = asyncio.ensure_future(self._compile(compiled))
+        if task.done():  # None: it failed once, and every worker compiles its own
+            return None if task.cancelled() else task.result()
+        # shielded: one waiting worker's cancellation must not end everyone's compile
+        return await asyncio.shield(task)
+
+    async def _compile(self, destination: Path) -> Path | None:
+        """Runs the compile job (a sandboxed worker that runs no problem or candidate
+        code) and publishes its private Triton cache as the trusted copy."""
+        worker = await self._start("cuda", 0, "compile", flags=(COMPILE_HARNESS_KERNELS_FLAG,))
+        try:
+            await asyncio.wait_for(worker.proc.wait(), kernel_cache.COMPILE_TIMEOUT_S)
+            if worker.proc.returncode == 0 and kernel_cache.publish(
+                worker.private / "triton", destination
+            ):
+                return destination
+            reason = describe_exit(worker.proc.returncode)
+        except TimeoutError:
+            reason = f"not done within {kernel_cache.COMPILE_TIMEOUT_S:.0f} s"
+        finally:
+            tail = _read_tail(worker.log_path, 600).strip()
+            await _end(worker)
+        log.warning(
+            "compiling the harness kernels once for every worker failed (%s): each "
+            "evaluation worker compiles its own. %s",
+            reason,
+            tail,
+        )
+        return None
 
     async def _worker_for(self, request: JobRequest, gpu: int) -> _Worker:
         key = (id(asyncio.get_running_loop()), request.device, gpu)

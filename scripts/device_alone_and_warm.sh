@@ -28,8 +28,8 @@ problems=("$@")
 done | tee "$out/warm-kernels.txt"
 unset TRITON_CACHE_DIR
 {
-  echo "| problem | evaluations | median wall s | max wall s | median wall less starting s | capture + profile s |"
-  echo "|---|---|---|---|---|---|"
+  echo "| problem | evaluations | median wall s | max wall s | median wall less starting s | median judge s | capture + profile s |"
+  echo "|---|---|---|---|---|---|---|"
 } > /tmp/alone-summary.md
 for p in "${problems[@]}"; do
   timeout 120 python3 -m kernelwright.server.cli optimize "benchmarks/large/$p.py" --device cuda \
@@ -52,12 +52,16 @@ prepare = json.load(open(f"/tmp/alone-{p}/report.json"))["reference"].get("prepa
 print("  prepare", prepare)
 walls = [s["total"] for s in seconds]
 ready = [s["total"] - s["starting"] for s in seconds]
+judges = [s["judge"] for s in seconds if s.get("judge") is not None]
 with open("/tmp/alone-summary.md", "a") as table:
     table.write(f"| {p} | {len(walls)} | {statistics.median(walls):.2f} | {max(walls):.2f} | "
-                f"{statistics.median(ready):.2f} | {round(sum(prepare.values()), 2) if prepare else None} |\n")
+                f"{statistics.median(ready):.2f} | {statistics.median(judges) if judges else None} | "
+                f"{round(sum(prepare.values()), 2) if prepare else None} |\n")
 PY
 done
 cat /tmp/alone-summary.md | tee "$out/alone-summary.md"
+# The harness kernels compiled once by the first search (harness/kernel_cache.py)
+ls -d "${XDG_CACHE_HOME:-$HOME/.cache}"/kernelwright/harness-kernels/* 2>&1 | tail -1
 for cheat in leaves_process plants_module; do
   timeout 120 python3 -m kernelwright.server.cli eval tests/problems/small_softmax.py \
       "tests/cheats/$cheat.py" --device cuda --no-cache --json > "$out/cheat-$cheat.json" 2>&1

@@ -22,7 +22,7 @@ for name in 01_relu_large 02_softmax_large 03_rms_norm_large 05_cumsum_large; do
         >> "$report" 2>&1
 done
 timeout 120 python3 -m pytest -q -p no:cacheprovider tests/gpu/test_digest_kernel.py \
-    tests/gpu/test_compare_kernel.py 2>&1 | tail -1 >> "$report"
+    tests/gpu/test_compare_kernel.py tests/gpu/test_gpu_kernel_cache.py 2>&1 | tail -1 >> "$report"
 timeout 150 python3 - >> "$report" 2>&1 <<'PY'
 import asyncio
 from pathlib import Path
