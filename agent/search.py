@@ -114,6 +114,18 @@ class Search:
         except Exception as err:  # a broken listener must not end the search
             log.warning("search event listener failed: %s", err)
 
+    def _interpreter_hint(self) -> str:
+        """Why a CPU search that evaluated nothing ran out of time, and what to do."""
+        if self.device != "cpu" or self.tree.evaluated():
+            return ""
+        inputs = ((getattr(self, "reference", None) or {}).get("memory") or {}).get("inputs")
+        size = f" (inputs of {inputs / 2**20:.0f} MiB)" if inputs else ""
+        return (
+            f"; on CPU the Triton interpreter runs each kernel in Python, slow at this "
+            f"problem's size{size}: raise --time-limit, run on a GPU (--device cuda), "
+            "or lower the problem's size constants"
+        )
+
     def _time_left(self) -> float:
         # Only a search that times torch.compile itself keeps time back for it
         # (`bench` times the baselines after all searches: its searches keep nothing back).
@@ -432,6 +444,7 @@ class Search:
                     self.notes.append(
                         f"time limit: {len(in_flight)} candidate(s) still being evaluated were "
                         f"cancelled (capturing and profiling the reference took {prepared_s:.0f} s)"
+                        + self._interpreter_hint()
                     )
                 await _cancel_all(in_flight)
                 break

@@ -6,7 +6,7 @@ import hashlib
 import linecache
 import sys
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,7 +130,8 @@ def build_candidate(
     seed: int,
     device: torch.device,
 ) -> tuple[torch.nn.Module, list[str]]:
-    """Builds ModelNew with the reference's seed and copies weights where names match.
+    """Builds ModelNew with the reference's seed and copies weights (and buffers kept out of
+    the state_dict) where names match.
 
     Returns the model and the state_dict keys that were copied, so a report
     can say which weights were shared.
@@ -145,7 +146,29 @@ def build_candidate(
     }
     if shared:
         candidate.load_state_dict(shared, strict=False)
-    return candidate, sorted(shared)
+    return candidate, sorted([*shared, *_copy_unsaved_buffers(reference, candidate, ref_state)])
+
+
+def _copy_unsaved_buffers(
+    reference: torch.nn.Module, candidate: torch.nn.Module, saved: Mapping[str, Any]
+) -> list[str]:
+    """Buffers registered with `persistent=False` are in no state_dict, yet model code keeps
+    its tables there (Hugging Face's rotary `cos_cached`/`sin_cached`, causal masks): a
+    candidate that registered one under the same name got its own zeros instead. Copied
+    where a buffer of that name and shape exists on the candidate; returns their names."""
+    copied = []
+    with torch.no_grad():
+        for name, value in reference.named_buffers():
+            if name in saved or value is None:
+                continue
+            try:
+                mine = candidate.get_buffer(name)
+            except AttributeError:
+                continue
+            if isinstance(mine, torch.Tensor) and mine.shape == value.shape:
+                mine.copy_(value)
+                copied.append(name)
+    return copied
 
 
 def move_inputs(inputs: list, device: torch.device) -> list[Any]:

@@ -122,3 +122,17 @@ def test_a_proposer_that_writes_nothing_is_not_counted_as_an_evaluation_or_a_fai
     assert events and all(e.evaluated == 0 and e.failed == 0 for e in events), [
         (e.kind, e.evaluated, e.failed) for e in events
     ]
+
+
+def test_a_cpu_search_that_evaluated_nothing_in_time_says_why_and_what_to_do(tmp_path):
+    """On CPU a problem at its real size (a 4 x 2048 x 4096 LlamaRMSNorm) ran out of time
+    with no evaluation and only 'candidates were cancelled' to go on."""
+    from kernelwright.agent.search import Search
+
+    config = SearchConfig(device="cpu", out_dir=str(tmp_path / "out"))
+    search = Search(str(PROBLEMS / "16_layer_norm.py"), config, None, None)
+    search.device, search.reference = "cpu", {"memory": {"inputs": 128 << 20}}
+    hint = search._interpreter_hint()
+    assert "128 MiB" in hint and "--time-limit" in hint and "--device cuda" in hint
+    search.device = "cuda"
+    assert search._interpreter_hint() == ""
