@@ -189,6 +189,8 @@ class WorkerPool:
                 task = asyncio.ensure_future(top_up)
                 self._background.add(task)
                 task.add_done_callback(self._background.discard)
+                # a spare that failed to start is started again by the next job
+                task.add_done_callback(lambda done: done.cancelled() or done.exception())
 
     async def _start(
         self, device: str, gpu: int, kind: str, flags: tuple[str, ...] | None = None
@@ -200,8 +202,11 @@ class WorkerPool:
         private = sandboxes.private_folder()
         env = sandboxes.worker_environment(private)
         if compiled is not None:
-            kernel_cache.install(compiled, private / "triton")
-            env[HARNESS_KERNELS_CACHED_ENV] = "1"
+            try:
+                kernel_cache.install(compiled, private / "triton")
+                env[HARNESS_KERNELS_CACHED_ENV] = "1"
+            except OSError as err:  # a full disk: this worker compiles its own
+                log.warning("could not copy the harness kernels into a worker: %s", err)
         if device == "cpu":
             env["TRITON_INTERPRET"] = "1"
             env["CUDA_VISIBLE_DEVICES"] = ""
@@ -280,6 +285,8 @@ class WorkerPool:
             reason = describe_exit(worker.proc.returncode)
         except TimeoutError:
             reason = f"not done within {kernel_cache.COMPILE_TIMEOUT_S:.0f} s"
+        except OSError as err:  # publishing: kernelwright's cache folder not writable
+            reason = f"could not publish them: {err}"
         finally:
             tail = _read_tail(worker.log_path, 600).strip()
             await _end(worker)
