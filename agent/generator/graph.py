@@ -311,10 +311,83 @@ def expanded(graph: dict) -> dict:
             or _triplet_margin_loss(node, shapes)
             or _batch_norm_with_batch_statistics(node)
             or _layer_norm_between_permutes(node, seen)
+            or _split_item_as_slice(node, seen, shapes)
         )
         nodes += rewritten or [node]
         changed = changed or bool(rewritten)
-    return {**graph, "nodes": nodes} if changed else graph
+    if not changed:
+        return graph
+    return {**graph, "nodes": _without_unread_splits(nodes, graph.get("outputs", []))}
+
+
+_SPLITS = ("aten.split", "aten.chunk")
+
+
+def _split_item_as_slice(node: dict, seen: dict[str, dict], shapes: dict) -> list[dict] | None:
+    """`q, k, v = x.split(n_embd, dim=2)` (nanoGPT's attention) and `x.chunk(2, -1)`
+    (gated MLPs) capture as one node with a tuple result, which has no shape, and a
+    `getitem` per piece: each piece is the slice of x it is, so it plans like any
+    other view. The node keeps its name; `_without_unread_splits` drops the tuple."""
+    args = node.get("args") or []
+    if node["op"] != "operator.getitem" or len(args) != 2 or not isinstance(args[1], int):
+        return None
+    split = _source_node(node, seen)
+    if split is None or not split["op"].startswith(_SPLITS):
+        return None
+    source, bounds = split["args"][0], _split_bounds(split, shapes)
+    if bounds is None or not 0 <= args[1] < len(bounds) - 1 or not isinstance(source, dict):
+        return None
+    dim = _split_dim(split, shapes)
+    start, end = bounds[args[1]], bounds[args[1] + 1]
+    return [{**node, "op": "aten.slice.Tensor", "args": [source, dim, start, end], "kwargs": {}}]
+
+
+def _split_dim(split: dict, shapes: dict) -> int:
+    args, kwargs = split["args"], split.get("kwargs") or {}
+    dim = kwargs.get("dim", args[2] if len(args) > 2 else 0)
+    rank = len(shapes.get(args[0].get("ref"), None) or ()) if isinstance(args[0], dict) else 0
+    return dim + rank if dim < 0 else dim
+
+
+def _split_bounds(split: dict, shapes: dict) -> list[int] | None:
+    """The pieces' boundaries along the split dim: [0, end of piece 0, ...], or None."""
+    args = split["args"]
+    source = args[0]
+    shape = shapes.get(source.get("ref")) if isinstance(source, dict) else None
+    if not shape or len(args) < 2:
+        return None
+    size = shape[_split_dim(split, shapes)]
+    if split["op"].startswith("aten.chunk"):
+        chunks = args[1]
+        step = -(-size // chunks) if isinstance(chunks, int) and chunks > 0 else 0
+        sizes = [min(step, size - i) for i in range(0, size, step)] if step else []
+    elif isinstance(args[1], (list, tuple)):
+        sizes = list(args[1])
+    elif isinstance(args[1], int) and args[1] > 0:
+        sizes = [min(args[1], size - i) for i in range(0, size, args[1])]
+    else:
+        return None
+    if not sizes or sum(sizes) != size or not all(isinstance(n, int) for n in sizes):
+        return None
+    bounds = [0]
+    for n in sizes:
+        bounds.append(bounds[-1] + n)
+    return bounds
+
+
+def _without_unread_splits(nodes: list[dict], outputs: list) -> list[dict]:
+    """The split and chunk nodes whose every piece became a slice: nothing reads them."""
+    read = {
+        arg["ref"]
+        for node in nodes
+        for arg in [*(node.get("args") or []), *(node.get("kwargs") or {}).values()]
+        if isinstance(arg, dict) and "ref" in arg
+    }
+    return [
+        n
+        for n in nodes
+        if not (n["op"].startswith(_SPLITS) and n["name"] not in read and n["name"] not in outputs)
+    ]
 
 
 def _raw_node(name: str, op: str, args: list, shape, dtype) -> dict:
