@@ -51,7 +51,16 @@ UNARY = {
     "triu",
 }
 BINARY = {"add", "sub", "rsub", "mul", "div", "pow", "maximum", "minimum"}
-POINTWISE = UNARY | BINARY | {"batch_norm"}
+# Comparisons yield bool, which a region holds as 1.0 / 0.0: what PyTorch's arithmetic
+# on a bool tensor reads, and what `where` and `masked_fill` select by.
+COMPARE = {"gt": ">", "lt": "<", "ge": ">=", "le": "<=", "eq": "==", "ne": "!="}
+SELECT = {"where", "masked_fill"}
+# Dtype casts (`.float()`, `.to(x.dtype)`, `.type_as(x)`): a region computes in float32,
+# so a cast to a narrower float rounds there, where PyTorch rounds (LLaMA's softmax and
+# RMSNorm in float32 between casts); a cast to bool is `!= 0`.
+CASTS = {"to", "_to_copy", "type_as", "float", "half", "bfloat16", "bool"}
+CAST_DTYPES = ("float32", "float16", "bfloat16", "bool")
+POINTWISE = UNARY | BINARY | set(COMPARE) | SELECT | CASTS | {"batch_norm"}
 # Views that keep a contiguous tensor's element order: the flat index is unchanged.
 RESHAPES = {"view", "reshape", "_unsafe_view", "flatten", "unsqueeze", "squeeze"}
 # Views that repeat elements along size-1 dims: an index rule, never a copy.
@@ -183,11 +192,13 @@ class RegionBuilder:
             self.operands.append(entry)
         return ("operand", self.operands.index(entry))
 
-    def value(self, arg) -> tuple:
+    def value(self, arg, selected: bool = False) -> tuple:
+        """`selected`: a value `where` or `masked_fill` picks, which may be infinite (a
+        mask's -inf); elsewhere an infinite constant is refused, as before."""
         if not isinstance(arg, Ref):
             if isinstance(arg, bool) or not isinstance(arg, (int, float)):
                 raise Unsupported(f"constant {arg!r} in a pointwise op")
-            if not math.isfinite(arg):
+            if math.isnan(arg) or (not math.isfinite(arg) and not selected):
                 raise Unsupported("non-finite constant")
             return ("const", float(arg))
         if arg.name == self.head:
@@ -207,10 +218,18 @@ class RegionBuilder:
     def build(self, op: Op) -> tuple:
         if op.shape is not None and tuple(op.shape) != self.region_shape:
             raise Unsupported(f"{op.kind} changes shape {op.shape} inside a fused chain")
-        if op.dtype not in (None, "float32", "float16", "bfloat16"):
+        yields_bool = op.kind in COMPARE or (op.kind in CASTS and op.dtype == "bool")
+        if op.dtype not in (None, "float32", "float16", "bfloat16") and not (
+            yields_bool and op.dtype == "bool"
+        ):
             raise Unsupported(f"{op.kind} yields {op.dtype}")
         step = self._step(op)
         self.steps.append(step)
+        if op.dtype in ("float16", "bfloat16") and step.op not in ("cast", *COMPARE):
+            # PyTorch rounds each half-precision op's result: so does the region, or a
+            # float32 output downstream would be compared at float32's tolerance with
+            # digits PyTorch never had
+            self.steps.append(Step("cast", (("v", len(self.steps) - 1),), (op.dtype,)))
         ref = ("v", len(self.steps) - 1)
         self.value_of[op.name] = ref
         return ref
@@ -220,6 +239,20 @@ class RegionBuilder:
         x = op.args[0] if op.args else op.kwargs.get("input")
         if kind == "batch_norm":
             return self._batch_norm(op)
+        if kind in COMPARE:
+            return Step(kind, (self.value(x), self.value(op.arg(1, "other"))))
+        if kind == "where":  # where(condition, input, other)
+            picked = [
+                self.value(op.arg(i, key), selected=True) for i, key in ((1, "input"), (2, "other"))
+            ]
+            return Step("where", (self.value(x, selected=True), *picked))
+        if kind == "masked_fill":  # masked_fill(input, mask, value)
+            mask, fill = op.arg(1, "mask"), op.arg(2, "value")
+            return Step("where", (self.value(mask), self.value(fill, selected=True), self.value(x)))
+        if kind in CASTS:
+            if op.dtype not in CAST_DTYPES:
+                raise Unsupported(f"a cast to {op.dtype}")
+            return Step("cast", (self.value(x),), (op.dtype,))
         if kind in BINARY:
             other = op.arg(1, "other" if kind != "pow" else "exponent")
             if kind in ("add", "sub") and op.kwargs.get("alpha", 1) != 1:

@@ -30,6 +30,8 @@ from .graph import Op, canonical_ops, expanded
 from .plan import Plan, param_entries, plan_or_reason
 
 MAX_STAGES = 24
+# What a template stage writes; a pointwise stage of another dtype runs as PyTorch's op.
+FLOATS = ("float32", "float16", "bfloat16")
 
 
 @dataclass(frozen=True)
@@ -245,17 +247,24 @@ def _build(g: _Graph, value: str, stages: dict[str, Stage], depth: int = 0) -> N
         for name in sorted(cuts, key=g.order):
             _build(g, name, stages, depth + 1)
         found, reason = plan_or_reason(_subgraph(g, value, set(stages) | cuts))
+        dtype = g.meta(value)[1]
         if found is not None:
             stages[value] = Stage(
                 value,
                 tuple(name for name, _, _ in found.inputs),
                 plan=found,
                 shape=shape,
-                dtype=g.meta(value)[1],
+                dtype=dtype,
                 head=head,
             )
             return
         if head is None:
+            if dtype not in FLOATS:  # a bool mask (`.bool()`, `x > 0`): PyTorch's op writes it
+                op = g.by_name[value]
+                for arg in op.tensor_args():
+                    _build(g, g.resolve(arg.name), stages, depth + 1)
+                stages[value] = _library_stage(g, op)
+                return
             raise Unsupported(reason)
         if fed:  # no prologue for this family: materialise its computed inputs first
             cuts |= set(fed)

@@ -161,7 +161,7 @@ def _plan(graph: dict) -> Plan:
 
 
 def _finish(ctx, family, op, in_shape, attrs, prologue, epilogue) -> Plan:
-    dtype = _input_dtype(ctx)
+    dtype = _input_dtype(ctx, family)
     if dtype not in FLOAT_DTYPES:
         raise Unsupported(f"dtype {dtype}")
     graph = ctx.graph
@@ -199,10 +199,21 @@ def param_entries(graph: dict) -> tuple:
     )
 
 
-def _input_dtype(ctx) -> str:
-    floats = [leaf["dtype"] for leaf in ctx.leaves.values() if leaf["dtype"] in FLOAT_DTYPES]
-    if len(set(floats)) > 1:
-        raise Unsupported(f"mixed dtypes {sorted(set(floats))}")
+# Families whose tiles go through tl.dot, which takes one operand dtype.
+DOT_FAMILIES = ("matmul", "conv", "attention")
+
+
+def _input_dtype(ctx, family: str) -> str:
+    """The dtype the kernel is planned for. Float32 beside one half precision (LLaMA's
+    RMSNorm reads its float16 input beside its float32 statistics) is float32: every
+    load is widened to float32, and a region rounds where PyTorch rounds (expr.py)."""
+    floats = sorted(
+        {leaf["dtype"] for leaf in ctx.leaves.values() if leaf["dtype"] in FLOAT_DTYPES}
+    )
+    if len(floats) > 1:
+        if family in DOT_FAMILIES or len(floats) > 2 or "float32" not in floats:
+            raise Unsupported(f"mixed dtypes {floats}")
+        return "float32"
     return floats[0] if floats else (ctx.out_dtype or "float32")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import keyword
 import math
 
-from ..expr import Operand, Step
+from ..expr import COMPARE, Operand, Step
 
 TL_DTYPE = {"float32": "tl.float32", "float16": "tl.float16", "bfloat16": "tl.bfloat16"}
 TORCH_DTYPE = {
@@ -78,7 +78,8 @@ def operand_index(operand: Operand, offs: str) -> str:
 
 
 def _literal(value: float) -> str:
-    return repr(float(value))
+    value = float(value)
+    return repr(value) if math.isfinite(value) else f"float('{value}')"  # a mask's -inf
 
 
 def emit_region(
@@ -171,7 +172,16 @@ def step_expression(step: Step, args: list[str]) -> str:
         lo, hi = p
         text = a if lo is None else f"tl.maximum({a}, {_literal(lo)})"
         return text if hi is None else f"tl.minimum({text}, {_literal(hi)})"
+    if op == "cast":
+        narrowed = {"float16": "tl.float16", "bfloat16": "tl.bfloat16"}.get(p[0])
+        if p[0] == "bool":
+            return f"tl.where({a} != 0.0, 1.0, 0.0)"
+        return f"{a}.to({narrowed}).to(tl.float32)" if narrowed else a
+    if op == "where":  # the condition holds 1.0 / 0.0 (expr.py COMPARE)
+        return f"tl.where({a} != 0.0, {args[1]}, {args[2]})"
     b = args[1] if len(args) > 1 else None
+    if op in COMPARE:
+        return f"tl.where({a} {COMPARE[op]} {b}, 1.0, 0.0)"
     binary = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
     if op in binary:
         return f"{a} {binary[op]} {b}"

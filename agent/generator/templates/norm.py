@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from ..expr import Unsupported
+from ..expr import CASTS, Unsupported
 from ..family import Family
 from ..graph import Ref
 from ..heuristics import NORM_SPLITS, device_facts, norm_split, row_tile_default, row_tiles
@@ -336,13 +336,29 @@ def _square_of(ctx, arg):
     return None
 
 
+def _widened_leaf(ctx, x) -> str | None:
+    """The leaf `x` is, or whose float32 cast it is: LLaMA's and T5's RMSNorm square
+    `hidden_states.to(torch.float32)` of a half-precision input. The kernel widens
+    every load to float32 itself, so the cast costs nothing there."""
+    if not isinstance(x, Ref):
+        return None
+    if x.name in ctx.leaves:
+        return x.name
+    op = ctx.by_name.get(x.name)
+    if op is None or op.kind not in CASTS or op.dtype != "float32" or not op.args:
+        return None
+    source = op.args[0]
+    return source.name if isinstance(source, Ref) and source.name in ctx.leaves else None
+
+
 def match_rms_norm(ctx):
     """x / sqrt(mean(x², dims, keepdim) + eps) or x * rsqrt(...), then any epilogue."""
     for op in ctx.ops:
         if op.kind not in ("div", "mul") or len(op.args) < 2 or not isinstance(op.args[1], Ref):
             continue
         x, denom = op.args[0], ctx.by_name.get(op.args[1].name)
-        if not isinstance(x, Ref) or x.name not in ctx.leaves or denom is None:
+        leaf = _widened_leaf(ctx, x)
+        if leaf is None or denom is None:
             continue
         if (op.kind, denom.kind) not in (("div", "sqrt"), ("mul", "rsqrt")):
             continue
@@ -352,9 +368,9 @@ def match_rms_norm(ctx):
         mean = ctx.by_name.get(added.args[0].name) if isinstance(added.args[0], Ref) else None
         if mean is None or mean.kind != "mean" or not mean.arg(2, "keepdim", False):
             continue
-        if _square_of(ctx, mean.args[0]) != x:
+        if _widened_leaf(ctx, _square_of(ctx, mean.args[0])) != leaf:
             continue
-        shape = tuple(ctx.leaves[x.name]["shape"])
+        shape = tuple(ctx.leaves[leaf]["shape"])
         dims = mean.arg(1, "dim")
         dims = sorted(d % len(shape) for d in (dims if isinstance(dims, list) else [dims]))
         if dims != list(range(dims[0], dims[-1] + 1)):
@@ -369,7 +385,7 @@ def match_rms_norm(ctx):
             "bias": None,
             "affine": None,
         }
-        prologue = copy_of(ctx, x.name, shape)
+        prologue = copy_of(ctx, leaf, shape)
         if tuple(op.shape) != ctx.out_shape:
             raise Unsupported("RMS norm followed by a shape change")
         epilogue = ctx.region(ctx.out_shape, op.name, ctx.output)

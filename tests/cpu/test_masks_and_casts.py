@@ -1,0 +1,127 @@
+"""Comparisons, `where`, `masked_fill` and dtype casts are pointwise steps, as public
+model code writes them: an ELU written with `torch.where(X > 0, ...)`, ReLU as
+`x * (x > 0)`, a causal mask filled with -inf, LLaMA's softmax in float32 cast back to
+float16, its RMSNorm between casts, BERT's additive attention mask from an integer
+mask. Each was a PyTorch call between kernels, or no candidate at all ("`softmax`,
+`to`, `type_as` have no Triton template here"); each is now fused in the kernel
+around it, and verifies."""
+
+from __future__ import annotations
+
+import pytest
+from kernelwright.agent.generator import plan
+
+from tests.helpers_problems import (
+    capture_many,
+    failures,
+    first_proposal,
+    verify_many,
+    written_problems,
+)
+
+_PROBLEM = """import math
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+ALPHA = 1.0
+
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        {init}
+
+    def forward(self, {arguments}):
+        {body}
+
+
+def get_inputs():
+    return [{inputs}]
+
+
+def get_init_inputs():
+    return []
+"""
+
+CASES = {
+    "elu_with_where": (
+        "X",
+        "return torch.where(X > 0, X, ALPHA * (torch.exp(X) - 1))",
+        "torch.randn(7, 33) * 4",
+    ),
+    "relu_as_mask_product": ("x", "return x * (x > 0) + 0.5 * x", "torch.randn(5, 29)"),
+    "softmax_float32_then_type_as": (
+        "scores",
+        "return F.softmax(scores.float(), dim=-1).type_as(scores)",
+        "torch.randn(2, 4, 17, 17, dtype=torch.float16) * 3",
+    ),
+    "softmax_dtype_keyword_then_to": (
+        "attn_weights, query",
+        "return F.softmax(attn_weights, dim=-1, dtype=torch.float32).to(query.dtype)",
+        "torch.randn(2, 3, 11, 11, dtype=torch.float16) * 3, "
+        "torch.randn(2, 3, 11, 5, dtype=torch.float16)",
+    ),
+    "llama_rms_norm_half": (
+        "hidden_states",
+        "input_dtype = hidden_states.dtype\n"
+        "        hidden_states = hidden_states.to(torch.float32)\n"
+        "        variance = hidden_states.pow(2).mean(-1, keepdim=True)\n"
+        "        hidden_states = hidden_states * torch.rsqrt(variance + 1e-6)\n"
+        "        return self.weight * hidden_states.to(input_dtype)",
+        "torch.randn(3, 7, 13, dtype=torch.float16) * 2",
+    ),
+    "causal_mask_fill_then_softmax": (
+        "att",
+        "T = att.size(-1)\n"
+        "        mask = torch.triu(torch.ones(T, T, device=att.device), diagonal=1).bool()\n"
+        "        return torch.softmax(att.masked_fill(mask, float('-inf')), dim=-1)",
+        "torch.randn(2, 3, 19, 19)",
+    ),
+    "bert_additive_mask_from_integers": (
+        "scores, attention_mask",
+        "extended = attention_mask[:, None, None, :].to(scores.dtype)\n"
+        "        extended = (1.0 - extended) * torch.finfo(scores.dtype).min\n"
+        "        return F.softmax(scores + extended, dim=-1)",
+        "torch.randn(2, 3, 9, 9), torch.randint(0, 2, (2, 9))",
+    ),
+}
+
+# LLaMA's weight in the model's half precision (a float32 weight would promote the output)
+INIT = {
+    "llama_rms_norm_half": "self.weight = nn.Parameter(torch.rand(13, dtype=torch.float16) + 0.5)"
+}
+
+# What the embedded generator plans each one as: one kernel where there is one core op.
+FAMILIES = {
+    "elu_with_where": "pointwise",
+    "relu_as_mask_product": "pointwise",
+    "softmax_float32_then_type_as": "softmax",
+    "softmax_dtype_keyword_then_to": "softmax",
+    "llama_rms_norm_half": "norm",
+}
+
+
+@pytest.fixture(scope="module")
+def problems(tmp_path_factory):
+    fields = {
+        name: {"arguments": a, "body": b, "inputs": i, "init": INIT.get(name, "pass")}
+        for name, (a, b, i) in CASES.items()
+    }
+    paths = written_problems(tmp_path_factory.mktemp("masks"), _PROBLEM, fields)
+    return list(zip(paths, capture_many(paths), strict=True))
+
+
+def test_each_is_one_kernel_where_it_has_one_core_op(problems):
+    planned = {path.stem: plan(graph) for path, graph in problems if path.stem in FAMILIES}
+    assert {name: (p.family if p else None) for name, p in planned.items()} == FAMILIES
+
+
+@pytest.mark.slow
+def test_each_gets_a_kernel_that_verifies(problems):
+    cases = []
+    for path, graph in problems:
+        proposal = first_proposal(path, graph)
+        assert "@triton.jit" in proposal.source, path.name
+        cases.append((path, proposal.source))
+    assert failures(cases, verify_many(cases)) == []
