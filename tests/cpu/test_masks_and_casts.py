@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from kernelwright.agent.generator import plan
 
+from tests.conftest import script_lines
 from tests.helpers_problems import (
     capture_many,
     failures,
@@ -71,6 +72,22 @@ CASES = {
         "        return self.weight * hidden_states.to(input_dtype)",
         "torch.randn(3, 7, 13, dtype=torch.float16) * 2",
     ),
+    # The model's weights left in float32 beside a bfloat16 input: the output is float32,
+    # compared at float32's tolerance, so every bfloat16 rounding must be PyTorch's
+    "llama_rms_norm_bf16_input_float32_weight": (
+        "hidden_states",
+        "input_dtype = hidden_states.dtype\n"
+        "        hidden_states = hidden_states.to(torch.float32)\n"
+        "        variance = hidden_states.pow(2).mean(-1, keepdim=True)\n"
+        "        hidden_states = hidden_states * torch.rsqrt(variance + 1e-6)\n"
+        "        return self.weight * hidden_states.to(input_dtype)",
+        "torch.randn(3, 7, 13, dtype=torch.bfloat16) * 2",
+    ),
+    "layer_scale_after_bf16_gelu": (
+        "x",
+        "return F.gelu(x, approximate='tanh') * self.gamma",
+        "torch.randn(4, 9, 48, dtype=torch.bfloat16)",
+    ),
     "causal_mask_fill_then_softmax": (
         "att",
         "T = att.size(-1)\n"
@@ -89,7 +106,9 @@ CASES = {
 
 # LLaMA's weight in the model's half precision (a float32 weight would promote the output)
 INIT = {
-    "llama_rms_norm_half": "self.weight = nn.Parameter(torch.rand(13, dtype=torch.float16) + 0.5)"
+    "llama_rms_norm_bf16_input_float32_weight": "self.weight = nn.Parameter(torch.rand(13) + 0.5)",
+    "layer_scale_after_bf16_gelu": "self.gamma = nn.Parameter(0.1 * torch.ones(48))",
+    "llama_rms_norm_half": "self.weight = nn.Parameter(torch.rand(13, dtype=torch.float16) + 0.5)",
 }
 
 # What the embedded generator plans each one as: one kernel where there is one core op.
@@ -99,6 +118,8 @@ FAMILIES = {
     "softmax_float32_then_type_as": "softmax",
     "softmax_dtype_keyword_then_to": "softmax",
     "llama_rms_norm_half": "norm",
+    "llama_rms_norm_bf16_input_float32_weight": "norm",
+    "layer_scale_after_bf16_gelu": "pointwise",
 }
 
 
@@ -125,3 +146,41 @@ def test_each_gets_a_kernel_that_verifies(problems):
         assert "@triton.jit" in proposal.source, path.name
         cases.append((path, proposal.source))
     assert failures(cases, verify_many(cases)) == []
+
+
+ROUNDING = r"""
+import importlib.util, tempfile
+import torch
+from kernelwright.agent.generator.expr import Step
+from kernelwright.agent.generator.templates.common import step_expression
+
+rounded = step_expression(Step("cast", (), ("bfloat16",)), ["v"])
+lines = [
+    "import triton, triton.language as tl",
+    "@triton.jit",
+    "def kernel(x_ptr, o_ptr, n, B: tl.constexpr):",
+    "    offs = tl.arange(0, B)",
+    "    m = offs < n",
+    "    v = tl.load(x_ptr + offs, mask=m, other=0.0)",
+    "    tl.store(o_ptr + offs, " + rounded + ", mask=m)",
+]
+path = tempfile.mktemp(suffix=".py")
+open(path, "w").write("\n".join(lines) + "\n")
+spec = importlib.util.spec_from_file_location("rounding", path)
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+special = [float("inf"), -float("inf"), float("nan"), 0.0, -0.0, 3.3895e38, -3.3895e38, 1e-40]
+x = torch.cat([torch.randn(20000) * 3, torch.randn(500) * 1e38, torch.tensor(special)])
+x = torch.cat([x, torch.tensor([0x7F800001], dtype=torch.int32).view(torch.float32)])
+out = torch.empty_like(x)
+module.kernel[(1,)](x, out, x.numel(), B=32768)
+expected = x.bfloat16().float()
+same = (out == expected) | (out.isnan() & expected.isnan())
+print("DIFFER", int((~same).sum()))
+"""
+
+
+def test_a_bfloat16_cast_rounds_as_torch_does_under_the_interpreter():
+    """The interpreter's own `.to(tl.bfloat16)` truncates: half the values of a normal
+    draw came out one bfloat16 step from torch's. The cast is written on the bits."""
+    assert script_lines(ROUNDING, {"TRITON_INTERPRET": "1"})[-1] == "DIFFER 0"
