@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .expr import POINTWISE, VIEWS, Unsupported, view_chain
+from .expr import CAST_DTYPES, CASTS, POINTWISE, SELECT, VIEWS, Unsupported, view_chain
 from .families import family_of
 from .graph import Op, canonical_ops, expanded
 from .plan import Plan, param_entries, plan_or_reason
@@ -98,6 +98,8 @@ def is_core(op: Op) -> bool:
     """Whether `op` ends a fused pointwise chain (anything a region cannot express)."""
     if op.kind == "batch_norm":  # pointwise only with running statistics
         return bool(op.arg(5, "training", False))
+    if op.kind in CASTS or op.kind in SELECT:  # to an integer dtype: PyTorch's op
+        return op.dtype not in CAST_DTYPES
     return op.kind not in POINTWISE
 
 

@@ -88,6 +88,13 @@ CASES = {
         "return F.gelu(x, approximate='tanh') * self.gamma",
         "torch.randn(4, 9, 48, dtype=torch.bfloat16)",
     ),
+    # a cast to an integer dtype is no pointwise step: it runs as PyTorch's op between two
+    "integer_cast_between_pointwise": (
+        "x",
+        "buckets = torch.clamp(x * 4.0, -8.0, 8.0).to(torch.int64)\n"
+        "        return buckets.float() * 0.25 + torch.where(x > 0, x, 0.0)",
+        "torch.randn(7, 33) * 3",
+    ),
     "causal_mask_fill_then_softmax": (
         "att",
         "T = att.size(-1)\n"
