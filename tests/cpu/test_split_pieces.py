@@ -6,16 +6,22 @@ has no shape. The embedded generator had no candidate for them ("the shape of
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from kernelwright.agent.generator.graph import expanded
 
-from tests.conftest import PROBLEMS
 from tests.helpers_problems import (
     capture_many,
     failures,
     first_proposal,
+    shrunk_problem,
     verify_many,
     written_problems,
+)
+
+NANOGPT = (
+    Path(__file__).parents[2] / "benchmarks" / "corpus" / "202_nanogpt_causal_self_attention.py"
 )
 
 _PROBLEM = """import torch
@@ -51,7 +57,7 @@ CASES = {
 @pytest.fixture(scope="module")
 def problems(tmp_path_factory):
     folder = tmp_path_factory.mktemp("split")
-    paths = [*written_problems(folder, _PROBLEM, CASES), PROBLEMS / "nanogpt_split_attention.py"]
+    paths = [*written_problems(folder, _PROBLEM, CASES), shrunk_problem(NANOGPT, folder)]
     return list(zip(paths, capture_many(paths), strict=True))
 
 
