@@ -245,7 +245,7 @@ class RegionBuilder:
             picked = [
                 self.value(op.arg(i, key), selected=True) for i, key in ((1, "input"), (2, "other"))
             ]
-            return Step("where", (self.value(x, selected=True), *picked))
+            return Step("where", (self.value(x), *picked))
         if kind == "masked_fill":  # masked_fill(input, mask, value)
             mask, fill = op.arg(1, "mask"), op.arg(2, "value")
             return Step("where", (self.value(mask), self.value(fill, selected=True), self.value(x)))
