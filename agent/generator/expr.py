@@ -217,7 +217,13 @@ class RegionBuilder:
 
     def build(self, op: Op) -> tuple:
         if op.shape is not None and tuple(op.shape) != self.region_shape:
-            raise Unsupported(f"{op.kind} changes shape {op.shape} inside a fused chain")
+            # Work on a smaller operand before it is broadcast (Gemma's `1.0 + weight`,
+            # DiT's `1 + scale`) is the same work done at each element it broadcasts to:
+            # its operands are read through their own broadcast rules. Not a mask's
+            # place (tril/triu read the op's own last two dims).
+            if op.kind in ("tril", "triu"):
+                raise Unsupported(f"{op.kind} changes shape {op.shape} inside a fused chain")
+            broadcast_rule(tuple(op.shape), self.region_shape)  # raises where it cannot
         yields_bool = op.kind in COMPARE or (op.kind in CASTS and op.dtype == "bool")
         if op.dtype not in (None, "float32", "float16", "bfloat16") and not (
             yields_bool and op.dtype == "bool"

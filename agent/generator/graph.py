@@ -397,15 +397,24 @@ def _raw_node(name: str, op: str, args: list, shape, dtype) -> dict:
 
 def _addmm_as_matmul(node: dict) -> list[dict] | None:
     """aten.addmm(bias, a, b, beta=1, alpha=1) as the matmul and the pointwise work it
-    stands for, the last node named as the addmm: the bias fuses into the epilogue."""
-    if not node["op"].startswith("aten.addmm") or len(node.get("args") or []) < 3:
+    stands for, the last node named as the addmm: the bias fuses into the epilogue.
+    baddbmm likewise, with bmm (BLOOM's and GPT-NeoX's scores: alibi + alpha * q @ k)."""
+    product_op = next(
+        (
+            mm
+            for op, mm in (("aten.addmm", "aten.mm"), ("aten.baddbmm", "aten.bmm"))
+            if node["op"].startswith(op)
+        ),
+        None,
+    )
+    if product_op is None or len(node.get("args") or []) < 3:
         return None
     bias, a, b = node["args"][:3]
     args, kwargs = node["args"], node.get("kwargs") or {}
     beta = kwargs.get("beta", args[3] if len(args) > 3 else 1)
     alpha = kwargs.get("alpha", args[4] if len(args) > 4 else 1)
     name, shape, dtype = node["name"], node.get("shape"), node.get("dtype")
-    nodes = [_raw_node(f"{name}__mm", "aten.mm", [a, b], shape, dtype)]
+    nodes = [_raw_node(f"{name}__mm", product_op, [a, b], shape, dtype)]
     product = {"ref": nodes[-1]["name"]}
     if alpha != 1:
         nodes.append(_raw_node(f"{name}__alpha", "aten.mul.Tensor", [product, alpha], shape, dtype))

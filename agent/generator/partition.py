@@ -300,11 +300,37 @@ def _reach(g: _Graph, value: str, done) -> tuple[list[str], list[str]]:
         if chain is not None:
             if not done(g.resolve(chain.source)):
                 viewed.add(g.resolve(chain.source))
-        elif is_core(op) or (op.shape is not None and math.prod(op.shape) != size):
+        elif is_core(op) or (
+            op.shape is not None and math.prod(op.shape) != size and not _on_leaves(g, op, done)
+        ):
             heads.add(name)
         else:
             stack.extend(a.name for a in op.tensor_args())
     return sorted(heads, key=g.order), sorted(viewed, key=g.order)
+
+
+def _on_leaves(g: _Graph, op: Op, done, depth: int = 0) -> bool:
+    """Whether a pointwise op reads only leaves, stages' results and such ops (Gemma's
+    `1.0 + weight`): on fewer elements than the kernel's value, it is computed at each
+    element it broadcasts to (expr.RegionBuilder.build), where work fed by a reduction
+    (`rsqrt(var + eps)`) must be a stage of its own first."""
+    if depth > 16 or is_core(op) or op.kind in ("tril", "triu"):
+        return False
+    for arg in op.tensor_args():
+        name = g.resolve(arg.name)
+        if done(name):
+            continue
+        chain = view_chain(g.by_name, name)
+        if chain is not None:  # `scale.unsqueeze(1)`: read by an index rule, if a leaf's
+            if done(g.resolve(chain.source)):
+                continue
+            return False
+        inner = g.by_name.get(name)
+        if inner is None:
+            return False
+        if not _on_leaves(g, inner, done, depth + 1):
+            return False
+    return True
 
 
 def _computed_inputs(g: _Graph, op: Op, done) -> list[str]:
