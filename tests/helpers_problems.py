@@ -179,6 +179,34 @@ def root_proposals(path: Path, graph: dict, count: int, tried: tuple = ()):
     return asyncio.run(EmbeddedProposer().propose(context))
 
 
+# A problem file around one forward, for tests that write blocks as model code does:
+# `init` (statements in __init__, "pass" for none), `arguments`, `body`, `inputs`.
+FORWARD_PROBLEM = """import math
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+ALPHA = 1.0
+
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        {init}
+
+    def forward(self, {arguments}):
+        {body}
+
+
+def get_inputs():
+    return [{inputs}]
+
+
+def get_init_inputs():
+    return []
+"""
+
+
 def written_problems(folder: Path, template: str, cases: dict[str, dict]) -> list[Path]:
     """One problem file per case: `template` filled with the case's fields."""
     paths = []
@@ -219,3 +247,15 @@ def run_under_interpreter(path: Path):
         text=True,
         env={**os.environ, "TRITON_INTERPRET": "1"},
     )
+
+
+def unverified_first_proposals(
+    problems: list[tuple[Path, dict]], triton: bool = True
+) -> list[tuple[str, str]]:
+    """The embedded generator's first candidate for each (problem, captured graph),
+    verified through the harness: (problem, message) of each that was not `ok`.
+    `triton`: each candidate must launch a Triton kernel of its own."""
+    cases = [(path, first_proposal(path, graph).source) for path, graph in problems]
+    for path, source in cases:
+        assert not triton or "@triton.jit" in source, f"{path.name}: no Triton kernel"
+    return failures(cases, verify_many(cases))

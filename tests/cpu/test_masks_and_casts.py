@@ -13,37 +13,11 @@ from kernelwright.agent.generator import plan
 
 from tests.conftest import script_lines
 from tests.helpers_problems import (
+    FORWARD_PROBLEM,
     capture_many,
-    failures,
-    first_proposal,
-    verify_many,
+    unverified_first_proposals,
     written_problems,
 )
-
-_PROBLEM = """import math
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
-
-ALPHA = 1.0
-
-
-class Model(nn.Module):
-    def __init__(self):
-        super().__init__()
-        {init}
-
-    def forward(self, {arguments}):
-        {body}
-
-
-def get_inputs():
-    return [{inputs}]
-
-
-def get_init_inputs():
-    return []
-"""
 
 CASES = {
     "elu_with_where": (
@@ -136,7 +110,7 @@ def problems(tmp_path_factory):
         name: {"arguments": a, "body": b, "inputs": i, "init": INIT.get(name, "pass")}
         for name, (a, b, i) in CASES.items()
     }
-    paths = written_problems(tmp_path_factory.mktemp("masks"), _PROBLEM, fields)
+    paths = written_problems(tmp_path_factory.mktemp("masks"), FORWARD_PROBLEM, fields)
     return list(zip(paths, capture_many(paths), strict=True))
 
 
@@ -147,12 +121,7 @@ def test_each_is_one_kernel_where_it_has_one_core_op(problems):
 
 @pytest.mark.slow
 def test_each_gets_a_kernel_that_verifies(problems):
-    cases = []
-    for path, graph in problems:
-        proposal = first_proposal(path, graph)
-        assert "@triton.jit" in proposal.source, path.name
-        cases.append((path, proposal.source))
-    assert failures(cases, verify_many(cases)) == []
+    assert unverified_first_proposals(problems) == []
 
 
 ROUNDING = r"""

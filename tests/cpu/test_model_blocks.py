@@ -10,33 +10,11 @@ import pytest
 from kernelwright.agent.generator import plan
 
 from tests.helpers_problems import (
+    FORWARD_PROBLEM,
     capture_many,
-    failures,
-    first_proposal,
-    verify_many,
+    unverified_first_proposals,
     written_problems,
 )
-
-_PROBLEM = """import torch
-import torch.nn as nn
-
-
-class Model(nn.Module):
-    def __init__(self):
-        super().__init__()
-        {init}
-
-    def forward(self, {arguments}):
-        {body}
-
-
-def get_inputs():
-    return [{inputs}]
-
-
-def get_init_inputs():
-    return []
-"""
 
 CASES = {
     "gemma_rms_norm": (
@@ -70,7 +48,7 @@ def problems(tmp_path_factory):
         name: {"init": i, "arguments": a, "body": b, "inputs": x}
         for name, (i, a, b, x) in CASES.items()
     }
-    paths = written_problems(tmp_path_factory.mktemp("blocks"), _PROBLEM, fields)
+    paths = written_problems(tmp_path_factory.mktemp("blocks"), FORWARD_PROBLEM, fields)
     return list(zip(paths, capture_many(paths), strict=True))
 
 
@@ -81,8 +59,5 @@ def test_each_is_one_kernel(problems):
 
 @pytest.mark.slow
 def test_each_gets_a_kernel_that_verifies(problems):
-    cases = []
-    for path, graph in problems:
-        proposal = first_proposal(path, graph)
-        cases.append((path, proposal.source))
-    assert failures(cases, verify_many(cases)) == []
+    # BLOOM's first candidate is cuBLAS's bmm with its epilogue: no Triton kernel needed
+    assert unverified_first_proposals(problems, triton=False) == []

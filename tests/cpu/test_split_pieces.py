@@ -12,11 +12,10 @@ import pytest
 from kernelwright.agent.generator.graph import expanded
 
 from tests.helpers_problems import (
+    FORWARD_PROBLEM,
     capture_many,
-    failures,
-    first_proposal,
     shrunk_problem,
-    verify_many,
+    unverified_first_proposals,
     written_problems,
 )
 
@@ -24,30 +23,17 @@ NANOGPT = (
     Path(__file__).parents[2] / "benchmarks" / "corpus" / "202_nanogpt_causal_self_attention.py"
 )
 
-_PROBLEM = """import torch
-import torch.nn as nn
-import torch.nn.functional as F
-
-
-class Model(nn.Module):
-    def forward(self, x):
-        {body}
-
-
-def get_inputs():
-    return [{inputs}]
-
-
-def get_init_inputs():
-    return []
-"""
 
 CASES = {
     "swiglu_chunk_last_dim": {
+        "init": "pass",
+        "arguments": "x",
         "body": "x1, x2 = x.chunk(2, dim=-1)\n        return F.silu(x1) * x2",
         "inputs": "torch.randn(3, 7, 26)",
     },
     "split_sizes_then_cat": {
+        "init": "pass",
+        "arguments": "x",
         "body": "a, b = torch.split(x, [5, 8], dim=1)\n        return torch.cat([b, a * 2.0], dim=1)",
         "inputs": "torch.randn(9, 13)",
     },
@@ -57,7 +43,7 @@ CASES = {
 @pytest.fixture(scope="module")
 def problems(tmp_path_factory):
     folder = tmp_path_factory.mktemp("split")
-    paths = [*written_problems(folder, _PROBLEM, CASES), shrunk_problem(NANOGPT, folder)]
+    paths = [*written_problems(folder, FORWARD_PROBLEM, CASES), shrunk_problem(NANOGPT, folder)]
     return list(zip(paths, capture_many(paths), strict=True))
 
 
@@ -76,9 +62,4 @@ def test_each_piece_is_a_slice_and_the_tuple_is_gone(problems):
 
 @pytest.mark.slow
 def test_split_pieces_get_a_kernel_that_verifies(problems):
-    cases = []
-    for path, graph in problems:
-        proposal = first_proposal(path, graph)
-        assert "@triton.jit" in proposal.source, path.name
-        cases.append((path, proposal.source))
-    assert failures(cases, verify_many(cases)) == []
+    assert unverified_first_proposals(problems) == []
