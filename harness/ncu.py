@@ -254,16 +254,7 @@ def _error_line(stdout: str, stderr: str) -> str:
 def _kill_tree(pid: int) -> None:
     """ncu's target is ncu's child: on a timeout both go, not just ncu, and are gone when
     this returns (the target holds GPU memory the evaluation's next step needs)."""
-    children: dict[int, list[int]] = {}
-    for child in processes.all_pids():
-        fields = processes.stat_fields(child)
-        if fields and len(fields) > 1:
-            children.setdefault(int(fields[1]), []).append(child)
-    tree, queue = [], [pid]
-    while queue:
-        current = queue.pop()
-        tree.append(current)
-        queue += children.get(current, [])
+    tree = processes.descendants(pid)
     for member in tree:
         try:
             os.kill(member, signal.SIGKILL)

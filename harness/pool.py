@@ -246,9 +246,13 @@ class WorkerPool:
             raise
         return _Worker(proc, log_path, private)
 
+    def _uses_harness_kernels(self, device: str) -> bool:
+        """Only on a GPU, and only in a sandbox: without one a candidate could write them."""
+        return device == "cuda" and self.sandbox.active
+
     def _harness_kernels_ready(self, device: str) -> bool:
         """Whether an evaluation worker can start without waiting for the compile job."""
-        if device != "cuda" or not self.sandbox.active or kernel_cache.folder().is_dir():
+        if not self._uses_harness_kernels(device) or kernel_cache.folder().is_dir():
             return True
         task = _COMPILES.get(id(asyncio.get_running_loop()))
         return task is not None and task.done()
@@ -258,7 +262,7 @@ class WorkerPool:
         cache (harness/kernel_cache.py), compiled first where they are not yet; None on
         a CPU, without a sandbox (a candidate could write them), or where the compile
         failed (each worker then compiles its own, as before)."""
-        if device != "cuda" or not self.sandbox.active:
+        if not self._uses_harness_kernels(device):
             return None
         compiled = kernel_cache.folder()
         if compiled.is_dir():
@@ -512,41 +516,8 @@ async def _end(worker: _Worker) -> None:
     sandboxes.remove_private_folder(worker.private)
 
 
-def _process_table() -> dict[int, tuple[int, int, int]]:
-    """pid -> (parent pid, process group, resident bytes), read from /proc."""
-    table = {}
-    page = os.sysconf("SC_PAGE_SIZE")
-    for pid in processes.all_pids():
-        fields = processes.stat_fields(pid)
-        if fields is None:  # gone
-            continue
-        try:
-            # fields[1] is ppid (field 4), fields[2] pgrp (5), fields[21] rss pages (24)
-            table[pid] = (int(fields[1]), int(fields[2]), int(fields[21]) * page)
-        except (IndexError, ValueError):
-            continue
-    return table
-
-
-def process_tree(root: int, table: dict[int, tuple[int, int, int]] | None = None) -> list[int]:
-    """`root`, its descendants, and its process group: a `setsid` child leaves the group
-    but stays a descendant (or, orphaned, a child of the sandbox's own init)."""
-    table = _process_table() if table is None else table
-    children: dict[int, list[int]] = {}
-    for pid, (ppid, _, _) in table.items():
-        children.setdefault(ppid, []).append(pid)
-    tree, queue = set(), [root]
-    while queue:
-        current = queue.pop()
-        if current not in tree:
-            tree.add(current)
-            queue += children.get(current, [])
-    tree |= {pid for pid, (_, pgrp, _) in table.items() if pgrp == root}
-    return sorted(tree)
-
-
 def kill_tree(root: int) -> None:
-    members = process_tree(root)  # before the kill: orphans are re-parented at once
+    members = processes.tree(root)  # before the kill: orphans are re-parented at once
     try:
         os.killpg(root, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
@@ -558,41 +529,9 @@ def kill_tree(root: int) -> None:
             pass
 
 
-def _tree_rss(root: int, table: dict[int, tuple[int, int, int]] | None = None) -> int:
-    table = _process_table() if table is None else table
-    return sum(table[pid][2] for pid in process_tree(root, table) if pid in table)
-
-
-def _tree_pss(root: int, table: dict[int, tuple[int, int, int]] | None = None) -> int:
-    """The tree's proportional set size: a page its processes share counts once. The judge
-    forks its runner after importing torch (harness/judge.py), so the resident sets count
-    those pages twice. A process whose rollup cannot be read counts its resident set."""
-    table = _process_table() if table is None else table
-    return sum(_pss(pid) or table[pid][2] for pid in process_tree(root, table) if pid in table)
-
-
-def _tree_over(root: int, limit: int) -> bool:
-    """Whether the tree holds more than `limit`: by resident sets, read every poll, then,
-    only past the limit, by proportional sets, which walk every mapping. One read of the
-    process table serves both."""
-    table = _process_table()
-    return _tree_rss(root, table) >= limit and _tree_pss(root, table) >= limit
-
-
-def _pss(pid: int) -> int | None:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as handle:
-            for line in handle:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) << 10  # kB
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
-
-
 async def _watch_memory(root: int, limit: int) -> None:
-    """Returns once the tree is over `limit` (`_tree_over`), polled every MEMORY_POLL_S."""
-    while not _tree_over(root, limit):
+    """Returns once the tree is over `limit` (`processes.tree_over`), polled every MEMORY_POLL_S."""
+    while not processes.tree_over(root, limit):
         await asyncio.sleep(MEMORY_POLL_S)
 
 

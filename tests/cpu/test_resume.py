@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from kernelwright.agent.tree import Node, Tree
-from kernelwright.harness.pool import process_tree
+from kernelwright.harness.processes import tree as process_tree
 
 from tests.conftest import PROBLEMS
 

@@ -203,7 +203,7 @@ async def test_pages_a_forked_process_shares_with_its_parent_count_once_against_
     (harness/pool.py `_watch_memory` confirms with proportional set sizes)."""
     import subprocess
 
-    from kernelwright.harness import pool
+    from kernelwright.harness import pool, processes
 
     script = (
         "import os, time\n"
@@ -220,7 +220,7 @@ async def test_pages_a_forked_process_shares_with_its_parent_count_once_against_
     try:
         assert proc.stdout is not None and proc.stdout.readline() == "forked\n"
         await asyncio.sleep(0.3)
-        rss, pss = pool._tree_rss(proc.pid), pool._tree_pss(proc.pid)
+        rss, pss = processes.tree_rss(proc.pid), processes.tree_pss(proc.pid)
         assert rss > 400 << 20 and pss < 300 << 20  # two resident sets, one block
         limit = 320 << 20
         with pytest.raises(TimeoutError):  # under the limit, once counted once
