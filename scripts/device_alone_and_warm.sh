@@ -4,7 +4,7 @@
 # cache. One device call, about a minute a problem.
 #   Usage: scripts/device_alone_and_warm.sh [PROBLEM ...]   (carry .deb)
 # PROBLEM names a file of benchmarks/large without .py (default: softmax and RMSNorm);
-# WARM=0 skips the warm-up measurement. Last, on the GPU, the two cheats of the judge's
+# WARM=0 skips the warm-up measurement, CHEATS=0 the cheats. Last, on the GPU, the two cheats of the judge's
 # isolation (tests/cheats/leaves_process.py, plants_module.py: both `ok`, the first
 # flagged). Logs and each search's trajectories go under $OUT.
 set -u
@@ -62,7 +62,7 @@ done
 cat /tmp/alone-summary.md | tee "$out/alone-summary.md"
 # The harness kernels compiled once by the first search (harness/kernel_cache.py)
 ls -d "${XDG_CACHE_HOME:-$HOME/.cache}"/kernelwright/harness-kernels/* 2>&1 | tail -1
-for cheat in leaves_process plants_module; do
+[ "${CHEATS:-1}" = 1 ] && for cheat in leaves_process plants_module; do
   timeout 120 python3 -m kernelwright.server.cli eval tests/problems/small_softmax.py \
       "tests/cheats/$cheat.py" --device cuda --no-cache --json > "$out/cheat-$cheat.json" 2>&1
   python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(sys.argv[2], r['outcome'], r.get('flags'))" \
