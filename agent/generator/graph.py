@@ -50,14 +50,12 @@ class Op:
 # Several spellings of one kind; the value is the canonical kind.
 _ALIASES = {
     "truediv": "div",
-    "div_": "div",
     "true_divide": "div",
     "divide": "div",
     "multiply": "mul",
     "subtract": "sub",
     "clip": "clamp",
     "negative": "neg",
-    "relu_": "relu",
     "matmul": "matmul",
     "mm": "matmul",
     "bmm": "matmul",
@@ -143,7 +141,39 @@ def canonical_name(op_name: str) -> str:
         name = parts[1]
     else:
         name = parts[-1]
+    name = _out_of_place_name(name)
     return _ALIASES.get(name, name)
+
+
+def _out_of_place_name(name: str) -> str:
+    """`add_` -> `add`: an in-place op plans as the op it updates with. What the reference
+    wrote into its own inputs is no part of a candidate's answer (the harness rejects a
+    candidate that writes into its inputs; the reference runs on a copy)."""
+    if name.endswith("_") and not name.endswith("__") and not name.startswith("_"):
+        return name[:-1]
+    return name
+
+
+def out_of_place(target: str) -> str:
+    """The captured call `target` without its in-place write, for a PyTorch stage of a
+    candidate: `aten.add_.Tensor` -> `aten.add.Tensor`, `method:mul_` -> `method:mul`
+    (ATen has the functional form of each in-place op; the methods below have both)."""
+    if target.startswith("aten."):
+        parts = target.split(".")
+        parts[1] = _out_of_place_name(parts[1])
+        return ".".join(parts)
+    if target.startswith("method:"):
+        name = target.split(":", 1)[1]
+        if _out_of_place_name(name) in _METHODS_WITH_BOTH_FORMS:
+            return "method:" + _out_of_place_name(name)
+    return target
+
+
+_METHODS_WITH_BOTH_FORMS = frozenset(
+    "abs add addcdiv addcmul clamp clamp_max clamp_min div exp floor "
+    "index_add index_copy index_fill index_put lerp log masked_fill masked_scatter mul neg "
+    "pow relu round rsqrt scatter scatter_add scatter_reduce sigmoid sqrt sub tanh tril triu".split()
+)
 
 
 def _to_value(value):
@@ -274,8 +304,10 @@ def canonical_ops(graph: dict) -> tuple[list[Op], dict[str, str]]:
         if kind == "broadcast_tensors":
             tuples[op.name] = op
             continue
-        if kind in ("max", "min") and "outputs" in node:
-            tuples[op.name] = op  # values/indices pair, read through getitem
+        if "outputs" in node:
+            # several results (max/min's values and indices, topk, var_mean), each read
+            # through getitem
+            tuples[op.name] = op
             continue
         if kind in ("getitem",) and args and isinstance(args[0], Ref) and args[0].name in tuples:
             source = tuples[args[0].name]
@@ -286,8 +318,13 @@ def canonical_ops(graph: dict) -> tuple[list[Op], dict[str, str]]:
                 if isinstance(member, Ref):
                     alias[op.name] = member.name  # equal shapes only; checked by the planner
                     continue
-            else:
+            elif source.kind in ("max", "min"):
                 kind = source.kind if index == 0 else "arg" + source.kind
+                op = Op(
+                    op.name, kind, list(source.args), dict(source.kwargs), shape, node.get("dtype")
+                )
+            else:  # one result of an op no template has: PyTorch's op, indexed (partition.py)
+                kind = f"{source.kind}[{index}]"
                 op = Op(
                     op.name, kind, list(source.args), dict(source.kwargs), shape, node.get("dtype")
                 )

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from .expr import CAST_DTYPES, CASTS, POINTWISE, SELECT, VIEWS, Unsupported, view_chain
 from .families import family_of
-from .graph import Op, canonical_ops, expanded
+from .graph import Op, canonical_ops, expanded, out_of_place
 from .plan import Plan, param_entries, plan_or_reason
 
 MAX_STAGES = 24
@@ -65,7 +65,8 @@ class Stage:
 
 @dataclass(frozen=True)
 class Program:
-    """Kernels in the order they run; the last stage's value is the model's output."""
+    """Kernels in the order they run; `outputs` names the stages' values the model
+    returns, in its order (one, or the members of the tuple it returns)."""
 
     stages: tuple[Stage, ...]
     inputs: tuple  # (name, shape, dtype) of each forward argument
@@ -73,15 +74,16 @@ class Program:
     init_params: tuple | None
     family: str = "program"
     library: tuple[str, ...] = ()  # core ops run as PyTorch runs them by choice
+    outputs: tuple[str, ...] = ()
 
     @property
     def choice(self) -> dict:
         """The config key naming this partition (none for the default one)."""
         return {"library": list(self.library)} if self.library else {}
 
-    @property
-    def output(self) -> str:
-        return self.stages[-1].value
+    def output_stages(self) -> list[Stage]:
+        by_value = {stage.value: stage for stage in self.stages}
+        return [by_value[name] for name in self.outputs or (self.stages[-1].value,)]
 
     def template_stages(self) -> list[int]:
         return [k for k, stage in enumerate(self.stages) if stage.plan is not None]
@@ -110,10 +112,10 @@ class _Graph:
         if not graph.get("nodes"):
             raise Unsupported("the model's forward has no operations to compile")
         outputs = graph.get("outputs", [])
-        if len(outputs) != 1 or not isinstance(outputs[0], str):
+        if not outputs or not all(isinstance(name, str) for name in outputs):
             raise Unsupported(
-                f"the model returns {len(outputs)} values; the generator writes models "
-                "that return one tensor"
+                "the model returns something other than tensors (a nested tuple, a dict, a "
+                "number); the generator writes models that return tensors"
             )
         self.graph = graph
         self.ops, self.alias = canonical_ops(graph)
@@ -129,9 +131,12 @@ class _Graph:
                 "dropout with p > 0 in training mode is random, so no candidate can match the "
                 "reference; if the model runs in eval mode, declare INFERENCE = True in the problem"
             )
-        self.output = self.resolve(outputs[0])
-        if self.output in self.inputs or self.output in self.params:
-            raise Unsupported("the model returns an input unchanged: there is nothing to compile")
+        self.outputs = [self.resolve(name) for name in outputs]
+        if any(name in self.inputs or name in self.params for name in self.outputs):
+            raise Unsupported(
+                "the model returns an input or a parameter unchanged: the generator writes "
+                "models whose every output is computed"
+            )
 
     def resolve(self, name: str) -> str:
         while name in self.alias:
@@ -162,7 +167,8 @@ def partition(graph: dict, library: frozenset[str] = frozenset()) -> Program:
     g = _Graph(expanded(graph))
     g.library = library
     stages: dict[str, Stage] = {}
-    _build(g, g.output, stages)
+    for output in g.outputs:
+        _build(g, output, stages)
     ordered = tuple(stages.values())
     if len(ordered) > MAX_STAGES:
         raise Unsupported(
@@ -182,6 +188,7 @@ def partition(graph: dict, library: frozenset[str] = frozenset()) -> Program:
         params=param_entries(graph),
         init_params=_init_params(graph),
         library=tuple(sorted(library)),
+        outputs=tuple(g.outputs),
     )
 
 
@@ -430,7 +437,7 @@ def _library_stage(g: _Graph, op: Op) -> Stage:
             "torch.export failed) does not say how to call it as a PyTorch op"
         )
     call = LibraryCall(
-        target=node["op"],
+        target=out_of_place(node["op"]),
         args=tuple(_map_refs(node.get("args", []), g.resolve)),
         kwargs=tuple(sorted(_map_refs(node.get("kwargs", {}), g.resolve).items())),
         index=index,

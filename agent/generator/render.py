@@ -367,6 +367,7 @@ def _render_program(program, config: dict, plans: dict) -> str:
     if program.inputs:
         forward.append(f"_device = {program.inputs[0][0]}.device")
     local = {name: name for name, _, _ in program.inputs}
+    tuples: dict[str, str] = {}  # a call that returns several results -> their local
     for number, stage in enumerate(program.stages):
         target = f"v_{stage.value}"
         if stage.plan is not None:
@@ -387,7 +388,11 @@ def _render_program(program, config: dict, plans: dict) -> str:
             forward.append(f"{target} = self._stage{number}({arguments})")
         else:
             kept = _view_kept(program, number)
-            call = _library_expression(program, stage.library, local, contiguous=not kept)
+            known = dict(tuples)
+            call = _library_expression(program, stage.library, local, tuples, contiguous=not kept)
+            for expression, name in tuples.items():
+                if expression not in known:
+                    forward.append(f"{name} = {expression}")
             why = (
                 "a view, no copy"
                 if stage.library.kind in VIEWS or kept
@@ -397,14 +402,14 @@ def _render_program(program, config: dict, plans: dict) -> str:
             )
             forward.append(f"{target} = {call}  # {stage.library.kind}: {why}")
         local[stage.value] = target
-    forward.append(f"return {local[program.output]}")
+    forward.append("return " + ", ".join(local[stage.value] for stage in program.output_stages()))
     summary = "; ".join(f"s{k}: {stage.label}" for k, stage in enumerate(program.stages))
     header = _HEADER.format(
         family="program",
         op=summary,
         in_shape=[list(i[1]) for i in program.inputs],
         out_shape=_program_output_shape(program, plans),
-        dtype=program.stages[-1].dtype,
+        dtype=", ".join(sorted({stage.dtype for stage in program.output_stages()})),
         config=json.dumps(config, sort_keys=True),
     )
     header += "import operator  # noqa: F401  (library stages may call operator.*)\n"
@@ -415,12 +420,16 @@ def _render_program(program, config: dict, plans: dict) -> str:
 
 
 def _program_output_shape(program, plans: dict) -> list:
-    """The last stage's shape, its batch written as read at run time where the program is
-    batch-free (`_batch_free`: every stage's value has the batch as dim 0)."""
-    shape = list(program.stages[-1].shape)
-    if plans and shape:
-        shape[0] = _program_batch(program)
-    return shape
+    """The output's shape (a list of them where the model returns several), its batch
+    written as read at run time where the program is batch-free (`_batch_free`: every
+    stage's value has the batch as dim 0)."""
+    shapes = []
+    for stage in program.output_stages():
+        shape = list(stage.shape)
+        if plans and shape:
+            shape[0] = _program_batch(program)
+        shapes.append(shape)
+    return shapes[0] if len(shapes) == 1 else shapes
 
 
 def _suffixed(kernels: str, lines: list[str], suffix: str) -> tuple[str, list[str]]:
@@ -461,9 +470,13 @@ def _view_kept(program, number: int) -> bool:
     )
 
 
-def _library_expression(program, call, local: dict[str, str], contiguous: bool = True) -> str:
+def _library_expression(
+    program, call, local: dict[str, str], tuples: dict[str, str], contiguous: bool = True
+) -> str:
     """The captured op as a PyTorch call on this module's values (made contiguous unless
-    the caller knows its readers take any strides)."""
+    the caller knows its readers take any strides). One result of an op that returns
+    several (topk's values, its indices) reads a local named in `tuples` (call -> name),
+    which the caller assigns once, before its first reader."""
     params = {entry[0]: entry[3] for entry in program.params}
 
     def value(item) -> str:
@@ -507,5 +520,6 @@ def _library_expression(program, call, local: dict[str, str], contiguous: bool =
         raise ValueError(f"no way to call {target} from a candidate")
     expression = f"{function}({', '.join(args + kwargs)})"
     if call.index is not None:
+        expression = tuples.setdefault(expression, f"v_results_{len(tuples)}")
         expression += f"[{call.index}]"
     return f"{expression}.contiguous()" if contiguous else expression
