@@ -129,7 +129,6 @@ class WorkerPool:
         self._spares: dict[tuple[int, str, int], list[_Worker]] = {}
         # the capture's and the profile's: keyed by job kind as well
         self._reference_spares: dict[tuple[int, str, int, str], list[_Worker]] = {}
-        self._background: set[asyncio.Task[None]] = set()
 
     def _pick_gpu(self) -> int:
         index = self._next_gpu % self._gpus
@@ -153,10 +152,6 @@ class WorkerPool:
             return await self._run(request, limits)
 
     async def close(self) -> None:
-        for task in self._background:
-            task.cancel()
-        await asyncio.gather(*self._background, return_exceptions=True)
-        self._background = set()
         spares = [
             w for ws in (*self._spares.values(), *self._reference_spares.values()) for w in ws
         ]
@@ -182,15 +177,7 @@ class WorkerPool:
             if not reference:
                 reference.append(await self._start(device, 0, kind))
         for gpu in range(self._gpus if device == "cuda" else 1):
-            top_up = self._top_up((loop, device, gpu), device, gpu)
-            if self._harness_kernels_ready(device):
-                await top_up
-            else:  # the capture and profile need not wait for the kernels' compile
-                task = asyncio.ensure_future(top_up)
-                self._background.add(task)
-                task.add_done_callback(self._background.discard)
-                # a spare that failed to start is started again by the next job
-                task.add_done_callback(lambda done: done.cancelled() or done.exception())
+            await self._top_up((loop, device, gpu), device, gpu)
 
     async def _start(
         self, device: str, gpu: int, kind: str, flags: tuple[str, ...] | None = None
@@ -198,7 +185,7 @@ class WorkerPool:
         """A fresh worker for a job of `kind`, at that kind's CPU priority (`NICENESS`).
         `flags`: the worker's command-line flags, where they are not the kind's."""
         evaluation = kind == JobKind.EVAL.value
-        compiled = await self._harness_kernels(device) if evaluation else None
+        compiled = self._harness_kernels_now(device) if evaluation else None
         private = sandboxes.private_folder()
         env = sandboxes.worker_environment(private)
         if compiled is not None:
@@ -250,31 +237,40 @@ class WorkerPool:
         """Only on a GPU, and only in a sandbox: without one a candidate could write them."""
         return device == "cuda" and self.sandbox.active
 
-    def _harness_kernels_ready(self, device: str) -> bool:
-        """Whether an evaluation worker can start without waiting for the compile job."""
-        if not self._uses_harness_kernels(device) or kernel_cache.folder().is_dir():
-            return True
-        task = _COMPILES.get(id(asyncio.get_running_loop()))
-        return task is not None and task.done()
+    def _harness_kernels_now(self, device: str) -> Path | None:
+        """The trusted compiled harness kernels to copy into an evaluation worker's
+        cache (harness/kernel_cache.py), without waiting: while the compile job runs
+        (this starts it), None, and the worker compiles the usual variant itself, as
+        every worker did before. Waiting made a search's first evaluation wait for the
+        compile, 18.5 s of its wall on an H100
+        (benchmarks/results/h100-2026-12-05-alone-kernel-cache). None too on a CPU,
+        without a sandbox (a candidate could write them), or where the compile failed."""
+        task = self._compile_task(device)
+        if task is None or not task.done() or task.cancelled():
+            return None
+        return task.result()
 
     async def _harness_kernels(self, device: str) -> Path | None:
-        """The trusted compiled harness kernels to copy into an evaluation worker's
-        cache (harness/kernel_cache.py), compiled first where they are not yet; None on
-        a CPU, without a sandbox (a candidate could write them), or where the compile
-        failed (each worker then compiles its own, as before)."""
+        """As `_harness_kernels_now`, but waits for the compile job to end."""
+        task = self._compile_task(device)
+        # shielded: one waiter's cancellation must not end everyone's compile
+        return None if task is None else await asyncio.shield(task)
+
+    def _compile_task(self, device: str) -> asyncio.Future | None:
+        """This event loop's compile of the harness kernels (done at once where they are
+        published already), started here; None where workers do not use them."""
         if not self._uses_harness_kernels(device):
             return None
         compiled = kernel_cache.folder()
-        if compiled.is_dir():
-            return compiled
         loop = asyncio.get_running_loop()
+        if compiled.is_dir():
+            published = loop.create_future()
+            published.set_result(compiled)
+            return published
         task = _COMPILES.get(id(loop))
         if task is None or task.get_loop() is not loop:
             task = _COMPILES[id(loop)] = asyncio.ensure_future(self._compile(compiled))
-        if task.done():  # None: it failed once, and every worker compiles its own
-            return None if task.cancelled() else task.result()
-        # shielded: one waiting worker's cancellation must not end everyone's compile
-        return await asyncio.shield(task)
+        return task
 
     async def _compile(self, destination: Path) -> Path | None:
         """Runs the compile job (a sandboxed worker that runs no problem or candidate

@@ -174,3 +174,41 @@ def test_a_compile_that_cannot_run_leaves_every_worker_to_compile_its_own(caplog
     warnings = [r.getMessage() for r in caplog.records if "harness kernels" in r.getMessage()]
     assert len(warnings) == 1 and "no usable GPU" in warnings[0]
     assert not kernel_cache.folder().exists()
+
+
+def test_a_worker_started_while_the_kernels_compile_does_not_wait_for_them(
+    monkeypatch, tmp_path
+):
+    """The first evaluation spare starts at once, compiling its own comparison kernel as
+    before; once the compile is published, the next one starts with the copy."""
+    trusted = _compiled_cache(tmp_path / "trusted")
+    workers = WorkerPool(sandbox=_active_sandbox())
+    pool._COMPILES.clear()
+    monkeypatch.setattr(kernel_cache, "folder", lambda: tmp_path / "not-yet")
+
+    async def start_two() -> tuple[bool, bool]:
+        compiled = asyncio.Event()
+
+        async def slow_compile(destination: Path) -> Path | None:
+            await compiled.wait()
+            return trusted
+
+        workers._compile = slow_compile  # type: ignore[method-assign]
+        first = await asyncio.wait_for(workers._start("cuda", 0, JobKind.EVAL.value), 30)
+        compiled.set()
+        await workers._harness_kernels("cuda")
+        second = await workers._start("cuda", 0, JobKind.EVAL.value)
+        try:
+            return (
+                HARNESS_KERNELS_CACHED_ENV in _environment(first.proc.pid),
+                HARNESS_KERNELS_CACHED_ENV in _environment(second.proc.pid),
+            )
+        finally:
+            await pool._end(first)
+            await pool._end(second)
+
+    try:
+        first_told, second_told = asyncio.run(start_two())
+    finally:
+        pool._COMPILES.clear()
+    assert not first_told and second_told
