@@ -176,9 +176,7 @@ def test_a_compile_that_cannot_run_leaves_every_worker_to_compile_its_own(caplog
     assert not kernel_cache.folder().exists()
 
 
-def test_a_worker_started_while_the_kernels_compile_does_not_wait_for_them(
-    monkeypatch, tmp_path
-):
+def test_a_worker_started_while_the_kernels_compile_does_not_wait_for_them(monkeypatch, tmp_path):
     """The first evaluation spare starts at once, compiling its own comparison kernel as
     before; once the compile is published, the next one starts with the copy."""
     trusted = _compiled_cache(tmp_path / "trusted")
