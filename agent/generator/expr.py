@@ -60,7 +60,9 @@ SELECT = {"where", "masked_fill"}
 # RMSNorm in float32 between casts); a cast to bool is `!= 0`.
 CASTS = {"to", "_to_copy", "type_as", "float", "half", "bfloat16", "bool"}
 CAST_DTYPES = ("float32", "float16", "bfloat16", "bool")
-POINTWISE = UNARY | BINARY | set(COMPARE) | SELECT | CASTS | {"batch_norm"}
+# A `torch.cat` whose pieces a region computes at shifted places (concat.py decides).
+CONCAT = "concat"
+POINTWISE = UNARY | BINARY | set(COMPARE) | SELECT | CASTS | {"batch_norm", CONCAT}
 # Views that keep a contiguous tensor's element order: the flat index is unchanged.
 RESHAPES = {"view", "reshape", "_unsafe_view", "flatten", "unsqueeze", "squeeze"}
 # Views that repeat elements along size-1 dims: an index rule, never a copy.
@@ -110,6 +112,46 @@ def view_chain(ops_by_name: dict[str, Op], name: str) -> ViewChain | None:
     return None
 
 
+def cat_dim(op: Op, rank: int) -> int | None:
+    """aten.cat(tensors, dim=0)'s dim, counted from the front."""
+    dim = op.arg(1, "dim", 0)
+    if not isinstance(dim, int) or not -rank <= dim < rank:
+        return None
+    return dim + rank if dim < 0 else dim
+
+
+def cat_pieces(op: Op) -> list[Ref] | None:
+    pieces = op.args[0] if op.args else op.kwargs.get("tensors")
+    if not isinstance(pieces, list) or not pieces or not all(isinstance(p, Ref) for p in pieces):
+        return None
+    return pieces
+
+
+def slice_read(op: Op, source_shape) -> tuple[int, int] | None:
+    """(dim, start) of `aten.slice(x, dim, start, end, step=1)` (or `narrow`), the element
+    at place i along dim being x's element at start + i; None for a step or a shape that
+    is not known."""
+    if op.kind not in ("slice", "narrow") or not op.args or not isinstance(op.args[0], Ref):
+        return None
+    if source_shape is None or op.shape is None or len(op.shape) != len(source_shape):
+        return None
+    rank = len(source_shape)
+    dim = op.arg(1, "dim", 0)
+    start = op.arg(2, "start", 0)
+    step = op.arg(4, "step", 1) if op.kind == "slice" else 1
+    if not isinstance(dim, int) or not -rank <= dim < rank or step != 1:
+        return None
+    dim = dim + rank if dim < 0 else dim
+    size = source_shape[dim]
+    start = 0 if start is None else start
+    if not isinstance(start, int):
+        return None
+    start = max(start + size, 0) if start < 0 else min(start, size)
+    if start + op.shape[dim] > size:
+        return None
+    return dim, start
+
+
 def _shape_or_none(op: Op | None):
     return tuple(op.shape) if op is not None and op.shape is not None else None
 
@@ -119,7 +161,12 @@ class Operand:
     """A tensor read at index `(flat // inner) % count` of the region's shape.
 
     mode "full": index = flat; "scalar": one element; "slice": the rule above;
-    "expand": broadcast pattern the rule cannot express, materialised by torch.
+    "strided": broadcast over a dim between kept ones, a sum of such rules (`groups`).
+
+    `at` = (dim, delta, size): read at place p + delta along `dim`, where p is the
+    element's place in the region (`size` along dim) and `region` has the tensor's own
+    size there: a slice's source (delta: the slice's start), a cat's piece (minus the
+    piece's start). Places outside the tensor are masked (templates/common.py).
     """
 
     name: str  # forward argument name or state_dict key
@@ -129,6 +176,8 @@ class Operand:
     count: int
     inner: int
     region: tuple  # shape of the region the operand is broadcast to
+    at: tuple = ()
+    groups: tuple = ()  # mode "strided": strided_groups(shape, region)
 
 
 @dataclass(frozen=True)
@@ -156,12 +205,38 @@ def broadcast_rule(leaf_shape: tuple, region_shape: tuple) -> tuple[str, int, in
             raise Unsupported(f"operand {leaf_shape} broadcasts the result {region_shape} up")
     first, last = kept[0], kept[-1]
     if any(aligned[d] == 1 and region_shape[d] != 1 for d in range(first, last + 1)):
-        return "expand", numel, 1
+        return "strided", numel, 1
     count = math.prod(region_shape[first : last + 1])
     inner = math.prod(region_shape[last + 1 :])
     if count == numel:
         return "full", numel, 1
     return "slice", count, inner
+
+
+def strided_groups(leaf_shape: tuple, region_shape: tuple) -> tuple[tuple[int, int, int], ...]:
+    """A leaf broadcast over a dim between two it keeps (`cos.unsqueeze(1)`, (B, 1, S, D)
+    in (B, H, S, D); an attention mask (B, 1, 1, S)): for each run of kept dims, (the
+    region's stride of its last dim, its element count, the leaf's stride of its last
+    dim). The leaf's index is the sum over runs of ((flat // inner) % count) * stride:
+    read in place, where a copy expanded to the region's shape cost a full-size write and
+    read per call."""
+    aligned = (1,) * (len(region_shape) - len(leaf_shape)) + tuple(leaf_shape)
+    groups, d = [], len(aligned) - 1
+    while d >= 0:
+        if aligned[d] == 1 and region_shape[d] != 1:
+            d -= 1
+            continue
+        last = d
+        while d >= 0 and not (aligned[d] == 1 and region_shape[d] != 1):
+            d -= 1
+        groups.append(
+            (
+                math.prod(region_shape[last + 1 :]),
+                math.prod(aligned[d + 1 : last + 1]),
+                math.prod(aligned[last + 1 :]),
+            )
+        )
+    return tuple(groups)
 
 
 class RegionBuilder:
@@ -181,16 +256,41 @@ class RegionBuilder:
         self.head = head
         self.operands = operands  # shared across regions of one plan
         self.steps: list[Step] = []
-        self.value_of: dict[str, tuple] = {}
+        self.value_of: dict[tuple, tuple] = {}  # (op name, self.shift) -> its value
+        # (dim, delta) while computing a cat's piece or reading a slice: values are
+        # taken at place p + delta along dim (concat.py)
+        self.shift: tuple[int, int] | None = None
 
     def operand(self, name: str, as_shape: tuple | None = None) -> tuple:
         leaf = self.leaves[name]
         shape = tuple(as_shape) if as_shape is not None else tuple(leaf["shape"])
-        mode, count, inner = broadcast_rule(shape, self.region_shape)
-        entry = Operand(name, leaf["is_param"], shape, mode, count, inner, self.region_shape)
+        region: tuple = self.region_shape
+        at: tuple = ()
+        if self.shift is not None:
+            dim, delta = self.shift
+            if len(shape) > len(region):
+                raise Unsupported(f"operand {shape} is larger than the result {region}")
+            aligned = (1,) * (len(region) - len(shape)) + shape
+            if aligned[dim] != 1:  # along a broadcast dim every place reads the same
+                at = (dim, delta, region[dim])
+                region = region[:dim] + (aligned[dim],) + region[dim + 1 :]
+        mode, count, inner = broadcast_rule(shape, region)
+        groups = strided_groups(shape, region) if mode == "strided" else ()
+        entry = Operand(name, leaf["is_param"], shape, mode, count, inner, region, at, groups)
         if entry not in self.operands:
             self.operands.append(entry)
         return ("operand", self.operands.index(entry))
+
+    def shifted(self, dim: int, delta: int, arg: Ref) -> tuple:
+        """`arg`'s value at place p + delta along `dim` (on top of any shift in force)."""
+        if self.shift is not None and self.shift[0] != dim:
+            raise Unsupported("a slice or cat along one dim inside one along another")
+        outer = self.shift
+        self.shift = (dim, delta + (outer[1] if outer else 0))
+        try:
+            return self.value(arg)
+        finally:
+            self.shift = outer
 
     def value(self, arg, selected: bool = False) -> tuple:
         """`selected`: a value `where` or `masked_fill` picks, which may be infinite (a
@@ -202,21 +302,49 @@ class RegionBuilder:
                 raise Unsupported("non-finite constant")
             return ("const", float(arg))
         if arg.name == self.head:
+            if self.shift is not None:
+                raise Unsupported("the core op's result read at a shifted place")
             return ("head",)
-        if arg.name in self.value_of:
-            return self.value_of[arg.name]
+        if (arg.name, self.shift) in self.value_of:
+            return self.value_of[(arg.name, self.shift)]
         if arg.name in self.leaves:
             return self.operand(arg.name)
         chain = view_chain(self.ops_by_name, arg.name)
         if chain is not None and chain.source in self.leaves:
+            if self.shift is not None:
+                raise Unsupported("a view read at a shifted place")
             return self.operand(chain.source, chain.shape or self.leaves[chain.source]["shape"])
         op = self.ops_by_name.get(arg.name)
+        sliced = self._slice(op) if op is not None else None
+        if sliced is not None:
+            return self.shifted(*sliced)
         if op is None or op.kind not in POINTWISE:
             raise Unsupported(f"{arg.name} ({op.kind if op else '?'}) feeds a pointwise region")
         return self.build(op)
 
+    def _slice(self, op: Op) -> tuple[int, int, Ref] | None:
+        """(dim, start, source) of a slice of a leaf or a value this region computes."""
+        if op.kind not in ("slice", "narrow") or not isinstance(op.args[0], Ref):
+            return None
+        source = op.args[0].name
+        shape = (
+            self.leaves[source]["shape"]
+            if source in self.leaves
+            else _shape_or_none(self.ops_by_name.get(source))
+        )
+        found = slice_read(op, tuple(shape) if shape is not None else None)
+        return (*found, op.args[0]) if found is not None else None
+
     def build(self, op: Op) -> tuple:
-        if op.shape is not None and tuple(op.shape) != self.region_shape:
+        if op.shape is not None and self.shift is not None:
+            # a cat's piece: the region's shape but along the cat's dim
+            dim = self.shift[0]
+            shape, region = tuple(op.shape), self.region_shape
+            if len(shape) != len(region) or shape[:dim] + shape[dim + 1 :] != (
+                region[:dim] + region[dim + 1 :]
+            ):
+                raise Unsupported(f"{op.kind} of shape {shape} inside a cat's piece")
+        elif op.shape is not None and tuple(op.shape) != self.region_shape:
             # Work on a smaller operand before it is broadcast (Gemma's `1.0 + weight`,
             # DiT's `1 + scale`) is the same work done at each element it broadcasts to:
             # its operands are read through their own broadcast rules. Not a mask's
@@ -237,7 +365,7 @@ class RegionBuilder:
             # digits PyTorch never had
             self.steps.append(Step("cast", (("v", len(self.steps) - 1),), (op.dtype,)))
         ref = ("v", len(self.steps) - 1)
-        self.value_of[op.name] = ref
+        self.value_of[(op.name, self.shift)] = ref
         return ref
 
     def _step(self, op: Op) -> Step:
@@ -245,6 +373,8 @@ class RegionBuilder:
         x = op.args[0] if op.args else op.kwargs.get("input")
         if kind == "batch_norm":
             return self._batch_norm(op)
+        if kind == CONCAT:
+            return self._concat(op)
         if kind in COMPARE:
             return Step(kind, (self.value(x), self.value(op.arg(1, "other"))))
         if kind == "where":  # where(condition, input, other)
@@ -299,6 +429,29 @@ class RegionBuilder:
                 (lo if lo is None else float(lo), hi if hi is None else float(hi)),
             )
         return Step(kind, (self.value(x),), params)
+
+    def _concat(self, op: Op) -> Step:
+        """Every piece at the element's place less the piece's start; the place picks
+        one. Params: (inner, size, delta, starts of pieces 1..): the place along the cat's
+        dim is (flat // inner) % size + delta (delta: a shift in force around the cat)."""
+        region = self.region_shape
+        dim, pieces = cat_dim(op, len(region)), cat_pieces(op)
+        if dim is None or pieces is None or (self.shift and self.shift[0] != dim):
+            raise Unsupported("a cat the region cannot index")
+        if self.shift is None and tuple(op.shape or ()) != region:
+            raise Unsupported(f"a cat of shape {op.shape} broadcast to {region}")
+        starts, values = [0], []
+        for piece in pieces:
+            shape = self.ops_by_name[piece.name].shape if piece.name in self.ops_by_name else None
+            if piece.name in self.leaves:
+                shape = self.leaves[piece.name]["shape"]
+            if shape is None or len(shape) != len(region):
+                raise Unsupported("a cat's piece of unknown or other rank")
+            values.append(self.shifted(dim, -starts[-1], piece))
+            starts.append(starts[-1] + shape[dim])
+        inner = math.prod(region[dim + 1 :])
+        delta = self.shift[1] if self.shift else 0
+        return Step(CONCAT, tuple(values), (inner, region[dim], delta, *starts[1:-1]))
 
     def _batch_norm(self, op: Op) -> Step:
         # aten.batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps)

@@ -70,6 +70,8 @@ _ALIASES = {
     "conv2d": "conv",
     "conv3d": "conv",
     "square": "square",
+    "concat": "cat",
+    "concatenate": "cat",
 }
 
 # fx call_module classes → (canonical kind, how to build ATen-order args).

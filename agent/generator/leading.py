@@ -38,8 +38,9 @@ QUERIES, KEYS = "kw_queries", "kw_keys"  # forward's locals: attention's sequenc
 # input, and the others must agree (render.py writes the reads and the checks).
 READS = "run_time_dims"
 # Steps whose value depends on the element's place (templates/common.py emit_region:
-# tril/triu keep by `offs % cols` and `(offs // cols) % rows`, sizes written as numbers).
-POSITIONAL = frozenset({"tril", "triu"})
+# tril/triu keep by `offs % cols` and `(offs // cols) % rows`, a fused cat picks its
+# piece by `(offs // inner) % size`, sizes written as numbers).
+POSITIONAL = frozenset({"tril", "triu", "concat"})
 FAMILIES = frozenset(
     {"pointwise", "softmax", "norm", "reduction", "matmul", "conv", "pool", "attention"}
 )
@@ -164,7 +165,10 @@ def _last_dim_softmax(plan: Plan, config: dict) -> bool:
 
 def _operand_ok(operand, names: set[str]) -> bool:
     """Its index rule never involves dim 0 (expr.broadcast_rule): a scalar, a whole
-    input sharing the leading dim, or a slice of inner dims."""
+    input sharing the leading dim, or a slice of inner dims. Not a read at a shifted
+    place (expr.Operand.at), whose index names the region's sizes."""
+    if operand.at:
+        return False
     if operand.mode == "scalar":
         return True
     if operand.mode == "full":
@@ -175,7 +179,7 @@ def _operand_ok(operand, names: set[str]) -> bool:
         )
     if operand.mode == "slice":
         return len(operand.shape) < len(operand.region) or operand.shape[0] == 1
-    return False  # "expand": materialised at the region's whole shape
+    return False  # "strided": its rule names the region's sizes
 
 
 def _dynamic_attrs(plan: Plan, size: int) -> tuple | None:

@@ -24,7 +24,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .expr import CAST_DTYPES, CASTS, POINTWISE, SELECT, VIEWS, Unsupported, view_chain
+from .concat import UNFUSED, fuse_concats
+from .expr import (
+    CAST_DTYPES,
+    CASTS,
+    CONCAT,
+    POINTWISE,
+    SELECT,
+    VIEWS,
+    Unsupported,
+    view_chain,
+)
 from .families import family_of
 from .graph import Op, canonical_ops, expanded, out_of_place
 from .plan import Plan, param_entries, plan_or_reason
@@ -119,6 +129,7 @@ class _Graph:
             )
         self.graph = graph
         self.ops, self.alias = canonical_ops(graph)
+        fuse_concats(self.ops, graph)
         self.by_name = {op.name: op for op in self.ops}
         position = {op.name: index for index, op in enumerate(self.ops)}
         self.order = lambda name: position.get(name, -1)  # a sort key: graph order
@@ -137,6 +148,13 @@ class _Graph:
                 "the model returns an input or a parameter unchanged: the generator writes "
                 "models whose every output is computed"
             )
+
+    def unfuse(self, names: list[str]) -> None:
+        """These fused cats run as PyTorch's `cat` from now on, in this graph and in
+        every piece of it planned apart (`_subgraph`)."""
+        for name in names:
+            self.by_name[name].kind = "cat"
+        self.graph = {**self.graph, UNFUSED: sorted({*self.graph.get(UNFUSED, ()), *names})}
 
     def resolve(self, name: str) -> str:
         while name in self.alias:
@@ -274,6 +292,10 @@ def _build(g: _Graph, value: str, stages: dict[str, Stage], depth: int = 0) -> N
                     _build(g, g.resolve(arg.name), stages, depth + 1)
                 stages[value] = _library_stage(g, op)
                 return
+            fused = _fused_cats(g, value, set(stages) | cuts)
+            if fused:  # the region could not index a cat: it runs as PyTorch's op
+                g.unfuse(fused)
+                continue
             raise Unsupported(reason)
         if fed:  # no prologue for this family: materialise its computed inputs first
             cuts |= set(fed)
@@ -294,12 +316,13 @@ def _reach(g: _Graph, value: str, done) -> tuple[list[str], list[str]]:
     `w.view(1, 3, 1, 1)`), which must be stages first so the kernel reads them by an
     index rule, without a copy. Both in graph order."""
     size = math.prod(g.meta(value)[0])
-    heads, viewed, seen, stack = set(), set(), set(), [value]
+    heads, viewed, seen = set(), set(), set()
+    stack = [(value, False)]  # (name, inside a fused cat's piece)
     while stack:
-        name = stack.pop()
-        if name in seen or done(name) and name != value:
+        name, piece = stack.pop()
+        if (name, piece) in seen or done(name) and name != value:
             continue
-        seen.add(name)
+        seen.add((name, piece))
         op = g.by_name.get(name)
         if op is None:
             continue
@@ -307,13 +330,45 @@ def _reach(g: _Graph, value: str, done) -> tuple[list[str], list[str]]:
         if chain is not None:
             if not done(g.resolve(chain.source)):
                 viewed.add(g.resolve(chain.source))
+        elif piece and op.kind in ("slice", "narrow"):  # read at a shifted place (concat.py)
+            source = g.resolve(op.args[0].name)
+            inner = g.by_name.get(source)
+            if inner is not None and not done(source) and inner.kind in SHIFTED:
+                stack.append((source, True))  # computed here at the shifted place too
+            elif not done(source):  # a core op's result or a view: a stage first
+                viewed.add(source)
         elif is_core(op) or (
-            op.shape is not None and math.prod(op.shape) != size and not _on_leaves(g, op, done)
+            not piece
+            and op.shape is not None
+            and math.prod(op.shape) != size
+            and not _on_leaves(g, op, done)
         ):
             heads.add(name)
-        else:
-            stack.extend(a.name for a in op.tensor_args())
+        else:  # a cat's pieces are smaller than it, by design
+            inside = piece or op.kind == CONCAT
+            stack.extend((a.name, inside) for a in op.tensor_args())
     return sorted(heads, key=g.order), sorted(viewed, key=g.order)
+
+
+# What a region computes at a shifted place: pointwise work and slices (concat.py).
+SHIFTED = (POINTWISE - VIEWS) | {"slice", "narrow"}
+
+
+def _fused_cats(g: _Graph, value: str, boundary: set[str]) -> list[str]:
+    """The fused cats (concat.py) among the ops computing `value` from `boundary`."""
+    found, seen, stack = [], set(), [value]
+    while stack:
+        name = stack.pop()
+        if name in seen or g.is_leaf(name) or (name in boundary and name != value):
+            continue
+        seen.add(name)
+        op = g.by_name.get(name)
+        if op is None:
+            continue
+        if op.kind == CONCAT:
+            found.append(name)
+        stack.extend(g.resolve(a.name) for a in op.tensor_args())
+    return found
 
 
 def _on_leaves(g: _Graph, op: Op, done, depth: int = 0) -> bool:
@@ -321,8 +376,8 @@ def _on_leaves(g: _Graph, op: Op, done, depth: int = 0) -> bool:
     `1.0 + weight`): on fewer elements than the kernel's value, it is computed at each
     element it broadcasts to (expr.RegionBuilder.build), where work fed by a reduction
     (`rsqrt(var + eps)`) must be a stage of its own first."""
-    if depth > 16 or is_core(op) or op.kind in ("tril", "triu"):
-        return False
+    if depth > 16 or is_core(op) or op.kind in ("tril", "triu", CONCAT):
+        return False  # (a cat indexes its pieces by the region's own shape)
     for arg in op.tensor_args():
         name = g.resolve(arg.name)
         if done(name):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import families
+from .concat import fuse_concats
 from .expr import (
     POINTWISE,
     Operand,
@@ -21,6 +22,7 @@ from .expr import (
     Step,
     Unsupported,
     build_region,
+    slice_read,
     view_chain,
 )
 from .graph import Op, Ref, canonical_ops, describe, expanded
@@ -72,6 +74,7 @@ class _Context:
             raise Unsupported("empty graph")
         self.graph = graph
         self.ops, alias = canonical_ops(graph)
+        fuse_concats(self.ops, graph)
         self.by_name = {op.name: op for op in self.ops}
         outputs = graph.get("outputs", [])
         if len(outputs) != 1 or not isinstance(outputs[0], str):
@@ -111,9 +114,22 @@ class _Context:
         return build_region(self.by_name, self.leaves, tuple(shape), head, output, self.operands)
 
     def reads_through(self, name: str) -> bool:
-        """Whether `name` is views of a leaf, which a region reads by an index rule."""
+        """Whether `name` is views of a leaf, or a slice of one, which a region reads by
+        an index rule."""
         chain = view_chain(self.by_name, name)
-        return chain is not None and chain.source in self.leaves
+        if chain is not None:
+            return chain.source in self.leaves
+        op = self.by_name[name]
+        source = op.args[0] if op.args else None
+        if not isinstance(source, Ref):
+            return False
+        if source.name in self.leaves:
+            shape = self.leaves[source.name]["shape"]
+        elif source.name in self.by_name and self.reads_through(source.name):
+            shape = self.by_name[source.name].shape
+        else:
+            return False
+        return slice_read(op, tuple(shape) if shape is not None else None) is not None
 
     def find_head(self) -> Op | None:
         """The single non-pointwise op the output's pointwise region starts from."""

@@ -65,9 +65,46 @@ def region_operands(steps: tuple[Step, ...]) -> list[int]:
     return sorted({a[1] for s in steps for a in s.args if a[0] == "operand"})
 
 
+def _place(offs: str, inner: int, size: int) -> str:
+    """The element's place along a dim of `size` whose elements are `inner` apart."""
+    return f"(({offs} // {inner}) % {size})" if inner > 1 else f"({offs} % {size})"
+
+
+def _shifted_place(operand: Operand, offs: str) -> tuple[str, str]:
+    """(place, flat index in the operand's region) for a read at a shifted place
+    (expr.Operand.at): the region's other coordinates kept, the dim's size the operand's."""
+    dim, delta, size = operand.at
+    inner = math.prod(operand.region[dim + 1 :])
+    own = operand.region[dim]
+    place = f"({_place(offs, inner, size)} + {delta})"
+    outer = f"({offs} // {size * inner}) * {own * inner}"
+    within = f" + {offs} % {inner}" if inner > 1 else ""
+    return place, f"({outer} + {place} * {inner}{within})"
+
+
+def operand_mask(operand: Operand, offs: str, mask: str) -> str:
+    """The load's mask: a shifted read also stays inside the operand."""
+    if not operand.at:
+        return mask
+    place, _ = _shifted_place(operand, offs)
+    return f"({mask}) & ({place} >= 0) & ({place} < {operand.region[operand.at[0]]})"
+
+
 def operand_index(operand: Operand, offs: str) -> str:
-    if operand.mode in ("full", "expand"):
+    if operand.at:
+        offs = _shifted_place(operand, offs)[1]
+    if operand.mode == "full":
         return offs
+    if operand.mode == "strided":
+        terms = []
+        for inner, count, stride in operand.groups:
+            place = (
+                _place(offs, inner, count)
+                if inner * count < math.prod(operand.region)
+                else (f"({offs} // {inner})" if inner > 1 else offs)
+            )
+            terms.append(f"{place} * {stride}" if stride > 1 else place)
+        return "(" + " + ".join(terms) + ")"
     if operand.mode == "scalar":
         return f"{offs} * 0"
     if operand.inner == 1:
@@ -102,8 +139,10 @@ def emit_region(
         if index not in loaded:
             name = f"{prefix}_op{index}"
             where = operand_index(operands[index], offs)
+            within = operand_mask(operands[index], offs, mask)
             lines.append(
-                f"{name} = tl.load(op{index}_ptr + {where}, mask={mask}, other=0.0).to(tl.float32)"
+                f"{name} = tl.load(op{index}_ptr + {where}, mask={within}, other=0.0)"
+                ".to(tl.float32)"
             )
             loaded[index] = name
         return loaded[index]
@@ -116,6 +155,12 @@ def emit_region(
             keep = "<=" if step.op == "tril" else ">="
             place = f"({offs} % {cols}) - (({offs} // {cols}) % {rows})"
             expression = f"tl.where({place} {keep} {diagonal}, {args[0]}, 0.0)"
+        elif step.op == "concat":  # the piece the element's place falls in
+            inner, size, delta, *starts = step.params
+            place = f"({_place(offs, inner, size)} + {delta})"
+            expression = args[-1]
+            for start, piece in reversed(list(zip(starts, args[:-1], strict=True))):
+                expression = f"tl.where({place} < {start}, {piece}, {expression})"
         else:
             expression = step_expression(step, args)
         lines.append(f"{prefix}{number} = {expression}")
@@ -241,13 +286,7 @@ def leaf_expr(plan, name: str) -> str:
 
 
 def operand_tensor(plan, operand: Operand) -> str:
-    source = leaf_expr(plan, operand.name)
-    if operand.mode == "expand":
-        return (
-            f"{source}.reshape({tuple(operand.shape)!r}).expand({tuple(operand.region)!r})"
-            ".contiguous()"
-        )
-    return f"{source}.contiguous()"
+    return f"{leaf_expr(plan, operand.name)}.contiguous()"
 
 
 def operand_launch_args(plan, indices: list[int]) -> str:

@@ -127,7 +127,12 @@ def _whole_at_output_shape(plan, operand) -> bool:
     tensors = {name: shape for name, shape, _ in plan.inputs}
     tensors.update((entry[0], entry[1]) for entry in plan.params)
     shape = tensors.get(operand.name)
-    return operand.mode == "full" and shape is not None and tuple(shape) == tuple(operand.region)
+    return (
+        operand.mode == "full"
+        and not operand.at
+        and shape is not None
+        and tuple(shape) == tuple(operand.region)
+    )
 
 
 def _first_input(plan) -> str:
