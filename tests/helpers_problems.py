@@ -217,6 +217,17 @@ def written_problems(folder: Path, template: str, cases: dict[str, dict]) -> lis
     return paths
 
 
+def captured_forward_problems(folder: Path, cases: dict[str, tuple]) -> dict[str, tuple]:
+    """FORWARD_PROBLEM filled with each case's (init, arguments, body, inputs), written and
+    captured: name -> (path, graph)."""
+    fields = {
+        name: {"init": i, "arguments": a, "body": b, "inputs": x}
+        for name, (i, a, b, x) in cases.items()
+    }
+    paths = written_problems(folder, FORWARD_PROBLEM, fields)
+    return dict(zip(cases, zip(paths, capture_many(paths), strict=True), strict=True))
+
+
 def failures(cases: list[tuple[Path, str]], results: list[dict]) -> list[tuple[str, str]]:
     """(problem, message) of every case the harness did not verify."""
     return [

@@ -12,11 +12,9 @@ from kernelwright.agent.generator import partition, plan
 from kernelwright.agent.generator.expr import RegionBuilder, Unsupported
 
 from tests.helpers_problems import (
-    FORWARD_PROBLEM,
-    capture_many,
+    captured_forward_problems,
     first_proposal,
     unverified_first_proposals,
-    written_problems,
 )
 
 CASES = {
@@ -53,12 +51,7 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def problems(tmp_path_factory):
-    fields = {
-        name: {"init": i, "arguments": a, "body": b, "inputs": x}
-        for name, (i, a, b, x) in CASES.items()
-    }
-    paths = written_problems(tmp_path_factory.mktemp("concat"), FORWARD_PROBLEM, fields)
-    return dict(zip((p.stem for p in paths), zip(paths, capture_many(paths))))
+    return captured_forward_problems(tmp_path_factory.mktemp("concat"), CASES)
 
 
 @pytest.mark.parametrize("name", ["llama_rotate_half", "neox_partial_rotary", "unet_skip_concat"])

@@ -13,10 +13,8 @@ from kernelwright.agent.generator import plan
 from kernelwright.agent.generator.graph import out_of_place
 
 from tests.helpers_problems import (
-    FORWARD_PROBLEM,
-    capture_many,
+    captured_forward_problems,
     unverified_first_proposals,
-    written_problems,
 )
 
 CASES = {
@@ -59,12 +57,7 @@ FAMILIES = {
 
 @pytest.fixture(scope="module")
 def problems(tmp_path_factory):
-    fields = {
-        name: {"init": i, "arguments": a, "body": b, "inputs": x}
-        for name, (i, a, b, x) in CASES.items()
-    }
-    paths = written_problems(tmp_path_factory.mktemp("blocks"), FORWARD_PROBLEM, fields)
-    return list(zip(paths, capture_many(paths), strict=True))
+    return list(captured_forward_problems(tmp_path_factory.mktemp("blocks"), CASES).values())
 
 
 def test_each_is_one_kernel(problems):

@@ -11,11 +11,9 @@ from kernelwright.agent.generator import partition
 from kernelwright.agent.generator.expr import Unsupported
 
 from tests.helpers_problems import (
-    FORWARD_PROBLEM,
-    capture_many,
+    captured_forward_problems,
     first_proposal,
     unverified_first_proposals,
-    written_problems,
 )
 
 ROTATE_HALF = "torch.cat((-{x}[..., 4:], {x}[..., :4]), dim=-1)"
@@ -58,12 +56,7 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def problems(tmp_path_factory):
-    fields = {
-        name: {"init": i, "arguments": a, "body": b, "inputs": x}
-        for name, (i, a, b, x) in CASES.items()
-    }
-    paths = written_problems(tmp_path_factory.mktemp("tuples"), FORWARD_PROBLEM, fields)
-    return dict(zip((p.stem for p in paths), zip(paths, capture_many(paths))))
+    return captured_forward_problems(tmp_path_factory.mktemp("tuples"), CASES)
 
 
 def test_each_output_is_a_stage_returned_in_the_models_order(problems):
