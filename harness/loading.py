@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
-from kernelwright.harness import interpreter_handles
+from kernelwright.harness import interpreter_dot, interpreter_handles
 from kernelwright.harness.memory import is_out_of_memory
 from kernelwright.harness.messages import PROBLEM_IMPORT, PROBLEM_LOADED
 
@@ -41,6 +41,7 @@ def load_module(source: str, path: str, name: str) -> types.ModuleType:
     sys.modules for dataclasses and pickling to resolve it.
     """
     interpreter_handles.install()  # tutorial-style `warmup` handles on CPU
+    interpreter_dot.install()  # bfloat16 tl.dot on CPU
     module = types.ModuleType(name)
     module.__file__ = path
     linecache.cache[path] = (len(source), None, source.splitlines(True), path)
