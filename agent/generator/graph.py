@@ -351,6 +351,7 @@ def expanded(graph: dict) -> dict:
             or _batch_norm_with_batch_statistics(node)
             or _layer_norm_between_permutes(node, seen)
             or _split_item_as_slice(node, seen, shapes)
+            or _vector_norm_as_reduction(node, shapes)
         )
         nodes += rewritten or [node]
         changed = changed or bool(rewritten)
@@ -427,6 +428,43 @@ def _without_unread_splits(nodes: list[dict], outputs: list) -> list[dict]:
         for n in nodes
         if not (n["op"].startswith(_SPLITS) and n["name"] not in read and n["name"] not in outputs)
     ]
+
+
+def _vector_norm_as_reduction(node: dict, shapes: dict) -> list[dict] | None:
+    """`F.normalize` and `x.norm(dim=-1, keepdim=True)` (CLIP's and SimCLR's embeddings)
+    capture as aten.linalg_vector_norm, which no template has: over given dims, the
+    2-norm is sqrt(sum(x * x)), the 1-norm sum(|x|), the inf-norm amax(|x|), a reduction
+    with its pointwise work fused (and the division after it, a kernel more)."""
+    if not node["op"].startswith("aten.linalg_vector_norm"):
+        return None
+    args, kwargs = node.get("args") or [], node.get("kwargs") or {}
+    source = args[0] if args else None
+    order = kwargs.get("ord", args[1] if len(args) > 1 else 2)
+    dims = kwargs.get("dim", args[2] if len(args) > 2 else None)
+    keepdim = kwargs.get("keepdim", args[3] if len(args) > 3 else False)
+    if kwargs.get("dtype") is not None or len(args) > 4 or not isinstance(source, dict):
+        return None
+    if not isinstance(dims, list) or not dims or order not in (1, 2, float("inf")):
+        return None
+    name, shape, dtype = node["name"], node.get("shape"), node.get("dtype")
+    whole = shapes.get(source.get("ref"))
+    if order == 2:
+        each = _raw_node(f"{name}__square", "aten.mul.Tensor", [source, source], whole, dtype)
+        total = _raw_node(
+            f"{name}__sum",
+            "aten.sum.dim_IntList",
+            [{"ref": each["name"]}, dims, keepdim],
+            shape,
+            dtype,
+        )
+        return [
+            each,
+            total,
+            _raw_node(name, "aten.sqrt.default", [{"ref": total["name"]}], shape, dtype),
+        ]
+    each = _raw_node(f"{name}__abs", "aten.abs.default", [source], whole, dtype)
+    reduce = "aten.sum.dim_IntList" if order == 1 else "aten.amax.default"
+    return [each, _raw_node(name, reduce, [{"ref": each["name"]}, dims, keepdim], shape, dtype)]
 
 
 def _raw_node(name: str, op: str, args: list, shape, dtype) -> dict:
