@@ -36,8 +36,9 @@ from .expr import (
     view_chain,
 )
 from .families import family_of
-from .graph import Op, canonical_ops, expanded, out_of_place
+from .graph import Op, canonical_ops, out_of_place
 from .plan import Plan, param_entries, plan_or_reason
+from .rewrites import expanded
 
 MAX_STAGES = 24
 # What a template stage writes; a pointwise stage of another dtype runs as PyTorch's op.
@@ -604,7 +605,7 @@ def _library_first(graph: dict, default: Program, callable_nodes: set[str]) -> P
 
 def _callable(graph: dict) -> set[str]:
     """Captured nodes a candidate can call as PyTorch ops (not torch.fx module calls),
-    less those a rewrite marked as no choice of their own (graph.py)."""
+    less those a rewrite marked as no choice of their own (rewrites.py)."""
     return {
         node["name"]
         for node in expanded(graph).get("nodes", [])

@@ -25,8 +25,9 @@ from .expr import (
     slice_read,
     view_chain,
 )
-from .graph import Op, Ref, canonical_ops, describe, expanded
+from .graph import Op, Ref, canonical_ops, describe
 from .patterns import LAYOUT_VIEWS, layout_view, permuted
+from .rewrites import expanded
 
 FAMILIES = tuple(families.BY_NAME)
 FLOAT_DTYPES = ("float32", "float16", "bfloat16")

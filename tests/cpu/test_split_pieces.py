@@ -2,14 +2,14 @@
 (SwiGLU) and `x.split([5, 8], dim=1)` capture as one node with a tuple result, which
 has no shape. The embedded generator had no candidate for them ("the shape of
 `split`'s result is unknown after capture"); each piece is now the slice it is
-(agent/generator/graph.py `expanded`)."""
+(agent/generator/rewrites.py `expanded`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from kernelwright.agent.generator.graph import expanded
+from kernelwright.agent.generator.rewrites import expanded
 
 from tests.helpers_problems import (
     FORWARD_PROBLEM,

@@ -1,6 +1,6 @@
 """`F.normalize` and `x.norm(...)` (CLIP's and SimCLR's embeddings) ran PyTorch's
 `linalg_vector_norm` as a stage of its own: now the 2-, 1- and inf-norm over given
-dims are reductions with their pointwise work fused (graph._vector_norm_as_reduction),
+dims are reductions with their pointwise work fused (rewrites._vector_norm_as_reduction),
 and each still verifies, at a large magnitude too."""
 
 from __future__ import annotations

@@ -231,7 +231,7 @@ def norm_head(ctx, head):
     shape = ctx.shape_of(x)
     prologue = copy_of(ctx, x.name, shape)
     numel = math.prod(shape)
-    if head.kind == "channel_layer_norm":  # graph.py: _layer_norm_between_permutes
+    if head.kind == "channel_layer_norm":  # rewrites.py: _layer_norm_between_permutes
         dim, _, weight, bias, eps = head.args[1:6]
         weight, bias = optional_leaf(ctx, weight), optional_leaf(ctx, bias)
         attrs = {
