@@ -15,22 +15,16 @@ interpreter; on a GPU nothing changes.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-_INSTALLED = False
+from kernelwright.harness.interpreter_handles import interpreter_only
 
 
-def install() -> None:
-    global _INSTALLED
-    if _INSTALLED or os.environ.get("TRITON_INTERPRET") != "1":
-        return
-    try:
-        import numpy as np
-        import triton.language as tl
-        from triton.runtime.interpreter import InterpreterBuilder, TensorHandle
-    except ImportError:
-        return
+def _patch_dot() -> None:
+    import numpy as np
+    import triton.language as tl
+    from triton.runtime.interpreter import InterpreterBuilder, TensorHandle
+
     original = InterpreterBuilder.create_dot
 
     def as_float32(operand: Any) -> Any:
@@ -43,4 +37,6 @@ def install() -> None:
         return original(self, as_float32(a), as_float32(b), d, *args, **kwargs)
 
     InterpreterBuilder.create_dot = create_dot
-    _INSTALLED = True
+
+
+install = interpreter_only(_patch_dot)

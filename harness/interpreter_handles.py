@@ -17,10 +17,9 @@ interpreter; on a GPU the real `warmup` is untouched.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
-
-_INSTALLED = False
 
 
 class InterpretedHandle:
@@ -44,14 +43,27 @@ class InterpretedHandle:
         return launch
 
 
-def install() -> None:
-    global _INSTALLED
-    if _INSTALLED or os.environ.get("TRITON_INTERPRET") != "1":
-        return
-    try:
-        from triton.runtime.interpreter import InterpretedFunction
-    except ImportError:
-        return
+def interpreter_only(patch: Callable[[], None]) -> Callable[[], None]:
+    """`patch` as an install that runs once per process, and only under Triton's
+    interpreter (TRITON_INTERPRET=1) where its modules import; on a GPU, nothing."""
+    installed = False
+
+    def install() -> None:
+        nonlocal installed
+        if installed or os.environ.get("TRITON_INTERPRET") != "1":
+            return
+        try:
+            patch()
+        except ImportError:
+            return
+        installed = True
+
+    return install
+
+
+def _patch_warmup() -> None:
+    from triton.runtime.interpreter import InterpretedFunction
+
     original = InterpretedFunction.warmup
 
     def warmup(self: Any, *args: Any, grid: Any, **kwargs: Any) -> Any:
@@ -59,4 +71,6 @@ def install() -> None:
         return handle if handle is not None else InterpretedHandle(self, kwargs.get("num_warps", 4))
 
     InterpretedFunction.warmup = warmup
-    _INSTALLED = True
+
+
+install = interpreter_only(_patch_warmup)

@@ -352,7 +352,7 @@ def _reach(g: _Graph, value: str, done) -> tuple[list[str], list[str]]:
 
 
 # What a region computes at a shifted place: pointwise work and slices (concat.py).
-SHIFTED = (POINTWISE - VIEWS) | {"slice", "narrow"}
+SHIFTED = POINTWISE | {"slice", "narrow"}
 
 
 def _fused_cats(g: _Graph, value: str, boundary: set[str]) -> list[str]:
