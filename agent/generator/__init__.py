@@ -6,6 +6,14 @@ writes a standalone candidate module; mutate/crossover move between configs.
 Pure Python: nothing here runs the problem or the generated code.
 """
 
+from .choices import (
+    gemm_split,
+    partition_choices,
+    program_default,
+    program_for,
+    program_mutate,
+    program_space,
+)
 from .config import (
     config_changes,
     config_distance,
@@ -16,16 +24,7 @@ from .config import (
     mutate,
     triton_matmul_default,
 )
-from .partition import (
-    Program,
-    gemm_split,
-    partition,
-    partition_choices,
-    program_default,
-    program_for,
-    program_mutate,
-    program_space,
-)
+from .partition import Program, partition
 from .plan import FAMILIES, Plan, plan, plan_or_reason
 from .render import render, render_program
 

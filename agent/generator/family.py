@@ -38,7 +38,7 @@ class Family:
     unknown. `library_first(plan)` says that as a stage among other Triton
     stages this plan's template is expected to lose to PyTorch's own op, so
     the partition that runs it as the library call is the first candidate
-    (partition.partition_choices); the template is still searched.
+    (choices.partition_choices); the template is still searched.
     `permuted_output`: its kernels write the core op's result through strides,
     so a transpose or permute of that result is planned as this family with the
     plan's attr "out_perm" (`out_shape` is then the permuted shape, and the

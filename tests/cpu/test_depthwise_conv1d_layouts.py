@@ -23,7 +23,7 @@ from kernelwright.agent.generator import (
     render,
     render_program,
 )
-from kernelwright.agent.generator.partition import program_default
+from kernelwright.agent.generator.choices import program_default
 
 from tests.helpers_problems import (
     REPO,
