@@ -45,6 +45,10 @@ from kernelwright.harness.phases import PhaseClock
 from kernelwright.harness.secrets import known_secrets, scrub, scrub_data
 
 MEMORY_POLL_S = 0.25
+# An evaluation that waits longer than this for its spare to finish starting asks for
+# one more spare, up to this many beyond the parallel slots (WorkerPool._late_spare).
+LATE_SPARE_S = 1.0
+EXTRA_SPARES_MAX = 3
 log = logging.getLogger(__name__)
 # The harness kernels' compile job (harness/kernel_cache.py), one per event loop, shared
 # by every pool on it: a bench's searches each have a pool of their own (agent/bench.py).
@@ -100,9 +104,10 @@ class WorkerPool:
     """Runs each job in a fresh worker process.
 
     With `prestart`, the pool keeps spare evaluation workers started per
-    device and GPU, one per parallel slot and one more: a spare has already imported
-    torch and triton when its job comes (about 9 s of each evaluation's wall
-    time on the H200 machine went to starting the worker). A spare runs
+    device and GPU, one per parallel slot and one more, and more where evaluations
+    wait for theirs: a spare has already imported torch and triton when its job
+    comes (about 9 s of each evaluation's wall time on the H200 machine went to
+    starting the worker). A spare runs
     nothing but imports before its request; each job still gets a process no
     other job has used. `close()` ends the spares.
     """
@@ -118,11 +123,14 @@ class WorkerPool:
         self._gpus = max(gpus, 1)
         self._parallel = parallel or max(os.cpu_count() or 1, 1)
         self._slots = asyncio.Semaphore(self._parallel)
-        # One spare more than the slots: a spare takes longer to start (torch's imports,
-        # about 6.5 s on the H200 machine) than an evaluation takes (3.4 s for a 6 GB
-        # softmax), so with one spare per slot every other evaluation of `--parallel 1`
-        # waited 2-6.5 s for its worker (benchmarks/results/h200-2026-12-04-large-harness-forked-runner).
-        self._spare_count = self._parallel + 1
+        # One spare more than the slots to begin with: a spare takes longer to start
+        # (torch's imports, about 6.5 s on the H200 machine) than an evaluation takes
+        # (3.4 s for a 6 GB softmax), so with one spare per slot every other evaluation
+        # of `--parallel 1` waited 2-6.5 s for its worker
+        # (benchmarks/results/h200-2026-12-04-large-harness-forked-runner). Where
+        # evaluations still wait for their spare, there are more (`_late_spare`).
+        self._spare_counts: dict[tuple[int, str, int], int] = {}
+        self._evaluations: collections.Counter[tuple[int, str, int]] = collections.Counter()
         self._starting: collections.Counter[tuple[int, str, int]] = collections.Counter()
         self._next_gpu = 0
         self._prestart = prestart
@@ -328,13 +336,40 @@ class WorkerPool:
         is counted before it is awaited: concurrent jobs each saw the list short and
         each started one, and the spares piled up past the count."""
         waiting = self._spares.setdefault(key, [])
-        while len(waiting) + self._starting[key] < self._spare_count:
+        while len(waiting) + self._starting[key] < self._spare_count(key):
             self._starting[key] += 1
             try:
                 spare = await self._start(device, gpu, JobKind.EVAL.value)
             finally:
                 self._starting[key] -= 1
             waiting.append(spare)
+
+    def _spare_count(self, key: tuple[int, str, int]) -> int:
+        return self._spare_counts.get(key, self._parallel + 1)
+
+    async def _late_spare(
+        self, key: tuple[int, str, int], device: str, gpu: int, waited: float
+    ) -> None:
+        """An evaluation that waited `waited` seconds for its worker to be ready: where
+        that is more than LATE_SPARE_S, evaluations come faster than spares start, and
+        one more spare starts now and is kept (up to EXTRA_SPARES_MAX beyond the slots).
+        With 2.3 s evaluations of a 4 GB sum on an H100, later evaluations waited
+        5.0-6.7 s for one of the two spares (benchmarks/results/h100-2026-12-05-alone-kernel-cache);
+        with eight searches on one GPU an evaluation's wall is ~20 s and none wait, so
+        no spare is added there (each holds a CUDA context, ~0.5 GiB of the device)."""
+        # The first evaluations take the spares warm() started all at once, while the
+        # reference was captured: how long they wait says nothing of the rate (a stored
+        # reference leaves no capture to hide the start behind).
+        self._evaluations[key] += 1
+        count = self._spare_count(key)
+        if (
+            self._evaluations[key] <= self._parallel
+            or waited <= LATE_SPARE_S
+            or count >= self._parallel + EXTRA_SPARES_MAX
+        ):
+            return
+        self._spare_counts[key] = count + 1
+        await self._top_up(key, device, gpu)
 
     async def _run(self, request: JobRequest, limits: Limits) -> JobOutcome:
         gpu = self._pick_gpu()
@@ -351,7 +386,11 @@ class WorkerPool:
         memory_wait = 0.0
         try:
             clock.enter("starting")
+            asked = time.monotonic()
             status, payload = await _until_ready(proc, limits)
+            if self._prestart and request.kind == JobKind.EVAL.value:
+                key = (id(asyncio.get_running_loop()), request.device, gpu)
+                await self._late_spare(key, request.device, gpu, time.monotonic() - asked)
             if status is None:
                 # Waiting for memory is waiting for the GPU: not the job's active time.
                 # Booked only now (messages.WORKER_READY): a worker still importing

@@ -229,3 +229,51 @@ async def test_pages_a_forked_process_shares_with_its_parent_count_once_against_
     finally:
         pool.kill_tree(proc.pid)
         proc.wait()
+
+
+async def test_evaluations_that_wait_for_their_spare_get_more_spares_up_to_a_bound():
+    """Evaluations faster than a worker's start: on an H100, 2.3 s evaluations of a 4 GB
+    sum waited 5.0-6.7 s each for one of the two spares. A pool whose evaluations wait
+    for their spare keeps more spares started (never more than EXTRA_SPARES_MAX beyond
+    the slots), and the waits end; the first evaluations, which take what started all
+    at once, add none."""
+    from kernelwright.harness import pool as pools
+    from kernelwright.harness.messages import JobKind, JobRequest
+
+    start_s, evaluation_s = 3.0, 0.6  # each worker's "imports", and its evaluation
+    ready = WorkerMessage(WORKER_READY).to_line().strip()
+    verdict = WorkerMessage("result", {"outcome": "ok"}).to_line().strip()
+    script = (
+        f"import sys, time; time.sleep({start_s}); print({ready!r}, flush=True); "
+        f"sys.stdin.readline(); time.sleep({evaluation_s}); print({verdict!r}, flush=True)"
+    )
+    pool = WorkerPool(parallel=1, prestart=True)
+
+    async def scripted_start(device, gpu, kind, flags=None):
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            script,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            start_new_session=True,
+        )
+        return pools._Worker(proc, "/nonexistent/worker.log", Path("/nonexistent/private"))
+
+    pool._start = scripted_start
+    request = JobRequest(JobKind.EVAL.value, "", "problem.py", "cpu")
+    key = (id(asyncio.get_running_loop()), "cpu", 0)
+    waits = []
+    try:
+        for _ in range(13):
+            outcome = await pool.run(request, Limits(timeout_s=30))
+            assert outcome.status == "result"
+            # "starting" runs on to the worker's first word after the request: its verdict
+            waits.append(outcome.seconds["starting"] - evaluation_s)
+        assert pool._spare_count(key) == 1 + pools.EXTRA_SPARES_MAX
+        # the first waited for a worker of its own, later ones for spares started a
+        # few evaluations before, and the last ones found theirs ready
+        assert waits[0] > start_s - 0.2 and max(waits[3:8]) > pools.LATE_SPARE_S
+        assert max(waits[-3:]) < pools.LATE_SPARE_S, waits
+    finally:
+        await pool.close()
