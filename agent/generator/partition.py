@@ -36,7 +36,7 @@ from .expr import (
     view_chain,
 )
 from .graph import Op, canonical_ops, out_of_place
-from .plan import Plan, param_entries, plan_or_reason
+from .plan import Plan, param_entries, plan_or_reason, spelled_plan
 from .rewrites import expanded
 
 MAX_STAGES = 24
@@ -185,7 +185,11 @@ def partition(graph: dict, library: frozenset[str] = frozenset()) -> Program:
     g = _Graph(expanded(graph))
     g.library = library
     stages: dict[str, Stage] = {}
-    for output in g.outputs:
+    # In graph order: an output that another output is computed from is written
+    # anyway, so the later one reads it instead of recomputing it from the inputs. A
+    # residual add returned beside the RMSNorm of its sum was three kernels (the add
+    # recomputed in the norm's two passes); read as a stage, the norm's spelling matches.
+    for output in sorted(dict.fromkeys(g.outputs), key=g.order):
         _build(g, output, stages)
     ordered = tuple(stages.values())
     if len(ordered) > MAX_STAGES:
@@ -238,8 +242,12 @@ def _build(g: _Graph, value: str, stages: dict[str, Stage], depth: int = 0) -> N
         if viewed:  # a region reads views of stages' results, never of its own steps
             cuts |= set(viewed)
             continue
-        shape, _ = g.meta(value)
+        shape, dtype = g.meta(value)
         broadcast = [h for h in heads if math.prod(g.meta(h)[0]) != math.prod(shape)]
+        spelled = spelled_plan(_subgraph(g, value, boundary)) if broadcast else None
+        if spelled is not None:  # a written-out norm or softmax: one kernel, not cut
+            _template_stage(g, value, spelled, None, stages, cuts, depth)
+            return
         if broadcast or len(heads) > 1:
             # A reduction broadcast back, or two core ops meeting in one chain: each
             # of those results is its own stage, read here as an operand.
@@ -274,16 +282,8 @@ def _build(g: _Graph, value: str, stages: dict[str, Stage], depth: int = 0) -> N
         for name in sorted(cuts, key=g.order):
             _build(g, name, stages, depth + 1)
         found, reason = plan_or_reason(_subgraph(g, value, set(stages) | cuts))
-        dtype = g.meta(value)[1]
         if found is not None:
-            stages[value] = Stage(
-                value,
-                tuple(name for name, _, _ in found.inputs),
-                plan=found,
-                shape=shape,
-                dtype=dtype,
-                head=head,
-            )
+            _template_stage(g, value, found, head, stages, cuts, depth)
             return
         if head is None:
             if dtype not in FLOATS:  # a bool mask (`.bool()`, `x > 0`): PyTorch's op writes it
@@ -305,6 +305,23 @@ def _build(g: _Graph, value: str, stages: dict[str, Stage], depth: int = 0) -> N
             return
         cuts.add(head)  # the op as PyTorch runs it, the work after it in Triton
     raise Unsupported("the model's graph could not be split into kernels")
+
+
+def _template_stage(
+    g: _Graph,
+    value: str,
+    found: Plan,
+    head: str | None,
+    stages: dict[str, Stage],
+    cuts: set[str],
+    depth: int,
+) -> None:
+    """`value` as one template kernel, after the stages of the cuts it reads."""
+    for name in sorted(cuts, key=g.order):
+        _build(g, name, stages, depth + 1)
+    shape, dtype = g.meta(value)
+    inputs = tuple(name for name, _, _ in found.inputs)
+    stages[value] = Stage(value, inputs, plan=found, shape=shape, dtype=dtype, head=head)
 
 
 def _reach(g: _Graph, value: str, done) -> tuple[list[str], list[str]]:

@@ -150,12 +150,30 @@ class _Context:
         return self.by_name[heads.pop()] if heads else None
 
 
-def _plan(graph: dict) -> Plan:
-    ctx = _Context(graph)
+def spelled_plan(graph: dict) -> Plan | None:
+    """The plan of a written-out form (a family's `spellings`: an RMS norm as
+    x * rsqrt(mean(x²) + eps), a softmax as exp(x - max) / sum) that covers the whole
+    graph, or None. The partition asks before it cuts a reduction that is broadcast
+    back (partition.py `_build`): cut, the spelling was three kernels."""
+    try:
+        return _spelled(_Context(expanded(graph)))
+    except (Unsupported, KeyError, IndexError, TypeError, ValueError):
+        return None
+
+
+def _spelled(ctx) -> Plan | None:
     for spelling in families.SPELLINGS:
         found = spelling(ctx)
         if found is not None:
             return _finish(ctx, *found)
+    return None
+
+
+def _plan(graph: dict) -> Plan:
+    ctx = _Context(graph)
+    spelled = _spelled(ctx)
+    if spelled is not None:
+        return spelled
     head = ctx.find_head()
     if head is None:
         if ctx.out_dtype not in FLOAT_DTYPES:

@@ -336,29 +336,28 @@ def _square_of(ctx, arg):
     return None
 
 
-def _widened_leaf(ctx, x) -> str | None:
-    """The leaf `x` is, or whose float32 cast it is: LLaMA's and T5's RMSNorm square
+def _widened(ctx, x) -> str | None:
+    """The value `x` is, or whose float32 cast it is: LLaMA's and T5's RMSNorm square
     `hidden_states.to(torch.float32)` of a half-precision input. The kernel widens
     every load to float32 itself, so the cast costs nothing there."""
     if not isinstance(x, Ref):
         return None
-    if x.name in ctx.leaves:
-        return x.name
     op = ctx.by_name.get(x.name)
     if op is None or op.kind not in CASTS or op.dtype != "float32" or not op.args:
-        return None
+        return x.name
     source = op.args[0]
-    return source.name if isinstance(source, Ref) and source.name in ctx.leaves else None
+    return source.name if isinstance(source, Ref) else x.name
 
 
 def match_rms_norm(ctx):
-    """x / sqrt(mean(x², dims, keepdim) + eps) or x * rsqrt(...), then any epilogue."""
+    """x / sqrt(mean(x², dims, keepdim) + eps) or x * rsqrt(...), then any epilogue; x a
+    model input or the pointwise work on inputs before it (a residual add: the prologue)."""
     for op in ctx.ops:
         if op.kind not in ("div", "mul") or len(op.args) < 2 or not isinstance(op.args[1], Ref):
             continue
         x, denom = op.args[0], ctx.by_name.get(op.args[1].name)
-        leaf = _widened_leaf(ctx, x)
-        if leaf is None or denom is None:
+        value = _widened(ctx, x)
+        if value is None or denom is None:
             continue
         if (op.kind, denom.kind) not in (("div", "sqrt"), ("mul", "rsqrt")):
             continue
@@ -368,12 +367,18 @@ def match_rms_norm(ctx):
         mean = ctx.by_name.get(added.args[0].name) if isinstance(added.args[0], Ref) else None
         if mean is None or mean.kind != "mean" or not mean.arg(2, "keepdim", False):
             continue
-        if _widened_leaf(ctx, _square_of(ctx, mean.args[0])) != leaf:
+        if _widened(ctx, _square_of(ctx, mean.args[0])) != value:
             continue
-        shape = tuple(ctx.leaves[leaf]["shape"])
+        shape = tuple(ctx.shape_of(Ref(value)))
         dims = mean.arg(1, "dim")
         dims = sorted(d % len(shape) for d in (dims if isinstance(dims, list) else [dims]))
         if dims != list(range(dims[0], dims[-1] + 1)):
+            continue
+        kept = len(ctx.operands)
+        try:  # a computed x: the pointwise region computing it, or no match
+            prologue = copy_of(ctx, value, shape)
+        except Unsupported:
+            del ctx.operands[kept:]  # what the region read before it gave up
             continue
         attrs = {
             "outer": math.prod(shape[: dims[0]]),
@@ -385,7 +390,6 @@ def match_rms_norm(ctx):
             "bias": None,
             "affine": None,
         }
-        prologue = copy_of(ctx, leaf, shape)
         if tuple(op.shape) != ctx.out_shape:
             raise Unsupported("RMS norm followed by a shape change")
         epilogue = ctx.region(ctx.out_shape, op.name, ctx.output)
