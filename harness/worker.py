@@ -212,22 +212,33 @@ def _start_cuda(compares: bool) -> None:
     An evaluation's workers (`compares`) also compile the comparison and digest kernels."""
     if not os.environ.get("CUDA_VISIBLE_DEVICES") or os.environ.get("KERNELWRIGHT_LAZY_CUDA"):
         return  # no GPU, or a capture's worker (harness/pool.py LAZY_CUDA_ENV)
+    began = time.monotonic()
     import torch
 
     with contextlib.suppress(Exception):  # no usable GPU: the job finds out and says so
         if torch.cuda.is_available():
             torch.empty(1, device="cuda")
+            context = time.monotonic()
             if compares:
                 from kernelwright.harness import compare_kernel, digest_kernel, verify
 
                 # Loaded from the trusted copy where the pool installed one
                 # (harness/kernel_cache.py): every variant, so the judge compiles
                 # none after the runner has run. Else the usual one, compiled here.
-                if os.environ.get(HARNESS_KERNELS_CACHED_ENV):
+                cached = bool(os.environ.get(HARNESS_KERNELS_CACHED_ENV))
+                if cached:
                     compare_kernel.warm_variants(torch.device("cuda"))
                 else:
                     compare_kernel.warm(torch.device("cuda"))
                 digest_kernel.warm(torch.device("cuda"), verify.HASH_KEYS)
+                # in the log: what a spare's start spent (scripts/spare_start_cost.py)
+                print(
+                    f"kernelwright worker {os.getpid()}: CUDA context "
+                    f"{context - began:.2f} s, harness kernels {time.monotonic() - context:.2f} s "
+                    f"({'loaded from the trusted copy' if cached else 'compiled'})",
+                    file=sys.stderr,
+                    flush=True,
+                )
 
 
 def _compile_harness_kernels() -> int:

@@ -40,11 +40,17 @@ async def _one(pool: WorkerPool, copy: bool) -> str:
         at_ready = _entries(cache)
         await asyncio.sleep(6)
         later = _entries(cache)
+        steps = [
+            line.split(": ", 1)[1]
+            for line in Path(worker.log_path).read_text(errors="replace").splitlines()
+            if line.startswith("kernelwright worker")
+        ]
     finally:
         await _end(worker)
     return (
         f"copy={'yes' if copy else 'no '} ready {ready:5.2f} s ({status or 'ok'}) "
-        f"cache entries: copied {copied}, at ready {at_ready}, 6 s later {later}"
+        f"cache entries: copied {copied}, at ready {at_ready}, 6 s later {later}\n    "
+        + "\n    ".join(steps)
     )
 
 
