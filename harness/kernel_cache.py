@@ -1,5 +1,9 @@
 """Parent side: the harness's own Triton kernels, compiled once, trusted, and copied.
 
+Used only where asked for (harness/pool.py HARNESS_KERNEL_COPY_ENV): in the sandbox on an
+H100, loading every variant from the copy made a worker's start longer than compiling
+the usual one (WorkerPool's `kernel_copy` has the figures).
+
 Every evaluation worker is a judge and a runner (harness/judge.py), each with a cold,
 private Triton cache (harness/sandbox.py). Each compiled the comparison and digest
 kernels while it waited for its request: 2.85-3.31 s with a cold cache against

@@ -45,6 +45,9 @@ from kernelwright.harness.phases import PhaseClock
 from kernelwright.harness.secrets import known_secrets, scrub, scrub_data
 
 MEMORY_POLL_S = 0.25
+# "1": evaluation workers start with a copy of the harness kernels compiled once
+# (harness/kernel_cache.py); off by default (WorkerPool's `kernel_copy` says why).
+HARNESS_KERNEL_COPY_ENV = "KERNELWRIGHT_HARNESS_KERNEL_COPY"
 # An evaluation that waits longer than this for its spare to finish starting asks for
 # one more spare, up to this many beyond the parallel slots (WorkerPool._late_spare).
 LATE_SPARE_S = 1.0
@@ -118,8 +121,19 @@ class WorkerPool:
         parallel: int | None = None,
         prestart: bool = False,
         sandbox: sandboxes.Sandbox | None = None,
+        kernel_copy: bool | None = None,
     ):
         self.sandbox = sandbox or sandboxes.detect()
+        # Off unless asked for (`kernel_copy`, or HARNESS_KERNEL_COPY_ENV=1): on an H100
+        # a spare that loaded every variant from the trusted copy was ready 19-23 s
+        # after its start, against 13-17 s for one that compiled the usual variant
+        # (the loads took 8.6-10.2 s in the sandbox), and an alone search's evaluations
+        # waited for it: median wall 7.7-8.3 s against 6.0-7.3 s without the copy,
+        # though its judges took 0.5-0.9 s, not 2.0-3.2 s
+        # (benchmarks/results/h100-2026-12-05-spares-after-the-kernel-cache).
+        self._kernel_copy = (
+            os.environ.get(HARNESS_KERNEL_COPY_ENV) == "1" if kernel_copy is None else kernel_copy
+        )
         self._gpus = max(gpus, 1)
         self._parallel = parallel or max(os.cpu_count() or 1, 1)
         self._slots = asyncio.Semaphore(self._parallel)
@@ -242,8 +256,9 @@ class WorkerPool:
         return _Worker(proc, log_path, private)
 
     def _uses_harness_kernels(self, device: str) -> bool:
-        """Only on a GPU, and only in a sandbox: without one a candidate could write them."""
-        return device == "cuda" and self.sandbox.active
+        """Only where asked for, on a GPU, and in a sandbox: without one a candidate
+        could write them."""
+        return self._kernel_copy and device == "cuda" and self.sandbox.active
 
     def _harness_kernels_now(self, device: str) -> Path | None:
         """The trusted compiled harness kernels to copy into an evaluation worker's

@@ -56,7 +56,7 @@ async def _one(pool: WorkerPool, copy: bool) -> str:
 
 async def main(rounds: int) -> None:
     started = time.monotonic()
-    published = await WorkerPool()._harness_kernels("cuda")
+    published = await WorkerPool(kernel_copy=True)._harness_kernels("cuda")
     print(f"compile job: {time.monotonic() - started:.2f} s -> {published}")
     if published is None:
         print("no copy published: is there a sandbox and a GPU?")
@@ -64,7 +64,7 @@ async def main(rounds: int) -> None:
     print(f"copy: {_entries(published)} entries under {kernel_cache.folder()}")
     for _ in range(rounds):
         for copy in (True, False):
-            print(await _one(WorkerPool(), copy), flush=True)
+            print(await _one(WorkerPool(kernel_copy=True), copy), flush=True)
 
 
 if __name__ == "__main__":

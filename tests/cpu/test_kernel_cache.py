@@ -122,7 +122,7 @@ def test_an_evaluation_worker_starts_with_a_copy_and_others_without(monkeypatch,
     monkeypatch.setattr(kernel_cache, "folder", lambda: trusted)
 
     async def start() -> tuple[bool, bool, bytes, bool]:
-        workers = WorkerPool(sandbox=_active_sandbox())
+        workers = WorkerPool(sandbox=_active_sandbox(), kernel_copy=True)
         evaluation = await workers._start("cuda", 0, JobKind.EVAL.value)
         profile = await workers._start("cuda", 0, JobKind.PROFILE.value)
         try:
@@ -142,16 +142,28 @@ def test_an_evaluation_worker_starts_with_a_copy_and_others_without(monkeypatch,
     assert not profile_told and not profile_copied  # it compares nothing
 
 
+def test_the_copy_is_used_only_where_asked_for(monkeypatch, tmp_path):
+    """Off by default: on an H100 a spare that loaded every variant from the copy was
+    ready 4-8 s later than one that compiled the usual variant, and an alone search's
+    evaluations waited for it (harness/pool.py WorkerPool `kernel_copy`)."""
+    monkeypatch.setattr(kernel_cache, "folder", lambda: _compiled_cache(tmp_path / "trusted"))
+    sandbox = _active_sandbox()
+    monkeypatch.delenv(pool.HARNESS_KERNEL_COPY_ENV, raising=False)
+    assert asyncio.run(WorkerPool(sandbox=sandbox)._harness_kernels("cuda")) is None
+    monkeypatch.setenv(pool.HARNESS_KERNEL_COPY_ENV, "1")
+    assert asyncio.run(WorkerPool(sandbox=sandbox)._harness_kernels("cuda")) == tmp_path / "trusted"
+
+
 def test_without_a_sandbox_nothing_is_compiled_or_copied(monkeypatch, tmp_path):
     monkeypatch.setattr(kernel_cache, "folder", lambda: _compiled_cache(tmp_path / "trusted"))
-    workers = WorkerPool(sandbox=sandboxes.Sandbox("none"))
+    workers = WorkerPool(sandbox=sandboxes.Sandbox("none"), kernel_copy=True)
     assert asyncio.run(workers._harness_kernels("cuda")) is None
 
 
 def test_a_compile_that_cannot_run_leaves_every_worker_to_compile_its_own(caplog):
     """No GPU here: the compile job exits saying so. The pool says why once, publishes
     nothing, and does not try again for the next worker."""
-    workers = WorkerPool(sandbox=_active_sandbox())
+    workers = WorkerPool(sandbox=_active_sandbox(), kernel_copy=True)
     pool._COMPILES.clear()
     compiles = []
     compile_once = workers._compile
@@ -180,7 +192,7 @@ def test_a_worker_started_while_the_kernels_compile_does_not_wait_for_them(monke
     """The first evaluation spare starts at once, compiling its own comparison kernel as
     before; once the compile is published, the next one starts with the copy."""
     trusted = _compiled_cache(tmp_path / "trusted")
-    workers = WorkerPool(sandbox=_active_sandbox())
+    workers = WorkerPool(sandbox=_active_sandbox(), kernel_copy=True)
     pool._COMPILES.clear()
     monkeypatch.setattr(kernel_cache, "folder", lambda: tmp_path / "not-yet")
 

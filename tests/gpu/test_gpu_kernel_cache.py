@@ -43,7 +43,7 @@ def test_a_worker_with_the_trusted_copy_compiles_nothing(tmp_path):
     if not sandbox.active:
         pytest.skip(f"no sandbox here ({sandbox.reason})")
     pool._COMPILES.clear()
-    published = asyncio.run(WorkerPool(sandbox=sandbox)._harness_kernels("cuda"))
+    published = asyncio.run(WorkerPool(sandbox=sandbox, kernel_copy=True)._harness_kernels("cuda"))
     assert published == kernel_cache.folder() and published.is_dir()
     copy = tmp_path / "copy"
     shutil.copytree(published, copy)
