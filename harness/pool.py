@@ -49,9 +49,11 @@ MEMORY_POLL_S = 0.25
 # (harness/kernel_cache.py); off by default (WorkerPool's `kernel_copy` says why).
 HARNESS_KERNEL_COPY_ENV = "KERNELWRIGHT_HARNESS_KERNEL_COPY"
 # An evaluation that waits longer than this for its spare to finish starting asks for
-# one more spare, up to this many beyond the parallel slots (WorkerPool._late_spare).
+# one more spare, up to this many per device over all the pools of an event loop
+# (WorkerPool._late_spare): a bench's eight searches each have a pool (agent/bench.py).
 LATE_SPARE_S = 1.0
 EXTRA_SPARES_MAX = 3
+_EXTRA_SPARES: collections.Counter[tuple[int, str, str]] = collections.Counter()
 log = logging.getLogger(__name__)
 # The harness kernels' compile job (harness/kernel_cache.py), one per event loop, shared
 # by every pool on it: a bench's searches each have a pool of their own (agent/bench.py).
@@ -145,6 +147,7 @@ class WorkerPool:
         # evaluations still wait for their spare, there are more (`_late_spare`).
         self._spare_counts: dict[tuple[int, str, int], int] = {}
         self._evaluations: collections.Counter[tuple[int, str, int]] = collections.Counter()
+        self._extras: collections.Counter[tuple[int, str, str]] = collections.Counter()
         self._starting: collections.Counter[tuple[int, str, int]] = collections.Counter()
         self._next_gpu = 0
         self._prestart = prestart
@@ -178,6 +181,8 @@ class WorkerPool:
             w for ws in (*self._spares.values(), *self._reference_spares.values()) for w in ws
         ]
         self._spares, self._reference_spares = {}, {}
+        _EXTRA_SPARES.subtract(self._extras)  # the device's share, for other pools
+        self._extras.clear()
         for spare in spares:
             await _end(spare)
 
@@ -367,23 +372,27 @@ class WorkerPool:
     ) -> None:
         """An evaluation that waited `waited` seconds for its worker to be ready: where
         that is more than LATE_SPARE_S, evaluations come faster than spares start, and
-        one more spare starts now and is kept (up to EXTRA_SPARES_MAX beyond the slots).
-        With 2.3 s evaluations of a 4 GB sum on an H100, later evaluations waited
-        5.0-6.7 s for one of the two spares (benchmarks/results/h100-2026-12-05-alone-kernel-cache);
-        with eight searches on one GPU an evaluation's wall is ~20 s and none wait, so
-        no spare is added there (each holds a CUDA context, ~0.5 GiB of the device)."""
+        one more spare starts now and is kept, while the device has fewer than
+        EXTRA_SPARES_MAX such over every pool of this event loop. With 2.3 s evaluations
+        of a 4 GB sum on an H100, later evaluations waited 5.0-6.7 s for one of the two
+        spares (benchmarks/results/h100-2026-12-05-alone-kernel-cache). Bounded per
+        device, not per pool: each spare is a process importing torch and holds a CUDA
+        context, and a bench of eight searches already starts some 33 workers on 16
+        cores (docs/harness.md)."""
         # The first evaluations take the spares warm() started all at once, while the
         # reference was captured: how long they wait says nothing of the rate (a stored
         # reference leaves no capture to hide the start behind).
         self._evaluations[key] += 1
-        count = self._spare_count(key)
+        shared = (key[0], device, self._gpu_id(gpu) if device == "cuda" else "")
         if (
             self._evaluations[key] <= self._parallel
             or waited <= LATE_SPARE_S
-            or count >= self._parallel + EXTRA_SPARES_MAX
+            or _EXTRA_SPARES[shared] >= EXTRA_SPARES_MAX
         ):
             return
-        self._spare_counts[key] = count + 1
+        _EXTRA_SPARES[shared] += 1
+        self._extras[shared] += 1
+        self._spare_counts[key] = self._spare_count(key) + 1
         await self._top_up(key, device, gpu)
 
     async def _run(self, request: JobRequest, limits: Limits) -> JobOutcome:

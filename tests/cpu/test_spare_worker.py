@@ -277,3 +277,37 @@ async def test_evaluations_that_wait_for_their_spare_get_more_spares_up_to_a_bou
         assert max(waits[-3:]) < pools.LATE_SPARE_S, waits
     finally:
         await pool.close()
+
+
+async def test_extra_spares_are_bounded_per_device_over_every_search():
+    """A bench's searches each have a pool; extra spares count against the device, not
+    the pool, so eight searches whose evaluations wait start at most EXTRA_SPARES_MAX
+    more processes between them, and a search that ends gives its share back."""
+    from kernelwright.harness import pool as pools
+
+    started = []
+
+    async def counted_top_up(key, device, gpu):
+        started.append(key)
+
+    searches = [WorkerPool(parallel=1, prestart=True) for _ in range(8)]
+    for search in searches:
+        search._top_up = counted_top_up
+    key = (id(asyncio.get_running_loop()), "cuda", 0)
+    device = (key[0], "cuda", searches[0]._gpu_id(0))
+    for _ in range(3):  # each search's evaluations keep waiting 5 s for their spare
+        for search in searches:
+            await search._late_spare(key, "cuda", 0, waited=5.0)
+    assert len(started) == pools.EXTRA_SPARES_MAX  # the first three searches' second waits
+    await searches[0].close()
+    await searches[1].close()  # two searches end: their two extra spares end with them
+    for search in searches[2:]:
+        await search._late_spare(key, "cuda", 0, waited=0.2)  # ready in time: none added
+    assert len(started) == pools.EXTRA_SPARES_MAX
+    for search in searches[2:]:
+        await search._late_spare(key, "cuda", 0, waited=5.0)
+    assert len(started) == pools.EXTRA_SPARES_MAX + 2
+    assert pools._EXTRA_SPARES[device] == pools.EXTRA_SPARES_MAX
+    for search in searches[2:]:
+        await search.close()
+    assert pools._EXTRA_SPARES[device] == 0
