@@ -62,7 +62,14 @@ CASTS = {"to", "_to_copy", "type_as", "float", "half", "bfloat16", "bool"}
 CAST_DTYPES = ("float32", "float16", "bfloat16", "bool")
 # A `torch.cat` whose pieces a region computes at shifted places (concat.py decides).
 CONCAT = "concat"
-POINTWISE = UNARY | BINARY | set(COMPARE) | SELECT | CASTS | {"batch_norm", CONCAT}
+# `torch.stack(pieces, dim=-1).flatten(-2)` (GPT-J's rotate_every_two): element i * n + k
+# along the dim is piece k's element i (concat.py).
+INTERLEAVE = "interleave"
+# `repeat_interleave(x, r, dim)` with an int r: element i along dim is x's element i // r.
+STRETCH = "stretch"
+POINTWISE = (
+    UNARY | BINARY | set(COMPARE) | SELECT | CASTS | {"batch_norm", CONCAT, INTERLEAVE, STRETCH}
+)
 # Views that keep a contiguous tensor's element order: the flat index is unchanged.
 RESHAPES = {"view", "reshape", "_unsafe_view", "flatten", "unsqueeze", "squeeze"}
 # Views that repeat elements along size-1 dims: an index rule, never a copy.
@@ -127,10 +134,10 @@ def cat_pieces(op: Op) -> list[Ref] | None:
     return pieces
 
 
-def slice_read(op: Op, source_shape) -> tuple[int, int] | None:
-    """(dim, start) of `aten.slice(x, dim, start, end, step=1)` (or `narrow`), the element
-    at place i along dim being x's element at start + i; None for a step or a shape that
-    is not known."""
+def slice_read(op: Op, source_shape) -> tuple[int, int, int] | None:
+    """(dim, start, step) of `aten.slice(x, dim, start, end, step)` (or `narrow`), the
+    element at place i along dim being x's element at start + i * step (GPT-J's
+    `x[..., ::2]`); None for a shape that is not known."""
     if op.kind not in ("slice", "narrow") or not op.args or not isinstance(op.args[0], Ref):
         return None
     if source_shape is None or op.shape is None or len(op.shape) != len(source_shape):
@@ -139,7 +146,9 @@ def slice_read(op: Op, source_shape) -> tuple[int, int] | None:
     dim = op.arg(1, "dim", 0)
     start = op.arg(2, "start", 0)
     step = op.arg(4, "step", 1) if op.kind == "slice" else 1
-    if not isinstance(dim, int) or not -rank <= dim < rank or step != 1:
+    if not isinstance(dim, int) or not -rank <= dim < rank:
+        return None
+    if not isinstance(step, int) or step < 1:
         return None
     dim = dim + rank if dim < 0 else dim
     size = source_shape[dim]
@@ -147,9 +156,9 @@ def slice_read(op: Op, source_shape) -> tuple[int, int] | None:
     if not isinstance(start, int):
         return None
     start = max(start + size, 0) if start < 0 else min(start, size)
-    if start + op.shape[dim] > size:
+    if op.shape[dim] and start + (op.shape[dim] - 1) * step >= size:
         return None
-    return dim, start
+    return dim, start, step
 
 
 def _shape_or_none(op: Op | None):
@@ -257,9 +266,10 @@ class RegionBuilder:
         self.operands = operands  # shared across regions of one plan
         self.steps: list[Step] = []
         self.value_of: dict[tuple, tuple] = {}  # (op name, self.shift) -> its value
-        # (dim, delta) while computing a cat's piece or reading a slice: values are
-        # taken at place p + delta along dim (concat.py)
-        self.shift: tuple[int, int] | None = None
+        # (dim, delta, step, div) while computing a cat's or an interleave's piece, or
+        # reading a slice or a stretch: values are taken at place (p // div) * step + delta
+        # along dim, p the element's place in the region (concat.py)
+        self.shift: tuple[int, int, int, int] | None = None
 
     def operand(self, name: str, as_shape: tuple | None = None) -> tuple:
         leaf = self.leaves[name]
@@ -267,12 +277,12 @@ class RegionBuilder:
         region: tuple = self.region_shape
         at: tuple = ()
         if self.shift is not None:
-            dim, delta = self.shift
+            dim, delta, step, div = self.shift
             if len(shape) > len(region):
                 raise Unsupported(f"operand {shape} is larger than the result {region}")
             aligned = (1,) * (len(region) - len(shape)) + shape
             if aligned[dim] != 1:  # along a broadcast dim every place reads the same
-                at = (dim, delta, region[dim])
+                at = (dim, delta, region[dim]) + ((step, div) if (step, div) != (1, 1) else ())
                 region = region[:dim] + (aligned[dim],) + region[dim + 1 :]
         mode, count, inner = broadcast_rule(shape, region)
         groups = strided_groups(shape, region) if mode == "strided" else ()
@@ -281,12 +291,20 @@ class RegionBuilder:
             self.operands.append(entry)
         return ("operand", self.operands.index(entry))
 
-    def shifted(self, dim: int, delta: int, arg: Ref) -> tuple:
-        """`arg`'s value at place p + delta along `dim` (on top of any shift in force)."""
-        if self.shift is not None and self.shift[0] != dim:
-            raise Unsupported("a slice or cat along one dim inside one along another")
+    def shifted(self, dim: int, delta: int, arg: Ref, step: int = 1, div: int = 1) -> tuple:
+        """`arg`'s value at place (q // div) * step + delta along `dim`, q the place the
+        value is computed at (the shift in force, composed)."""
         outer = self.shift
-        self.shift = (dim, delta + (outer[1] if outer else 0))
+        if outer is None:
+            self.shift = (dim, delta, step, div)
+        elif outer[0] != dim:
+            raise Unsupported("a slice or cat along one dim inside one along another")
+        else:  # q = (p // d) * t + e
+            _, e, t, d = outer
+            if div > 1 and (t % div or e % div):
+                raise Unsupported("a stretch or interleave inside a strided read")
+            t, e = (t // div, e // div) if div > 1 else (t, e)
+            self.shift = (dim, e * step + delta, t * step, d)
         try:
             return self.value(arg)
         finally:
@@ -311,19 +329,25 @@ class RegionBuilder:
             return self.operand(arg.name)
         chain = view_chain(self.ops_by_name, arg.name)
         if chain is not None and chain.source in self.leaves:
-            if self.shift is not None:
+            shape = chain.shape or self.leaves[chain.source]["shape"]
+            if self.shift is not None and (chain.broadcast or len(shape) != len(self.region_shape)):
                 raise Unsupported("a view read at a shifted place")
-            return self.operand(chain.source, chain.shape or self.leaves[chain.source]["shape"])
+            return self.operand(chain.source, shape)
         op = self.ops_by_name.get(arg.name)
         sliced = self._slice(op) if op is not None else None
         if sliced is not None:
-            return self.shifted(*sliced)
+            dim, start, step, source = sliced
+            return self.shifted(dim, start, source, step)
+        if op is not None and op.kind == STRETCH:
+            source, dim, repeats = op.args
+            rank = len(op.shape or self.region_shape)  # concat.py fuses only known shapes
+            return self.shifted(dim + len(self.region_shape) - rank, 0, source, 1, repeats)
         if op is None or op.kind not in POINTWISE:
             raise Unsupported(f"{arg.name} ({op.kind if op else '?'}) feeds a pointwise region")
         return self.build(op)
 
-    def _slice(self, op: Op) -> tuple[int, int, Ref] | None:
-        """(dim, start, source) of a slice of a leaf or a value this region computes."""
+    def _slice(self, op: Op) -> tuple[int, int, int, Ref] | None:
+        """(dim, start, step, source) of a slice of a leaf or a value this region computes."""
         if op.kind not in ("slice", "narrow") or not isinstance(op.args[0], Ref):
             return None
         source = op.args[0].name
@@ -375,6 +399,8 @@ class RegionBuilder:
             return self._batch_norm(op)
         if kind == CONCAT:
             return self._concat(op)
+        if kind == INTERLEAVE:
+            return self._interleave(op)
         if kind in COMPARE:
             return Step(kind, (self.value(x), self.value(op.arg(1, "other"))))
         if kind == "where":  # where(condition, input, other)
@@ -438,6 +464,8 @@ class RegionBuilder:
         dim, pieces = cat_dim(op, len(region)), cat_pieces(op)
         if dim is None or pieces is None or (self.shift and self.shift[0] != dim):
             raise Unsupported("a cat the region cannot index")
+        if self.shift and self.shift[2:] != (1, 1):
+            raise Unsupported("a cat read through a strided slice or an interleave")
         if self.shift is None and tuple(op.shape or ()) != region:
             raise Unsupported(f"a cat of shape {op.shape} broadcast to {region}")
         starts, values = [0], []
@@ -452,6 +480,16 @@ class RegionBuilder:
         inner = math.prod(region[dim + 1 :])
         delta = self.shift[1] if self.shift else 0
         return Step(CONCAT, tuple(values), (inner, region[dim], delta, *starts[1:-1]))
+
+    def _interleave(self, op: Op) -> Step:
+        """Piece k at the element's place // n, where place % n == k (concat.py sets the
+        op's args to (pieces, dim, n)). Params: (inner, size, n)."""
+        pieces, dim, n = op.args
+        region = self.region_shape
+        if self.shift is not None or tuple(op.shape or ()) != region:
+            raise Unsupported("an interleave read at a shifted place or broadcast")
+        values = tuple(self.shifted(dim, 0, piece, 1, n) for piece in pieces)
+        return Step(INTERLEAVE, values, (math.prod(region[dim + 1 :]), region[dim], n))
 
     def _batch_norm(self, op: Op) -> Step:
         # aten.batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps)

@@ -28,6 +28,9 @@ class Op:
     kwargs: dict
     shape: tuple | None
     dtype: str | None
+    # (kind, args) before concat.py fused it (a stretch, an interleave): restored where a
+    # region cannot compute it after all (partition.py `_Graph.unfuse`)
+    unfused: tuple | None = None
 
     def arg(self, index: int, key: str | None = None, default: Any = None) -> Any:
         if key is not None and key in self.kwargs:

@@ -40,7 +40,7 @@ READS = "run_time_dims"
 # Steps whose value depends on the element's place (templates/common.py emit_region:
 # tril/triu keep by `offs % cols` and `(offs // cols) % rows`, a fused cat picks its
 # piece by `(offs // inner) % size`, sizes written as numbers).
-POSITIONAL = frozenset({"tril", "triu", "concat"})
+POSITIONAL = frozenset({"tril", "triu", "concat", "interleave"})
 FAMILIES = frozenset(
     {"pointwise", "softmax", "norm", "reduction", "matmul", "conv", "pool", "attention"}
 )

@@ -29,8 +29,10 @@ from .expr import (
     CAST_DTYPES,
     CASTS,
     CONCAT,
+    INTERLEAVE,
     POINTWISE,
     SELECT,
+    STRETCH,
     VIEWS,
     Unsupported,
     view_chain,
@@ -153,7 +155,8 @@ class _Graph:
         """These fused cats run as PyTorch's `cat` from now on, in this graph and in
         every piece of it planned apart (`_subgraph`)."""
         for name in names:
-            self.by_name[name].kind = "cat"
+            op = self.by_name[name]
+            op.kind, op.args = op.unfused or ("cat", op.args)
         self.graph = {**self.graph, UNFUSED: sorted({*self.graph.get(UNFUSED, ()), *names})}
 
     def resolve(self, name: str) -> str:
@@ -362,13 +365,15 @@ def _reach(g: _Graph, value: str, done) -> tuple[list[str], list[str]]:
         ):
             heads.add(name)
         else:  # a cat's pieces are smaller than it, by design
-            inside = piece or op.kind == CONCAT
+            inside = piece or op.kind in READ_SHIFTED
             stack.extend((a.name, inside) for a in op.tensor_args())
     return sorted(heads, key=g.order), sorted(viewed, key=g.order)
 
 
 # What a region computes at a shifted place: pointwise work and slices (concat.py).
 SHIFTED = POINTWISE | {"slice", "narrow"}
+# Fused ops that read their arguments at a shifted place (concat.py).
+READ_SHIFTED = (CONCAT, INTERLEAVE, STRETCH)
 
 
 def _fused_cats(g: _Graph, value: str, boundary: set[str]) -> list[str]:
@@ -382,7 +387,7 @@ def _fused_cats(g: _Graph, value: str, boundary: set[str]) -> list[str]:
         op = g.by_name.get(name)
         if op is None:
             continue
-        if op.kind == CONCAT:
+        if op.kind in READ_SHIFTED:
             found.append(name)
         stack.extend(g.resolve(a.name) for a in op.tensor_args())
     return found
@@ -393,7 +398,7 @@ def _on_leaves(g: _Graph, op: Op, done, depth: int = 0) -> bool:
     `1.0 + weight`): on fewer elements than the kernel's value, it is computed at each
     element it broadcasts to (expr.RegionBuilder.build), where work fed by a reduction
     (`rsqrt(var + eps)`) must be a stage of its own first."""
-    if depth > 16 or is_core(op) or op.kind in ("tril", "triu", CONCAT):
+    if depth > 16 or is_core(op) or op.kind in ("tril", "triu", CONCAT, INTERLEAVE):
         return False  # (a cat indexes its pieces by the region's own shape)
     for arg in op.tensor_args():
         name = g.resolve(arg.name)

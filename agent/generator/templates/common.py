@@ -73,10 +73,14 @@ def _place(offs: str, inner: int, size: int) -> str:
 def _shifted_place(operand: Operand, offs: str) -> tuple[str, str]:
     """(place, flat index in the operand's region) for a read at a shifted place
     (expr.Operand.at): the region's other coordinates kept, the dim's size the operand's."""
-    dim, delta, size = operand.at
+    dim, delta, size, *strided = operand.at
+    step, div = strided or (1, 1)  # GPT-J's `x[..., 1::2]`, a stretch's place // r
     inner = math.prod(operand.region[dim + 1 :])
     own = operand.region[dim]
-    place = f"({_place(offs, inner, size)} + {delta})"
+    base = _place(offs, inner, size)
+    base = f"({base} // {div})" if div > 1 else base
+    base = f"{base} * {step}" if step > 1 else base
+    place = f"({base} + {delta})"
     outer = f"({offs} // {size * inner}) * {own * inner}"
     within = f" + {offs} % {inner}" if inner > 1 else ""
     return place, f"({outer} + {place} * {inner}{within})"
@@ -155,6 +159,12 @@ def emit_region(
             keep = "<=" if step.op == "tril" else ">="
             place = f"({offs} % {cols}) - (({offs} // {cols}) % {rows})"
             expression = f"tl.where({place} {keep} {diagonal}, {args[0]}, 0.0)"
+        elif step.op == "interleave":  # piece k where the place is k modulo n
+            inner, size, n = step.params
+            which = f"({_place(offs, inner, size)} % {n})"
+            expression = args[-1]
+            for k in reversed(range(n - 1)):
+                expression = f"tl.where({which} == {k}, {args[k]}, {expression})"
         elif step.op == "concat":  # the piece the element's place falls in
             inner, size, delta, *starts = step.params
             place = f"({_place(offs, inner, size)} + {delta})"
