@@ -228,6 +228,18 @@ def captured_forward_problems(folder: Path, cases: dict[str, tuple]) -> dict[str
     return dict(zip(cases, zip(paths, capture_many(paths), strict=True), strict=True))
 
 
+def captured_cases(cases: dict[str, tuple]):
+    """A test module's `problems` fixture: its cases captured once for the module
+    (`captured_forward_problems`), name -> (path, graph)."""
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def problems(tmp_path_factory):
+        return captured_forward_problems(tmp_path_factory.mktemp("cases"), cases)
+
+    return problems
+
+
 def failures(cases: list[tuple[Path, str]], results: list[dict]) -> list[tuple[str, str]]:
     """(problem, message) of every case the harness did not verify."""
     return [

@@ -12,7 +12,7 @@ from kernelwright.agent.generator import partition, plan
 from kernelwright.agent.generator.expr import RegionBuilder, Unsupported
 
 from tests.helpers_problems import (
-    captured_forward_problems,
+    captured_cases,
     first_proposal,
     unverified_first_proposals,
 )
@@ -49,9 +49,7 @@ CASES = {
 }
 
 
-@pytest.fixture(scope="module")
-def problems(tmp_path_factory):
-    return captured_forward_problems(tmp_path_factory.mktemp("concat"), CASES)
+problems = captured_cases(CASES)
 
 
 @pytest.mark.parametrize("name", ["llama_rotate_half", "neox_partial_rotary", "unet_skip_concat"])

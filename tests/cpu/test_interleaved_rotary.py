@@ -13,7 +13,7 @@ from kernelwright.agent.generator.concat import fuse_concats
 from kernelwright.agent.generator.expr import INTERLEAVE, STRETCH
 from kernelwright.agent.generator.graph import canonical_ops
 
-from tests.helpers_problems import captured_forward_problems, unverified_first_proposals
+from tests.helpers_problems import captured_cases, unverified_first_proposals
 
 EVERY_TWO = (
     "x1 = {x}[:, :, :, ::2]\n"
@@ -51,9 +51,7 @@ CASES = {
 }
 
 
-@pytest.fixture(scope="module")
-def problems(tmp_path_factory):
-    return captured_forward_problems(tmp_path_factory.mktemp("interleaved"), CASES)
+problems = captured_cases(CASES)
 
 
 @pytest.mark.parametrize("name", list(CASES))

@@ -11,7 +11,7 @@ from kernelwright.agent.generator import partition
 from kernelwright.agent.generator.expr import Unsupported
 
 from tests.helpers_problems import (
-    captured_forward_problems,
+    captured_cases,
     first_proposal,
     unverified_first_proposals,
 )
@@ -54,9 +54,7 @@ CASES = {
 }
 
 
-@pytest.fixture(scope="module")
-def problems(tmp_path_factory):
-    return captured_forward_problems(tmp_path_factory.mktemp("tuples"), CASES)
+problems = captured_cases(CASES)
 
 
 def test_each_output_is_a_stage_returned_in_the_models_order(problems):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from kernelwright.agent.generator import partition, plan
 
-from tests.helpers_problems import captured_forward_problems, unverified_first_proposals
+from tests.helpers_problems import captured_cases, unverified_first_proposals
 
 RMS = "torch.rsqrt({x}.pow(2).mean(-1, keepdim=True) + 1e-6)"
 CASES = {
@@ -45,9 +45,7 @@ CASES = {
 }
 
 
-@pytest.fixture(scope="module")
-def problems(tmp_path_factory):
-    return captured_forward_problems(tmp_path_factory.mktemp("spelled"), CASES)
+problems = captured_cases(CASES)
 
 
 def test_the_residual_is_written_once_and_the_norm_reads_it(problems):

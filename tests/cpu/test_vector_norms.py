@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from kernelwright.agent.generator import partition
 
-from tests.helpers_problems import captured_forward_problems, unverified_first_proposals
+from tests.helpers_problems import captured_cases, unverified_first_proposals
 
 CASES = {
     "f_normalize": (
@@ -32,9 +32,7 @@ CASES = {
 }
 
 
-@pytest.fixture(scope="module")
-def problems(tmp_path_factory):
-    return captured_forward_problems(tmp_path_factory.mktemp("norms"), CASES)
+problems = captured_cases(CASES)
 
 
 @pytest.mark.parametrize("name", list(CASES))
