@@ -60,7 +60,8 @@ with open("/tmp/alone-summary.md", "a") as table:
 PY
 done
 cat /tmp/alone-summary.md | tee "$out/alone-summary.md"
-# The harness kernels compiled once by the first search (harness/kernel_cache.py)
+# The harness kernels compiled once by the first search, where KERNELWRIGHT_HARNESS_KERNEL_COPY=1
+# (harness/kernel_cache.py; off by default)
 ls -d "${XDG_CACHE_HOME:-$HOME/.cache}"/kernelwright/harness-kernels/* 2>&1 | tail -1
 [ "${CHEATS:-1}" = 1 ] && for cheat in leaves_process plants_module; do
   timeout 120 python3 -m kernelwright.server.cli eval tests/problems/small_softmax.py \
