@@ -145,8 +145,8 @@ class WorkerPool:
         # of `--parallel 1` waited 2-6.5 s for its worker
         # (benchmarks/results/h200-2026-12-04-large-harness-forked-runner). Where
         # evaluations still wait for their spare, there are more (`_late_spare`).
-        self._spare_counts: dict[tuple[int, str, int], int] = {}
         self._evaluations: collections.Counter[tuple[int, str, int]] = collections.Counter()
+        # this pool's extra spares, by device (`_device_key`): a share of _EXTRA_SPARES
         self._extras: collections.Counter[tuple[int, str, str]] = collections.Counter()
         self._starting: collections.Counter[tuple[int, str, int]] = collections.Counter()
         self._next_gpu = 0
@@ -365,7 +365,13 @@ class WorkerPool:
             waiting.append(spare)
 
     def _spare_count(self, key: tuple[int, str, int]) -> int:
-        return self._spare_counts.get(key, self._parallel + 1)
+        return self._parallel + 1 + self._extras[self._device_key(key)]
+
+    def _device_key(self, key: tuple[int, str, int]) -> tuple[int, str, str]:
+        """(event loop, device, GPU as CUDA_VISIBLE_DEVICES names it): one device seen
+        by every pool of the loop, where `key` names this pool's GPU by its index."""
+        loop, device, gpu = key
+        return loop, device, self._gpu_id(gpu) if device == "cuda" else ""
 
     async def _late_spare(
         self, key: tuple[int, str, int], device: str, gpu: int, waited: float
@@ -383,7 +389,7 @@ class WorkerPool:
         # reference was captured: how long they wait says nothing of the rate (a stored
         # reference leaves no capture to hide the start behind).
         self._evaluations[key] += 1
-        shared = (key[0], device, self._gpu_id(gpu) if device == "cuda" else "")
+        shared = self._device_key(key)
         if (
             self._evaluations[key] <= self._parallel
             or waited <= LATE_SPARE_S
@@ -392,7 +398,6 @@ class WorkerPool:
             return
         _EXTRA_SPARES[shared] += 1
         self._extras[shared] += 1
-        self._spare_counts[key] = self._spare_count(key) + 1
         await self._top_up(key, device, gpu)
 
     async def _run(self, request: JobRequest, limits: Limits) -> JobOutcome:

@@ -249,7 +249,8 @@ def _build(g: _Graph, value: str, stages: dict[str, Stage], depth: int = 0) -> N
         broadcast = [h for h in heads if math.prod(g.meta(h)[0]) != math.prod(shape)]
         spelled = spelled_plan(_subgraph(g, value, boundary)) if broadcast else None
         if spelled is not None:  # a written-out norm or softmax: one kernel, not cut
-            _template_stage(g, value, spelled, None, stages, cuts, depth)
+            _build_each(g, cuts, stages, depth)
+            stages[value] = _template_stage(g, value, spelled, None)
             return
         if broadcast or len(heads) > 1:
             # A reduction broadcast back, or two core ops meeting in one chain: each
@@ -278,15 +279,13 @@ def _build(g: _Graph, value: str, stages: dict[str, Stage], depth: int = 0) -> N
             if head != value:
                 cuts.add(head)
                 continue
-            for name in sorted(cuts, key=g.order):
-                _build(g, name, stages, depth + 1)
+            _build_each(g, cuts, stages, depth)
             stages[value] = _library_stage(g, g.by_name[head])
             return
-        for name in sorted(cuts, key=g.order):
-            _build(g, name, stages, depth + 1)
+        _build_each(g, cuts, stages, depth)
         found, reason = plan_or_reason(_subgraph(g, value, set(stages) | cuts))
         if found is not None:
-            _template_stage(g, value, found, head, stages, cuts, depth)
+            stages[value] = _template_stage(g, value, found, head)
             return
         if head is None:
             if dtype not in FLOATS:  # a bool mask (`.bool()`, `x > 0`): PyTorch's op writes it
@@ -310,21 +309,17 @@ def _build(g: _Graph, value: str, stages: dict[str, Stage], depth: int = 0) -> N
     raise Unsupported("the model's graph could not be split into kernels")
 
 
-def _template_stage(
-    g: _Graph,
-    value: str,
-    found: Plan,
-    head: str | None,
-    stages: dict[str, Stage],
-    cuts: set[str],
-    depth: int,
-) -> None:
-    """`value` as one template kernel, after the stages of the cuts it reads."""
+def _build_each(g: _Graph, cuts: set[str], stages: dict[str, Stage], depth: int) -> None:
+    """The stages of the cuts a kernel reads, in graph order, before the kernel's own."""
     for name in sorted(cuts, key=g.order):
         _build(g, name, stages, depth + 1)
+
+
+def _template_stage(g: _Graph, value: str, found: Plan, head: str | None) -> Stage:
+    """`value` as one template kernel."""
     shape, dtype = g.meta(value)
     inputs = tuple(name for name, _, _ in found.inputs)
-    stages[value] = Stage(value, inputs, plan=found, shape=shape, dtype=dtype, head=head)
+    return Stage(value, inputs, plan=found, shape=shape, dtype=dtype, head=head)
 
 
 def _reach(g: _Graph, value: str, done) -> tuple[list[str], list[str]]:
