@@ -174,7 +174,7 @@ def _reap() -> None:
 def fresh_kernel_cache() -> None:
     """Points Triton's on-disk cache at a new, empty folder, made after the runner and its
     strays have ended. The runner shared the judge's folder, so a kernel the judge compiles
-    from now on (its own reference's, or another variant of the comparison's) could load
+    from now on (its own reference's, or the comparison's for another dtype) could load
     a binary the candidate left there under that kernel's key. Triton reads the variable
     each time it opens a cache (triton.knobs); the kernels compiled so far stay in memory."""
     import tempfile

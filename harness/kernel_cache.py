@@ -1,8 +1,9 @@
 """Parent side: the harness's own Triton kernels, compiled once, trusted, and copied.
 
 Used only where asked for (harness/pool.py HARNESS_KERNEL_COPY_ENV): in the sandbox on an
-H100, loading every variant from the copy made a worker's start longer than compiling
-the usual one (WorkerPool's `kernel_copy` has the figures).
+H100, loading every variant from the copy (seven kernels, when the comparison had six
+variants) made a worker's start longer than compiling the usual one (WorkerPool's
+`kernel_copy` has the figures). The comparison is one kernel now (harness/compare_kernel.py).
 
 Every evaluation worker is a judge and a runner (harness/judge.py), each with a cold,
 private Triton cache (harness/sandbox.py). Each compiled the comparison and digest
@@ -14,10 +15,10 @@ its judges took 2.2-2.7 s, the others 0.54-1.88 s
 (benchmarks/results/h200-2026-12-05-alone-six-trials-judge-isolation/).
 
 So one worker that runs no problem or candidate code (harness/worker.py
-messages.COMPILE_HARNESS_KERNELS_FLAG) compiles every variant once per machine, kernelwright
+messages.COMPILE_HARNESS_KERNELS_FLAG) compiles them once per machine, kernelwright
 and Triton version; the pool publishes what it wrote here, under kernelwright's
 cache folder, and copies it into each evaluation worker's private cache before the
-worker starts. The worker then loads every variant while it waits for its request,
+worker starts. The worker then loads them while it waits for its request,
 before any candidate runs, so the judge never compiles one afterwards.
 
 Trusted because nothing untrusted can write it: the sandbox mounts the file system
@@ -40,7 +41,7 @@ from pathlib import Path
 
 from kernelwright.harness.paths import cache_dir
 
-# A cold compile of all seven variants, with torch's import, in one process.
+# A cold compile of the harness kernels, with torch's import, in one process.
 COMPILE_TIMEOUT_S = 300.0
 # What the kernels' binaries depend on, besides the Triton and torch versions.
 _SOURCES = ("compare_kernel.py", "digest_kernel.py", "verify.py")

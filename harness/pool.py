@@ -132,7 +132,8 @@ class WorkerPool:
         # (the loads took 8.6-10.2 s in the sandbox), and an alone search's evaluations
         # waited for it: median wall 7.7-8.3 s against 6.0-7.3 s without the copy,
         # though its judges took 0.5-0.9 s, not 2.0-3.2 s
-        # (benchmarks/results/h100-2026-12-05-spares-after-the-kernel-cache).
+        # (benchmarks/results/h100-2026-12-05-spares-after-the-kernel-cache). That copy
+        # held seven kernels; the comparison's six variants are one kernel since.
         self._kernel_copy = (
             os.environ.get(HARNESS_KERNEL_COPY_ENV) == "1" if kernel_copy is None else kernel_copy
         )
@@ -268,7 +269,7 @@ class WorkerPool:
     def _harness_kernels_now(self, device: str) -> Path | None:
         """The trusted compiled harness kernels to copy into an evaluation worker's
         cache (harness/kernel_cache.py), without waiting: while the compile job runs
-        (this starts it), None, and the worker compiles the usual variant itself, as
+        (this starts it), None, and the worker compiles the kernels itself, as
         every worker did before. Waiting made a search's first evaluation wait for the
         compile, 18.5 s of its wall on an H100
         (benchmarks/results/h100-2026-12-05-alone-kernel-cache). None too on a CPU,

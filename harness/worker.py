@@ -223,13 +223,10 @@ def _start_cuda(compares: bool) -> None:
                 from kernelwright.harness import compare_kernel, digest_kernel, verify
 
                 # Loaded from the trusted copy where the pool installed one
-                # (harness/kernel_cache.py): every variant, so the judge compiles
-                # none after the runner has run. Else the usual one, compiled here.
+                # (harness/kernel_cache.py), else compiled here: either way before the
+                # runner has run, so the judge compiles none of them after it.
                 cached = bool(os.environ.get(HARNESS_KERNELS_CACHED_ENV))
-                if cached:
-                    compare_kernel.warm_variants(torch.device("cuda"))
-                else:
-                    compare_kernel.warm(torch.device("cuda"))
+                compare_kernel.warm(torch.device("cuda"))
                 digest_kernel.warm(torch.device("cuda"), verify.HASH_KEYS)
                 # in the log: what a spare's start spent (scripts/spare_start_cost.py)
                 print(
@@ -242,9 +239,10 @@ def _start_cuda(compares: bool) -> None:
 
 
 def _compile_harness_kernels() -> int:
-    """The job whose Triton cache harness/kernel_cache.py publishes: every variant of
-    the harness's own kernels, compiled in this worker's private cache. It reads no
-    request and imports no problem or candidate. Exit 0 only when all compiled."""
+    """The job whose Triton cache harness/kernel_cache.py publishes: the harness's own
+    kernels (the comparison's and the digest's), compiled in this worker's private
+    cache. It reads no request and imports no problem or candidate. Exit 0 only when
+    all compiled."""
     import torch
     from kernelwright.harness import compare_kernel, digest_kernel, verify
 
@@ -252,7 +250,7 @@ def _compile_harness_kernels() -> int:
         print("no usable GPU: nothing to compile", flush=True)
         return 1
     device = torch.device("cuda")
-    compare_kernel.warm_variants(device)
+    compare_kernel.warm(device)
     digest_kernel.warm(device, verify.HASH_KEYS)
     torch.cuda.synchronize()
     return 0

@@ -3,7 +3,6 @@
 
     TRITON_CACHE_DIR=$(mktemp -d) python scripts/warm_kernels_cost.py   # a cold cache
     python scripts/warm_kernels_cost.py                                  # run again: warm
-    python scripts/warm_kernels_cost.py --variants     # every variant (harness/kernel_cache.py)
 
 Each sandboxed worker has a private Triton cache (harness/sandbox.py), so every spare
 starts cold. Prints the seconds of the CUDA context, the comparison kernel's warm-up and
@@ -13,7 +12,6 @@ the digest kernel's, with the cache directory's state before.
 from __future__ import annotations
 
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -28,10 +26,7 @@ def main() -> None:
     from kernelwright.harness import compare_kernel, digest_kernel, verify
 
     context = time.perf_counter()
-    if "--variants" in sys.argv:  # what a worker given the trusted copy loads
-        compare_kernel.warm_variants(torch.device("cuda"))
-    else:
-        compare_kernel.warm(torch.device("cuda"))
+    compare_kernel.warm(torch.device("cuda"))
     compared = time.perf_counter()
     digest_kernel.warm(torch.device("cuda"), verify.HASH_KEYS)
     digested = time.perf_counter()

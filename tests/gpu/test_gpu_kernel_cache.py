@@ -1,6 +1,7 @@
 """On a GPU: the pool's compile job publishes the harness kernels once
 (harness/kernel_cache.py), and a worker given a copy of them compiles nothing while it
-warms every variant: no entry is added to its cache. A fresh cache gets some."""
+warms them: no entry is added to its cache. A fresh cache gets some. And once a worker
+has warmed them, a float32 evaluation's comparisons compile nothing more."""
 
 from __future__ import annotations
 
@@ -29,6 +30,33 @@ before = sum(1 for _ in cache.rglob("*"))
 worker._start_cuda(compares=True)
 print("ADDED", sum(1 for _ in cache.rglob("*")) - before)
 """
+
+
+COMPARE_AFTER_WARM = r"""
+import os
+from pathlib import Path
+import torch
+from kernelwright.harness import verify, worker
+
+cache = Path(os.environ["TRITON_CACHE_DIR"])
+worker._start_cuda(compares=True)
+before = sum(1 for _ in cache.rglob("*"))
+r = torch.randn(1 << 22, device="cuda")
+exact = r.double()
+verify.compare(r + 1e-6, r)
+verify.compare(r, r, exact)
+verify.compare(r, r, exact, slack=False, accumulates=True)
+verify.compare(r[:1], r[:1], exact[:1], slack=False, accumulates=True)
+verify.inputs_unchanged([r], verify.input_digests([r]))
+print("ADDED", sum(1 for _ in cache.rglob("*")) - before)
+"""
+
+
+def test_comparisons_after_a_spares_warm_compile_nothing(tmp_path):
+    """The float64-bounded comparison that sums and scans fall back to used to be a
+    variant of its own, compiled during the evaluation by the runner and the judge."""
+    env = {"TRITON_CACHE_DIR": str(tmp_path), "CUDA_VISIBLE_DEVICES": "0", "TRITON_INTERPRET": "0"}
+    assert script_lines(COMPARE_AFTER_WARM, env)[-1] == "ADDED 0"
 
 
 def _entries_added(cache: Path, cached: bool) -> int:
