@@ -51,10 +51,11 @@ def regime_facts(graph: dict[str, Any] | None, device: dict[str, Any]) -> Regime
 
     dtype, shape = found
     facts = device_facts(device)
-    row, rows = _rows_of(graph, shape)
+    row, rows, inner = _rows_of(graph, shape)
     return RegimeFacts(
         row=max(row, 1),
         rows=max(rows, 1),
+        inner=max(inner, 1),
         element_bytes=element_bytes(dtype),
         block_elements=row_block_limit(dtype),
         sm_count=facts.sm_count,
@@ -63,10 +64,11 @@ def regime_facts(graph: dict[str, Any] | None, device: dict[str, Any]) -> Regime
     )
 
 
-def _rows_of(graph: dict[str, Any] | None, shape: list[int]) -> tuple[int, int]:
-    """(elements per row, rows): the extent the planned op reduces or normalises over
-    and how many such rows there are; the first input's last dim where the plan
-    names no dims. A mean over (H, W) of [8, 64, 512, 512] is 512 rows of 262144,
+def _rows_of(graph: dict[str, Any] | None, shape: list[int]) -> tuple[int, int, int]:
+    """(elements per row, rows, how far apart a row's elements lie): the extent the
+    planned op reduces or normalises over, how many such rows there are, and the
+    product of the dims after it; the first input's last dim where the plan names no
+    dims. A mean over (H, W) of [8, 64, 512, 512] is 512 rows of 262144,
     not 262144 rows of 512 (its regime is a long row's, benchmarks/flywheel/spatial_mean_b.py)."""
     from kernelwright.agent.generator import plan
     from kernelwright.agent.generator.templates.rows import row_view
@@ -77,10 +79,10 @@ def _rows_of(graph: dict[str, Any] | None, shape: list[int]) -> tuple[int, int]:
         dims = (dims,)
     if found is not None and dims and len(found.in_shape) > max(dims):
         outer, row, inner = row_view(tuple(found.in_shape), tuple(dims))
-        return row, outer * inner
+        return row, outer * inner, inner
     if not shape:
-        return 1, 1
-    return shape[-1], math.prod(shape[:-1])
+        return 1, 1, 1
+    return shape[-1], math.prod(shape[:-1]), 1
 
 
 def this_regime(graph: dict[str, Any] | None, device: dict[str, Any]) -> str | None:

@@ -99,6 +99,9 @@ class RegimeFacts:
     `block_elements` is the longest row one block holds in registers (the
     generator's row_block_limit for the dtype); the device's facts come from
     the device (harness/peaks.py), or are the generator's H100/H200 fallback.
+    `inner` is how far apart a row's elements lie (1: contiguous; a sum over dim 1
+    of [B, N, M] has rows of N elements M apart). Facts written before it was kept
+    read as contiguous.
     """
 
     row: int  # elements per row (the last dim)
@@ -108,6 +111,7 @@ class RegimeFacts:
     sm_count: int
     shared_memory_per_block: int
     l2_bytes: int
+    inner: int = 1
 
     @property
     def row_bytes(self) -> int:
@@ -146,6 +150,16 @@ class RegimeFacts:
                 if self.total_bytes <= self.l2_bytes
                 else "the tensor exceeds L2"
             ),
+            # A strided row's kernel tiles rows by columns (BLOCK_R × BLOCK_INNER); a
+            # contiguous row's walks it alone. A strided sum's 64-row tiles, fitted to a
+            # contiguous logsumexp's 8191-wide rows, walked them 64 elements at a time:
+            # 0.93 ms against 0.086 ms on an H200 (its skill went first, being "the same
+            # regime"; benchmarks/results/h200-2026-12-05-one-comparison-kernel).
+            "row layout": (
+                "a row's elements are contiguous"
+                if self.inner <= 1
+                else "a row's elements are strided"
+            ),
         }
 
     def to_dict(self) -> dict[str, int]:
@@ -154,13 +168,18 @@ class RegimeFacts:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RegimeFacts | None:
         try:
-            return cls(**{f: int(data[f]) for f in cls.__dataclass_fields__})
+            return cls(
+                **{f: int(data[f]) for f in cls.__dataclass_fields__ if f != "inner"},
+                inner=int(data.get("inner", 1)),
+            )
         except (KeyError, TypeError, ValueError):
             return None
 
     def describe(self) -> str:
         """ "rows of 8192 (one block), 62 rows per SM" """
         block = "one block" if self.row <= self.block_elements else "several blocks"
+        if self.inner > 1:
+            block += f", elements {self.inner} apart"
         return (
             f"rows of {self.row} ({block}), {self.rows_per_sm:.3g} rows per SM, "
             f"{format_bytes(self.row_bytes)} per row, {format_bytes(self.total_bytes)} in all"
@@ -183,7 +202,7 @@ def closeness(problem: RegimeFacts, skill: RegimeFacts) -> Closeness:
     apart in length count as one)."""
     ours, theirs = problem.sides(), skill.sides()
     reasons = [
-        f"{ours[name]} here but {theirs[name].split(' ', 1)[1]} in the skill's"
+        f"{ours[name]} here, {theirs[name]} in the skill's"
         for name in ours
         if ours[name] != theirs[name]
     ]

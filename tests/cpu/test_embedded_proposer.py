@@ -105,7 +105,7 @@ def test_a_skill_from_another_regime_follows_what_a_cold_search_starts_with(grap
     neighbour (a cold search's first two), and the node's move names it and why."""
     default = default_config(plan(graph), DEVICE)
     other = next(c for c in config_space(plan(graph)) if c != default)
-    why = "another regime: a row takes several blocks here but row fits one block in the skill's"
+    why = "another regime: a row takes several blocks here, a row fits one block in the skill's"
     skill = {
         "id": "skill-short-rows",
         "config": other,

@@ -205,10 +205,17 @@ def test_shape_regimes():
     assert similarity([64, 64], [64, 64, 4]) < 0.5
 
 
-def rows(row, count, dtype_bytes=4):
+def rows(row, count, dtype_bytes=4, inner=1):
     """A row-wise problem on an H200 (132 SMs, 227 KiB per block, 50 MiB of L2)."""
     return RegimeFacts(
-        row, count, dtype_bytes, 32768 if dtype_bytes == 4 else 16384, 132, 232448, 50 << 20
+        row,
+        count,
+        dtype_bytes,
+        32768 if dtype_bytes == 4 else 16384,
+        132,
+        232448,
+        50 << 20,
+        inner=inner,
     )
 
 
@@ -229,6 +236,28 @@ def test_regime_closeness_weighs_device_thresholds_not_only_sizes():
     stretched = closeness(rows(16384, 8192), rows(1024, 262144))
     assert not stretched.same_regime
     assert "rows 16× longer here than in the skill's" in stretched.why
+
+
+def test_a_strided_rows_skill_is_another_regime_for_contiguous_rows():
+    """The H200 bench's pair: a sum over dim 1 of 64 x 4096 x 4095 (rows of 4096, elements
+    4095 apart; its skill tiles 64 rows by 128 columns) and a logsumexp over the last dim
+    of 8192 x 8191. Every threshold sits on the same side, but the skill, fitted to the
+    contiguous rows, walked them 64 elements at a time, ten times slower than the default."""
+    strided_sum = rows(4096, 64 * 4095, inner=4095)
+    logsumexp = rows(8191, 8192)
+    match = closeness(logsumexp, strided_sum)
+    assert not match.same_regime
+    assert (
+        "a row's elements are contiguous here, a row's elements are strided in the skill's"
+        in match.why
+    )
+    assert "elements 4095 apart" in match.why
+    assert closeness(rows(4096, 64 * 4095, inner=2047), strided_sum).same_regime
+    # facts kept in skills before the layout was: read as contiguous rows
+    kept = strided_sum.to_dict()
+    assert RegimeFacts.from_dict(kept) == strided_sum
+    del kept["inner"]
+    assert RegimeFacts.from_dict(kept).inner == 1
 
 
 def test_retrieval_ranks_the_skill_from_the_problems_regime_first():

@@ -175,7 +175,11 @@ def test_a_regime_reads_rows_along_the_dims_the_op_reduces(tmp_path):
     )
     graph = asyncio.run(Harness().capture(str(path)))
     facts = regime_facts(graph, H200)
-    assert (facts.row, facts.rows) == (99, 6)
+    assert (facts.row, facts.rows, facts.inner) == (99, 6, 1)
+    # a sum over dim 1 of [B, N, M]: B*M rows of N elements, M apart
+    path.write_text(path.read_text().replace("dim=(2, 3)", "dim=1, keepdim=True"))
+    strided = regime_facts(asyncio.run(Harness().capture(str(path))), H200)
+    assert (strided.row, strided.rows, strided.inner) == (3, 2 * 9 * 11, 99)
     # a problem whose plan names no dims still reads its last dim as the row
     last_dim = regime_facts({"inputs": [{"shape": [4, 8, 16], "dtype": "float32"}]}, H200)
-    assert (last_dim.row, last_dim.rows) == (16, 32)
+    assert (last_dim.row, last_dim.rows, last_dim.inner) == (16, 32, 1)
