@@ -10,6 +10,7 @@ proposes a config the templates cannot render.
 
 from __future__ import annotations
 
+import math
 import random
 
 from .families import family_of
@@ -62,8 +63,36 @@ def fit_config(plan: Plan, config: dict, device: dict | None = None) -> dict | N
     A skill from another shape can name values this shape's space lacks: a
     one-pass softmax over 32000 classes has BLOCK_R 32768, one over 16000 needs
     16384; fp32's PRECISION has no meaning for fp16 tiles."""
-    fitted = _repair(plan, config, device)
+    fitted = _repair(plan, _tile_kept(plan, config, device), device)
     return fitted if config_distance(fitted, config) <= FIT_MAX_CHANGES else None
+
+
+def _tile_kept(plan: Plan, config: dict, device: dict | None) -> dict:
+    """`config` with a BLOCK_R x BLOCK_INNER row tile whose BLOCK_INNER this space lacks
+    moved to the space's nearest BLOCK_INNER, BLOCK_R grown or shrunk to keep about as many
+    elements: snapped key by key, a sum's 64 x 128 tile over strided rows became 64 x 1
+    on a logsumexp's contiguous rows, walking them 64 elements at a time, ten times slower
+    than the default on an H200 (benchmarks/results/h200-2026-12-05-one-comparison-kernel)."""
+    block_r, block_inner = config.get("BLOCK_R"), config.get("BLOCK_INNER")
+    if not isinstance(block_r, int) or not isinstance(block_inner, int) or block_inner < 1:
+        return config
+    space = config_space(plan, device)
+    inners = {c["BLOCK_INNER"] for c in space if isinstance(c.get("BLOCK_INNER"), int)}
+    if not inners or block_inner in inners:
+        return config
+    nearest = min(sorted(inners), key=lambda i: abs(math.log2(max(i, 1) / block_inner)))
+    block_rs = sorted(
+        {
+            c["BLOCK_R"]
+            for c in space
+            if c.get("BLOCK_INNER") == nearest and isinstance(c.get("BLOCK_R"), int)
+        }
+    )
+    if not block_rs:
+        return config
+    elements = block_r * block_inner
+    kept = max((b for b in block_rs if b * nearest <= elements), default=block_rs[0])
+    return {**config, "BLOCK_INNER": nearest, "BLOCK_R": kept}
 
 
 def _repair(plan: Plan, config: dict, device: dict | None = None) -> dict:

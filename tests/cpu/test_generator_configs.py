@@ -391,3 +391,91 @@ def test_the_root_proposes_the_defaults_ieee_twin_right_after_3xtf32(plans, grap
         k: v for k, v in second.config.items() if k != "PRECISION"
     }
     assert second.config in config_space(found)
+
+
+def _mse_graph(reduction_op: str, rows: int, cols: int):
+    """torch.<reduction>((predictions - targets) ** 2) over every element, as KernelBench's
+    MSE loss writes its mean."""
+    shape = [rows, cols]
+    return _graph(
+        [
+            {
+                "name": "sub",
+                "op": "aten.sub.Tensor",
+                "args": [{"ref": "predictions"}, {"ref": "targets"}],
+                "kwargs": {},
+                "shape": shape,
+                "dtype": "float32",
+            },
+            {
+                "name": "pow_1",
+                "op": "aten.pow.Tensor_Scalar",
+                "args": [{"ref": "sub"}, 2],
+                "kwargs": {},
+                "shape": shape,
+                "dtype": "float32",
+            },
+            {
+                "name": "out",
+                "op": reduction_op,
+                "args": [{"ref": "pow_1"}],
+                "kwargs": {},
+                "shape": [],
+                "dtype": "float32",
+            },
+        ],
+        ["out"],
+        inputs=(("predictions", shape), ("targets", shape)),
+    )
+
+
+def test_no_config_adds_more_terms_a_lane_than_float32_can_count():
+    """KernelBench's MSE at its size (16384 x 32768, a 2^29-term mean): one program of
+    16-row tiles added 2^25 terms a lane, past float32's 2^24, and an H200 search's such
+    candidate was `wrong`. Every config of a rounding sum's space now keeps a lane's
+    terms within MOST_TERMS_A_LANE, its default too; an exact max keeps them all."""
+    from kernelwright.agent.generator.templates.reduction import MOST_TERMS_A_LANE, terms_a_lane
+
+    device = {"name": "NVIDIA H200", "kind": "cuda"}
+    for op in ("aten.mean", "aten.sum"):
+        found = plan(_mse_graph(op, 16384, 32768))
+        space = config_space(found, device)
+        assert space and all(terms_a_lane(1 << 29, c) <= MOST_TERMS_A_LANE for c in space)
+        assert {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 1} not in space
+        assert default_config(found, device) in space
+    exact = config_space(plan(_mse_graph("aten.amax", 16384, 32768)), device)
+    assert {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 1} in exact
+    # a small problem keeps its whole space
+    small = config_space(plan(_mse_graph("aten.mean", 3, 41)), device)
+    assert {"BLOCK_R": 16, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 1} in small
+
+
+def test_a_strided_tile_fitted_to_contiguous_rows_keeps_its_size():
+    """A sum over dim 1's skill (64 x 128 tiles) fitted to a logsumexp over the last dim
+    of 8192 x 8191 (KernelBench's size): snapped key by key it became a 64 x 1 tile, ten
+    times slower than the default on an H200. It keeps about its 8192 elements now."""
+    from kernelwright.agent.generator import fit_config
+
+    logsumexp = _graph(
+        [
+            {
+                "name": "lse",
+                "op": "aten.logsumexp",
+                "args": [{"ref": "x"}, [1], True],
+                "kwargs": {},
+                "shape": [8192, 1],
+                "dtype": "float32",
+            }
+        ],
+        ["lse"],
+        inputs=(("x", [8192, 8191]),),
+    )
+    found, device = plan(logsumexp), {"name": "NVIDIA H200", "kind": "cuda"}
+    strided = {"BLOCK_R": 64, "BLOCK_INNER": 128, "num_warps": 8, "SPLIT": 1}
+    fitted = fit_config(found, strided, device)
+    assert fitted in config_space(found, device)
+    assert fitted["BLOCK_INNER"] == 1 and 4096 <= fitted["BLOCK_R"] <= 8192
+    assert fitted["num_warps"] == 8
+    # a config whose tile this space has is its own fit
+    own = {"BLOCK_R": 1024, "BLOCK_INNER": 1, "num_warps": 4, "SPLIT": 1}
+    assert fit_config(found, own, device) == own

@@ -52,6 +52,22 @@ def _product(a, b):
     return a * b
 """
 SPLITTABLE = ("sum", "mean", "amax", "amin", "logsumexp")
+# Ops whose float32 accumulator rounds at every step (a max or a min is exact).
+ROUNDING = ("sum", "mean", "logsumexp", "prod")
+# Each lane of a program's tile adds R / (SPLIT * BLOCK_R) terms one after another
+# before the tile is folded. Past this many, the running sum drowns what it adds: a
+# mean of 16384 x 32768 squares by one program of 16-row tiles adds 2^25 terms a lane,
+# and float32 stops counting past 2^24 (an H200 search's such candidate was `wrong`,
+# benchmarks/results/h200-2026-12-05-one-comparison-kernel). At 2^16 terms the
+# expected relative error, about 2^-24 * sqrt(terms / 3), is near 1e-5, a tenth of the
+# harness's float32 tolerance.
+MOST_TERMS_A_LANE = 1 << 16
+
+
+def terms_a_lane(r: int, config: dict) -> int:
+    """How many terms one accumulator lane adds in sequence (the ROWS configs of short
+    rows have one tile a row)."""
+    return -(-r // (config.get("SPLIT", 1) * config["BLOCK_R"]))
 
 
 def _accumulate(op: str, axis: int = 0) -> tuple[list[str], list[str], str]:
@@ -324,6 +340,8 @@ def space(plan, device=None) -> list[dict]:
     tiles = row_tiles(r, inner, most=8192)
     if plan.op in SPLITTABLE:
         tiles = [{**c, "SPLIT": s} for c in tiles for s in SPLITS]
+    if plan.op in ROUNDING:
+        tiles = [c for c in tiles if terms_a_lane(r, c) <= MOST_TERMS_A_LANE] or tiles
     one = next_pow2(r)
     if inner == 1 and one <= SHORT_ROW:  # many short rows: several per program
         tiles += [
@@ -351,6 +369,18 @@ def default(plan, device=None) -> dict:
         config["SPLIT"] = split_count(
             programs, r, facts.sm_count, config["BLOCK_R"], config["BLOCK_INNER"]
         )
+        if plan.op in ROUNDING:  # enough slices that no lane adds too many terms
+            config["SPLIT"] = max(
+                config["SPLIT"],
+                next(
+                    (
+                        s
+                        for s in SPLITS
+                        if terms_a_lane(r, {**config, "SPLIT": s}) <= MOST_TERMS_A_LANE
+                    ),
+                    SPLITS[-1],
+                ),
+            )
     return config
 
 
