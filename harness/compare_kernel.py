@@ -42,7 +42,7 @@ def _max(x):
 # again in the judge, whose cache is fresh after the runner (harness/judge.py
 # `fresh_kernel_cache`). A cold compile of one variant took 2.4-2.75 s on an H200
 # (benchmarks/results/h200-2026-12-05-alone-six-trials-judge-isolation), and those
-# problems' judges took 2.2-2.8 s where others' took 0.5-1.9 s.
+# problems' judges took 2.2-2.7 s where others' took 0.5-1.9 s.
 @triton.jit(do_not_specialize=["n", "has_exact", "want_scale", "check_firsts"])
 def _chunk_kernel(
     c_ptr,
