@@ -63,11 +63,12 @@ def fit_config(plan: Plan, config: dict, device: dict | None = None) -> dict | N
     A skill from another shape can name values this shape's space lacks: a
     one-pass softmax over 32000 classes has BLOCK_R 32768, one over 16000 needs
     16384; fp32's PRECISION has no meaning for fp16 tiles."""
-    fitted = _repair(plan, _tile_kept(plan, config, device), device)
+    space = config_space(plan, device)
+    fitted = _nearest(space, _tile_kept(config, space))
     return fitted if config_distance(fitted, config) <= FIT_MAX_CHANGES else None
 
 
-def _tile_kept(plan: Plan, config: dict, device: dict | None) -> dict:
+def _tile_kept(config: dict, space: list[dict]) -> dict:
     """`config` with a BLOCK_R x BLOCK_INNER row tile whose BLOCK_INNER this space lacks
     moved to the space's nearest BLOCK_INNER, BLOCK_R grown or shrunk to keep about as many
     elements: snapped key by key, a sum's 64 x 128 tile over strided rows became 64 x 1
@@ -76,7 +77,6 @@ def _tile_kept(plan: Plan, config: dict, device: dict | None) -> dict:
     block_r, block_inner = config.get("BLOCK_R"), config.get("BLOCK_INNER")
     if not isinstance(block_r, int) or not isinstance(block_inner, int) or block_inner < 1:
         return config
-    space = config_space(plan, device)
     inners = {c["BLOCK_INNER"] for c in space if isinstance(c.get("BLOCK_INNER"), int)}
     if not inners or block_inner in inners:
         return config
@@ -97,7 +97,10 @@ def _tile_kept(plan: Plan, config: dict, device: dict | None) -> dict:
 
 def _repair(plan: Plan, config: dict, device: dict | None = None) -> dict:
     """The config of the space closest to `config` (first in space order on ties)."""
-    space = config_space(plan, device)
+    return _nearest(config_space(plan, device), config)
+
+
+def _nearest(space: list[dict], config: dict) -> dict:
     if config in space:
         return dict(config)
     # min() apart from dict(): inside dict(...) mypy infers the lambda's argument as a

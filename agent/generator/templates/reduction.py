@@ -369,19 +369,16 @@ def default(plan, device=None) -> dict:
         config["SPLIT"] = split_count(
             programs, r, facts.sm_count, config["BLOCK_R"], config["BLOCK_INNER"]
         )
-        if plan.op in ROUNDING:  # enough slices that no lane adds too many terms
-            config["SPLIT"] = max(
-                config["SPLIT"],
-                next(
-                    (
-                        s
-                        for s in SPLITS
-                        if terms_a_lane(r, {**config, "SPLIT": s}) <= MOST_TERMS_A_LANE
-                    ),
-                    SPLITS[-1],
-                ),
-            )
+        if plan.op in ROUNDING:
+            config["SPLIT"] = max(config["SPLIT"], _fewest_slices(r, config))
     return config
+
+
+def _fewest_slices(r: int, config: dict) -> int:
+    """The fewest SPLITS that keep each lane within MOST_TERMS_A_LANE (the most there are
+    where none does)."""
+    fitting = (s for s in SPLITS if terms_a_lane(r, {**config, "SPLIT": s}) <= MOST_TERMS_A_LANE)
+    return next(fitting, SPLITS[-1])
 
 
 FAMILY = Family(
